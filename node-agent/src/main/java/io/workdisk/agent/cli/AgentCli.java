@@ -1,0 +1,178 @@
+package io.workdisk.agent.cli;
+
+import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Timed;
+import io.workdisk.agent.engine.files.DataRoot;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code workdisk agent ...}: the disk engine's steps as commands, in the shape scripts rely on. */
+@Command(name = "workdisk agent", mixinStandardHelpOptions = true, version = "workdisk-agent 0.1.0",
+        description = "Make, grow, inspect and delete ext4 VM work disks and seeds on this node.",
+        subcommands = {AgentCli.Format.class, AgentCli.BuildSeed.class, AgentCli.Materialize.class,
+                AgentCli.Resize.class, AgentCli.Inspect.class, AgentCli.Delete.class})
+public final class AgentCli implements Runnable {
+    private final DiskEngine engine;
+    private final Output output;
+
+    AgentCli(DiskEngine engine, PrintStream out, PrintStream err) {
+        this.engine = engine;
+        this.output = new Output(out, err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(DiskEngine.standard(), System.out, System.err, args));
+    }
+
+    public static int run(DiskEngine engine, PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new AgentCli(engine, out, err));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("workdisk: " + ex.getMessage());
+            err.println("Run 'workdisk agent " + (ex.getCommandLine().getCommandName()
+                    .equals("workdisk agent") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help' for usage.");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required");
+    }
+
+    /** One subcommand: resolves the data root, runs the step, prints the result or the one-line error. */
+    abstract static class Step implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        AgentCli parent;
+
+        @Mixin
+        CommonOptions common;
+
+        abstract String operation();
+
+        /** The path whose directory is the default data root. */
+        abstract Path output();
+
+        abstract Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException;
+
+        @Override
+        public Integer call() {
+            try {
+                Path dir = common.root != null ? common.root : output().toAbsolutePath().normalize().getParent();
+                DataRoot root = DataRoot.of(dir);
+                parent.output.result(operation(), execute(parent.engine, root), common.json);
+                return 0;
+            } catch (EngineException e) {
+                return parent.output.error(e, common.json);
+            }
+        }
+    }
+
+    @Command(name = "format", description = "Create a blank ext4 disk of the given size.")
+    static final class Format extends Step {
+        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Disk size as a Kubernetes quantity (8Gi, 500M, bytes).")
+        long size;
+        @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
+        boolean preallocate;
+        @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
+        boolean force;
+        @Parameters(paramLabel = "OUT", description = "The disk image to create.")
+        Path out;
+
+        String operation() { return "format"; }
+        Path output() { return out; }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.format(root, new DiskEngine.FormatRequest(out, size, preallocate, common.requester, force));
+        }
+    }
+
+    @Command(name = "build-seed", description = "Build a seed image from a subtree of a rootfs ext4 image.")
+    static final class BuildSeed extends Step {
+        @Option(names = "--rootfs", required = true, paramLabel = "IMAGE", description = "The rootfs ext4 image (read, never mounted).")
+        Path rootfs;
+        @Option(names = "--subtree", defaultValue = "/root", paramLabel = "PATH", description = "Directory of the rootfs to copy (default: ${DEFAULT-VALUE}).")
+        String subtree;
+        @Option(names = "--force", description = "Replace OUT if it is a seed workdisk made for the same requester.")
+        boolean force;
+        @Parameters(paramLabel = "OUT", arity = "0..1", description = "The seed to create (default: X.ext4 -> X.work-seed.ext4, else X.work-seed).")
+        Path out;
+
+        String operation() { return "build-seed"; }
+        Path output() {
+            return out != null ? out : io.workdisk.agent.engine.seed.SeedNames.defaultSeedPath(rootfs.toAbsolutePath());
+        }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.buildSeed(root, new DiskEngine.SeedRequest(rootfs, subtree, output(), common.requester, force));
+        }
+    }
+
+    @Command(name = "materialize", description = "Create a disk of the given size holding exactly a seed's tree.")
+    static final class Materialize extends Step {
+        @Option(names = "--seed", required = true, paramLabel = "SEED", description = "A seed made by build-seed.")
+        Path seed;
+        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Disk size as a Kubernetes quantity; at least the seed's size.")
+        long size;
+        @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
+        boolean preallocate;
+        @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
+        boolean force;
+        @Parameters(paramLabel = "OUT", description = "The disk image to create.")
+        Path out;
+
+        String operation() { return "materialize"; }
+        Path output() { return out; }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.materialize(root, new DiskEngine.MaterializeRequest(seed, out, size, preallocate, common.requester, force));
+        }
+    }
+
+    @Command(name = "resize", description = "Grow a disk offline (shrinking is refused).")
+    static final class Resize extends Step {
+        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "New size as a Kubernetes quantity; not below the current size.")
+        long size;
+        @Parameters(paramLabel = "DISK", description = "The disk image to grow (not attached to a running VM).")
+        Path disk;
+
+        String operation() { return "resize"; }
+        Path output() { return disk; }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.resize(root, disk, size, common.requester);
+        }
+    }
+
+    @Command(name = "inspect", description = "Print a disk's facts: size, UUID, label, usage, inodes, clean or not.")
+    static final class Inspect extends Step {
+        @Parameters(paramLabel = "DISK", description = "The disk image to read.")
+        Path disk;
+
+        String operation() { return "inspect"; }
+        Path output() { return disk; }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.inspect(disk);
+        }
+    }
+
+    @Command(name = "delete", description = "Remove a disk or seed workdisk made for the same requester.")
+    static final class Delete extends Step {
+        @Parameters(paramLabel = "DISK", description = "The disk image to remove.")
+        Path disk;
+
+        String operation() { return "delete"; }
+        Path output() { return disk; }
+        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+            return engine.delete(root, disk, common.requester);
+        }
+    }
+}

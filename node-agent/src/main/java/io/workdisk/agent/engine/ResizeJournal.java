@@ -1,0 +1,184 @@
+package io.workdisk.agent.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.workdisk.agent.engine.ext4.Superblock;
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Growing a disk in place, made crash-safe by a write-ahead record. Before the file or filesystem
+ * changes, a marker naming the original size is written and fsynced, and resize2fs keeps an undo file.
+ * A resize that finishes removes both. If the marker is still there on the next start, the resize died
+ * part-way: e2undo puts back every block resize2fs overwrote and the file is cut back to its old size,
+ * so the disk is exactly the one it was before. It is never left half-grown.
+ */
+public final class ResizeJournal {
+    private static final String PREFIX = DataRoot.RESERVED_PREFIX + "resize-";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final E2fsTools tools;
+    private final Path disk;
+    private final Path marker;
+    private final Path undo;
+    private final Path lockFile;
+
+    public ResizeJournal(E2fsTools tools, Path disk) {
+        this.tools = tools;
+        this.disk = disk;
+        String id = idFor(disk.getFileName().toString());
+        Path dir = disk.getParent();
+        this.marker = dir.resolve(PREFIX + id + ".json");
+        this.undo = dir.resolve(PREFIX + id + ".undo");
+        this.lockFile = dir.resolve(PREFIX + id + ".lock");
+    }
+
+    record Marker(String disk, long originalSize, long targetSize) {
+    }
+
+    public void grow(long sizeBytes) throws EngineException {
+        tools.require("e2fsck", "resize2fs", "e2undo");
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = tryLock(lockChannel)) {
+            if (lock == null) {
+                throw new EngineException(Problem.TARGET_EXISTS, "a resize of " + DataRoot.quoted(disk) + " is already running");
+            }
+            rollBackIfInterrupted();
+            Superblock sb = DiskInspector.superblock(disk, "disk");
+            if (sizeBytes < sb.sizeBytes()) {
+                throw new EngineException(Problem.SHRINK_REFUSED, "shrinking is not supported: " + DataRoot.quoted(disk)
+                        + " holds a " + Sizes.human(sb.sizeBytes()) + " filesystem and " + Sizes.human(sizeBytes)
+                        + " was asked for");
+            }
+            long blocks = sizeBytes / sb.blockSize();
+            if (blocks == sb.blocksCount()) {
+                return;
+            }
+            long fileSize = Files.size(disk);
+            SpaceCheck.requireFree(disk.getParent(), sizeBytes - Math.min(fileSize, sizeBytes),
+                    "growing to " + Sizes.human(sizeBytes));
+            check();
+            writeMarker(new Marker(disk.getFileName().toString(), fileSize, sizeBytes));
+            setLength(sizeBytes);
+            tools.run("resize2fs", List.of("-f", "-z", undo.toString(), disk.toString(), Long.toString(blocks)));
+            Durability.fsync(disk);
+            Files.deleteIfExists(undo);
+            Files.deleteIfExists(marker);
+            Durability.fsync(disk.getParent());
+        } catch (IOException e) {
+            throw new EngineException(Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Drops the lock file of a disk that is being deleted. It is kept between resizes, since removing a
+     * lock file another process may have just opened would let two resizes run at once.
+     */
+    public void forget() throws IOException {
+        Files.deleteIfExists(lockFile);
+    }
+
+    /** A read-only full check; a disk with errors or an unreplayed journal is not grown. */
+    private void check() throws EngineException {
+        E2fsTools.Result r = tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8);
+        if (r.exitCode() != 0) {
+            throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, DataRoot.quoted(disk)
+                    + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + r.exitCode()
+                    + "); repair it with e2fsck -f before growing it");
+        }
+    }
+
+    /** Rolls back every interrupted resize in a directory whose owner is gone. */
+    public static void recoverAll(E2fsTools tools, Path directory) throws EngineException {
+        try (DirectoryStream<Path> markers = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
+            for (Path m : markers) {
+                Marker record = JSON.readValue(m.toFile(), Marker.class);
+                Path disk = directory.resolve(record.disk());
+                ResizeJournal journal = new ResizeJournal(tools, disk);
+                if (!journal.marker.equals(m)) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(journal.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock lock = tryLock(ch)) {
+                    if (lock != null) {
+                        journal.rollBackIfInterrupted();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException(Problem.IO_ERROR, "cannot recover interrupted resizes in "
+                    + DataRoot.quoted(directory) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void rollBackIfInterrupted() throws EngineException, IOException {
+        if (!Files.exists(marker)) {
+            Files.deleteIfExists(undo);
+            return;
+        }
+        Marker record = JSON.readValue(marker.toFile(), Marker.class);
+        if (Files.exists(disk)) {
+            if (Files.exists(undo) && Files.size(undo) > 0) {
+                E2fsTools.Result r = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1);
+                if (r.exitCode() != 0) {
+                    // An undo file cut short by the crash is still a valid record of the blocks it holds.
+                    tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()));
+                }
+            }
+            if (Files.size(disk) > record.originalSize()) {
+                setLength(record.originalSize());
+            }
+            Durability.fsync(disk);
+        }
+        Files.deleteIfExists(undo);
+        Files.deleteIfExists(marker);
+        Durability.fsync(disk.getParent());
+    }
+
+    private void writeMarker(Marker record) throws IOException {
+        Path tmp = marker.resolveSibling(marker.getFileName() + ".new");
+        Files.write(tmp, JSON.writeValueAsBytes(record));
+        Durability.fsync(tmp);
+        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Durability.fsync(disk.getParent());
+    }
+
+    private void setLength(long size) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(size);
+            f.getFD().sync();
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private static String idFor(String fileName) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(fileName.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.workdisk.agent.engine;
+
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * A checked output path: inside the data root, with crashed runs' leftovers cleared from its directory,
+ * and free of any file workdisk may not replace.
+ */
+public record Target(Path path, boolean replacesExisting) {
+
+    public static Target prepare(DataRoot root, Path requested, String requester, boolean force, E2fsTools tools)
+            throws EngineException {
+        Path path = root.confine(requested);
+        StagedOutput.cleanLeftovers(path.getParent());
+        ResizeJournal.recoverAll(tools, path.getParent());
+        Ownership.checkMayReplace(path, requester, force);
+        return new Target(path, Files.exists(path, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    public Path directory() {
+        return path.getParent();
+    }
+}

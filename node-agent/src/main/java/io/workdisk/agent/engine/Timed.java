@@ -1,0 +1,5 @@
+package io.workdisk.agent.engine;
+
+/** A step's result with its wall time inside the engine. */
+public record Timed<T>(double seconds, T result) {
+}

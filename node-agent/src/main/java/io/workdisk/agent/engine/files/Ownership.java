@@ -1,0 +1,88 @@
+package io.workdisk.agent.engine.files;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Optional;
+
+/**
+ * The mark that says "workdisk made this file, for this requester". It lives in an extended attribute
+ * of the file itself (user.workdisk.owner), so it is published in the same rename as the disk and a
+ * file copied or replaced by someone else never carries it.
+ */
+public final class Ownership {
+    static final String ATTRIBUTE = "workdisk.owner";
+    private static final String PREFIX = "workdisk/v1 requester=";
+
+    private Ownership() {
+    }
+
+    public static void mark(Path file, String requester) throws EngineException {
+        try {
+            view(file).write(ATTRIBUTE, ByteBuffer.wrap((PREFIX + requester).getBytes(StandardCharsets.UTF_8)));
+        } catch (UnsupportedOperationException | IOException e) {
+            throw new EngineException(Problem.UNSUPPORTED_FILESYSTEM, "cannot record ownership on "
+                    + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** The requester recorded on a file, or empty when workdisk did not create it. */
+    public static Optional<String> requesterOf(Path file) {
+        try {
+            UserDefinedFileAttributeView view = view(file);
+            if (!view.list().contains(ATTRIBUTE)) {
+                return Optional.empty();
+            }
+            ByteBuffer buf = ByteBuffer.allocate(view.size(ATTRIBUTE));
+            view.read(ATTRIBUTE, buf);
+            String value = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            return value.startsWith(PREFIX) ? Optional.of(value.substring(PREFIX.length())) : Optional.empty();
+        } catch (UnsupportedOperationException | IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses to let the engine touch an existing file unless workdisk made it for the same requester.
+     * Replacing additionally needs the caller's explicit force.
+     */
+    public static void checkMayReplace(Path target, String requester, boolean force) throws EngineException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!force) {
+            throw new EngineException(Problem.TARGET_EXISTS,
+                    DataRoot.quoted(target) + " already exists (use --force to replace a disk workdisk created)");
+        }
+        checkOwned(target, requester);
+    }
+
+    /** Refuses unless the file carries workdisk's record for this requester. */
+    public static void checkOwned(Path target, String requester) throws EngineException {
+        Optional<String> owner = requesterOf(target);
+        if (owner.isEmpty()) {
+            throw new EngineException(Problem.NOT_OWNED,
+                    DataRoot.quoted(target) + " was not created by workdisk; refusing to modify or remove it");
+        }
+        if (!owner.get().equals(requester)) {
+            throw new EngineException(Problem.NOT_OWNED, DataRoot.quoted(target) + " belongs to requester '"
+                    + owner.get() + "', not '" + requester + "'; refusing to modify or remove it");
+        }
+    }
+
+    private static UserDefinedFileAttributeView view(Path file) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            throw new UnsupportedOperationException("no user extended attributes");
+        }
+        return view;
+    }
+}

@@ -1,0 +1,139 @@
+package io.workdisk.agent.engine.seed;
+
+import io.workdisk.agent.engine.DiskEngine.SeedRequest;
+import io.workdisk.agent.engine.DiskInspector;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Mkfs;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.Sizes;
+import io.workdisk.agent.engine.SpaceCheck;
+import io.workdisk.agent.engine.Target;
+import io.workdisk.agent.engine.ext4.Ext4FormatException;
+import io.workdisk.agent.engine.ext4.Ext4Image;
+import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds a seed from a rootfs image: the subtree is read in user space into a staging tree beside the
+ * output, one mkfs.ext4 -d turns that into the seed, one debugfs batch restores what mkfs drops, and
+ * the result is read back and checked before it is published. Three processes however large the tree.
+ */
+public final class SeedBuilder {
+    private final E2fsTools tools;
+
+    public SeedBuilder(E2fsTools tools) {
+        this.tools = tools;
+    }
+
+    public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
+        String subtree = normalizeSubtree(req.subtree());
+        tools.require("mkfs.ext4", "debugfs", "e2fsck");
+        Path output = req.target() != null ? req.target() : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
+        Target target = Target.prepare(root, output, req.requester(), req.force(), tools);
+        try (Ext4Image rootfs = openRootfs(req.rootfs()); StagedOutput out = StagedOutput.begin(target.path())) {
+            Extraction extraction = extract(rootfs, subtree, out.stage());
+            long size = SeedSize.forPayload(extraction.payloadBytes() + extraction.metadataBytes(),
+                    extraction.entries().size());
+            // The staged tree is already on disk; the seed needs about as much again plus its metadata.
+            SpaceCheck.requireFree(target.directory(), extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
+                    "a seed with " + Sizes.human(extraction.payloadBytes()) + " of files");
+            try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
+                f.setLength(size);
+            }
+            tools.run("mkfs.ext4", Mkfs.seed(out.image(), out.stage(), SeedSize.BYTES_PER_INODE));
+            int fixups = applyFixups(out, extraction);
+            tools.run("e2fsck", List.of("-f", "-n", out.image().toString()));
+            Ownership.mark(out.image(), req.requester());
+            out.publish(target.path(), target.replacesExisting());
+            String uuid = Ext4Image.readSuperblock(target.path()).uuid().toString();
+            return new SeedReport(target.path().toString(), req.rootfs().toString(), subtree, size,
+                    extraction.payloadBytes(), extraction.files(), extraction.directories(), extraction.symlinks(),
+                    extraction.hardLinks(), extraction.skippedTotal(), extraction.skipped(), fixups, uuid,
+                    extraction.warnings());
+        } catch (Ext4FormatException e) {
+            throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left")) {
+                throw new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space building the seed in "
+                        + DataRoot.quoted(target.directory()), e);
+            }
+            throw new EngineException(Problem.IO_ERROR, "cannot build the seed in "
+                    + DataRoot.quoted(target.directory()) + ": " + e, e);
+        }
+    }
+
+    private Ext4Image openRootfs(Path rootfs) throws EngineException {
+        try {
+            if (Files.isDirectory(rootfs)) {
+                throw new EngineException(Problem.SOURCE_UNREADABLE, "rootfs " + DataRoot.quoted(rootfs) + " is a directory, not an image");
+            }
+            Ext4Image image = Ext4Image.open(rootfs);
+            if (image.superblock().needsRecovery()) {
+                image.close();
+                throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, "rootfs " + DataRoot.quoted(rootfs)
+                        + " has an unreplayed journal (it was not unmounted cleanly); run e2fsck -f on it first");
+            }
+            return image;
+        } catch (IOException e) {
+            throw DiskInspector.imageError(rootfs, "rootfs", e);
+        }
+    }
+
+    private Extraction extract(Ext4Image rootfs, String subtree, Path stage) throws IOException, EngineException {
+        Optional<Inode> top = rootfs.lookup(subtree);
+        if (top.isEmpty()) {
+            return SubtreeExtractor.empty("the rootfs has no " + subtree + "; the seed is empty");
+        }
+        if (!top.get().isDirectory()) {
+            throw new EngineException(Problem.INVALID_PATH, "subtree " + subtree + " in the rootfs is "
+                    + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
+        }
+        return SubtreeExtractor.extract(rootfs, top.get(), stage);
+    }
+
+    /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */
+    private int applyFixups(StagedOutput out, Extraction extraction) throws IOException, EngineException {
+        List<String> commands;
+        try (Ext4Image seed = Ext4Image.open(out.image())) {
+            commands = SeedFixups.commands(seed, extraction.entries());
+        }
+        out.discardStage();
+        if (commands.isEmpty()) {
+            return 0;
+        }
+        Path script = out.stage().resolve("fixups.debugfs");
+        Files.write(script, commands);
+        tools.run("debugfs", List.of("-w", "-f", script.toString(), out.image().toString()));
+        out.discardStage();
+        try (Ext4Image seed = Ext4Image.open(out.image())) {
+            List<String> left = SeedFixups.commands(seed, extraction.entries());
+            if (!left.isEmpty()) {
+                throw new EngineException(Problem.TOOL_FAILED, "debugfs did not apply " + left.size()
+                        + " attribute fix-ups to the seed, first: " + left.get(0));
+            }
+        }
+        return commands.size();
+    }
+
+    private static String normalizeSubtree(String subtree) throws EngineException {
+        String s = subtree == null || subtree.isBlank() ? "/root" : subtree.strip();
+        if (!s.startsWith("/")) {
+            throw new EngineException(Problem.INVALID_PATH, "subtree '" + s + "' must be an absolute path inside the rootfs");
+        }
+        for (String part : s.split("/")) {
+            if (part.equals("..") || part.equals(".")) {
+                throw new EngineException(Problem.INVALID_PATH, "subtree '" + s + "' must not contain '.' or '..'");
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,168 @@
+package io.workdisk.agent.engine.tools;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs e2fsprogs and the few coreutils the engine needs: always as an argument array (never a shell),
+ * with a C locale, a timeout and the tool's stderr carried into the error. Binaries are looked up in
+ * the configured directories so a node (or a test) can say exactly where its e2fsprogs live.
+ */
+public final class E2fsTools {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+    private static final List<Path> STANDARD_DIRS = List.of(
+            Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"), Path.of("/usr/sbin"), Path.of("/usr/bin"),
+            Path.of("/sbin"), Path.of("/bin"));
+
+    private final List<Path> searchDirs;
+    private final Duration timeout;
+
+    public E2fsTools(List<Path> searchDirs, Duration timeout) {
+        this.searchDirs = List.copyOf(searchDirs);
+        this.timeout = timeout;
+    }
+
+    /** PATH first, then the usual sbin directories that a non-root PATH often lacks. */
+    public static E2fsTools fromEnvironment() {
+        List<Path> dirs = new ArrayList<>();
+        String override = System.getenv("WORKDISK_TOOLS_DIR");
+        if (override != null && !override.isBlank()) {
+            dirs.add(Path.of(override));
+        } else {
+            String path = System.getenv("PATH");
+            if (path != null) {
+                for (String p : path.split(":")) {
+                    if (!p.isEmpty()) {
+                        dirs.add(Path.of(p));
+                    }
+                }
+            }
+            dirs.addAll(STANDARD_DIRS);
+        }
+        return new E2fsTools(dirs, DEFAULT_TIMEOUT);
+    }
+
+    public Optional<Path> locate(String tool) {
+        for (Path dir : searchDirs) {
+            Path candidate = dir.resolve(tool);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Fails with TOOL_MISSING naming the first of these tools that is not installed. */
+    public void require(String... tools) throws EngineException {
+        for (String tool : tools) {
+            resolve(tool);
+        }
+    }
+
+    private Path resolve(String tool) throws EngineException {
+        return locate(tool).orElseThrow(() -> new EngineException(Problem.TOOL_MISSING,
+                tool + " not found (searched " + searchDirs.size() + " directories); install e2fsprogs"
+                        + (tool.equals("cp") || tool.equals("fallocate") || tool.equals("stat")
+                                ? " and coreutils/util-linux" : "")));
+    }
+
+    /** Runs a tool and returns its stdout; a non-zero exit is an error unless listed as acceptable. */
+    public Result run(String tool, List<String> args, int... acceptableExitCodes) throws EngineException {
+        Path binary = resolve(tool);
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("LC_ALL", "C.UTF-8");
+        // The engine runs unattended: a tool that would prompt gets end-of-file instead.
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
+        }
+        // Both pipes are drained concurrently so a chatty tool never blocks on a full pipe.
+        CompletableFuture<String> stdout = drain(process.getInputStream());
+        CompletableFuture<String> stderr = drain(process.getErrorStream());
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new EngineException(Problem.TOOL_TIMEOUT, tool + " did not finish within " + timeout);
+            }
+            int code = process.exitValue();
+            String out = stdout.join();
+            String err = stderr.join();
+            if (code != 0 && !contains(acceptableExitCodes, code)) {
+                throw new EngineException(Problem.TOOL_FAILED,
+                        tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err));
+            }
+            return new Result(code, out, err);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
+        }
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        }, E2fsTools::startPipeThread);
+    }
+
+    private static void startPipeThread(Runnable task) {
+        Thread t = new Thread(task, "tool-pipe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static boolean contains(int[] codes, int code) {
+        for (int c : codes) {
+            if (c == code) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tool chatter reduced to its meaningful lines, on one line, so an error stays one line. */
+    static String summarize(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.matches("^(mke2fs|e2fsck|resize2fs|tune2fs|debugfs|e2undo) \\d.*")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append("; ");
+            }
+            sb.append(t);
+            if (sb.length() > 600) {
+                sb.setLength(600);
+                sb.append("...");
+                break;
+            }
+        }
+        return sb.length() == 0 ? "(no output)" : sb.toString();
+    }
+
+    public record Result(int exitCode, String stdout, String stderr) {
+    }
+}
