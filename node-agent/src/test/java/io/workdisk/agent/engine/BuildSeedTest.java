@@ -1,0 +1,192 @@
+package io.workdisk.agent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.workdisk.agent.engine.DiskEngine.SeedRequest;
+import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Rootfs;
+import io.workdisk.agent.testing.Shell;
+import io.workdisk.agent.testing.TreeAssert;
+import io.workdisk.agent.testing.TreeFixture;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class BuildSeedTest {
+    @TempDir
+    Path tmp;
+    EngineFixtures fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new EngineFixtures(tmp);
+    }
+
+    private SeedReport build(Path rootfs, String subtree, Path out) throws EngineException {
+        return fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, subtree, out, "test", false)).result();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rootfs.Layout.class)
+    void seedHoldsTheSubtreeEntryByEntryWhateverTheRootfsLayout(Rootfs.Layout layout) throws Exception {
+        Path rootfs = fx.rootfs(layout);
+
+        SeedReport report = build(rootfs, "/root", null);
+
+        Path seed = Path.of(report.path());
+        assertThat(seed.getFileName().toString()).isEqualTo("rootfs-" + layout.name().toLowerCase() + ".work-seed.ext4");
+        Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
+        TreeAssert.assertSameTree(fx.sourceRoot, tree);
+        assertThat(Integer.toOctalString(tree.get("").mode())).as("seed root keeps /root's mode").isEqualTo("40700");
+        assertThat(tree.get("").uid()).isZero();
+        Shell.assertFsckClean(seed);
+        assertThat(report.skippedByKind()).containsEntry("fifo", 1).containsEntry("character device", 1);
+        assertThat(report.symlinks()).isEqualTo(6);
+        assertThat(report.hardLinks()).isEqualTo(2);
+        assertThat(report.sizeBytes()).isEqualTo(512L << 20);
+        assertThat(Shell.allocatedBytes(seed)).as("seed stays sparse").isLessThan(64L << 20);
+    }
+
+    @Test
+    void nanosecondTimestampsSurvive() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        Rootfs.setMtimeNanos(rootfs, "/root/.bashrc", 1_234_567_890L, 987_654_321L);
+        Rootfs.setMtimeNanos(rootfs, "/root", 1_111_111_111L, 5L);
+
+        Path seed = Path.of(build(rootfs, "/root", null).path());
+
+        Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
+        assertThat(tree.get(".bashrc").mtimeSeconds()).isEqualTo(1_234_567_890L);
+        assertThat(tree.get(".bashrc").mtimeNanos()).isEqualTo(987_654_321L);
+        assertThat(tree.get("").mtimeSeconds()).isEqualTo(1_111_111_111L);
+        assertThat(tree.get("").mtimeNanos()).isEqualTo(5L);
+    }
+
+    @Test
+    void rootfsWithoutTheSubtreeGivesAnEmptySeedAndAWarning() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+
+        SeedReport report = build(rootfs, "/home/nobody", fx.data.resolve("empty.seed"));
+
+        assertThat(report.warnings()).anyMatch(w -> w.contains("has no /home/nobody"));
+        assertThat(DebugfsTree.read(Path.of(report.path()), tmp)).containsOnlyKeys("");
+        Shell.assertFsckClean(Path.of(report.path()));
+    }
+
+    @Test
+    void anotherSubtreeCanBeChosen() throws Exception {
+        SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/etc", fx.data.resolve("etc.seed"));
+
+        assertThat(DebugfsTree.read(Path.of(report.path()), tmp)).containsOnlyKeys("", "passwd");
+    }
+
+    @Test
+    void defaultNameWithoutExt4Suffix() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        Path plain = Files.move(rootfs, fx.data.resolve("rootfs.img"));
+
+        assertThat(build(plain, "/root", null).path()).endsWith("/rootfs.img.work-seed");
+    }
+
+    @Test
+    void subtreeThatIsASymlinkIsRefusedNotFollowed() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        List<String> before = fx.dataListing();
+
+        assertThatThrownBy(() -> build(rootfs, "/root/dir-link", fx.data.resolve("x.seed")))
+                .isInstanceOf(EngineException.class).hasMessageContaining("is a symlink");
+        assertThat(fx.dataListing()).isEqualTo(before);
+    }
+
+    @Test
+    void subtreeWithDotDotIsRefused() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        assertThatThrownBy(() -> build(rootfs, "/root/../etc", fx.data.resolve("x.seed")))
+                .hasMessageContaining("'..'");
+    }
+
+    @Test
+    void missingRootfsIsNamed() throws Exception {
+        List<String> before = fx.dataListing();
+        assertThatThrownBy(() -> build(fx.data.resolve("nope.ext4"), "/root", fx.data.resolve("x.seed")))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("nope.ext4").hasMessageContaining("does not exist")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.SOURCE_UNREADABLE);
+        assertThat(fx.dataListing()).isEqualTo(before);
+    }
+
+    @Test
+    void rootfsThatIsNotExt4IsNamed() throws Exception {
+        Path junk = fx.data.resolve("junk.ext4");
+        Files.write(junk, new byte[8192]);
+        List<String> before = fx.dataListing();
+
+        assertThatThrownBy(() -> build(junk, "/root", fx.data.resolve("x.seed")))
+                .hasMessageContaining("not an ext4 image")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_EXT4);
+        assertThat(fx.dataListing()).isEqualTo(before);
+    }
+
+    @Test
+    void truncatedRootfsIsNamed() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        try (RandomAccessFile f = new RandomAccessFile(rootfs.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        List<String> before = fx.dataListing();
+
+        assertThatThrownBy(() -> build(rootfs, "/root", fx.data.resolve("x.seed")))
+                .hasMessageContaining("truncated")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+        assertThat(fx.dataListing()).isEqualTo(before);
+    }
+
+    @Test
+    void corruptSuperblockIsCaughtByItsChecksum() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        try (RandomAccessFile f = new RandomAccessFile(rootfs.toFile(), "rw")) {
+            f.seek(1024 + 0x78); // volume label
+            f.write("tampered".getBytes());
+        }
+        assertThatThrownBy(() -> build(rootfs, "/root", fx.data.resolve("x.seed")))
+                .hasMessageContaining("checksum")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+    }
+
+    @Test
+    void existingFileIsNeverOverwrittenAndOwnSeedOnlyWithForce() throws Exception {
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        Path userFile = fx.data.resolve("precious.seed");
+        Files.writeString(userFile, "user data");
+
+        assertThatThrownBy(() -> build(rootfs, "/root", userFile)).hasMessageContaining("already exists");
+        assertThatThrownBy(() -> fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", userFile, "test", true)))
+                .hasMessageContaining("not created by workdisk");
+        assertThat(Files.readString(userFile)).isEqualTo("user data");
+
+        Path seed = Path.of(build(rootfs, "/root", fx.data.resolve("mine.seed")).path());
+        String firstUuid = Shell.ok("dumpe2fs", "-h", seed.toString());
+        SeedReport again = fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", seed, "test", true)).result();
+        assertThat(again.filesystemUUID()).isNotBlank();
+        assertThat(firstUuid).doesNotContain(again.filesystemUUID());
+        assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-tmp-"));
+    }
+
+    @Test
+    void hostileNamesAndDeepNestingArrive() throws Exception {
+        Path seed = fx.seed();
+        Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
+        assertThat(tree).containsKeys("new\nline", "$(touch pwned)", "-leading-dash", "ünïcødé-名前", TreeFixture.LONG_NAME,
+                "d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/bottom");
+        assertThat(Files.exists(fx.data.resolve("pwned"))).isFalse();
+    }
+}
