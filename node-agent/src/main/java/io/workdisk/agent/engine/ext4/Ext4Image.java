@@ -39,15 +39,7 @@ public final class Ext4Image implements Closeable {
     public static Ext4Image open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            long fileSize = channel.size();
-            if (fileSize < Superblock.OFFSET + Superblock.SIZE) {
-                throw new Ext4FormatException("too small to hold an ext4 filesystem (" + fileSize + " bytes)");
-            }
-            Superblock sb = Superblock.parse(readAt(channel, Superblock.OFFSET, Superblock.SIZE));
-            if (sb.sizeBytes() > fileSize) {
-                throw new Ext4FormatException("image is truncated: the filesystem spans " + sb.sizeBytes()
-                        + " bytes but the file holds " + fileSize);
-            }
+            Superblock sb = wholeSuperblock(channel);
             return new Ext4Image(channel, sb, readInodeTableLocations(channel, sb));
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -58,11 +50,22 @@ public final class Ext4Image implements Closeable {
     /** Reads only the superblock: cheap enough for inspecting a disk or vetting a seed. */
     public static Superblock readSuperblock(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            if (channel.size() < Superblock.OFFSET + Superblock.SIZE) {
-                throw new Ext4FormatException("too small to hold an ext4 filesystem (" + channel.size() + " bytes)");
-            }
-            return Superblock.parse(readAt(channel, Superblock.OFFSET, Superblock.SIZE));
+            return wholeSuperblock(channel);
         }
+    }
+
+    /** The superblock of an image whose file holds the whole filesystem it describes. */
+    private static Superblock wholeSuperblock(FileChannel channel) throws IOException {
+        long fileSize = channel.size();
+        if (fileSize < Superblock.OFFSET + Superblock.SIZE) {
+            throw new Ext4FormatException("too small to hold an ext4 filesystem (" + fileSize + " bytes)");
+        }
+        Superblock sb = Superblock.parse(readAt(channel, Superblock.OFFSET, Superblock.SIZE));
+        if (sb.sizeBytes() > fileSize) {
+            throw new Ext4FormatException("image is truncated: the filesystem spans " + sb.sizeBytes()
+                    + " bytes but the file holds " + fileSize);
+        }
+        return sb;
     }
 
     public Superblock superblock() {

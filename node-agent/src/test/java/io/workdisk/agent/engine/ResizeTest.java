@@ -1,0 +1,155 @@
+package io.workdisk.agent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.testing.AgentProcess;
+import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Shell;
+import io.workdisk.agent.testing.TreeAssert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ResizeTest {
+    private static final long GIB = 1L << 30;
+
+    @TempDir
+    Path tmp;
+    EngineFixtures fx;
+    Path disk;
+    String uuid;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new EngineFixtures(tmp);
+        disk = fx.data.resolve("vm.ext4");
+        uuid = fx.engine.materialize(fx.dataRoot, new MaterializeRequest(fx.seed(), disk, GIB, false, "test", false))
+                .result().filesystemUUID();
+    }
+
+    private DiskFacts resize(long size) throws EngineException {
+        return fx.engine.resize(fx.dataRoot, disk, size, "test").result();
+    }
+
+    /** The disk is the one materialized in setUp: same size, same UUID, same tree, clean. */
+    private void assertOriginalDisk() throws Exception {
+        DiskFacts facts = fx.engine.inspect(disk).result();
+        assertThat(facts.sizeBytes()).isEqualTo(GIB);
+        assertThat(facts.filesystemBytes()).isEqualTo(GIB);
+        assertThat(facts.filesystemUUID()).isEqualTo(uuid);
+        Shell.assertFsckClean(disk);
+        TreeAssert.assertSameTree(fx.sourceRoot, DebugfsTree.read(disk, tmp));
+    }
+
+    private void assertNoJournalLeft() throws Exception {
+        assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-resize-") && !n.endsWith(".lock"));
+    }
+
+    @Test
+    void growKeepsEveryFileAndTheUuid() throws Exception {
+        DiskFacts grown = resize(8 * GIB);
+
+        assertThat(grown.sizeBytes()).isEqualTo(8 * GIB);
+        assertThat(grown.filesystemBytes()).isEqualTo(8 * GIB);
+        assertThat(grown.filesystemUUID()).isEqualTo(uuid);
+        assertThat(grown.allocatedBytes()).as("growing stays sparse").isLessThan(GIB / 4);
+        Shell.assertFsckClean(disk);
+        TreeAssert.assertSameTree(fx.sourceRoot, DebugfsTree.read(disk, tmp));
+        assertNoJournalLeft();
+    }
+
+    @Test
+    void sameSizeIsANoOp() throws Exception {
+        resize(GIB);
+        assertOriginalDisk();
+    }
+
+    @Test
+    void shrinkIsRefusedAndChangesNothing() throws Exception {
+        assertThatThrownBy(() -> resize(GIB / 2)).hasMessageContaining("shrinking is not supported")
+                .hasMessageContaining("1Gi filesystem and 512Mi was asked for")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.SHRINK_REFUSED);
+        assertOriginalDisk();
+    }
+
+    @Test
+    void growBeyondFreeSpaceIsRefused() throws Exception {
+        assertThatThrownBy(() -> resize(1L << 60)).extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INSUFFICIENT_SPACE);
+        assertOriginalDisk();
+        assertNoJournalLeft();
+    }
+
+    @Test
+    void onlyTheRequesterMayGrowItsDisk() throws Exception {
+        assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, disk, 2 * GIB, "someone-else"))
+                .hasMessageContaining("belongs to requester 'test'");
+        Path user = fx.data.resolve("user.img");
+        Files.write(user, new byte[4096]);
+        assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, user, 2 * GIB, "test")).hasMessageContaining("not created by workdisk");
+        assertThat(Files.size(user)).isEqualTo(4096);
+        assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, fx.data.resolve("missing.ext4"), 2 * GIB, "test"))
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_FOUND);
+    }
+
+    @Test
+    void diskWithFilesystemErrorsIsNotGrown() throws Exception {
+        // a directory entry pointing at a freed inode: a real inconsistency e2fsck -fn reports
+        Shell.ok("debugfs", "-w", "-R", "clri <12>", disk.toString());
+        assertThatThrownBy(() -> resize(2 * GIB)).hasMessageContaining("e2fsck -f")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
+        assertThat(Files.size(disk)).isEqualTo(GIB);
+        assertNoJournalLeft();
+    }
+
+    /**
+     * The agent is killed with SIGKILL (with its tools) at three points of a resize: after the file grew but
+     * before resize2fs ran, after resize2fs finished but before the journal was closed, and at a random
+     * instant while resize2fs runs. Every time, the next start rolls the disk back to exactly what it was.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "kill -KILL $PPID; exit 0\n",
+            "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n",
+            "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"})
+    void crashMidResizeIsRolledBackOnTheNextStart(String resize2fsWrapper) throws Exception {
+        for (int trial = 0; trial < 3; trial++) {
+            Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
+            AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+                    "resize", "--requester", "test", "--size", "16Gi", disk.toString());
+            int exit = agent.waitFor();
+            assertThat(exit).as("the agent was killed").isEqualTo(137);
+            assertThat(fx.dataListing()).as("the crash left its journal").anyMatch(n -> n.matches("\\.workdisk-resize-.*\\.json"));
+
+            ResizeJournal.recoverAll(E2fsTools.fromEnvironment(), fx.data);
+
+            assertOriginalDisk();
+            assertNoJournalLeft();
+        }
+        assertThat(resize(2 * GIB).filesystemBytes()).as("a later resize works").isEqualTo(2 * GIB);
+        Shell.assertFsckClean(disk);
+    }
+
+    @Test
+    void anyLaterStepInTheDirectoryRecoversACrashedResize() throws Exception {
+        Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
+        AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+                "resize", "--requester", "test", "--size", "4Gi", disk.toString());
+        await().atMost(Duration.ofMinutes(2)).until(() -> !agent.isAlive());
+
+        fx.engine.format(fx.dataRoot, new DiskEngine.FormatRequest(fx.data.resolve("other.ext4"), GIB, false, "test", false));
+
+        assertOriginalDisk();
+        assertNoJournalLeft();
+    }
+}

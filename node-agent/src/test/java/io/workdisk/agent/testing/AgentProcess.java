@@ -1,0 +1,89 @@
+package io.workdisk.agent.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent CLI as a separate JVM, so a test can kill it (and every tool it started) with SIGKILL at a
+ * moment of its choosing, as a node crash or an OOM kill would.
+ */
+public final class AgentProcess {
+    private final Process process;
+
+    private AgentProcess(Process process) {
+        this.process = process;
+    }
+
+    public static AgentProcess start(Map<String, String> env, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), "io.workdisk.agent.cli.AgentCli"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        return new AgentProcess(pb.start());
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL to the JVM and every tool below it at once: nothing gets to clean up. */
+    public void killHard() throws InterruptedException {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(0, process.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : tree) {
+            h.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(t -> h).join();
+        }
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public int waitFor() throws InterruptedException {
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            killHard();
+            throw new AssertionError("agent CLI did not finish");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * A tools directory holding links to every real e2fsprogs and coreutils binary, where a test can put
+     * a wrapper in front of one of them.
+     */
+    public static Path toolsDirWith(Path dir, String tool, String script) throws IOException {
+        Files.createDirectories(dir);
+        for (String t : List.of("mkfs.ext4", "mke2fs", "debugfs", "e2fsck", "tune2fs", "resize2fs", "e2undo",
+                "dumpe2fs", "cp", "stat", "fallocate")) {
+            if (t.equals(tool)) {
+                continue;
+            }
+            Path real = which(t);
+            Files.createSymbolicLink(dir.resolve(t), real);
+        }
+        Path wrapper = dir.resolve(tool);
+        Files.writeString(wrapper, "#!/bin/sh\nREAL='" + which(tool) + "'\n" + script);
+        wrapper.toFile().setExecutable(true);
+        return dir;
+    }
+
+    public static Path which(String tool) {
+        for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
+            Path p = Path.of(d, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new AssertionError(tool + " is not installed");
+    }
+}
