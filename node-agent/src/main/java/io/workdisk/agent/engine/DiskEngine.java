@@ -104,7 +104,7 @@ public final class DiskEngine {
 
     public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedReport report = new SeedBuilder(tools).build(root, req);
+        SeedReport report = new SeedBuilder(tools, nanoTime).build(root, req);
         return new Timed<>(elapsed(start), report);
     }
 

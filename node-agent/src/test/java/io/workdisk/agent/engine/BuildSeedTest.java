@@ -49,7 +49,10 @@ class BuildSeedTest {
         assertThat(Integer.toOctalString(tree.get("").mode())).as("seed root keeps /root's mode").isEqualTo("40700");
         assertThat(tree.get("").uid()).isZero();
         Shell.assertFsckClean(seed);
-        assertThat(report.skippedByKind()).containsEntry("fifo", 1).containsEntry("character device", 1);
+        assertThat(report.skippedByKind()).containsEntry("fifo", 1);
+        if (Files.exists(fx.sourceRoot.resolve("null-device"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            assertThat(report.skippedByKind()).containsEntry("character device", 1); // mknod needs root
+        }
         assertThat(report.symlinks()).isEqualTo(6);
         assertThat(report.hardLinks()).isEqualTo(2);
         assertThat(report.sizeBytes()).isEqualTo(512L << 20);

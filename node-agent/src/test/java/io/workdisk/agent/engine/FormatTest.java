@@ -187,12 +187,7 @@ class FormatTest {
 
     @Test
     void failingToolReportsItsStderrAndLeavesNothing() throws Exception {
-        Path fakeBin = Files.createDirectories(tmp.resolve("fake-bin"));
-        Path mkfs = fakeBin.resolve("mkfs.ext4");
-        Files.writeString(mkfs, "#!/bin/sh\necho 'mkfs.ext4: simulated failure' >&2\nexit 1\n");
-        mkfs.toFile().setExecutable(true);
-        DiskEngine broken = new DiskEngine(new E2fsTools(List.of(fakeBin, Path.of("/usr/bin"), Path.of("/sbin"), Path.of("/usr/sbin")),
-                Duration.ofMinutes(1)), System::nanoTime);
+        DiskEngine broken = engineWithMkfs("echo 'mkfs.ext4: simulated failure' >&2\nexit 1\n", Duration.ofMinutes(1));
 
         assertThatThrownBy(() -> broken.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
                 .hasMessageContaining("simulated failure")
@@ -202,17 +197,18 @@ class FormatTest {
 
     @Test
     void hangingToolIsStoppedByItsTimeout() throws Exception {
-        Path fakeBin = Files.createDirectories(tmp.resolve("slow-bin"));
-        Path mkfs = fakeBin.resolve("mkfs.ext4");
-        Files.writeString(mkfs, "#!/bin/sh\nexec sleep 600\n");
-        mkfs.toFile().setExecutable(true);
-        DiskEngine slow = new DiskEngine(new E2fsTools(List.of(fakeBin, Path.of("/usr/bin"), Path.of("/bin")),
-                Duration.ofMillis(300)), System::nanoTime);
+        DiskEngine slow = engineWithMkfs("exec sleep 600\n", Duration.ofMillis(300));
 
         assertThatThrownBy(() -> slow.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
                 .hasMessageContaining("did not finish")
                 .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TOOL_TIMEOUT);
         assertThat(listing()).isEmpty();
+    }
+
+    /** An engine whose mkfs.ext4 is this shell script and whose other tools are the real ones. */
+    private DiskEngine engineWithMkfs(String script, Duration timeout) throws Exception {
+        Path tools = io.workdisk.agent.testing.AgentProcess.toolsDirWith(tmp.resolve("tools"), "mkfs.ext4", script);
+        return new DiskEngine(new E2fsTools(List.of(tools), timeout), System::nanoTime);
     }
 
     @Test

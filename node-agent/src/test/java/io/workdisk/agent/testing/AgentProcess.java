@@ -21,10 +21,15 @@ public final class AgentProcess {
     }
 
     public static AgentProcess start(Map<String, String> env, Path log, String... args) throws IOException {
+        return start(List.of(), env, log, args);
+    }
+
+    public static AgentProcess start(List<String> jvmOptions, Map<String, String> env, Path log, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), "io.workdisk.agent.cli.AgentCli"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.workdisk.agent.cli.AgentCli"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);

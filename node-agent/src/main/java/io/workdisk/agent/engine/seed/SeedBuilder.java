@@ -20,6 +20,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongSupplier;
+import io.workdisk.agent.engine.Phases;
 import java.util.Optional;
 
 /**
@@ -29,18 +31,22 @@ import java.util.Optional;
  */
 public final class SeedBuilder {
     private final E2fsTools tools;
+    private final LongSupplier nanoTime;
 
-    public SeedBuilder(E2fsTools tools) {
+    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime) {
         this.tools = tools;
+        this.nanoTime = nanoTime;
     }
 
     public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
+        Phases phases = new Phases(nanoTime);
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
         Path output = req.target() != null ? req.target() : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
         Target target = Target.prepare(root, output, req.requester(), req.force(), tools);
         try (Ext4Image rootfs = openRootfs(req.rootfs()); StagedOutput out = StagedOutput.begin(target.path())) {
             Extraction extraction = extract(rootfs, subtree, out.stage());
+            phases.done("extract");
             long size = SeedSize.forPayload(extraction.payloadBytes() + extraction.metadataBytes(),
                     extraction.entries().size());
             // The staged tree is already on disk; the seed needs about as much again plus its metadata.
@@ -50,15 +56,19 @@ public final class SeedBuilder {
                 f.setLength(size);
             }
             tools.run("mkfs.ext4", Mkfs.seed(out.image(), out.stage(), SeedSize.BYTES_PER_INODE));
+            phases.done("mkfs");
             int fixups = applyFixups(out, extraction);
+            phases.done("fixups");
             tools.run("e2fsck", List.of("-f", "-n", out.image().toString()));
+            phases.done("check");
             Ownership.mark(out.image(), req.requester());
             out.publish(target.path(), target.replacesExisting());
+            phases.done("publish");
             String uuid = Ext4Image.readSuperblock(target.path()).uuid().toString();
             return new SeedReport(target.path().toString(), req.rootfs().toString(), subtree, size,
                     extraction.payloadBytes(), extraction.files(), extraction.directories(), extraction.symlinks(),
                     extraction.hardLinks(), extraction.skippedTotal(), extraction.skipped(), fixups, uuid,
-                    extraction.warnings());
+                    extraction.warnings(), phases.seconds());
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {

@@ -18,5 +18,6 @@ public record SeedReport(
         Map<String, Integer> skippedByKind,
         int fixups,
         String filesystemUUID,
-        List<String> warnings) {
+        List<String> warnings,
+        Map<String, Double> phaseSeconds) {
 }

@@ -1,0 +1,31 @@
+package io.workdisk.agent.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Wall time of each phase of a step, in order, so a slow step says where its time went (reported by the
+ * CLI's --json and the agent's task status).
+ */
+public final class Phases {
+    private final LongSupplier nanoTime;
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private long mark;
+
+    public Phases(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.mark = nanoTime.getAsLong();
+    }
+
+    /** Ends the phase that started at the previous call (or at construction) under this name. */
+    public void done(String phase) {
+        long now = nanoTime.getAsLong();
+        seconds.merge(phase, Math.round((now - mark) / 1e3) / 1e6, Double::sum);
+        mark = now;
+    }
+
+    public Map<String, Double> seconds() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
+    }
+}
