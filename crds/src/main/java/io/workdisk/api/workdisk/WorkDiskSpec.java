@@ -1,0 +1,54 @@
+package io.workdisk.api.workdisk;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "quantity(self.size).compareTo(quantity('64Mi')) >= 0", message = "size must be at least 64Mi")
+@ValidationRule(value = "quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
+        message = "size can only grow: shrinking a filesystem is not supported")
+@ValidationRule(value = "has(self.seedRef) == has(oldSelf.seedRef) && (!has(self.seedRef) || self.seedRef == oldSelf.seedRef)",
+        message = "seedRef is immutable: a disk's content cannot be changed after it is made")
+@ValidationRule(value = "!has(oldSelf.nodeName) || (has(self.nodeName) && self.nodeName == oldSelf.nodeName)",
+        message = "nodeName cannot be changed or removed once set: a disk does not move between nodes")
+public record WorkDiskSpec(
+        @Required
+        @Size(max = 32)
+        @Pattern(WorkDiskSpec.QUANTITY)
+        @JsonPropertyDescription("Size of the disk as a Kubernetes quantity (e.g. 8Gi), at least 64Mi. Can only grow; growing resizes the disk offline.")
+        String size,
+
+        @Size(max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Name of the WorkSeed whose tree the disk starts with. Absent: a blank formatted disk. Immutable.")
+        String seedRef,
+
+        @Size(max = 253)
+        @JsonPropertyDescription("Node to make the disk on. Absent: the operator places it. Immutable once set.")
+        String nodeName,
+
+        @JsonPropertyDescription("Labels a node must have for the disk to be placed there.")
+        Map<String, String> nodeSelector,
+
+        @JsonPropertyDescription("Delete (default) removes the image file when the WorkDisk is deleted; Retain keeps it on the node.")
+        ReclaimPolicy reclaimPolicy,
+
+        @JsonPropertyDescription("Reserve every block of the image now instead of a sparse file.")
+        Boolean preallocate) {
+
+    /** A Kubernetes quantity in bytes: digits with an optional fraction and binary or decimal suffix. */
+    public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+
+    public ReclaimPolicy effectiveReclaimPolicy() {
+        return reclaimPolicy == null ? ReclaimPolicy.Delete : reclaimPolicy;
+    }
+
+    public boolean wantsPreallocation() {
+        return Boolean.TRUE.equals(preallocate);
+    }
+}
