@@ -17,5 +17,7 @@ public record NodeSeedStatus(
         Integer skipped,
         String message,
         @JsonPropertyDescription("Digest of the source and subtree this seed was built from.")
-        String sourceDigest) {
+        String sourceDigest,
+        @JsonPropertyDescription("Builds tried for this digest on this node.")
+        Integer attempt) {
 }

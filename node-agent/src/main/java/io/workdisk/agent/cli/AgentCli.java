@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "workdisk agent", mixinStandardHelpOptions = true, version = "workdisk-agent 0.1.0",
         description = "Make, grow, inspect and delete ext4 VM work disks and seeds on this node.",
         subcommands = {AgentCli.Format.class, AgentCli.BuildSeed.class, AgentCli.Materialize.class,
-                AgentCli.Resize.class, AgentCli.Inspect.class, AgentCli.Delete.class})
+                AgentCli.Resize.class, AgentCli.Inspect.class, AgentCli.Delete.class, RunCommand.class})
 public final class AgentCli implements Runnable {
     private final DiskEngine engine;
     private final Output output;

@@ -5,23 +5,36 @@ package io.workdisk.agent.engine;
  * condition reasons; the CLI prints them with the message.
  */
 public enum Problem {
-    INVALID_SIZE,
-    INVALID_PATH,
-    OUTSIDE_DATA_ROOT,
-    TARGET_DIRECTORY_MISSING,
-    TARGET_EXISTS,
-    NOT_OWNED,
-    NOT_FOUND,
-    INSUFFICIENT_SPACE,
-    SOURCE_UNREADABLE,
-    NOT_EXT4,
-    CORRUPT_IMAGE,
-    SIZE_BELOW_SEED,
-    SHRINK_REFUSED,
-    FILESYSTEM_NOT_CLEAN,
-    TOOL_MISSING,
-    TOOL_FAILED,
-    TOOL_TIMEOUT,
-    UNSUPPORTED_FILESYSTEM,
-    IO_ERROR
+    INVALID_SIZE(false),
+    INVALID_PATH(false),
+    OUTSIDE_DATA_ROOT(false),
+    TARGET_DIRECTORY_MISSING(true),
+    TARGET_EXISTS(true),
+    NOT_OWNED(false),
+    NOT_FOUND(false),
+    INSUFFICIENT_SPACE(true),
+    SOURCE_UNREADABLE(true),
+    /** A download failed or did not match its checksum. */
+    SOURCE_UNAVAILABLE(true),
+    NOT_EXT4(false),
+    CORRUPT_IMAGE(false),
+    SIZE_BELOW_SEED(false),
+    SHRINK_REFUSED(false),
+    FILESYSTEM_NOT_CLEAN(false),
+    TOOL_MISSING(true),
+    TOOL_FAILED(true),
+    TOOL_TIMEOUT(true),
+    UNSUPPORTED_FILESYSTEM(false),
+    IO_ERROR(true);
+
+    private final boolean retryable;
+
+    Problem(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    /** Whether the same step may succeed later without anyone changing the request. */
+    public boolean retryable() {
+        return retryable;
+    }
 }

@@ -1,0 +1,66 @@
+package io.workdisk.agent.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.run.NodeAgent;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code workdisk agent run}: the node agent against the cluster in KUBECONFIG or the in-cluster config. */
+@Command(name = "run", description = "Run the node agent: carry out this node's WorkTasks and keep its WorkNode record.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--node", defaultValue = "${env:NODE_NAME}", paramLabel = "NAME",
+            description = "This node's name (default: $NODE_NAME).")
+    String node;
+
+    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Data root: disks, seeds and downloads live here.")
+    Path root;
+
+    @Option(names = "--image-dir", paramLabel = "DIR", description = "A directory WorkSeed hostPath images may be read from (repeatable).")
+    List<Path> imageDirs = new ArrayList<>();
+
+    @Option(names = "--capacity", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Offer at most this much for disks (default: the data root filesystem's size).")
+    Long capacity;
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Tasks run at once (default: the number of cores).")
+    Integer concurrency;
+
+    @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "10", description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
+    int heartbeatSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (node == null || node.isBlank()) {
+            System.err.println("workdisk: --node is required (or set NODE_NAME)");
+            return 2;
+        }
+        int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        NodeAgent agent;
+        try {
+            agent = NodeAgent.start(client, new NodeAgent.Settings(node, root.toAbsolutePath(), imageDirs, capacity, threads,
+                    Duration.ofSeconds(heartbeatSeconds)), E2fsTools.fromEnvironment(), Clock.systemUTC());
+        } catch (EngineException e) {
+            System.err.println("workdisk: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            client.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+package io.workdisk.agent.node;
+
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.task.DataLayout;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What this node can offer right now, read from its data root and its tools. */
+public final class NodeSurvey {
+    static final List<String> REQUIRED_TOOLS = List.of("mkfs.ext4", "debugfs", "e2fsck", "tune2fs", "resize2fs",
+            "e2undo", "cp", "stat", "fallocate");
+
+    private final DataLayout layout;
+    private final E2fsTools tools;
+    private final Long capacityLimit;
+
+    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit) {
+        this.layout = layout;
+        this.tools = tools;
+        this.capacityLimit = capacityLimit;
+    }
+
+    public record Facts(String dataRoot, long capacityBytes, long freeBytes, long allocatedBytes, int disks,
+            List<String> seeds, boolean ready, String reason, String message) {
+    }
+
+    public Facts survey() {
+        Path root = layout.root().path();
+        long capacity = 0;
+        long free = 0;
+        String reason = "AgentReady";
+        String message = "e2fsprogs found; data root writable";
+        boolean ready = true;
+        try {
+            FileStore store = Files.getFileStore(root);
+            capacity = store.getTotalSpace();
+            free = store.getUsableSpace();
+        } catch (IOException e) {
+            ready = false;
+            reason = "DataRootUnreadable";
+            message = "cannot read the data root's filesystem: " + e.getMessage();
+        }
+        if (capacityLimit != null) {
+            capacity = Math.min(capacity, capacityLimit);
+        }
+        List<String> missing = REQUIRED_TOOLS.stream().filter(t -> tools.locate(t).isEmpty()).toList();
+        if (ready && !missing.isEmpty()) {
+            ready = false;
+            reason = "ToolsMissing";
+            message = "not found on this node: " + String.join(", ", missing) + " (install e2fsprogs)";
+        }
+        if (ready && !writable(root)) {
+            ready = false;
+            reason = "DataRootUnwritable";
+            message = "cannot create files in " + root;
+        }
+        long allocated = 0;
+        int disks = 0;
+        for (Path disk : list(layout.disks(), "*.ext4")) {
+            disks++;
+            allocated += disk.toFile().length();
+        }
+        List<String> seeds = new ArrayList<>();
+        for (Path seed : list(layout.seeds(), "*.ext4")) {
+            String name = seed.getFileName().toString();
+            seeds.add(name.substring(0, name.length() - ".ext4".length()));
+        }
+        seeds.sort(null);
+        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message);
+    }
+
+    private static boolean writable(Path root) {
+        try {
+            Path probe = Files.createTempFile(root, ".workdisk-probe-", "");
+            Files.delete(probe);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static List<Path> list(Path dir, String glob) {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
+            s.forEach(out::add);
+        } catch (IOException e) {
+            // a missing directory holds nothing
+        }
+        return out;
+    }
+}

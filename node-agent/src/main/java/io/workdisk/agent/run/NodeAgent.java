@@ -1,0 +1,113 @@
+package io.workdisk.agent.run;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ResizeJournal;
+import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.node.NodeRecorder;
+import io.workdisk.agent.node.NodeSurvey;
+import io.workdisk.agent.source.Downloader;
+import io.workdisk.agent.source.RootfsSources;
+import io.workdisk.agent.task.DataLayout;
+import io.workdisk.agent.task.TaskExecutor;
+import io.workdisk.agent.task.TaskReconciler;
+import io.workdisk.api.ApiGroup;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's agent: repairs what a crash left in its data root, then runs its node's tasks and keeps its
+ * node record beating. It opens no port; everything it is told comes from tasks it watches.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    public static final String VERSION = "0.1.0";
+
+    /** How an agent is set up; tests build one per simulated node. */
+    public record Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
+            Duration heartbeat) {
+    }
+
+    private final Operator operator;
+    private final NodeRecorder recorder;
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "workdisk-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Settings settings;
+
+    private NodeAgent(Operator operator, NodeRecorder recorder, Settings settings) {
+        this.operator = operator;
+        this.recorder = recorder;
+        this.settings = settings;
+    }
+
+    public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
+            throws EngineException {
+        DataLayout layout = DataLayout.create(settings.dataRoot());
+        recover(layout, tools);
+        TaskExecutor executor = new TaskExecutor(new DiskEngine(tools, System::nanoTime), layout,
+                new RootfsSources(settings.imageDirs(), Downloader.standard()));
+        Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withCloseClientOnStop(false)
+                .withStopOnInformerErrorDuringStartup(false)
+                .withConcurrentReconciliationThreads(settings.concurrency()));
+        operator.register(new TaskReconciler(settings.nodeName(), executor, clock), c -> c
+                .withName("worktask-agent-" + settings.nodeName())
+                .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
+                .watchingAllNamespaces());
+        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(),
+                new NodeSurvey(layout, tools, settings.capacityBytes()), clock, VERSION);
+        NodeAgent agent = new NodeAgent(operator, recorder, settings);
+        recorder.beat();
+        operator.start();
+        agent.heartbeat.scheduleWithFixedDelay(recorder::beat, settings.heartbeat().toMillis(),
+                settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("agent for node {} started on {}", settings.nodeName(), layout.root().path());
+        return agent;
+    }
+
+    /** What a killed agent left: half-made images, interrupted resizes, partial downloads. */
+    static void recover(DataLayout layout, E2fsTools tools) throws EngineException {
+        for (Path dir : List.of(layout.disks(), layout.seeds())) {
+            StagedOutput.cleanLeftovers(dir);
+            ResizeJournal.recoverAll(tools, dir);
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.downloads(), ".workdisk-download-*")) {
+            for (Path p : s) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("cannot sweep partial downloads: {}", e.getMessage());
+        }
+    }
+
+    public void beatNow() {
+        recorder.beat();
+    }
+
+    public String nodeName() {
+        return settings.nodeName();
+    }
+
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        operator.stop();
+    }
+}

@@ -1,0 +1,123 @@
+package io.workdisk.agent.source;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Downloads a rootfs image to a temporary file, hashing it as it streams, and keeps it only if its
+ * SHA-256 matches. A server that stops sending for {@code stallTimeout} is abandoned; redirects are
+ * followed (the JDK client stops after five, so a loop ends); failures are retried a few times.
+ */
+public final class Downloader {
+    private final HttpClient http;
+    private final Duration stallTimeout;
+    private final int attempts;
+
+    public Downloader(Duration stallTimeout, int attempts) {
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20)).build();
+        this.stallTimeout = stallTimeout;
+        this.attempts = attempts;
+    }
+
+    public static Downloader standard() {
+        return new Downloader(Duration.ofSeconds(60), 3);
+    }
+
+    public Path download(String url, String sha256, Path dir) throws EngineException {
+        EngineException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return once(url, sha256, dir);
+            } catch (EngineException e) {
+                last = e;
+                if (!e.problem().retryable()) {
+                    throw e;
+                }
+            }
+        }
+        throw new EngineException(Problem.SOURCE_UNAVAILABLE, last.getMessage() + " (after " + attempts + " attempts)", last);
+    }
+
+    private Path once(String url, String sha256, Path dir) throws EngineException {
+        Path target = dir.resolve(".workdisk-download-" + sha256 + "-" + System.nanoTime());
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
+        try {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
+            }
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+            try (InputStream in = response.body();
+                    OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+                ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(() -> {
+                    if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
+                        try {
+                            in.close();
+                        } catch (IOException ignored) {
+                            // closing is how the blocked read is ended
+                        }
+                    }
+                }, 1, 1, TimeUnit.SECONDS);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    digest.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                    lastProgress.set(System.nanoTime());
+                }
+                stall.cancel(false);
+            }
+            String got = HexFormat.of().formatHex(digest.digest());
+            if (!got.equals(sha256)) {
+                Files.deleteIfExists(target);
+                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "download of " + url + " has SHA-256 " + got
+                        + ", not the expected " + sha256 + "; discarded");
+            }
+            return target;
+        } catch (IOException e) {
+            deleteQuietly(target);
+            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot download " + url + ": " + e, e);
+        } catch (InterruptedException e) {
+            deleteQuietly(target);
+            Thread.currentThread().interrupt();
+            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "download of " + url + " was interrupted", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        } catch (EngineException e) {
+            deleteQuietly(target);
+            throw e;
+        } finally {
+            watchdog.shutdownNow();
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort; the download directory is swept at start
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.workdisk.agent.task;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.files.DataRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where things live under an agent's data root: disks/ for WorkDisks (named by UID), seeds/ for WorkSeeds
+ * (named by WorkSeed name), downloads/ for rootfs images being fetched. Task paths are relative to the root.
+ */
+public record DataLayout(DataRoot root) {
+    public static final String DISKS = "disks";
+    public static final String SEEDS = "seeds";
+    public static final String DOWNLOADS = "downloads";
+
+    public static DataLayout create(Path dir) throws EngineException {
+        try {
+            Files.createDirectories(dir);
+            for (String sub : new String[] {DISKS, SEEDS, DOWNLOADS}) {
+                Files.createDirectories(dir.resolve(sub));
+            }
+        } catch (IOException e) {
+            throw new EngineException(Problem.IO_ERROR, "cannot create the data root " + DataRoot.quoted(dir) + ": " + e.getMessage(), e);
+        }
+        return new DataLayout(DataRoot.of(dir));
+    }
+
+    /** A task's path, resolved under the root; the engine confines it again before writing. */
+    public Path resolve(String relative) throws EngineException {
+        if (relative == null || relative.isBlank() || relative.startsWith("/")) {
+            throw new EngineException(Problem.INVALID_PATH, "task path '" + relative + "' must be relative to the data root");
+        }
+        return root.path().resolve(relative);
+    }
+
+    public Path disks() {
+        return root.path().resolve(DISKS);
+    }
+
+    public Path seeds() {
+        return root.path().resolve(SEEDS);
+    }
+
+    public Path downloads() {
+        return root.path().resolve(DOWNLOADS);
+    }
+}

@@ -1,0 +1,104 @@
+package io.workdisk.agent.task;
+
+import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.DiskFacts;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.Timed;
+import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.source.RootfsSources;
+import io.workdisk.api.task.TaskResult;
+import io.workdisk.api.task.TaskType;
+import io.workdisk.api.task.WorkTaskSpec;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one task's engine step and says what came of it. Idempotent by design: a create step whose
+ * image already exists for the same requester reports that image and touches nothing, so a task run
+ * again after a crash or a lost status update never formats a disk twice.
+ */
+public final class TaskExecutor {
+    private final DiskEngine engine;
+    private final DataLayout layout;
+    private final RootfsSources sources;
+
+    public TaskExecutor(DiskEngine engine, DataLayout layout, RootfsSources sources) {
+        this.engine = engine;
+        this.layout = layout;
+        this.sources = sources;
+    }
+
+    /** A finished step: its facts and timings. */
+    public record Outcome(TaskResult result, double seconds, Map<String, Double> phaseSeconds) {
+    }
+
+    public Outcome run(WorkTaskSpec spec) throws EngineException {
+        if (spec.type() == null) {
+            throw new EngineException(Problem.INVALID_PATH, "task has no type");
+        }
+        Path path = layout.resolve(spec.path());
+        if (spec.type() == TaskType.Format || spec.type() == TaskType.Materialize) {
+            Optional<Outcome> done = existing(path, spec.requester());
+            if (done.isPresent()) {
+                return done.get();
+            }
+        }
+        boolean preallocate = Boolean.TRUE.equals(spec.preallocate());
+        return switch (spec.type()) {
+            case Format -> disk(engine.format(layout.root(),
+                    new DiskEngine.FormatRequest(path, size(spec), preallocate, spec.requester(), false)), false);
+            case Materialize -> disk(engine.materialize(layout.root(), new DiskEngine.MaterializeRequest(
+                    layout.root().confine(layout.resolve(spec.seedPath())), path, size(spec), preallocate,
+                    spec.requester(), false)), false);
+            case Resize -> disk(engine.resize(layout.root(), path, size(spec), spec.requester()), true);
+            case Delete -> {
+                Timed<DiskEngine.Deletion> deleted = engine.delete(layout.root(), path, spec.requester());
+                yield new Outcome(new TaskResult(deleted.result().path(), null, null, null, null, null, null, null,
+                        deleted.result().existed()), deleted.seconds(), Map.of());
+            }
+            case BuildSeed -> seed(spec, path);
+        };
+    }
+
+    private Outcome seed(WorkTaskSpec spec, Path path) throws EngineException {
+        try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
+            Timed<SeedReport> built = engine.buildSeed(layout.root(),
+                    new DiskEngine.SeedRequest(rootfs.path(), spec.subtree(), path, spec.requester(), true));
+            SeedReport r = built.result();
+            return new Outcome(new TaskResult(r.path(), r.sizeBytes(), r.sizeBytes(), null, r.filesystemUUID(),
+                    r.payloadBytes(), r.files(), r.skipped(), true), built.seconds(), r.phaseSeconds());
+        }
+    }
+
+    /** The image a previous run of this task already published, if it is there and is this requester's. */
+    private Optional<Outcome> existing(Path path, String requester) {
+        try {
+            Path confined = layout.root().confine(path);
+            if (!Files.exists(confined, LinkOption.NOFOLLOW_LINKS)
+                    || !Ownership.requesterOf(confined).map(requester::equals).orElse(false)) {
+                return Optional.empty();
+            }
+            return Optional.of(disk(engine.inspect(confined), true));
+        } catch (EngineException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Outcome disk(Timed<DiskFacts> timed, boolean existed) {
+        DiskFacts f = timed.result();
+        return new Outcome(new TaskResult(f.path(), f.sizeBytes(), f.filesystemBytes(), f.allocatedBytes(),
+                f.filesystemUUID(), null, null, null, existed), timed.seconds(), Map.of());
+    }
+
+    private static long size(WorkTaskSpec spec) throws EngineException {
+        if (spec.sizeBytes() == null) {
+            throw new EngineException(Problem.INVALID_SIZE, spec.type() + " task has no sizeBytes");
+        }
+        return spec.sizeBytes();
+    }
+}

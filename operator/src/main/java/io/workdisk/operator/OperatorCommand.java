@@ -1,0 +1,50 @@
+package io.workdisk.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code workdisk operator}: runs the reconcilers against the cluster in KUBECONFIG or in-cluster config. */
+@Command(name = "workdisk operator", mixinStandardHelpOptions = true, version = "workdisk-operator 0.1.0",
+        description = "Run the WorkDisk and WorkSeed operator.")
+public final class OperatorCommand implements Callable<Integer> {
+    @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-workdisk-system}", paramLabel = "NS",
+            description = "Namespace for WorkSeed tasks and cluster-level events (default: $POD_NAMESPACE or ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--overcommit", defaultValue = "1.0", paramLabel = "RATIO",
+            description = "Place disks while allocated + size <= capacity x RATIO (default: ${DEFAULT-VALUE}).")
+    double overcommit;
+
+    @Option(names = "--node-grace", defaultValue = "60", paramLabel = "SECONDS",
+            description = "An agent silent this long is gone (default: ${DEFAULT-VALUE}).")
+    int nodeGraceSeconds;
+
+    @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new OperatorCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        WorkdiskOperator operator = WorkdiskOperator.start(client, new WorkdiskOperator.Settings(namespace, overcommit,
+                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            operator.close();
+            client.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

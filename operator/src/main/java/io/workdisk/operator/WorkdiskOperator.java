@@ -1,0 +1,56 @@
+package io.workdisk.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.workdisk.operator.node.NodeDirectory;
+import io.workdisk.operator.status.EventRecorder;
+import io.workdisk.operator.task.Tasks;
+import io.workdisk.operator.workdisk.DiskPlanner;
+import io.workdisk.operator.workdisk.Placement;
+import io.workdisk.operator.workdisk.WorkDiskReconciler;
+import io.workdisk.operator.workseed.SeedPlanner;
+import io.workdisk.operator.workseed.WorkSeedReconciler;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The operator: the WorkDisk and WorkSeed reconcilers on one JOSDK Operator. Status is written with JSON
+ * merge patch and optimistic locking, never server-side apply, in production as in tests.
+ */
+public final class WorkdiskOperator implements AutoCloseable {
+
+    /** How the operator is set up. */
+    public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
+        public static Settings defaults(String namespace) {
+            return new Settings(namespace, 1.0, Duration.ofSeconds(60), Duration.ofSeconds(60), 10);
+        }
+    }
+
+    private final Operator operator;
+
+    private WorkdiskOperator(Operator operator) {
+        this.operator = operator;
+    }
+
+    public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
+        Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withCloseClientOnStop(false)
+                .withConcurrentReconciliationThreads(settings.threads()));
+        Tasks tasks = new Tasks(client);
+        NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
+        EventRecorder events = new EventRecorder(client, clock, settings.namespace());
+        Placement placement = new Placement(settings.overcommit());
+        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(placement, settings.readyCheck()), nodes,
+                placement, events, clock), c -> c.watchingAllNamespaces());
+        operator.register(new WorkSeedReconciler(tasks, new SeedPlanner(settings.namespace()), nodes, events, clock,
+                settings.namespace()));
+        operator.start();
+        return new WorkdiskOperator(operator);
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}

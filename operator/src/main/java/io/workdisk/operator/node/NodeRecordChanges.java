@@ -1,0 +1,35 @@
+package io.workdisk.operator.node;
+
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.node.WorkNodeStatus;
+import java.util.Objects;
+
+/**
+ * Whether a WorkNode update matters to reconcilers. Heartbeats alone do not (they come every few seconds
+ * from every node); a change of readiness, capacity, free space or seeds does.
+ */
+public final class NodeRecordChanges {
+    private NodeRecordChanges() {
+    }
+
+    public static boolean meaningful(WorkNode now, WorkNode before) {
+        WorkNodeStatus a = now.getStatus();
+        WorkNodeStatus b = before.getStatus();
+        if (a == null || b == null) {
+            return a != b;
+        }
+        return !Objects.equals(a.capacityBytes(), b.capacityBytes())
+                || !Objects.equals(a.seeds(), b.seeds())
+                || !Objects.equals(readiness(a), readiness(b))
+                || Math.abs(nz(a.freeBytes()) - nz(b.freeBytes())) > (1L << 30);
+    }
+
+    private static String readiness(WorkNodeStatus s) {
+        return s.conditions() == null ? null : s.conditions().stream()
+                .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus() + c.getReason()).findFirst().orElse(null);
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+}

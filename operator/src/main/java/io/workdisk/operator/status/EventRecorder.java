@@ -1,0 +1,58 @@
+package io.workdisk.operator.status;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Kubernetes Events on WorkDisks and WorkSeeds, so `kubectl describe` tells what happened. */
+public final class EventRecorder {
+    private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
+    private static final String COMPONENT = "workdisk-operator";
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final String fallbackNamespace;
+
+    public EventRecorder(KubernetesClient client, Clock clock, String fallbackNamespace) {
+        this.client = client;
+        this.clock = clock;
+        this.fallbackNamespace = fallbackNamespace;
+    }
+
+    public void normal(HasMetadata about, String reason, String message) {
+        record(about, "Normal", reason, message);
+    }
+
+    public void warning(HasMetadata about, String reason, String message) {
+        record(about, "Warning", reason, message);
+    }
+
+    private void record(HasMetadata about, String type, String reason, String message) {
+        String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace() : fallbackNamespace;
+        String now = Instant.now(clock).toString();
+        try {
+            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                    .withNewMetadata().withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
+                    .withNamespace(namespace).endMetadata()
+                    .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
+                            .withKind(about.getKind()).withName(about.getMetadata().getName())
+                            .withNamespace(about.getMetadata().getNamespace()).withUid(about.getMetadata().getUid())
+                            .build())
+                    .withType(type).withReason(reason).withMessage(message)
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                    .withNewSource().withComponent(COMPONENT).endSource()
+                    .withReportingComponent(COMPONENT)
+                    .build()).create();
+        } catch (KubernetesClientException e) {
+            log.debug("cannot record event {} on {}: {}", reason, about.getMetadata().getName(), e.getMessage());
+        }
+        log.info("{} {}/{}: {} {}", about.getKind(), namespace, about.getMetadata().getName(), reason, message);
+    }
+}

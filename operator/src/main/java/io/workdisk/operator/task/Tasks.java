@@ -1,0 +1,94 @@
+package io.workdisk.operator.task;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.task.WorkTaskSpec;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Writes and removes tasks. Names are derived from the owner's UID and the step, so creating a task
+ * twice (after an operator restart or a lost update) finds the first one instead of making a second.
+ * Finished tasks are removed explicitly once their result is recorded; garbage collection by owner
+ * reference is only a backstop.
+ */
+public final class Tasks {
+    private final KubernetesClient client;
+
+    public Tasks(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public static WorkTask build(HasMetadata owner, String namespace, String name, WorkTaskSpec spec) {
+        WorkTask task = new WorkTask();
+        task.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
+                .withLabels(Map.of(ApiGroup.NODE_LABEL, spec.nodeName(),
+                        ApiGroup.OWNER_UID_LABEL, owner.getMetadata().getUid(),
+                        ApiGroup.OWNER_KIND_LABEL, owner.getKind()))
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion())
+                        .withKind(owner.getKind()).withName(owner.getMetadata().getName())
+                        .withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build())
+                .build());
+        task.setSpec(spec);
+        return task;
+    }
+
+    /** Creates the task unless one of that name exists already. */
+    public void ensure(WorkTask task) {
+        try {
+            client.resource(task).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+        }
+    }
+
+    public void delete(WorkTask task) {
+        client.resource(task).withGracePeriod(0).delete();
+    }
+
+    public static boolean succeeded(WorkTask t) {
+        return t.getStatus() != null && t.getStatus().phase() == TaskPhase.Succeeded;
+    }
+
+    public static boolean failed(WorkTask t) {
+        return t.getStatus() != null && t.getStatus().phase() == TaskPhase.Failed;
+    }
+
+    /** Exponential backoff for retrying a failed step: 5 s, 10 s, 20 s ... capped at 5 minutes. */
+    public static Duration backoff(int attempt) {
+        long seconds = Math.min(300, 5L << Math.min(Math.max(attempt - 1, 0), 6));
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** How long until a failed task may be retried (zero or negative: now). */
+    public static Duration untilRetry(WorkTask failed, Instant now) {
+        int attempt = failed.getSpec().attempt() == null ? 1 : failed.getSpec().attempt();
+        String finished = failed.getStatus().finishedAt();
+        Instant at = finished == null ? now : Instant.parse(finished);
+        return Duration.between(now, at.plus(backoff(attempt)));
+    }
+
+    /** A short stable digest for names and labels. */
+    public static String digest(String text, int hexChars) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, hexChars);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.workdisk.operator.workdisk;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+
+/** A WorkDisk's spec.size in bytes, with the checks the CRD schema makes, for API servers that do not. */
+public final class DiskSize {
+    public static final long MIN_BYTES = 64L << 20;
+    public static final long BLOCK = 4096;
+
+    private DiskSize() {
+    }
+
+    /** The size in bytes, or an explanation of why it is not one. */
+    public record Parsed(Long bytes, String problem) {
+        public boolean ok() {
+            return problem == null;
+        }
+    }
+
+    public static Parsed parse(String size) {
+        if (size == null || size.isBlank()) {
+            return new Parsed(null, "spec.size is required");
+        }
+        BigDecimal bytes;
+        try {
+            bytes = Quantity.getAmountInBytes(new Quantity(size.strip()));
+        } catch (RuntimeException e) {
+            return new Parsed(null, "spec.size '" + size + "' is not a quantity (use e.g. 8Gi)");
+        }
+        if (bytes.signum() <= 0) {
+            return new Parsed(null, "spec.size '" + size + "' must be positive");
+        }
+        if (bytes.stripTrailingZeros().scale() > 0) {
+            return new Parsed(null, "spec.size '" + size + "' is not a whole number of bytes");
+        }
+        if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            return new Parsed(null, "spec.size '" + size + "' is too large");
+        }
+        if (bytes.longValue() < MIN_BYTES) {
+            return new Parsed(null, "spec.size '" + size + "' is below the minimum of 64Mi");
+        }
+        return new Parsed(bytes.longValue(), null);
+    }
+
+    /** The filesystem size a request gives: whole 4 KiB blocks. */
+    public static long filesystemBytes(long requested) {
+        return requested / BLOCK * BLOCK;
+    }
+}

@@ -1,0 +1,160 @@
+package io.workdisk.operator.workdisk;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskStatus;
+import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.operator.Caches;
+import io.workdisk.operator.node.NodeDirectory;
+import io.workdisk.operator.node.NodeRecordChanges;
+import io.workdisk.operator.status.EventRecorder;
+import io.workdisk.operator.status.Transitions;
+import io.workdisk.operator.task.Tasks;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Makes each WorkDisk real on one node. Every reconcile is the same story: observe the disk's tasks, the
+ * nodes and the seed; decide (DiskPlanner) the status and the next step; act by writing or removing
+ * tasks; report the status, and only then drop the tasks whose results it records.
+ */
+@ControllerConfiguration(name = "workdisk")
+public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<WorkDisk> {
+    private final Tasks tasks;
+    private final DiskPlanner planner;
+    private final NodeDirectory nodes;
+    private final Placement placement;
+    private final EventRecorder events;
+    private final Clock clock;
+
+    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Placement placement,
+            EventRecorder events, Clock clock) {
+        this.tasks = tasks;
+        this.planner = planner;
+        this.nodes = nodes;
+        this.placement = placement;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, WorkDisk>> prepareEventSources(EventSourceContext<WorkDisk> context) {
+        var diskTasks = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
+                .withName("workdisk-tasks")
+                .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkDisk.class))
+                .build(), context);
+        var workNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkNode.class, WorkDisk.class)
+                .withName("workdisk-nodes")
+                .withOnUpdateFilter(NodeRecordChanges::meaningful)
+                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> true))
+                .build(), context);
+        var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
+                .withName("workdisk-kube-nodes")
+                .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
+                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> true))
+                .build(), context);
+        var seeds = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkSeed.class, WorkDisk.class)
+                .withName("workdisk-seeds")
+                .withSecondaryToPrimaryMapper(s -> waiting(context,
+                        d -> s.getMetadata().getName().equals(d.getSpec().seedRef())))
+                .build(), context);
+        return List.of(diskTasks, workNodes, kubeNodes, seeds);
+    }
+
+    /** Disks still waiting to be made: the only ones a node or seed change can move on. */
+    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, java.util.function.Predicate<WorkDisk> also) {
+        return context.getPrimaryCache().list()
+                .filter(d -> d.getStatus() == null || d.getStatus().filesystemUUID() == null)
+                .filter(also)
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    }
+
+    @Override
+    public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
+        DiskPlan plan = planner.plan(observe(disk, context));
+        act(disk, context, plan);
+        UpdateControl<WorkDisk> control = UpdateControl.noUpdate();
+        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+    }
+
+    @Override
+    public DeleteControl cleanup(WorkDisk disk, Context<WorkDisk> context) {
+        DiskPlan plan = planner.planDeletion(observe(disk, context));
+        act(disk, context, plan);
+        if (plan.finished()) {
+            placement.forget(disk.getMetadata().getUid());
+            return DeleteControl.defaultDelete();
+        }
+        DeleteControl control = DeleteControl.noFinalizerRemoval();
+        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+    }
+
+    private DiskState observe(WorkDisk disk, Context<WorkDisk> context) {
+        List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
+                .filter(t -> disk.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
+                .toList();
+        String seedRef = disk.getSpec().seedRef();
+        var seed = seedRef == null ? java.util.Optional.<WorkSeed>empty()
+                : Caches.all(context, WorkSeed.class).stream().filter(s -> s.getMetadata().getName().equals(seedRef)).findFirst();
+        List<Placement.Allocation> allocations = context.getPrimaryCache().list()
+                .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
+                        d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
+                .toList();
+        return new DiskState(disk, own, nodes.all(context), seed, allocations, Instant.now(clock));
+    }
+
+    private static long requestedBytes(WorkDisk d) {
+        DiskSize.Parsed size = DiskSize.parse(d.getSpec().size());
+        return size.ok() ? size.bytes() : 0;
+    }
+
+    private void act(WorkDisk disk, Context<WorkDisk> context, DiskPlan plan) {
+        plan.removeNow().forEach(tasks::delete);
+        plan.create().forEach(tasks::ensure);
+        report(disk, context, plan.status());
+        plan.removeAfterReport().forEach(tasks::delete);
+    }
+
+    private void report(WorkDisk disk, Context<WorkDisk> context, WorkDiskStatus status) {
+        WorkDiskStatus before = disk.getStatus();
+        if (Objects.equals(before, status)) {
+            return;
+        }
+        List<Condition> old = before == null ? List.of() : before.conditions();
+        PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(disk, context, d -> {
+            d.setStatus(status);
+            return d;
+        });
+        Transitions.announce(events, disk, old, status.conditions());
+        if (status.phase() == DiskPhase.Ready && (before == null || before.phase() != DiskPhase.Ready)
+                && status.lastOperation() != null) {
+            events.normal(disk, "DiskReady", status.lastOperation().type() + " took " + status.lastOperation().seconds()
+                    + "s on " + status.nodeName() + "; path " + status.path());
+        }
+    }
+}

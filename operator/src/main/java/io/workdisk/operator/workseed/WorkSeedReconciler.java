@@ -1,0 +1,123 @@
+package io.workdisk.operator.workseed;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.api.workseed.WorkSeedStatus;
+import io.workdisk.operator.node.NodeDirectory;
+import io.workdisk.operator.node.NodeRecordChanges;
+import io.workdisk.operator.status.EventRecorder;
+import io.workdisk.operator.status.Transitions;
+import io.workdisk.operator.task.Tasks;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps each WorkSeed built on every matching node: observe the nodes and the seed's tasks, decide
+ * (SeedPlanner), write or remove tasks, report per-node status.
+ */
+@ControllerConfiguration(name = "workseed")
+public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<WorkSeed> {
+    private final Tasks tasks;
+    private final SeedPlanner planner;
+    private final NodeDirectory nodes;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final String taskNamespace;
+
+    public WorkSeedReconciler(Tasks tasks, SeedPlanner planner, NodeDirectory nodes, EventRecorder events, Clock clock,
+            String taskNamespace) {
+        this.tasks = tasks;
+        this.planner = planner;
+        this.nodes = nodes;
+        this.events = events;
+        this.clock = clock;
+        this.taskNamespace = taskNamespace;
+    }
+
+    @Override
+    public List<EventSource<?, WorkSeed>> prepareEventSources(EventSourceContext<WorkSeed> context) {
+        var seedTasks = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkTask.class, WorkSeed.class)
+                .withName("workseed-tasks")
+                .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkSeed")
+                .withNamespaces(Set.of(taskNamespace))
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkSeed.class, true))
+                .build(), context);
+        var workNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkNode.class, WorkSeed.class)
+                .withName("workseed-nodes")
+                .withOnUpdateFilter(NodeRecordChanges::meaningful)
+                .withSecondaryToPrimaryMapper(n -> everySeed(context))
+                .build(), context);
+        var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkSeed.class)
+                .withName("workseed-kube-nodes")
+                .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
+                .withSecondaryToPrimaryMapper(n -> everySeed(context))
+                .build(), context);
+        return List.of(seedTasks, workNodes, kubeNodes);
+    }
+
+    private static Set<ResourceID> everySeed(EventSourceContext<WorkSeed> context) {
+        return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+    }
+
+    @Override
+    public UpdateControl<WorkSeed> reconcile(WorkSeed seed, Context<WorkSeed> context) {
+        SeedPlan plan = plan(seed, context, false);
+        act(seed, context, plan);
+        UpdateControl<WorkSeed> control = UpdateControl.noUpdate();
+        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+    }
+
+    @Override
+    public DeleteControl cleanup(WorkSeed seed, Context<WorkSeed> context) {
+        SeedPlan plan = plan(seed, context, true);
+        act(seed, context, plan);
+        if (plan.finished()) {
+            return DeleteControl.defaultDelete();
+        }
+        DeleteControl control = DeleteControl.noFinalizerRemoval();
+        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+    }
+
+    private SeedPlan plan(WorkSeed seed, Context<WorkSeed> context, boolean deleting) {
+        List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
+                .filter(t -> seed.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
+                .toList();
+        return planner.plan(seed, own, nodes.all(context), Instant.now(clock), deleting);
+    }
+
+    private void act(WorkSeed seed, Context<WorkSeed> context, SeedPlan plan) {
+        plan.removeNow().forEach(tasks::delete);
+        plan.create().forEach(tasks::ensure);
+        WorkSeedStatus before = seed.getStatus();
+        if (!Objects.equals(before, plan.status())) {
+            List<Condition> old = before == null ? List.of() : before.conditions();
+            PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(seed, context, s -> {
+                s.setStatus(plan.status());
+                return s;
+            });
+            Transitions.announce(events, seed, old, plan.status().conditions());
+        }
+        plan.removeAfterReport().forEach(tasks::delete);
+    }
+}
