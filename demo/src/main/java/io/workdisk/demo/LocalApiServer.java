@@ -1,0 +1,68 @@
+package io.workdisk.demo;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * An in-process Kubernetes API on localhost: the Fabric8 mock server in CRUD mode, given workdisk's
+ * CRDs. It stores and watches objects like an API server, but enforces no schema, CEL rules, server-side
+ * apply, field selectors beyond name/namespace, or garbage collection.
+ */
+public final class LocalApiServer implements AutoCloseable {
+    static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
+            "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
+
+    private final KubernetesMockServer server;
+
+    private LocalApiServer(KubernetesMockServer server) {
+        this.server = server;
+    }
+
+    public static LocalApiServer start() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        server.init();
+        LocalApiServer api = new LocalApiServer(server);
+        try (KubernetesClient admin = api.newClient()) {
+            for (String crd : CRDS) {
+                admin.resource(load(crd)).create();
+            }
+        }
+        return api;
+    }
+
+    static CustomResourceDefinition load(String name) {
+        try (InputStream in = LocalApiServer.class.getResourceAsStream("/crds/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("CRD " + name + " is not on the classpath");
+            }
+            return Serialization.unmarshal(in, CustomResourceDefinition.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client of its own, as a separate process would have. */
+    public KubernetesClient newClient() {
+        return server.createClient();
+    }
+
+    public String url() {
+        return server.url("/");
+    }
+
+    @Override
+    public void close() {
+        server.destroy();
+    }
+}

@@ -1,0 +1,102 @@
+package io.workdisk.demo;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.operator.WorkdiskOperator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole workdisk installation in one process: the local API server, the operator, and one real agent
+ * per simulated node, each with its own data root and its own API client. Agents and the operator can be
+ * stopped and started again, as pods would be.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final LocalApiServer api;
+    private final KubernetesClient admin;
+    private final Clock clock;
+    private final WorkdiskOperator.Settings operatorSettings;
+    private final Map<String, Running> agents = new LinkedHashMap<>();
+    private final List<KubernetesClient> clients = new ArrayList<>();
+    private WorkdiskOperator operator;
+    private KubernetesClient operatorClient;
+
+    private record Running(NodeAgent agent, KubernetesClient client, NodeAgent.Settings settings) {
+    }
+
+    public LocalCluster(WorkdiskOperator.Settings operatorSettings, Clock clock) {
+        this.api = LocalApiServer.start();
+        this.admin = api.newClient();
+        this.clock = clock;
+        this.operatorSettings = operatorSettings;
+    }
+
+    /** The client a user (kubectl) would have. */
+    public KubernetesClient client() {
+        return admin;
+    }
+
+    public void startOperator() {
+        operatorClient = api.newClient();
+        operator = WorkdiskOperator.start(operatorClient, operatorSettings, clock);
+    }
+
+    public void stopOperator() {
+        if (operator != null) {
+            operator.close();
+            operatorClient.close();
+            operator = null;
+        }
+    }
+
+    /** Registers the node (with labels) and starts its agent. */
+    public NodeAgent addNode(String name, Map<String, String> labels, Path dataRoot, List<Path> imageDirs, Long capacity)
+            throws EngineException {
+        if (admin.nodes().withName(name).get() == null) {
+            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+                    .create();
+        }
+        return startAgent(new NodeAgent.Settings(name, dataRoot, imageDirs, capacity, 2, Duration.ofSeconds(2)));
+    }
+
+    public NodeAgent startAgent(NodeAgent.Settings settings) throws EngineException {
+        KubernetesClient client = api.newClient();
+        NodeAgent agent = NodeAgent.start(client, settings, E2fsTools.fromEnvironment(), clock);
+        agents.put(settings.nodeName(), new Running(agent, client, settings));
+        return agent;
+    }
+
+    public NodeAgent.Settings stopAgent(String name) {
+        Running r = agents.remove(name);
+        r.agent().close();
+        r.client().close();
+        return r.settings();
+    }
+
+    public List<String> nodeNames() {
+        return List.copyOf(agents.keySet());
+    }
+
+    public String apiUrl() {
+        return api.url();
+    }
+
+    @Override
+    public void close() {
+        stopOperator();
+        for (String name : List.copyOf(agents.keySet())) {
+            stopAgent(name);
+        }
+        clients.forEach(KubernetesClient::close);
+        admin.close();
+        api.close();
+    }
+}
