@@ -59,9 +59,11 @@ class EndToEndTest {
     }
 
     WorkDisk awaitPhase(String name, DiskPhase phase) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             WorkDisk d = get(name);
-            return d != null && d.getStatus() != null && d.getStatus().phase() == phase;
+            assertThat(d).isNotNull();
+            assertThat(d.getStatus()).isNotNull();
+            assertThat(d.getStatus().phase()).as("%s", d.getStatus()).isEqualTo(phase);
         });
         return get(name);
     }
@@ -93,5 +95,273 @@ class EndToEndTest {
         TreeAssert.assertSameTree(sourceRoot, DebugfsTree.read(image, tmp));
         WorkSeed seed = kube.resources(WorkSeed.class).withName("ubuntu").get();
         assertThat(seed.getStatus().ready()).isEqualTo("2/2");
+    }
+
+    String readyReason(WorkDisk d) {
+        return d.getStatus().conditions().stream().filter(c -> c.getType().equals("Ready")).findFirst()
+                .map(c -> c.getStatus() + "/" + c.getReason()).orElse("none");
+    }
+
+    WorkDisk awaitReady(String name, String statusAndReason) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            WorkDisk d = get(name);
+            assertThat(d).isNotNull();
+            assertThat(d.getStatus()).isNotNull();
+            assertThat(readyReason(d)).as("%s", d.getStatus()).isEqualTo(statusAndReason);
+        });
+        return get(name);
+    }
+
+    void edit(String name, java.util.function.UnaryOperator<io.workdisk.api.workdisk.WorkDiskSpec> change) {
+        kube.resources(WorkDisk.class).inNamespace("default").withName(name).edit(d -> {
+            d.setSpec(change.apply(d.getSpec()));
+            return d;
+        });
+    }
+
+    static io.workdisk.api.workdisk.WorkDiskSpec withSize(io.workdisk.api.workdisk.WorkDiskSpec s, String size) {
+        return new io.workdisk.api.workdisk.WorkDiskSpec(size, s.seedRef(), s.nodeName(), s.nodeSelector(),
+                s.reclaimPolicy(), s.preallocate());
+    }
+
+    static long inode(Path p) throws Exception {
+        return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+    }
+
+    @Test
+    void growingTheSizeResizesInPlaceAndShrinkingIsRefused() throws Exception {
+        kube.resource(Objects.disk("grow", "1Gi")).create();
+        WorkDisk ready = awaitPhase("grow", DiskPhase.Ready);
+        Path image = Path.of(ready.getStatus().path());
+        long ino = inode(image);
+
+        edit("grow", s -> withSize(s, "3Gi"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
+                && get("grow").getStatus().phase() == DiskPhase.Ready);
+
+        WorkDisk grown = get("grow");
+        assertThat(grown.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(grown.getStatus().lastOperation().type()).hasToString("Resize");
+        assertThat(inode(image)).as("grown in place, not remade").isEqualTo(ino);
+        assertThat(Files.size(image)).isEqualTo(3L << 30);
+        Shell.assertFsckClean(image);
+
+        edit("grow", s -> withSize(s, "2Gi"));
+        WorkDisk refused = awaitReady("grow", "True/ShrinkRefused");
+        assertThat(refused.getStatus().capacityBytes()).isEqualTo(3L << 30);
+        assertThat(Files.size(image)).isEqualTo(3L << 30);
+    }
+
+    @Test
+    void deleteRemovesTheImageAndRetainKeepsIt() throws Exception {
+        kube.resource(Objects.disk("default", "gone", "1Gi", null, "node-a", null,
+                io.workdisk.api.workdisk.ReclaimPolicy.Delete)).create();
+        kube.resource(Objects.disk("default", "kept", "1Gi", null, "node-a", null,
+                io.workdisk.api.workdisk.ReclaimPolicy.Retain)).create();
+        Path gone = Path.of(awaitPhase("gone", DiskPhase.Ready).getStatus().path());
+        Path kept = Path.of(awaitPhase("kept", DiskPhase.Ready).getStatus().path());
+
+        kube.resources(WorkDisk.class).inNamespace("default").withName("gone").delete();
+        kube.resources(WorkDisk.class).inNamespace("default").withName("kept").delete();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("gone") == null && get("kept") == null);
+        assertThat(gone).doesNotExist();
+        assertThat(kept).exists();
+        Shell.assertFsckClean(kept);
+        await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+    }
+
+    @Test
+    void placementIsDeterministicLeastAllocatedAndHonoursSelectorsAndPins() throws Exception {
+        kube.resource(Objects.disk("first", "2Gi")).create();
+        assertThat(awaitPhase("first", DiskPhase.Ready).getStatus().nodeName()).as("tie broken by name").isEqualTo("node-a");
+        kube.resource(Objects.disk("second", "1Gi")).create();
+        assertThat(awaitPhase("second", DiskPhase.Ready).getStatus().nodeName()).as("least allocated").isEqualTo("node-b");
+        kube.resource(Objects.disk("default", "zoned", "1Gi", null, null, Map.of("zone", "a"), null)).create();
+        assertThat(awaitPhase("zoned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-a");
+        kube.resource(Objects.disk("default", "pinned", "1Gi", null, "node-b", null, null)).create();
+        assertThat(awaitPhase("pinned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-b");
+        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        assertThat(awaitReady("nowhere", "False/NoMatchingNode").getStatus().phase()).isEqualTo(DiskPhase.Pending);
+    }
+
+    @Test
+    void noCapacityWaitsAndIsPlacedWhenRoomAppears() throws Exception {
+        for (String node : List.of("node-a", "node-b")) {
+            var settings = cluster.stopAgent(node);
+            cluster.startAgent(new io.workdisk.agent.run.NodeAgent.Settings(node, settings.dataRoot(), settings.imageDirs(),
+                    2L << 30, 2, settings.heartbeat()));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(io.workdisk.api.node.WorkNode.class).list()
+                .getItems().stream().allMatch(n -> n.getStatus().capacityBytes() == 2L << 30));
+        kube.resource(Objects.disk("a", "2Gi")).create();
+        kube.resource(Objects.disk("b", "2Gi")).create();
+        awaitPhase("a", DiskPhase.Ready);
+        awaitPhase("b", DiskPhase.Ready);
+        assertThat(List.of(get("a").getStatus().nodeName(), get("b").getStatus().nodeName()))
+                .containsExactlyInAnyOrder("node-a", "node-b");
+
+        kube.resource(Objects.disk("c", "2Gi")).create();
+        WorkDisk waiting = awaitReady("c", "False/NoCapacity");
+        assertThat(waiting.getStatus().nodeName()).isNull();
+        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
+                .noneMatch(t -> t.getMetadata().getName().contains(waiting.getMetadata().getUid()));
+
+        kube.resources(WorkDisk.class).inNamespace("default").withName("a").delete();
+        WorkDisk placed = awaitPhase("c", DiskPhase.Ready);
+        assertThat(placed.getStatus().nodeName()).isEqualTo(waiting.getStatus() == null ? null : get("c").getStatus().nodeName());
+    }
+
+    @Test
+    void aDiskWhoseNodeDisappearsIsNodeLostAndNeverRecreatedElsewhere() throws Exception {
+        kube.resource(Objects.disk("default", "orphan", "1Gi", null, "node-b", null, null)).create();
+        WorkDisk ready = awaitPhase("orphan", DiskPhase.Ready);
+        var settings = cluster.stopAgent("node-b");
+
+        WorkDisk lost = awaitReady("orphan", "False/NodeLost");
+        assertThat(lost.getStatus().nodeName()).isEqualTo("node-b");
+        assertThat(lost.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems()).isEmpty();
+
+        cluster.startAgent(settings);
+        WorkDisk back = awaitReady("orphan", "True/Ready");
+        assertThat(back.getStatus().path()).isEqualTo(ready.getStatus().path());
+        assertThat(back.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+    }
+
+    @Test
+    void badSpecsSayWhyAndDoNotHotLoop() throws Exception {
+        kube.resource(Objects.disk("junk-size", "lots")).create();
+        kube.resource(Objects.disk("tiny", "1Ki")).create();
+        kube.resource(Objects.seeded("no-seed", "1Gi", "does-not-exist")).create();
+        kube.resource(Objects.disk("default", "no-node", "1Gi", null, "node-z", null, null)).create();
+
+        assertThat(awaitReady("junk-size", "False/InvalidSpec").getStatus().phase()).isEqualTo(DiskPhase.Failed);
+        assertThat(awaitReady("tiny", "False/InvalidSpec").getStatus().conditions().get(1).getMessage()).contains("64Mi");
+        awaitReady("no-seed", "False/SeedNotFound");
+        awaitReady("no-node", "False/NodeNotFound");
+
+        String version = get("junk-size").getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> get("junk-size").getMetadata().getResourceVersion().equals(version));
+        assertThat(kube.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getInvolvedObject().getName().equals("tiny") && e.getReason().equals("InvalidSpec")
+                        && e.getType().equals("Warning"));
+
+        edit("junk-size", s -> withSize(s, "1Gi"));
+        awaitPhase("junk-size", DiskPhase.Ready);
+    }
+
+    @Test
+    void aSizeBelowTheSeedFailsWithTheEnginesReasonUntilTheSpecIsFixed() throws Exception {
+        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Objects.seeded("small", "128Mi", "ubuntu")).create();
+
+        WorkDisk failed = awaitReady("small", "False/SizeBelowSeed");
+        assertThat(failed.getStatus().phase()).isEqualTo(DiskPhase.Failed);
+
+        edit("small", s -> withSize(s, "1Gi"));
+        awaitPhase("small", DiskPhase.Ready);
+    }
+
+    @Test
+    void operatorRestartsMidFlightNeverRepeatFinishedWork() throws Exception {
+        java.util.Map<String, Integer> created = new java.util.concurrent.ConcurrentHashMap<>();
+        var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, WorkTask task) {
+                if (action == Action.ADDED) {
+                    created.merge(task.getMetadata().getName(), 1, Integer::sum);
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        });
+        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        for (int i = 0; i < 8; i++) {
+            kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "ubuntu")).create();
+        }
+        for (int round = 0; round < 3; round++) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !created.isEmpty());
+            cluster.stopOperator();
+            cluster.startOperator();
+        }
+        for (int i = 0; i < 8; i++) {
+            awaitPhase("d" + i, DiskPhase.Ready);
+        }
+        java.util.Map<String, Long> inodes = new java.util.HashMap<>();
+        for (int i = 0; i < 8; i++) {
+            inodes.put("d" + i, inode(Path.of(get("d" + i).getStatus().path())));
+        }
+        cluster.stopOperator();
+        cluster.startOperator();
+        await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        for (int i = 0; i < 8; i++) {
+            WorkDisk d = get("d" + i);
+            assertThat(d.getStatus().phase()).isEqualTo(DiskPhase.Ready);
+            assertThat(inode(Path.of(d.getStatus().path()))).as("d%d never remade", i).isEqualTo(inodes.get("d" + i));
+        }
+        assertThat(created).as("every task was written once").allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
+        watch.close();
+    }
+
+    @Test
+    void aReplayedCreateTaskReportsTheExistingDiskAndNeverFormatsIt() throws Exception {
+        kube.resource(Objects.disk("precious", "1Gi")).create();
+        WorkDisk ready = awaitPhase("precious", DiskPhase.Ready);
+        Path image = Path.of(ready.getStatus().path());
+        Shell.ok("debugfs", "-w", "-R", "mkdir user-data", image.toString());
+        long ino = inode(image);
+
+        cluster.stopOperator(); // nobody will clean the replayed task up while we look at it
+        WorkTask replay = io.workdisk.operator.task.Tasks.build(ready, "default",
+                io.workdisk.operator.workdisk.DiskPlanner.createTaskName(ready),
+                new io.workdisk.api.task.WorkTaskSpec(ready.getStatus().nodeName(), io.workdisk.api.task.TaskType.Format,
+                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false, null, null, null,
+                        ready.getMetadata().getUid(), 1));
+        kube.resource(replay).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            WorkTask t = kube.resource(replay).get();
+            return t.getStatus() != null && t.getStatus().finished();
+        });
+
+        WorkTask done = kube.resource(replay).get();
+        assertThat(done.getStatus().phase()).hasToString("Succeeded");
+        assertThat(done.getStatus().result().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(inode(image)).isEqualTo(ino);
+        assertThat(DebugfsTree.read(image, tmp)).containsKey("user-data");
+    }
+
+    @Test
+    void seedsFollowNodeSelectorsAndDeletingOneRemovesSeedsButNeverDisks() throws Exception {
+        WorkSeed zoned = Objects.seed("zoned", images.resolve("rootfs.ext4"));
+        zoned.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(zoned.getSpec().source(), null, Map.of("zone", "a")));
+        kube.resource(zoned).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            WorkSeed s = kube.resources(WorkSeed.class).withName("zoned").get();
+            return s.getStatus() != null && "1/1".equals(s.getStatus().ready());
+        });
+        Path seedOnA = tmp.resolve("node-a/seeds/zoned.ext4");
+        assertThat(seedOnA).exists();
+        assertThat(tmp.resolve("node-b/seeds/zoned.ext4")).doesNotExist();
+
+        kube.resource(Objects.seeded("from-zoned", "1Gi", "zoned")).create();
+        WorkDisk disk = awaitPhase("from-zoned", DiskPhase.Ready);
+        assertThat(disk.getStatus().nodeName()).as("only node-a has the seed").isEqualTo("node-a");
+
+        kube.resources(WorkSeed.class).withName("zoned").edit(s -> {
+            s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), null, Map.of("zone", "b")));
+            return s;
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(tmp.resolve("node-b/seeds/zoned.ext4"))
+                && !Files.exists(seedOnA));
+
+        kube.resources(WorkSeed.class).withName("zoned").delete();
+        await().atMost(Duration.ofSeconds(60)).until(() -> kube.resources(WorkSeed.class).withName("zoned").get() == null);
+        assertThat(tmp.resolve("node-b/seeds/zoned.ext4")).doesNotExist();
+        assertThat(Path.of(disk.getStatus().path())).exists();
+        Shell.assertFsckClean(Path.of(disk.getStatus().path()));
     }
 }

@@ -14,8 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The operator: the WorkDisk and WorkSeed reconcilers on one JOSDK Operator. Status is written with JSON
- * merge patch and optimistic locking, never server-side apply, in production as in tests.
+ * The operator: the WorkDisk and WorkSeed reconcilers on one JOSDK Operator. Status is written whole with
+ * optimistic locking (PUT /status carrying the observed resourceVersion), never server-side apply, in
+ * production as in tests. JSON merge patch was the first choice, but the Fabric8 mock server merges
+ * arrays in a merge patch where a real API server replaces them, which made conditions pile up.
  */
 public final class WorkdiskOperator implements AutoCloseable {
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
 /** A finished disk operation as users see it in a WorkDisk's or WorkSeed's status. */
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Operation(
         @JsonPropertyDescription("Format, BuildSeed, Materialize, Resize or Delete.")
         TaskType type,

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
 /** Written by the agent: progress, then the result or the reason it failed. */
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkTaskStatus(
         TaskPhase phase,
         @JsonPropertyDescription("Failed: a stable machine-readable reason, e.g. SIZE_BELOW_SEED, INSUFFICIENT_SPACE.")

@@ -7,10 +7,10 @@ import io.workdisk.api.task.Operation;
 import java.util.List;
 
 /**
- * What the operator observed of a disk. Written whole with JSON merge patch: every field is always sent,
- * so a field that no longer applies is cleared rather than left behind.
+ * What the operator observed of a disk, computed afresh at every reconcile and written whole
+ * (PUT /status with the observed resourceVersion), so a field that no longer applies disappears.
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkDiskStatus(
         @JsonPropertyDescription("Pending, Placing, Creating, Ready, Resizing, Failed or Deleting.")
         DiskPhase phase,

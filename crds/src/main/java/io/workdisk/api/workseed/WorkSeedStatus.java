@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
-@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkSeedStatus(
         @JsonPropertyDescription("One entry per node that has, or should have, the seed.")
         List<NodeSeedStatus> nodes,

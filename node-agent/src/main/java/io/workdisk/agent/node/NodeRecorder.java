@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's WorkNode record current: room, disks, seeds, health, heartbeat. Only this agent
- * writes it, so a plain merge patch of the status is enough.
+ * writes it; a conflict (another copy of this agent?) is left to the next beat.
  */
 public final class NodeRecorder {
     private static final Logger log = LoggerFactory.getLogger(NodeRecorder.class);
@@ -47,7 +47,7 @@ public final class NodeRecorder {
                 record = client.resource(fresh).create();
             }
             record.setStatus(status());
-            client.resources(WorkNode.class).resource(record).patchStatus();
+            client.resources(WorkNode.class).resource(record).updateStatus();
         } catch (KubernetesClientException e) {
             log.warn("cannot update the WorkNode record of {}: {}", nodeName, e.getMessage());
         }

@@ -65,9 +65,9 @@ public final class TaskReconciler implements Reconciler<WorkTask> {
         return s != null && s.finished() && Objects.equals(s.observedGeneration(), task.getMetadata().getGeneration());
     }
 
-    /** JSON merge patch of the status with optimistic locking, cached for the next event. */
+    /** The whole status, with optimistic locking, cached for the next event. */
     private static WorkTask writeStatus(WorkTask task, Context<WorkTask> context, WorkTaskStatus status) {
-        return PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(task, context, t -> {
+        return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(task, context, t -> {
             t.setStatus(status);
             return t;
         });

@@ -146,7 +146,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
             return;
         }
         List<Condition> old = before == null ? List.of() : before.conditions();
-        PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(disk, context, d -> {
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(disk, context, d -> {
             d.setStatus(status);
             return d;
         });

@@ -112,7 +112,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         WorkSeedStatus before = seed.getStatus();
         if (!Objects.equals(before, plan.status())) {
             List<Condition> old = before == null ? List.of() : before.conditions();
-            PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(seed, context, s -> {
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(seed, context, s -> {
                 s.setStatus(plan.status());
                 return s;
             });
