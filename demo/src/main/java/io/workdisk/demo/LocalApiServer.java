@@ -22,6 +22,9 @@ public final class LocalApiServer implements AutoCloseable {
     static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
             "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
 
+    /** Held so the setting sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private final KubernetesMockServer server;
 
     private LocalApiServer(KubernetesMockServer server) {
@@ -29,6 +32,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     public static LocalApiServer start() {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
         server.init();

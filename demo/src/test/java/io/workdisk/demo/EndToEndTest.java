@@ -207,9 +207,10 @@ class EndToEndTest {
         assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
                 .noneMatch(t -> t.getMetadata().getName().contains(waiting.getMetadata().getUid()));
 
+        String freed = get("a").getStatus().nodeName();
         kube.resources(WorkDisk.class).inNamespace("default").withName("a").delete();
         WorkDisk placed = awaitPhase("c", DiskPhase.Ready);
-        assertThat(placed.getStatus().nodeName()).isEqualTo(waiting.getStatus() == null ? null : get("c").getStatus().nodeName());
+        assertThat(placed.getStatus().nodeName()).as("placed where room appeared").isEqualTo(freed);
     }
 
     @Test

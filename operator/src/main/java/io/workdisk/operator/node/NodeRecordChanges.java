@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Whether a WorkNode update matters to reconcilers. Heartbeats alone do not (they come every few seconds
- * from every node); a change of readiness, capacity, free space or seeds does.
+ * from every node); a change of readiness, capacity, disks, free space or seeds does.
  */
 public final class NodeRecordChanges {
     private NodeRecordChanges() {
@@ -19,6 +19,7 @@ public final class NodeRecordChanges {
             return a != b;
         }
         return !Objects.equals(a.capacityBytes(), b.capacityBytes())
+                || !Objects.equals(a.disks(), b.disks())
                 || !Objects.equals(a.seeds(), b.seeds())
                 || !Objects.equals(readiness(a), readiness(b))
                 || Math.abs(nz(a.freeBytes()) - nz(b.freeBytes())) > (1L << 30);
