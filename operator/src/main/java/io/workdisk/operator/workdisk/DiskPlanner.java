@@ -97,6 +97,7 @@ public final class DiskPlanner {
             f.path = r.path();
             f.capacity = r.filesystemBytes();
             f.lastOperation = operation(create.get());
+            f.node = create.get().getSpec().nodeName(); // the disk is where it was made, whatever the status said
         }
         if (f.created()) {
             create.ifPresent(f.removeAfterReport::add);

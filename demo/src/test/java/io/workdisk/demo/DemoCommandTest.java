@@ -1,0 +1,63 @@
+package io.workdisk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Shell;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The README's run command: the demo applies the examples and leaves real, clean images behind. */
+class DemoCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void demoMakesEveryExampleReadyAndLeavesRealImages() throws Exception {
+        Path dir = tmp.resolve("demo");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true));
+            code = new CommandLine(new DemoCommand()).execute("--dir", dir.toString(), "--timeout", "90");
+        } finally {
+            System.setOut(saved);
+        }
+        String printed = out.toString();
+        assertThat(code).as(printed).isZero();
+        assertThat(printed).contains("every WorkDisk is Ready", "dev-vm", "scratch");
+
+        List<Path> images;
+        try (Stream<Path> s = Files.walk(dir)) {
+            images = s.filter(p -> p.toString().contains("/disks/") && p.toString().endsWith(".ext4")).toList();
+        }
+        assertThat(images).hasSize(2);
+        for (Path image : images) {
+            Shell.assertFsckClean(image);
+        }
+        assertThat(images).anySatisfy(image -> {
+            try {
+                assertThat(DebugfsTree.read(image, tmp)).containsKeys(".bashrc", ".ssh/authorized_keys", "bin/setuid-helper");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void aDirectoryTheDemoDidNotMakeIsNeverWipedOut() throws Exception {
+        Path precious = Files.createDirectories(tmp.resolve("precious"));
+        Files.writeString(precious.resolve("keep.txt"), "mine");
+        assertThatThrownBy(() -> DemoCommand.prepare(precious)).hasMessageContaining("was not made by the demo");
+        assertThat(precious.resolve("keep.txt")).hasContent("mine");
+    }
+}
