@@ -365,4 +365,50 @@ class EndToEndTest {
         assertThat(Path.of(disk.getStatus().path())).exists();
         Shell.assertFsckClean(Path.of(disk.getStatus().path()));
     }
+
+    @Test
+    void httpSeedsAreDownloadedVerifiedAndAWrongChecksumIsReported() throws Exception {
+        byte[] image = Files.readAllBytes(images.resolve("rootfs.ext4"));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/rootfs.ext4", exchange -> {
+            exchange.sendResponseHeaders(200, image.length);
+            try (var body = exchange.getResponseBody()) {
+                body.write(image);
+            }
+        });
+        http.start();
+        try {
+            String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/rootfs.ext4";
+            for (String[] seed : new String[][] {{"good", sha}, {"bad", "0".repeat(64)}}) {
+                WorkSeed ws = Objects.seed(seed[0], images.resolve("unused"));
+                ws.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(new io.workdisk.api.task.SeedSource(null,
+                        new io.workdisk.api.task.HttpSource(url, seed[1])), null, Map.of("zone", "a")));
+                kube.resource(ws).create();
+            }
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                WorkSeed good = kube.resources(WorkSeed.class).withName("good").get();
+                assertThat(good.getStatus()).isNotNull();
+                assertThat(good.getStatus().ready()).isEqualTo("1/1");
+            });
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                WorkSeed bad = kube.resources(WorkSeed.class).withName("bad").get();
+                assertThat(bad.getStatus()).isNotNull();
+                assertThat(bad.getStatus().conditions()).anySatisfy(c -> {
+                    assertThat(c.getReason()).isEqualTo("BuildFailed");
+                    assertThat(c.getMessage()).contains("SHA-256").contains("not the expected");
+                });
+            });
+            assertThat(tmp.resolve("node-a/seeds/bad.ext4")).doesNotExist();
+            try (var left = Files.list(tmp.resolve("node-a/downloads"))) {
+                assertThat(left).as("no download is left behind").isEmpty();
+            }
+            kube.resource(Objects.seeded("from-http", "1Gi", "good")).create();
+            TreeAssert.assertSameTree(sourceRoot, DebugfsTree.read(Path.of(awaitPhase("from-http", DiskPhase.Ready)
+                    .getStatus().path()), tmp));
+        } finally {
+            http.stop(0);
+        }
+    }
 }

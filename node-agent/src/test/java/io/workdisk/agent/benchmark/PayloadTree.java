@@ -12,7 +12,7 @@ import java.util.Random;
  * the same seed gives the same tree on every machine. {@code scale} multiplies the dense payload and the
  * entry count, to show how cost grows with payload.
  */
-final class PayloadTree {
+public final class PayloadTree {
     static final int DIRECTORIES = 100;
     static final int FILES = 1_456;
     static final long SPARSE_BYTES = 64L << 20;
@@ -21,10 +21,10 @@ final class PayloadTree {
     private PayloadTree() {
     }
 
-    record Stats(int entries, long apparentBytes) {
+    public record Stats(int entries, long apparentBytes) {
     }
 
-    static Stats create(Path root, int scale) throws IOException {
+    public static Stats create(Path root, int scale) throws IOException {
         Random random = new Random(1557);
         Files.createDirectories(root);
         int dirs = DIRECTORIES * scale;
