@@ -29,6 +29,15 @@ public final class OperatorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    /** False only when the API says the namespace is not there; a forbidden read is not a reason to stop. */
+    private boolean namespaceUsable(KubernetesClient client) {
+        try {
+            return client.namespaces().withName(namespace).get() != null;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            return true;
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new OperatorCommand()).execute(args));
     }
@@ -36,6 +45,12 @@ public final class OperatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         KubernetesClient client = new KubernetesClientBuilder().build();
+        if (!namespaceUsable(client)) {
+            System.err.println("workdisk: namespace '" + namespace + "' does not exist; WorkSeed tasks and events go there."
+                    + " Create it (kubectl create namespace " + namespace + ") or pass --namespace");
+            client.close();
+            return 2;
+        }
         WorkdiskOperator operator = WorkdiskOperator.start(client, new WorkdiskOperator.Settings(namespace, overcommit,
                 Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);

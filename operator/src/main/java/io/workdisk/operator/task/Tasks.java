@@ -60,6 +60,17 @@ public final class Tasks {
         client.resource(task).withGracePeriod(0).delete();
     }
 
+    /**
+     * Carries a plan out in the one safe order: drop superseded tasks, write new ones, report the status,
+     * and only then drop the tasks whose results that status records.
+     */
+    public void carryOut(Plan<?> plan, Runnable report) {
+        plan.removeNow().forEach(this::delete);
+        plan.create().forEach(this::ensure);
+        report.run();
+        plan.removeAfterReport().forEach(this::delete);
+    }
+
     public static boolean succeeded(WorkTask t) {
         return t.getStatus() != null && t.getStatus().phase() == TaskPhase.Succeeded;
     }

@@ -1,5 +1,6 @@
 package io.workdisk.operator.workdisk;
 
+import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.task.Operation;
 import io.workdisk.api.task.TaskPhase;
@@ -76,7 +77,7 @@ public final class DiskPlanner {
         }
     }
 
-    public DiskPlan plan(DiskState s) {
+    public Plan<WorkDiskStatus> plan(DiskState s) {
         WorkDisk disk = s.disk();
         WorkDiskStatus prev = disk.getStatus();
         Facts f = new Facts();
@@ -108,7 +109,7 @@ public final class DiskPlanner {
 
     // ---- a disk that does not exist yet ----
 
-    private DiskPlan notCreated(DiskState s, Facts f, Optional<WorkTask> create) {
+    private Plan<WorkDiskStatus> notCreated(DiskState s, Facts f, Optional<WorkTask> create) {
         WorkDisk disk = s.disk();
         if (create.isPresent()) {
             WorkTask task = create.get();
@@ -154,7 +155,7 @@ public final class DiskPlanner {
                 ready(false, "Creating", verb(type) + " the disk on " + f.node), Optional.empty());
     }
 
-    private DiskPlan createFailed(DiskState s, Facts f, WorkTask task) {
+    private Plan<WorkDiskStatus> createFailed(DiskState s, Facts f, WorkTask task) {
         WorkDisk disk = s.disk();
         f.lastOperation = operation(task);
         String reason = reason(task.getStatus().reason());
@@ -182,7 +183,7 @@ public final class DiskPlanner {
 
     // ---- a disk that exists ----
 
-    private DiskPlan created(DiskState s, Facts f) {
+    private Plan<WorkDiskStatus> created(DiskState s, Facts f) {
         WorkDisk disk = s.disk();
         Optional<NodeView> node = s.node(f.node);
         if (node.isEmpty() || !node.get().alive()) {
@@ -251,9 +252,9 @@ public final class DiskPlanner {
     // ---- deletion ----
 
     /** Removing the image (Delete) or keeping it (Retain) before the object goes. */
-    public DiskPlan planDeletion(DiskState s) {
+    public Plan<WorkDiskStatus> planDeletion(DiskState s) {
         WorkDisk disk = s.disk();
-        DiskPlan base = plan(s);
+        Plan<WorkDiskStatus> base = plan(s);
         WorkDiskStatus status = base.status();
         List<WorkTask> others = s.tasks().stream()
                 .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk))).toList();
@@ -301,7 +302,7 @@ public final class DiskPlanner {
                 Optional.empty());
     }
 
-    private static DiskPlan deleting(WorkDiskStatus status, List<WorkTask> create, List<WorkTask> remove,
+    private static Plan<WorkDiskStatus> deleting(WorkDiskStatus status, List<WorkTask> create, List<WorkTask> remove,
             String message, boolean finished, Optional<Duration> again) {
         List<Condition> conditions = new ArrayList<>();
         for (Condition c : status.conditions()) {
@@ -312,23 +313,23 @@ public final class DiskPlanner {
         WorkDiskStatus next = new WorkDiskStatus(DiskPhase.Deleting, status.nodeName(), status.path(),
                 status.capacityBytes(), status.filesystemUUID(), conditions, status.observedGeneration(),
                 status.lastOperation());
-        return new DiskPlan(next, create, finished ? remove : List.of(), finished ? List.of() : remove, again, finished);
+        return new Plan<>(next, create, finished ? remove : List.of(), finished ? List.of() : remove, again, finished);
     }
 
     // ---- helpers ----
 
-    private DiskPlan invalid(DiskState s, Facts f, String problem) {
+    private Plan<WorkDiskStatus> invalid(DiskState s, Facts f, String problem) {
         return report(s, f, DiskPhase.Failed, Conditions.of("Placed", false, "InvalidSpec", problem, gen(s)),
                 ready(false, "InvalidSpec", problem), Optional.empty());
     }
 
-    private DiskPlan waiting(DiskState s, Facts f, String reason, String message, Duration again) {
+    private Plan<WorkDiskStatus> waiting(DiskState s, Facts f, String reason, String message, Duration again) {
         Condition placed = f.node != null ? placed(f) : Conditions.of("Placed", false, reason, message, null);
         return report(s, f, f.node == null ? DiskPhase.Pending : DiskPhase.Placing, placed,
                 ready(false, reason, message), Optional.of(again));
     }
 
-    private DiskPlan report(DiskState s, Facts f, DiskPhase phase, Condition placed, Condition ready,
+    private Plan<WorkDiskStatus> report(DiskState s, Facts f, DiskPhase phase, Condition placed, Condition ready,
             Optional<Duration> again) {
         Long generation = gen(s);
         placed.setObservedGeneration(generation);
@@ -336,7 +337,7 @@ public final class DiskPlanner {
         List<Condition> previous = s.disk().getStatus() == null ? List.of() : s.disk().getStatus().conditions();
         WorkDiskStatus status = new WorkDiskStatus(phase, f.node, f.path, f.capacity, f.uuid,
                 Conditions.merge(previous, List.of(placed, ready), s.now()), generation, f.lastOperation);
-        return new DiskPlan(status, f.create, f.removeNow, f.removeAfterReport, again, false);
+        return new Plan<>(status, f.create, f.removeNow, f.removeAfterReport, again, false);
     }
 
     private static Condition placed(Facts f) {

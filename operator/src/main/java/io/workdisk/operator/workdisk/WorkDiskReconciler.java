@@ -1,5 +1,6 @@
 package io.workdisk.operator.workdisk;
 
+import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -96,7 +97,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
-        DiskPlan plan = planner.plan(observe(disk, context));
+        Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
         act(disk, context, plan);
         UpdateControl<WorkDisk> control = UpdateControl.noUpdate();
         return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
@@ -104,7 +105,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public DeleteControl cleanup(WorkDisk disk, Context<WorkDisk> context) {
-        DiskPlan plan = planner.planDeletion(observe(disk, context));
+        Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
         act(disk, context, plan);
         if (plan.finished()) {
             placement.forget(disk.getMetadata().getUid());
@@ -133,11 +134,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         return size.ok() ? size.bytes() : 0;
     }
 
-    private void act(WorkDisk disk, Context<WorkDisk> context, DiskPlan plan) {
-        plan.removeNow().forEach(tasks::delete);
-        plan.create().forEach(tasks::ensure);
-        report(disk, context, plan.status());
-        plan.removeAfterReport().forEach(tasks::delete);
+    private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan) {
+        tasks.carryOut(plan, () -> report(disk, context, plan.status()));
     }
 
     private void report(WorkDisk disk, Context<WorkDisk> context, WorkDiskStatus status) {

@@ -1,5 +1,6 @@
 package io.workdisk.operator.workseed;
 
+import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
@@ -43,7 +44,7 @@ public final class SeedPlanner {
         return "seeds/" + seed.getMetadata().getName() + ".ext4";
     }
 
-    public SeedPlan plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
+    public Plan<WorkSeedStatus> plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
         String digest = SeedDigest.of(seed.getSpec());
         Map<String, NodeSeedStatus> previous = new LinkedHashMap<>();
         if (seed.getStatus() != null && seed.getStatus().nodes() != null) {
@@ -150,7 +151,7 @@ public final class SeedPlanner {
         if (finished) {
             removeNow.addAll(tasks);
         }
-        return new SeedPlan(status, create, removeNow, removeAfter, again, finished);
+        return new Plan<>(status, create, removeNow, removeAfter, again, finished);
     }
 
     private static Condition readyCondition(List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {

@@ -1,5 +1,6 @@
 package io.workdisk.operator.workseed;
 
+import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -82,7 +83,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
 
     @Override
     public UpdateControl<WorkSeed> reconcile(WorkSeed seed, Context<WorkSeed> context) {
-        SeedPlan plan = plan(seed, context, false);
+        Plan<WorkSeedStatus> plan = plan(seed, context, false);
         act(seed, context, plan);
         UpdateControl<WorkSeed> control = UpdateControl.noUpdate();
         return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
@@ -90,7 +91,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
 
     @Override
     public DeleteControl cleanup(WorkSeed seed, Context<WorkSeed> context) {
-        SeedPlan plan = plan(seed, context, true);
+        Plan<WorkSeedStatus> plan = plan(seed, context, true);
         act(seed, context, plan);
         if (plan.finished()) {
             return DeleteControl.defaultDelete();
@@ -99,25 +100,27 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
     }
 
-    private SeedPlan plan(WorkSeed seed, Context<WorkSeed> context, boolean deleting) {
+    private Plan<WorkSeedStatus> plan(WorkSeed seed, Context<WorkSeed> context, boolean deleting) {
         List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
                 .filter(t -> seed.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
         return planner.plan(seed, own, nodes.all(context), Instant.now(clock), deleting);
     }
 
-    private void act(WorkSeed seed, Context<WorkSeed> context, SeedPlan plan) {
-        plan.removeNow().forEach(tasks::delete);
-        plan.create().forEach(tasks::ensure);
+    private void act(WorkSeed seed, Context<WorkSeed> context, Plan<WorkSeedStatus> plan) {
+        tasks.carryOut(plan, () -> report(seed, context, plan.status()));
+    }
+
+    private void report(WorkSeed seed, Context<WorkSeed> context, WorkSeedStatus status) {
         WorkSeedStatus before = seed.getStatus();
-        if (!Objects.equals(before, plan.status())) {
-            List<Condition> old = before == null ? List.of() : before.conditions();
-            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(seed, context, s -> {
-                s.setStatus(plan.status());
-                return s;
-            });
-            Transitions.announce(events, seed, old, plan.status().conditions());
+        if (Objects.equals(before, status)) {
+            return;
         }
-        plan.removeAfterReport().forEach(tasks::delete);
+        List<Condition> old = before == null ? List.of() : before.conditions();
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(seed, context, s -> {
+            s.setStatus(status);
+            return s;
+        });
+        Transitions.announce(events, seed, old, status.conditions());
     }
 }

@@ -1,5 +1,6 @@
 package io.workdisk.operator.workdisk;
 
+import io.workdisk.operator.task.Plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -46,14 +47,14 @@ class DiskPlannerTest {
                 NOW.minusSeconds(1).toString(), 0.1, Map.of(), result, 1L);
     }
 
-    DiskPlan plan(WorkDisk d, List<WorkTask> tasks) {
+    Plan<WorkDiskStatus> plan(WorkDisk d, List<WorkTask> tasks) {
         return planner.plan(new DiskState(d, tasks, List.of(PlacementTest.node("a", 100L << 30, true, Map.of())),
                 Optional.empty(), List.of(), NOW));
     }
 
     @Test
     void aNewDiskIsPlacedAndGetsOneFormatTask() {
-        DiskPlan p = plan(disk("1Gi", null), List.of());
+        Plan<WorkDiskStatus> p = plan(disk("1Gi", null), List.of());
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Creating);
         assertThat(p.status().nodeName()).isEqualTo("a");
         assertThat(p.create()).singleElement().satisfies(t -> {
@@ -68,7 +69,7 @@ class DiskPlannerTest {
         WorkDisk d = disk("1Gi", null);
         WorkTask done = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30, finished(TaskPhase.Succeeded, null, null,
                 new TaskResult("/data/disks/uid-1.ext4", 1L << 30, 1L << 30, 4096L, "fs-uuid", null, null, null, false)));
-        DiskPlan p = plan(d, List.of(done));
+        Plan<WorkDiskStatus> p = plan(d, List.of(done));
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Ready);
         assertThat(p.status().filesystemUUID()).isEqualTo("fs-uuid");
         assertThat(p.removeNow()).isEmpty();
@@ -92,7 +93,7 @@ class DiskPlannerTest {
         WorkDisk d = disk("1Gi", null);
         WorkTask failed = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30,
                 finished(TaskPhase.Failed, "NOT_OWNED", false, null));
-        DiskPlan p = plan(d, List.of(failed));
+        Plan<WorkDiskStatus> p = plan(d, List.of(failed));
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Failed);
         assertThat(p.status().conditions()).anyMatch(c -> c.getReason().equals("NotOwned"));
         assertThat(p.removeNow()).isEmpty();
@@ -105,7 +106,7 @@ class DiskPlannerTest {
         WorkDisk d = disk("1Gi", null);
         WorkTask failed = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30,
                 finished(TaskPhase.Failed, "TOOL_TIMEOUT", true, null));
-        DiskPlan p = plan(d, List.of(failed));
+        Plan<WorkDiskStatus> p = plan(d, List.of(failed));
         assertThat(p.removeNow()).isEmpty();
         assertThat(p.lookAgainIn()).hasValueSatisfying(w -> assertThat(w).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(5)));
         failed.setStatus(new WorkTaskStatus(TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null,
@@ -116,10 +117,10 @@ class DiskPlannerTest {
     @Test
     void growingAskForOneResizeAndShrinkingIsRefused() {
         WorkDiskStatus ready = new WorkDiskStatus(DiskPhase.Ready, "a", "/p", 1L << 30, "fs-uuid", List.of(), 1L, null);
-        DiskPlan grow = plan(disk("2Gi", ready), List.of());
+        Plan<WorkDiskStatus> grow = plan(disk("2Gi", ready), List.of());
         assertThat(grow.create()).singleElement().satisfies(t -> assertThat(t.getSpec().type()).isEqualTo(TaskType.Resize));
         assertThat(grow.status().phase()).isEqualTo(DiskPhase.Resizing);
-        DiskPlan shrink = plan(disk("512Mi", ready), List.of());
+        Plan<WorkDiskStatus> shrink = plan(disk("512Mi", ready), List.of());
         assertThat(shrink.create()).isEmpty();
         assertThat(shrink.status().conditions()).anyMatch(c -> c.getReason().equals("ShrinkRefused") && c.getStatus().equals("True"));
     }
