@@ -411,4 +411,36 @@ class EndToEndTest {
             http.stop(0);
         }
     }
+
+    @Test
+    void aJoiningNodeGetsTheSeedAndAChangedSourceRebuildsIt() throws Exception {
+        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        awaitSeed("ubuntu", "2/2");
+        long before = inode(tmp.resolve("node-a/seeds/ubuntu.ext4"));
+
+        cluster.addNode("node-c", Map.of("zone", "c"), tmp.resolve("node-c"), List.of(images), null);
+        awaitSeed("ubuntu", "3/3");
+        assertThat(DebugfsTree.read(tmp.resolve("node-c/seeds/ubuntu.ext4"), tmp)).containsKey(".bashrc");
+
+        kube.resources(WorkSeed.class).withName("ubuntu").edit(s -> {
+            s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null));
+            return s;
+        });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String node : List.of("node-a", "node-b", "node-c")) {
+                assertThat(DebugfsTree.read(tmp.resolve(node + "/seeds/ubuntu.ext4"), tmp)).containsOnlyKeys("", "authorized_keys", "hard-link-2");
+            }
+        });
+        awaitSeed("ubuntu", "3/3");
+        assertThat(inode(tmp.resolve("node-a/seeds/ubuntu.ext4"))).as("replaced atomically by a new file").isNotEqualTo(before);
+    }
+
+    void awaitSeed(String name, String ready) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
+            assertThat(s.getStatus()).isNotNull();
+            assertThat(s.getStatus().ready()).as("%s", s.getStatus()).isEqualTo(ready);
+            assertThat(s.getStatus().conditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+        });
+    }
 }
