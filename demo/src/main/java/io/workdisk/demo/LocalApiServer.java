@@ -2,7 +2,12 @@ package io.workdisk.demo;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.Map;
+import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -33,9 +38,18 @@ public final class LocalApiServer implements AutoCloseable {
 
     public static LocalApiServer start() {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations), false);
         server.init();
+        // JOSDK asks, before electing a leader, whether it may use Leases; the mock server cannot answer
+        // access reviews, so it is told to say yes, as a cluster with the chart's RBAC would.
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus()
+                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+                        .withVerbs("create", "update", "get").endResourceRule()
+                        .withIncomplete(false).endStatus().build())
+                .always();
         LocalApiServer api = new LocalApiServer(server);
         try (KubernetesClient admin = api.newClient()) {
             for (String crd : CRDS) {

@@ -49,6 +49,16 @@ public final class LocalCluster implements AutoCloseable {
         operator = WorkdiskOperator.start(operatorClient, operatorSettings, clock);
     }
 
+    /** Another operator replica with its own client and settings (e.g. leader election); close it to stop it. */
+    public AutoCloseable startOperatorReplica(WorkdiskOperator.Settings settings) {
+        KubernetesClient client = api.newClient();
+        WorkdiskOperator replica = WorkdiskOperator.start(client, settings, clock);
+        return () -> {
+            replica.close();
+            client.close();
+        };
+    }
+
     public void stopOperator() {
         if (operator != null) {
             operator.close();

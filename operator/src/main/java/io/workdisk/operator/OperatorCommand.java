@@ -26,6 +26,10 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "An agent silent this long is gone (default: ${DEFAULT-VALUE}).")
     int nodeGraceSeconds;
 
+    @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Hold a Lease so only one replica reconciles (default: on; --no-leader-election for a single local run).")
+    boolean leaderElection;
+
     @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -43,7 +47,7 @@ public final class OperatorCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         KubernetesClient client = new KubernetesClientBuilder().build();
         if (!namespaceUsable(client)) {
             System.err.println("workdisk: namespace '" + namespace + "' does not exist; WorkSeed tasks and events go there."
@@ -51,8 +55,14 @@ public final class OperatorCommand implements Callable<Integer> {
             client.close();
             return 2;
         }
-        WorkdiskOperator operator = WorkdiskOperator.start(client, new WorkdiskOperator.Settings(namespace, overcommit,
-                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads), Clock.systemUTC());
+        WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
+                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads);
+        if (leaderElection) {
+            String pod = System.getenv("POD_NAME");
+            settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(
+                    (pod != null ? pod : java.net.InetAddress.getLocalHost().getHostName()) + "-" + java.util.UUID.randomUUID()));
+        }
+        WorkdiskOperator operator = WorkdiskOperator.start(client, settings, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.close();

@@ -2,6 +2,7 @@ package io.workdisk.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.task.Tasks;
@@ -21,10 +22,28 @@ import java.time.Duration;
  */
 public final class WorkdiskOperator implements AutoCloseable {
 
-    /** How the operator is set up. */
-    public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
-        public static Settings defaults(String namespace) {
-            return new Settings(namespace, 1.0, Duration.ofSeconds(60), Duration.ofSeconds(60), 10);
+    /** How the operator is set up. {@code leadership} null: no leader election (one replica only). */
+    public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads,
+            Leadership leadership) {
+        public Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
+            this(namespace, overcommit, nodeGrace, readyCheck, threads, null);
+        }
+
+        public Settings withLeadership(Leadership l) {
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l);
+        }
+    }
+
+    /**
+     * Leader election on a Lease, so several replicas are safe: only the holder reconciles. In production a
+     * replica that loses the lease exits and is restarted by its Deployment (its in-memory placement
+     * reservations must not outlive its leadership); in-process replicas (tests) just stop.
+     */
+    public record Leadership(String leaseName, String identity, Duration leaseDuration, Duration renewDeadline,
+            Duration retryPeriod, boolean exitOnLoss) {
+        public static Leadership standard(String identity) {
+            return new Leadership("workdisk-operator", identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
+                    Duration.ofSeconds(2), true);
         }
     }
 
@@ -35,10 +54,17 @@ public final class WorkdiskOperator implements AutoCloseable {
     }
 
     public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
-        Operator operator = new Operator(o -> o.withKubernetesClient(client)
-                .withUseSSAToPatchPrimaryResource(false)
-                .withCloseClientOnStop(false)
-                .withConcurrentReconciliationThreads(settings.threads()));
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withCloseClientOnStop(false)
+                    .withConcurrentReconciliationThreads(settings.threads());
+            Leadership l = settings.leadership();
+            if (l != null) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(l.leaseName(), settings.namespace(),
+                        l.leaseDuration(), l.renewDeadline(), l.retryPeriod(), l.identity(), null, l.exitOnLoss()));
+            }
+        });
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock, settings.namespace());
