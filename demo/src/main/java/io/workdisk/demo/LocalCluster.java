@@ -59,6 +59,10 @@ public final class LocalCluster implements AutoCloseable {
         };
     }
 
+    public int operatorMetricsPort() {
+        return operator == null ? -1 : operator.metricsPort();
+    }
+
     public void stopOperator() {
         if (operator != null) {
             operator.close();
@@ -78,8 +82,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public NodeAgent startAgent(NodeAgent.Settings settings) throws EngineException {
+        return startAgent(settings, E2fsTools.fromEnvironment());
+    }
+
+    /** An agent that finds its tools only where {@code tools} looks (to simulate a node without e2fsprogs). */
+    public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools) throws EngineException {
         KubernetesClient client = api.newClient();
-        NodeAgent agent = NodeAgent.start(client, settings, E2fsTools.fromEnvironment(), clock);
+        NodeAgent agent = NodeAgent.start(client, settings, tools, clock);
         agents.put(settings.nodeName(), new Running(agent, client, settings));
         return agent;
     }

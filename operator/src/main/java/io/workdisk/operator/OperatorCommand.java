@@ -30,6 +30,10 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Hold a Lease so only one replica reconciles (default: on; --no-leader-election for a single local run).")
     boolean leaderElection;
 
+    @Option(names = "--metrics-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -56,7 +60,8 @@ public final class OperatorCommand implements Callable<Integer> {
             return 2;
         }
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
-                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads);
+                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)
+                .withMetricsPort(metricsPort < 0 ? null : metricsPort);
         if (leaderElection) {
             String pod = System.getenv("POD_NAME");
             settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(

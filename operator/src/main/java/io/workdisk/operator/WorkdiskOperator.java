@@ -2,6 +2,13 @@ package io.workdisk.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.workdisk.observability.HealthServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.status.EventRecorder;
@@ -24,13 +31,18 @@ public final class WorkdiskOperator implements AutoCloseable {
 
     /** How the operator is set up. {@code leadership} null: no leader election (one replica only). */
     public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads,
-            Leadership leadership) {
+            Leadership leadership, Integer metricsPort) {
         public Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
-            this(namespace, overcommit, nodeGrace, readyCheck, threads, null);
+            this(namespace, overcommit, nodeGrace, readyCheck, threads, null, null);
         }
 
         public Settings withLeadership(Leadership l) {
-            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l);
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l, metricsPort);
+        }
+
+        /** Serve /metrics, /healthz and /readyz on this port (0: any free one). */
+        public Settings withMetricsPort(Integer port) {
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, leadership, port);
         }
     }
 
@@ -48,14 +60,18 @@ public final class WorkdiskOperator implements AutoCloseable {
     }
 
     private final Operator operator;
+    private final HealthServer health;
 
-    private WorkdiskOperator(Operator operator) {
+    private WorkdiskOperator(Operator operator, HealthServer health) {
         this.operator = operator;
+        this.health = health;
     }
 
     public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(false)
                     .withConcurrentReconciliationThreads(settings.threads());
@@ -74,11 +90,35 @@ public final class WorkdiskOperator implements AutoCloseable {
         operator.register(new WorkSeedReconciler(tasks, new SeedPlanner(settings.namespace()), nodes, events, clock,
                 settings.namespace()));
         operator.start();
-        return new WorkdiskOperator(operator);
+        HealthServer health = null;
+        if (settings.metricsPort() != null) {
+            try {
+                health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
+                    RuntimeInfo info = operator.getRuntimeInfo();
+                    if (!info.isStarted()) {
+                        return new HealthServer.Readiness(false, "starting");
+                    }
+                    return info.allEventSourcesAreHealthy() ? HealthServer.Readiness.yes()
+                            : new HealthServer.Readiness(false, "unhealthy informers: " + info.unhealthyEventSources().keySet());
+                });
+            } catch (IOException e) {
+                operator.stop();
+                throw new UncheckedIOException("cannot open the metrics port " + settings.metricsPort(), e);
+            }
+        }
+        return new WorkdiskOperator(operator, health);
+    }
+
+    /** The metrics and health port actually bound, or -1. */
+    public int metricsPort() {
+        return health == null ? -1 : health.port();
     }
 
     @Override
     public void close() {
         operator.stop();
+        if (health != null) {
+            health.close();
+        }
     }
 }

@@ -35,6 +35,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "N", description = "Tasks run at once (default: the number of cores).")
     Integer concurrency;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "10", description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
@@ -49,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
         NodeAgent agent;
         try {
             agent = NodeAgent.start(client, new NodeAgent.Settings(node, root.toAbsolutePath(), imageDirs, capacity, threads,
-                    Duration.ofSeconds(heartbeatSeconds)), E2fsTools.fromEnvironment(), Clock.systemUTC());
+                    Duration.ofSeconds(heartbeatSeconds), metricsPort < 0 ? null : metricsPort), E2fsTools.fromEnvironment(),
+                    Clock.systemUTC());
         } catch (EngineException e) {
             System.err.println("workdisk: " + e.getMessage());
             return 1;

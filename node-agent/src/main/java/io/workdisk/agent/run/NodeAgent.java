@@ -13,7 +13,11 @@ import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.agent.task.TaskExecutor;
+import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.workdisk.observability.HealthServer;
 import io.workdisk.api.ApiGroup;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -38,7 +42,12 @@ public final class NodeAgent implements AutoCloseable {
 
     /** How an agent is set up; tests build one per simulated node. */
     public record Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
-            Duration heartbeat) {
+            Duration heartbeat, Integer metricsPort) {
+        /** Without a metrics and health port (in-process agents in tests and the demo). */
+        public Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
+                Duration heartbeat) {
+            this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, null);
+        }
     }
 
     private final Operator operator;
@@ -49,6 +58,8 @@ public final class NodeAgent implements AutoCloseable {
         return t;
     });
     private final Settings settings;
+
+    private HealthServer health;
 
     private NodeAgent(Operator operator, NodeRecorder recorder, Settings settings) {
         this.operator = operator;
@@ -67,13 +78,25 @@ public final class NodeAgent implements AutoCloseable {
                 .withCloseClientOnStop(false)
                 .withStopOnInformerErrorDuringStartup(false)
                 .withConcurrentReconciliationThreads(settings.concurrency()));
-        operator.register(new TaskReconciler(settings.nodeName(), executor, clock), c -> c
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes());
+        operator.register(new TaskReconciler(settings.nodeName(), executor, clock, new TaskMetrics(registry)), c -> c
                 .withName("worktask-agent-" + settings.nodeName())
                 .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                 .watchingAllNamespaces());
-        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(),
-                new NodeSurvey(layout, tools, settings.capacityBytes()), clock, VERSION);
+        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION);
         NodeAgent agent = new NodeAgent(operator, recorder, settings);
+        if (settings.metricsPort() != null) {
+            try {
+                agent.health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
+                    NodeSurvey.Facts f = survey.survey();
+                    return new HealthServer.Readiness(f.ready(), f.reason() + ": " + f.message());
+                });
+            } catch (IOException e) {
+                throw new EngineException(io.workdisk.agent.engine.Problem.IO_ERROR,
+                        "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(), e);
+            }
+        }
         recorder.beat();
         operator.start();
         agent.heartbeat.scheduleWithFixedDelay(recorder::beat, settings.heartbeat().toMillis(),
@@ -97,6 +120,11 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** The metrics and health port actually bound (useful when 0 asked for any free one), or -1. */
+    public int metricsPort() {
+        return health == null ? -1 : health.port();
+    }
+
     public void beatNow() {
         recorder.beat();
     }
@@ -109,5 +137,8 @@ public final class NodeAgent implements AutoCloseable {
     public void close() {
         heartbeat.shutdownNow();
         operator.stop();
+        if (health != null) {
+            health.close();
+        }
     }
 }

@@ -28,11 +28,13 @@ public final class TaskReconciler implements Reconciler<WorkTask> {
     private final String nodeName;
     private final TaskExecutor executor;
     private final Clock clock;
+    private final TaskMetrics metrics;
 
-    public TaskReconciler(String nodeName, TaskExecutor executor, Clock clock) {
+    public TaskReconciler(String nodeName, TaskExecutor executor, Clock clock, TaskMetrics metrics) {
         this.nodeName = nodeName;
         this.executor = executor;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -48,11 +50,14 @@ public final class TaskReconciler implements Reconciler<WorkTask> {
             TaskExecutor.Outcome outcome = executor.run(task.getSpec());
             finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Instant.now(clock).toString(),
                     outcome.seconds(), outcome.phaseSeconds(), outcome.result(), task.getMetadata().getGeneration());
+            metrics.succeeded(task.getSpec().type(), outcome.seconds(),
+                    outcome.result() == null ? null : outcome.result().allocatedBytes());
             log.info("task {}/{} {} {} succeeded in {}s", task.getMetadata().getNamespace(), task.getMetadata().getName(),
                     task.getSpec().type(), task.getSpec().path(), outcome.seconds());
         } catch (EngineException e) {
             finished = new WorkTaskStatus(TaskPhase.Failed, e.problem().name(), e.getMessage(), e.problem().retryable(),
                     started, Instant.now(clock).toString(), null, Map.of(), null, task.getMetadata().getGeneration());
+            metrics.failed(task.getSpec().type(), e.problem().name());
             log.warn("task {}/{} {} failed: {}", task.getMetadata().getNamespace(), task.getMetadata().getName(),
                     task.getSpec().type(), e.getMessage());
         }
