@@ -1,0 +1,104 @@
+package io.workdisk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.workdisk.agent.testing.Shell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart lints, renders, carries the CRDs of crds/yaml unchanged, and grants what it should.
+ * helm is looked up on PATH and in .tools/helm (where .ci/run puts it); without it the rendering tests
+ * are skipped with a message, the CRD drift check always runs.
+ */
+class HelmChartTest {
+    static final Path CHART = Path.of("..", "charts", "workdisk-operator").toAbsolutePath().normalize();
+    static Optional<Path> helm;
+
+    @BeforeAll
+    static void findHelm() {
+        helm = Stream.concat(Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "helm")),
+                        Stream.of(Path.of("..", ".tools", "helm", "helm").toAbsolutePath().normalize()))
+                .filter(Files::isExecutable).findFirst();
+    }
+
+    static List<HasMetadata> render(String... sets) {
+        assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
+        List<String> cmd = new java.util.ArrayList<>(List.of(helm.get().toString(), "template", "wd", CHART.toString(),
+                "--namespace", "workdisk-system"));
+        for (String s : sets) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        Shell.Result r = Shell.run(cmd);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return Serialization.unmarshal(r.stdout());
+    }
+
+    @Test
+    void chartCrdsAreTheCommittedCrds() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("..", "crds", "yaml"))) {
+            for (Path crd : files.toList()) {
+                assertThat(CHART.resolve("crds").resolve(crd.getFileName()))
+                        .as("charts/workdisk-operator/crds drifted from crds/yaml; copy them over").hasSameTextualContentAs(crd);
+            }
+        }
+        try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
+            assertThat(files.count()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void chartLints() {
+        assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
+        Shell.Result r = Shell.run(List.of(helm.get().toString(), "lint", "--strict", CHART.toString()));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        Shell.Result bad = Shell.run(List.of(helm.get().toString(), "lint", CHART.toString(), "--set", "operator.replicas=0"));
+        assertThat(bad.exitCode()).as("values.schema.json rejects nonsense").isNotZero();
+    }
+
+    @Test
+    void rendersEveryPartWithLeastPrivilege() {
+        List<HasMetadata> objects = render();
+        assertThat(objects).extracting(HasMetadata::getKind).contains("Deployment", "DaemonSet", "ServiceAccount",
+                "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ValidatingAdmissionPolicy",
+                "ValidatingAdmissionPolicyBinding");
+        for (HasMetadata o : objects) {
+            if (o instanceof ClusterRole role) {
+                assertThat(role.getRules()).as("%s reads no Secrets", role.getMetadata().getName())
+                        .noneMatch(rule -> rule.getResources().contains("secrets") || rule.getResources().contains("*")
+                                || rule.getVerbs().contains("*"));
+            }
+        }
+        ClusterRole agent = objects.stream().filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals("wd-agent"))
+                .map(ClusterRole.class::cast).findFirst().orElseThrow();
+        assertThat(agent.getRules()).allMatch(r -> r.getApiGroups().equals(List.of("workdisk.io")));
+        DaemonSet ds = objects.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).findFirst().orElseThrow();
+        var container = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("NODE_NAME")
+                && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
+        assertThat(container.getArgs()).contains("run", "--root=/var/lib/workdisk", "--image-dir=/var/lib/workdisk-images");
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getHostPath().getPath())
+                .containsExactly("/var/lib/workdisk", "/var/lib/workdisk-images");
+        Deployment op = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+        assertThat(op.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(op.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    }
+
+    @Test
+    void admissionPolicyCanBeTurnedOff() {
+        assertThat(render("admissionPolicy.enabled=false")).extracting(HasMetadata::getKind)
+                .doesNotContain("ValidatingAdmissionPolicy");
+    }
+}
