@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.util.Map;
 import java.util.Queue;
@@ -72,7 +73,21 @@ public final class LocalApiServer implements AutoCloseable {
 
     /** A client of its own, as a separate process would have. */
     public KubernetesClient newClient() {
-        return server.createClient();
+        return newClient("user");
+    }
+
+    /** A client whose requests carry {@code workdisk-<component>} as their User-Agent, so they can be told apart. */
+    public KubernetesClient newClient(String component) {
+        return server.createClient(b -> b.editOrNewConfig().withUserAgent("workdisk-" + component).endConfig());
+    }
+
+    /** Every request the server received since the last call, oldest first. */
+    public List<RecordedRequest> drainRequests() throws InterruptedException {
+        List<RecordedRequest> out = new java.util.ArrayList<>();
+        for (RecordedRequest r; (r = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null; ) {
+            out.add(r);
+        }
+        return out;
     }
 
     public String url() {

@@ -35,6 +35,8 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster(WorkdiskOperator.Settings operatorSettings, Clock clock) {
         this.api = LocalApiServer.start();
         this.admin = api.newClient();
+        admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName(operatorSettings.namespace()).endMetadata().build()).create();
         this.clock = clock;
         this.operatorSettings = operatorSettings;
     }
@@ -45,13 +47,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void startOperator() {
-        operatorClient = api.newClient();
+        operatorClient = api.newClient("operator");
         operator = WorkdiskOperator.start(operatorClient, operatorSettings, clock);
     }
 
     /** Another operator replica with its own client and settings (e.g. leader election); close it to stop it. */
     public AutoCloseable startOperatorReplica(WorkdiskOperator.Settings settings) {
-        KubernetesClient client = api.newClient();
+        KubernetesClient client = api.newClient("operator");
         WorkdiskOperator replica = WorkdiskOperator.start(client, settings, clock);
         return () -> {
             replica.close();
@@ -87,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** An agent that finds its tools only where {@code tools} looks (to simulate a node without e2fsprogs). */
     public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools) throws EngineException {
-        KubernetesClient client = api.newClient();
+        KubernetesClient client = api.newClient("agent");
         NodeAgent agent = NodeAgent.start(client, settings, tools, clock);
         agents.put(settings.nodeName(), new Running(agent, client, settings));
         return agent;
@@ -102,6 +104,10 @@ public final class LocalCluster implements AutoCloseable {
 
     public List<String> nodeNames() {
         return List.copyOf(agents.keySet());
+    }
+
+    public LocalApiServer api() {
+        return api;
     }
 
     public String apiUrl() {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,11 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class HelmChartTest {
     static final Path CHART = Path.of("..", "charts", "workdisk-operator").toAbsolutePath().normalize();
-    static Optional<Path> helm;
+    static final Optional<Path> helm = findHelm();
 
-    @BeforeAll
-    static void findHelm() {
-        helm = Stream.concat(Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "helm")),
+    static Optional<Path> findHelm() {
+        return Stream.concat(Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "helm")),
                         Stream.of(Path.of("..", ".tools", "helm", "helm").toAbsolutePath().normalize()))
                 .filter(Files::isExecutable).findFirst();
     }

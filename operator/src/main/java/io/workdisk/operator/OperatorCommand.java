@@ -37,15 +37,6 @@ public final class OperatorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    /** False only when the API says the namespace is not there; a forbidden read is not a reason to stop. */
-    private boolean namespaceUsable(KubernetesClient client) {
-        try {
-            return client.namespaces().withName(namespace).get() != null;
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            return true;
-        }
-    }
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new OperatorCommand()).execute(args));
     }
@@ -53,12 +44,6 @@ public final class OperatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KubernetesClient client = new KubernetesClientBuilder().build();
-        if (!namespaceUsable(client)) {
-            System.err.println("workdisk: namespace '" + namespace + "' does not exist; WorkSeed tasks and events go there."
-                    + " Create it (kubectl create namespace " + namespace + ") or pass --namespace");
-            client.close();
-            return 2;
-        }
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
                 Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)
                 .withMetricsPort(metricsPort < 0 ? null : metricsPort);
@@ -67,7 +52,14 @@ public final class OperatorCommand implements Callable<Integer> {
             settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(
                     (pod != null ? pod : java.net.InetAddress.getLocalHost().getHostName()) + "-" + java.util.UUID.randomUUID()));
         }
-        WorkdiskOperator operator = WorkdiskOperator.start(client, settings, Clock.systemUTC());
+        WorkdiskOperator operator;
+        try {
+            operator = WorkdiskOperator.start(client, settings, Clock.systemUTC());
+        } catch (IllegalStateException e) {
+            System.err.println("workdisk: " + e.getMessage());
+            client.close();
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.close();

@@ -68,6 +68,7 @@ public final class WorkdiskOperator implements AutoCloseable {
     }
 
     public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
+        requireNamespace(client, settings.namespace());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
@@ -107,6 +108,20 @@ public final class WorkdiskOperator implements AutoCloseable {
             }
         }
         return new WorkdiskOperator(operator, health);
+    }
+
+    /** WorkSeed tasks, events and the Lease go there; a missing namespace would fail them one by one later. */
+    private static void requireNamespace(KubernetesClient client, String namespace) {
+        boolean missing;
+        try {
+            missing = client.namespaces().withName(namespace).get() == null;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            missing = false; // not allowed to look: let the writes themselves say what is wrong
+        }
+        if (missing) {
+            throw new IllegalStateException("namespace '" + namespace + "' does not exist; WorkSeed tasks, events and the "
+                    + "leader Lease go there. Create it (kubectl create namespace " + namespace + ") or pass --namespace");
+        }
     }
 
     /** The metrics and health port actually bound, or -1. */
