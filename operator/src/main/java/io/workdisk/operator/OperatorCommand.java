@@ -34,6 +34,10 @@ public final class OperatorCommand implements Callable<Integer> {
             description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
+            description = "text (default) or json: one JSON object per line.")
+    String logFormat;
+
     @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -43,6 +47,7 @@ public final class OperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.workdisk.observability.LogFormat.use(logFormat);
         KubernetesClient client = new KubernetesClientBuilder().build();
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
                 Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)

@@ -39,11 +39,16 @@ final class RunCommand implements Callable<Integer> {
             description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
+            description = "text (default) or json: one JSON object per line.")
+    String logFormat;
+
     @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "10", description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
     @Override
     public Integer call() throws Exception {
+        io.workdisk.observability.LogFormat.use(logFormat);
         if (node == null || node.isBlank()) {
             System.err.println("workdisk: --node is required (or set NODE_NAME)");
             return 2;
