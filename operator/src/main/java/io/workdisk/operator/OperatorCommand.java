@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,13 +64,7 @@ public final class OperatorCommand implements Callable<Integer> {
             client.close();
             return 2;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            operator.close();
-            client.close();
-            stopped.countDown();
-        }));
-        stopped.await();
+        io.workdisk.observability.UntilStopped.await(operator, client);
         return 0;
     }
 }

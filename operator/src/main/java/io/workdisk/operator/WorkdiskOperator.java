@@ -116,6 +116,10 @@ public final class WorkdiskOperator implements AutoCloseable {
         try {
             missing = client.namespaces().withName(namespace).get() == null;
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != java.net.HttpURLConnection.HTTP_FORBIDDEN) {
+                throw new IllegalStateException("cannot use the Kubernetes API at " + client.getMasterUrl()
+                        + " (set KUBECONFIG or run in a cluster): " + e.getMessage(), e);
+            }
             missing = false; // not allowed to look: let the writes themselves say what is wrong
         }
         if (missing) {

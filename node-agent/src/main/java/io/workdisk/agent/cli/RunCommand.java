@@ -11,12 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code workdisk agent run}: the node agent against the cluster in KUBECONFIG or the in-cluster config. */
-@Command(name = "run", description = "Run the node agent: carry out this node's WorkTasks and keep its WorkNode record.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the node agent: carry out this node's WorkTasks and keep its WorkNode record.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--node", defaultValue = "${env:NODE_NAME}", paramLabel = "NAME",
             description = "This node's name (default: $NODE_NAME).")
@@ -64,13 +63,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("workdisk: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            client.close();
-            stopped.countDown();
-        }));
-        stopped.await();
+        io.workdisk.observability.UntilStopped.await(agent, client);
         return 0;
     }
 }
