@@ -84,4 +84,33 @@ class CrdSchemaTest {
                 .containsExactly("Ready", "Source", "Age");
         assertThat(version("workdisks.workdisk.io-v1.yml").getSubresources().getStatus()).isNotNull();
     }
+
+    /** Every CEL rule in every CRD parses: a syntax error would make a real API server refuse the whole CRD. */
+    @Test
+    void everyCelRuleParses() throws Exception {
+        var cel = dev.cel.bundle.CelFactory.standardCelBuilder().build();
+        List<String> rules = new java.util.ArrayList<>();
+        for (String file : List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
+                "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml")) {
+            collect(version(file).getSchema().getOpenAPIV3Schema(), rules);
+        }
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(5);
+        for (String rule : rules) {
+            var parsed = cel.parse(rule);
+            assertThat(parsed.hasError()).as("%s: %s", rule, parsed.hasError() ? parsed.getErrorString() : "").isFalse();
+        }
+    }
+
+    private static void collect(JSONSchemaProps props, List<String> rules) {
+        if (props == null) {
+            return;
+        }
+        rules.addAll(rules(props));
+        if (props.getProperties() != null) {
+            props.getProperties().values().forEach(p -> collect(p, rules));
+        }
+        if (props.getItems() != null) {
+            collect(props.getItems().getSchema(), rules);
+        }
+    }
 }

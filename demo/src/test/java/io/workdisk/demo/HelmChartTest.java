@@ -99,4 +99,24 @@ class HelmChartTest {
         assertThat(render("admissionPolicy.enabled=false")).extracting(HasMetadata::getKind)
                 .doesNotContain("ValidatingAdmissionPolicy");
     }
+
+    /** The admission policy's CEL parses: a syntax error would make a real API server refuse the policy. */
+    @Test
+    void admissionPolicyExpressionsParse() {
+        var policy = render().stream()
+                .filter(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class::cast)
+                .findFirst().orElseThrow();
+        List<String> expressions = new java.util.ArrayList<>();
+        policy.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
+        policy.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
+        assertThat(expressions).hasSize(7);
+        var cel = dev.cel.bundle.CelFactory.standardCelBuilder().build();
+        for (String e : expressions) {
+            var parsed = cel.parse(e);
+            assertThat(parsed.hasError()).as("%s: %s", e, parsed.hasError() ? parsed.getErrorString() : "").isFalse();
+        }
+        assertThat(expressions).anyMatch(e -> e.contains("system:serviceaccount:workdisk-system:wd-operator"))
+                .anyMatch(e -> e.contains("authentication.kubernetes.io/node-name"));
+    }
 }
