@@ -7,7 +7,9 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.observability.HealthServer;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.io.UncheckedIOException;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.workdisk.operator.node.NodeDirectory;
@@ -61,15 +63,18 @@ public final class WorkdiskOperator implements AutoCloseable {
 
     private final Operator operator;
     private final HealthServer health;
+    private final AtomicBoolean stopping;
 
-    private WorkdiskOperator(Operator operator, HealthServer health) {
+    private WorkdiskOperator(Operator operator, HealthServer health, AtomicBoolean stopping) {
         this.operator = operator;
         this.health = health;
+        this.stopping = stopping;
     }
 
     public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
         requireNamespace(client, settings.namespace());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
@@ -78,8 +83,15 @@ public final class WorkdiskOperator implements AutoCloseable {
                     .withConcurrentReconciliationThreads(settings.threads());
             Leadership l = settings.leadership();
             if (l != null) {
+                // Losing the lease ends the process, but not while it is already stopping: JOSDK's own exit
+                // would run inside the shutdown hook and block it.
+                LeaderCallbacks onLoss = new LeaderCallbacks(() -> { }, () -> {
+                    if (l.exitOnLoss() && !stopping.get()) {
+                        new Thread(() -> System.exit(1), "workdisk-lost-lease").start();
+                    }
+                }, leader -> { });
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(l.leaseName(), settings.namespace(),
-                        l.leaseDuration(), l.renewDeadline(), l.retryPeriod(), l.identity(), null, l.exitOnLoss()));
+                        l.leaseDuration(), l.renewDeadline(), l.retryPeriod(), l.identity(), onLoss, false));
             }
         });
         Tasks tasks = new Tasks(client);
@@ -103,11 +115,12 @@ public final class WorkdiskOperator implements AutoCloseable {
                             : new HealthServer.Readiness(false, "unhealthy informers: " + info.unhealthyEventSources().keySet());
                 });
             } catch (IOException e) {
+                stopping.set(true);
                 operator.stop();
                 throw new UncheckedIOException("cannot open the metrics port " + settings.metricsPort(), e);
             }
         }
-        return new WorkdiskOperator(operator, health);
+        return new WorkdiskOperator(operator, health, stopping);
     }
 
     /** WorkSeed tasks, events and the Lease go there; a missing namespace would fail them one by one later. */
@@ -135,6 +148,7 @@ public final class WorkdiskOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping.set(true);
         operator.stop();
         if (health != null) {
             health.close();
