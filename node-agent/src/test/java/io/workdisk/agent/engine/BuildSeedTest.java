@@ -192,4 +192,31 @@ class BuildSeedTest {
                 "d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/bottom");
         assertThat(Files.exists(fx.data.resolve("pwned"))).isFalse();
     }
+
+    @Test
+    void aTwoGibibyteSparseFileStaysSparseAndCostsNoPayload() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("sparse-tree/root"));
+        try (RandomAccessFile f = new RandomAccessFile(tree.resolve("disk.img").toFile(), "rw")) {
+            f.setLength(2L << 30);
+            f.seek(1L << 30);
+            f.write("in the middle".getBytes());
+        }
+        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("sparse-rootfs.ext4"), 128, Rootfs.Layout.EXT4_DEFAULT);
+
+        SeedReport report = build(rootfs, "/root", fx.data.resolve("sparse.seed"));
+
+        Path seed = Path.of(report.path());
+        assertThat(report.sizeBytes()).as("holes are not payload").isEqualTo(512L << 20);
+        assertThat(Shell.allocatedBytes(seed)).isLessThan(64L << 20);
+        // read with debugfs directly: the whole-tree reader would pull 2 GiB into memory
+        String stat = Shell.ok("debugfs", "-R", "stat /disk.img", seed.toString());
+        assertThat(stat).containsPattern("Size: " + (2L << 30) + "\\b");
+        java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("Blockcount: (\\d+)").matcher(stat);
+        assertThat(blocks.find()).isTrue();
+        assertThat(Long.parseLong(blocks.group(1)) * 512).as("the seed holds one data block, not 2 GiB").isLessThan(1L << 20);
+        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img 0", seed.toString()).strip()).as("a hole stays a hole").isEqualTo("0");
+        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img " + ((1L << 30) / 4096), seed.toString()).strip())
+                .as("the written block is there").isNotEqualTo("0");
+        Shell.assertFsckClean(seed);
+    }
 }
