@@ -2,6 +2,7 @@ package io.workdisk.demo;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.WorkSeed;
@@ -47,13 +48,13 @@ final class StatusTable {
     }
 
     static String ready(List<Condition> conditions) {
-        return conditions == null ? "-" : conditions.stream().filter(c -> c.getType().equals("Ready"))
-                .map(Condition::getStatus).findFirst().orElse("-");
+        Condition c = Conditions.find(conditions, "Ready");
+        return c == null ? "-" : c.getStatus();
     }
 
     static String reason(List<Condition> conditions) {
-        return conditions == null ? "" : conditions.stream().filter(c -> c.getType().equals("Ready"))
-                .map(c -> c.getReason() + ": " + c.getMessage()).findFirst().orElse("");
+        Condition c = Conditions.find(conditions, "Ready");
+        return c == null ? "" : c.getReason() + ": " + c.getMessage();
     }
 
     static String human(Long bytes) {

@@ -1,11 +1,9 @@
 package io.workdisk.agent.node;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.workdisk.agent.task.DataLayout;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import java.time.Clock;
@@ -16,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's WorkNode record current: room, disks, seeds, health, heartbeat. Only this agent
- * writes it; a conflict (another copy of this agent?) is left to the next beat.
+ * writes it, so a beat updates the record it last wrote; the record is read again only at the start and
+ * after a failed write (a conflict, say, with another copy of this agent).
  */
 public final class NodeRecorder {
     private static final Logger log = LoggerFactory.getLogger(NodeRecorder.class);
@@ -26,8 +25,7 @@ public final class NodeRecorder {
     private final NodeSurvey survey;
     private final Clock clock;
     private final String version;
-    private String lastReadyTransition;
-    private Boolean lastReady;
+    private WorkNode written;
 
     public NodeRecorder(KubernetesClient client, String nodeName, NodeSurvey survey, Clock clock, String version) {
         this.client = client;
@@ -40,29 +38,32 @@ public final class NodeRecorder {
     /** One heartbeat; errors are logged and the next beat tries again. */
     public synchronized void beat() {
         try {
-            WorkNode record = client.resources(WorkNode.class).withName(nodeName).get();
-            if (record == null) {
-                WorkNode fresh = new WorkNode();
-                fresh.setMetadata(new ObjectMetaBuilder().withName(nodeName).build());
-                record = client.resource(fresh).create();
-            }
-            record.setStatus(status());
-            client.resources(WorkNode.class).resource(record).updateStatus();
+            WorkNode record = written != null ? written : readOrCreate();
+            record.setStatus(status(record.getStatus()));
+            written = client.resources(WorkNode.class).resource(record).updateStatus();
         } catch (KubernetesClientException e) {
+            written = null;
             log.warn("cannot update the WorkNode record of {}: {}", nodeName, e.getMessage());
         }
     }
 
-    WorkNodeStatus status() {
-        NodeSurvey.Facts f = survey.survey();
-        String now = Instant.now(clock).toString();
-        if (lastReady == null || lastReady != f.ready()) {
-            lastReady = f.ready();
-            lastReadyTransition = now;
+    private WorkNode readOrCreate() {
+        WorkNode record = client.resources(WorkNode.class).withName(nodeName).get();
+        if (record != null) {
+            return record;
         }
-        Condition ready = new ConditionBuilder().withType("Ready").withStatus(f.ready() ? "True" : "False")
-                .withReason(f.reason()).withMessage(f.message()).withLastTransitionTime(lastReadyTransition).build();
+        WorkNode fresh = new WorkNode();
+        fresh.setMetadata(new ObjectMetaBuilder().withName(nodeName).build());
+        return client.resource(fresh).create();
+    }
+
+    /** The survey as a status; the Ready condition keeps its transition time while its status holds. */
+    WorkNodeStatus status(WorkNodeStatus previous) {
+        NodeSurvey.Facts f = survey.survey();
+        Instant now = Instant.now(clock);
+        var ready = Conditions.of("Ready", f.ready(), f.reason(), f.message(), null);
         return new WorkNodeStatus(f.dataRoot(), f.capacityBytes(), f.freeBytes(), f.allocatedBytes(), f.disks(), f.seeds(),
-                version, now, List.of(ready));
+                version, now.toString(), Conditions.merge(previous == null ? List.of() : previous.conditions(),
+                        List.of(ready), now));
     }
 }

@@ -1,5 +1,7 @@
 package io.workdisk.operator.node;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import java.util.Objects;
@@ -26,8 +28,8 @@ public final class NodeRecordChanges {
     }
 
     private static String readiness(WorkNodeStatus s) {
-        return s.conditions() == null ? null : s.conditions().stream()
-                .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus() + c.getReason()).findFirst().orElse(null);
+        Condition ready = Conditions.find(s.conditions(), "Ready");
+        return ready == null ? null : ready.getStatus() + ready.getReason();
     }
 
     private static long nz(Long v) {

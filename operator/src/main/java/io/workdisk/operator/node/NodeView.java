@@ -3,7 +3,7 @@ package io.workdisk.operator.node;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
-import io.workdisk.operator.status.Conditions;
+import io.workdisk.api.Conditions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.workdisk.operator.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.workdisk.api.Conditions;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;

@@ -10,7 +10,7 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
-import io.workdisk.operator.status.Conditions;
+import io.workdisk.api.Conditions;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.workdisk.operator.status;
+package io.workdisk.api;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
