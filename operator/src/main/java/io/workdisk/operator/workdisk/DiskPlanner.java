@@ -129,7 +129,7 @@ public final class DiskPlanner {
         }
         if (f.node == null) {
             Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
-                    disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations());
+                    disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
             if (result instanceof Placement.NotPlaced np) {
                 return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
             }

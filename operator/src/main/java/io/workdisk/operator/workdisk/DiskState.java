@@ -7,14 +7,18 @@ import io.workdisk.operator.node.NodeView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-/** Everything the operator observed about one WorkDisk before deciding what to do. */
+/**
+ * Everything the operator observed about one WorkDisk before deciding what to do. What every disk has
+ * allocated is read only if the disk is being placed: it walks every WorkDisk.
+ */
 public record DiskState(
         WorkDisk disk,
         List<WorkTask> tasks,
         List<NodeView> nodes,
         Optional<WorkSeed> seed,
-        List<Placement.Allocation> allocations,
+        Supplier<List<Placement.Allocation>> allocations,
         Instant now) {
 
     public Optional<NodeView> node(String name) {

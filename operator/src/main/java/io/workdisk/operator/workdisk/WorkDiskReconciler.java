@@ -122,11 +122,14 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         String seedRef = disk.getSpec().seedRef();
         var seed = seedRef == null ? java.util.Optional.<WorkSeed>empty()
                 : Caches.all(context, WorkSeed.class).stream().filter(s -> s.getMetadata().getName().equals(seedRef)).findFirst();
-        List<Placement.Allocation> allocations = context.getPrimaryCache().list()
+        return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
+    }
+
+    private static List<Placement.Allocation> allocations(Context<WorkDisk> context) {
+        return context.getPrimaryCache().list()
                 .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
                         d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
                 .toList();
-        return new DiskState(disk, own, nodes.all(context), seed, allocations, Instant.now(clock));
     }
 
     private static long requestedBytes(WorkDisk d) {

@@ -49,7 +49,7 @@ class DiskPlannerTest {
 
     Plan<WorkDiskStatus> plan(WorkDisk d, List<WorkTask> tasks) {
         return planner.plan(new DiskState(d, tasks, List.of(PlacementTest.node("a", 100L << 30, true, Map.of())),
-                Optional.empty(), List.of(), NOW));
+                Optional.empty(), List::of, NOW));
     }
 
     @Test
