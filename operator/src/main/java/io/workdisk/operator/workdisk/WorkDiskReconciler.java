@@ -1,7 +1,6 @@
 package io.workdisk.operator.workdisk;
 
 import io.workdisk.operator.task.Plan;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -9,7 +8,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -27,7 +25,7 @@ import io.workdisk.operator.Caches;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
-import io.workdisk.operator.status.Transitions;
+import io.workdisk.operator.status.StatusWriter;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,6 +46,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final NodeDirectory nodes;
     private final Placement placement;
     private final EventRecorder events;
+    private final StatusWriter statuses;
     private final Clock clock;
 
     public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Placement placement,
@@ -57,6 +56,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         this.nodes = nodes;
         this.placement = placement;
         this.events = events;
+        this.statuses = new StatusWriter(events);
         this.clock = clock;
     }
 
@@ -99,8 +99,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
         Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
         act(disk, context, plan);
-        UpdateControl<WorkDisk> control = UpdateControl.noUpdate();
-        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+        return plan.updateControl();
     }
 
     @Override
@@ -109,10 +108,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         act(disk, context, plan);
         if (plan.finished()) {
             placement.forget(disk.getMetadata().getUid());
-            return DeleteControl.defaultDelete();
         }
-        DeleteControl control = DeleteControl.noFinalizerRemoval();
-        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+        return plan.deleteControl();
     }
 
     private DiskState observe(WorkDisk disk, Context<WorkDisk> context) {
@@ -143,16 +140,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     private void report(WorkDisk disk, Context<WorkDisk> context, WorkDiskStatus status) {
         WorkDiskStatus before = disk.getStatus();
-        if (Objects.equals(before, status)) {
-            return;
-        }
-        List<Condition> old = before == null ? List.of() : before.conditions();
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(disk, context, d -> {
-            d.setStatus(status);
-            return d;
-        });
-        Transitions.announce(events, disk, old, status.conditions());
-        if (status.phase() == DiskPhase.Ready && (before == null || before.phase() != DiskPhase.Ready)
+        boolean written = statuses.write(disk, context, status, WorkDiskStatus::conditions);
+        if (written && status.phase() == DiskPhase.Ready && (before == null || before.phase() != DiskPhase.Ready)
                 && status.lastOperation() != null) {
             events.normal(disk, "DiskReady", status.lastOperation().type() + " took " + status.lastOperation().seconds()
                     + "s on " + status.nodeName() + "; path " + status.path());

@@ -1,7 +1,6 @@
 package io.workdisk.operator.workseed;
 
 import io.workdisk.operator.task.Plan;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -9,7 +8,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -24,7 +22,7 @@ import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
-import io.workdisk.operator.status.Transitions;
+import io.workdisk.operator.status.StatusWriter;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,7 +40,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     private final Tasks tasks;
     private final SeedPlanner planner;
     private final NodeDirectory nodes;
-    private final EventRecorder events;
+    private final StatusWriter statuses;
     private final Clock clock;
     private final String taskNamespace;
 
@@ -51,7 +49,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         this.tasks = tasks;
         this.planner = planner;
         this.nodes = nodes;
-        this.events = events;
+        this.statuses = new StatusWriter(events);
         this.clock = clock;
         this.taskNamespace = taskNamespace;
     }
@@ -85,19 +83,14 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     public UpdateControl<WorkSeed> reconcile(WorkSeed seed, Context<WorkSeed> context) {
         Plan<WorkSeedStatus> plan = plan(seed, context, false);
         act(seed, context, plan);
-        UpdateControl<WorkSeed> control = UpdateControl.noUpdate();
-        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+        return plan.updateControl();
     }
 
     @Override
     public DeleteControl cleanup(WorkSeed seed, Context<WorkSeed> context) {
         Plan<WorkSeedStatus> plan = plan(seed, context, true);
         act(seed, context, plan);
-        if (plan.finished()) {
-            return DeleteControl.defaultDelete();
-        }
-        DeleteControl control = DeleteControl.noFinalizerRemoval();
-        return plan.lookAgainIn().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
+        return plan.deleteControl();
     }
 
     private Plan<WorkSeedStatus> plan(WorkSeed seed, Context<WorkSeed> context, boolean deleting) {
@@ -108,19 +101,6 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     }
 
     private void act(WorkSeed seed, Context<WorkSeed> context, Plan<WorkSeedStatus> plan) {
-        tasks.carryOut(plan, () -> report(seed, context, plan.status()));
-    }
-
-    private void report(WorkSeed seed, Context<WorkSeed> context, WorkSeedStatus status) {
-        WorkSeedStatus before = seed.getStatus();
-        if (Objects.equals(before, status)) {
-            return;
-        }
-        List<Condition> old = before == null ? List.of() : before.conditions();
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(seed, context, s -> {
-            s.setStatus(status);
-            return s;
-        });
-        Transitions.announce(events, seed, old, status.conditions());
+        tasks.carryOut(plan, () -> statuses.write(seed, context, plan.status(), WorkSeedStatus::conditions));
     }
 }
