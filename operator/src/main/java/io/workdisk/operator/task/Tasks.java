@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes and removes tasks. Names are derived from the owner's UID and the step, so creating a task
@@ -85,12 +86,13 @@ public final class Tasks {
         return Duration.ofSeconds(seconds);
     }
 
-    /** How long until a failed task may be retried (zero or negative: now). */
-    public static Duration untilRetry(WorkTask failed, Instant now) {
+    /** How long until a failed task may be retried; empty when it may be retried now. */
+    public static Optional<Duration> retryIn(WorkTask failed, Instant now) {
         int attempt = failed.getSpec().attempt() == null ? 1 : failed.getSpec().attempt();
         String finished = failed.getStatus().finishedAt();
         Instant at = finished == null ? now : Instant.parse(finished);
-        return Duration.between(now, at.plus(backoff(attempt)));
+        Duration wait = Duration.between(now, at.plus(backoff(attempt)));
+        return wait.isNegative() || wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
     /** A short stable digest for names and labels. */

@@ -168,14 +168,14 @@ public final class DiskPlanner {
                     Optional.empty());
         }
         if (Boolean.TRUE.equals(task.getStatus().retryable())) {
-            Duration wait = Tasks.untilRetry(task, s.now());
-            if (wait.isNegative() || wait.isZero()) {
+            Optional<Duration> wait = Tasks.retryIn(task, s.now());
+            if (wait.isEmpty()) {
                 f.removeNow.add(task);
                 return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying now"),
                         Optional.empty());
             }
             return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying in "
-                    + wait.toSeconds() + "s"), Optional.of(wait));
+                    + wait.get().toSeconds() + "s"), wait);
         }
         // Permanent: kept as the record of the failure until the spec changes; no hot loop.
         return report(s, f, DiskPhase.Failed, placed(f), ready(false, reason, message), Optional.empty());
@@ -216,14 +216,14 @@ public final class DiskPlanner {
             f.lastOperation = operation(current);
             String message = "resize to " + disk.getSpec().size() + " failed: " + current.getStatus().message();
             if (Boolean.TRUE.equals(current.getStatus().retryable())) {
-                Duration wait = Tasks.untilRetry(current, s.now());
-                if (wait.isNegative() || wait.isZero()) {
+                Optional<Duration> wait = Tasks.retryIn(current, s.now());
+                if (wait.isEmpty()) {
                     f.removeNow.add(current);
                     return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message),
                             Optional.empty());
                 }
                 return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + "; retrying in "
-                        + wait.toSeconds() + "s"), Optional.of(wait));
+                        + wait.get().toSeconds() + "s"), wait);
             }
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message),
                     Optional.of(checkReadyEvery));
@@ -290,13 +290,13 @@ public final class DiskPlanner {
                 return deleting(status, List.of(), s.tasks(), "the image was left on " + status.nodeName() + ": "
                         + task.getStatus().message(), true, Optional.empty());
             }
-            Duration wait = Tasks.untilRetry(task, s.now());
-            if (wait.isNegative() || wait.isZero()) {
+            Optional<Duration> wait = Tasks.retryIn(task, s.now());
+            if (wait.isEmpty()) {
                 return deleting(status, List.of(), List.of(task), "retrying: " + task.getStatus().message(), false,
                         Optional.of(Duration.ofSeconds(1)));
             }
             return deleting(status, List.of(), List.of(), task.getStatus().message() + "; retrying in "
-                    + wait.toSeconds() + "s", false, Optional.of(wait));
+                    + wait.get().toSeconds() + "s", false, wait);
         }
         return deleting(status, List.of(), List.of(), "removing the image from " + status.nodeName(), false,
                 Optional.empty());

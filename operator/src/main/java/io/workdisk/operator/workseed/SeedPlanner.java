@@ -77,13 +77,13 @@ public final class SeedPlanner {
                 WorkTask t = task.get();
                 String message = t.getStatus().message();
                 if (Boolean.TRUE.equals(t.getStatus().retryable())) {
-                    Duration wait = Tasks.untilRetry(t, now);
-                    if (wait.isNegative() || wait.isZero()) {
+                    Optional<Duration> wait = Tasks.retryIn(t, now);
+                    if (wait.isEmpty()) {
                         removeNow.add(t);
                         again = min(again, Duration.ofSeconds(1));
                     } else {
-                        again = min(again, wait);
-                        message += "; retrying in " + wait.toSeconds() + "s";
+                        again = min(again, wait.get());
+                        message += "; retrying in " + wait.get().toSeconds() + "s";
                     }
                 }
                 entries.add(new NodeSeedStatus(node.name(), "Failed", null, null, null, null, null, message, digest,
@@ -125,11 +125,11 @@ public final class SeedPlanner {
                 continue; // e.g. the file is no longer workdisk's: leave it, say nothing more
             }
             if (task.isPresent() && Tasks.failed(task.get())) {
-                Duration wait = Tasks.untilRetry(task.get(), now);
-                if (wait.isNegative() || wait.isZero()) {
+                Optional<Duration> wait = Tasks.retryIn(task.get(), now);
+                if (wait.isEmpty()) {
                     removeNow.add(task.get());
                 }
-                again = min(again, wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait);
+                again = min(again, wait.orElse(Duration.ofSeconds(1)));
             } else if (task.isEmpty()) {
                 create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(before.node(), TaskType.Delete,
                         seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1)));
