@@ -9,7 +9,6 @@ import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ public final class LocalCluster implements AutoCloseable {
     private final Clock clock;
     private final WorkdiskOperator.Settings operatorSettings;
     private final Map<String, Running> agents = new LinkedHashMap<>();
-    private final List<KubernetesClient> clients = new ArrayList<>();
     private WorkdiskOperator operator;
     private KubernetesClient operatorClient;
 
@@ -102,10 +100,6 @@ public final class LocalCluster implements AutoCloseable {
         return r.settings();
     }
 
-    public List<String> nodeNames() {
-        return List.copyOf(agents.keySet());
-    }
-
     public LocalApiServer api() {
         return api;
     }
@@ -120,7 +114,6 @@ public final class LocalCluster implements AutoCloseable {
         for (String name : List.copyOf(agents.keySet())) {
             stopAgent(name);
         }
-        clients.forEach(KubernetesClient::close);
         admin.close();
         api.close();
     }

@@ -51,20 +51,16 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private final Operator operator;
-    private final NodeRecorder recorder;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "workdisk-heartbeat");
         t.setDaemon(true);
         return t;
     });
-    private final Settings settings;
 
     private HealthServer health;
 
-    private NodeAgent(Operator operator, NodeRecorder recorder, Settings settings) {
+    private NodeAgent(Operator operator) {
         this.operator = operator;
-        this.recorder = recorder;
-        this.settings = settings;
     }
 
     public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
@@ -85,7 +81,7 @@ public final class NodeAgent implements AutoCloseable {
                 .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                 .watchingAllNamespaces());
         NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION);
-        NodeAgent agent = new NodeAgent(operator, recorder, settings);
+        NodeAgent agent = new NodeAgent(operator);
         if (settings.metricsPort() != null) {
             try {
                 agent.health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
@@ -123,14 +119,6 @@ public final class NodeAgent implements AutoCloseable {
     /** The metrics and health port actually bound (useful when 0 asked for any free one), or -1. */
     public int metricsPort() {
         return health == null ? -1 : health.port();
-    }
-
-    public void beatNow() {
-        recorder.beat();
-    }
-
-    public String nodeName() {
-        return settings.nodeName();
     }
 
     @Override
