@@ -55,17 +55,11 @@ class EndToEndTest {
     }
 
     WorkDisk get(String name) {
-        return kube.resources(WorkDisk.class).inNamespace("default").withName(name).get();
+        return Waits.get(kube, name);
     }
 
     WorkDisk awaitPhase(String name, DiskPhase phase) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            WorkDisk d = get(name);
-            assertThat(d).isNotNull();
-            assertThat(d.getStatus()).isNotNull();
-            assertThat(d.getStatus().phase()).as("%s", d.getStatus()).isEqualTo(phase);
-        });
-        return get(name);
+        return Waits.phase(kube, name, phase);
     }
 
     @Test

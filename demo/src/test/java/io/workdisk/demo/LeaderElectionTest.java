@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
-import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,12 +53,12 @@ class LeaderElectionTest {
             String leader = awaitHolder(kube);
 
             kube.resource(Objects.disk("one", "1Gi")).create();
-            awaitReady(kube, "one");
+            Waits.phase(kube, "one", DiskPhase.Ready);
 
             (leader.equals("replica-1") ? first : second).close();
             kube.resource(Objects.disk("two", "1Gi")).create();
             await().atMost(Duration.ofSeconds(30)).until(() -> !awaitHolder(kube).equals(leader));
-            awaitReady(kube, "two");
+            Waits.phase(kube, "two", DiskPhase.Ready);
 
             assertThat(written).as("each task written once, by one replica at a time")
                     .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
@@ -74,12 +73,5 @@ class LeaderElectionTest {
             return lease != null && lease.getSpec().getHolderIdentity() != null;
         });
         return kube.leases().inNamespace("workdisk-system").withName("workdisk-operator").get().getSpec().getHolderIdentity();
-    }
-
-    static void awaitReady(KubernetesClient kube, String name) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName(name).get();
-            return d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready;
-        });
     }
 }

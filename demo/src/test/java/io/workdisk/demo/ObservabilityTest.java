@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,11 +48,7 @@ class ObservabilityTest {
 
             kube.resource(Objects.disk("m", "1Gi")).create();
             kube.resource(Objects.disk("default", "on-broken", "1Gi", null, "node-b", null, null)).create();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName("m").get();
-                return d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready;
-            });
-            assertThat(kube.resources(WorkDisk.class).inNamespace("default").withName("m").get().getStatus().nodeName())
+            assertThat(Waits.phase(kube, "m", DiskPhase.Ready).getStatus().nodeName())
                     .as("nothing is placed on a node whose agent cannot work").isEqualTo("node-a");
 
             String agentMetrics = get(good.metricsPort(), "/metrics").body();

@@ -59,8 +59,8 @@ class RbacCoverageTest {
                 kube.resource(Objects.seed("s", images.resolve("rootfs.ext4"))).create();
                 kube.resource(Objects.seeded("seeded", "1Gi", "s")).create();
                 kube.resource(Objects.disk("blank", "1Gi")).create();
-                awaitPhase(kube, "seeded", DiskPhase.Ready);
-                awaitPhase(kube, "blank", DiskPhase.Ready);
+                Waits.phase(kube, "seeded", DiskPhase.Ready);
+                Waits.phase(kube, "blank", DiskPhase.Ready);
                 kube.resources(WorkDisk.class).inNamespace("default").withName("blank").edit(d -> {
                     d.setSpec(EndToEndTest.withSize(d.getSpec(), "2Gi"));
                     return d;
@@ -102,13 +102,6 @@ class RbacCoverageTest {
         unused.removeAll(used);
         unused.removeAll(RARE);
         assertThat(unused).as("nothing is granted that is never used").isEmpty();
-    }
-
-    static void awaitPhase(KubernetesClient kube, String name, DiskPhase phase) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName(name).get();
-            return d != null && d.getStatus() != null && d.getStatus().phase() == phase;
-        });
     }
 
     /** A request as RBAC sees it: verb and [group/]resource[/subresource]. */
