@@ -8,6 +8,12 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.util.Map;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.function.UnaryOperator;
 import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -38,10 +44,15 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     public static LocalApiServer start() {
+        return start(UnaryOperator.identity());
+    }
+
+    /** With {@code around} between the network and the stored objects (tests put faults there). */
+    public static LocalApiServer start(UnaryOperator<Dispatcher> around) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
+                new Dated(around.apply(new KubernetesMixedDispatcher(expectations))), false);
         server.init();
         // JOSDK asks, before electing a leader, whether it may use Leases; the mock server cannot answer
         // access reviews, so it is told to say yes, as a cluster with the chart's RBAC would.
@@ -58,6 +69,29 @@ public final class LocalApiServer implements AutoCloseable {
             }
         }
         return api;
+    }
+
+    /** Every response carries the server's time, as a real API server's do (agents check their clocks by it). */
+    private static final class Dated extends Dispatcher {
+        private final Dispatcher inner;
+
+        Dated(Dispatcher inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            MockResponse response = inner.dispatch(request);
+            if (response.header("Date") == null) {
+                response.setHeader("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+            }
+            return response;
+        }
+
+        @Override
+        public void shutdown() {
+            inner.shutdown();
+        }
     }
 
     static CustomResourceDefinition load(String name) {

@@ -7,6 +7,9 @@ import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,14 +28,20 @@ public final class NodeRecorder {
     private final NodeSurvey survey;
     private final Clock clock;
     private final String version;
+    private final Supplier<Optional<Duration>> skew;
+    private final Duration maxSkew;
     private WorkNode written;
 
-    public NodeRecorder(KubernetesClient client, String nodeName, NodeSurvey survey, Clock clock, String version) {
+    /** {@code skew}: how far this node's clock is from the API server's; beyond {@code maxSkew} it is not ready. */
+    public NodeRecorder(KubernetesClient client, String nodeName, NodeSurvey survey, Clock clock, String version,
+            Supplier<Optional<Duration>> skew, Duration maxSkew) {
         this.client = client;
         this.nodeName = nodeName;
         this.survey = survey;
         this.clock = clock;
         this.version = version;
+        this.skew = skew;
+        this.maxSkew = maxSkew;
     }
 
     /** One heartbeat; errors are logged and the next beat tries again. */
@@ -62,6 +71,12 @@ public final class NodeRecorder {
         NodeSurvey.Facts f = survey.survey();
         Instant now = Instant.now(clock);
         var ready = Conditions.of("Ready", f.ready(), f.reason(), f.message(), null);
+        Optional<Duration> off = f.ready() ? skew.get() : Optional.empty();
+        if (off.isPresent() && off.get().abs().compareTo(maxSkew) > 0) {
+            ready = Conditions.of("Ready", false, "ClockSkew", "this node's clock is " + off.get().abs().toSeconds() + "s "
+                    + (off.get().isNegative() ? "behind" : "ahead of") + " the API server's (more than "
+                    + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)", null);
+        }
         return new WorkNodeStatus(f.dataRoot(), f.capacityBytes(), f.freeBytes(), f.allocatedBytes(), f.disks(), f.seeds(),
                 version, now.toString(), Conditions.merge(previous == null ? List.of() : previous.conditions(),
                         List.of(ready), now));

@@ -8,6 +8,7 @@ import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.node.NodeRecorder;
+import io.workdisk.agent.node.ServerClock;
 import io.workdisk.agent.node.NodeSurvey;
 import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.RootfsSources;
@@ -15,6 +16,7 @@ import io.workdisk.agent.task.DataLayout;
 import io.workdisk.agent.task.TaskExecutor;
 import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
+import io.workdisk.agent.task.TaskWorkers;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.observability.HealthServer;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     public static final String VERSION = "0.1.0";
+    /** Skew the operator can absorb: well inside its default heartbeat grace of 60 s, and NTP keeps nodes far closer. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(5);
 
     /** How an agent is set up; tests build one per simulated node. */
     public record Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
@@ -59,8 +63,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private HealthServer health;
 
-    private NodeAgent(Operator operator) {
+    private final TaskWorkers workers;
+
+    private NodeAgent(Operator operator, TaskWorkers workers) {
         this.operator = operator;
+        this.workers = workers;
     }
 
     public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
@@ -73,15 +80,21 @@ public final class NodeAgent implements AutoCloseable {
                 .withUseSSAToPatchPrimaryResource(false)
                 .withCloseClientOnStop(false)
                 .withStopOnInformerErrorDuringStartup(false)
-                .withConcurrentReconciliationThreads(settings.concurrency()));
+                .withConcurrentReconciliationThreads(2));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes());
-        operator.register(new TaskReconciler(settings.nodeName(), executor, clock, new TaskMetrics(registry)), c -> c
+        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), client, executor, clock, new TaskMetrics(registry));
+        registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
+        registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
+        operator.register(new TaskReconciler(settings.nodeName(), workers), c -> c
                 .withName("worktask-agent-" + settings.nodeName())
+                // a task whose outcome could not be recorded (API down for minutes) is looked at again
+                .withReconciliationMaxInterval(Duration.ofMinutes(5))
                 .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                 .watchingAllNamespaces());
-        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION);
-        NodeAgent agent = new NodeAgent(operator);
+        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION,
+                new ServerClock(client, clock)::skew, MAX_CLOCK_SKEW);
+        NodeAgent agent = new NodeAgent(operator, workers);
         if (settings.metricsPort() != null) {
             try {
                 agent.health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
@@ -125,6 +138,7 @@ public final class NodeAgent implements AutoCloseable {
     public void close() {
         heartbeat.shutdownNow();
         operator.stop();
+        workers.close();
         if (health != null) {
             health.close();
         }

@@ -11,7 +11,7 @@ import java.util.Map;
 /** One node as the operator sees it: its agent's record, its labels, and whether the agent is alive. */
 public record NodeView(String name, Map<String, String> labels, WorkNodeStatus record, boolean alive, String why) {
 
-    /** Alive: the agent says it is Ready and its last heartbeat is within the grace period. */
+    /** Alive: the agent says it is Ready and its last heartbeat is within the grace period, before or after now. */
     public static NodeView of(WorkNode node, Map<String, String> labels, Instant now, Duration grace) {
         WorkNodeStatus s = node.getStatus();
         String name = node.getMetadata().getName();
@@ -19,6 +19,11 @@ public record NodeView(String name, Map<String, String> labels, WorkNodeStatus r
             return new NodeView(name, labels, s, false, "the agent on " + name + " has not reported yet");
         }
         Instant beat = Instant.parse(s.heartbeatTime());
+        if (Duration.between(now, beat).compareTo(grace) > 0) {
+            // a beat from the future proves nothing about the agent being alive now
+            return new NodeView(name, labels, s, false, "the agent on " + name + " reports a heartbeat "
+                    + Duration.between(now, beat).toSeconds() + "s ahead of the operator's clock: clock skew");
+        }
         if (Duration.between(beat, now).compareTo(grace) > 0) {
             return new NodeView(name, labels, s, false, "the agent on " + name + " last reported at " + beat
                     + ", more than " + grace.toSeconds() + "s ago");

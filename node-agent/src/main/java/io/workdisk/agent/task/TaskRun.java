@@ -1,0 +1,70 @@
+package io.workdisk.agent.task;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.task.WorkTaskStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task carried out: marked Running (which also proves it still exists), the engine step run, and
+ * the outcome written as its status, the record that makes a replay do nothing.
+ */
+final class TaskRun implements Predicate<WorkTask> {
+    private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
+
+    private final TaskExecutor executor;
+    private final TaskStatusWriter status;
+    private final Clock clock;
+    private final TaskMetrics metrics;
+
+    TaskRun(TaskExecutor executor, TaskStatusWriter status, Clock clock, TaskMetrics metrics) {
+        this.executor = executor;
+        this.status = status;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** True when the task's outcome is recorded, or the task is gone; false when it should be tried again. */
+    @Override
+    public boolean test(WorkTask task) {
+        try {
+            return run(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean run(WorkTask task) throws InterruptedException {
+        String started = Instant.now(clock).toString();
+        Long generation = task.getMetadata().getGeneration();
+        Optional<WorkTask> running = status.write(task, new WorkTaskStatus(TaskPhase.Running, null, null, null, started,
+                null, null, null, null, generation));
+        if (running.isEmpty()) {
+            return !Thread.currentThread().isInterrupted(); // gone, or the API is down: a later event brings it back
+        }
+        WorkTaskStatus finished;
+        String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
+        try {
+            TaskExecutor.Outcome outcome = executor.run(task.getSpec());
+            finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Instant.now(clock).toString(),
+                    outcome.seconds(), outcome.phaseSeconds(), outcome.result(), generation);
+            metrics.succeeded(task.getSpec().type(), outcome.seconds(),
+                    outcome.result() == null ? null : outcome.result().allocatedBytes());
+            log.info("task {} {} {} succeeded in {}s", name, task.getSpec().type(), task.getSpec().path(), outcome.seconds());
+        } catch (EngineException e) {
+            finished = new WorkTaskStatus(TaskPhase.Failed, e.problem().name(), e.getMessage(), e.problem().retryable(),
+                    started, Instant.now(clock).toString(), null, Map.of(), null, generation);
+            metrics.failed(task.getSpec().type(), e.problem().name());
+            log.warn("task {} {} failed: {}", name, task.getSpec().type(), e.getMessage());
+        }
+        return status.write(running.get(), finished).isPresent();
+    }
+}
