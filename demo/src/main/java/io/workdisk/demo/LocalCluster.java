@@ -87,8 +87,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** An agent that finds its tools only where {@code tools} looks (to simulate a node without e2fsprogs). */
     public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools) throws EngineException {
+        return startAgent(settings, tools, clock);
+    }
+
+    /** An agent with a clock of its own (to simulate a node whose clock is off). */
+    public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock) throws EngineException {
         KubernetesClient client = api.newClient("agent");
-        NodeAgent agent = NodeAgent.start(client, settings, tools, clock);
+        NodeAgent agent = NodeAgent.start(client, settings, tools, agentClock);
         agents.put(settings.nodeName(), new Running(agent, client, settings));
         return agent;
     }

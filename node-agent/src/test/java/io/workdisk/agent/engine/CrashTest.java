@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
-import io.workdisk.agent.testing.AgentProcess;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
@@ -52,16 +52,16 @@ class CrashTest {
             "build-seed,mkfs.ext4", "build-seed,debugfs", "build-seed,e2fsck"})
     void killedAfterAToolLeavesNoDiskAndTheNextRunCleansUp(String step, String tool) throws Exception {
         Path out = fx.data.resolve("disk.ext4");
-        Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools"), tool, KILL_AFTER);
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), tool, KILL_AFTER);
 
-        AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
                 command(step, out));
 
         assertThat(agent.waitFor()).as("killed inside %s", tool).isEqualTo(137);
         assertThat(out).as("no partial disk at the final path").doesNotExist();
         assertThat(fx.dataListing()).as("the crash left its temporary files").anyMatch(n -> n.startsWith(".workdisk-tmp-"));
 
-        AgentProcess rerun = AgentProcess.start(Map.of(), tmp.resolve("rerun.log"), command(step, out));
+        JavaProcess rerun = JavaProcess.start(Map.of(), tmp.resolve("rerun.log"), command(step, out));
         assertThat(rerun.waitFor()).as(Files.readString(tmp.resolve("rerun.log"))).isZero();
         assertCompleteDisk(step, out);
         assertThat(fx.dataListing()).as("leftovers cleaned").noneMatch(n -> n.startsWith(".workdisk-tmp-"));
@@ -76,7 +76,7 @@ class CrashTest {
         for (int trial = 0; trial < 12; trial++) {
             Files.deleteIfExists(out);
             String step = trial % 3 == 0 ? "format" : "materialize";
-            AgentProcess agent = AgentProcess.start(Map.of(), tmp.resolve("agent.log"), command(step, out));
+            JavaProcess agent = JavaProcess.start(Map.of(), tmp.resolve("agent.log"), command(step, out));
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(1))
                     .until(() -> !agent.isAlive() || fx.dataListing().stream().anyMatch(n -> n.endsWith(".img")));
             busyWait(random.nextInt(60_000_000));
@@ -99,12 +99,12 @@ class CrashTest {
         Path out = fx.data.resolve("disk.ext4");
         String before = fx.engine.materialize(fx.dataRoot, new MaterializeRequest(seed, out, 1L << 30, false, "test", false))
                 .result().filesystemUUID();
-        Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", KILL_AFTER);
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", KILL_AFTER);
 
         String[] args = command("materialize", out);
         String[] forced = java.util.Arrays.copyOf(args, args.length + 1);
         forced[args.length] = "--force";
-        AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), forced);
+        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), forced);
 
         assertThat(agent.waitFor()).isEqualTo(137);
         DiskFacts after = fx.engine.inspect(out).result();

@@ -207,7 +207,7 @@ class FormatTest {
 
     /** An engine whose mkfs.ext4 is this shell script and whose other tools are the real ones. */
     private DiskEngine engineWithMkfs(String script, Duration timeout) throws Exception {
-        Path tools = io.workdisk.agent.testing.AgentProcess.toolsDirWith(tmp.resolve("tools"), "mkfs.ext4", script);
+        Path tools = io.workdisk.agent.testing.JavaProcess.toolsDirWith(tmp.resolve("tools"), "mkfs.ext4", script);
         return new DiskEngine(new E2fsTools(List.of(tools), timeout), System::nanoTime);
     }
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.testing.AgentProcess;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
@@ -124,8 +124,8 @@ class ResizeTest {
             "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"})
     void crashMidResizeIsRolledBackOnTheNextStart(String resize2fsWrapper) throws Exception {
         for (int trial = 0; trial < 3; trial++) {
-            Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
-            AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+            Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
+            JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
                     "resize", "--requester", "test", "--size", "16Gi", disk.toString());
             int exit = agent.waitFor();
             assertThat(exit).as("the agent was killed").isEqualTo(137);
@@ -142,8 +142,8 @@ class ResizeTest {
 
     @Test
     void anyLaterStepInTheDirectoryRecoversACrashedResize() throws Exception {
-        Path tools = AgentProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
-        AgentProcess agent = AgentProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
+        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
                 "resize", "--requester", "test", "--size", "4Gi", disk.toString());
         await().atMost(Duration.ofMinutes(2)).until(() -> !agent.isAlive());
 

@@ -2,7 +2,7 @@ package io.workdisk.agent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.testing.AgentProcess;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.TreeAssert;
@@ -36,7 +36,7 @@ class StreamingTest {
         Path rootfs = Rootfs.make(tree, data.resolve("rootfs.ext4"), 512, Rootfs.Layout.EXT4_DEFAULT);
         Path seed = data.resolve("seed.ext4");
 
-        AgentProcess agent = AgentProcess.start(List.of("-Xmx32m"), Map.of(), tmp.resolve("agent.log"),
+        JavaProcess agent = JavaProcess.start(List.of("-Xmx32m"), Map.of(), tmp.resolve("agent.log"),
                 "build-seed", "--rootfs", rootfs.toString(), seed.toString());
 
         assertThat(agent.waitFor()).as(Files.readString(tmp.resolve("agent.log"))).isZero();

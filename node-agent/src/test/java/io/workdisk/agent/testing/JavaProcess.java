@@ -10,33 +10,58 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent CLI as a separate JVM, so a test can kill it (and every tool it started) with SIGKILL at a
- * moment of its choosing, as a node crash or an OOM kill would.
+ * A workdisk program (the agent CLI by default, or the operator) as a separate JVM, so a test can kill it
+ * (and every tool it started) with SIGKILL at a moment of its choosing, as a node crash or an OOM kill
+ * would, and read how much memory it used.
  */
-public final class AgentProcess {
+public final class JavaProcess {
     private final Process process;
 
-    private AgentProcess(Process process) {
+    private JavaProcess(Process process) {
         this.process = process;
     }
 
-    public static AgentProcess start(Map<String, String> env, Path log, String... args) throws IOException {
+    public static JavaProcess start(Map<String, String> env, Path log, String... args) throws IOException {
         return start(List.of(), env, log, args);
     }
 
-    public static AgentProcess start(List<String> jvmOptions, Map<String, String> env, Path log, String... args)
+    public static JavaProcess start(List<String> jvmOptions, Map<String, String> env, Path log, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+        return startMain("io.workdisk.agent.cli.AgentCli", List.of("-XX:TieredStopAtLevel=1"), jvmOptions, env, log, args);
+    }
+
+    /** {@code mainClass} from this test's class path, with {@code jvmOptions} after the defaults. */
+    public static JavaProcess startMain(String mainClass, List<String> defaults, List<String> jvmOptions,
+            Map<String, String> env, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(defaults);
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.workdisk.agent.cli.AgentCli"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
-        return new AgentProcess(pb.start());
+        return new JavaProcess(pb.start());
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The most resident memory the process has had so far (VmHWM), in KiB; -1 once it is gone. */
+    public long peakResidentKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
     }
 
     public boolean isAlive() {
