@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * followed (the JDK client stops after five, so a loop ends); failures are retried a few times.
  */
 public final class Downloader {
+    /** The JDK client's own limit (jdk.httpclient.redirects.retrylimit); beyond it the last 3xx is returned. */
+    static final int MAX_REDIRECTS = Integer.getInteger("jdk.httpclient.redirects.retrylimit", 5);
+
     private final HttpClient http;
     private final Duration stallTimeout;
     private final int attempts;
@@ -44,6 +50,15 @@ public final class Downloader {
     }
 
     public Path download(String url, String sha256, Path dir) throws EngineException {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new EngineException(Problem.INVALID_PATH, "the seed URL '" + url + "' is not a URL: " + e.getReason());
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new EngineException(Problem.INVALID_PATH, "the seed URL '" + url + "' must be http:// or https:// with a host");
+        }
         EngineException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
@@ -59,11 +74,18 @@ public final class Downloader {
     }
 
     private Path once(String url, String sha256, Path dir) throws EngineException {
+        AtomicBoolean stalled = new AtomicBoolean();
         Path target = dir.resolve(".workdisk-download-" + sha256 + "-" + System.nanoTime());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            // the timeout covers the wait for the response headers; the watchdog below covers the body
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout)
+                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() / 100 == 3) {
+                response.body().close();
+                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " still answered HTTP "
+                        + response.statusCode() + " after following " + MAX_REDIRECTS + " redirects (a redirect loop?)");
+            }
             if (response.statusCode() != 200) {
                 response.body().close();
                 throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
@@ -74,6 +96,7 @@ public final class Downloader {
                     OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
                 ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(() -> {
                     if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
+                        stalled.set(true);
                         try {
                             in.close();
                         } catch (IOException ignored) {
@@ -96,8 +119,16 @@ public final class Downloader {
                         + ", not the expected " + sha256 + "; discarded");
             }
             return target;
+        } catch (HttpTimeoutException e) {
+            deleteQuietly(target);
+            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " sent no response within "
+                    + stallTimeout.toSeconds() + "s", e);
         } catch (IOException e) {
             deleteQuietly(target);
+            if (stalled.get()) {
+                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "download of " + url + " stalled: no data for "
+                        + stallTimeout.toSeconds() + "s; discarded", e);
+            }
             throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot download " + url + ": " + e, e);
         } catch (InterruptedException e) {
             deleteQuietly(target);
