@@ -10,6 +10,8 @@ import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "quantity(self.size).compareTo(quantity('64Mi')) >= 0", message = "size must be at least 64Mi")
+@ValidationRule(value = "quantity(self.size).compareTo(quantity('16Ti')) < 0",
+        message = "size must be below 16Ti, the largest file an ext4 data root can hold")
 @ValidationRule(value = "quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
         message = "size can only grow: shrinking a filesystem is not supported")
 @ValidationRule(value = "has(self.seedRef) == has(oldSelf.seedRef) && (!has(self.seedRef) || self.seedRef == oldSelf.seedRef)",

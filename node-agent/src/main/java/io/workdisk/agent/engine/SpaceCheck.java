@@ -13,6 +13,8 @@ import java.nio.file.Path;
 public final class SpaceCheck {
     /** Below this an ext4 work disk is mostly journal and metadata. */
     public static final long MIN_DISK_BYTES = 64L << 20;
+    /** ext4, the usual data root, holds files of fewer than 2^32 blocks of 4 KiB: a disk must be smaller. */
+    public static final long LIMIT_DISK_BYTES = 16L << 40;
 
     private SpaceCheck() {
     }
@@ -21,6 +23,10 @@ public final class SpaceCheck {
         if (sizeBytes < MIN_DISK_BYTES) {
             throw new EngineException(Problem.INVALID_SIZE,
                     "size " + sizeBytes + " bytes is below the minimum disk size of 64Mi (" + MIN_DISK_BYTES + " bytes)");
+        }
+        if (sizeBytes >= LIMIT_DISK_BYTES) {
+            throw new EngineException(Problem.INVALID_SIZE, "size " + sizeBytes
+                    + " bytes is not below the maximum disk size of 16Ti (the largest file an ext4 data root can hold)");
         }
     }
 

@@ -90,9 +90,18 @@ class FormatTest {
     }
 
     @Test
+    void sizesFromSixteenTebibytesUpAreRefusedWhateverTheFreeSpace() throws Exception {
+        for (long size : new long[] {16L << 40, 1L << 60}) {
+            assertThatThrownBy(() -> format("huge.ext4", size)).hasMessageContaining("maximum disk size of 16Ti")
+                    .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INVALID_SIZE);
+        }
+        assertThat(listing()).isEmpty();
+    }
+
+    @Test
     void sizeAboveFreeSpaceIsRefusedAndLeavesNothing() throws Exception {
-        assertThatThrownBy(() -> format("huge.ext4", 1L << 60))
-                .hasMessageContaining("needs 1Ei")
+        assertThatThrownBy(() -> format("huge.ext4", 8L << 40))
+                .hasMessageContaining("needs 8Ti")
                 .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INSUFFICIENT_SPACE);
         assertThat(listing()).isEmpty();
     }

@@ -131,8 +131,8 @@ class MaterializeTest {
     @Test
     void sizeAboveFreeSpaceIsRefusedBeforeAnythingIsWritten() throws Exception {
         List<String> before = fx.dataListing();
-        assertThatThrownBy(() -> materialize("huge.ext4", 1L << 60))
-                .hasMessageContaining("needs 1Ei").hasMessageContaining("free")
+        assertThatThrownBy(() -> materialize("huge.ext4", 8L << 40))
+                .hasMessageContaining("needs 8Ti").hasMessageContaining("free")
                 .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INSUFFICIENT_SPACE);
         assertThat(fx.dataListing()).isEqualTo(before);
     }

@@ -6,6 +6,8 @@ import java.math.BigDecimal;
 /** A WorkDisk's spec.size in bytes, with the checks the CRD schema makes, for API servers that do not. */
 public final class DiskSize {
     public static final long MIN_BYTES = 64L << 20;
+    /** The largest file ext4, the usual data root, can hold (2^32 blocks of 4 KiB); a disk must be smaller. */
+    public static final long LIMIT_BYTES = 16L << 40;
     public static final long BLOCK = 4096;
 
     private DiskSize() {
@@ -34,8 +36,9 @@ public final class DiskSize {
         if (bytes.stripTrailingZeros().scale() > 0) {
             return new Parsed(null, "spec.size '" + size + "' is not a whole number of bytes");
         }
-        if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            return new Parsed(null, "spec.size '" + size + "' is too large");
+        if (bytes.compareTo(BigDecimal.valueOf(LIMIT_BYTES)) >= 0) {
+            return new Parsed(null, "spec.size '" + size + "' is not below the maximum of 16Ti (the largest file"
+                    + " an ext4 data root can hold)");
         }
         if (bytes.longValue() < MIN_BYTES) {
             return new Parsed(null, "spec.size '" + size + "' is below the minimum of 64Mi");
