@@ -39,7 +39,7 @@ public final class EventRecorder {
         String now = Instant.now(clock).toString();
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                    .withNewMetadata().withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
+                    .withNewMetadata().withName(eventName(about.getMetadata().getName()))
                     .withNamespace(namespace).endMetadata()
                     .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
                             .withKind(about.getKind()).withName(about.getMetadata().getName())
@@ -54,5 +54,12 @@ public final class EventRecorder {
             log.debug("cannot record event {} on {}: {}", reason, about.getMetadata().getName(), e.getMessage());
         }
         log.info("{} {}/{}: {} {}", about.getKind(), namespace, about.getMetadata().getName(), reason, message);
+    }
+
+    /** Like kubectl's: the object's name and a unique suffix, the name cut so the whole stays within 253. */
+    static String eventName(String objectName) {
+        String suffix = "." + UUID.randomUUID().toString().substring(0, 13);
+        String head = objectName.substring(0, Math.min(objectName.length(), 253 - suffix.length()));
+        return head.replaceAll("[-.]+$", "") + suffix; // a DNS subdomain's parts end with a letter or digit
     }
 }

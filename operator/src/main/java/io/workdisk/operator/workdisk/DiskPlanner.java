@@ -1,5 +1,6 @@
 package io.workdisk.operator.workdisk;
 
+import io.workdisk.operator.workseed.SeedPlanner;
 import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.task.Operation;
@@ -55,10 +56,6 @@ public final class DiskPlanner {
 
     public static String diskPath(WorkDisk d) {
         return "disks/" + d.getMetadata().getUid() + ".ext4";
-    }
-
-    public static String seedPath(String seedName) {
-        return "seeds/" + seedName + ".ext4";
     }
 
     /** The facts carried from one status to the next, changed as tasks finish. */
@@ -150,7 +147,7 @@ public final class DiskPlanner {
         int attempt = nextAttempt(f.lastOperation, type);
         f.create.add(Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk),
                 new WorkTaskSpec(f.node, type, diskPath(disk), size.bytes(), disk.getSpec().wantsPreallocation(),
-                        seedRef == null ? null : seedPath(seedRef), null, null, disk.getMetadata().getUid(), attempt)));
+                        seedRef == null ? null : SeedPlanner.seedPath(seedRef), null, null, disk.getMetadata().getUid(), attempt)));
         return report(s, f, DiskPhase.Creating, placed(f),
                 ready(false, "Creating", verb(type) + " the disk on " + f.node), Optional.empty());
     }
