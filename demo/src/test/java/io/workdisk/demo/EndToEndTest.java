@@ -113,11 +113,6 @@ class EndToEndTest {
         });
     }
 
-    static io.workdisk.api.workdisk.WorkDiskSpec withSize(io.workdisk.api.workdisk.WorkDiskSpec s, String size) {
-        return new io.workdisk.api.workdisk.WorkDiskSpec(size, s.seedRef(), s.nodeName(), s.nodeSelector(),
-                s.reclaimPolicy(), s.preallocate());
-    }
-
     static long inode(Path p) throws Exception {
         return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
     }
@@ -129,7 +124,7 @@ class EndToEndTest {
         Path image = Path.of(ready.getStatus().path());
         long ino = inode(image);
 
-        edit("grow", s -> withSize(s, "3Gi"));
+        edit("grow", s -> Objects.withSize(s, "3Gi"));
         await().atMost(Duration.ofSeconds(60)).until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
                 && get("grow").getStatus().phase() == DiskPhase.Ready);
 
@@ -140,7 +135,7 @@ class EndToEndTest {
         assertThat(Files.size(image)).isEqualTo(3L << 30);
         Shell.assertFsckClean(image);
 
-        edit("grow", s -> withSize(s, "2Gi"));
+        edit("grow", s -> Objects.withSize(s, "2Gi"));
         WorkDisk refused = awaitReady("grow", "True/ShrinkRefused");
         assertThat(refused.getStatus().capacityBytes()).isEqualTo(3L << 30);
         assertThat(Files.size(image)).isEqualTo(3L << 30);
@@ -243,7 +238,7 @@ class EndToEndTest {
                 .anyMatch(e -> e.getInvolvedObject().getName().equals("tiny") && e.getReason().equals("InvalidSpec")
                         && e.getType().equals("Warning"));
 
-        edit("junk-size", s -> withSize(s, "1Gi"));
+        edit("junk-size", s -> Objects.withSize(s, "1Gi"));
         awaitPhase("junk-size", DiskPhase.Ready);
     }
 
@@ -255,7 +250,7 @@ class EndToEndTest {
         WorkDisk failed = awaitReady("small", "False/SizeBelowSeed");
         assertThat(failed.getStatus().phase()).isEqualTo(DiskPhase.Failed);
 
-        edit("small", s -> withSize(s, "1Gi"));
+        edit("small", s -> Objects.withSize(s, "1Gi"));
         awaitPhase("small", DiskPhase.Ready);
     }
 
@@ -430,11 +425,6 @@ class EndToEndTest {
     }
 
     void awaitSeed(String name, String ready) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
-            assertThat(s.getStatus()).isNotNull();
-            assertThat(s.getStatus().ready()).as("%s", s.getStatus()).isEqualTo(ready);
-            assertThat(s.getStatus().conditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-        });
+        assertThat(Waits.seedReady(kube, name).getStatus().ready()).isEqualTo(ready);
     }
 }

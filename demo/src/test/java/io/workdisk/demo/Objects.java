@@ -38,4 +38,9 @@ final class Objects {
         s.setSpec(new WorkSeedSpec(new SeedSource(new HostPathSource(rootfs.toString()), null), null, null));
         return s;
     }
+
+    /** The same spec with another size (a user's edit). */
+    static WorkDiskSpec withSize(WorkDiskSpec s, String size) {
+        return new WorkDiskSpec(size, s.seedRef(), s.nodeName(), s.nodeSelector(), s.reclaimPolicy(), s.preallocate());
+    }
 }

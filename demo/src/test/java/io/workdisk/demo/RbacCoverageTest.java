@@ -62,7 +62,7 @@ class RbacCoverageTest {
                 Waits.phase(kube, "seeded", DiskPhase.Ready);
                 Waits.phase(kube, "blank", DiskPhase.Ready);
                 kube.resources(WorkDisk.class).inNamespace("default").withName("blank").edit(d -> {
-                    d.setSpec(EndToEndTest.withSize(d.getSpec(), "2Gi"));
+                    d.setSpec(Objects.withSize(d.getSpec(), "2Gi"));
                     return d;
                 });
                 await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inNamespace("default")

@@ -6,9 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workseed.WorkSeed;
 import java.time.Duration;
 
-/** Waiting for WorkDisks in the default namespace, with the status in the failure message. */
+/** Waiting for WorkDisks in the default namespace and for WorkSeeds, with the status in the failure message. */
 final class Waits {
     private Waits() {
     }
@@ -25,5 +26,17 @@ final class Waits {
             assertThat(d.getStatus().phase()).as("%s", d.getStatus()).isEqualTo(phase);
         });
         return get(kube, name);
+    }
+
+    /** The seed once it is Ready on every node it should be on. */
+    static WorkSeed seedReady(KubernetesClient kube, String name) {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
+            assertThat(s).isNotNull();
+            assertThat(s.getStatus()).isNotNull();
+            assertThat(s.getStatus().conditions()).as("%s", s.getStatus())
+                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+        });
+        return kube.resources(WorkSeed.class).withName(name).get();
     }
 }

@@ -1,0 +1,90 @@
+package io.workdisk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Rootfs;
+import io.workdisk.agent.testing.Shell;
+import io.workdisk.agent.testing.TreeFixture;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The API server fails for a while (500s, 409 conflicts, responses held back past the client timeout
+ * after the write took effect) while disks and a seed are asked for: the operator and agents, processes
+ * of their own, back off instead of hammering it, and everything converges once it recovers, each disk
+ * made exactly once.
+ */
+class ApiFaultTest {
+    static final int DISKS = 20;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everythingConvergesAfterAnOutageAndNothingHotLoopsDuringIt() throws Exception {
+        long seed = Long.getLong("workdisk.faultSeed", System.nanoTime());
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
+        TreeFixture.create(tree.resolve("root"));
+        Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        ApiFaults[] faults = new ApiFaults[1];
+        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"),
+                d -> faults[0] = new ApiFaults(d, seed, Duration.ofSeconds(4)),
+                ProcessCluster.QUICK_JVM, ProcessCluster.QUICK_JVM)) {
+            cluster.withEnv("KUBERNETES_REQUEST_TIMEOUT", "2000");
+            KubernetesClient kube = cluster.client();
+            for (String node : List.of("node-a", "node-b")) {
+                cluster.addNode(new ProcessCluster.Node(node, tmp.resolve(node), List.of(images), 2));
+            }
+            cluster.startOperator("--no-leader-election", "--node-grace", "60");
+            kube.resource(Objects.disk("before", "1Gi")).create();
+            Waits.phase(kube, "before", DiskPhase.Ready);
+
+            faults[0].on();
+            long start = System.nanoTime();
+            long requestsBefore = faults[0].requests();
+            kube.resource(Objects.seed("base", rootfs)).create();
+            for (int i = 0; i < DISKS; i++) {
+                kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "base")).create();
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> faults[0].failed() >= 300);
+            double outageSeconds = (System.nanoTime() - start) / 1e9;
+            double outageRate = (faults[0].requests() - requestsBefore) / outageSeconds;
+            faults[0].off();
+
+            for (int i = 0; i < DISKS; i++) {
+                Waits.phase(kube, "d" + i, DiskPhase.Ready);
+            }
+            Waits.seedReady(kube, "base");
+            long quietStart = System.nanoTime();
+            long quietBefore = faults[0].requests();
+            // settled: for five seconds every disk stays Ready and no task appears; meanwhile, count requests
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
+                    kube.resources(io.workdisk.api.task.WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
+                    && kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
+                            .allMatch(d -> d.getStatus().phase() == DiskPhase.Ready));
+            double quietRate = (faults[0].requests() - quietBefore) / ((System.nanoTime() - quietStart) / 1e9);
+
+            System.out.printf("api faults (seed %d): %.1f s outage, %d faults, %.1f requests/s during it, %.1f/s when settled%n",
+                    seed, outageSeconds, faults[0].failed(), outageRate, quietRate);
+            assertThat(outageRate).as("requests per second while the API fails (a hot loop makes hundreds)\n%s",
+                    cluster.logs()).isLessThan(60);
+            assertThat(quietRate).as("requests per second once everything is Ready: heartbeats only").isLessThan(10);
+
+            List<WorkDisk> disks = kube.resources(WorkDisk.class).inNamespace("default").list().getItems();
+            for (WorkDisk d : disks) {
+                Shell.assertFsckClean(Path.of(d.getStatus().path()));
+            }
+            assertThat(ProcessCluster.leftovers(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("no staging or partial files").isEmpty();
+            assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("one image per WorkDisk, none made twice").isEqualTo(disks.size());
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.workdisk.demo;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.workdisk.agent.testing.JavaProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * workdisk as it runs in a cluster: the operator and one agent per simulated node, each a JVM of its own
+ * with its own data root, talking to the local API server only through a kubeconfig. Any of them can be
+ * killed with SIGKILL and started again, as a crashed pod is restarted.
+ */
+final class ProcessCluster implements AutoCloseable {
+    static final String NAMESPACE = "workdisk-system";
+
+    /** How a simulated node's agent runs. */
+    record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {
+    }
+
+    private final LocalApiServer api;
+    private final KubernetesClient kube;
+    private final Path dir;
+    private final Path kubeconfig;
+    private final List<String> operatorJvm;
+    private final List<String> agentJvm;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, JavaProcess> agents = new LinkedHashMap<>();
+    private final List<String> operatorArgs = new ArrayList<>();
+    private JavaProcess operator;
+    private int starts;
+
+    /**
+     * {@code around}: what stands between the processes and the stored objects (faults, counters); each
+     * process's requests carry the User-Agent workdisk-operator or workdisk-agent.
+     */
+    ProcessCluster(Path dir, UnaryOperator<Dispatcher> around, List<String> operatorJvm, List<String> agentJvm)
+            throws IOException {
+        this.dir = Files.createDirectories(dir);
+        this.api = LocalApiServer.start(around);
+        this.kube = api.newClient();
+        this.operatorJvm = operatorJvm;
+        this.agentJvm = agentJvm;
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+                .create();
+        this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: local, cluster: {server: "%s"}}]
+                users: [{name: local, user: {token: test}}]
+                contexts: [{name: local, context: {cluster: local, user: local}}]
+                current-context: local
+                """.formatted(api.url()));
+        env.put("KUBECONFIG", kubeconfig.toString());
+        env.put("WORKDISK_LOG_LEVEL", "INFO");
+    }
+
+    /** JVMs tuned to start fast, for tests that restart processes often. */
+    static final List<String> QUICK_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    ProcessCluster(Path dir) throws IOException {
+        this(dir, UnaryOperator.identity(), QUICK_JVM, QUICK_JVM);
+    }
+
+    /** The client a user would have; its requests carry the User-Agent workdisk-user. */
+    KubernetesClient client() {
+        return kube;
+    }
+
+    LocalApiServer api() {
+        return api;
+    }
+
+    /** An environment variable for every process started from now on. */
+    ProcessCluster withEnv(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /** Registers the node and starts its agent. */
+    JavaProcess addNode(Node node) throws IOException {
+        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(node.name()).endMetadata().build()).create();
+        nodes.put(node.name(), node);
+        return startAgent(node.name());
+    }
+
+    JavaProcess startAgent(String name) throws IOException {
+        Node node = nodes.get(name);
+        List<String> args = new ArrayList<>(List.of("run", "--node", name, "--root", node.dataRoot().toString(),
+                "--concurrency", Integer.toString(node.concurrency()), "--heartbeat", "1", "--metrics-port", "-1"));
+        for (Path images : node.imageDirs()) {
+            args.addAll(List.of("--image-dir", images.toString()));
+        }
+        JavaProcess agent = JavaProcess.startMain("io.workdisk.agent.cli.AgentCli",
+                List.of("-Dkubernetes.user.agent=workdisk-agent"), agentJvm, env,
+                log(name), args.toArray(String[]::new));
+        agents.put(name, agent);
+        return agent;
+    }
+
+    JavaProcess agent(String name) {
+        return agents.get(name);
+    }
+
+    /** The agents running now. */
+    java.util.Collection<JavaProcess> agents() {
+        return agents.values();
+    }
+
+    void killAgent(String name) throws InterruptedException {
+        agents.remove(name).killHard();
+    }
+
+    /** The operator with {@code args} (kept for restarts) after the defaults. */
+    JavaProcess startOperator(String... args) throws IOException {
+        if (args.length > 0) {
+            operatorArgs.clear();
+            operatorArgs.addAll(List.of(args));
+        }
+        List<String> all = new ArrayList<>(List.of("--namespace", NAMESPACE, "--metrics-port", "-1"));
+        all.addAll(operatorArgs);
+        operator = JavaProcess.startMain("io.workdisk.operator.OperatorCommand",
+                List.of("-Dkubernetes.user.agent=workdisk-operator"), operatorJvm, env,
+                log("operator"), all.toArray(String[]::new));
+        return operator;
+    }
+
+    JavaProcess operator() {
+        return operator;
+    }
+
+    void killOperator() throws InterruptedException {
+        operator.killHard();
+        operator = null;
+    }
+
+    /** Each start logs to a file of its own, so a restarted process does not hide why the last one ended. */
+    private Path log(String component) {
+        return dir.resolve(component + "-" + (++starts) + ".log");
+    }
+
+    /** The last lines of every log, for a failed assertion to show. */
+    String logs() {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(p);
+                out.append("== ").append(p.getFileName()).append('\n');
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append(e);
+        }
+        return out.toString();
+    }
+
+    /** Published images in the disks directories of these data roots. */
+    static long diskImages(Path... dataRoots) throws IOException {
+        long n = 0;
+        for (Path root : dataRoots) {
+            try (var files = Files.list(root.resolve("disks"))) {
+                n += files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".ext4") && !f.startsWith(".")).count();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Files in the disks and seeds directories that are neither published images nor resize locks (a grown
+     * disk keeps its empty lock file: removing a lock another process may hold would be unsafe): staging,
+     * undo, partial files.
+     */
+    static List<String> leftovers(Path... dataRoots) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path root : dataRoots) {
+            for (String dir : List.of("disks", "seeds")) {
+                try (var files = Files.list(root.resolve(dir))) {
+                    files.map(f -> f.getFileName().toString())
+                            .filter(f -> !(f.endsWith(".ext4") && !f.startsWith(".")) && !f.matches("\\.workdisk-resize-[0-9a-f]{16}\\.lock"))
+                            .forEach(f -> out.add(root.relativize(root.resolve(dir).resolve(f)).toString()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (operator != null) {
+            operator.killHard();
+        }
+        for (JavaProcess agent : agents.values()) {
+            agent.killHard();
+        }
+        kube.close();
+        api.close();
+    }
+}
