@@ -60,11 +60,19 @@ final class TaskRun implements Predicate<WorkTask> {
                     outcome.result() == null ? null : outcome.result().allocatedBytes());
             log.info("task {} {} {} succeeded in {}s", name, task.getSpec().type(), task.getSpec().path(), outcome.seconds());
         } catch (EngineException e) {
-            finished = new WorkTaskStatus(TaskPhase.Failed, e.problem().name(), e.getMessage(), e.problem().retryable(),
-                    started, Instant.now(clock).toString(), null, Map.of(), null, generation);
-            metrics.failed(task.getSpec().type(), e.problem().name());
+            finished = failed(task, started, e.problem().name(), e.getMessage(), e.problem().retryable());
             log.warn("task {} {} failed: {}", name, task.getSpec().type(), e.getMessage());
+        } catch (RuntimeException e) {
+            // a bug, not a verdict on the request: recorded as such so the operator retries with backoff
+            finished = failed(task, started, "INTERNAL_ERROR", "unexpected error in the agent: " + e, true);
+            log.error("task {} {} failed unexpectedly", name, task.getSpec().type(), e);
         }
         return status.write(running.get(), finished).isPresent();
+    }
+
+    private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {
+        metrics.failed(task.getSpec().type(), reason);
+        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, started, Instant.now(clock).toString(),
+                null, Map.of(), null, task.getMetadata().getGeneration());
     }
 }

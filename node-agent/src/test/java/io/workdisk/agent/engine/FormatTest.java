@@ -90,6 +90,24 @@ class FormatTest {
     }
 
     @Test
+    void concurrentFormatsInOneDirectoryDoNotTripOverEachOthersLocks() throws Exception {
+        // an agent runs several steps at once in one JVM, where a lock another thread holds on the same file
+        // (its cleanup grabbing a brand-new lock file, or a reused inode) throws instead of waiting; the
+        // window is too narrow to hit on purpose, so this is a smoke test of many steps side by side
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<DiskFacts>> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            String name = "c" + i + ".ext4";
+            made.add(pool.submit(() -> format(name, 64L << 20)));
+        }
+        pool.shutdown();
+        for (var f : made) {
+            assertThat(f.get().sizeBytes()).isEqualTo(64L << 20);
+        }
+        assertThat(listing()).hasSize(64).allMatch(n -> n.endsWith(".ext4") && n.startsWith("c"));
+    }
+
+    @Test
     void sizesFromSixteenTebibytesUpAreRefusedWhateverTheFreeSpace() throws Exception {
         for (long size : new long[] {16L << 40, 1L << 60}) {
             assertThatThrownBy(() -> format("huge.ext4", size)).hasMessageContaining("maximum disk size of 16Ti")

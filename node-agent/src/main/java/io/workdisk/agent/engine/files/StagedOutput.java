@@ -64,7 +64,7 @@ public final class StagedOutput implements AutoCloseable {
                 StagedOutput out = new StagedOutput(directory, id, channel, lock);
                 Files.createFile(out.image);
                 return out;
-            } catch (FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException | OverlappingFileLockException e) {
                 closeQuietly(channel);
             } catch (IOException e) {
                 closeQuietly(channel);
@@ -136,16 +136,18 @@ public final class StagedOutput implements AutoCloseable {
         }
         Trees.deleteQuietly(stage);
         try {
-            Files.deleteIfExists(lockFile);
-        } catch (IOException ignored) {
-            // Same: an unlocked lock file is a leftover the next run removes.
-        }
-        try {
             lock.release();
         } catch (IOException ignored) {
             // Closing the channel below releases it anyway.
         }
         closeQuietly(lockChannel);
+        // Only now: the JVM keys its locks by inode, and a deleted lock file's inode may be reused at once by
+        // another thread's new lock file, which would then clash with a lock this thread still held.
+        try {
+            Files.deleteIfExists(lockFile);
+        } catch (IOException ignored) {
+            // Same: an unlocked lock file is a leftover the next run removes.
+        }
     }
 
     /**
@@ -190,6 +192,8 @@ public final class StagedOutput implements AutoCloseable {
             }
             boolean any = Files.deleteIfExists(directory.resolve(PREFIX + id + ".img"));
             any |= Trees.deleteQuietly(directory.resolve(PREFIX + id + ".stage"));
+            closeQuietly(channel); // before the lock file goes: see close()
+            channel = null;
             any |= Files.deleteIfExists(lockPath);
             return any;
         } catch (IOException e) {
