@@ -86,6 +86,30 @@ class BuildSeedTest {
     }
 
     @Test
+    void deviceNodesFifosAndSocketsAreSkippedCountedAndNamed() throws Exception {
+        Path dev = Files.createDirectories(fx.sourceRoot.resolve("specials"));
+        Shell.Result mknod = Shell.run(List.of("mknod", dev.resolve("fake-sda").toString(), "b", "8", "0"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(mknod.exitCode() == 0,
+                "skipped: this machine refuses mknod (" + mknod.stderr().strip() + "), so no device nodes to copy");
+        Shell.ok("mknod", dev.resolve("fake-null").toString(), "c", "1", "3");
+        Shell.ok("mkfifo", dev.resolve("pipe").toString());
+        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(dev.resolve("sock")));
+        }
+
+        SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("specials.seed"));
+
+        // the fixture tree already holds a fifo and a character device at its top
+        assertThat(report.skippedByKind()).containsEntry("block device", 1).containsEntry("character device", 2)
+                .containsEntry("fifo", 2).containsEntry("socket", 1);
+        assertThat(report.warnings()).anyMatch(w -> w.contains("/specials/fake-sda"));
+        Map<String, ?> seeded = DebugfsTree.read(Path.of(report.path()), tmp);
+        assertThat(seeded).containsKey("specials").doesNotContainKeys("specials/fake-sda", "specials/fake-null",
+                "specials/pipe", "specials/sock");
+        Shell.assertFsckClean(Path.of(report.path()));
+    }
+
+    @Test
     void anotherSubtreeCanBeChosen() throws Exception {
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/etc", fx.data.resolve("etc.seed"));
 

@@ -1,0 +1,221 @@
+package io.workdisk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Rootfs;
+import io.workdisk.agent.testing.Shell;
+import io.workdisk.agent.testing.TreeFixture;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.task.HttpSource;
+import io.workdisk.api.task.SeedSource;
+import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.TaskType;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.task.WorkTaskSpec;
+import io.workdisk.api.task.WorkTaskStatus;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.ReclaimPolicy;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.api.workseed.WorkSeedSpec;
+import io.workdisk.operator.WorkdiskOperator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad and hostile input through the API, as a user (or someone with more rights than they should have)
+ * could send it: each gets an error that names the problem, and nothing outside the data root, nor any
+ * disk already made, is touched. The catalogue in docs/reliability.md points at each test.
+ */
+class HostileInputTest {
+    @TempDir
+    Path tmp;
+    LocalCluster cluster;
+    KubernetesClient kube;
+    Path images;
+    Path rootfs;
+    Path outside;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30),
+                Duration.ofSeconds(3), 4), Clock.systemUTC());
+        kube = cluster.client();
+        images = Files.createDirectories(tmp.resolve("images"));
+        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
+        TreeFixture.create(tree.resolve("root"));
+        rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        outside = Files.writeString(tmp.resolve("outside-secret"), "not for seeds\n");
+        cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(images), null);
+        cluster.startOperator();
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+    }
+
+    WorkDisk awaitCondition(String namespace, String name, String reason, String message) {
+        return await().atMost(Duration.ofSeconds(30)).until(
+                () -> kube.resources(WorkDisk.class).inNamespace(namespace).withName(name).get(),
+                d -> d.getStatus() != null && d.getStatus().conditions() != null && d.getStatus().conditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && c.getReason().equals(reason)
+                                && c.getMessage().contains(message)));
+    }
+
+    NodeSeedStatus awaitSeedFailed(String name, String message) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> {
+            WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
+            return s.getStatus() == null || s.getStatus().nodes() == null || s.getStatus().nodes().isEmpty() ? null
+                    : s.getStatus().nodes().get(0);
+        }, n -> n != null && "Failed".equals(n.phase()) && n.message() != null && n.message().contains(message));
+    }
+
+    WorkSeed seed(String name, SeedSource source, String subtree) {
+        WorkSeed s = new WorkSeed();
+        s.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        s.setSpec(new WorkSeedSpec(source, subtree, null));
+        return s;
+    }
+
+    SeedSource hostPath(String path) {
+        return new SeedSource(new io.workdisk.api.task.HostPathSource(path), null);
+    }
+
+    @Test
+    void sizesThatAreNotADiskSayWhyAndMakeNothing() throws Exception {
+        Map<String, String> cases = Map.of("zero", "0", "negative", "-1Gi", "one-kib", "1Ki", "one-eib", "1Ei",
+                "sixteen-tib", "16Ti", "fraction", "0.5", "words", "lots");
+        cases.forEach((name, size) -> kube.resource(Objects.disk(name, size)).create());
+        awaitCondition("default", "zero", "InvalidSpec", "must be positive");
+        awaitCondition("default", "negative", "InvalidSpec", "must be positive");
+        awaitCondition("default", "one-kib", "InvalidSpec", "below the minimum of 64Mi");
+        awaitCondition("default", "one-eib", "InvalidSpec", "maximum of 16Ti");
+        awaitCondition("default", "sixteen-tib", "InvalidSpec", "maximum of 16Ti");
+        awaitCondition("default", "fraction", "InvalidSpec", "whole number of bytes");
+        awaitCondition("default", "words", "InvalidSpec", "not a quantity");
+        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems()).as("no task for a bad spec").isEmpty();
+        assertThat(tmp.resolve("node-a/disks")).isEmptyDirectory();
+    }
+
+    @Test
+    void seedSourcesOutsideTheImageDirectoriesAreRefusedAndNothingIsRead() throws Exception {
+        Files.createSymbolicLink(images.resolve("link-to-secret.ext4"), outside);
+        Files.createSymbolicLink(images.resolve("link-up"), Path.of(".."));
+        kube.resource(seed("traversal", hostPath(images + "/../outside-secret"), null)).create();
+        kube.resource(seed("absolute-outside", hostPath(outside.toString()), null)).create();
+        kube.resource(seed("symlink-out", hostPath(images.resolve("link-to-secret.ext4").toString()), null)).create();
+        kube.resource(seed("symlink-dir-up", hostPath(images.resolve("link-up/outside-secret").toString()), null)).create();
+        kube.resource(seed("relative", hostPath("images/rootfs.ext4"), null)).create();
+        kube.resource(seed("file-url", new SeedSource(null, new HttpSource("file://" + outside, "0".repeat(64))), null)).create();
+        kube.resource(seed("subtree-up", hostPath(rootfs.toString()), "/../etc")).create();
+
+        awaitSeedFailed("traversal", "contains '..'");
+        awaitSeedFailed("absolute-outside", "outside the agent's image directories");
+        awaitSeedFailed("symlink-out", "outside the agent's image directories");
+        awaitSeedFailed("symlink-dir-up", "outside the agent's image directories");
+        awaitSeedFailed("relative", "must be absolute");
+        awaitSeedFailed("file-url", "must be http:// or https://");
+        awaitSeedFailed("subtree-up", "..");
+        try (var seeds = Files.list(tmp.resolve("node-a/seeds"))) {
+            assertThat(seeds).as("no seed was made from anything").isEmpty();
+        }
+        assertThat(outside).hasContent("not for seeds\n");
+    }
+
+    @Test
+    void forgedTasksCannotReachOutsideTheDataRootOrTouchFilesTheAgentDidNotMake() throws Exception {
+        // only the operator may write tasks (the admission policy); an agent still trusts no path in one
+        Path victim = Files.writeString(tmp.resolve("node-a/disks/users-own.ext4"), "someone's file\n");
+        Path beside = tmp.resolve("escaped.ext4");
+        forge("up-and-out", new WorkTaskSpec("node-a", TaskType.Format, "../escaped.ext4", 1L << 30, null, null, null,
+                null, "forger", 1));
+        forge("absolute", new WorkTaskSpec("node-a", TaskType.Format, beside.toString(), 1L << 30, null, null, null, null,
+                "forger", 1));
+        forge("delete-users-file", new WorkTaskSpec("node-a", TaskType.Delete, "disks/users-own.ext4", null, null, null,
+                null, null, "forger", 1));
+        forge("overwrite-users-file", new WorkTaskSpec("node-a", TaskType.Format, "disks/users-own.ext4", 1L << 30, null,
+                null, null, null, "forger", 1));
+        forge("seed-from-outside", new WorkTaskSpec("node-a", TaskType.Materialize, "disks/m.ext4", 1L << 30, null,
+                "../../outside-secret", null, null, "forger", 1));
+
+        assertThat(awaitTaskFailed("up-and-out").message()).contains("..");
+        assertThat(awaitTaskFailed("absolute").reason()).isIn("OUTSIDE_DATA_ROOT", "INVALID_PATH");
+        assertThat(awaitTaskFailed("delete-users-file").reason()).isEqualTo("NOT_OWNED");
+        assertThat(awaitTaskFailed("overwrite-users-file").reason()).isIn("TARGET_EXISTS", "NOT_OWNED");
+        assertThat(awaitTaskFailed("seed-from-outside").message()).contains("..");
+        assertThat(victim).hasContent("someone's file\n");
+        assertThat(beside).doesNotExist();
+        assertThat(tmp.resolve("node-a/disks/m.ext4")).doesNotExist();
+    }
+
+    void forge(String name, WorkTaskSpec spec) {
+        WorkTask t = new WorkTask();
+        t.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default")
+                .withLabels(Map.of(ApiGroup.NODE_LABEL, "node-a")).build());
+        t.setSpec(spec);
+        kube.resource(t).create();
+    }
+
+    WorkTaskStatus awaitTaskFailed(String name) {
+        return await().atMost(Duration.ofSeconds(30)).until(
+                () -> kube.resources(WorkTask.class).inNamespace("default").withName(name).get().getStatus(),
+                s -> s != null && s.phase() == TaskPhase.Failed);
+    }
+
+    @Test
+    void theSameNameTwiceNeverSharesAnImageAndARetainedImageIsNeverReused() throws Exception {
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build()).create();
+        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, ReclaimPolicy.Retain)).create();
+        kube.resource(Objects.disk("team-b", "same", "1Gi", null, null, null, null)).create();
+        WorkDisk a = Waits.phase(kube, "same", DiskPhase.Ready);
+        WorkDisk b = await().atMost(Duration.ofSeconds(30)).until(
+                () -> kube.resources(WorkDisk.class).inNamespace("team-b").withName("same").get(),
+                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        assertThat(a.getStatus().path()).isNotEqualTo(b.getStatus().path());
+
+        kube.resource(a).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same") == null);
+        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, null)).create();
+        WorkDisk again = await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same"),
+                d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        assertThat(again.getStatus().path()).as("a new object gets a new image").isNotEqualTo(a.getStatus().path());
+        assertThat(again.getStatus().filesystemUUID()).isNotEqualTo(a.getStatus().filesystemUUID());
+        assertThat(Path.of(a.getStatus().path())).as("the retained image is kept as it was").exists();
+        assertThat(io.workdisk.agent.engine.ext4.Ext4Image.readSuperblock(Path.of(a.getStatus().path())).uuid())
+                .hasToString(a.getStatus().filesystemUUID());
+    }
+
+    @Test
+    void theLongestNamesKubernetesAllowsWork() throws Exception {
+        String namespace = "n".repeat(63);
+        String seedName = "s".repeat(253);
+        String diskName = "d".repeat(253);
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+        kube.resource(Objects.seed(seedName, rootfs)).create();
+        kube.resource(Objects.disk(namespace, diskName, "1Gi", seedName, null, null, null)).create();
+
+        WorkSeed seed = Waits.seedReady(kube, seedName);
+        assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString()).hasSizeLessThanOrEqualTo(255);
+        WorkDisk disk = await().atMost(Duration.ofSeconds(60)).until(
+                () -> kube.resources(WorkDisk.class).inNamespace(namespace).withName(diskName).get(),
+                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        Shell.assertFsckClean(Path.of(disk.getStatus().path()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace(namespace)
+                .list().getItems()).isNotEmpty().allSatisfy(e -> assertThat(e.getMetadata().getName()).hasSizeLessThanOrEqualTo(253)
+                        .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")));
+    }
+}

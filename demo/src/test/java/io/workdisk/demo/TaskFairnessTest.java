@@ -1,0 +1,88 @@
+package io.workdisk.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.testing.JavaProcess;
+import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.operator.WorkdiskOperator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node runs at most --concurrency tasks at once, and a namespace that asks for many disks does not make
+ * another namespace wait for all of them: the node's workers take turns between namespaces.
+ */
+class TaskFairnessTest {
+    static final int FLOOD = 24;
+    static final int SMALL = 3;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFloodingNamespaceDoesNotStarveAnotherAndConcurrencyIsBounded() throws Exception {
+        // formatting is made slow (a quarter second each), so the flood is still queued when the others ask
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("slow-tools"), "mkfs.ext4",
+                "sleep 0.25\nexec \"$REAL\" \"$@\"\n");
+        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
+                Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
+            KubernetesClient kube = cluster.client();
+            for (String ns : List.of("flood", "small")) {
+                kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+            }
+            cluster.startAgent(new NodeAgent.Settings("node-a", tmp.resolve("node-a"), List.of(), null, 2,
+                    Duration.ofSeconds(1)), new E2fsTools(List.of(tools), Duration.ofMinutes(1)));
+            cluster.startOperator();
+
+            List<String> starts = Collections.synchronizedList(new ArrayList<>());
+            Set<String> running = ConcurrentHashMap.newKeySet();
+            AtomicInteger mostAtOnce = new AtomicInteger();
+            try (Watch watch = kube.resources(WorkTask.class).inAnyNamespace().watch(OperatorKillTest.anyChange(t -> {
+                String key = t.getMetadata().getNamespace() + "/" + t.getMetadata().getName();
+                TaskPhase phase = t.getStatus() == null ? null : t.getStatus().phase();
+                if (phase == TaskPhase.Running && running.add(key)) {
+                    starts.add(t.getMetadata().getNamespace());
+                    mostAtOnce.accumulateAndGet(running.size(), Math::max);
+                } else if (phase != null && phase.finished()) {
+                    running.remove(key);
+                }
+            }))) {
+                for (int i = 0; i < FLOOD; i++) {
+                    kube.resource(Objects.disk("flood", "f" + i, "128Mi", null, null, null, null)).create();
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> starts.size() >= 2);
+                for (int i = 0; i < SMALL; i++) {
+                    kube.resource(Objects.disk("small", "s" + i, "128Mi", null, null, null, null)).create();
+                }
+                await().atMost(Duration.ofSeconds(90)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
+                        .getItems().stream().filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
+                        .count() == FLOOD + SMALL);
+            }
+            int lastSmall = starts.lastIndexOf("small");
+            int floodBeforeIt = (int) starts.subList(0, lastSmall).stream().filter("flood"::equals).count();
+            System.out.printf("fairness: the last of %d small-namespace tasks started after %d of %d flood tasks; at most %d at once%n",
+                    SMALL, floodBeforeIt, FLOOD, mostAtOnce.get());
+            assertThat(floodBeforeIt).as("flood tasks started before the last small one (order %s)", starts)
+                    .isLessThan(FLOOD / 2);
+            assertThat(mostAtOnce.get()).as("tasks running at once on a node with --concurrency 2").isEqualTo(2);
+        }
+    }
+}
