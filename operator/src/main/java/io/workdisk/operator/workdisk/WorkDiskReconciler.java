@@ -48,6 +48,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final EventRecorder events;
     private final StatusWriter statuses;
     private final Clock clock;
+    private final java.util.Map<String, Long> parsedSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Placement placement,
             EventRecorder events, Clock clock) {
@@ -71,7 +72,10 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         var workNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkNode.class, WorkDisk.class)
                 .withName("workdisk-nodes")
                 .withOnUpdateFilter(NodeRecordChanges::meaningful)
-                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> true))
+                // a node's change can move on disks not yet placed (room, readiness) and those being made there;
+                // waking every unfinished disk on every node's change made placement cost grow with the square
+                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> d.getStatus() == null
+                        || d.getStatus().nodeName() == null || d.getStatus().nodeName().equals(n.getMetadata().getName())))
                 .build(), context);
         var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
                 .withName("workdisk-kube-nodes")
@@ -122,16 +126,26 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
     }
 
-    private static List<Placement.Allocation> allocations(Context<WorkDisk> context) {
+    private List<Placement.Allocation> allocations(Context<WorkDisk> context) {
         return context.getPrimaryCache().list()
                 .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
                         d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
                 .toList();
     }
 
-    private static long requestedBytes(WorkDisk d) {
-        DiskSize.Parsed size = DiskSize.parse(d.getSpec().size());
-        return size.ok() ? size.bytes() : 0;
+    /** Parsed once per distinct size string: every placement sums every disk, and quantities parse slowly. */
+    private long requestedBytes(WorkDisk d) {
+        String size = d.getSpec().size();
+        if (size == null) {
+            return 0;
+        }
+        if (parsedSizes.size() > 4096) {
+            parsedSizes.clear();
+        }
+        return parsedSizes.computeIfAbsent(size, s -> {
+            DiskSize.Parsed parsed = DiskSize.parse(s);
+            return parsed.ok() ? parsed.bytes() : 0L;
+        });
     }
 
     private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan) {
