@@ -8,4 +8,6 @@ RUN ./mvnw -B -q -DskipTests package
 FROM eclipse-temurin:17-jre
 COPY --from=build /src/demo/target/workdisk.jar /opt/workdisk/workdisk.jar
 USER 65532:65532
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-cp", "/opt/workdisk/workdisk.jar", "io.workdisk.operator.OperatorCommand"]
+# What LoadBenchmark measures (docs/benchmarks.md), keep them in step: the serial collector and two malloc arenas.
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-cp", "/opt/workdisk/workdisk.jar", "io.workdisk.operator.OperatorCommand"]

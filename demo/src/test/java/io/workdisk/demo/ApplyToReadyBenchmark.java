@@ -70,14 +70,14 @@ class ApplyToReadyBenchmark {
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
             double one = applyAndWait(cluster, List.of("single"), "8Gi");
-            double engineOne = engineAlone(List.of(tmp.resolve("node-a")), 1, 8 * GIB, "engine-single-");
+            double engineOne = EngineReference.makeDisks(List.of(tmp.resolve("node-a")), 1, 1, 8 * GIB, "bench", 0, "engine-single-");
 
             List<String> names = new ArrayList<>();
             for (int i = 0; i < MANY; i++) {
                 names.add("disk-" + i);
             }
             double many = applyAndWait(cluster, names, "8Gi");
-            double engineMany = engineAlone(NODES.stream().map(tmp::resolve).toList(), MANY, 8 * GIB, "engine-");
+            double engineMany = EngineReference.makeDisks(NODES.stream().map(tmp::resolve).toList(), 1, MANY, 8 * GIB, "bench", 0, "engine-");
             var perNode = kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
                     .collect(java.util.stream.Collectors.groupingBy(d -> d.getStatus().nodeName(),
                             java.util.TreeMap::new, java.util.stream.Collectors.counting()));
@@ -110,29 +110,6 @@ class ApplyToReadyBenchmark {
                         .filter(d -> names.contains(d.getMetadata().getName()))
                         .filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready).count() == names.size());
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    /** The same materializes straight through the engine: one thread per node, disks spread round robin. */
-    static double engineAlone(List<Path> roots, int count, long size, String prefix) throws Exception {
-        DiskEngine engine = DiskEngine.standard();
-        ExecutorService pool = Executors.newFixedThreadPool(roots.size());
-        long start = System.nanoTime();
-        List<Future<?>> done = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Path root = roots.get(i % roots.size());
-            int n = i;
-            done.add(pool.submit(() -> {
-                DataRoot dataRoot = DataRoot.of(root);
-                return engine.materialize(dataRoot, new DiskEngine.MaterializeRequest(root.resolve("seeds/bench.ext4"),
-                        root.resolve("disks/" + prefix + n + ".ext4"), size, false, "bench", false));
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        return seconds;
     }
 
     void line(String format, Object... args) {

@@ -64,6 +64,11 @@ public final class JavaProcess {
         return -1;
     }
 
+    /** CPU time the JVM itself has used so far (not the tools it ran), in seconds. */
+    public double cpuSeconds() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
