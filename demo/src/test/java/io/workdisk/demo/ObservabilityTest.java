@@ -53,7 +53,8 @@ class ObservabilityTest {
 
             String agentMetrics = get(good.metricsPort(), "/metrics").body();
             assertThat(agentMetrics).contains("workdisk_agent_task_seconds_count{result=\"Succeeded\",type=\"Format\"} 1")
-                    .contains("workdisk_agent_written_bytes_total{type=\"Format\"}");
+                    .contains("workdisk_agent_written_bytes_total{type=\"Format\"}")
+                    .contains("workdisk_agent_tasks_waiting 0").contains("workdisk_agent_tasks_running 0");
             assertThat(get(good.metricsPort(), "/healthz").statusCode()).isEqualTo(200);
             assertThat(get(good.metricsPort(), "/readyz").statusCode()).isEqualTo(200);
 

@@ -75,6 +75,14 @@ class RbacCoverageTest {
                 for (RecordedRequest r : cluster.api().drainRequests()) {
                     String agent = r.getHeader("User-Agent");
                     if (agent != null && (agent.equals("workdisk-operator") || agent.equals("workdisk-agent"))) {
+                        String path = r.getPath().split("\\?")[0];
+                        if (!path.startsWith("/api/") && !path.startsWith("/apis/")) {
+                            // a non-resource URL: only those every authenticated user may read (the built-in
+                            // system:public-info-viewer role) are acceptable, since the chart grants none
+                            assertThat(PUBLIC_INFO).as("non-resource URL %s %s", r.getMethod(), path).contains(path);
+                            assertThat(r.getMethod()).isEqualTo("GET");
+                            continue;
+                        }
                         used.add(agent.substring("workdisk-".length()) + " " + ApiCall.of(r.getMethod(), r.getPath()));
                     }
                 }
@@ -103,6 +111,9 @@ class RbacCoverageTest {
         unused.removeAll(RARE);
         assertThat(unused).as("nothing is granted that is never used").isEmpty();
     }
+
+    /** Non-resource URLs Kubernetes lets every authenticated user GET (ClusterRole system:public-info-viewer). */
+    static final Set<String> PUBLIC_INFO = Set.of("/healthz", "/livez", "/readyz", "/version", "/version/");
 
     /** A request as RBAC sees it: verb and [group/]resource[/subresource]. */
     record ApiCall(String verb, String resource) {
