@@ -58,6 +58,7 @@ class AgentKillTest {
     @Test
     void fiftyKillsMidWorkLoseNothingAndEverythingBecomesReady() throws Exception {
         long seed = Long.getLong("workdisk.killSeed", System.nanoTime());
+        System.out.println("agent kills: seed " + seed + " (-Dworkdisk.killSeed to repeat the same choices)");
         Random random = new Random(seed);
         Path images = Files.createDirectories(tmp.resolve("images"));
         Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
@@ -106,21 +107,11 @@ class AgentKillTest {
                 assertNothingLostOrPartial(dataRoot, resized, why);
 
                 cluster.startAgent("node-a");
-                if (step == Step.BuildSeed) {
-                    Waits.seedReady(kube, name);
-                } else {
-                    String disk = resized != null ? resized : name;
-                    WorkDisk done = await().atMost(Duration.ofSeconds(90)).until(
-                            () -> kube.resources(WorkDisk.class).inNamespace("default").withName(disk).get(),
-                            d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready
-                                    && d.getStatus().capacityBytes() == (step == Step.Resize ? 3L << 30 : 2L << 30));
-                    Made made = new Made(Path.of(done.getStatus().path()), UUID.fromString(done.getStatus().filesystemUUID()),
-                            done.getStatus().capacityBytes());
-                    if (resized != null) {
-                        assertThat(made.uuid()).as("%s: grown, not remade", why).isEqualTo(ready.get(resized).uuid());
-                        verified.remove(made.path());
-                    }
-                    ready.put(disk, made);
+                try {
+                    recovered(kube, step, name, resized, why);
+                } catch (org.awaitility.core.ConditionTimeoutException | AssertionError e) {
+                    throw new AssertionError(why + ": did not recover after the restart: " + e.getMessage()
+                            + "\n" + cluster.logs(), e);
                 }
             }
 
@@ -137,6 +128,26 @@ class AgentKillTest {
                 Shell.assertFsckClean(made.path());
             }
         }
+    }
+
+    /** Waits until the trial's object is Ready again and records what a Ready disk now is. */
+    void recovered(KubernetesClient kube, Step step, String name, String resized, String why) {
+        if (step == Step.BuildSeed) {
+            Waits.seedReady(kube, name);
+            return;
+        }
+        String disk = resized != null ? resized : name;
+        WorkDisk done = await().atMost(Duration.ofSeconds(90)).until(
+                () -> kube.resources(WorkDisk.class).inNamespace("default").withName(disk).get(),
+                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready
+                        && d.getStatus().capacityBytes() == (step == Step.Resize ? 3L << 30 : 2L << 30));
+        Made made = new Made(Path.of(done.getStatus().path()), UUID.fromString(done.getStatus().filesystemUUID()),
+                done.getStatus().capacityBytes());
+        if (resized != null) {
+            assertThat(made.uuid()).as("%s: grown, not remade", why).isEqualTo(ready.get(resized).uuid());
+            verified.remove(made.path());
+        }
+        ready.put(disk, made);
     }
 
     /** Waits for the moment and kills the agent; the object's task as it was at the kill, if it had one. */

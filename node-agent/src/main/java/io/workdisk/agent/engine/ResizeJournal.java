@@ -103,8 +103,12 @@ public final class ResizeJournal {
         }
     }
 
-    /** Rolls back every interrupted resize in a directory whose owner is gone. */
-    public static void recoverAll(E2fsTools tools, Path directory) throws EngineException {
+    /**
+     * Rolls back every interrupted resize in a directory whose owner is gone. Returns what could not be
+     * recovered (one message per disk): one such disk must not keep the node from serving the others.
+     */
+    public static List<String> recoverAll(E2fsTools tools, Path directory) throws EngineException {
+        List<String> unrecovered = new java.util.ArrayList<>();
         try (DirectoryStream<Path> markers = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
             for (Path m : markers) {
                 Marker record = JSON.readValue(m.toFile(), Marker.class);
@@ -116,10 +120,16 @@ public final class ResizeJournal {
                 try (FileChannel ch = FileChannel.open(journal.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock lock = tryLock(ch)) {
                     if (lock != null) {
-                        journal.rollBackIfInterrupted();
+                        try {
+                            journal.rollBackIfInterrupted();
+                        } catch (EngineException e) {
+                            // its journal stays, so growing it fails with this message until it is repaired
+                            unrecovered.add(e.getMessage());
+                        }
                     }
                 }
             }
+            return unrecovered;
         } catch (IOException e) {
             throw new EngineException(Problem.IO_ERROR, "cannot recover interrupted resizes in "
                     + DataRoot.quoted(directory) + ": " + e.getMessage(), e);
@@ -133,21 +143,47 @@ public final class ResizeJournal {
         }
         Marker record = JSON.readValue(marker.toFile(), Marker.class);
         if (Files.exists(disk)) {
-            if (Files.exists(undo) && Files.size(undo) > 0) {
-                E2fsTools.Result r = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1);
-                if (r.exitCode() != 0) {
-                    // An undo file cut short by the crash is still a valid record of the blocks it holds.
-                    tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()));
-                }
+            boolean undone = !Files.exists(undo) || Files.size(undo) == 0;
+            if (!undone) {
+                undone = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1).exitCode() == 0
+                        // An undo file cut short by the crash is still a valid record of the blocks it holds.
+                        || tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()), 1).exitCode() == 0;
             }
-            if (Files.size(disk) > record.originalSize()) {
-                setLength(record.originalSize());
+            if (undone) {
+                if (Files.size(disk) > record.originalSize()) {
+                    setLength(record.originalSize());
+                }
+            } else {
+                keepWhatIsWhole(record);
             }
             Durability.fsync(disk);
         }
         Files.deleteIfExists(undo);
         Files.deleteIfExists(marker);
         Durability.fsync(disk.getParent());
+    }
+
+    /**
+     * resize2fs was killed before its undo file had a valid header (it is written lazily), so e2undo cannot
+     * replay it. Whatever the superblock says the filesystem now is (the old size, or the new one if
+     * resize2fs got as far as committing it) is kept if e2fsck finds it whole; otherwise the journal stays,
+     * so the disk is never grown or used as if nothing happened, and the error says what to do.
+     */
+    private void keepWhatIsWhole(Marker record) throws EngineException, IOException {
+        Superblock sb = DiskInspector.superblock(disk, "disk");
+        long filesystem = sb.sizeBytes();
+        if (Files.size(disk) < filesystem) {
+            setLength(filesystem);
+        }
+        E2fsTools.Result r = tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8);
+        if (r.exitCode() != 0) {
+            throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, "an interrupted resize of " + DataRoot.quoted(disk)
+                    + " could not be rolled back (its undo file " + DataRoot.quoted(undo) + " is incomplete) and e2fsck -fn"
+                    + " finds errors (exit " + r.exitCode() + "); repair it with e2fsck -f, then remove " + DataRoot.quoted(marker));
+        }
+        if (Files.size(disk) > Math.max(filesystem, record.originalSize())) {
+            setLength(Math.max(filesystem, record.originalSize()));
+        }
     }
 
     private void writeMarker(Marker record) throws IOException {

@@ -118,7 +118,7 @@ public final class NodeAgent implements AutoCloseable {
     static void recover(DataLayout layout, E2fsTools tools) throws EngineException {
         for (Path dir : List.of(layout.disks(), layout.seeds())) {
             StagedOutput.cleanLeftovers(dir);
-            ResizeJournal.recoverAll(tools, dir);
+            ResizeJournal.recoverAll(tools, dir).forEach(problem -> log.error("{}", problem));
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.downloads(), ".workdisk-download-*")) {
             for (Path p : s) {

@@ -113,13 +113,16 @@ class ResizeTest {
     }
 
     /**
-     * The agent is killed with SIGKILL (with its tools) at three points of a resize: after the file grew but
-     * before resize2fs ran, after resize2fs finished but before the journal was closed, and at a random
-     * instant while resize2fs runs. Every time, the next start rolls the disk back to exactly what it was.
+     * The agent is killed with SIGKILL (with its tools) at four points of a resize: after the file grew but
+     * before resize2fs ran, after resize2fs started its undo file but before the file had a valid header (e2undo
+     * then refuses it: "Not an undo file"), after resize2fs finished but before the journal was closed, and
+     * at a random instant while resize2fs runs. Every time, the next start rolls the disk back to exactly
+     * what it was.
      */
     @ParameterizedTest
     @ValueSource(strings = {
             "kill -KILL $PPID; exit 0\n",
+            "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n",
             "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n",
             "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"})
     void crashMidResizeIsRolledBackOnTheNextStart(String resize2fsWrapper) throws Exception {
