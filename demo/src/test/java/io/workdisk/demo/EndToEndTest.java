@@ -75,6 +75,13 @@ class EndToEndTest {
         Shell.assertFsckClean(image);
         assertThat(DebugfsTree.read(image, tmp)).containsOnlyKeys("");
         await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        // one Event per transition, the Ready one saying where the disk is and how long making it took
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace("default")
+                .list().getItems()).filteredOn(e -> e.getInvolvedObject().getName().equals("blank"))
+                .extracting(e -> e.getReason()).containsExactlyInAnyOrder("Placed", "Creating", "Ready"));
+        assertThat(kube.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("Ready") && e.getMessage().contains(image.toString())
+                        && e.getMessage().matches(".*; Format took [0-9.]+s"));
     }
 
     @Test

@@ -242,8 +242,14 @@ public final class DiskPlanner {
                     + disk.getSpec().size() + " is below the disk's " + capacity
                     + " bytes; disks only grow, the disk is unchanged"), Optional.of(checkReadyEvery));
         }
-        return report(s, f, DiskPhase.Ready, placed(f), ready(true, "Ready", "the disk is at " + f.path + " on " + f.node),
-                Optional.of(checkReadyEvery));
+        return report(s, f, DiskPhase.Ready, placed(f), ready(true, "Ready", "the disk is at " + f.path + " on " + f.node
+                + took(f.lastOperation)), Optional.of(checkReadyEvery));
+    }
+
+    /** How long the step that made the disk what it is took, for the Ready message (and so its Event). */
+    private static String took(Operation op) {
+        return op == null || op.seconds() == null ? ""
+                : String.format(java.util.Locale.ROOT, "; %s took %.3fs", op.type(), op.seconds());
     }
 
     // ---- deletion ----

@@ -17,7 +17,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
-import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.WorkSeed;
@@ -45,7 +44,6 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final DiskPlanner planner;
     private final NodeDirectory nodes;
     private final Placement placement;
-    private final EventRecorder events;
     private final StatusWriter statuses;
     private final Clock clock;
     private final java.util.Map<String, Long> parsedSizes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -56,7 +54,6 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         this.planner = planner;
         this.nodes = nodes;
         this.placement = placement;
-        this.events = events;
         this.statuses = new StatusWriter(events);
         this.clock = clock;
     }
@@ -153,12 +150,6 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     }
 
     private void report(WorkDisk disk, Context<WorkDisk> context, WorkDiskStatus status) {
-        WorkDiskStatus before = disk.getStatus();
-        boolean written = statuses.write(disk, context, status, WorkDiskStatus::conditions);
-        if (written && status.phase() == DiskPhase.Ready && (before == null || before.phase() != DiskPhase.Ready)
-                && status.lastOperation() != null) {
-            events.normal(disk, "DiskReady", status.lastOperation().type() + " took " + status.lastOperation().seconds()
-                    + "s on " + status.nodeName() + "; path " + status.path());
-        }
+        statuses.write(disk, context, status, WorkDiskStatus::conditions);
     }
 }
