@@ -36,6 +36,7 @@ final class ProcessCluster implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, JavaProcess> agents = new LinkedHashMap<>();
     private final List<String> operatorArgs = new ArrayList<>();
+    private final List<JavaProcess> started = new ArrayList<>();
     private JavaProcess operator;
     private int starts;
 
@@ -104,6 +105,7 @@ final class ProcessCluster implements AutoCloseable {
                 List.of("-Dkubernetes.user.agent=workdisk-agent"), agentJvm, env,
                 log(name), args.toArray(String[]::new));
         agents.put(name, agent);
+        started.add(agent);
         return agent;
     }
 
@@ -131,6 +133,7 @@ final class ProcessCluster implements AutoCloseable {
         operator = JavaProcess.startMain("io.workdisk.operator.OperatorCommand",
                 List.of("-Dkubernetes.user.agent=workdisk-operator"), operatorJvm, env,
                 log("operator"), all.toArray(String[]::new));
+        started.add(operator);
         return operator;
     }
 
@@ -193,15 +196,19 @@ final class ProcessCluster implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Kills every process this cluster ever started, whatever the test did with them: one left running
+     * would talk to the next test's API server if it got the same port.
+     */
     @Override
     public void close() throws InterruptedException {
-        if (operator != null) {
-            operator.killHard();
+        try {
+            for (JavaProcess p : started) {
+                p.killHard();
+            }
+        } finally {
+            kube.close();
+            api.close();
         }
-        for (JavaProcess agent : agents.values()) {
-            agent.killHard();
-        }
-        kube.close();
-        api.close();
     }
 }

@@ -43,7 +43,13 @@ public final class JavaProcess {
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
-        return new JavaProcess(pb.start());
+        Process process = pb.start();
+        // whatever happens to the test, the process does not outlive the test JVM
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }));
+        return new JavaProcess(process);
     }
 
     public long pid() {
