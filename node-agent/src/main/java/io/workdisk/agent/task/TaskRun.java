@@ -31,7 +31,7 @@ final class TaskRun implements Predicate<WorkTask> {
         this.metrics = metrics;
     }
 
-    /** True when the task's outcome is recorded, or the task is gone; false when it should be tried again. */
+    /** True when the task's outcome is recorded; false when it was not, so a later event may try it again. */
     @Override
     public boolean test(WorkTask task) {
         try {
@@ -48,7 +48,7 @@ final class TaskRun implements Predicate<WorkTask> {
         Optional<WorkTask> running = status.write(task, new WorkTaskStatus(TaskPhase.Running, null, null, null, started,
                 null, null, null, null, generation));
         if (running.isEmpty()) {
-            return !Thread.currentThread().isInterrupted(); // gone, or the API is down: a later event brings it back
+            return false; // gone (no event will bring it back) or the API is down (the next resync will)
         }
         WorkTaskStatus finished;
         String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
