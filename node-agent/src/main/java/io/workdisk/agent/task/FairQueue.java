@@ -2,8 +2,10 @@ package io.workdisk.agent.task;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Work waiting for a worker, taken in turns between groups (namespaces) and in arrival order within a
@@ -18,7 +20,7 @@ final class FairQueue<T> {
 
     private final Map<String, LinkedHashMap<String, T>> waiting = new HashMap<>();
     private final ArrayDeque<String> turns = new ArrayDeque<>();
-    private final Map<String, String> taken = new HashMap<>(); // key -> group
+    private final Set<String> taken = new HashSet<>();
     private final LinkedHashMap<String, Boolean> finished = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -29,7 +31,7 @@ final class FairQueue<T> {
 
     /** Queues {@code item} unless its key is being worked on or was finished lately; says whether it did. */
     synchronized boolean offer(String group, String key, T item) {
-        if (closed || taken.containsKey(key) || finished.containsKey(key)) {
+        if (closed || taken.contains(key) || finished.containsKey(key)) {
             return false;
         }
         LinkedHashMap<String, T> queue = waiting.computeIfAbsent(group, g -> new LinkedHashMap<>());
@@ -59,7 +61,7 @@ final class FairQueue<T> {
         } else {
             turns.addLast(group);
         }
-        taken.put(next.getKey(), group);
+        taken.add(next.getKey());
         return new Taken<>(next.getKey(), next.getValue());
     }
 
