@@ -62,7 +62,7 @@ public final class Downloader {
         EngineException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
-                return once(url, sha256, dir);
+                return once(uri, sha256, dir);
             } catch (EngineException e) {
                 last = e;
                 if (!e.problem().retryable()) {
@@ -73,13 +73,14 @@ public final class Downloader {
         throw new EngineException(Problem.SOURCE_UNAVAILABLE, last.getMessage() + " (after " + attempts + " attempts)", last);
     }
 
-    private Path once(String url, String sha256, Path dir) throws EngineException {
+    private Path once(URI uri, String sha256, Path dir) throws EngineException {
+        String url = uri.toString();
         AtomicBoolean stalled = new AtomicBoolean();
         Path target = dir.resolve(".workdisk-download-" + sha256 + "-" + System.nanoTime());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         try {
             // the timeout covers the wait for the response headers; the watchdog below covers the body
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout)
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(stallTimeout)
                     .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() / 100 == 3) {
                 response.body().close();
