@@ -95,12 +95,17 @@ public final class ResizeJournal {
 
     /** A read-only full check; a disk with errors or an unreplayed journal is not grown. */
     private void check() throws EngineException {
-        E2fsTools.Result r = tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8);
-        if (r.exitCode() != 0) {
+        int exit = fsck();
+        if (exit != 0) {
             throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, DataRoot.quoted(disk)
-                    + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + r.exitCode()
+                    + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + exit
                     + "); repair it with e2fsck -f before growing it");
         }
+    }
+
+    /** e2fsck -fn's exit code for the disk: 0 when whole, non-zero (as a value, not a failure) when not. */
+    private int fsck() throws EngineException {
+        return tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8).exitCode();
     }
 
     /**
@@ -175,11 +180,11 @@ public final class ResizeJournal {
         if (Files.size(disk) < filesystem) {
             setLength(filesystem);
         }
-        E2fsTools.Result r = tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8);
-        if (r.exitCode() != 0) {
+        int exit = fsck();
+        if (exit != 0) {
             throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, "an interrupted resize of " + DataRoot.quoted(disk)
                     + " could not be rolled back (its undo file " + DataRoot.quoted(undo) + " is incomplete) and e2fsck -fn"
-                    + " finds errors (exit " + r.exitCode() + "); repair it with e2fsck -f, then remove " + DataRoot.quoted(marker));
+                    + " finds errors (exit " + exit + "); repair it with e2fsck -f, then remove " + DataRoot.quoted(marker));
         }
         if (Files.size(disk) > Math.max(filesystem, record.originalSize())) {
             setLength(Math.max(filesystem, record.originalSize()));
