@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +29,8 @@ class ApiFaultTest {
     @Test
     void everythingConvergesAfterAnOutageAndNothingHotLoopsDuringIt() throws Exception {
         long seed = Long.getLong("workdisk.faultSeed", System.nanoTime());
-        Path images = Files.createDirectories(tmp.resolve("images"));
-        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
-        TreeFixture.create(tree.resolve("root"));
-        Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        Path rootfs = Rootfs.ofFixture(tmp);
+        Path images = rootfs.getParent();
         ApiFaults[] faults = new ApiFaults[1];
         try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"),
                 d -> faults[0] = new ApiFaults(d, seed, Duration.ofSeconds(4)),

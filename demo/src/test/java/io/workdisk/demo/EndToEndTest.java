@@ -12,7 +12,6 @@ import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +37,8 @@ class EndToEndTest {
         cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
                 Duration.ofSeconds(3), 4), Clock.systemUTC());
         kube = cluster.client();
-        images = Files.createDirectories(tmp.resolve("images"));
-        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
-        sourceRoot = tree.resolve("root");
-        TreeFixture.create(sourceRoot);
-        Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        images = Rootfs.ofFixture(tmp).getParent();
+        sourceRoot = tmp.resolve("rootfs-tree/root");
         for (String node : List.of("node-a", "node-b")) {
             cluster.addNode(node, Map.of("zone", node.equals("node-a") ? "a" : "b"), tmp.resolve(node), List.of(images), null);
         }

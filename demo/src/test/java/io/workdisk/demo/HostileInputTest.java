@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.task.HttpSource;
 import io.workdisk.api.task.SeedSource;
@@ -54,10 +53,8 @@ class HostileInputTest {
         cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30),
                 Duration.ofSeconds(3), 4), Clock.systemUTC());
         kube = cluster.client();
-        images = Files.createDirectories(tmp.resolve("images"));
-        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
-        TreeFixture.create(tree.resolve("root"));
-        rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        rootfs = Rootfs.ofFixture(tmp);
+        images = rootfs.getParent();
         outside = Files.writeString(tmp.resolve("outside-secret"), "not for seeds\n");
         cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(images), null);
         cluster.startOperator();

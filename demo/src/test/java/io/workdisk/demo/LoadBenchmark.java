@@ -7,11 +7,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,10 +57,8 @@ class LoadBenchmark {
 
     @Test
     void thousandDisksOnFiveNodes() throws Exception {
-        Path images = Files.createDirectories(tmp.resolve("images"));
-        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
-        TreeFixture.create(tree.resolve("root"));
-        Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        Path rootfs = Rootfs.ofFixture(tmp);
+        Path images = rootfs.getParent();
         List<Figures> all = new ArrayList<>();
         for (String n : System.getProperty("workdisk.load.sizes", "100,300,1000").split(",")) {
             all.add(run(Integer.parseInt(n.strip()), rootfs, images));

@@ -9,11 +9,9 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,10 +38,8 @@ class OperatorKillTest {
     void killedOverAndOverItConvergesAndNeverRepeatsFinishedWork() throws Exception {
         long seed = Long.getLong("workdisk.killSeed", System.nanoTime());
         Random random = new Random(seed);
-        Path images = Files.createDirectories(tmp.resolve("images"));
-        Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
-        TreeFixture.create(tree.resolve("root"));
-        Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
+        Path rootfs = Rootfs.ofFixture(tmp);
+        Path images = rootfs.getParent();
         Map<String, Integer> written = new ConcurrentHashMap<>();
         Map<String, String> firstReadyUuid = new ConcurrentHashMap<>();
 

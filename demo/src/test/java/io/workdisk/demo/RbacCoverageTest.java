@@ -10,12 +10,10 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.workdisk.agent.testing.Rootfs;
-import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.WorkdiskOperator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,10 +47,7 @@ class RbacCoverageTest {
         WorkdiskOperator.Settings settings = LeaderElectionTest.replica("only")
                 .withMetricsPort(null);
         try (LocalCluster cluster = new LocalCluster(settings, Clock.systemUTC())) {
-            Path images = Files.createDirectories(tmp.resolve("images"));
-            Path tree = Files.createDirectories(tmp.resolve("tree"));
-            TreeFixture.create(tree.resolve("root"));
-            Rootfs.make(tree, images.resolve("rootfs.ext4"));
+            Path images = Rootfs.ofFixture(tmp).getParent();
             cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(images), null);
             try (AutoCloseable operator = cluster.startOperatorReplica(settings)) {
                 KubernetesClient kube = cluster.client();

@@ -42,6 +42,17 @@ public final class Rootfs {
         return make(tree, image, 256, Layout.EXT4_DEFAULT);
     }
 
+    /**
+     * The fixture tree ({@link TreeFixture}) as the {@code /root} of a rootfs at {@code dir/images/rootfs.ext4}
+     * (its directory is what agents get as an image directory); the tree itself is at {@code dir/rootfs-tree}.
+     */
+    public static Path ofFixture(Path dir) throws java.io.IOException {
+        Path images = java.nio.file.Files.createDirectories(dir.resolve("images"));
+        Path tree = java.nio.file.Files.createDirectories(dir.resolve("rootfs-tree"));
+        TreeFixture.create(tree.resolve("root"));
+        return make(tree, images.resolve("rootfs.ext4"));
+    }
+
     /** Sets an inode's nanosecond mtime, which mkfs.ext4 -d does not carry over from the tree. */
     public static void setMtimeNanos(Path image, String path, long seconds, long nanos) {
         Shell.ok("debugfs", "-w", "-R", "sif " + path + " mtime @" + seconds, image.toString());
