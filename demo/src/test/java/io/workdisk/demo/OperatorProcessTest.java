@@ -26,14 +26,7 @@ class OperatorProcessTest {
     Path tmp;
 
     Process start(String apiUrl) throws Exception {
-        Path kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: local, cluster: {server: "%s"}}]
-                users: [{name: local, user: {token: test}}]
-                contexts: [{name: local, context: {cluster: local, user: local}}]
-                current-context: local
-                """.formatted(apiUrl));
+        Path kubeconfig = ProcessCluster.kubeconfig(tmp.resolve("kubeconfig"), apiUrl);
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.workdisk.operator.OperatorCommand",
                 "--namespace", "workdisk-system", "--metrics-port", "-1");

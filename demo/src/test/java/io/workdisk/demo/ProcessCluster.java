@@ -53,14 +53,7 @@ final class ProcessCluster implements AutoCloseable {
         this.agentJvm = agentJvm;
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
                 .create();
-        this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: local, cluster: {server: "%s"}}]
-                users: [{name: local, user: {token: test}}]
-                contexts: [{name: local, context: {cluster: local, user: local}}]
-                current-context: local
-                """.formatted(api.url()));
+        this.kubeconfig = kubeconfig(dir.resolve("kubeconfig"), api.url());
         env.put("KUBECONFIG", kubeconfig.toString());
         env.put("WORKDISK_LOG_LEVEL", "INFO");
     }
@@ -164,6 +157,18 @@ final class ProcessCluster implements AutoCloseable {
             out.append(e);
         }
         return out.toString();
+    }
+
+    /** A kubeconfig at {@code file} for the API server at {@code url}, as a pod's would point at its cluster. */
+    static Path kubeconfig(Path file, String url) throws IOException {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: local, cluster: {server: "%s"}}]
+                users: [{name: local, user: {token: test}}]
+                contexts: [{name: local, context: {cluster: local, user: local}}]
+                current-context: local
+                """.formatted(url));
     }
 
     /** Published images in the disks directories of these data roots. */
