@@ -260,18 +260,8 @@ class EndToEndTest {
     @Test
     void operatorRestartsMidFlightNeverRepeatFinishedWork() throws Exception {
         java.util.Map<String, Integer> created = new java.util.concurrent.ConcurrentHashMap<>();
-        var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<>() {
-            @Override
-            public void eventReceived(Action action, WorkTask task) {
-                if (action == Action.ADDED) {
-                    created.merge(task.getMetadata().getName(), 1, Integer::sum);
-                }
-            }
-
-            @Override
-            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
-            }
-        });
+        var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.<WorkTask>added(task ->
+                created.merge(task.getMetadata().getName(), 1, Integer::sum)));
         kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
         for (int i = 0; i < 8; i++) {
             kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "ubuntu")).create();

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.task.WorkTask;
@@ -48,9 +46,9 @@ class OperatorKillTest {
             for (String node : List.of("node-a", "node-b")) {
                 cluster.addNode(new ProcessCluster.Node(node, tmp.resolve(node), List.of(images), 2));
             }
-            try (Watch tasks = kube.resources(WorkTask.class).inAnyNamespace().watch(added(t ->
+            try (Watch tasks = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.added(t ->
                          written.merge(t.getMetadata().getName(), 1, Integer::sum)));
-                 Watch disks = kube.resources(WorkDisk.class).inAnyNamespace().watch(anyChange(d -> {
+                 Watch disks = kube.resources(WorkDisk.class).inAnyNamespace().watch(Watchers.anyChange(d -> {
                      if (d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready) {
                          firstReadyUuid.putIfAbsent(d.getMetadata().getName(), d.getStatus().filesystemUUID());
                      }
@@ -93,30 +91,5 @@ class OperatorKillTest {
                 assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("one image per WorkDisk").isEqualTo(all.size());
             }
         }
-    }
-
-    static <T> Watcher<T> added(java.util.function.Consumer<T> onAdded) {
-        return watcher((action, t) -> {
-            if (action == Watcher.Action.ADDED) {
-                onAdded.accept(t);
-            }
-        });
-    }
-
-    static <T> Watcher<T> anyChange(java.util.function.Consumer<T> onChange) {
-        return watcher((action, t) -> onChange.accept(t));
-    }
-
-    private static <T> Watcher<T> watcher(java.util.function.BiConsumer<Watcher.Action, T> handler) {
-        return new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, T resource) {
-                handler.accept(action, resource);
-            }
-
-            @Override
-            public void onClose(WatcherException cause) {
-            }
-        };
     }
 }

@@ -55,7 +55,7 @@ class TaskFairnessTest {
             List<String> starts = Collections.synchronizedList(new ArrayList<>());
             Set<String> running = ConcurrentHashMap.newKeySet();
             AtomicInteger mostAtOnce = new AtomicInteger();
-            try (Watch watch = kube.resources(WorkTask.class).inAnyNamespace().watch(OperatorKillTest.anyChange(t -> {
+            try (Watch watch = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.anyChange(t -> {
                 String key = t.getMetadata().getNamespace() + "/" + t.getMetadata().getName();
                 TaskPhase phase = t.getStatus() == null ? null : t.getStatus().phase();
                 if (phase == TaskPhase.Running && running.add(key)) {
