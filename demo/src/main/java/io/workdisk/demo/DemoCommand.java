@@ -63,8 +63,9 @@ public final class DemoCommand implements Callable<Integer> {
         Path images = Files.createDirectories(work.resolve("images"));
         Path rootfs = DemoRootfs.make(work, images.resolve("demo-rootfs.ext4"), tools);
         out.println("workdisk demo: generated rootfs " + rootfs);
-        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
+        try (LocalApiServer api = LocalApiServer.start();
+                LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
+                        Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
             cluster.addNode("node-a", Map.of("zone", "a"), work.resolve("node-a"), List.of(images), null);
             cluster.addNode("node-b", Map.of("zone", "b"), work.resolve("node-b"), List.of(images), null);
             cluster.startOperator();

@@ -30,7 +30,7 @@ import java.util.List;
  * CRDs. It stores and watches objects like an API server, but enforces no schema, CEL rules, server-side
  * apply, field selectors beyond name/namespace, or garbage collection.
  */
-public final class LocalApiServer implements AutoCloseable {
+public final class LocalApiServer implements ClusterApi, AutoCloseable {
     static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
             "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
 
@@ -110,7 +110,7 @@ public final class LocalApiServer implements AutoCloseable {
         return newClient("user");
     }
 
-    /** A client whose requests carry {@code workdisk-<component>} as their User-Agent, so they can be told apart. */
+    @Override
     public KubernetesClient newClient(String component) {
         return server.createClient(b -> b.editOrNewConfig().withUserAgent("workdisk-" + component).endConfig());
     }
@@ -124,6 +124,7 @@ public final class LocalApiServer implements AutoCloseable {
         return out;
     }
 
+    @Override
     public String url() {
         return server.url("/");
     }

@@ -1,5 +1,6 @@
 package io.workdisk.demo;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.engine.EngineException;
@@ -14,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A whole workdisk installation in one process: the local API server, the operator, and one real agent
- * per simulated node, each with its own data root and its own API client. Agents and the operator can be
- * stopped and started again, as pods would be.
+ * A whole workdisk installation in one process on a Kubernetes API it is given: the operator, and one real
+ * agent per simulated node, each with its own data root and its own API client. Agents and the operator
+ * can be stopped and started again, as pods would be.
  */
 public final class LocalCluster implements AutoCloseable {
-    private final LocalApiServer api;
+    private final ClusterApi api;
     private final KubernetesClient admin;
     private final Clock clock;
     private final WorkdiskOperator.Settings operatorSettings;
@@ -30,11 +31,13 @@ public final class LocalCluster implements AutoCloseable {
     private record Running(NodeAgent agent, KubernetesClient client, NodeAgent.Settings settings) {
     }
 
-    public LocalCluster(WorkdiskOperator.Settings operatorSettings, Clock clock) {
-        this.api = LocalApiServer.start();
-        this.admin = api.newClient();
-        admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-                .withName(operatorSettings.namespace()).endMetadata().build()).create();
+    public LocalCluster(ClusterApi api, WorkdiskOperator.Settings operatorSettings, Clock clock) {
+        this.api = api;
+        this.admin = api.newClient("user");
+        if (admin.namespaces().withName(operatorSettings.namespace()).get() == null) {
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                    .withName(operatorSettings.namespace()).endMetadata().build()).create();
+        }
         this.clock = clock;
         this.operatorSettings = operatorSettings;
     }
@@ -105,10 +108,6 @@ public final class LocalCluster implements AutoCloseable {
         return r.settings();
     }
 
-    public LocalApiServer api() {
-        return api;
-    }
-
     public String apiUrl() {
         return api.url();
     }
@@ -120,6 +119,5 @@ public final class LocalCluster implements AutoCloseable {
             stopAgent(name);
         }
         admin.close();
-        api.close();
     }
 }

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every Ready disk still there with its own filesystem; after every restart the interrupted object
  * becomes Ready.
  */
+@ExtendWith(SharedApiServer.class)
 class AgentKillTest {
     static final int TRIALS = 50;
 
@@ -56,7 +58,7 @@ class AgentKillTest {
     final Map<Path, Object> verified = new HashMap<>();
 
     @Test
-    void fiftyKillsMidWorkLoseNothingAndEverythingBecomesReady() throws Exception {
+    void fiftyKillsMidWorkLoseNothingAndEverythingBecomesReady(RealApiServer api) throws Exception {
         long seed = Long.getLong("workdisk.killSeed", System.nanoTime());
         System.out.println("agent kills: seed " + seed + " (-Dworkdisk.killSeed to repeat the same choices)");
         Random random = new Random(seed);
@@ -69,7 +71,7 @@ class AgentKillTest {
         Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
         Path dataRoot = tmp.resolve("node-a");
 
-        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"))) {
+        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"), api)) {
             KubernetesClient kube = cluster.client();
             cluster.addNode(new ProcessCluster.Node("node-a", dataRoot, List.of(images), 2));
             cluster.startOperator("--no-leader-election", "--node-grace", "30");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of their own, back off instead of hammering it, and everything converges once it recovers, each disk
  * made exactly once.
  */
+@ExtendWith(SharedApiServer.class)
 class ApiFaultTest {
     static final int DISKS = 20;
 
@@ -27,14 +29,13 @@ class ApiFaultTest {
     Path tmp;
 
     @Test
-    void everythingConvergesAfterAnOutageAndNothingHotLoopsDuringIt() throws Exception {
+    void everythingConvergesAfterAnOutageAndNothingHotLoopsDuringIt(RealApiServer api) throws Exception {
         long seed = Long.getLong("workdisk.faultSeed", System.nanoTime());
         Path rootfs = Rootfs.ofFixture(tmp);
         Path images = rootfs.getParent();
-        ApiFaults[] faults = new ApiFaults[1];
-        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"),
-                d -> faults[0] = new ApiFaults(d, seed, Duration.ofSeconds(4)),
-                ProcessCluster.QUICK_JVM, ProcessCluster.QUICK_JVM)) {
+        try (ApiFaults faults = ApiFaults.start(api, seed, Duration.ofSeconds(4));
+                ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"), api, faults.kubeconfigYaml(),
+                        ProcessCluster.QUICK_JVM, ProcessCluster.QUICK_JVM)) {
             cluster.withEnv("KUBERNETES_REQUEST_TIMEOUT", "2000");
             KubernetesClient kube = cluster.client();
             for (String node : List.of("node-a", "node-b")) {
@@ -44,33 +45,33 @@ class ApiFaultTest {
             kube.resource(Objects.disk("before", "1Gi")).create();
             Waits.phase(kube, "before", DiskPhase.Ready);
 
-            faults[0].on();
+            faults.on();
             long start = System.nanoTime();
-            long requestsBefore = faults[0].requests();
+            long requestsBefore = faults.requests();
             kube.resource(Objects.seed("base", rootfs)).create();
             for (int i = 0; i < DISKS; i++) {
                 kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "base")).create();
             }
-            await().atMost(Duration.ofSeconds(120)).until(() -> faults[0].failed() >= 300);
+            await().atMost(Duration.ofSeconds(120)).until(() -> faults.failed() >= 300);
             double outageSeconds = (System.nanoTime() - start) / 1e9;
-            double outageRate = (faults[0].requests() - requestsBefore) / outageSeconds;
-            faults[0].off();
+            double outageRate = (faults.requests() - requestsBefore) / outageSeconds;
+            faults.off();
 
             for (int i = 0; i < DISKS; i++) {
                 Waits.phase(kube, "d" + i, DiskPhase.Ready);
             }
             Waits.seedReady(kube, "base");
             long quietStart = System.nanoTime();
-            long quietBefore = faults[0].requests();
+            long quietBefore = faults.requests();
             // settled: for five seconds every disk stays Ready and no task appears; meanwhile, count requests
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
                     kube.resources(io.workdisk.api.task.WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
                     && kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
                             .allMatch(d -> d.getStatus().phase() == DiskPhase.Ready));
-            double quietRate = (faults[0].requests() - quietBefore) / ((System.nanoTime() - quietStart) / 1e9);
+            double quietRate = (faults.requests() - quietBefore) / ((System.nanoTime() - quietStart) / 1e9);
 
             System.out.printf("api faults (seed %d): %.1f s outage, %d faults, %.1f requests/s during it, %.1f/s when settled%n",
-                    seed, outageSeconds, faults[0].failed(), outageRate, quietRate);
+                    seed, outageSeconds, faults.failed(), outageRate, quietRate);
             assertThat(outageRate).as("requests per second while the API fails (a hot loop makes hundreds)\n%s",
                     cluster.logs()).isLessThan(60);
             assertThat(quietRate).as("requests per second once everything is Ready: heartbeats only").isLessThan(10);

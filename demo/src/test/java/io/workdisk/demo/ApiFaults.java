@@ -1,31 +1,76 @@
 package io.workdisk.demo;
 
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.internal.SSLUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A failing API server, between the network and the stored objects: while on, requests from workdisk's
- * processes (every client but the test's own, whose User-Agent is workdisk-user) are answered with a
- * 500, a 409 conflict for writes, or a response held back past the client's timeout after the request
- * took effect (the hardest kind: the write happened, the writer does not know). It also counts requests.
+ * A failing API server: a proxy on localhost in front of the real one that, while on, answers requests
+ * with a 500, a 409 conflict for writes, or a response held back past the client's timeout after the
+ * real server carried the request out (the hardest kind: the write happened, the writer does not know).
+ * Processes reach it with {@link #kubeconfigYaml()}; it forwards with the administrator's certificate,
+ * so it is for fault tests, not for RBAC. It counts the requests it forwards.
  */
-final class ApiFaults extends Dispatcher {
-    private final Dispatcher inner;
+final class ApiFaults implements AutoCloseable {
+    /** Headers the JDK client or server sets itself or refuses to forward. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "upgrade", "expect",
+            "keep-alive", "transfer-encoding", "te", "trailer", "proxy-connection", "http2-settings", "date");
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final HttpClient upstream;
+    private final URI target;
     private final Random random;
     private final Duration holdBack;
     private volatile boolean on;
     private final AtomicLong requests = new AtomicLong();
-    private final java.util.Map<String, AtomicLong> byAgent = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong failed = new AtomicLong();
 
-    ApiFaults(Dispatcher inner, long seed, Duration holdBack) {
-        this.inner = inner;
+    private ApiFaults(RealApiServer api, long seed, Duration holdBack) throws Exception {
+        Config admin = Config.fromKubeconfig(api.kubeconfigYaml());
+        this.upstream = HttpClient.newBuilder().sslContext(SSLUtils.sslContext(admin))
+                .connectTimeout(Duration.ofSeconds(5)).executor(threads).build();
+        this.target = URI.create(admin.getMasterUrl().replaceFirst("/$", ""));
         this.random = new Random(seed);
         this.holdBack = holdBack;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    static ApiFaults start(RealApiServer api, long seed, Duration holdBack) throws Exception {
+        return new ApiFaults(api, seed, holdBack);
+    }
+
+    /** A kubeconfig that points at this proxy. */
+    String kubeconfigYaml() {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: faulty, cluster: {server: "http://127.0.0.1:%d"}}]
+                users: [{name: faulty, user: {}}]
+                contexts: [{name: faulty, context: {cluster: faulty, user: faulty}}]
+                current-context: faulty
+                """.formatted(server.getAddress().getPort());
     }
 
     void on() {
@@ -36,15 +81,9 @@ final class ApiFaults extends Dispatcher {
         on = false;
     }
 
-    /** Requests from workdisk's processes so far. */
+    /** Requests received so far. */
     long requests() {
         return requests.get();
-    }
-
-    /** Requests so far from clients whose User-Agent is {@code userAgent}. */
-    long requestsFrom(String userAgent) {
-        AtomicLong n = byAgent.get(userAgent);
-        return n == null ? 0 : n.get();
     }
 
     /** Requests answered with a fault so far. */
@@ -52,45 +91,91 @@ final class ApiFaults extends Dispatcher {
         return failed.get();
     }
 
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-        if ("workdisk-user".equals(request.getHeader("User-Agent"))) {
-            return inner.dispatch(request);
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            requests.incrementAndGet();
+            if (exchange.getRequestHeaders().containsKey("Upgrade")) {
+                // a websocket watch: refused with 503 the client falls back to a plain HTTP watch, which a
+                // proxy can pass on as it streams
+                reply(exchange, 503, "ServiceUnavailable", "websocket watches are not proxied");
+                return;
+            }
+            boolean write = !exchange.getRequestMethod().equals("GET");
+            String query = exchange.getRequestURI().getRawQuery();
+            boolean watch = query != null && query.contains("watch=true");
+            double dice;
+            synchronized (random) {
+                dice = random.nextDouble();
+            }
+            if (on && dice < 0.4) {
+                failed.incrementAndGet();
+                reply(exchange, 500, "InternalError", "injected: the API server is failing");
+                return;
+            }
+            if (on && dice < 0.55 && write) {
+                failed.incrementAndGet();
+                reply(exchange, 409, "Conflict", "injected: the object has been modified; please apply your changes to the latest version and try again");
+                return;
+            }
+            boolean hold = on && dice < 0.7 && !watch;
+            if (hold) {
+                failed.incrementAndGet();
+            }
+            forward(exchange, hold);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        requests.incrementAndGet();
-        byAgent.computeIfAbsent(String.valueOf(request.getHeader("User-Agent")), a -> new AtomicLong()).incrementAndGet();
-        if (!on) {
-            return inner.dispatch(request);
-        }
-        boolean write = !request.getMethod().equals("GET");
-        boolean watch = request.getPath().contains("watch=true");
-        double dice;
-        synchronized (random) {
-            dice = random.nextDouble();
-        }
-        if (dice < 0.4) {
-            failed.incrementAndGet();
-            return status(500, "InternalError", "injected: the API server is failing");
-        }
-        if (dice < 0.55 && write) {
-            failed.incrementAndGet();
-            return status(409, "Conflict", "injected: the object has been modified; please apply your changes to the latest version and try again");
-        }
-        if (dice < 0.7 && !watch) {
-            failed.incrementAndGet();
-            return inner.dispatch(request).setBodyDelay(holdBack);
-        }
-        return inner.dispatch(request);
     }
 
-    private static MockResponse status(int code, String reason, String message) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code
-                        + ",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}");
+    private void forward(HttpExchange exchange, boolean hold) throws IOException, InterruptedException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
+                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        HttpResponse<InputStream> response;
+        try {
+            response = upstream.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            reply(exchange, 502, "BadGateway", "proxy: " + e);
+            return;
+        }
+        if (hold) {
+            Thread.sleep(holdBack.toMillis()); // the request took effect; its answer comes too late
+        }
+        response.headers().map().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                exchange.getResponseHeaders().put(name, List.copyOf(values));
+            }
+        });
+        try (InputStream in = response.body()) {
+            exchange.sendResponseHeaders(response.statusCode(), 0); // chunked: watches stream
+            OutputStream out = exchange.getResponseBody();
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException clientGone) {
+            // the client closed a watch, or timed out waiting
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int code, String reason, String message) throws IOException {
+        byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code
+                + ",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(code, body.length);
+        exchange.getResponseBody().write(body);
     }
 
     @Override
-    public void shutdown() {
-        inner.shutdown();
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
     }
 }

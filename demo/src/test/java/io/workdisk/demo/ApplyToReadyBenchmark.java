@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run with {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=ApplyToReadyBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("benchmark")
+@ExtendWith(SharedApiServer.class)
 class ApplyToReadyBenchmark {
     static final long GIB = 1L << 30;
     static final int MANY = Integer.getInteger("bench.disks", 200);
@@ -42,14 +44,14 @@ class ApplyToReadyBenchmark {
     final List<String> report = new ArrayList<>();
 
     @Test
-    void applyToReady() throws Exception {
+    void applyToReady(RealApiServer api) throws Exception {
         Path tree = tmp.resolve("tree");
         PayloadTree.create(tree.resolve("root"), 1);
         Path images = Files.createDirectories(tmp.resolve("images"));
         Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"), 1024, Rootfs.Layout.EXT4_DEFAULT);
 
         // Sparse disks: let the operator place more than the data roots' size, as a platform team would.
-        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 100.0,
+        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 100.0,
                 Duration.ofSeconds(60), Duration.ofSeconds(60), 10), Clock.systemUTC())) {
             for (String node : NODES) {
                 cluster.addNode(node, Map.of(), tmp.resolve(node), List.of(images), null);

@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * not fit: the build runs out of space part-way, the seed says so on that node, nothing of the attempt is
  * left, and the disk already there is untouched, byte for byte.
  */
+@ExtendWith(SharedApiServer.class)
 class DiskFullTest {
     @TempDir
     Path tmp;
 
     @Test
-    void runningOutOfSpaceFailsClearlyLeavesNothingAndHarmsNoOtherDisk() throws Exception {
+    void runningOutOfSpaceFailsClearlyLeavesNothingAndHarmsNoOtherDisk(RealApiServer api) throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
         Shell.Result mount = Shell.run(List.of("mount", "-t", "tmpfs", "-o", "size=192m", "workdisk-test", small.toString()));
         Assumptions.assumeTrue(mount.exitCode() == 0,
@@ -55,7 +57,7 @@ class DiskFullTest {
             }
             Path rootfs = Rootfs.make(tree.getParent(), images.resolve("big.ext4"), 320, Rootfs.Layout.EXT4_DEFAULT);
 
-            try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
+            try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
                     Duration.ofSeconds(30), Duration.ofSeconds(3), 4), Clock.systemUTC())) {
                 KubernetesClient kube = cluster.client();
                 cluster.addNode("small", Map.of(), small, List.of(images), null);

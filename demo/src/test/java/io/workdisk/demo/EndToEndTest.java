@@ -22,8 +22,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(SharedApiServer.class)
 class EndToEndTest {
     @TempDir
     Path tmp;
@@ -33,8 +35,8 @@ class EndToEndTest {
     Path sourceRoot;
 
     @BeforeEach
-    void setUp() throws Exception {
-        cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
+    void setUp(RealApiServer api) throws Exception {
+        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
                 Duration.ofSeconds(3), 4), Clock.systemUTC());
         kube = cluster.client();
         images = Rootfs.ofFixture(tmp).getParent();

@@ -32,6 +32,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * could send it: each gets an error that names the problem, and nothing outside the data root, nor any
  * disk already made, is touched. The catalogue in docs/reliability.md points at each test.
  */
+@ExtendWith(SharedApiServer.class)
 class HostileInputTest {
     @TempDir
     Path tmp;
@@ -49,8 +51,8 @@ class HostileInputTest {
     Path outside;
 
     @BeforeEach
-    void setUp() throws Exception {
-        cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30),
+    void setUp(RealApiServer api) throws Exception {
+        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30),
                 Duration.ofSeconds(3), 4), Clock.systemUTC());
         kube = cluster.client();
         rootfs = Rootfs.ofFixture(tmp);

@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two operator replicas: one holds the Lease and works, the other takes over when it goes. */
+@ExtendWith(SharedApiServer.class)
 class LeaderElectionTest {
     @TempDir
     Path tmp;
@@ -31,8 +33,8 @@ class LeaderElectionTest {
     }
 
     @Test
-    void onlyTheLeaseHolderWorksAndTheOtherTakesOver() throws Exception {
-        try (LocalCluster cluster = new LocalCluster(replica("unused"), Clock.systemUTC())) {
+    void onlyTheLeaseHolderWorksAndTheOtherTakesOver(RealApiServer api) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(api, replica("unused"), Clock.systemUTC())) {
             cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(), null);
             KubernetesClient kube = cluster.client();
             Map<String, Integer> written = new ConcurrentHashMap<>();

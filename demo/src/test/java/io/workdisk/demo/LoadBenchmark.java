@@ -3,7 +3,6 @@ package io.workdisk.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
@@ -17,9 +16,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("benchmark")
+@ExtendWith(SharedApiServer.class)
 class LoadBenchmark {
     static final int NODES = 5;
     static final int NAMESPACES = 10;
@@ -56,12 +56,12 @@ class LoadBenchmark {
     }
 
     @Test
-    void thousandDisksOnFiveNodes() throws Exception {
+    void thousandDisksOnFiveNodes(RealApiServer api) throws Exception {
         Path rootfs = Rootfs.ofFixture(tmp);
         Path images = rootfs.getParent();
         List<Figures> all = new ArrayList<>();
         for (String n : System.getProperty("workdisk.load.sizes", "100,300,1000").split(",")) {
-            all.add(run(Integer.parseInt(n.strip()), rootfs, images));
+            all.add(run(api, Integer.parseInt(n.strip()), rootfs, images));
         }
         System.out.println("| WorkDisks | apply → all Ready (s) | engine alone (s) | ratio | operator peak RSS (MiB) | largest agent peak RSS (MiB) | operator requests/disk | agent requests/disk |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -74,7 +74,7 @@ class LoadBenchmark {
         Figures large = all.get(all.size() - 1);
         System.out.println("CPU seconds while the disks were made (the JVMs only; e2fsprogs tools not counted):");
         for (Figures f : all) {
-            System.out.printf("  %d disks: operator %.1f s, five agents %.1f s, local API server and test %.1f s, on %d cores%n",
+            System.out.printf("  %d disks: operator %.1f s, five agents %.1f s, the test JVM %.1f s, on %d cores%n",
                     f.disks(), f.operatorCpu(), f.agentsCpu(), f.apiCpu(), Runtime.getRuntime().availableProcessors());
         }
         System.out.println("operator JVM: " + OPERATOR_JVM + "; agent JVM: " + AGENT_JVM);
@@ -87,17 +87,15 @@ class LoadBenchmark {
                 large.agentPeakKiB() / 1024.0, large.agentPeakKiB() / 1024.0 / 128);
     }
 
-    Figures run(int disks, Path rootfs, Path images) throws Exception {
-        ApiFaults[] counter = new ApiFaults[1];
+    Figures run(RealApiServer api, int disks, Path rootfs, Path images) throws Exception {
+        api.reset();
         Path dir = tmp.resolve("n" + disks);
-        try (ProcessCluster cluster = new ProcessCluster(dir.resolve("run"),
-                (UnaryOperator<io.fabric8.mockwebserver.http.Dispatcher>) d -> counter[0] = new ApiFaults(d, 1, Duration.ZERO),
+        try (ProcessCluster cluster = new ProcessCluster(dir.resolve("run"), api, api.kubeconfigYaml(),
                 OPERATOR_JVM, AGENT_JVM)) {
             cluster.withEnv("MALLOC_ARENA_MAX", "2"); // as the images set it
             KubernetesClient kube = cluster.client();
             for (int i = 0; i < NAMESPACES; i++) {
-                kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-" + i).endMetadata().build())
-                        .create();
+                api.ensureNamespace("team-" + i);
             }
             for (int i = 0; i < NODES; i++) {
                 cluster.addNode(new ProcessCluster.Node("node-" + i, dir.resolve("node-" + i), List.of(images),
@@ -107,8 +105,7 @@ class LoadBenchmark {
             kube.resource(Objects.seed("base", rootfs)).create();
             await().atMost(Duration.ofSeconds(120)).until(() -> Waits.seedReady(kube, "base").getStatus().readyNodes() == NODES);
 
-            long operatorBefore = counter[0].requestsFrom("workdisk-operator");
-            long agentBefore = counter[0].requestsFrom("workdisk-agent");
+            long mark = api.audit().mark();
             long start = System.nanoTime();
             double operatorCpuBefore = cluster.operator().cpuSeconds();
             double agentsCpuBefore = cluster.agents().stream().mapToDouble(JavaProcess::cpuSeconds).sum();
@@ -143,15 +140,20 @@ class LoadBenchmark {
             double engineSeconds = EngineReference.makeDisks(roots, Runtime.getRuntime().availableProcessors(), disks,
                     1L << 30, "base", 2, "engine-");
             Figures f = new Figures(disks, seconds, engineSeconds, operatorPeak, agentPeak,
-                    (counter[0].requestsFrom("workdisk-operator") - operatorBefore) / (double) disks,
-                    (counter[0].requestsFrom("workdisk-agent") - agentBefore) / (double) disks, operatorCpu, agentsCpu, apiCpu);
+                    requestsFrom(api, mark, "workdisk-operator") / (double) disks,
+                    requestsFrom(api, mark, "workdisk-agent") / (double) disks, operatorCpu, agentsCpu, apiCpu);
             System.out.println("load: " + f);
             assertThat(agentPeak).isPositive();
             return f;
         }
     }
 
-    /** CPU used by this JVM: the local API server and the test's own polling. */
+    /** Requests the API server answered since {@code mark} for clients whose User-Agent is {@code userAgent}. */
+    static long requestsFrom(RealApiServer api, long mark, String userAgent) {
+        return api.audit().since(mark).stream().filter(e -> e.userAgent().split("/")[0].equals(userAgent)).count();
+    }
+
+    /** CPU used by this JVM: the test's own polling (the API server and etcd are processes of their own). */
     static double ownCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;

@@ -17,18 +17,20 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node whose agent cannot be trusted to work says why on its WorkNode, and the operator places nothing
  * there until it recovers (a node without e2fsprogs is in ObservabilityTest).
  */
+@ExtendWith(SharedApiServer.class)
 class NodeHealthTest {
     @TempDir
     Path tmp;
 
     @Test
-    void anUnwritableDataRootAndASkewedClockStopPlacementUntilFixed() throws Exception {
+    void anUnwritableDataRootAndASkewedClockStopPlacementUntilFixed(RealApiServer api) throws Exception {
         Path locked = Files.createDirectories(tmp.resolve("locked"));
         // the data root's layout exists; then the root refuses new files, as a read-only mount would
         for (String dir : List.of("disks", "seeds", "downloads")) {
@@ -36,7 +38,7 @@ class NodeHealthTest {
         }
         Assumptions.assumeTrue(Shell.run(List.of("chattr", "+i", locked.toString())).exitCode() == 0,
                 "skipped: cannot make a directory immutable here (chattr +i refused), so no unwritable data root");
-        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
+        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
                 Duration.ofSeconds(10), Duration.ofSeconds(2), 4), Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             cluster.addNode("healthy", java.util.Map.of(), tmp.resolve("healthy"), List.of(), null);

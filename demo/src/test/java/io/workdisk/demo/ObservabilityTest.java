@@ -20,9 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Metrics, health and readiness of the operator and the agent, and what a node without e2fsprogs says. */
+@ExtendWith(SharedApiServer.class)
 class ObservabilityTest {
     @TempDir
     Path tmp;
@@ -34,10 +36,10 @@ class ObservabilityTest {
     }
 
     @Test
-    void metricsHealthAndReadinessOnBothAndANodeWithoutToolsSaysWhy() throws Exception {
+    void metricsHealthAndReadinessOnBothAndANodeWithoutToolsSaysWhy(RealApiServer api) throws Exception {
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), 4).withMetricsPort(0);
-        try (LocalCluster cluster = new LocalCluster(settings, Clock.systemUTC())) {
+        try (LocalCluster cluster = new LocalCluster(api, settings, Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             NodeAgent good = cluster.startAgent(new NodeAgent.Settings("node-a", tmp.resolve("node-a"), List.of(), null, 2,
                     Duration.ofSeconds(1), 0));

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * made (each round asks for more and kills it once it has started on them) and started again: everything
  * converges, no task is ever written twice, and no Ready disk is made again.
  */
+@ExtendWith(SharedApiServer.class)
 class OperatorKillTest {
     static final int ROUNDS = 8;
     static final int DISKS_PER_ROUND = 6;
@@ -33,7 +35,7 @@ class OperatorKillTest {
     Path tmp;
 
     @Test
-    void killedOverAndOverItConvergesAndNeverRepeatsFinishedWork() throws Exception {
+    void killedOverAndOverItConvergesAndNeverRepeatsFinishedWork(RealApiServer api) throws Exception {
         long seed = Long.getLong("workdisk.killSeed", System.nanoTime());
         Random random = new Random(seed);
         Path rootfs = Rootfs.ofFixture(tmp);
@@ -41,7 +43,7 @@ class OperatorKillTest {
         Map<String, Integer> written = new ConcurrentHashMap<>();
         Map<String, String> firstReadyUuid = new ConcurrentHashMap<>();
 
-        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"))) {
+        try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"), api)) {
             KubernetesClient kube = cluster.client();
             for (String node : List.of("node-a", "node-b")) {
                 cluster.addNode(new ProcessCluster.Node(node, tmp.resolve(node), List.of(images), 2));

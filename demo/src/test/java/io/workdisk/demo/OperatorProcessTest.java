@@ -15,18 +15,20 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `workdisk operator` as its own process, as in a pod: it takes the Lease, exits when another replica
  * takes it away (its placement memory must not outlive its leadership), and stops promptly on SIGTERM.
  */
+@ExtendWith(SharedApiServer.class)
 class OperatorProcessTest {
     @TempDir
     Path tmp;
 
-    Process start(String apiUrl) throws Exception {
-        Path kubeconfig = ProcessCluster.kubeconfig(tmp.resolve("kubeconfig"), apiUrl);
+    Process start(RealApiServer api) throws Exception {
+        Path kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.workdisk.operator.OperatorCommand",
                 "--namespace", "workdisk-system", "--metrics-port", "-1");
@@ -43,11 +45,11 @@ class OperatorProcessTest {
     }
 
     @Test
-    void losingTheLeaseEndsTheProcessAndSigtermStopsIt() throws Exception {
-        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
+    void losingTheLeaseEndsTheProcessAndSigtermStopsIt(RealApiServer api) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
                 Duration.ofSeconds(30), Duration.ofSeconds(30), 2), Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
-            Process first = start(cluster.apiUrl());
+            Process first = start(api);
             await().atMost(Duration.ofSeconds(60)).until(() -> lease(kube) != null
                     && lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
 
@@ -64,7 +66,7 @@ class OperatorProcessTest {
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve("operator.log"))).isTrue();
             assertThat(first.exitValue()).as("a deposed leader exits to be restarted").isEqualTo(1);
 
-            Process second = start(cluster.apiUrl());
+            Process second = start(api);
             await().atMost(Duration.ofSeconds(90)).until(() -> lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
             second.destroy(); // SIGTERM
             assertThat(second.waitFor(20, TimeUnit.SECONDS)).as("stops promptly on SIGTERM:\n%s",

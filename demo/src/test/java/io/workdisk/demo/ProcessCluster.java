@@ -1,9 +1,7 @@
 package io.workdisk.demo;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.mockwebserver.http.Dispatcher;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,11 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * workdisk as it runs in a cluster: the operator and one agent per simulated node, each a JVM of its own
- * with its own data root, talking to the local API server only through a kubeconfig. Any of them can be
+ * with its own data root, talking to the real API server only through a kubeconfig. Any of them can be
  * killed with SIGKILL and started again, as a crashed pod is restarted.
  */
 final class ProcessCluster implements AutoCloseable {
@@ -26,7 +23,7 @@ final class ProcessCluster implements AutoCloseable {
     record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {
     }
 
-    private final LocalApiServer api;
+    private final RealApiServer api;
     private final KubernetesClient kube;
     private final Path dir;
     private final Path kubeconfig;
@@ -41,19 +38,19 @@ final class ProcessCluster implements AutoCloseable {
     private int starts;
 
     /**
-     * {@code around}: what stands between the processes and the stored objects (faults, counters); each
-     * process's requests carry the User-Agent workdisk-operator or workdisk-agent.
+     * The processes reach the API through {@code processKubeconfig} (the server itself, or something in
+     * between such as {@link ApiFaults}); each process's requests carry the User-Agent workdisk-operator
+     * or workdisk-agent.
      */
-    ProcessCluster(Path dir, UnaryOperator<Dispatcher> around, List<String> operatorJvm, List<String> agentJvm)
-            throws IOException {
+    ProcessCluster(Path dir, RealApiServer api, String processKubeconfig, List<String> operatorJvm,
+            List<String> agentJvm) throws IOException {
         this.dir = Files.createDirectories(dir);
-        this.api = LocalApiServer.start(around);
-        this.kube = api.newClient();
+        this.api = api;
+        this.kube = api.newClient("user");
         this.operatorJvm = operatorJvm;
         this.agentJvm = agentJvm;
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .create();
-        this.kubeconfig = kubeconfig(dir.resolve("kubeconfig"), api.url());
+        api.ensureNamespace(NAMESPACE);
+        this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), processKubeconfig);
         env.put("KUBECONFIG", kubeconfig.toString());
         env.put("WORKDISK_LOG_LEVEL", "INFO");
     }
@@ -61,8 +58,8 @@ final class ProcessCluster implements AutoCloseable {
     /** JVMs tuned to start fast, for tests that restart processes often. */
     static final List<String> QUICK_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-    ProcessCluster(Path dir) throws IOException {
-        this(dir, UnaryOperator.identity(), QUICK_JVM, QUICK_JVM);
+    ProcessCluster(Path dir, RealApiServer api) throws IOException {
+        this(dir, api, api.kubeconfigYaml(), QUICK_JVM, QUICK_JVM);
     }
 
     /** The client a user would have; its requests carry the User-Agent workdisk-user. */
@@ -70,7 +67,7 @@ final class ProcessCluster implements AutoCloseable {
         return kube;
     }
 
-    LocalApiServer api() {
+    RealApiServer api() {
         return api;
     }
 
@@ -159,18 +156,6 @@ final class ProcessCluster implements AutoCloseable {
         return out.toString();
     }
 
-    /** A kubeconfig at {@code file} for the API server at {@code url}, as a pod's would point at its cluster. */
-    static Path kubeconfig(Path file, String url) throws IOException {
-        return Files.writeString(file, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: local, cluster: {server: "%s"}}]
-                users: [{name: local, user: {token: test}}]
-                contexts: [{name: local, context: {cluster: local, user: local}}]
-                current-context: local
-                """.formatted(url));
-    }
-
     /** Published images in the disks directories of these data roots. */
     static long diskImages(Path... dataRoots) throws IOException {
         long n = 0;
@@ -203,7 +188,7 @@ final class ProcessCluster implements AutoCloseable {
 
     /**
      * Kills every process this cluster ever started, whatever the test did with them: one left running
-     * would talk to the next test's API server if it got the same port.
+     * would go on working against the shared API server in the next test.
      */
     @Override
     public void close() throws InterruptedException {
@@ -213,7 +198,6 @@ final class ProcessCluster implements AutoCloseable {
             }
         } finally {
             kube.close();
-            api.close();
         }
     }
 }

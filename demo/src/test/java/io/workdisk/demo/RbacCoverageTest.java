@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -22,13 +21,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart's RBAC grants the operator and the agent every API call they make and nothing more. The calls
  * are recorded from a whole lifecycle (seed, seeded and blank disks, resize, delete, seed delete) against
- * the local API, told apart by User-Agent, and compared with the rendered roles.
+ * the real API server, read from its audit log, told apart by User-Agent, and compared with the rendered roles.
  */
+@ExtendWith(SharedApiServer.class)
 class RbacCoverageTest {
     /**
      * Granted but not seen in a healthy run: the re-read JOSDK does after a status write conflicts
@@ -41,12 +42,13 @@ class RbacCoverageTest {
     Path tmp;
 
     @Test
-    void rolesCoverExactlyTheCallsTheCodeMakes() throws Exception {
+    void rolesCoverExactlyTheCallsTheCodeMakes(RealApiServer api) throws Exception {
         List<HasMetadata> chart = HelmChartTest.render();
         Set<String> used = new TreeSet<>();
+        long mark = api.audit().mark();
         WorkdiskOperator.Settings settings = LeaderElectionTest.replica("only")
                 .withMetricsPort(null);
-        try (LocalCluster cluster = new LocalCluster(settings, Clock.systemUTC())) {
+        try (LocalCluster cluster = new LocalCluster(api, settings, Clock.systemUTC())) {
             Path images = Rootfs.ofFixture(tmp).getParent();
             cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(images), null);
             try (AutoCloseable operator = cluster.startOperatorReplica(settings)) {
@@ -67,18 +69,19 @@ class RbacCoverageTest {
                 kube.resources(WorkSeed.class).withName("s").delete();
                 await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
                         .getItems().isEmpty() && kube.resources(WorkSeed.class).list().getItems().isEmpty());
-                for (RecordedRequest r : cluster.api().drainRequests()) {
-                    String agent = r.getHeader("User-Agent");
-                    if (agent != null && (agent.equals("workdisk-operator") || agent.equals("workdisk-agent"))) {
-                        String path = r.getPath().split("\\?")[0];
-                        if (!path.startsWith("/api/") && !path.startsWith("/apis/")) {
+                for (AuditLog.Entry r : api.audit().since(mark)) {
+                    String agent = r.userAgent().split("/")[0];
+                    if (agent.equals("workdisk-operator") || agent.equals("workdisk-agent")) {
+                        if (r.resource().isEmpty()) {
                             // a non-resource URL: only those every authenticated user may read (the built-in
                             // system:public-info-viewer role) are acceptable, since the chart grants none
-                            assertThat(PUBLIC_INFO).as("non-resource URL %s %s", r.getMethod(), path).contains(path);
-                            assertThat(r.getMethod()).isEqualTo("GET");
+                            String path = r.uri().split("\\?")[0];
+                            assertThat(PUBLIC_INFO).as("non-resource URL %s %s", r.verb(), path).contains(path);
+                            assertThat(r.verb()).isEqualTo("get");
                             continue;
                         }
-                        used.add(agent.substring("workdisk-".length()) + " " + ApiCall.of(r.getMethod(), r.getPath()));
+                        used.add(agent.substring("workdisk-".length()) + " " + r.verb() + " "
+                                + (r.group().isEmpty() ? "" : r.group() + "/") + r.resource());
                     }
                 }
             }
@@ -109,40 +112,4 @@ class RbacCoverageTest {
 
     /** Non-resource URLs Kubernetes lets every authenticated user GET (ClusterRole system:public-info-viewer). */
     static final Set<String> PUBLIC_INFO = Set.of("/healthz", "/livez", "/readyz", "/version", "/version/");
-
-    /** A request as RBAC sees it: verb and [group/]resource[/subresource]. */
-    record ApiCall(String verb, String resource) {
-        static String of(String method, String fullPath) {
-            String path = fullPath.split("\\?")[0];
-            String query = fullPath.contains("?") ? fullPath.substring(fullPath.indexOf('?') + 1) : "";
-            String[] parts = path.replaceFirst("^/", "").split("/");
-            String group;
-            int i;
-            if (parts[0].equals("api")) {
-                group = "";
-                i = 2;
-            } else {
-                group = parts[1];
-                i = 3;
-            }
-            List<String> rest = List.of(parts).subList(i, parts.length);
-            if (rest.size() >= 2 && rest.get(0).equals("namespaces") && rest.size() > 2) {
-                rest = rest.subList(2, rest.size());
-            }
-            String resource = rest.get(0);
-            boolean named = rest.size() > 1;
-            if (rest.size() > 2) {
-                resource += "/" + rest.get(2);
-            }
-            String verb = switch (method) {
-                case "GET" -> named ? "get" : query.contains("watch=true") ? "watch" : "list";
-                case "POST" -> "create";
-                case "PUT" -> "update";
-                case "PATCH" -> "patch";
-                case "DELETE" -> named ? "delete" : "deletecollection";
-                default -> method.toLowerCase();
-            };
-            return verb + " " + (group.isEmpty() ? "" : group + "/") + resource;
-        }
-    }
 }

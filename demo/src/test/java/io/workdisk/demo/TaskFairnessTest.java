@@ -24,12 +24,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node runs at most --concurrency tasks at once, and a namespace that asks for many disks does not make
  * another namespace wait for all of them: the node's workers take turns between namespaces.
  */
+@ExtendWith(SharedApiServer.class)
 class TaskFairnessTest {
     static final int FLOOD = 24;
     static final int SMALL = 3;
@@ -38,11 +40,11 @@ class TaskFairnessTest {
     Path tmp;
 
     @Test
-    void aFloodingNamespaceDoesNotStarveAnotherAndConcurrencyIsBounded() throws Exception {
+    void aFloodingNamespaceDoesNotStarveAnotherAndConcurrencyIsBounded(RealApiServer api) throws Exception {
         // formatting is made slow (a quarter second each), so the flood is still queued when the others ask
         Path tools = JavaProcess.toolsDirWith(tmp.resolve("slow-tools"), "mkfs.ext4",
                 "sleep 0.25\nexec \"$REAL\" \"$@\"\n");
-        try (LocalCluster cluster = new LocalCluster(new WorkdiskOperator.Settings("workdisk-system", 1.0,
+        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
                 Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             for (String ns : List.of("flood", "small")) {

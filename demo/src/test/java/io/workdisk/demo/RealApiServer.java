@@ -1,0 +1,220 @@
+package io.workdisk.demo;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workseed.WorkSeed;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real kube-apiserver (v1.32) with etcd, started by Fabric8 kube-api-test and given workdisk's CRDs: it
+ * enforces the schema, CEL rules, RBAC, admission policies and server-side apply that the product meets
+ * on a cluster. No kubelet, scheduler or controller-manager runs: Pods never start, owner references are
+ * not garbage-collected and namespaces are never finalized. It writes an audit log of every request
+ * (user, user agent, verb, resource, response code) that tests read to count and attribute requests.
+ *
+ * <p>Offline (CI), kube-api-test finds its binaries through KUBE_API_TEST_DIR and
+ * KUBE_API_TEST_OFFLINE_MODE (see .ci/run); online it downloads them itself.
+ */
+final class RealApiServer implements ClusterApi, AutoCloseable {
+    static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
+            "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
+    /** The version the suite runs on unless KUBE_API_TEST_API_SERVER_VERSION says otherwise. */
+    static final String VERSION = "1.32.*";
+
+    private final KubeAPIServer server;
+    private final String kubeconfigYaml;
+    private final Config adminConfig;
+    private final AuditLog audit;
+    private final KubernetesClient admin;
+
+    private RealApiServer(KubeAPIServer server, AuditLog audit) {
+        this.server = server;
+        this.kubeconfigYaml = server.getKubeConfigYaml();
+        this.adminConfig = Config.fromKubeconfig(kubeconfigYaml);
+        this.audit = audit;
+        this.admin = newClient("user");
+    }
+
+    static RealApiServer start(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path policy = Files.writeString(dir.resolve("audit-policy.yaml"), """
+                    apiVersion: audit.k8s.io/v1
+                    kind: Policy
+                    omitStages: [RequestReceived]
+                    rules:
+                      - level: Metadata
+                    """);
+            Path auditLog = dir.resolve("audit.log");
+            Files.deleteIfExists(auditLog);
+            KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
+                    .withUpdateKubeConfig(false)
+                    .withApiServerFlag("--audit-policy-file", policy.toString())
+                    .withApiServerFlag("--audit-log-path", auditLog.toString())
+                    .withApiServerFlag("--audit-log-format", "json")
+                    .withApiServerFlag("--audit-log-mode", "blocking");
+            // kube-api-test 7.5.2 fails casting the variable's text to a Boolean: it is read here instead
+            config.withOfflineMode(Boolean.parseBoolean(System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_OFFLINE_MODE)));
+            if (System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_API_SERVER_VERSION) == null) {
+                config.withApiServerVersion(VERSION);
+            }
+            KubeAPIServer server = new KubeAPIServer(config.build());
+            server.start();
+            RealApiServer api = new RealApiServer(server, new AuditLog(auditLog));
+            api.installCrds();
+            return api;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void installCrds() {
+        for (String name : CRDS) {
+            CustomResourceDefinition crd = load(name);
+            admin.resource(crd).create();
+            admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                            .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+                            30, TimeUnit.SECONDS);
+        }
+    }
+
+    static CustomResourceDefinition load(String name) {
+        try (InputStream in = RealApiServer.class.getResourceAsStream("/crds/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("CRD " + name + " is not on the classpath");
+            }
+            return Serialization.unmarshal(in, CustomResourceDefinition.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client with the server's administrator credentials (system:masters). */
+    @Override
+    public KubernetesClient newClient(String component) {
+        Config config = Config.fromKubeconfig(kubeconfigYaml);
+        config.setUserAgent("workdisk-" + component);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** A client that authenticates with a bearer token (a ServiceAccount's) instead of the admin's certificate. */
+    KubernetesClient newClientWithToken(String component, String token) {
+        Config config = Config.fromKubeconfig(kubeconfigYaml);
+        config.setUserAgent("workdisk-" + component);
+        config.setClientCertData(null);
+        config.setClientKeyData(null);
+        config.setClientCertFile(null);
+        config.setClientKeyFile(null);
+        config.setOauthToken(token);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    @Override
+    public String url() {
+        return adminConfig.getMasterUrl();
+    }
+
+    /** The administrator's kubeconfig, for processes and kubectl. */
+    String kubeconfigYaml() {
+        return kubeconfigYaml;
+    }
+
+    /** Writes the administrator's kubeconfig to {@code file}. */
+    Path writeKubeconfig(Path file) throws IOException {
+        return Files.writeString(file, kubeconfigYaml);
+    }
+
+    /** Every request the server has answered, as its audit log records them. */
+    AuditLog audit() {
+        return audit;
+    }
+
+    /**
+     * Removes what earlier tests left, so the next one starts on an empty cluster: workdisk's objects
+     * (finalizers dropped: no operator may be running now), Nodes, Events, Leases, admission policies and
+     * the ServiceAccounts, Pods and RBAC objects tests created. Namespaces are kept: without a
+     * controller-manager a deleted namespace would stay Terminating forever.
+     */
+    void reset() {
+        KubernetesClient kube = admin;
+        wipe(kube.resources(WorkDisk.class));
+        wipe(kube.resources(WorkSeed.class));
+        wipe(kube.resources(WorkTask.class));
+        wipe(kube.resources(WorkNode.class));
+        kube.nodes().withGracePeriod(0).delete();
+        kube.admissionRegistration().v1().validatingAdmissionPolicyBindings().delete();
+        kube.admissionRegistration().v1().validatingAdmissionPolicies().delete();
+        for (String ns : kube.namespaces().list().getItems().stream().map(n -> n.getMetadata().getName()).toList()) {
+            kube.v1().events().inNamespace(ns).delete();
+            kube.leases().inNamespace(ns).delete();
+            kube.pods().inNamespace(ns).withGracePeriod(0).delete();
+            if (!ns.startsWith("kube-")) {
+                kube.serviceAccounts().inNamespace(ns).delete();
+                kube.rbac().roles().inNamespace(ns).delete();
+                kube.rbac().roleBindings().inNamespace(ns).delete();
+            }
+        }
+        kube.rbac().clusterRoles().withLabel("app.kubernetes.io/name").delete();
+        kube.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/name").delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
+                .getItems().isEmpty() && kube.resources(WorkSeed.class).list().getItems().isEmpty()
+                && kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
+                && kube.pods().inAnyNamespace().list().getItems().isEmpty());
+        ensureNamespace("workdisk-system");
+    }
+
+    void ensureNamespace(String name) {
+        if (admin.namespaces().withName(name).get() == null) {
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                    .create();
+        }
+    }
+
+    private static <T extends HasMetadata> void wipe(MixedOperation<T, ? extends KubernetesResourceList<T>, Resource<T>> kind) {
+        for (T object : kind.inAnyNamespace().list().getItems()) {
+            var named = object.getMetadata().getNamespace() == null
+                    ? kind.withName(object.getMetadata().getName())
+                    : kind.inNamespace(object.getMetadata().getNamespace()).withName(object.getMetadata().getName());
+            if (object.getMetadata().getFinalizers() != null && !object.getMetadata().getFinalizers().isEmpty()) {
+                try {
+                    named.edit(o -> {
+                        o.getMetadata().setFinalizers(List.of());
+                        return o;
+                    });
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException gone) {
+                    continue; // deleted meanwhile
+                }
+            }
+            named.withGracePeriod(0).delete();
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        server.stop();
+    }
+}
