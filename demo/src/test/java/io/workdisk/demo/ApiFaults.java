@@ -94,7 +94,8 @@ final class ApiFaults implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             requests.incrementAndGet();
-            if (exchange.getRequestHeaders().containsKey("Upgrade")) {
+            String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
+            if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
                 // a websocket watch: refused with 503 the client falls back to a plain HTTP watch, which a
                 // proxy can pass on as it streams
                 reply(exchange, 503, "ServiceUnavailable", "websocket watches are not proxied");
