@@ -6,13 +6,23 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Rootfs;
+import io.workdisk.api.ByteQuantity;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,11 +35,16 @@ class KubectlViewTest {
     static final List<String> CRDS = List.of("workdisks.workdisk.io", "workseeds.workdisk.io", "worktasks.workdisk.io",
             "worknodes.workdisk.io");
 
+    /** A Kubernetes quantity of bytes as people write it: no bare byte count above 1023. */
+    static final Pattern READABLE_BYTES = Pattern.compile("([0-9]{1,3}(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei))|[0-9]{1,4}");
+
     @TempDir
     Path tmp;
     RealApiServer api;
     KubernetesClient kube;
     Kubectl kubectl;
+    LocalCluster cluster;
+    Path images;
 
     @BeforeEach
     void setUp(RealApiServer api) throws Exception {
@@ -40,7 +55,20 @@ class KubectlViewTest {
 
     @AfterEach
     void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
         kube.close();
+    }
+
+    /** The operator and agents for node-a (zone a, the whole data root) and node-b (zone b, --capacity 2Gi). */
+    void startCluster() throws Exception {
+        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
+                Duration.ofSeconds(3), 4), Clock.systemUTC());
+        images = Rootfs.ofFixture(tmp).getParent();
+        cluster.addNode("node-a", Map.of("zone", "a"), tmp.resolve("node-a"), List.of(images), null);
+        cluster.addNode("node-b", Map.of("zone", "b"), tmp.resolve("node-b"), List.of(images), 2L << 30);
+        cluster.startOperator();
     }
 
     @Test
@@ -131,5 +159,74 @@ class KubectlViewTest {
                     : schema.getProperties().get(p);
         }
         return schema.getDescription();
+    }
+
+    @Test
+    void kubectlGetShowsEveryKindInColumnsAPersonReads() throws Exception {
+        startCluster();
+        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Objects.disk("default", "vm1", "1Gi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        Waits.phase(kube, "blank", DiskPhase.Ready);
+        Waits.phase(kube, "vm1", DiskPhase.Ready);
+        Waits.phase(kube, "small", DiskPhase.Failed);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Map<String, Map<String, String>> nodes = table(kubectl.ok("get", "worknodes"));
+            assertThat(nodes.keySet()).containsExactly("node-a", "node-b");
+            assertThat(nodes.get("node-b")).as("the agent's --capacity 2Gi, the 1Gi disk on it")
+                    .containsEntry("CAPACITY", "2Gi").containsEntry("ALLOCATED", "1Gi").containsEntry("FREE", "1Gi")
+                    .containsEntry("READY", "True").containsEntry("DISKS", "1");
+            for (Map.Entry<String, Map<String, String>> row : nodes.entrySet()) {
+                var status = kube.resources(WorkNode.class).withName(row.getKey()).get().getStatus();
+                assertThat(row.getValue().get("CAPACITY")).isEqualTo(ByteQuantity.readable(status.capacityBytes()));
+                assertThat(row.getValue().get("ALLOCATED")).isEqualTo(ByteQuantity.readable(status.allocatedBytes()));
+                assertThat(Quantity.getAmountInBytes(new Quantity(row.getValue().get("FREE"))).longValue())
+                        .isLessThanOrEqualTo(status.capacityBytes() - status.allocatedBytes());
+                for (String column : List.of("CAPACITY", "ALLOCATED", "FREE")) {
+                    assertThat(row.getValue().get(column)).as("%s of %s", column, row.getKey()).matches(READABLE_BYTES);
+                }
+            }
+        });
+        Map<String, Map<String, String>> disks = table(kubectl.ok("get", "wd"));
+        assertThat(disks.get("blank")).containsEntry("PHASE", "Ready").containsEntry("SIZE", "1Gi")
+                .containsEntry("NODE", "node-b");
+        assertThat(disks.get("vm1")).containsEntry("PHASE", "Ready").containsEntry("SEED", "ubuntu");
+        assertThat(disks.get("small")).containsEntry("PHASE", "Failed");
+        assertThat(disks.get("nowhere")).containsEntry("PHASE", "Pending");
+        assertThat(table(kubectl.ok("get", "wd", "-o", "wide")).get("nowhere")).containsEntry("REASON", "NoMatchingNode");
+        Map<String, Map<String, String>> seeds = table(kubectl.ok("get", "ws"));
+        assertThat(seeds.get("ubuntu")).containsEntry("READY", "2/2")
+                .containsEntry("SOURCE", "hostPath:" + images.resolve("rootfs.ext4"));
+        Map<String, Map<String, String>> tasks = table(kubectl.ok("get", "wt", "-A"));
+        assertThat(tasks.values()).as("the failed create task is kept as the record of the failure")
+                .anySatisfy(t -> assertThat(t).containsEntry("TYPE", "Materialize").containsEntry("NODE", "node-a")
+                        .containsEntry("PHASE", "Failed").containsEntry("REASON", "SIZE_BELOW_SEED"));
+    }
+
+    /** kubectl's table by the first column (NAME, or NAME after NAMESPACE), each row cut where the header's columns start. */
+    static Map<String, Map<String, String>> table(String output) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as(output).isNotEmpty();
+        List<String> names = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        Matcher m = Pattern.compile("\\S+").matcher(lines.get(0));
+        while (m.find()) {
+            names.add(m.group());
+            starts.add(m.start());
+        }
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                int from = Math.min(starts.get(i), line.length());
+                int to = i + 1 < names.size() ? Math.min(starts.get(i + 1), line.length()) : line.length();
+                row.put(names.get(i), line.substring(from, to).strip());
+            }
+            rows.put(row.get("NAME"), row);
+        }
+        return rows;
     }
 }

@@ -21,9 +21,9 @@ import io.workdisk.api.ApiGroup;
 // A WorkNode is all status: its schema has no spec.
 @SchemaSwap(originalType = WorkNode.class, fieldName = "spec", targetType = void.class)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
-@AdditionalPrinterColumn(name = "Capacity", jsonPath = ".status.capacityBytes", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Allocated", jsonPath = ".status.allocatedBytes", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Free", jsonPath = ".status.freeBytes", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Capacity", jsonPath = ".status.capacity")
+@AdditionalPrinterColumn(name = "Allocated", jsonPath = ".status.allocated")
+@AdditionalPrinterColumn(name = "Free", jsonPath = ".status.free")
 @AdditionalPrinterColumn(name = "Disks", jsonPath = ".status.disks", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Heartbeat", jsonPath = ".status.heartbeatTime", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.agentVersion", priority = 1)

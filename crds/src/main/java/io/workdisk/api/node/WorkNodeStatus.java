@@ -1,12 +1,19 @@
 package io.workdisk.api.node;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.ByteQuantity;
 import io.workdisk.api.ConditionSchema;
 import java.util.List;
 
+/**
+ * What a node's agent reports. The byte counts are what the operator computes with; capacity, allocated and
+ * free are quantities for people (kubectl get's columns), derived from them here so they can never disagree
+ * with them, and ignored when read back.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkNodeStatus(
         @JsonPropertyDescription("The agent's data root on the host (its --root); disks and seeds are files under it.")
@@ -32,4 +39,30 @@ public record WorkNodeStatus(
                 + "step with the API server); False with why not otherwise (ToolsMissing, DataRootUnwritable, ClockSkew...).")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions) {
+
+    @JsonProperty(value = "capacity", access = JsonProperty.Access.READ_ONLY)
+    @JsonPropertyDescription("capacityBytes for reading, e.g. 252Gi: a quantity in binary units, at most three "
+            + "significant digits, rounded down.")
+    public String capacity() {
+        return ByteQuantity.readable(capacityBytes);
+    }
+
+    @JsonProperty(value = "allocated", access = JsonProperty.Access.READ_ONLY)
+    @JsonPropertyDescription("allocatedBytes for reading, e.g. 40Gi: a quantity in binary units, at most three "
+            + "significant digits, rounded down.")
+    public String allocated() {
+        return ByteQuantity.readable(allocatedBytes);
+    }
+
+    /** What is left for disks: beside Capacity and Allocated, a Free above their difference would read as a contradiction. */
+    @JsonProperty(value = "free", access = JsonProperty.Access.READ_ONLY)
+    @JsonPropertyDescription("Room left for disks, for reading, e.g. 79.5Gi: capacityBytes minus allocatedBytes, or "
+            + "freeBytes if the data root's filesystem has less; a quantity in binary units, at most three significant "
+            + "digits, rounded down.")
+    public String free() {
+        if (capacityBytes == null || allocatedBytes == null || freeBytes == null) {
+            return null;
+        }
+        return ByteQuantity.readable(Math.max(0, Math.min(capacityBytes - allocatedBytes, freeBytes)));
+    }
 }
