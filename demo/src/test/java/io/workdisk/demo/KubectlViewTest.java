@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.Rootfs;
@@ -204,6 +205,32 @@ class KubectlViewTest {
         assertThat(tasks.values()).as("the failed create task is kept as the record of the failure")
                 .anySatisfy(t -> assertThat(t).containsEntry("TYPE", "Materialize").containsEntry("NODE", "node-a")
                         .containsEntry("PHASE", "Failed").containsEntry("REASON", "SIZE_BELOW_SEED"));
+    }
+
+    @Test
+    void aDiskThatCannotBePlacedGetsExactlyOneEventForIt() throws Exception {
+        startCluster();
+        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Waits.get(kube, "nowhere").getStatus())
+                .isNotNull().extracting(s -> s.conditions().stream().map(c -> c.getType() + "=" + c.getReason()).toList())
+                .isEqualTo(List.of("Placed=NoMatchingNode", "Ready=NoMatchingNode")));
+        // a node joining wakes the unplaced disk: still nowhere to go, nothing new to say
+        cluster.addNode("node-c", Map.of("zone", "c"), tmp.resolve("node-c"), List.of(images), null);
+
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            List<Event> events = kube.v1().events().inNamespace("default").list().getItems().stream()
+                    .filter(e -> e.getInvolvedObject().getName().equals("nowhere")).toList();
+            assertThat(events).as("%s", events).singleElement().satisfies(e -> {
+                assertThat(e.getReason()).isEqualTo("NoMatchingNode");
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getCount()).as("seen once").isEqualTo(1);
+                assertThat(e.getSeries()).isNull();
+                assertThat(e.getInvolvedObject().getUid()).isEqualTo(Waits.get(kube, "nowhere").getMetadata().getUid());
+            });
+        });
+        String described = kubectl.ok("describe", "wd", "nowhere");
+        assertThat(described.substring(described.indexOf("Events:")).lines().filter(l -> l.contains("NoMatchingNode")))
+                .as(described).singleElement().asString().doesNotContain("(x");
     }
 
     /** kubectl's table by the first column (NAME, or NAME after NAMESPACE), each row cut where the header's columns start. */
