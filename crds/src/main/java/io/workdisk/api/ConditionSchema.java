@@ -20,6 +20,6 @@ public record ConditionSchema(
         @JsonPropertyDescription("The metadata.generation the condition was computed for; lower than the object's "
                 + "generation means the latest spec has not been looked at yet.")
         Long observedGeneration,
-        @JsonPropertyDescription("When status last changed, in RFC 3339 UTC.")
+        @JsonPropertyDescription("When status last changed, in RFC 3339 UTC to the second (e.g. 2026-11-25T16:27:40Z).")
         String lastTransitionTime) {
 }

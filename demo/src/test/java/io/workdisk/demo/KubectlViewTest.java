@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -231,6 +234,56 @@ class KubectlViewTest {
         String described = kubectl.ok("describe", "wd", "nowhere");
         assertThat(described.substring(described.indexOf("Events:")).lines().filter(l -> l.contains("NoMatchingNode")))
                 .as(described).singleElement().asString().doesNotContain("(x");
+    }
+
+    /** The time fields workdisk writes, and how core types write times: RFC 3339 in UTC, to the second. */
+    static final Set<String> TIME_FIELDS = Set.of("lastTransitionTime", "startedAt", "finishedAt", "heartbeatTime");
+    static final Pattern RFC3339_SECONDS = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
+
+    @Test
+    void everyTimeIsWrittenInRfc3339ToTheSecond() throws Exception {
+        startCluster();
+        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
+        Waits.phase(kube, "blank", DiskPhase.Ready);
+        Waits.phase(kube, "small", DiskPhase.Failed);
+        Waits.seedReady(kube, "ubuntu");
+
+        // kind -> the time fields found in its objects as the server returns them
+        Map<String, List<String>> found = new LinkedHashMap<>();
+        for (String kind : List.of("workdisks", "workseeds", "worktasks", "worknodes")) {
+            JsonNode list = new ObjectMapper().readTree(kubectl.ok("get", kind, "-A", "-o", "json"));
+            List<String> times = new ArrayList<>();
+            collectTimes(list.get("items"), kind, times);
+            found.put(kind, times);
+        }
+        assertThat(found.get("workdisks")).as("conditions and lastOperation").anyMatch(t -> t.contains(".lastTransitionTime="))
+                .anyMatch(t -> t.contains(".lastOperation.startedAt=")).anyMatch(t -> t.contains(".lastOperation.finishedAt="));
+        assertThat(found.get("workseeds")).anyMatch(t -> t.contains(".lastTransitionTime="));
+        assertThat(found.get("worktasks")).as("the failed task kept")
+                .anyMatch(t -> t.contains(".startedAt=")).anyMatch(t -> t.contains(".finishedAt="));
+        assertThat(found.get("worknodes")).anyMatch(t -> t.contains(".lastTransitionTime="))
+                .anyMatch(t -> t.contains(".heartbeatTime="));
+        assertThat(found.values().stream().flatMap(List::stream))
+                .allSatisfy(t -> assertThat(t.substring(t.indexOf('=') + 1)).as(t).matches(RFC3339_SECONDS));
+    }
+
+    /** Every time field below {@code node}, as "path=value". */
+    static void collectTimes(JsonNode node, String path, List<String> out) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectTimes(node.get(i), path + "[" + i + "]", out);
+            }
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                if (TIME_FIELDS.contains(f.getKey())) {
+                    out.add(path + "." + f.getKey() + "=" + f.getValue().asText());
+                } else {
+                    collectTimes(f.getValue(), path + "." + f.getKey(), out);
+                }
+            });
+        }
     }
 
     /** kubectl's table by the first column (NAME, or NAME after NAMESPACE), each row cut where the header's columns start. */

@@ -32,8 +32,9 @@ public record WorkNodeStatus(
         List<String> seeds,
         @JsonPropertyDescription("Version of the workdisk agent on this node.")
         String agentVersion,
-        @JsonPropertyDescription("When the agent last reported, in RFC 3339 UTC. Older than the operator's --node-grace (default "
-                + "60s): the agent is taken to be gone and no disk is placed on the node.")
+        @JsonPropertyDescription("When the agent last reported, in RFC 3339 UTC "
+                + "to the second (e.g. 2026-11-25T16:27:40Z). Older than the operator's "
+                + "--node-grace (default 60s): the agent is taken to be gone and no disk is placed on the node.")
         String heartbeatTime,
         @JsonPropertyDescription("Ready: True when the agent can make disks (e2fsprogs found, data root writable, clock in "
                 + "step with the API server); False with why not otherwise (ToolsMissing, DataRootUnwritable, ClockSkew...).")

@@ -11,9 +11,11 @@ public record Operation(
         TaskType type,
         @JsonPropertyDescription("Succeeded or Failed.")
         TaskPhase result,
-        @JsonPropertyDescription("When the node's agent started the step, in RFC 3339 UTC.")
+        @JsonPropertyDescription("When the node's agent started the step, in RFC 3339 UTC "
+                + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String startedAt,
-        @JsonPropertyDescription("When the node's agent finished the step, in RFC 3339 UTC.")
+        @JsonPropertyDescription("When the node's agent finished the step, in RFC 3339 UTC "
+                + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String finishedAt,
         @JsonPropertyDescription("Wall time of the step inside the node's disk engine, in seconds.")
         Double seconds,

@@ -15,9 +15,11 @@ public record WorkTaskStatus(
         String message,
         @JsonPropertyDescription("Failed: whether trying again may succeed.")
         Boolean retryable,
-        @JsonPropertyDescription("When the agent started the step, in RFC 3339 UTC.")
+        @JsonPropertyDescription("When the agent started the step, in RFC 3339 UTC "
+                + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String startedAt,
-        @JsonPropertyDescription("When the agent finished the step, in RFC 3339 UTC.")
+        @JsonPropertyDescription("When the agent finished the step, in RFC 3339 UTC "
+                + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String finishedAt,
         @JsonPropertyDescription("Wall time of the step inside the node's disk engine, in seconds.")
         Double seconds,
