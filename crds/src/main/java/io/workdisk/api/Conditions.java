@@ -26,7 +26,7 @@ public final class Conditions {
         for (Condition c : next) {
             Condition before = find(previous, c.getType());
             String since = before != null && Objects.equals(before.getStatus(), c.getStatus())
-                    && before.getLastTransitionTime() != null ? before.getLastTransitionTime() : now.toString();
+                    && before.getLastTransitionTime() != null ? before.getLastTransitionTime() : Timestamps.of(now);
             out.add(new ConditionBuilder(c).withLastTransitionTime(since).build());
         }
         return out;

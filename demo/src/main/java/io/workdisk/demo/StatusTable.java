@@ -22,7 +22,7 @@ final class StatusTable {
             var s = n.getStatus();
             lines.add(String.format("%-14s %-8s %-8s %-12s %s", n.getMetadata().getName(),
                     s == null ? "-" : ready(s.conditions()), s == null ? "-" : s.disks(),
-                    s == null ? "-" : human(s.allocatedBytes()), s == null ? "-" : s.dataRoot()));
+                    s == null || s.allocated() == null ? "-" : s.allocated(), s == null ? "-" : s.dataRoot()));
         }
         lines.add("");
         lines.add(String.format("%-14s %-8s %-40s %s", "WORKSEED", "READY", "SOURCE", "REASON"));
@@ -55,19 +55,5 @@ final class StatusTable {
     static String reason(List<Condition> conditions) {
         Condition c = Conditions.find(conditions, "Ready");
         return c == null ? "" : c.getReason() + ": " + c.getMessage();
-    }
-
-    static String human(Long bytes) {
-        if (bytes == null) {
-            return "-";
-        }
-        String[] units = {"B", "Ki", "Mi", "Gi", "Ti"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(v == Math.rint(v) ? "%.0f%s" : "%.1f%s", v, units[u]);
     }
 }

@@ -10,7 +10,7 @@ public record HttpSource(
         @Required
         @Size(max = 2048)
         @Pattern("^https?://")
-        @JsonPropertyDescription("http(s) URL of the rootfs ext4 image.")
+        @JsonPropertyDescription("http(s) URL of the rootfs ext4 image; each node downloads it itself.")
         String url,
         @Required
         @Pattern("^[a-f0-9]{64}$")

@@ -1,17 +1,28 @@
 package io.workdisk.api.task;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** The facts of what a task made, as the agent read them back from the image. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskResult(
+        @JsonPropertyDescription("Host path of the image on the node.")
         String path,
+        @JsonPropertyDescription("Size of the image file, in bytes (its apparent size: a sparse file takes less room).")
         Long sizeBytes,
+        @JsonPropertyDescription("Size of the ext4 filesystem on the image, in bytes.")
         Long filesystemBytes,
+        @JsonPropertyDescription("Room the image takes on the node's filesystem, in bytes (below sizeBytes while sparse).")
         Long allocatedBytes,
+        @JsonPropertyDescription("The ext4 filesystem UUID of the image.")
         String filesystemUUID,
+        @JsonPropertyDescription("BuildSeed: bytes of file content taken from the rootfs subtree.")
         Long payloadBytes,
+        @JsonPropertyDescription("BuildSeed: regular files taken from the rootfs subtree.")
         Integer files,
+        @JsonPropertyDescription("BuildSeed: entries of the subtree left out (devices, fifos, sockets).")
         Integer skipped,
+        @JsonPropertyDescription("Format, Materialize: the image was already there from an earlier run of this task and "
+                + "was reported, not made again. Delete: there was an image to remove.")
         Boolean existed) {
 }

@@ -1,5 +1,7 @@
 package io.workdisk.api.workdisk;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -10,6 +12,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 import io.workdisk.api.ApiGroup;
 
 /** An ext4 image file of a requested size on one node, blank or materialized from a WorkSeed. */
+@JsonClassDescription("An ext4 image file of a requested size on one node, blank or made from a WorkSeed's tree, "
+        + "for a VM to attach (status.path). Deleting it removes the image, or keeps it with spec.reclaimPolicy: Retain.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @ShortNames("wd")
@@ -22,4 +26,18 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Path", jsonPath = ".status.path", priority = 1)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", priority = 1)
 public class WorkDisk extends CustomResource<WorkDiskSpec, WorkDiskStatus> implements Namespaced {
+    // Overridden only to describe the fields in the CRD schema (kubectl explain): they are declared in CustomResource.
+    @Override
+    @JsonPropertyDescription("The disk wanted, written by its user: size, content, where it lives, what happens to it on "
+            + "deletion. The operator makes the disk match it; only size may change once the disk exists.")
+    public WorkDiskSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription("The disk as the operator last observed it; written only by the operator, whole, at every "
+            + "change.")
+    public WorkDiskStatus getStatus() {
+        return super.getStatus();
+    }
 }

@@ -34,13 +34,15 @@ public record WorkDiskSpec(
         @JsonPropertyDescription("Node to make the disk on. Absent: the operator places it. Immutable once set.")
         String nodeName,
 
-        @JsonPropertyDescription("Labels a node must have for the disk to be placed there.")
+        @JsonPropertyDescription("Labels the node's Kubernetes Node object must have for the disk to be placed there. "
+                + "Read only while the disk has no node.")
         Map<String, String> nodeSelector,
 
         @JsonPropertyDescription("Delete (default) removes the image file when the WorkDisk is deleted; Retain keeps it on the node.")
         ReclaimPolicy reclaimPolicy,
 
-        @JsonPropertyDescription("Reserve every block of the image now instead of a sparse file.")
+        @JsonPropertyDescription("true: reserve every block of the image when it is made; false (default): a sparse file "
+                + "that takes room on the node as it is written. Read only when the disk is made.")
         Boolean preallocate) {
 
     /** A Kubernetes quantity in bytes: digits with an optional fraction and binary or decimal suffix. */

@@ -15,9 +15,10 @@ public record WorkSeedSpec(
         SeedSource source,
         @Size(max = 4096)
         @Pattern("^/")
-        @JsonPropertyDescription("Directory of the rootfs to take (default /root).")
+        @JsonPropertyDescription("Directory of the rootfs to take, absolute (default /root). Changing it rebuilds the seed.")
         String subtree,
-        @JsonPropertyDescription("Labels a node must have to get the seed (default: every node with an agent).")
+        @JsonPropertyDescription("Labels the node's Kubernetes Node object must have to get the seed (default: every node "
+                + "with a workdisk agent). Nodes that stop matching drop the seed.")
         Map<String, String> nodeSelector) {
 
     public String effectiveSubtree() {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.Timestamps;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import java.time.Clock;
@@ -78,7 +79,7 @@ public final class NodeRecorder {
                     + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)", null);
         }
         return new WorkNodeStatus(f.dataRoot(), f.capacityBytes(), f.freeBytes(), f.allocatedBytes(), f.disks(), f.seeds(),
-                version, now.toString(), Conditions.merge(previous == null ? List.of() : previous.conditions(),
+                version, Timestamps.of(now), Conditions.merge(previous == null ? List.of() : previous.conditions(),
                         List.of(ready), now));
     }
 }

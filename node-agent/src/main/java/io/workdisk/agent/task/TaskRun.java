@@ -1,11 +1,11 @@
 package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.api.Timestamps;
 import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -43,7 +43,7 @@ final class TaskRun implements Predicate<WorkTask> {
     }
 
     private boolean run(WorkTask task) throws InterruptedException {
-        String started = Instant.now(clock).toString();
+        String started = Timestamps.now(clock);
         Long generation = task.getMetadata().getGeneration();
         Optional<WorkTask> running = status.write(task, new WorkTaskStatus(TaskPhase.Running, null, null, null, started,
                 null, null, null, null, generation));
@@ -54,7 +54,7 @@ final class TaskRun implements Predicate<WorkTask> {
         String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
         try {
             TaskExecutor.Outcome outcome = executor.run(task.getSpec());
-            finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Instant.now(clock).toString(),
+            finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Timestamps.now(clock),
                     outcome.seconds(), outcome.phaseSeconds(), outcome.result(), generation);
             metrics.succeeded(task.getSpec().type(), outcome.seconds(),
                     outcome.result() == null ? null : outcome.result().allocatedBytes());
@@ -72,7 +72,7 @@ final class TaskRun implements Predicate<WorkTask> {
 
     private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {
         metrics.failed(task.getSpec().type(), reason);
-        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, started, Instant.now(clock).toString(),
+        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, started, Timestamps.now(clock),
                 null, Map.of(), null, task.getMetadata().getGeneration());
     }
 }

@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.workdisk.api.Timestamps;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ public final class EventRecorder {
 
     private void record(HasMetadata about, String type, String reason, String message) {
         String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace() : fallbackNamespace;
-        String now = Instant.now(clock).toString();
+        String now = Timestamps.now(clock);
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata().withName(eventName(about.getMetadata().getName()))
