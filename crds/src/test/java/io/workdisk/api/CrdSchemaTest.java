@@ -39,9 +39,8 @@ class CrdSchemaTest {
         Pattern quantity = Pattern.compile(spec.getProperties().get("size").getPattern());
         assertThat(List.of("8Gi", "500M", "1073741824", "1.5Gi")).allMatch(s -> quantity.matcher(s).find());
         assertThat(List.of("-1Gi", "abc", "8 Gi", "8GB", "")).noneMatch(s -> quantity.matcher(s).find());
-        assertThat(rules(spec)).contains(
-                "quantity(self.size).compareTo(quantity('64Mi')) >= 0",
-                "quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0");
+        assertThat(rules(spec)).anyMatch(r -> r.endsWith("quantity(self.size).compareTo(quantity('64Mi')) >= 0"))
+                .anyMatch(r -> r.endsWith("quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0"));
     }
 
     @Test
