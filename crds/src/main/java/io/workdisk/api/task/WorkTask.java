@@ -1,6 +1,7 @@
 package io.workdisk.api.task;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -25,4 +26,10 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.reason")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class WorkTask extends CustomResource<WorkTaskSpec, WorkTaskStatus> implements Namespaced {
+    /** Required: an object without a spec is refused by the API server rather than left for the operator to trip on. */
+    @Override
+    @Required
+    public WorkTaskSpec getSpec() {
+        return super.getSpec();
+    }
 }

@@ -1,6 +1,7 @@
 package io.workdisk.api.workdisk;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -22,4 +23,10 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Path", jsonPath = ".status.path", priority = 1)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", priority = 1)
 public class WorkDisk extends CustomResource<WorkDiskSpec, WorkDiskStatus> implements Namespaced {
+    /** Required: an object without a spec is refused by the API server rather than left for the operator to trip on. */
+    @Override
+    @Required
+    public WorkDiskSpec getSpec() {
+        return super.getSpec();
+    }
 }

@@ -1,6 +1,7 @@
 package io.workdisk.api.workseed;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -17,4 +18,10 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.source")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class WorkSeed extends CustomResource<WorkSeedSpec, WorkSeedStatus> {
+    /** Required: an object without a spec is refused by the API server rather than left for the operator to trip on. */
+    @Override
+    @Required
+    public WorkSeedSpec getSpec() {
+        return super.getSpec();
+    }
 }
