@@ -16,6 +16,10 @@ import java.util.Map;
         message = "size must be at least 64Mi", fieldPath = ".size")
 @ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('16Ti')) < 0",
         message = "size must be below 16Ti, the largest file an ext4 data root can hold", fieldPath = ".size")
+// Only for sizes within bounds: a size refused as too small or too large is not also called fractional.
+@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) < 0"
+        + " || quantity(self.size).compareTo(quantity('16Ti')) >= 0 || quantity(self.size).isInteger()",
+        message = "size must be a whole number of bytes", fieldPath = ".size")
 @ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || !" + WorkDiskSpec.OLD_WELL_FORMED
         + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
         message = "size can only grow: shrinking a filesystem is not supported", fieldPath = ".size")
