@@ -41,6 +41,7 @@ public record WorkDiskSpec(
         String seedRef,
 
         @Size(max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
         @JsonPropertyDescription("Node to make the disk on. Absent: the operator places it. Immutable once set.")
         String nodeName,
 
