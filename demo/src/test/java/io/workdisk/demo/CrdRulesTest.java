@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -194,6 +195,25 @@ class CrdRulesTest {
     void workDiskUpdate(String before, String after, List<Cause> refusal) {
         GenericKubernetesResource live = create("WorkDisk", "subject", before);
         assertRefusedWith(() -> replaceSpec(live, after), refusal);
+    }
+
+    /** On a disk the operator has placed on node-a (status.nodeName), which stays there whatever the spec says. */
+    static Stream<Arguments> placedWorkDiskChanges() {
+        return Stream.of(
+                change("nodeName set to the node it is on", "spec: {size: 1Gi}", "spec: {size: 1Gi, nodeName: node-a}"),
+                change("nodeName set to another node", "spec: {size: 1Gi}", "spec: {size: 1Gi, nodeName: node-b}",
+                        cause("spec.nodeName", "nodeName can only be set to node-a, the node the disk is on")),
+                change("nodeName kept, size grown", "spec: {size: 1Gi, nodeName: node-a}", "spec: {size: 2Gi, nodeName: node-a}"),
+                change("size grown without a nodeName", "spec: {size: 1Gi}", "spec: {size: 2Gi}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("placedWorkDiskChanges")
+    void placedWorkDiskUpdate(String before, String after, List<Cause> refusal) {
+        GenericKubernetesResource live = create("WorkDisk", "subject", before);
+        live.setAdditionalProperty("status", Map.of("phase", "Ready", "nodeName", "node-a"));
+        GenericKubernetesResource placed = kube.resource(live).updateStatus();
+        assertRefusedWith(() -> replaceSpec(placed, after), refusal);
     }
 
     // ---- WorkSeed ----
