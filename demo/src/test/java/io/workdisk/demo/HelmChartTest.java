@@ -1,12 +1,18 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
@@ -15,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Helm chart lints, renders, carries the CRDs of crds/yaml unchanged, and grants what it should.
@@ -100,23 +107,41 @@ class HelmChartTest {
                 .doesNotContain("ValidatingAdmissionPolicy");
     }
 
-    /** The admission policy's CEL parses: a syntax error would make a real API server refuse the policy. */
+    /**
+     * The API server takes the rendered admission policy and its binding. It compiles every expression when
+     * the policy is written and refuses one that does not compile, as the broken copy shows. What the
+     * policy allows and denies is tested under real identities elsewhere. The schema-aware type check
+     * (status.typeChecking) is not: kube-controller-manager writes it, and the test server runs without one.
+     */
     @Test
-    void admissionPolicyExpressionsParse() {
-        var policy = render().stream()
-                .filter(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class::isInstance)
-                .map(io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy.class::cast)
-                .findFirst().orElseThrow();
-        List<String> expressions = new java.util.ArrayList<>();
-        policy.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
-        policy.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
-        assertThat(expressions).hasSize(7);
-        var cel = dev.cel.bundle.CelFactory.standardCelBuilder().build();
-        for (String e : expressions) {
-            var parsed = cel.parse(e);
-            assertThat(parsed.hasError()).as("%s: %s", e, parsed.hasError() ? parsed.getErrorString() : "").isFalse();
+    @ExtendWith(SharedApiServer.class)
+    void admissionPolicyIsAcceptedByTheApiServer(RealApiServer api) {
+        List<HasMetadata> rendered = render();
+        ValidatingAdmissionPolicy policy = rendered.stream().filter(ValidatingAdmissionPolicy.class::isInstance)
+                .map(ValidatingAdmissionPolicy.class::cast).findFirst().orElseThrow();
+        ValidatingAdmissionPolicyBinding binding = rendered.stream().filter(ValidatingAdmissionPolicyBinding.class::isInstance)
+                .map(ValidatingAdmissionPolicyBinding.class::cast).findFirst().orElseThrow();
+        try (KubernetesClient kube = api.newClient("user")) {
+            ValidatingAdmissionPolicy stored = kube.resource(policy).create();
+            kube.resource(binding).create();
+            List<String> expressions = new java.util.ArrayList<>();
+            stored.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
+            stored.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
+            assertThat(expressions).hasSize(7)
+                    .anyMatch(e -> e.contains("system:serviceaccount:workdisk-system:wd-operator"))
+                    .anyMatch(e -> e.contains("authentication.kubernetes.io/node-name"));
+
+            // a syntax error, and a misspelt variable
+            for (String wrong : List.of("variables.operator &&", "variables.operater || variables.isTask")) {
+                ValidatingAdmissionPolicy broken = new ValidatingAdmissionPolicyBuilder(policy).editMetadata()
+                        .withName(policy.getMetadata().getName() + "-broken").endMetadata().build();
+                broken.getSpec().getValidations().get(0).setExpression(wrong);
+                KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
+                        () -> kube.resource(broken).create());
+                assertThat(refused).as("a policy with '%s' is refused", wrong).isNotNull();
+                assertThat(refused.getCode()).isEqualTo(422);
+                assertThat(refused.getStatus().getMessage()).contains("spec.validations[0].expression", "compilation failed");
+            }
         }
-        assertThat(expressions).anyMatch(e -> e.contains("system:serviceaccount:workdisk-system:wd-operator"))
-                .anyMatch(e -> e.contains("authentication.kubernetes.io/node-name"));
     }
 }

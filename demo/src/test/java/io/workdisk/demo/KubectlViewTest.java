@@ -54,7 +54,7 @@ class KubectlViewTest {
     void setUp(RealApiServer api) throws Exception {
         this.api = api;
         this.kube = api.newClient("user");
-        this.kubectl = new Kubectl(api, tmp);
+        this.kubectl = Kubectl.of(api, tmp);
     }
 
     @AfterEach

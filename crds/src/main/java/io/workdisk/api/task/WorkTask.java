@@ -3,6 +3,7 @@ package io.workdisk.api.task;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -30,8 +31,11 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.reason")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class WorkTask extends CustomResource<WorkTaskSpec, WorkTaskStatus> implements Namespaced {
-    // Overridden only to describe the fields in the CRD schema (kubectl explain): they are declared in CustomResource.
+    // Overridden to describe the fields in the CRD schema (kubectl explain), as they are declared in CustomResource,
+    // and to require a spec: an object without one is refused by the API server rather than left for the
+    // operator to trip on.
     @Override
+    @Required
     @JsonPropertyDescription("The step, written once by the operator: which node's agent runs it, what it does and to "
             + "which image.")
     public WorkTaskSpec getSpec() {

@@ -3,6 +3,8 @@ package io.workdisk.api.workdisk;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -25,9 +27,21 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Path", jsonPath = ".status.path", priority = 1)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", priority = 1)
+// On the whole object because it needs the status: a nodeName added after the operator has placed the disk
+// can only name the node it is on, for the operator keeps a disk where it placed it whatever the spec says
+// later. Status writes never change spec, so they always pass (has(oldSelf.spec.nodeName) or no nodeName).
+@ValidationRule(value = "!has(self.spec.nodeName) || has(oldSelf.spec.nodeName) || !has(self.status)"
+        + " || !has(self.status.nodeName) || self.spec.nodeName == self.status.nodeName",
+        message = "nodeName can only be set to the node the disk is on (status.nodeName): a disk does not move between nodes",
+        messageExpression = "'nodeName can only be set to ' + self.status.nodeName"
+                + " + ', the node the disk is on: a disk does not move between nodes'",
+        fieldPath = ".spec.nodeName")
 public class WorkDisk extends CustomResource<WorkDiskSpec, WorkDiskStatus> implements Namespaced {
-    // Overridden only to describe the fields in the CRD schema (kubectl explain): they are declared in CustomResource.
+    // Overridden to describe the fields in the CRD schema (kubectl explain), as they are declared in CustomResource,
+    // and to require a spec: an object without one is refused by the API server rather than left for the
+    // operator to trip on.
     @Override
+    @Required
     @JsonPropertyDescription("The disk wanted, written by its user: size, content, where it lives, what happens to it on "
             + "deletion. The operator makes the disk match it; only size may change once the disk exists.")
     public WorkDiskSpec getSpec() {

@@ -9,15 +9,25 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "quantity(self.size).compareTo(quantity('64Mi')) >= 0", message = "size must be at least 64Mi")
-@ValidationRule(value = "quantity(self.size).compareTo(quantity('16Ti')) < 0",
-        message = "size must be below 16Ti, the largest file an ext4 data root can hold")
-@ValidationRule(value = "quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
-        message = "size can only grow: shrinking a filesystem is not supported")
+// Each size rule first checks that the size matches the pattern: the API server runs every rule even when
+// the pattern has refused the value, and quantity() on a malformed string fails with the CEL library's own
+// message. A malformed size so gets exactly one message, the pattern's.
+@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) >= 0",
+        message = "size must be at least 64Mi", fieldPath = ".size")
+@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('16Ti')) < 0",
+        message = "size must be below 16Ti, the largest file an ext4 data root can hold", fieldPath = ".size")
+// Only for sizes within bounds: a size refused as too small or too large is not also called fractional.
+@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) < 0"
+        + " || quantity(self.size).compareTo(quantity('16Ti')) >= 0 || quantity(self.size).isInteger()",
+        message = "size must be a whole number of bytes", fieldPath = ".size")
+@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || !" + WorkDiskSpec.OLD_WELL_FORMED
+        + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
+        message = "size can only grow: shrinking a filesystem is not supported", fieldPath = ".size")
 @ValidationRule(value = "has(self.seedRef) == has(oldSelf.seedRef) && (!has(self.seedRef) || self.seedRef == oldSelf.seedRef)",
-        message = "seedRef is immutable: a disk's content cannot be changed after it is made")
+        message = "seedRef is immutable: a disk's content cannot be changed after it is made", fieldPath = ".seedRef")
 @ValidationRule(value = "!has(oldSelf.nodeName) || (has(self.nodeName) && self.nodeName == oldSelf.nodeName)",
-        message = "nodeName cannot be changed or removed once set: a disk does not move between nodes")
+        message = "nodeName cannot be changed or removed once set: a disk does not move between nodes",
+        fieldPath = ".nodeName")
 public record WorkDiskSpec(
         @Required
         @Size(max = 32)
@@ -31,6 +41,7 @@ public record WorkDiskSpec(
         String seedRef,
 
         @Size(max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
         @JsonPropertyDescription("Node to make the disk on. Absent: the operator places it. Immutable once set.")
         String nodeName,
 
@@ -47,6 +58,10 @@ public record WorkDiskSpec(
 
     /** A Kubernetes quantity in bytes: digits with an optional fraction and binary or decimal suffix. */
     public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+    /** CEL: the size matches {@link #QUANTITY} (a raw string, so the pattern's backslash stays one). */
+    static final String WELL_FORMED = "self.size.matches(r'" + QUANTITY + "')";
+    /** CEL: the stored size matched it too (it may not, if it was stored before the pattern existed). */
+    static final String OLD_WELL_FORMED = "oldSelf.size.matches(r'" + QUANTITY + "')";
 
     public ReclaimPolicy effectiveReclaimPolicy() {
         return reclaimPolicy == null ? ReclaimPolicy.Delete : reclaimPolicy;

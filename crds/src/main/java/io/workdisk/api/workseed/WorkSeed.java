@@ -3,6 +3,7 @@ package io.workdisk.api.workseed;
 import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -22,8 +23,11 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.source")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class WorkSeed extends CustomResource<WorkSeedSpec, WorkSeedStatus> {
-    // Overridden only to describe the fields in the CRD schema (kubectl explain): they are declared in CustomResource.
+    // Overridden to describe the fields in the CRD schema (kubectl explain), as they are declared in CustomResource,
+    // and to require a spec: an object without one is refused by the API server rather than left for the
+    // operator to trip on.
     @Override
+    @Required
     @JsonPropertyDescription("The seed wanted, written by its user: the rootfs, the subtree of it to take and the nodes "
             + "to build it on. A change rebuilds the seeds, or moves them to the nodes that now match.")
     public WorkSeedSpec getSpec() {
