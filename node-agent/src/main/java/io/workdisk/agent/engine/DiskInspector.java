@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
+import io.workdisk.agent.engine.ext4.UnsupportedFeatureException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.files.DataRoot;
@@ -62,6 +63,9 @@ public final class DiskInspector {
         }
         if (e instanceof AccessDeniedException) {
             return new EngineException(Problem.SOURCE_UNREADABLE, name + " is not readable (permission denied)");
+        }
+        if (e instanceof UnsupportedFeatureException) {
+            return new EngineException(Problem.UNSUPPORTED_FILESYSTEM, name + " cannot be read: " + e.getMessage());
         }
         if (e instanceof Ext4FormatException) {
             String msg = e.getMessage();

@@ -178,6 +178,18 @@ class BuildSeedTest {
     }
 
     @Test
+    void aFilesystemFeatureTheReaderCannotReadIsNamed() throws Exception {
+        Path journal = fx.data.resolve("journal.ext4");
+        Shell.ok("mke2fs", "-q", "-F", "-O", "journal_dev", "-b", "4096", journal.toString(), "16M");
+        List<String> before = fx.dataListing();
+
+        assertThatThrownBy(() -> build(journal, "/root", fx.data.resolve("x.seed")))
+                .hasMessageContaining("journal_dev is not supported")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.UNSUPPORTED_FILESYSTEM);
+        assertThat(fx.dataListing()).isEqualTo(before);
+    }
+
+    @Test
     void corruptSuperblockIsCaughtByItsChecksum() throws Exception {
         Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
         try (RandomAccessFile f = new RandomAccessFile(rootfs.toFile(), "rw")) {

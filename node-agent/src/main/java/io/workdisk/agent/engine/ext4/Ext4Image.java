@@ -444,14 +444,22 @@ public final class Ext4Image implements Closeable {
     }
 
     private static long descriptorBlock(Superblock sb, long group, int perBlock) {
-        long first = sb.firstDataBlock() + 1;
+        long first = superblockBlock(sb, sb.firstDataBlock()) + 1;
         long metaGroup = group / perBlock;
         if (!sb.metaBg() || metaGroup < sb.firstMetaBlockGroup()) {
             return first + metaGroup;
         }
         long leader = metaGroup * perBlock;
-        long groupStart = sb.firstDataBlock() + leader * sb.blocksPerGroup();
+        long groupStart = superblockBlock(sb, sb.firstDataBlock() + leader * sb.blocksPerGroup());
         return groupStart + (hasSuperblockBackup(sb, leader) ? 1 : 0);
+    }
+
+    /**
+     * The block a group's superblock (copy) is in, given the group's first block: with bigalloc and 1 KiB
+     * blocks the first data block is 0 while the superblock still sits at byte 1024, block 1.
+     */
+    private static long superblockBlock(Superblock sb, long groupStart) {
+        return groupStart == 0 && sb.blockSize() == 1024 ? 1 : groupStart;
     }
 
     private static boolean hasSuperblockBackup(Superblock sb, long group) {

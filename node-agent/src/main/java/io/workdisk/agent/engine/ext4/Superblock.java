@@ -15,7 +15,9 @@ public record Superblock(
         long freeInodesCount,
         long firstDataBlock,
         int blockSize,
+        int clusterSize,
         long blocksPerGroup,
+        long clustersPerGroup,
         long inodesPerGroup,
         int state,
         int inodeSize,
@@ -42,6 +44,7 @@ public record Superblock(
     static final long INCOMPAT_DIRDATA = 0x1000;
     static final long INCOMPAT_INLINE_DATA = 0x8000;
     static final long RO_COMPAT_SPARSE_SUPER = 0x1;
+    static final long RO_COMPAT_BIGALLOC = 0x200;
     static final long RO_COMPAT_METADATA_CSUM = 0x400;
     static final long COMPAT_HAS_JOURNAL = 0x4;
 
@@ -68,6 +71,14 @@ public record Superblock(
             throw new Ext4FormatException("implausible block size exponent " + logBlockSize);
         }
         int blockSize = 1024 << logBlockSize;
+        // bigalloc allocates in clusters of 2^n blocks; a group then spans clusters-per-group clusters. Files
+        // still address blocks, so the reader needs the cluster size only to check the group geometry.
+        boolean bigalloc = (roCompat & RO_COMPAT_BIGALLOC) != 0;
+        int logClusterSize = bigalloc ? b.getInt(28) : logBlockSize;
+        if (logClusterSize < logBlockSize || logClusterSize > logBlockSize + 16) {
+            throw new Ext4FormatException("implausible bigalloc cluster size exponent " + logClusterSize);
+        }
+        int clusterSize = 1024 << logClusterSize;
         long incompat = u32(b, 96);
         boolean is64 = (incompat & INCOMPAT_64BIT) != 0;
         long blocks = u32(b, 4) | (is64 ? u32(b, 336) << 32 : 0);
@@ -79,8 +90,8 @@ public record Superblock(
             descSize = 32;
         }
         Superblock sb = new Superblock(
-                u32(b, 0), blocks, freeBlocks, u32(b, 16), u32(b, 20), blockSize,
-                u32(b, 32), u32(b, 40), b.getShort(58) & 0xFFFF, inodeSize,
+                u32(b, 0), blocks, freeBlocks, u32(b, 16), u32(b, 20), blockSize, clusterSize,
+                u32(b, 32), bigalloc ? u32(b, 36) : u32(b, 32), u32(b, 40), b.getShort(58) & 0xFFFF, inodeSize,
                 u32(b, 92), incompat, roCompat, uuid(b, 104), label(raw),
                 descSize, u32(b, 260), u32(b, 44), u32(b, 64));
         sb.check();
@@ -88,10 +99,22 @@ public record Superblock(
     }
 
     private void check() throws Ext4FormatException {
+        if ((featureIncompat & INCOMPAT_JOURNAL_DEV) != 0) {
+            throw new UnsupportedFeatureException("journal_dev", "an external journal holds no files");
+        }
+        if ((featureIncompat & INCOMPAT_COMPRESSION) != 0) {
+            throw new UnsupportedFeatureException("compression", "never part of mainline ext4");
+        }
+        if ((featureIncompat & INCOMPAT_DIRDATA) != 0) {
+            throw new UnsupportedFeatureException("dirdata", "Lustre's directory entries");
+        }
         if (inodeSize < 128 || inodeSize > blockSize || Integer.bitCount(inodeSize) != 1) {
             throw new Ext4FormatException("implausible inode size " + inodeSize);
         }
-        if (blocksPerGroup <= 0 || blocksPerGroup > 8L * blockSize || inodesPerGroup <= 0
+        // a group's bitmap is one block, one bit per cluster
+        long blocksPerCluster = clusterSize / blockSize;
+        if (clustersPerGroup <= 0 || clustersPerGroup > 8L * blockSize
+                || blocksPerGroup != clustersPerGroup * blocksPerCluster || inodesPerGroup <= 0
                 || inodesPerGroup > 8L * blockSize) {
             throw new Ext4FormatException("implausible block group geometry");
         }
@@ -100,9 +123,6 @@ public record Superblock(
         }
         if (blocksCount <= firstDataBlock || inodesCount < 11) {
             throw new Ext4FormatException("implausible block or inode count");
-        }
-        if ((featureIncompat & (INCOMPAT_COMPRESSION | INCOMPAT_JOURNAL_DEV | INCOMPAT_DIRDATA)) != 0) {
-            throw new Ext4FormatException("unsupported filesystem features (compression, journal device or dirdata)");
         }
     }
 
