@@ -95,7 +95,8 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
             CustomResourceDefinition crd = load(name);
             admin.resource(crd).create();
             admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null // none yet when just made
+                            && c.getStatus().getConditions().stream()
                             .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
                             30, TimeUnit.SECONDS);
         }
