@@ -91,7 +91,6 @@ public final class NodeAgent implements AutoCloseable {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(false)
-                    .withStopOnInformerErrorDuringStartup(false)
                     .withConcurrentReconciliationThreads(2);
             if (!settings.exitOnFatalError()) {
                 // JOSDK's own handler calls System.exit, which would end the program the agent runs in
@@ -128,8 +127,16 @@ public final class NodeAgent implements AutoCloseable {
                         "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(), e);
             }
         }
+        // A task informer that cannot start (its list refused, say) fails the start: waiting on it would
+        // hold the start for minutes and then run blind, while the heartbeats said the node was ready.
+        // Only an agent that sees its tasks records its node.
+        try {
+            operator.start();
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
         recorder.beat();
-        operator.start();
         agent.heartbeat.scheduleWithFixedDelay(recorder::beat, settings.heartbeat().toMillis(),
                 settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
         log.info("agent for node {} started on {}", settings.nodeName(), layout.root().path());
