@@ -110,7 +110,7 @@ class HelmChartTest {
         List<String> expressions = new java.util.ArrayList<>();
         policy.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
         policy.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
-        assertThat(expressions).hasSize(7);
+        assertThat(expressions).hasSize(8);
         var cel = dev.cel.bundle.CelFactory.standardCelBuilder().build();
         for (String e : expressions) {
             var parsed = cel.parse(e);
