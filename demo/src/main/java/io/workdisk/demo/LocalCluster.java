@@ -48,18 +48,29 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void startOperator() {
-        operatorClient = api.newClient("operator");
-        operator = WorkdiskOperator.start(operatorClient, operatorSettings, clock);
+        KubernetesClient client = api.newOperatorClient();
+        operator = start(client, operatorSettings);
+        operatorClient = client;
     }
 
     /** Another operator replica with its own client and settings (e.g. leader election); close it to stop it. */
     public AutoCloseable startOperatorReplica(WorkdiskOperator.Settings settings) {
-        KubernetesClient client = api.newClient("operator");
-        WorkdiskOperator replica = WorkdiskOperator.start(client, settings, clock);
+        KubernetesClient client = api.newOperatorClient();
+        WorkdiskOperator replica = start(client, settings);
         return () -> {
             replica.close();
             client.close();
         };
+    }
+
+    /** An operator that fails to start (it may not take the Lease, say) leaves no client open. */
+    private WorkdiskOperator start(KubernetesClient client, WorkdiskOperator.Settings settings) {
+        try {
+            return WorkdiskOperator.start(client, settings, clock);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
     }
 
     public int operatorMetricsPort() {
@@ -95,8 +106,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** An agent with a clock of its own (to simulate a node whose clock is off). */
     public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock) throws EngineException {
-        KubernetesClient client = api.newClient("agent");
-        NodeAgent agent = NodeAgent.start(client, settings, tools, agentClock);
+        KubernetesClient client = api.newAgentClient(settings.nodeName());
+        NodeAgent agent;
+        try {
+            agent = NodeAgent.start(client, settings, tools, agentClock);
+        } catch (EngineException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
         agents.put(settings.nodeName(), new Running(agent, client, settings));
         return agent;
     }

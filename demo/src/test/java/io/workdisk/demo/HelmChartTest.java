@@ -127,7 +127,7 @@ class HelmChartTest {
             List<String> expressions = new java.util.ArrayList<>();
             stored.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
             stored.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
-            assertThat(expressions).hasSize(7)
+            assertThat(expressions).hasSize(8)
                     .anyMatch(e -> e.contains("system:serviceaccount:workdisk-system:wd-operator"))
                     .anyMatch(e -> e.contains("authentication.kubernetes.io/node-name"));
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
@@ -125,8 +126,11 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    /** A client that authenticates with a bearer token (a ServiceAccount's) instead of the admin's certificate. */
-    KubernetesClient newClientWithToken(String component, String token) {
+    /**
+     * A client that authenticates with a bearer token (a ServiceAccount's) instead of the admin's
+     * certificate; {@code interceptors} see each of its requests before it goes out.
+     */
+    KubernetesClient newClientWithToken(String component, String token, Interceptor... interceptors) {
         Config config = Config.fromKubeconfig(kubeconfigYaml);
         config.setUserAgent("workdisk-" + component);
         config.setClientCertData(null);
@@ -134,7 +138,11 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         config.setClientCertFile(null);
         config.setClientKeyFile(null);
         config.setOauthToken(token);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientBuilderConsumer(b -> {
+            for (Interceptor i : interceptors) {
+                b.addOrReplaceInterceptor(i.getClass().getName() + "@" + System.identityHashCode(i), i);
+            }
+        }).build();
     }
 
     @Override
@@ -164,17 +172,12 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
      * controller-manager a deleted namespace would stay Terminating forever.
      */
     void reset() {
+        clearWorkloads();
         KubernetesClient kube = admin;
-        wipe(kube.resources(WorkDisk.class));
-        wipe(kube.resources(WorkSeed.class));
-        wipe(kube.resources(WorkTask.class));
-        wipe(kube.resources(WorkNode.class));
         kube.nodes().withGracePeriod(0).delete();
         kube.admissionRegistration().v1().validatingAdmissionPolicyBindings().delete();
         kube.admissionRegistration().v1().validatingAdmissionPolicies().delete();
-        for (String ns : kube.namespaces().list().getItems().stream().map(n -> n.getMetadata().getName()).toList()) {
-            kube.v1().events().inNamespace(ns).delete();
-            kube.leases().inNamespace(ns).delete();
+        for (String ns : namespaces()) {
             kube.pods().inNamespace(ns).withGracePeriod(0).delete();
             if (!ns.startsWith("kube-")) {
                 kube.serviceAccounts().inNamespace(ns).delete();
@@ -184,11 +187,32 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         }
         kube.rbac().clusterRoles().withLabel("app.kubernetes.io/name").delete();
         kube.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/name").delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> kube.pods().inAnyNamespace().list().getItems().isEmpty());
+        ensureNamespace("workdisk-system");
+    }
+
+    /**
+     * Removes what a run of the product leaves: workdisk's objects (finalizers dropped: no operator may be
+     * running now), Events and Leases. Nodes, Pods, identities and admission policies stay.
+     */
+    void clearWorkloads() {
+        KubernetesClient kube = admin;
+        wipe(kube.resources(WorkDisk.class));
+        wipe(kube.resources(WorkSeed.class));
+        wipe(kube.resources(WorkTask.class));
+        wipe(kube.resources(WorkNode.class));
+        for (String ns : namespaces()) {
+            kube.v1().events().inNamespace(ns).delete();
+            kube.leases().inNamespace(ns).delete();
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
                 .getItems().isEmpty() && kube.resources(WorkSeed.class).list().getItems().isEmpty()
                 && kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
-                && kube.pods().inAnyNamespace().list().getItems().isEmpty());
-        ensureNamespace("workdisk-system");
+                && kube.resources(WorkNode.class).list().getItems().isEmpty());
+    }
+
+    private List<String> namespaces() {
+        return admin.namespaces().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
     }
 
     void ensureNamespace(String name) {

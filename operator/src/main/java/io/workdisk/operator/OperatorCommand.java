@@ -50,7 +50,7 @@ public final class OperatorCommand implements Callable<Integer> {
         KubernetesClient client = new KubernetesClientBuilder().build();
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
                 Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)
-                .withMetricsPort(metricsPort < 0 ? null : metricsPort);
+                .withMetricsPort(metricsPort < 0 ? null : metricsPort).exitingOnFatalError();
         if (leaderElection) {
             String pod = System.getenv("POD_NAME");
             settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(

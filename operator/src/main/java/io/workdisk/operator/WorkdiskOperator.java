@@ -10,6 +10,8 @@ import io.workdisk.observability.HealthServer;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.workdisk.operator.node.NodeDirectory;
@@ -30,21 +32,32 @@ import java.time.Duration;
  * arrays in a merge patch where a real API server replaces them, which made conditions pile up.
  */
 public final class WorkdiskOperator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkdiskOperator.class);
 
-    /** How the operator is set up. {@code leadership} null: no leader election (one replica only). */
+    /**
+     * How the operator is set up. {@code leadership} null: no leader election (one replica only).
+     * {@code exitOnFatalError}: an informer that stops for good after it started (its watch refused, say)
+     * ends the process, for its Deployment to restart; otherwise (an operator inside another program: the
+     * demo, tests) it is logged and the program goes on.
+     */
     public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads,
-            Leadership leadership, Integer metricsPort) {
+            Leadership leadership, Integer metricsPort, boolean exitOnFatalError) {
         public Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
-            this(namespace, overcommit, nodeGrace, readyCheck, threads, null, null);
+            this(namespace, overcommit, nodeGrace, readyCheck, threads, null, null, false);
         }
 
         public Settings withLeadership(Leadership l) {
-            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l, metricsPort);
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l, metricsPort, exitOnFatalError);
         }
 
         /** Serve /metrics, /healthz and /readyz on this port (0: any free one). */
         public Settings withMetricsPort(Integer port) {
-            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, leadership, port);
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, leadership, port, exitOnFatalError);
+        }
+
+        /** The operator owns its process: a fatal error ends it. */
+        public Settings exitingOnFatalError() {
+            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, leadership, metricsPort, true);
         }
     }
 
@@ -81,6 +94,14 @@ public final class WorkdiskOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(false)
                     .withConcurrentReconciliationThreads(settings.threads());
+            if (!settings.exitOnFatalError()) {
+                // JOSDK's own handler calls System.exit, which would end the program the operator runs in
+                o.withInformerStoppedHandler((informer, cause) -> {
+                    if (cause != null) {
+                        log.error("an informer stopped for good, the operator is not ready: {}", cause.getMessage());
+                    }
+                });
+            }
             Leadership l = settings.leadership();
             if (l != null) {
                 // Losing the lease ends the process, but not while it is already stopping: JOSDK's own exit

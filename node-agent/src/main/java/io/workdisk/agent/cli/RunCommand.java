@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
         NodeAgent agent;
         try {
             agent = NodeAgent.start(client, new NodeAgent.Settings(node, root.toAbsolutePath(), imageDirs, capacity, threads,
-                    Duration.ofSeconds(heartbeatSeconds), metricsPort < 0 ? null : metricsPort), E2fsTools.fromEnvironment(),
+                    Duration.ofSeconds(heartbeatSeconds), metricsPort < 0 ? null : metricsPort, true), E2fsTools.fromEnvironment(),
                     Clock.systemUTC());
         } catch (EngineException e) {
             System.err.println("workdisk: " + e.getMessage());

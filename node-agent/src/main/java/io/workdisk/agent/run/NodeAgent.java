@@ -44,13 +44,24 @@ public final class NodeAgent implements AutoCloseable {
     /** Skew the operator can absorb: well inside its default heartbeat grace of 60 s, and NTP keeps nodes far closer. */
     static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(5);
 
-    /** How an agent is set up; tests build one per simulated node. */
+    /**
+     * How an agent is set up; tests build one per simulated node. {@code exitOnFatalError}: the task
+     * informer stopping for good after it started (its watch refused, say) ends the process, for the
+     * DaemonSet to restart; otherwise (an agent inside another program: the demo, tests) it is logged and
+     * the program goes on.
+     */
     public record Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
-            Duration heartbeat, Integer metricsPort) {
-        /** Without a metrics and health port (in-process agents in tests and the demo). */
+            Duration heartbeat, Integer metricsPort, boolean exitOnFatalError) {
+        /** Inside another program, without a metrics and health port (in-process agents in tests and the demo). */
         public Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
                 Duration heartbeat) {
-            this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, null);
+            this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, null, false);
+        }
+
+        /** Inside another program. */
+        public Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
+                Duration heartbeat, Integer metricsPort) {
+            this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, metricsPort, false);
         }
     }
 
@@ -76,11 +87,21 @@ public final class NodeAgent implements AutoCloseable {
         recover(layout, tools);
         TaskExecutor executor = new TaskExecutor(new DiskEngine(tools, System::nanoTime), layout,
                 new RootfsSources(settings.imageDirs(), Downloader.standard()));
-        Operator operator = new Operator(o -> o.withKubernetesClient(client)
-                .withUseSSAToPatchPrimaryResource(false)
-                .withCloseClientOnStop(false)
-                .withStopOnInformerErrorDuringStartup(false)
-                .withConcurrentReconciliationThreads(2));
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withCloseClientOnStop(false)
+                    .withConcurrentReconciliationThreads(2);
+            if (!settings.exitOnFatalError()) {
+                // JOSDK's own handler calls System.exit, which would end the program the agent runs in
+                o.withInformerStoppedHandler((informer, cause) -> {
+                    if (cause != null) {
+                        log.error("the task informer of node {} stopped for good, no task will run: {}",
+                                settings.nodeName(), cause.getMessage());
+                    }
+                });
+            }
+        });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes());
         TaskWorkers workers = TaskWorkers.start(settings.concurrency(), client, executor, clock, new TaskMetrics(registry));
@@ -106,8 +127,16 @@ public final class NodeAgent implements AutoCloseable {
                         "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(), e);
             }
         }
+        // A task informer that cannot start (its list refused, say) fails the start: waiting on it would
+        // hold the start for minutes and then run blind, while the heartbeats said the node was ready.
+        // Only an agent that sees its tasks records its node.
+        try {
+            operator.start();
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e;
+        }
         recorder.beat();
-        operator.start();
         agent.heartbeat.scheduleWithFixedDelay(recorder::beat, settings.heartbeat().toMillis(),
                 settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
         log.info("agent for node {} started on {}", settings.nodeName(), layout.root().path());
