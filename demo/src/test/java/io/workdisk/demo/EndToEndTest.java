@@ -96,6 +96,10 @@ class EndToEndTest {
         TreeAssert.assertSameTree(sourceRoot, DebugfsTree.read(image, tmp));
         WorkSeed seed = kube.resources(WorkSeed.class).withName("ubuntu").get();
         assertThat(seed.getStatus().ready()).isEqualTo("2/2");
+        // a cluster-scoped object's Events live in "default" (the API server refuses them anywhere else)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace("default")
+                .list().getItems()).anyMatch(e -> e.getInvolvedObject().getKind().equals("WorkSeed")
+                        && e.getInvolvedObject().getName().equals("ubuntu") && e.getReason().equals("Ready")));
     }
 
     String readyReason(WorkDisk d) {

@@ -117,7 +117,7 @@ public final class WorkdiskOperator implements AutoCloseable {
         });
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
-        EventRecorder events = new EventRecorder(client, clock, settings.namespace());
+        EventRecorder events = new EventRecorder(client, clock);
         Placement placement = new Placement(settings.overcommit());
         operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(placement, settings.readyCheck()), nodes,
                 placement, events, clock), c -> c.watchingAllNamespaces());

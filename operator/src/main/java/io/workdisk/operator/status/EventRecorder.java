@@ -16,14 +16,19 @@ public final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final String COMPONENT = "workdisk-operator";
 
+    /**
+     * Where Events about cluster-scoped objects (WorkSeeds) go: the API server accepts them only in
+     * "default" (an Event's namespace must be its object's, and a cluster-scoped object has none), and
+     * kubectl describe looks for them in every namespace.
+     */
+    static final String CLUSTER_SCOPED_NAMESPACE = "default";
+
     private final KubernetesClient client;
     private final Clock clock;
-    private final String fallbackNamespace;
 
-    public EventRecorder(KubernetesClient client, Clock clock, String fallbackNamespace) {
+    public EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
-        this.fallbackNamespace = fallbackNamespace;
     }
 
     public void normal(HasMetadata about, String reason, String message) {
@@ -35,7 +40,8 @@ public final class EventRecorder {
     }
 
     private void record(HasMetadata about, String type, String reason, String message) {
-        String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace() : fallbackNamespace;
+        String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace()
+                : CLUSTER_SCOPED_NAMESPACE;
         String now = Timestamps.now(clock);
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
@@ -51,7 +57,8 @@ public final class EventRecorder {
                     .withReportingComponent(COMPONENT)
                     .build()).create();
         } catch (KubernetesClientException e) {
-            log.debug("cannot record event {} on {}: {}", reason, about.getMetadata().getName(), e.getMessage());
+            log.warn("cannot record event {} on {} {}: {}", reason, about.getKind(), about.getMetadata().getName(),
+                    e.getMessage());
         }
         log.info("{} {}/{}: {} {}", about.getKind(), namespace, about.getMetadata().getName(), reason, message);
     }
