@@ -18,6 +18,7 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.api.Conditions;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,18 +165,16 @@ public final class DiskPlanner {
             return report(s, f, DiskPhase.Pending, placed(f), ready(false, "Retrying", "spec changed after: " + message),
                     Optional.empty());
         }
-        if (Boolean.TRUE.equals(task.getStatus().retryable())) {
-            Optional<Duration> wait = Tasks.retryIn(task, s.now());
-            if (wait.isEmpty()) {
-                f.removeNow.add(task);
-                return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying now"),
-                        Optional.empty());
-            }
-            return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying in "
-                    + wait.get().toSeconds() + "s"), wait);
+        Retry retry = Retry.of(task, s.now());
+        if (retry instanceof Retry.Never) {
+            // Permanent: kept as the record of the failure until the spec changes; no hot loop.
+            return report(s, f, DiskPhase.Failed, placed(f), ready(false, reason, message), Optional.empty());
         }
-        // Permanent: kept as the record of the failure until the spec changes; no hot loop.
-        return report(s, f, DiskPhase.Failed, placed(f), ready(false, reason, message), Optional.empty());
+        if (retry instanceof Retry.Now) {
+            f.removeNow.add(task);
+        }
+        return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + retry.says()),
+                retry.lookAgainIn());
     }
 
     // ---- a disk that exists ----
@@ -212,18 +211,18 @@ public final class DiskPlanner {
         if (current != null && Tasks.failed(current)) {
             f.lastOperation = operation(current);
             String message = "resize to " + disk.getSpec().size() + " failed: " + current.getStatus().message();
-            if (Boolean.TRUE.equals(current.getStatus().retryable())) {
-                Optional<Duration> wait = Tasks.retryIn(current, s.now());
-                if (wait.isEmpty()) {
-                    f.removeNow.add(current);
-                    return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message),
-                            Optional.empty());
-                }
-                return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + "; retrying in "
-                        + wait.get().toSeconds() + "s"), wait);
+            Retry retry = Retry.of(current, s.now());
+            if (retry instanceof Retry.Never) {
+                return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message),
+                        Optional.of(checkReadyEvery));
             }
-            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message),
-                    Optional.of(checkReadyEvery));
+            if (retry instanceof Retry.Now) {
+                f.removeNow.add(current);
+                return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message + retry.says()),
+                        retry.lookAgainIn());
+            }
+            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + retry.says()),
+                    retry.lookAgainIn());
         }
         if (current != null) {
             return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
@@ -289,17 +288,15 @@ public final class DiskPlanner {
             return deleting(status, List.of(), s.tasks(), "image removed from " + status.nodeName(), true, Optional.empty());
         }
         if (Tasks.failed(task)) {
-            if (!Boolean.TRUE.equals(task.getStatus().retryable())) {
+            Retry retry = Retry.of(task, s.now());
+            if (retry instanceof Retry.Never) {
                 return deleting(status, List.of(), s.tasks(), "the image was left on " + status.nodeName() + ": "
                         + task.getStatus().message(), true, Optional.empty());
             }
-            Optional<Duration> wait = Tasks.retryIn(task, s.now());
-            if (wait.isEmpty()) {
-                return deleting(status, List.of(), List.of(task), "retrying: " + task.getStatus().message(), false,
-                        Optional.of(Duration.ofSeconds(1)));
-            }
-            return deleting(status, List.of(), List.of(), task.getStatus().message() + "; retrying in "
-                    + wait.get().toSeconds() + "s", false, wait);
+            Plan<WorkDiskStatus> retrying = deleting(status, List.of(), List.of(),
+                    task.getStatus().message() + retry.says(), false, retry.lookAgainIn());
+            return retry instanceof Retry.Now ? new Plan<>(retrying.status(), List.of(), List.of(task), List.of(),
+                    retrying.lookAgainIn(), false) : retrying;
         }
         return deleting(status, List.of(), List.of(), "removing the image from " + status.nodeName(), false,
                 Optional.empty());

@@ -11,6 +11,7 @@ import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.api.Conditions;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,19 +91,13 @@ public final class SeedPlanner {
                 entries.add(before);
             } else if (task.isPresent() && Tasks.failed(task.get())) {
                 WorkTask t = task.get();
-                String message = t.getStatus().message();
-                if (Boolean.TRUE.equals(t.getStatus().retryable())) {
-                    Optional<Duration> wait = Tasks.retryIn(t, now);
-                    if (wait.isEmpty()) {
-                        removeNow.add(t);
-                        again = min(again, Duration.ofSeconds(1));
-                    } else {
-                        again = min(again, wait.get());
-                        message += "; retrying in " + wait.get().toSeconds() + "s";
-                    }
+                Retry retry = Retry.of(t, now);
+                if (retry instanceof Retry.Now) {
+                    removeNow.add(t);
                 }
-                entries.add(new NodeSeedStatus(node.name(), "Failed", null, null, null, null, null, message, digest,
-                        t.getSpec().attempt()));
+                again = min(again, retry.lookAgainIn());
+                entries.add(new NodeSeedStatus(node.name(), "Failed", null, null, null, null, null,
+                        t.getStatus().message() + retry.says(), digest, t.getSpec().attempt()));
             } else if (task.isPresent()) {
                 entries.add(new NodeSeedStatus(node.name(), "Building", null, null, null, null, null,
                         "building from " + seed.getSpec().source().describe(), digest, task.get().getSpec().attempt()));
@@ -135,16 +130,16 @@ public final class SeedPlanner {
                 removeAfter.add(task.get());
                 continue;
             }
-            if (task.isPresent() && Tasks.failed(task.get()) && !Boolean.TRUE.equals(task.get().getStatus().retryable())) {
-                removeAfter.add(task.get());
-                continue; // e.g. the file is no longer workdisk's: leave it, say nothing more
-            }
             if (task.isPresent() && Tasks.failed(task.get())) {
-                Optional<Duration> wait = Tasks.retryIn(task.get(), now);
-                if (wait.isEmpty()) {
+                Retry retry = Retry.of(task.get(), now);
+                if (retry instanceof Retry.Never) {
+                    removeAfter.add(task.get());
+                    continue; // e.g. the file is no longer workdisk's: leave it, say nothing more
+                }
+                if (retry instanceof Retry.Now) {
                     removeNow.add(task.get());
                 }
-                again = min(again, wait.orElse(Duration.ofSeconds(1)));
+                again = min(again, retry.lookAgainIn());
             } else if (task.isEmpty()) {
                 create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(before.node(), TaskType.Delete,
                         seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1)));
@@ -197,5 +192,9 @@ public final class SeedPlanner {
 
     private static Optional<Duration> min(Optional<Duration> a, Duration b) {
         return Optional.of(a.isEmpty() || b.compareTo(a.get()) < 0 ? b : a.get());
+    }
+
+    private static Optional<Duration> min(Optional<Duration> a, Optional<Duration> b) {
+        return b.isEmpty() ? a : min(a, b.get());
     }
 }

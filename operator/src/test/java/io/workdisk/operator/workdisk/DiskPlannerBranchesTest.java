@@ -35,6 +35,7 @@ import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.task.Plan;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
 import io.workdisk.operator.workseed.SeedDigest;
 import java.time.Duration;
@@ -83,7 +84,7 @@ class DiskPlannerBranchesTest {
                 row("a create failed for a while is dropped to be written again",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedLongAgo("TOOL_TIMEOUT"))),
                         expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout").removesNow(CREATE)
-                                .says("it broke; retrying now")),
+                                .again(Retry.SOON).says("it broke; retrying now")),
                 row("a create failed just now waits out its backoff",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedJustNow("TOOL_TIMEOUT"))),
                         expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout").again(BACKING_OFF)
@@ -132,7 +133,7 @@ class DiskPlannerBranchesTest {
                 row("a resize failed for a while is dropped to be written again",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedLongAgo("TOOL_TIMEOUT"))),
                         expect(DiskPhase.Resizing, "a", "True/Placed", "True/ResizeRetrying").removesNow(resize(2))
-                                .says("resize to 2Gi failed: it broke")),
+                                .again(Retry.SOON).says("resize to 2Gi failed: it broke; retrying now")),
                 row("a resize failed just now waits out its backoff",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedJustNow("TOOL_TIMEOUT"))),
                         expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed").again(BACKING_OFF)
@@ -192,8 +193,8 @@ class DiskPlannerBranchesTest {
                                 .says("the image was left on a: it broke")),
                 row("a delete failed for a while is dropped to be written again",
                         given(disk("1Gi", madeOn("a", GIB)), delete(failedLongAgo("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").removesAfterReport(DELETE)
-                                .again(Duration.ofSeconds(1)).says("retrying: it broke")),
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").removesNow(DELETE)
+                                .again(Retry.SOON).says("it broke; retrying now")),
                 row("a delete failed just now waits out its backoff",
                         given(disk("1Gi", madeOn("a", GIB)), delete(failedJustNow("TOOL_TIMEOUT"))),
                         expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").again(BACKING_OFF)

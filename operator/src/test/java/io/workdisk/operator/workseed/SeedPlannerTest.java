@@ -29,6 +29,7 @@ import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.operator.task.Plan;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,8 +77,8 @@ class SeedPlannerTest {
                         expect("True/Ready", "a=Ready")),
                 row("a build failed for a while is dropped to be written again",
                         given(null, List.of(A), build(BUILD, failedLongAgo("TOOL_TIMEOUT"))),
-                        expect("False/BuildFailed", "a=Failed").removesNow(BUILD).again(Duration.ofSeconds(1))
-                                .says("a: it broke")),
+                        expect("False/BuildFailed", "a=Failed").removesNow(BUILD).again(Retry.SOON)
+                                .says("a: it broke; retrying now")),
                 row("a build failed just now waits out its backoff",
                         given(null, List.of(A), build(BUILD, failedJustNow("TOOL_TIMEOUT"))),
                         expect("False/BuildFailed", "a=Failed").again(BACKING_OFF).says("a: it broke; retrying in 4s")),
@@ -101,7 +102,7 @@ class SeedPlannerTest {
                         expect("False/NoNodes").removesAfterReport(DELETE)),
                 row("a removal failed for a while is dropped to be written again",
                         given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedLongAgo("TOOL_TIMEOUT"))),
-                        expect("False/NoNodes", "a=Removing").removesNow(DELETE).again(Duration.ofSeconds(1))),
+                        expect("False/NoNodes", "a=Removing").removesNow(DELETE).again(Retry.SOON)),
                 row("a removal failed just now waits out its backoff",
                         given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedJustNow("TOOL_TIMEOUT"))),
                         expect("False/NoNodes", "a=Removing").again(BACKING_OFF)),
