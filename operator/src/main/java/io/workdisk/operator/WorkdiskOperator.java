@@ -17,6 +17,7 @@ import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.task.Tasks;
 import io.workdisk.operator.workdisk.DiskPlanner;
 import io.workdisk.operator.workdisk.Placement;
+import io.workdisk.operator.workdisk.Reservations;
 import io.workdisk.operator.workdisk.WorkDiskReconciler;
 import io.workdisk.operator.workseed.SeedPlanner;
 import io.workdisk.operator.workseed.WorkSeedReconciler;
@@ -97,9 +98,8 @@ public final class WorkdiskOperator implements AutoCloseable {
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock, settings.namespace());
-        Placement placement = new Placement(settings.overcommit());
-        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(placement, settings.readyCheck()), nodes,
-                placement, events, clock), c -> c.watchingAllNamespaces());
+        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(new Placement(settings.overcommit()),
+                settings.readyCheck()), nodes, new Reservations(), events, clock), c -> c.watchingAllNamespaces());
         operator.register(new WorkSeedReconciler(tasks, new SeedPlanner(settings.namespace()), nodes, events, clock,
                 settings.namespace()));
         operator.start();

@@ -51,10 +51,7 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
 
     /** The attempt number of the next try at a step: one more than the last if that step is what last failed. */
     int nextAttempt(TaskType type) {
-        return nextAttempt(lastOperation, type);
-    }
-
-    static int nextAttempt(Operation last, TaskType type) {
+        Operation last = lastOperation;
         if (last != null && last.type() == type && last.result() == TaskPhase.Failed && last.attempt() != null) {
             return last.attempt() + 1;
         }

@@ -1,6 +1,7 @@
 package io.workdisk.operator.workdisk;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.task.Operation;
 import io.workdisk.api.task.TaskType;
@@ -27,8 +28,9 @@ import java.util.Optional;
 
 /**
  * Decides, from what was observed, what a WorkDisk's status is and which task (if any) moves it on. It
- * never does anything itself. A disk whose status records a filesystem UUID exists: from then on no
- * create task is ever written for it again, whatever else happens.
+ * never does anything itself: a plan is a value, placing a disk included (the plan says where, and how much
+ * room to reserve there; the reconciler reserves it). A disk whose status records a filesystem UUID exists:
+ * from then on no create task is ever written for it again, whatever else happens.
  */
 public final class DiskPlanner {
     static final Duration WAIT_FOR_NODE = Duration.ofSeconds(15);
@@ -61,14 +63,17 @@ public final class DiskPlanner {
 
     public Plan<WorkDiskStatus> plan(DiskState s) {
         Optional<WorkTask> create = s.task(createTaskName(s.disk()));
-        DiskFacts facts = DiskFacts.carried(s.disk());
-        if (!facts.made() && create.filter(Tasks::succeeded).isPresent()) {
-            facts = facts.madeBy(create.get());
-        }
+        DiskFacts facts = facts(s, create);
         if (facts.made()) {
             return made(s, facts).removingAfterReport(create.stream().toList());
         }
         return create.isPresent() ? creating(s, facts, create.get()) : toCreate(s, facts);
+    }
+
+    /** The facts the status carries, and what a create task that succeeded since made. */
+    private static DiskFacts facts(DiskState s, Optional<WorkTask> create) {
+        DiskFacts carried = DiskFacts.carried(s.disk());
+        return !carried.made() && create.filter(Tasks::succeeded).isPresent() ? carried.madeBy(create.get()) : carried;
     }
 
     // ---- a disk that does not exist yet ----
@@ -84,15 +89,17 @@ public final class DiskPlanner {
         if (seedRef != null && s.seed().isEmpty()) {
             return waiting(s, f, "SeedNotFound", "WorkSeed '" + seedRef + "' does not exist", WAIT_FOR_PLACEMENT);
         }
-        if (f.node() == null) {
-            Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
-                    disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
-            if (result instanceof Placement.NotPlaced np) {
-                return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
-            }
-            f = f.onNode(((Placement.Placed) result).node());
+        if (f.node() != null) {
+            return createOnNode(s, f, size.bytes());
         }
-        return createOnNode(s, f, size.bytes());
+        Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
+                disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
+        if (result instanceof Placement.NotPlaced np) {
+            return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
+        }
+        String node = ((Placement.Placed) result).node();
+        return createOnNode(s, f.onNode(node), size.bytes())
+                .reserving(new Plan.Reservation(disk.getMetadata().getUid(), node, size.bytes()));
     }
 
     /** Placed: the create task is written once the node's agent, and the seed there, are ready. */
@@ -245,72 +252,72 @@ public final class DiskPlanner {
 
     // ---- deletion ----
 
-    /** Removing the image (Delete) or keeping it (Retain) before the object goes. */
+    /**
+     * Removing the image (Delete) or keeping it (Retain) before the object goes. Reads only what was made and
+     * where: a disk being deleted is never placed, so deleting one reserves no room.
+     */
     public Plan<WorkDiskStatus> planDeletion(DiskState s) {
         WorkDisk disk = s.disk();
-        WorkDiskStatus status = plan(s).status();
+        DiskFacts f = facts(s, s.task(createTaskName(disk)));
         List<WorkTask> others = s.tasks().stream()
                 .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk))).toList();
         if (others.stream().anyMatch(t -> t.getStatus() == null || !t.getStatus().finished())) {
-            return deleting(status, "waiting for a running step to finish first").lookingAgainIn(WAIT_FOR_RUNNING_STEP);
+            return deleting(s, f, "waiting for a running step to finish first").lookingAgainIn(WAIT_FOR_RUNNING_STEP);
         }
-        boolean made = status.filesystemUUID() != null;
-        if (!made || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
-            return deleted(status, made ? "retained at " + status.path() : "nothing was made").removingNow(s.tasks());
+        if (!f.made() || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
+            return deleted(s, f, f.made() ? "retained at " + f.path() : "nothing was made").removingNow(s.tasks());
         }
-        if (s.node(status.nodeName()).isEmpty()) {
-            return deleted(status, "node '" + status.nodeName() + "' is gone; its image cannot be removed")
-                    .removingNow(s.tasks());
+        if (s.node(f.node()).isEmpty()) {
+            return deleted(s, f, "node '" + f.node() + "' is gone; its image cannot be removed").removingNow(s.tasks());
         }
         Optional<WorkTask> delete = s.task(deleteTaskName(disk));
         if (delete.isEmpty()) {
-            return deleting(status, "removing the image from " + status.nodeName())
-                    .creating(deleteTask(disk, status)).removingAfterReport(others);
+            return deleting(s, f, "removing the image from " + f.node()).creating(deleteTask(disk, f))
+                    .removingAfterReport(others);
         }
-        return removingImage(s, status, delete.get());
+        return removingImage(s, f, delete.get());
     }
 
     /** The delete task's progress. */
-    private static Plan<WorkDiskStatus> removingImage(DiskState s, WorkDiskStatus status, WorkTask task) {
+    private static Plan<WorkDiskStatus> removingImage(DiskState s, DiskFacts f, WorkTask task) {
         if (Tasks.succeeded(task)) {
-            return deleted(status, "image removed from " + status.nodeName()).removingNow(s.tasks());
+            return deleted(s, f, "image removed from " + f.node()).removingNow(s.tasks());
         }
         if (!Tasks.failed(task)) {
-            return deleting(status, "removing the image from " + status.nodeName());
+            return deleting(s, f, "removing the image from " + f.node());
         }
         Retry retry = Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
-            return deleted(status, "the image was left on " + status.nodeName() + ": " + task.getStatus().message())
+            return deleted(s, f, "the image was left on " + f.node() + ": " + task.getStatus().message())
                     .removingNow(s.tasks());
         }
-        return deleting(status, task.getStatus().message() + retry.says()).retrying(task, retry);
+        return deleting(s, f, task.getStatus().message() + retry.says()).retrying(task, retry);
     }
 
-    private static WorkTask deleteTask(WorkDisk disk, WorkDiskStatus status) {
+    private static WorkTask deleteTask(WorkDisk disk, DiskFacts f) {
         return Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
-                new WorkTaskSpec(status.nodeName(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
-                        disk.getMetadata().getUid(), DiskFacts.nextAttempt(status.lastOperation(), TaskType.Delete)));
+                new WorkTaskSpec(f.node(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
+                        disk.getMetadata().getUid(), f.nextAttempt(TaskType.Delete)));
     }
 
     /** Still being deleted: the finalizer stays. */
-    private static Plan<WorkDiskStatus> deleting(WorkDiskStatus status, String message) {
-        return Plan.report(deletionStatus(status, "Deleting", message));
+    private static Plan<WorkDiskStatus> deleting(DiskState s, DiskFacts f, String message) {
+        return Plan.report(deletionStatus(s, f, "Deleting", message));
     }
 
     /** Deleted: the finalizer goes once the plan is carried out. */
-    private static Plan<WorkDiskStatus> deleted(WorkDiskStatus status, String message) {
-        return Plan.report(deletionStatus(status, "Deleted", message)).finishing();
+    private static Plan<WorkDiskStatus> deleted(DiskState s, DiskFacts f, String message) {
+        return Plan.report(deletionStatus(s, f, "Deleted", message)).finishing();
     }
 
-    private static WorkDiskStatus deletionStatus(WorkDiskStatus status, String reason, String message) {
-        List<Condition> conditions = new ArrayList<>();
-        for (Condition c : status.conditions()) {
-            conditions.add("Ready".equals(c.getType())
-                    ? Conditions.of("Ready", false, reason, message, c.getObservedGeneration())
-                    : c);
+    /** Placed where it is, and Ready=False; a disk never placed keeps what its Placed condition said before. */
+    private static WorkDiskStatus deletionStatus(DiskState s, DiskFacts f, String reason, String message) {
+        Condition ready = aboutNow(s, ready(false, reason, message));
+        if (f.node() != null) {
+            return status(s, f, DiskPhase.Deleting, List.of(aboutNow(s, placed(f)), ready));
         }
-        return new WorkDiskStatus(DiskPhase.Deleting, status.nodeName(), status.path(), status.capacityBytes(),
-                status.filesystemUUID(), conditions, status.observedGeneration(), status.lastOperation());
+        Condition placedBefore = Conditions.find(previous(s), "Placed");
+        return status(s, f, DiskPhase.Deleting, placedBefore == null ? List.of(ready) : List.of(placedBefore, ready));
     }
 
     // ---- status ----
@@ -326,14 +333,23 @@ public final class DiskPlanner {
                 ready(false, reason, message)).lookingAgainIn(again);
     }
 
-    /** The status to report: the carried facts, the phase, and the Placed and Ready conditions of this generation. */
     private static Plan<WorkDiskStatus> report(DiskState s, DiskFacts f, DiskPhase phase, Condition placed,
             Condition ready) {
-        Long generation = s.disk().getMetadata().getGeneration();
-        placed.setObservedGeneration(generation);
-        ready.setObservedGeneration(generation);
-        List<Condition> previous = s.disk().getStatus() == null ? List.of() : s.disk().getStatus().conditions();
-        return Plan.report(f.status(phase, Conditions.merge(previous, List.of(placed, ready), s.now()), generation));
+        return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
+    }
+
+    /** The status: the carried facts, the phase and these conditions, each keeping the time it last changed. */
+    private static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
+        return f.status(phase, Conditions.merge(previous(s), conditions, s.now()), s.disk().getMetadata().getGeneration());
+    }
+
+    private static List<Condition> previous(DiskState s) {
+        return s.disk().getStatus() == null ? List.of() : s.disk().getStatus().conditions();
+    }
+
+    /** The condition as describing the generation observed now. */
+    private static Condition aboutNow(DiskState s, Condition c) {
+        return new ConditionBuilder(c).withObservedGeneration(s.disk().getMetadata().getGeneration()).build();
     }
 
     private static Condition placed(DiskFacts f) {

@@ -43,17 +43,17 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final Tasks tasks;
     private final DiskPlanner planner;
     private final NodeDirectory nodes;
-    private final Placement placement;
+    private final Reservations reservations;
     private final StatusWriter statuses;
     private final Clock clock;
     private final java.util.Map<String, Long> parsedSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Placement placement,
+    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Reservations reservations,
             EventRecorder events, Clock clock) {
         this.tasks = tasks;
         this.planner = planner;
         this.nodes = nodes;
-        this.placement = placement;
+        this.reservations = reservations;
         this.statuses = new StatusWriter(events);
         this.clock = clock;
     }
@@ -98,9 +98,24 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
-        Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
+        Plan<WorkDiskStatus> plan = decide(disk, context);
         act(disk, context, plan);
         return plan.updateControl();
+    }
+
+    /**
+     * Plans, and reserves the room a plan that places the disk asks for before anything else is done. Placing
+     * counts every disk's reservation; if another disk reserved room since this plan counted them, the room it
+     * chose may be gone, so it is made again. (Each try that fails means another disk was placed meanwhile.)
+     */
+    private Plan<WorkDiskStatus> decide(WorkDisk disk, Context<WorkDisk> context) {
+        while (true) {
+            long seen = reservations.version();
+            Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
+            if (plan.reserve().isEmpty() || reservations.reserve(plan.reserve().get(), seen)) {
+                return plan;
+            }
+        }
     }
 
     @Override
@@ -108,7 +123,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
         act(disk, context, plan);
         if (plan.finished()) {
-            placement.forget(disk.getMetadata().getUid());
+            reservations.forget(disk.getMetadata().getUid());
         }
         return plan.deleteControl();
     }
@@ -123,11 +138,12 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
     }
 
+    /** Every disk where its status says it is, or where room was reserved for it that the cache does not show yet. */
     private List<Placement.Allocation> allocations(Context<WorkDisk> context) {
-        return context.getPrimaryCache().list()
+        return reservations.applyTo(context.getPrimaryCache().list()
                 .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
                         d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
-                .toList();
+                .toList());
     }
 
     /** Parsed once per distinct size string: every placement sums every disk, and quantities parse slowly. */

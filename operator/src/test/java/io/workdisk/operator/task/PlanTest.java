@@ -30,7 +30,8 @@ class PlanTest {
         Plan<String> reported = Plan.report("status");
         Plan<String> more = reported.creating(task("new")).removingNow(task("old")).removingAfterReport(task("done"))
                 .lookingAgainIn(Duration.ofSeconds(30));
-        assertThat(reported).isEqualTo(new Plan<>("status", List.of(), List.of(), List.of(), Optional.empty(), false));
+        assertThat(reported).isEqualTo(new Plan<>("status", List.of(), List.of(), List.of(), Optional.empty(), false,
+                Optional.empty()));
         assertThat(names(more.create())).containsExactly("new");
         assertThat(names(more.removeNow())).containsExactly("old");
         assertThat(names(more.removeAfterReport())).containsExactly("done");
@@ -42,7 +43,7 @@ class PlanTest {
     @Test
     void itsListsCannotBeChangedFromOutside() {
         List<WorkTask> tasks = new ArrayList<>(List.of(task("a")));
-        Plan<String> plan = new Plan<>("s", tasks, List.of(), List.of(), Optional.empty(), false);
+        Plan<String> plan = new Plan<>("s", tasks, List.of(), List.of(), Optional.empty(), false, Optional.empty());
         tasks.add(task("b"));
         assertThat(names(plan.create())).containsExactly("a");
         assertThatThrownBy(() -> plan.create().add(task("c"))).isInstanceOf(UnsupportedOperationException.class);
@@ -80,5 +81,13 @@ class PlanTest {
         Plan<String> later = Plan.report("s").retrying(waiting, Retry.of(waiting, NOW));
         assertThat(later.removeNow()).isEmpty();
         assertThat(later.lookAgainIn()).contains(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aReservationIsPartOfThePlan() {
+        Plan<String> plan = Plan.report("s").reserving(new Plan.Reservation("uid-1", "a", 1L << 30));
+        assertThat(plan.reserve()).contains(new Plan.Reservation("uid-1", "a", 1L << 30));
+        assertThat(plan.creating(task("t")).lookingAgainIn(Duration.ofSeconds(1)).reserve()).isEqualTo(plan.reserve());
+        assertThat(Plan.report("whole").and(plan).reserve()).isEqualTo(plan.reserve());
     }
 }

@@ -64,13 +64,19 @@ class DiskPlannerBranchesTest {
     static Stream<Row> plan() {
         return Stream.of(
                 // a disk that does not exist yet
-                row("a new disk is placed and a Format task written", given(disk("1Gi", null)),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #1")),
+                row("a new disk is placed, room reserved there, and a Format task written", given(disk("1Gi", null)),
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #1")
+                                .reserves("a", GIB)),
+                row("a disk with room reserved stays where it was placed",
+                        given(disk("1Gi", null)).allocations(new Placement.Allocation(UID, "b", GIB)),
+                        expect(DiskPhase.Placing, "b", "True/Placed", "False/NodeNotReady").again(DiskPlanner.WAIT_FOR_NODE)
+                                .reserves("b", GIB)),
                 row("a disk naming its node is not placed", given(disk(spec("1Gi", null, "a"), null)),
                         expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #1")),
                 row("a disk from a seed Ready on its node gets a Materialize task",
                         given(disk(spec("1Gi", "s", null), null)).seed(seed(readyOn("a"))),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Materialize #1")),
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Materialize #1")
+                                .reserves("a", GIB)),
                 row("a create written again after a failure is its next attempt",
                         given(disk("1Gi", placedOn("a", failed(TaskType.Format, 1)))),
                         expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #2")),
@@ -164,8 +170,8 @@ class DiskPlannerBranchesTest {
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, running())),
                         expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").again(Duration.ofSeconds(5))
                                 .says("waiting for a running step to finish first")),
-                row("a disk never made goes at once", given(disk("1Gi", null)),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").done().says("nothing was made")),
+                row("a disk never placed goes at once, and is not placed on its way out", given(disk("1Gi", null)),
+                        expect(DiskPhase.Deleting, null, null, "False/Deleted").done().says("nothing was made")),
                 row("a disk never made goes at once with its failed tasks",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedForGood("NOT_OWNED"))),
                         expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").removesNow(CREATE).done()),
@@ -220,57 +226,72 @@ class DiskPlannerBranchesTest {
         return new Row(branch, given, expect);
     }
 
-    /** What was observed: the disk, its tasks and its seed; the nodes are always the same two. */
-    record Given(WorkDisk disk, List<WorkTask> tasks, Optional<WorkSeed> seed) {
+    /** What was observed: the disk, its tasks, its seed and every disk's allocation; the nodes are always the same two. */
+    record Given(WorkDisk disk, List<WorkTask> tasks, Optional<WorkSeed> seed, List<Placement.Allocation> allocations) {
         Given seed(WorkSeed s) {
-            return new Given(disk, tasks, Optional.of(s));
+            return new Given(disk, tasks, Optional.of(s), allocations);
+        }
+
+        Given allocations(Placement.Allocation... disks) {
+            return new Given(disk, tasks, seed, List.of(disks));
         }
 
         DiskState state() {
             return new DiskState(disk, tasks, List.of(alive("a", 100 * GIB, Map.of()), down("b")), seed,
-                    List::of, NOW);
+                    () -> allocations, NOW);
         }
     }
 
     static Given given(WorkDisk disk, WorkTask... tasks) {
-        return new Given(disk, Arrays.asList(tasks), Optional.empty());
+        return new Given(disk, Arrays.asList(tasks), Optional.empty(), List.of());
     }
 
     /**
      * What follows: the phase, node, Placed and Ready conditions as "Status/Reason", tasks written (as
      * "name Type #attempt"), removed before and after the report, when to look again, whether a deleted
-     * disk may go, and words the Ready condition's message has.
+     * disk may go, room to reserve, and words the Ready condition's message has.
      */
     record Expect(DiskPhase phase, String node, String placed, String ready, List<String> create,
             List<String> removeNow, List<String> removeAfterReport, Optional<Duration> again, boolean finished,
-            String says) {
+            Optional<Plan.Reservation> reserve, String says) {
         Expect creates(String... tasks) {
-            return new Expect(phase, node, placed, ready, List.of(tasks), removeNow, removeAfterReport, again, finished, says);
+            return new Expect(phase, node, placed, ready, List.of(tasks), removeNow, removeAfterReport, again, finished,
+                    reserve, says);
         }
 
         Expect removesNow(String... tasks) {
-            return new Expect(phase, node, placed, ready, create, List.of(tasks), removeAfterReport, again, finished, says);
+            return new Expect(phase, node, placed, ready, create, List.of(tasks), removeAfterReport, again, finished,
+                    reserve, says);
         }
 
         Expect removesAfterReport(String... tasks) {
-            return new Expect(phase, node, placed, ready, create, removeNow, List.of(tasks), again, finished, says);
+            return new Expect(phase, node, placed, ready, create, removeNow, List.of(tasks), again, finished, reserve,
+                    says);
         }
 
         Expect again(Duration in) {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, Optional.of(in), finished, says);
+            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, Optional.of(in), finished,
+                    reserve, says);
         }
 
         Expect done() {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, true, says);
+            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, true, reserve, says);
+        }
+
+        Expect reserves(String onNode, long bytes) {
+            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished,
+                    Optional.of(new Plan.Reservation(UID, onNode, bytes)), says);
         }
 
         Expect says(String words) {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished, words);
+            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished, reserve,
+                    words);
         }
     }
 
     static Expect expect(DiskPhase phase, String node, String placed, String ready) {
-        return new Expect(phase, node, placed, ready, List.of(), List.of(), List.of(), Optional.empty(), false, null);
+        return new Expect(phase, node, placed, ready, List.of(), List.of(), List.of(), Optional.empty(), false,
+                Optional.empty(), null);
     }
 
     static void check(Plan<WorkDiskStatus> plan, Expect expect) {
@@ -287,6 +308,7 @@ class DiskPlannerBranchesTest {
                 .containsExactlyElementsOf(expect.removeAfterReport());
         assertThat(plan.lookAgainIn()).as("look again in").isEqualTo(expect.again());
         assertThat(plan.finished()).as("finished").isEqualTo(expect.finished());
+        assertThat(plan.reserve()).as("room to reserve").isEqualTo(expect.reserve());
         if (expect.says() != null) {
             assertThat(Conditions.find(s.conditions(), "Ready").getMessage()).as("Ready message").contains(expect.says());
         }
