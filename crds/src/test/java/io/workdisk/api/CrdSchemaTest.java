@@ -54,6 +54,15 @@ class CrdSchemaTest {
     }
 
     @Test
+    void aSeedsPhaseOnANodeIsOneOfTheFiveTheOperatorWrites() throws Exception {
+        JSONSchemaProps phase = version("workseeds.workdisk.io-v1.yml").getSchema().getOpenAPIV3Schema()
+                .getProperties().get("status").getProperties().get("nodes").getItems().getSchema()
+                .getProperties().get("phase");
+        assertThat(phase.getEnum()).extracting(Object::toString)
+                .containsExactly("\"Building\"", "\"Failed\"", "\"Pending\"", "\"Ready\"", "\"Removing\"");
+    }
+
+    @Test
     void workSeedSourceIsExactlyOneOfHostPathOrHttpWithAChecksum() throws Exception {
         JSONSchemaProps source = spec("workseeds.workdisk.io-v1.yml").getProperties().get("source");
         assertThat(rules(source)).containsExactly("has(self.hostPath) != has(self.http)");

@@ -12,6 +12,7 @@ import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.operator.task.Plan;
@@ -370,7 +371,7 @@ public final class DiskPlanner {
         }
         String digest = SeedDigest.of(ws.getSpec());
         for (NodeSeedStatus n : ws.getStatus().nodes()) {
-            if (node.equals(n.node()) && "Ready".equals(n.phase()) && digest.equals(n.sourceDigest())) {
+            if (node.equals(n.node()) && n.phase() == SeedPhase.Ready && digest.equals(n.sourceDigest())) {
                 return true;
             }
         }

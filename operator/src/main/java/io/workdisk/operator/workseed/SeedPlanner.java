@@ -7,6 +7,7 @@ import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
@@ -110,12 +111,12 @@ public final class SeedPlanner {
         if (task.isPresent() && Tasks.succeeded(task.get())) {
             return entry(built(seen, node, task.get())).removingAfterReport(task.get());
         }
-        if (before != null && "Ready".equals(before.phase()) && seen.digest().equals(before.sourceDigest())) {
+        if (before != null && before.phase() == SeedPhase.Ready && seen.digest().equals(before.sourceDigest())) {
             return entry(before);
         }
         if (task.isPresent() && Tasks.failed(task.get())) {
             Retry retry = Retry.of(task.get(), seen.now());
-            return entry(new NodeSeedStatus(node.name(), "Failed", null, null, null, null, null,
+            return entry(new NodeSeedStatus(node.name(), SeedPhase.Failed, null, null, null, null, null,
                     task.get().getStatus().message() + retry.says(), seen.digest(), task.get().getSpec().attempt()))
                     .retrying(task.get(), retry);
         }
@@ -123,7 +124,7 @@ public final class SeedPlanner {
             return entry(building(seen, node, task.get().getSpec().attempt()));
         }
         if (!node.alive()) {
-            return entry(new NodeSeedStatus(node.name(), "Pending", null, null, null, null, null, node.why(),
+            return entry(new NodeSeedStatus(node.name(), SeedPhase.Pending, null, null, null, null, null, node.why(),
                     seen.digest(), before == null ? null : before.attempt())).lookingAgainIn(WAIT_FOR_NODE);
         }
         WorkTask build = buildTask(seen, node, nextAttempt(seen, before));
@@ -139,7 +140,7 @@ public final class SeedPlanner {
 
     /** One more than the last failed build of this source on the node, else the first. */
     private static int nextAttempt(Seen seen, NodeSeedStatus before) {
-        return before != null && "Failed".equals(before.phase()) && seen.digest().equals(before.sourceDigest())
+        return before != null && before.phase() == SeedPhase.Failed && seen.digest().equals(before.sourceDigest())
                 && before.attempt() != null ? before.attempt() + 1 : 1;
     }
 
@@ -152,12 +153,12 @@ public final class SeedPlanner {
 
     private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
         TaskResult r = task.getStatus().result();
-        return new NodeSeedStatus(node.name(), "Ready", r.path(), r.sizeBytes(), r.payloadBytes(), r.files(),
+        return new NodeSeedStatus(node.name(), SeedPhase.Ready, r.path(), r.sizeBytes(), r.payloadBytes(), r.files(),
                 r.skipped(), warnings(r), seen.digest(), task.getSpec().attempt());
     }
 
     private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
-        return new NodeSeedStatus(node.name(), "Building", null, null, null, null, null,
+        return new NodeSeedStatus(node.name(), SeedPhase.Building, null, null, null, null, null,
                 "building from " + seen.source(), seen.digest(), attempt);
     }
 
@@ -169,7 +170,7 @@ public final class SeedPlanner {
             return dropped(); // the node and its agent are gone: nothing left to remove
         }
         Optional<WorkTask> task = seen.task(deleteTaskName(seen.seed(), held.node()));
-        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(held.node(), "Removing", held.path(),
+        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(held.node(), SeedPhase.Removing, held.path(),
                 held.sizeBytes(), held.payloadBytes(), held.files(), held.skipped(),
                 deleting ? "removing the seed" : "the node no longer matches", held.sourceDigest(), held.attempt()));
         if (task.isEmpty()) {
@@ -206,7 +207,7 @@ public final class SeedPlanner {
 
     private static WorkSeedStatus status(Seen seen, List<NodeSeedStatus> entries, int wanted, boolean deleting) {
         WorkSeed seed = seen.seed();
-        int ready = (int) entries.stream().filter(e -> "Ready".equals(e.phase())).count();
+        int ready = (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
         Condition readyCondition = readyCondition(entries, ready, wanted, deleting);
         readyCondition.setObservedGeneration(seed.getMetadata().getGeneration());
         List<Condition> previous = seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
@@ -222,7 +223,7 @@ public final class SeedPlanner {
         if (wanted == 0) {
             return Conditions.of("Ready", false, "NoNodes", "no node with a workdisk agent matches", null);
         }
-        List<String> failed = entries.stream().filter(e -> "Failed".equals(e.phase()))
+        List<String> failed = entries.stream().filter(e -> e.phase() == SeedPhase.Failed)
                 .map(e -> e.node() + ": " + e.message()).toList();
         if (!failed.isEmpty()) {
             return Conditions.of("Ready", false, "BuildFailed", String.join("; ", failed), null);

@@ -31,6 +31,7 @@ import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.api.workseed.WorkSeedStatus;
@@ -397,7 +398,7 @@ class DiskPlannerBranchesTest {
 
     static WorkSeedStatus readyOn(String node) {
         String digest = SeedDigest.of(seed(null).getSpec());
-        return new WorkSeedStatus(List.of(new NodeSeedStatus(node, "Ready", "/data/seeds/s.ext4", GIB, GIB, 1, 0, null,
+        return new WorkSeedStatus(List.of(new NodeSeedStatus(node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null,
                 digest, 1)), 1, 1, "1/1", "hostPath:/images/rootfs.ext4", List.of(), 1L);
     }
 }

@@ -24,6 +24,7 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.task.WorkTaskStatus;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.api.workseed.WorkSeedStatus;
@@ -61,10 +62,10 @@ class SeedPlannerTest {
                 row("a seed not built on a node is built there", given(null, List.of(A)),
                         expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #1")),
                 row("a seed built again after a failure is its next attempt",
-                        given(status(onA("Failed", DIGEST, 1)), List.of(A)),
+                        given(status(onA(SeedPhase.Failed, DIGEST, 1)), List.of(A)),
                         expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #2")),
                 row("a build for an older source is dropped and the seed built again",
-                        given(status(onA("Ready", "0123456789ab", 1)), List.of(A),
+                        given(status(onA(SeedPhase.Ready, "0123456789ab", 1)), List.of(A),
                                 build(SeedPlanner.buildTaskName(seed(null), "a", "0123456789ab"), succeeded(built()))),
                         expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #1")
                                 .removesNow(SeedPlanner.buildTaskName(seed(null), "a", "0123456789ab"))),
@@ -73,7 +74,7 @@ class SeedPlannerTest {
                 row("a build that succeeded is recorded, and its task removed only after",
                         given(null, List.of(A), build(BUILD, succeeded(built()))),
                         expect("True/Ready", "a=Ready").removesAfterReport(BUILD)),
-                row("a seed Ready for this source stays Ready", given(status(onA("Ready", DIGEST, 1)), List.of(A)),
+                row("a seed Ready for this source stays Ready", given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A)),
                         expect("True/Ready", "a=Ready")),
                 row("a build failed for a while is dropped to be written again",
                         given(null, List.of(A), build(BUILD, failedLongAgo("TOOL_TIMEOUT"))),
@@ -89,31 +90,31 @@ class SeedPlannerTest {
                         expect("False/Building", "a=Pending").again(Duration.ofSeconds(15))),
                 // a node that holds the seed and should not
                 row("a node that stopped matching gets a Delete task",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE)),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE)),
                         expect("False/NoNodes", "a=Removing").creates(DELETE + " Delete #1")),
                 row("a removal being run is waited for",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(running())),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(running())),
                         expect("False/NoNodes", "a=Removing")),
                 row("a removal that succeeded drops the node, its task removed after the report",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(succeeded(null))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(succeeded(null))),
                         expect("False/NoNodes").removesAfterReport(DELETE)),
                 row("a removal failed for good drops the node and leaves the file",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedForGood("NOT_OWNED"))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedForGood("NOT_OWNED"))),
                         expect("False/NoNodes").removesAfterReport(DELETE)),
                 row("a removal failed for a while is dropped to be written again",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedLongAgo("TOOL_TIMEOUT"))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedLongAgo("TOOL_TIMEOUT"))),
                         expect("False/NoNodes", "a=Removing").removesNow(DELETE).again(Retry.SOON)),
                 row("a removal failed just now waits out its backoff",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedJustNow("TOOL_TIMEOUT"))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedJustNow("TOOL_TIMEOUT"))),
                         expect("False/NoNodes", "a=Removing").again(BACKING_OFF)),
                 row("a node that is gone is dropped with nothing to remove",
-                        given(status(onA("Ready", DIGEST, 1)), List.of()),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of()),
                         expect("False/NoNodes")),
                 // the seed as a whole
                 row("a seed no node matches is not Ready", given(null, List.of(A_ELSEWHERE)),
                         expect("False/NoNodes")),
                 row("a seed on some matching nodes only is still Building",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A, alive("b", GIB, ZONE_X))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A, alive("b", GIB, ZONE_X))),
                         expect("False/Building", "a=Ready", "b=Building")
                                 .creates(SeedPlanner.buildTaskName(seed(null), "b", DIGEST) + " BuildSeed #1")));
     }
@@ -128,7 +129,7 @@ class SeedPlannerTest {
     static Stream<Row> planDeletion() {
         return Stream.of(
                 row("a deleted seed is removed from every node that holds it",
-                        given(status(onA("Ready", DIGEST, 1)), List.of(A), build(BUILD, succeeded(built()))),
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A), build(BUILD, succeeded(built()))),
                         expect("False/Deleting", "a=Removing").creates(DELETE + " Delete #1")),
                 row("a deleted seed whose removals are done goes, with its tasks",
                         given(null, List.of(A), delete(succeeded(null))),
@@ -154,7 +155,7 @@ class SeedPlannerTest {
     void aBuiltSeedReportsWhatTheAgentMade() {
         Plan<WorkSeedStatus> p = new SeedPlanner(NAMESPACE).plan(seed(null), List.of(build(BUILD, succeeded(built()))),
                 List.of(A), NOW, false);
-        assertThat(p.status().nodes()).containsExactly(new NodeSeedStatus("a", "Ready", "/data/seeds/s.ext4", GIB, 1000L,
+        assertThat(p.status().nodes()).containsExactly(new NodeSeedStatus("a", SeedPhase.Ready, "/data/seeds/s.ext4", GIB, 1000L,
                 3, 2, "2 entries skipped (devices, fifos, sockets)", DIGEST, 1));
         assertThat(p.status().ready()).isEqualTo("1/1");
         assertThat(p.status().source()).isEqualTo("hostPath:/images/rootfs.ext4");
@@ -247,7 +248,7 @@ class SeedPlannerTest {
         return s;
     }
 
-    static NodeSeedStatus onA(String phase, String digest, int attempt) {
+    static NodeSeedStatus onA(SeedPhase phase, String digest, int attempt) {
         return new NodeSeedStatus("a", phase, "/data/seeds/s.ext4", GIB, 1000L, 3, 0, null, digest, attempt);
     }
 
