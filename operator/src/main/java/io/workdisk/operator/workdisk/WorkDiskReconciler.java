@@ -46,7 +46,6 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final Reservations reservations;
     private final StatusWriter statuses;
     private final Clock clock;
-    private final java.util.Map<String, Long> parsedSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Reservations reservations,
             EventRecorder events, Clock clock) {
@@ -142,23 +141,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private List<Placement.Allocation> allocations(Context<WorkDisk> context) {
         return reservations.applyTo(context.getPrimaryCache().list()
                 .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
-                        d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
+                        d.getStatus() == null ? null : d.getStatus().nodeName(), DiskSize.requestedBytes(d.getSpec().size())))
                 .toList());
-    }
-
-    /** Parsed once per distinct size string: every placement sums every disk, and quantities parse slowly. */
-    private long requestedBytes(WorkDisk d) {
-        String size = d.getSpec().size();
-        if (size == null) {
-            return 0;
-        }
-        if (parsedSizes.size() > 4096) {
-            parsedSizes.clear();
-        }
-        return parsedSizes.computeIfAbsent(size, s -> {
-            DiskSize.Parsed parsed = DiskSize.parse(s);
-            return parsed.ok() ? parsed.bytes() : 0L;
-        });
     }
 
     private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan) {
