@@ -1,6 +1,5 @@
 package io.workdisk.operator.workdisk;
 
-import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -25,12 +24,15 @@ import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.status.StatusWriter;
+import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -87,7 +89,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     }
 
     /** Disks still waiting to be made: the only ones a node or seed change can move on. */
-    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, java.util.function.Predicate<WorkDisk> also) {
+    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, Predicate<WorkDisk> also) {
         return context.getPrimaryCache().list()
                 .filter(d -> d.getStatus() == null || d.getStatus().filesystemUUID() == null)
                 .filter(also)
@@ -132,7 +134,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
                 .filter(t -> disk.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
         String seedRef = disk.getSpec().seedRef();
-        var seed = seedRef == null ? java.util.Optional.<WorkSeed>empty()
+        var seed = seedRef == null ? Optional.<WorkSeed>empty()
                 : Caches.all(context, WorkSeed.class).stream().filter(s -> s.getMetadata().getName().equals(seedRef)).findFirst();
         return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
     }
