@@ -26,6 +26,15 @@ class CrdSchemaTest {
     }
 
     @Test
+    void aSeedsPhaseOnANodeIsOneOfTheFiveTheOperatorWrites() throws Exception {
+        JSONSchemaProps phase = version("workseeds.workdisk.io-v1.yml").getSchema().getOpenAPIV3Schema()
+                .getProperties().get("status").getProperties().get("nodes").getItems().getSchema()
+                .getProperties().get("phase");
+        assertThat(phase.getEnum()).extracting(Object::toString)
+                .containsExactly("\"Building\"", "\"Failed\"", "\"Pending\"", "\"Ready\"", "\"Removing\"");
+    }
+
+    @Test
     void everyUserFacingFieldIsDescribedForKubectlExplain() throws Exception {
         for (String file : List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml")) {
             spec(file).getProperties().forEach((name, props) ->

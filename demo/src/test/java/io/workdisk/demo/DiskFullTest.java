@@ -11,6 +11,7 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.WorkdiskOperator;
 import java.io.OutputStream;
@@ -73,7 +74,7 @@ class DiskFullTest {
                     WorkSeed seed = kube.resources(WorkSeed.class).withName("big").get();
                     assertThat(seed.getStatus()).isNotNull();
                     NodeSeedStatus onSmall = seed.getStatus().nodes().get(0);
-                    assertThat(onSmall.phase()).isEqualTo("Failed");
+                    assertThat(onSmall.phase()).isEqualTo(SeedPhase.Failed);
                     assertThat(onSmall.message()).containsIgnoringCase("space");
                     // between retries: nothing of the attempt is left and the space is given back
                     assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())

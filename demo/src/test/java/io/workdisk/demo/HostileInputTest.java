@@ -22,6 +22,7 @@ import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
@@ -74,7 +75,7 @@ class HostileInputTest {
             WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
             return s.getStatus() == null || s.getStatus().nodes() == null || s.getStatus().nodes().isEmpty() ? null
                     : s.getStatus().nodes().get(0);
-        }, n -> n != null && "Failed".equals(n.phase()) && n.message() != null && n.message().contains(message));
+        }, n -> n != null && n.phase() == SeedPhase.Failed && n.message() != null && n.message().contains(message));
     }
 
     WorkSeed seed(String name, SeedSource source, String subtree) {

@@ -2,8 +2,12 @@ package io.workdisk.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.workdisk.observability.LogFormat;
+import io.workdisk.observability.UntilStopped;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,7 +50,7 @@ public final class OperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.workdisk.observability.LogFormat.use(logFormat);
+        LogFormat.use(logFormat);
         KubernetesClient client = new KubernetesClientBuilder().build();
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
                 Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)
@@ -54,7 +58,7 @@ public final class OperatorCommand implements Callable<Integer> {
         if (leaderElection) {
             String pod = System.getenv("POD_NAME");
             settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(
-                    (pod != null ? pod : java.net.InetAddress.getLocalHost().getHostName()) + "-" + java.util.UUID.randomUUID()));
+                    (pod != null ? pod : InetAddress.getLocalHost().getHostName()) + "-" + UUID.randomUUID()));
         }
         WorkdiskOperator operator;
         try {
@@ -64,7 +68,7 @@ public final class OperatorCommand implements Callable<Integer> {
             client.close();
             return 2;
         }
-        io.workdisk.observability.UntilStopped.await(operator, client);
+        UntilStopped.await(operator, client);
         return 0;
     }
 }

@@ -1,29 +1,32 @@
 package io.workdisk.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.observability.HealthServer;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import java.io.UncheckedIOException;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.task.Tasks;
 import io.workdisk.operator.workdisk.DiskPlanner;
 import io.workdisk.operator.workdisk.Placement;
+import io.workdisk.operator.workdisk.Reservations;
 import io.workdisk.operator.workdisk.WorkDiskReconciler;
 import io.workdisk.operator.workseed.SeedPlanner;
 import io.workdisk.operator.workseed.WorkSeedReconciler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator: the WorkDisk and WorkSeed reconcilers on one JOSDK Operator. Status is written whole with
@@ -118,9 +121,8 @@ public final class WorkdiskOperator implements AutoCloseable {
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock);
-        Placement placement = new Placement(settings.overcommit());
-        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(placement, settings.readyCheck()), nodes,
-                placement, events, clock), c -> c.watchingAllNamespaces());
+        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(new Placement(settings.overcommit()),
+                settings.readyCheck()), nodes, new Reservations(), events, clock), c -> c.watchingAllNamespaces());
         operator.register(new WorkSeedReconciler(tasks, new SeedPlanner(settings.namespace()), nodes, events, clock,
                 settings.namespace()));
         operator.start();
@@ -149,8 +151,8 @@ public final class WorkdiskOperator implements AutoCloseable {
         boolean missing;
         try {
             missing = client.namespaces().withName(namespace).get() == null;
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (e.getCode() != java.net.HttpURLConnection.HTTP_FORBIDDEN) {
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
                 throw new IllegalStateException("cannot use the Kubernetes API at " + client.getMasterUrl()
                         + " (set KUBECONFIG or run in a cluster): " + e.getMessage(), e);
             }

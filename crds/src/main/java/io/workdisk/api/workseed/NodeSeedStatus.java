@@ -10,7 +10,7 @@ public record NodeSeedStatus(
         String node,
         @JsonPropertyDescription("Pending (the node's agent is not ready), Building, Ready, Failed (message says why) or "
                 + "Removing (the node no longer matches, or the WorkSeed is being deleted).")
-        String phase,
+        SeedPhase phase,
         @JsonPropertyDescription("Host path of the seed image on the node.")
         String path,
         @JsonPropertyDescription("Size of the seed image, in bytes.")

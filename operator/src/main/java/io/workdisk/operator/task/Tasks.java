@@ -13,11 +13,8 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Writes and removes tasks. Names are derived from the owner's UID and the step, so creating a task
@@ -78,21 +75,6 @@ public final class Tasks {
 
     public static boolean failed(WorkTask t) {
         return t.getStatus() != null && t.getStatus().phase() == TaskPhase.Failed;
-    }
-
-    /** Exponential backoff for retrying a failed step: 5 s, 10 s, 20 s ... capped at 5 minutes. */
-    public static Duration backoff(int attempt) {
-        long seconds = Math.min(300, 5L << Math.min(Math.max(attempt - 1, 0), 6));
-        return Duration.ofSeconds(seconds);
-    }
-
-    /** How long until a failed task may be retried; empty when it may be retried now. */
-    public static Optional<Duration> retryIn(WorkTask failed, Instant now) {
-        int attempt = failed.getSpec().attempt() == null ? 1 : failed.getSpec().attempt();
-        String finished = failed.getStatus().finishedAt();
-        Instant at = finished == null ? now : Instant.parse(finished);
-        Duration wait = Duration.between(now, at.plus(backoff(attempt)));
-        return wait.isNegative() || wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
     /** A short stable digest for names and labels. */

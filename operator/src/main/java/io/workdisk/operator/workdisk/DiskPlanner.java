@@ -1,38 +1,42 @@
 package io.workdisk.operator.workdisk;
 
-import io.workdisk.operator.workseed.SeedPlanner;
-import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.task.Operation;
-import io.workdisk.api.task.TaskPhase;
-import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
-import io.workdisk.api.Conditions;
+import io.workdisk.operator.task.Plan;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
+import io.workdisk.operator.workseed.SeedDigest;
+import io.workdisk.operator.workseed.SeedPlanner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Decides, from what was observed, what a WorkDisk's status is and which task (if any) moves it on. It
- * never does anything itself. A disk whose status records a filesystem UUID exists: from then on no
- * create task is ever written for it again, whatever else happens.
+ * never does anything itself: a plan is a value, placing a disk included (the plan says where, and how much
+ * room to reserve there; the reconciler reserves it). A disk whose status records a filesystem UUID exists:
+ * from then on no create task is ever written for it again, whatever else happens.
  */
 public final class DiskPlanner {
     static final Duration WAIT_FOR_NODE = Duration.ofSeconds(15);
     static final Duration WAIT_FOR_PLACEMENT = Duration.ofSeconds(30);
+    static final Duration WAIT_FOR_RUNNING_STEP = Duration.ofSeconds(5);
 
     private final Placement placement;
     private final Duration checkReadyEvery;
@@ -58,64 +62,26 @@ public final class DiskPlanner {
         return "disks/" + d.getMetadata().getUid() + ".ext4";
     }
 
-    /** The facts carried from one status to the next, changed as tasks finish. */
-    private static final class Facts {
-        String node;
-        String path;
-        Long capacity;
-        String uuid;
-        Operation lastOperation;
-        final List<WorkTask> removeAfterReport = new ArrayList<>();
-        final List<WorkTask> removeNow = new ArrayList<>();
-        final List<WorkTask> create = new ArrayList<>();
-
-        boolean created() {
-            return uuid != null;
+    public Plan<WorkDiskStatus> plan(DiskState s) {
+        Optional<WorkTask> create = s.task(createTaskName(s.disk()));
+        DiskFacts facts = facts(s, create);
+        if (facts.made()) {
+            return made(s, facts).removingAfterReport(create.stream().toList());
         }
+        return create.isPresent() ? creating(s, facts, create.get()) : toCreate(s, facts);
     }
 
-    public Plan<WorkDiskStatus> plan(DiskState s) {
-        WorkDisk disk = s.disk();
-        WorkDiskStatus prev = disk.getStatus();
-        Facts f = new Facts();
-        if (prev != null) {
-            f.node = prev.nodeName();
-            f.path = prev.path();
-            f.capacity = prev.capacityBytes();
-            f.uuid = prev.filesystemUUID();
-            f.lastOperation = prev.lastOperation();
-        }
-        if (f.node == null && disk.getSpec().nodeName() != null) {
-            f.node = disk.getSpec().nodeName();
-        }
-        Optional<WorkTask> create = s.task(createTaskName(disk));
-        if (!f.created() && create.isPresent() && Tasks.succeeded(create.get())) {
-            TaskResult r = create.get().getStatus().result();
-            f.uuid = r.filesystemUUID();
-            f.path = r.path();
-            f.capacity = r.filesystemBytes();
-            f.lastOperation = operation(create.get());
-            f.node = create.get().getSpec().nodeName(); // the disk is where it was made, whatever the status said
-        }
-        if (f.created()) {
-            create.ifPresent(f.removeAfterReport::add);
-            return created(s, f);
-        }
-        return notCreated(s, f, create);
+    /** The facts the status carries, and what a create task that succeeded since made. */
+    private static DiskFacts facts(DiskState s, Optional<WorkTask> create) {
+        DiskFacts carried = DiskFacts.carried(s.disk());
+        return !carried.made() && create.filter(Tasks::succeeded).isPresent() ? carried.madeBy(create.get()) : carried;
     }
 
     // ---- a disk that does not exist yet ----
 
-    private Plan<WorkDiskStatus> notCreated(DiskState s, Facts f, Optional<WorkTask> create) {
+    /** Nothing made and no create task: check the spec, find a node, and write the task once it can run there. */
+    private Plan<WorkDiskStatus> toCreate(DiskState s, DiskFacts f) {
         WorkDisk disk = s.disk();
-        if (create.isPresent()) {
-            WorkTask task = create.get();
-            if (Tasks.failed(task)) {
-                return createFailed(s, f, task);
-            }
-            return report(s, f, DiskPhase.Creating, placed(f), ready(false, "Creating",
-                    verb(task.getSpec().type()) + " the disk on " + f.node), Optional.empty());
-        }
         DiskSize.Parsed size = DiskSize.parse(disk.getSpec().size());
         if (!size.ok()) {
             return invalid(s, f, size.problem());
@@ -124,235 +90,275 @@ public final class DiskPlanner {
         if (seedRef != null && s.seed().isEmpty()) {
             return waiting(s, f, "SeedNotFound", "WorkSeed '" + seedRef + "' does not exist", WAIT_FOR_PLACEMENT);
         }
-        if (f.node == null) {
-            Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
-                    disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
-            if (result instanceof Placement.NotPlaced np) {
-                return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
-            }
-            f.node = ((Placement.Placed) result).node();
+        if (f.node() != null) {
+            return createOnNode(s, f, size.bytes());
         }
-        Optional<NodeView> node = s.node(f.node);
+        Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
+                disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
+        if (result instanceof Placement.NotPlaced np) {
+            return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
+        }
+        String node = ((Placement.Placed) result).node();
+        return createOnNode(s, f.onNode(node), size.bytes())
+                .reserving(new Plan.Reservation(disk.getMetadata().getUid(), node, size.bytes()));
+    }
+
+    /** Placed: the create task is written once the node's agent, and the seed there, are ready. */
+    private Plan<WorkDiskStatus> createOnNode(DiskState s, DiskFacts f, long bytes) {
+        Optional<NodeView> node = s.node(f.node());
         if (node.isEmpty()) {
-            return waiting(s, f, "NodeNotFound", "node '" + f.node + "' has no workdisk agent", WAIT_FOR_NODE);
+            return waiting(s, f, "NodeNotFound", "node '" + f.node() + "' has no workdisk agent", WAIT_FOR_NODE);
         }
         if (!node.get().alive()) {
             return waiting(s, f, "NodeNotReady", node.get().why(), WAIT_FOR_NODE);
         }
-        if (seedRef != null && !seedReadyOn(s.seed(), f.node)) {
-            return waiting(s, f, "SeedNotReady", "WorkSeed '" + seedRef + "' is not ready on " + f.node + " yet",
+        String seedRef = s.disk().getSpec().seedRef();
+        if (seedRef != null && !seedReadyOn(s.seed(), f.node())) {
+            return waiting(s, f, "SeedNotReady", "WorkSeed '" + seedRef + "' is not ready on " + f.node() + " yet",
                     WAIT_FOR_PLACEMENT);
         }
-        TaskType type = seedRef == null ? TaskType.Format : TaskType.Materialize;
-        int attempt = nextAttempt(f.lastOperation, type);
-        f.create.add(Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk),
-                new WorkTaskSpec(f.node, type, diskPath(disk), size.bytes(), disk.getSpec().wantsPreallocation(),
-                        seedRef == null ? null : SeedPlanner.seedPath(seedRef), null, null, disk.getMetadata().getUid(), attempt)));
-        return report(s, f, DiskPhase.Creating, placed(f),
-                ready(false, "Creating", verb(type) + " the disk on " + f.node), Optional.empty());
+        WorkTask task = createTask(s.disk(), f, bytes);
+        return report(s, f, DiskPhase.Creating, placed(f), ready(false, "Creating",
+                verb(task.getSpec().type()) + " the disk on " + f.node())).creating(task);
     }
 
-    private Plan<WorkDiskStatus> createFailed(DiskState s, Facts f, WorkTask task) {
-        WorkDisk disk = s.disk();
-        f.lastOperation = operation(task);
+    private static WorkTask createTask(WorkDisk disk, DiskFacts f, long bytes) {
+        String seedRef = disk.getSpec().seedRef();
+        TaskType type = seedRef == null ? TaskType.Format : TaskType.Materialize;
+        return Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk),
+                new WorkTaskSpec(f.node(), type, diskPath(disk), bytes, disk.getSpec().wantsPreallocation(),
+                        seedRef == null ? null : SeedPlanner.seedPath(seedRef), null, null, disk.getMetadata().getUid(),
+                        f.nextAttempt(type)));
+    }
+
+    /** A create task exists and nothing is made yet: it runs, or it failed. */
+    private Plan<WorkDiskStatus> creating(DiskState s, DiskFacts f, WorkTask task) {
+        if (Tasks.failed(task)) {
+            return createFailed(s, f.failedAt(task), task);
+        }
+        return report(s, f, DiskPhase.Creating, placed(f), ready(false, "Creating",
+                verb(task.getSpec().type()) + " the disk on " + f.node()));
+    }
+
+    private Plan<WorkDiskStatus> createFailed(DiskState s, DiskFacts f, WorkTask task) {
         String reason = reason(task.getStatus().reason());
         String message = task.getStatus().message();
-        DiskSize.Parsed size = DiskSize.parse(disk.getSpec().size());
-        boolean specChanged = size.ok() && !Objects.equals(size.bytes(), task.getSpec().sizeBytes());
-        if (specChanged) {
-            f.removeNow.add(task); // the spec moved on since this try: try again with the new one
-            return report(s, f, DiskPhase.Pending, placed(f), ready(false, "Retrying", "spec changed after: " + message),
-                    Optional.empty());
+        DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
+        if (size.ok() && !Objects.equals(size.bytes(), task.getSpec().sizeBytes())) {
+            // the spec moved on since this try: try again with the new one
+            return report(s, f, DiskPhase.Pending, placed(f), ready(false, "Retrying", "spec changed after: " + message))
+                    .removingNow(task);
         }
-        if (Boolean.TRUE.equals(task.getStatus().retryable())) {
-            Optional<Duration> wait = Tasks.retryIn(task, s.now());
-            if (wait.isEmpty()) {
-                f.removeNow.add(task);
-                return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying now"),
-                        Optional.empty());
-            }
-            return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + "; retrying in "
-                    + wait.get().toSeconds() + "s"), wait);
+        Retry retry = Retry.of(task, s.now());
+        if (retry instanceof Retry.Never) {
+            // kept as the record of the failure until the spec changes; no hot loop
+            return report(s, f, DiskPhase.Failed, placed(f), ready(false, reason, message));
         }
-        // Permanent: kept as the record of the failure until the spec changes; no hot loop.
-        return report(s, f, DiskPhase.Failed, placed(f), ready(false, reason, message), Optional.empty());
+        return report(s, f, DiskPhase.Creating, placed(f), ready(false, reason, message + retry.says()))
+                .retrying(task, retry);
     }
 
     // ---- a disk that exists ----
 
-    private Plan<WorkDiskStatus> created(DiskState s, Facts f) {
-        WorkDisk disk = s.disk();
-        Optional<NodeView> node = s.node(f.node);
+    private Plan<WorkDiskStatus> made(DiskState s, DiskFacts f) {
+        Optional<NodeView> node = s.node(f.node());
         if (node.isEmpty() || !node.get().alive()) {
-            String why = node.isEmpty() ? "node '" + f.node + "' and its agent are gone" : node.get().why();
+            String why = node.isEmpty() ? "node '" + f.node() + "' and its agent are gone" : node.get().why();
             return report(s, f, DiskPhase.Failed, placed(f), ready(false, "NodeLost",
-                    why + "; the disk is not recreated elsewhere"), Optional.of(checkReadyEvery));
+                    why + "; the disk is not recreated elsewhere")).lookingAgainIn(checkReadyEvery);
         }
-        DiskSize.Parsed size = DiskSize.parse(disk.getSpec().size());
-        List<WorkTask> resizes = s.tasks().stream().filter(t -> t.getSpec().type() == TaskType.Resize).toList();
-        Long wanted = size.ok() ? DiskSize.filesystemBytes(size.bytes()) : null;
-        WorkTask current = null;
-        for (WorkTask t : resizes) {
-            if (wanted != null && Objects.equals(t.getSpec().sizeBytes(), size.bytes())) {
-                current = t;
-            } else if (t.getStatus() != null && t.getStatus().finished()) {
-                f.removeNow.add(t); // a resize the spec has since moved past
+        DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
+        Resizes resizes = Resizes.of(s.tasks(), size);
+        return sized(s, f, size, resizes.current()).removingNow(resizes.stale());
+    }
+
+    /** The resize task for the size the spec asks for, if any, and finished ones for sizes it moved past. */
+    private record Resizes(Optional<WorkTask> current, List<WorkTask> stale) {
+        static Resizes of(List<WorkTask> tasks, DiskSize.Parsed size) {
+            WorkTask current = null;
+            List<WorkTask> stale = new ArrayList<>();
+            for (WorkTask t : tasks) {
+                if (t.getSpec().type() != TaskType.Resize) {
+                    continue;
+                }
+                if (size.ok() && Objects.equals(t.getSpec().sizeBytes(), size.bytes())) {
+                    current = t;
+                } else if (t.getStatus() != null && t.getStatus().finished()) {
+                    stale.add(t);
+                }
             }
+            return new Resizes(Optional.ofNullable(current), stale);
         }
-        if (current != null && Tasks.succeeded(current)) {
-            f.capacity = current.getStatus().result().filesystemBytes();
-            f.lastOperation = operation(current);
-            f.removeAfterReport.add(current);
-            current = null;
+    }
+
+    /** The made disk against the size its spec asks for, given the resize task for that size. */
+    private Plan<WorkDiskStatus> sized(DiskState s, DiskFacts f, DiskSize.Parsed size, Optional<WorkTask> resize) {
+        if (resize.isPresent() && Tasks.succeeded(resize.get())) {
+            return sized(s, f.resizedBy(resize.get()), size, Optional.empty()).removingAfterReport(resize.get());
         }
         if (!size.ok()) {
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, "InvalidSpec", size.problem()
-                    + "; the disk is unchanged"), Optional.of(checkReadyEvery));
+                    + "; the disk is unchanged")).lookingAgainIn(checkReadyEvery);
         }
-        if (current != null && Tasks.failed(current)) {
-            f.lastOperation = operation(current);
-            String message = "resize to " + disk.getSpec().size() + " failed: " + current.getStatus().message();
-            if (Boolean.TRUE.equals(current.getStatus().retryable())) {
-                Optional<Duration> wait = Tasks.retryIn(current, s.now());
-                if (wait.isEmpty()) {
-                    f.removeNow.add(current);
-                    return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message),
-                            Optional.empty());
-                }
-                return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + "; retrying in "
-                        + wait.get().toSeconds() + "s"), wait);
-            }
-            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message),
-                    Optional.of(checkReadyEvery));
+        if (resize.isPresent() && Tasks.failed(resize.get())) {
+            return resizeFailed(s, f.failedAt(resize.get()), resize.get());
         }
-        if (current != null) {
-            return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
-                    "growing to " + disk.getSpec().size() + " on " + f.node), Optional.empty());
+        if (resize.isPresent()) {
+            return growing(s, f);
         }
-        long capacity = f.capacity == null ? 0 : f.capacity;
+        long capacity = f.capacity() == null ? 0 : f.capacity();
+        long wanted = DiskSize.filesystemBytes(size.bytes());
         if (wanted > capacity) {
-            f.create.add(Tasks.build(disk, disk.getMetadata().getNamespace(), resizeTaskName(disk, size.bytes()),
-                    new WorkTaskSpec(f.node, TaskType.Resize, diskPath(disk), size.bytes(), null, null, null, null,
-                            disk.getMetadata().getUid(), nextAttempt(f.lastOperation, TaskType.Resize))));
-            return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
-                    "growing to " + disk.getSpec().size() + " on " + f.node), Optional.empty());
+            return growing(s, f).creating(resizeTask(s.disk(), f, size.bytes()));
         }
         if (wanted < capacity) {
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ShrinkRefused", "spec.size "
-                    + disk.getSpec().size() + " is below the disk's " + capacity
-                    + " bytes; disks only grow, the disk is unchanged"), Optional.of(checkReadyEvery));
+                    + s.disk().getSpec().size() + " is below the disk's " + capacity
+                    + " bytes; disks only grow, the disk is unchanged")).lookingAgainIn(checkReadyEvery);
         }
-        return report(s, f, DiskPhase.Ready, placed(f), ready(true, "Ready", "the disk is at " + f.path + " on " + f.node
-                + took(f.lastOperation)), Optional.of(checkReadyEvery));
+        return report(s, f, DiskPhase.Ready, placed(f), ready(true, "Ready", "the disk is at " + f.path() + " on "
+                + f.node() + took(f.lastOperation()))).lookingAgainIn(checkReadyEvery);
+    }
+
+    private Plan<WorkDiskStatus> growing(DiskState s, DiskFacts f) {
+        return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
+                "growing to " + s.disk().getSpec().size() + " on " + f.node()));
+    }
+
+    private static WorkTask resizeTask(WorkDisk disk, DiskFacts f, long bytes) {
+        return Tasks.build(disk, disk.getMetadata().getNamespace(), resizeTaskName(disk, bytes),
+                new WorkTaskSpec(f.node(), TaskType.Resize, diskPath(disk), bytes, null, null, null, null,
+                        disk.getMetadata().getUid(), f.nextAttempt(TaskType.Resize)));
+    }
+
+    /** A failed resize leaves the disk as it was: Ready, at its old size. */
+    private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
+        String message = "resize to " + s.disk().getSpec().size() + " failed: " + task.getStatus().message();
+        Retry retry = Retry.of(task, s.now());
+        if (retry instanceof Retry.Never) {
+            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message))
+                    .lookingAgainIn(checkReadyEvery);
+        }
+        Plan<WorkDiskStatus> plan = retry instanceof Retry.Now
+                ? report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message + retry.says()))
+                : report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + retry.says()));
+        return plan.retrying(task, retry);
     }
 
     /** How long the step that made the disk what it is took, for the Ready message (and so its Event). */
     private static String took(Operation op) {
         return op == null || op.seconds() == null ? ""
-                : String.format(java.util.Locale.ROOT, "; %s took %.3fs", op.type(), op.seconds());
+                : String.format(Locale.ROOT, "; %s took %.3fs", op.type(), op.seconds());
     }
 
     // ---- deletion ----
 
-    /** Removing the image (Delete) or keeping it (Retain) before the object goes. */
+    /**
+     * Removing the image (Delete) or keeping it (Retain) before the object goes. Reads only what was made and
+     * where: a disk being deleted is never placed, so deleting one reserves no room.
+     */
     public Plan<WorkDiskStatus> planDeletion(DiskState s) {
         WorkDisk disk = s.disk();
-        Plan<WorkDiskStatus> base = plan(s);
-        WorkDiskStatus status = base.status();
+        DiskFacts f = facts(s, s.task(createTaskName(disk)));
         List<WorkTask> others = s.tasks().stream()
                 .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk))).toList();
-        boolean inFlight = others.stream().anyMatch(t -> t.getStatus() == null || !t.getStatus().finished());
-        if (inFlight) {
-            return deleting(status, List.of(), List.of(), "waiting for a running step to finish first", false,
-                    Optional.of(Duration.ofSeconds(5)));
+        if (others.stream().anyMatch(t -> t.getStatus() == null || !t.getStatus().finished())) {
+            return deleting(s, f, "waiting for a running step to finish first").lookingAgainIn(WAIT_FOR_RUNNING_STEP);
         }
-        boolean created = status.filesystemUUID() != null;
-        if (!created || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
-            return deleting(status, List.of(), s.tasks(), created ? "retained at " + status.path() : "nothing was made",
-                    true, Optional.empty());
+        if (!f.made() || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
+            return deleted(s, f, f.made() ? "retained at " + f.path() : "nothing was made").removingNow(s.tasks());
         }
-        Optional<NodeView> node = s.node(status.nodeName());
-        if (node.isEmpty()) {
-            return deleting(status, List.of(), s.tasks(), "node '" + status.nodeName()
-                    + "' is gone; its image cannot be removed", true, Optional.empty());
+        if (s.node(f.node()).isEmpty()) {
+            return deleted(s, f, "node '" + f.node() + "' is gone; its image cannot be removed").removingNow(s.tasks());
         }
         Optional<WorkTask> delete = s.task(deleteTaskName(disk));
         if (delete.isEmpty()) {
-            WorkTask task = Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
-                    new WorkTaskSpec(status.nodeName(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
-                            disk.getMetadata().getUid(), nextAttempt(status.lastOperation(), TaskType.Delete)));
-            return deleting(status, List.of(task), others, "removing the image from " + status.nodeName(), false,
-                    Optional.empty());
+            return deleting(s, f, "removing the image from " + f.node()).creating(deleteTask(disk, f))
+                    .removingAfterReport(others);
         }
-        WorkTask task = delete.get();
+        return removingImage(s, f, delete.get());
+    }
+
+    /** The delete task's progress. */
+    private static Plan<WorkDiskStatus> removingImage(DiskState s, DiskFacts f, WorkTask task) {
         if (Tasks.succeeded(task)) {
-            return deleting(status, List.of(), s.tasks(), "image removed from " + status.nodeName(), true, Optional.empty());
+            return deleted(s, f, "image removed from " + f.node()).removingNow(s.tasks());
         }
-        if (Tasks.failed(task)) {
-            if (!Boolean.TRUE.equals(task.getStatus().retryable())) {
-                return deleting(status, List.of(), s.tasks(), "the image was left on " + status.nodeName() + ": "
-                        + task.getStatus().message(), true, Optional.empty());
-            }
-            Optional<Duration> wait = Tasks.retryIn(task, s.now());
-            if (wait.isEmpty()) {
-                return deleting(status, List.of(), List.of(task), "retrying: " + task.getStatus().message(), false,
-                        Optional.of(Duration.ofSeconds(1)));
-            }
-            return deleting(status, List.of(), List.of(), task.getStatus().message() + "; retrying in "
-                    + wait.get().toSeconds() + "s", false, wait);
+        if (!Tasks.failed(task)) {
+            return deleting(s, f, "removing the image from " + f.node());
         }
-        return deleting(status, List.of(), List.of(), "removing the image from " + status.nodeName(), false,
-                Optional.empty());
-    }
-
-    private static Plan<WorkDiskStatus> deleting(WorkDiskStatus status, List<WorkTask> create, List<WorkTask> remove,
-            String message, boolean finished, Optional<Duration> again) {
-        List<Condition> conditions = new ArrayList<>();
-        for (Condition c : status.conditions()) {
-            conditions.add("Ready".equals(c.getType())
-                    ? Conditions.of("Ready", false, finished ? "Deleted" : "Deleting", message, c.getObservedGeneration())
-                    : c);
+        Retry retry = Retry.of(task, s.now());
+        if (retry instanceof Retry.Never) {
+            return deleted(s, f, "the image was left on " + f.node() + ": " + task.getStatus().message())
+                    .removingNow(s.tasks());
         }
-        WorkDiskStatus next = new WorkDiskStatus(DiskPhase.Deleting, status.nodeName(), status.path(),
-                status.capacityBytes(), status.filesystemUUID(), conditions, status.observedGeneration(),
-                status.lastOperation());
-        return new Plan<>(next, create, finished ? remove : List.of(), finished ? List.of() : remove, again, finished);
+        return deleting(s, f, task.getStatus().message() + retry.says()).retrying(task, retry);
     }
 
-    // ---- helpers ----
-
-    private Plan<WorkDiskStatus> invalid(DiskState s, Facts f, String problem) {
-        return report(s, f, DiskPhase.Failed, Conditions.of("Placed", false, "InvalidSpec", problem, gen(s)),
-                ready(false, "InvalidSpec", problem), Optional.empty());
+    private static WorkTask deleteTask(WorkDisk disk, DiskFacts f) {
+        return Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
+                new WorkTaskSpec(f.node(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
+                        disk.getMetadata().getUid(), f.nextAttempt(TaskType.Delete)));
     }
 
-    private Plan<WorkDiskStatus> waiting(DiskState s, Facts f, String reason, String message, Duration again) {
-        Condition placed = f.node != null ? placed(f) : Conditions.of("Placed", false, reason, message, null);
-        return report(s, f, f.node == null ? DiskPhase.Pending : DiskPhase.Placing, placed,
-                ready(false, reason, message), Optional.of(again));
+    /** Still being deleted: the finalizer stays. */
+    private static Plan<WorkDiskStatus> deleting(DiskState s, DiskFacts f, String message) {
+        return Plan.report(deletionStatus(s, f, "Deleting", message));
     }
 
-    private Plan<WorkDiskStatus> report(DiskState s, Facts f, DiskPhase phase, Condition placed, Condition ready,
-            Optional<Duration> again) {
-        Long generation = gen(s);
-        placed.setObservedGeneration(generation);
-        ready.setObservedGeneration(generation);
-        List<Condition> previous = s.disk().getStatus() == null ? List.of() : s.disk().getStatus().conditions();
-        WorkDiskStatus status = new WorkDiskStatus(phase, f.node, f.path, f.capacity, f.uuid,
-                Conditions.merge(previous, List.of(placed, ready), s.now()), generation, f.lastOperation);
-        return new Plan<>(status, f.create, f.removeNow, f.removeAfterReport, again, false);
+    /** Deleted: the finalizer goes once the plan is carried out. */
+    private static Plan<WorkDiskStatus> deleted(DiskState s, DiskFacts f, String message) {
+        return Plan.report(deletionStatus(s, f, "Deleted", message)).finishing();
     }
 
-    private static Condition placed(Facts f) {
-        return Conditions.of("Placed", true, "Placed", "on node " + f.node, null);
+    /** Placed where it is, and Ready=False; a disk never placed keeps what its Placed condition said before. */
+    private static WorkDiskStatus deletionStatus(DiskState s, DiskFacts f, String reason, String message) {
+        Condition ready = aboutNow(s, ready(false, reason, message));
+        if (f.node() != null) {
+            return status(s, f, DiskPhase.Deleting, List.of(aboutNow(s, placed(f)), ready));
+        }
+        Condition placedBefore = Conditions.find(previous(s), "Placed");
+        return status(s, f, DiskPhase.Deleting, placedBefore == null ? List.of(ready) : List.of(placedBefore, ready));
+    }
+
+    // ---- status ----
+
+    private Plan<WorkDiskStatus> invalid(DiskState s, DiskFacts f, String problem) {
+        return report(s, f, DiskPhase.Failed, Conditions.of("Placed", false, "InvalidSpec", problem, null),
+                ready(false, "InvalidSpec", problem));
+    }
+
+    private Plan<WorkDiskStatus> waiting(DiskState s, DiskFacts f, String reason, String message, Duration again) {
+        Condition placed = f.node() != null ? placed(f) : Conditions.of("Placed", false, reason, message, null);
+        return report(s, f, f.node() == null ? DiskPhase.Pending : DiskPhase.Placing, placed,
+                ready(false, reason, message)).lookingAgainIn(again);
+    }
+
+    private static Plan<WorkDiskStatus> report(DiskState s, DiskFacts f, DiskPhase phase, Condition placed,
+            Condition ready) {
+        return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
+    }
+
+    /** The status: the carried facts, the phase and these conditions, each keeping the time it last changed. */
+    private static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
+        return f.status(phase, Conditions.merge(previous(s), conditions, s.now()), s.disk().getMetadata().getGeneration());
+    }
+
+    private static List<Condition> previous(DiskState s) {
+        return s.disk().getStatus() == null ? List.of() : s.disk().getStatus().conditions();
+    }
+
+    /** The condition as describing the generation observed now. */
+    private static Condition aboutNow(DiskState s, Condition c) {
+        return new ConditionBuilder(c).withObservedGeneration(s.disk().getMetadata().getGeneration()).build();
+    }
+
+    private static Condition placed(DiskFacts f) {
+        return Conditions.of("Placed", true, "Placed", "on node " + f.node(), null);
     }
 
     private static Condition ready(boolean ready, String reason, String message) {
         return Conditions.of("Ready", ready, reason, message, null);
-    }
-
-    private static Long gen(DiskState s) {
-        return s.disk().getMetadata().getGeneration();
     }
 
     static boolean seedReadyOn(Optional<WorkSeed> seed, String node) {
@@ -363,26 +369,13 @@ public final class DiskPlanner {
         if (ws.getStatus() == null || ws.getStatus().nodes() == null) {
             return false;
         }
-        String digest = io.workdisk.operator.workseed.SeedDigest.of(ws.getSpec());
+        String digest = SeedDigest.of(ws.getSpec());
         for (NodeSeedStatus n : ws.getStatus().nodes()) {
-            if (node.equals(n.node()) && "Ready".equals(n.phase()) && digest.equals(n.sourceDigest())) {
+            if (node.equals(n.node()) && n.phase() == SeedPhase.Ready && digest.equals(n.sourceDigest())) {
                 return true;
             }
         }
         return false;
-    }
-
-    static Operation operation(WorkTask t) {
-        var st = t.getStatus();
-        return new Operation(t.getSpec().type(), st.phase(), st.startedAt(), st.finishedAt(), st.seconds(),
-                st.phaseSeconds(), t.getSpec().attempt() == null ? 1 : t.getSpec().attempt());
-    }
-
-    static int nextAttempt(Operation last, TaskType type) {
-        if (last != null && last.type() == type && last.result() == TaskPhase.Failed && last.attempt() != null) {
-            return last.attempt() + 1;
-        }
-        return 1;
     }
 
     /** INSUFFICIENT_SPACE -> InsufficientSpace: engine reasons as condition reasons. */
@@ -391,7 +384,7 @@ public final class DiskPlanner {
             return "Failed";
         }
         StringBuilder sb = new StringBuilder();
-        for (String part : engineReason.toLowerCase().split("_")) {
+        for (String part : engineReason.toLowerCase(Locale.ROOT).split("_")) {
             if (!part.isEmpty()) {
                 sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
             }

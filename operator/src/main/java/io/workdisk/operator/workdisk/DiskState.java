@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything the operator observed about one WorkDisk before deciding what to do. What every disk has
- * allocated is read only if the disk is being placed: it walks every WorkDisk.
+ * allocated (where its status says it is, or where room is reserved for it) is read only if the disk is
+ * being placed: it walks every WorkDisk.
  */
 public record DiskState(
         WorkDisk disk,

@@ -10,21 +10,17 @@ import java.util.function.Predicate;
 
 /**
  * Chooses a node for a disk: alive, matching, with room (allocated + size within capacity × overcommit),
- * least allocated first, by name on ties. Decisions are serialized and remembered until the chosen node
- * shows in the disk's status, so two disks placed at once cannot both take the last room on a node.
+ * least allocated first, by name on ties. A rule and nothing more: what every disk has allocated, including
+ * room reserved for disks placed a moment ago ({@link Reservations}), is given to it.
  */
 public final class Placement {
     private final double overcommit;
-    private final Map<String, Reservation> reservations = new HashMap<>();
 
     public Placement(double overcommit) {
         this.overcommit = overcommit;
     }
 
-    record Reservation(String node, long bytes) {
-    }
-
-    /** A disk as placement counts it: where it is (or null) and how big. */
+    /** A disk as placement counts it: where it is or has room reserved (null: neither), and how big. */
     public record Allocation(String diskUid, String node, long bytes) {
     }
 
@@ -37,11 +33,13 @@ public final class Placement {
     public record NotPlaced(String reason, String message) implements Result {
     }
 
-    public synchronized Result place(String diskUid, long bytes, Map<String, String> selector, List<NodeView> nodes,
+    /** Where the disk goes. A disk that has room on a node already keeps it: a decision, once made, stands. */
+    public Result place(String diskUid, long bytes, Map<String, String> selector, List<NodeView> nodes,
             Predicate<NodeView> hasSeed, List<Allocation> disks) {
-        Reservation earlier = reservations.get(diskUid);
-        if (earlier != null) {
-            return new Placed(earlier.node());
+        Optional<String> earlier = disks.stream().filter(d -> d.diskUid().equals(diskUid) && d.node() != null)
+                .map(Allocation::node).findFirst();
+        if (earlier.isPresent()) {
+            return new Placed(earlier.get());
         }
         List<NodeView> alive = nodes.stream().filter(NodeView::alive).toList();
         if (alive.isEmpty()) {
@@ -64,28 +62,17 @@ public final class Placement {
             return new NotPlaced("NoCapacity", "no matching node has room for " + bytes + " bytes (overcommit "
                     + overcommit + "); it will be placed when room appears");
         }
-        reservations.put(diskUid, new Reservation(best.get().name(), bytes));
         return new Placed(best.get().name());
     }
 
-    private Map<String, Long> allocated(List<Allocation> disks) {
+    /** Bytes allocated on each node. */
+    private static Map<String, Long> allocated(List<Allocation> disks) {
         Map<String, Long> sum = new HashMap<>();
         for (Allocation d : disks) {
-            String node = d.node();
-            if (node == null) {
-                Reservation r = reservations.get(d.diskUid());
-                node = r == null ? null : r.node();
-            } else {
-                reservations.remove(d.diskUid()); // the cache has caught up with the decision
-            }
-            if (node != null) {
-                sum.merge(node, d.bytes(), Long::sum);
+            if (d.node() != null) {
+                sum.merge(d.node(), d.bytes(), Long::sum);
             }
         }
         return sum;
-    }
-
-    public synchronized void forget(String diskUid) {
-        reservations.remove(diskUid);
     }
 }

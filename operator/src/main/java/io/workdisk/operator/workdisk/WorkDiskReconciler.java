@@ -1,6 +1,5 @@
 package io.workdisk.operator.workdisk;
 
-import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -25,12 +24,15 @@ import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.status.StatusWriter;
+import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -43,17 +45,16 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final Tasks tasks;
     private final DiskPlanner planner;
     private final NodeDirectory nodes;
-    private final Placement placement;
+    private final Reservations reservations;
     private final StatusWriter statuses;
     private final Clock clock;
-    private final java.util.Map<String, Long> parsedSizes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Placement placement,
+    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Reservations reservations,
             EventRecorder events, Clock clock) {
         this.tasks = tasks;
         this.planner = planner;
         this.nodes = nodes;
-        this.placement = placement;
+        this.reservations = reservations;
         this.statuses = new StatusWriter(events);
         this.clock = clock;
     }
@@ -88,7 +89,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     }
 
     /** Disks still waiting to be made: the only ones a node or seed change can move on. */
-    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, java.util.function.Predicate<WorkDisk> also) {
+    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, Predicate<WorkDisk> also) {
         return context.getPrimaryCache().list()
                 .filter(d -> d.getStatus() == null || d.getStatus().filesystemUUID() == null)
                 .filter(also)
@@ -98,9 +99,24 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
-        Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
+        Plan<WorkDiskStatus> plan = decide(disk, context);
         act(disk, context, plan);
         return plan.updateControl();
+    }
+
+    /**
+     * Plans, and reserves the room a plan that places the disk asks for before anything else is done. Placing
+     * counts every disk's reservation; if another disk reserved room since this plan counted them, the room it
+     * chose may be gone, so it is made again. (Each try that fails means another disk was placed meanwhile.)
+     */
+    private Plan<WorkDiskStatus> decide(WorkDisk disk, Context<WorkDisk> context) {
+        while (true) {
+            long seen = reservations.version();
+            Plan<WorkDiskStatus> plan = planner.plan(observe(disk, context));
+            if (plan.reserve().isEmpty() || reservations.reserve(plan.reserve().get(), seen)) {
+                return plan;
+            }
+        }
     }
 
     @Override
@@ -108,7 +124,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
         act(disk, context, plan);
         if (plan.finished()) {
-            placement.forget(disk.getMetadata().getUid());
+            reservations.forget(disk.getMetadata().getUid());
         }
         return plan.deleteControl();
     }
@@ -118,31 +134,17 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
                 .filter(t -> disk.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
         String seedRef = disk.getSpec().seedRef();
-        var seed = seedRef == null ? java.util.Optional.<WorkSeed>empty()
+        var seed = seedRef == null ? Optional.<WorkSeed>empty()
                 : Caches.all(context, WorkSeed.class).stream().filter(s -> s.getMetadata().getName().equals(seedRef)).findFirst();
         return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
     }
 
+    /** Every disk where its status says it is, or where room was reserved for it that the cache does not show yet. */
     private List<Placement.Allocation> allocations(Context<WorkDisk> context) {
-        return context.getPrimaryCache().list()
+        return reservations.applyTo(context.getPrimaryCache().list()
                 .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
-                        d.getStatus() == null ? null : d.getStatus().nodeName(), requestedBytes(d)))
-                .toList();
-    }
-
-    /** Parsed once per distinct size string: every placement sums every disk, and quantities parse slowly. */
-    private long requestedBytes(WorkDisk d) {
-        String size = d.getSpec().size();
-        if (size == null) {
-            return 0;
-        }
-        if (parsedSizes.size() > 4096) {
-            parsedSizes.clear();
-        }
-        return parsedSizes.computeIfAbsent(size, s -> {
-            DiskSize.Parsed parsed = DiskSize.parse(s);
-            return parsed.ok() ? parsed.bytes() : 0L;
-        });
+                        d.getStatus() == null ? null : d.getStatus().nodeName(), DiskSize.requestedBytes(d.getSpec().size())))
+                .toList());
     }
 
     private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan) {

@@ -1,16 +1,18 @@
 package io.workdisk.operator.workseed;
 
-import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
-import io.workdisk.api.Conditions;
+import io.workdisk.operator.task.Plan;
+import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,8 @@ import java.util.Optional;
  * it is no longer wanted, report what each node holds. Never touches disks made from the seed.
  */
 public final class SeedPlanner {
+    static final Duration WAIT_FOR_NODE = Duration.ofSeconds(15);
+
     private final String taskNamespace;
 
     public SeedPlanner(String taskNamespace) {
@@ -60,113 +64,156 @@ public final class SeedPlanner {
     private static final int MAX_FILE_NAME = 255;
 
     public Plan<WorkSeedStatus> plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
-        String digest = SeedDigest.of(seed.getSpec());
-        Map<String, NodeSeedStatus> previous = new LinkedHashMap<>();
+        Seen seen = new Seen(seed, SeedDigest.of(seed.getSpec()), tasks, now);
+        Map<String, NodeSeedStatus> held = new LinkedHashMap<>();
         if (seed.getStatus() != null && seed.getStatus().nodes() != null) {
-            seed.getStatus().nodes().forEach(n -> previous.put(n.node(), n));
+            seed.getStatus().nodes().forEach(n -> held.put(n.node(), n));
         }
-        List<NodeView> desired = deleting ? List.of()
+        List<NodeView> wanted = deleting ? List.of()
                 : nodes.stream().filter(n -> n.matches(seed.getSpec().nodeSelector())).toList();
-        List<NodeSeedStatus> entries = new ArrayList<>();
-        List<WorkTask> create = new ArrayList<>();
-        List<WorkTask> removeNow = new ArrayList<>();
-        List<WorkTask> removeAfter = new ArrayList<>();
-        Optional<Duration> again = Optional.empty();
+        List<Plan<Optional<NodeSeedStatus>>> parts = new ArrayList<>();
+        for (NodeView node : wanted) {
+            parts.add(buildOn(seen, node, held.get(node.name())));
+        }
+        for (NodeSeedStatus entry : held.values()) {
+            if (wanted.stream().noneMatch(n -> n.name().equals(entry.node()))) {
+                parts.add(removeFrom(seen, entry, nodes, deleting));
+            }
+        }
+        List<NodeSeedStatus> entries = parts.stream().flatMap(p -> p.status().stream())
+                .sorted(Comparator.comparing(NodeSeedStatus::node)).toList();
+        Plan<WorkSeedStatus> plan = Plan.report(status(seen, entries, wanted.size(), deleting));
+        for (Plan<Optional<NodeSeedStatus>> part : parts) {
+            plan = plan.and(part);
+        }
+        return deleting && entries.isEmpty() ? plan.finishing().removingNow(tasks) : plan;
+    }
 
-        for (NodeView node : desired) {
-            NodeSeedStatus before = previous.get(node.name());
-            String name = buildTaskName(seed, node.name(), digest);
-            Optional<WorkTask> task = find(tasks, name);
-            // builds for an older source are stale: drop them once finished
-            tasks.stream().filter(t -> t.getSpec().type() == TaskType.BuildSeed && node.name().equals(t.getSpec().nodeName())
-                    && !t.getMetadata().getName().equals(name) && t.getStatus() != null && t.getStatus().finished())
-                    .forEach(removeNow::add);
-            if (task.isPresent() && Tasks.succeeded(task.get())) {
-                TaskResult r = task.get().getStatus().result();
-                entries.add(new NodeSeedStatus(node.name(), "Ready", r.path(), r.sizeBytes(), r.payloadBytes(), r.files(),
-                        r.skipped(), warnings(r), digest, task.get().getSpec().attempt()));
-                removeAfter.add(task.get());
-            } else if (before != null && "Ready".equals(before.phase()) && digest.equals(before.sourceDigest())) {
-                entries.add(before);
-            } else if (task.isPresent() && Tasks.failed(task.get())) {
-                WorkTask t = task.get();
-                String message = t.getStatus().message();
-                if (Boolean.TRUE.equals(t.getStatus().retryable())) {
-                    Optional<Duration> wait = Tasks.retryIn(t, now);
-                    if (wait.isEmpty()) {
-                        removeNow.add(t);
-                        again = min(again, Duration.ofSeconds(1));
-                    } else {
-                        again = min(again, wait.get());
-                        message += "; retrying in " + wait.get().toSeconds() + "s";
-                    }
-                }
-                entries.add(new NodeSeedStatus(node.name(), "Failed", null, null, null, null, null, message, digest,
-                        t.getSpec().attempt()));
-            } else if (task.isPresent()) {
-                entries.add(new NodeSeedStatus(node.name(), "Building", null, null, null, null, null,
-                        "building from " + seed.getSpec().source().describe(), digest, task.get().getSpec().attempt()));
-            } else if (!node.alive()) {
-                entries.add(new NodeSeedStatus(node.name(), "Pending", null, null, null, null, null, node.why(), digest,
-                        before == null ? null : before.attempt()));
-                again = min(again, Duration.ofSeconds(15));
-            } else {
-                int attempt = before != null && "Failed".equals(before.phase()) && digest.equals(before.sourceDigest())
-                        && before.attempt() != null ? before.attempt() + 1 : 1;
-                create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(node.name(), TaskType.BuildSeed,
-                        seedPath(seed), null, null, null, seed.getSpec().source(), seed.getSpec().effectiveSubtree(),
-                        seed.getMetadata().getUid(), attempt)));
-                entries.add(new NodeSeedStatus(node.name(), "Building", null, null, null, null, null,
-                        "building from " + seed.getSpec().source().describe(), digest, attempt));
-            }
+    /** What every node's part of the plan reads: the seed, the digest of its source, its tasks, and the time. */
+    private record Seen(WorkSeed seed, String digest, List<WorkTask> tasks, Instant now) {
+        Optional<WorkTask> task(String name) {
+            return tasks.stream().filter(t -> t.getMetadata().getName().equals(name)).findFirst();
         }
-        // Nodes that hold the seed but should not: remove it there.
-        for (NodeSeedStatus before : previous.values()) {
-            if (desired.stream().anyMatch(n -> n.name().equals(before.node()))) {
-                continue;
-            }
-            Optional<NodeView> node = nodes.stream().filter(n -> n.name().equals(before.node())).findFirst();
-            if (node.isEmpty()) {
-                continue; // the node and its agent are gone: nothing left to remove
-            }
-            String name = deleteTaskName(seed, before.node());
-            Optional<WorkTask> task = find(tasks, name);
-            if (task.isPresent() && Tasks.succeeded(task.get())) {
-                removeAfter.add(task.get());
-                continue;
-            }
-            if (task.isPresent() && Tasks.failed(task.get()) && !Boolean.TRUE.equals(task.get().getStatus().retryable())) {
-                removeAfter.add(task.get());
-                continue; // e.g. the file is no longer workdisk's: leave it, say nothing more
-            }
-            if (task.isPresent() && Tasks.failed(task.get())) {
-                Optional<Duration> wait = Tasks.retryIn(task.get(), now);
-                if (wait.isEmpty()) {
-                    removeNow.add(task.get());
-                }
-                again = min(again, wait.orElse(Duration.ofSeconds(1)));
-            } else if (task.isEmpty()) {
-                create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(before.node(), TaskType.Delete,
-                        seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1)));
-            }
-            entries.add(new NodeSeedStatus(before.node(), "Removing", before.path(), before.sizeBytes(),
-                    before.payloadBytes(), before.files(), before.skipped(), deleting ? "removing the seed" : "the node no longer matches",
-                    before.sourceDigest(), before.attempt()));
+
+        String source() {
+            return seed.getSpec().source().describe();
         }
-        entries.sort(Comparator.comparing(NodeSeedStatus::node));
-        int ready = (int) entries.stream().filter(e -> "Ready".equals(e.phase())).count();
-        int wanted = desired.size();
-        boolean finished = deleting && entries.isEmpty();
+    }
+
+    // ---- a node the seed is wanted on: one part of the plan, the node's entry in the status and its tasks ----
+
+    private Plan<Optional<NodeSeedStatus>> buildOn(Seen seen, NodeView node, NodeSeedStatus before) {
+        String name = buildTaskName(seen.seed(), node.name(), seen.digest());
+        return build(seen, node, before, seen.task(name)).removingNow(staleBuilds(seen, node, name));
+    }
+
+    private Plan<Optional<NodeSeedStatus>> build(Seen seen, NodeView node, NodeSeedStatus before, Optional<WorkTask> task) {
+        if (task.isPresent() && Tasks.succeeded(task.get())) {
+            return entry(built(seen, node, task.get())).removingAfterReport(task.get());
+        }
+        if (before != null && before.phase() == SeedPhase.Ready && seen.digest().equals(before.sourceDigest())) {
+            return entry(before);
+        }
+        if (task.isPresent() && Tasks.failed(task.get())) {
+            Retry retry = Retry.of(task.get(), seen.now());
+            return entry(new NodeSeedStatus(node.name(), SeedPhase.Failed, null, null, null, null, null,
+                    task.get().getStatus().message() + retry.says(), seen.digest(), task.get().getSpec().attempt()))
+                    .retrying(task.get(), retry);
+        }
+        if (task.isPresent()) {
+            return entry(building(seen, node, task.get().getSpec().attempt()));
+        }
+        if (!node.alive()) {
+            return entry(new NodeSeedStatus(node.name(), SeedPhase.Pending, null, null, null, null, null, node.why(),
+                    seen.digest(), before == null ? null : before.attempt())).lookingAgainIn(WAIT_FOR_NODE);
+        }
+        WorkTask build = buildTask(seen, node, nextAttempt(seen, before));
+        return entry(building(seen, node, build.getSpec().attempt())).creating(build);
+    }
+
+    /** Builds for an older source, finished: they stand for nothing any more. */
+    private static List<WorkTask> staleBuilds(Seen seen, NodeView node, String current) {
+        return seen.tasks().stream().filter(t -> t.getSpec().type() == TaskType.BuildSeed
+                && node.name().equals(t.getSpec().nodeName()) && !t.getMetadata().getName().equals(current)
+                && t.getStatus() != null && t.getStatus().finished()).toList();
+    }
+
+    /** One more than the last failed build of this source on the node, else the first. */
+    private static int nextAttempt(Seen seen, NodeSeedStatus before) {
+        return before != null && before.phase() == SeedPhase.Failed && seen.digest().equals(before.sourceDigest())
+                && before.attempt() != null ? before.attempt() + 1 : 1;
+    }
+
+    private WorkTask buildTask(Seen seen, NodeView node, int attempt) {
+        WorkSeed seed = seen.seed();
+        return Tasks.build(seed, taskNamespace, buildTaskName(seed, node.name(), seen.digest()), new WorkTaskSpec(
+                node.name(), TaskType.BuildSeed, seedPath(seed), null, null, null, seed.getSpec().source(),
+                seed.getSpec().effectiveSubtree(), seed.getMetadata().getUid(), attempt));
+    }
+
+    private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
+        TaskResult r = task.getStatus().result();
+        return new NodeSeedStatus(node.name(), SeedPhase.Ready, r.path(), r.sizeBytes(), r.payloadBytes(), r.files(),
+                r.skipped(), warnings(r), seen.digest(), task.getSpec().attempt());
+    }
+
+    private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
+        return new NodeSeedStatus(node.name(), SeedPhase.Building, null, null, null, null, null,
+                "building from " + seen.source(), seen.digest(), attempt);
+    }
+
+    // ---- a node that holds the seed and should not: remove it there ----
+
+    private Plan<Optional<NodeSeedStatus>> removeFrom(Seen seen, NodeSeedStatus held, List<NodeView> nodes,
+            boolean deleting) {
+        if (nodes.stream().noneMatch(n -> n.name().equals(held.node()))) {
+            return dropped(); // the node and its agent are gone: nothing left to remove
+        }
+        Optional<WorkTask> task = seen.task(deleteTaskName(seen.seed(), held.node()));
+        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(held.node(), SeedPhase.Removing, held.path(),
+                held.sizeBytes(), held.payloadBytes(), held.files(), held.skipped(),
+                deleting ? "removing the seed" : "the node no longer matches", held.sourceDigest(), held.attempt()));
+        if (task.isEmpty()) {
+            return removing.creating(deleteTask(seen.seed(), held.node()));
+        }
+        if (Tasks.succeeded(task.get())) {
+            return dropped().removingAfterReport(task.get());
+        }
+        if (!Tasks.failed(task.get())) {
+            return removing;
+        }
+        Retry retry = Retry.of(task.get(), seen.now());
+        if (retry instanceof Retry.Never) {
+            return dropped().removingAfterReport(task.get()); // e.g. the file is no longer workdisk's: leave it
+        }
+        return removing.retrying(task.get(), retry);
+    }
+
+    private WorkTask deleteTask(WorkSeed seed, String node) {
+        return Tasks.build(seed, taskNamespace, deleteTaskName(seed, node), new WorkTaskSpec(node, TaskType.Delete,
+                seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1));
+    }
+
+    private static Plan<Optional<NodeSeedStatus>> entry(NodeSeedStatus entry) {
+        return Plan.report(Optional.of(entry));
+    }
+
+    /** The node drops out of the status: the seed is no longer there. */
+    private static Plan<Optional<NodeSeedStatus>> dropped() {
+        return Plan.report(Optional.empty());
+    }
+
+    // ---- the seed as a whole ----
+
+    private static WorkSeedStatus status(Seen seen, List<NodeSeedStatus> entries, int wanted, boolean deleting) {
+        WorkSeed seed = seen.seed();
+        int ready = (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
         Condition readyCondition = readyCondition(entries, ready, wanted, deleting);
         readyCondition.setObservedGeneration(seed.getMetadata().getGeneration());
-        List<Condition> prevConditions = seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
-        WorkSeedStatus status = new WorkSeedStatus(entries, ready, wanted, ready + "/" + wanted,
+        List<Condition> previous = seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
+        return new WorkSeedStatus(entries, ready, wanted, ready + "/" + wanted,
                 seed.getSpec().source() == null ? "none" : seed.getSpec().source().describe(),
-                Conditions.merge(prevConditions, List.of(readyCondition), now), seed.getMetadata().getGeneration());
-        if (finished) {
-            removeNow.addAll(tasks);
-        }
-        return new Plan<>(status, create, removeNow, removeAfter, again, finished);
+                Conditions.merge(previous, List.of(readyCondition), seen.now()), seed.getMetadata().getGeneration());
     }
 
     private static Condition readyCondition(List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {
@@ -176,7 +223,7 @@ public final class SeedPlanner {
         if (wanted == 0) {
             return Conditions.of("Ready", false, "NoNodes", "no node with a workdisk agent matches", null);
         }
-        List<String> failed = entries.stream().filter(e -> "Failed".equals(e.phase()))
+        List<String> failed = entries.stream().filter(e -> e.phase() == SeedPhase.Failed)
                 .map(e -> e.node() + ": " + e.message()).toList();
         if (!failed.isEmpty()) {
             return Conditions.of("Ready", false, "BuildFailed", String.join("; ", failed), null);
@@ -189,13 +236,5 @@ public final class SeedPlanner {
 
     private static String warnings(TaskResult r) {
         return r.skipped() != null && r.skipped() > 0 ? r.skipped() + " entries skipped (devices, fifos, sockets)" : null;
-    }
-
-    private static Optional<WorkTask> find(List<WorkTask> tasks, String name) {
-        return tasks.stream().filter(t -> t.getMetadata().getName().equals(name)).findFirst();
-    }
-
-    private static Optional<Duration> min(Optional<Duration> a, Duration b) {
-        return Optional.of(a.isEmpty() || b.compareTo(a.get()) < 0 ? b : a.get());
     }
 }

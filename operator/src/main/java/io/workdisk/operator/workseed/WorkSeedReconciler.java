@@ -1,6 +1,5 @@
 package io.workdisk.operator.workseed;
 
-import io.workdisk.operator.task.Plan;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -23,6 +22,7 @@ import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.status.StatusWriter;
+import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,6 +1,5 @@
 package io.workdisk.operator.workdisk;
 
-import io.workdisk.operator.task.Plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -14,6 +13,7 @@ import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workdisk.WorkDiskStatus;
+import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Duration;
 import java.time.Instant;

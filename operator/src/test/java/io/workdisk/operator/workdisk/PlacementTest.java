@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.workdisk.api.node.WorkNodeStatus;
 import io.workdisk.operator.node.NodeView;
+import io.workdisk.operator.task.Plan;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,16 @@ class PlacementTest {
     final List<NodeView> nodes = List.of(node("b", 10 * GIB, true, Map.of("zone", "b")),
             node("a", 10 * GIB, true, Map.of("zone", "a")), node("c", 100 * GIB, false, Map.of()));
 
+    final Reservations reservations = new Reservations();
+
+    /** As the reconciler places: counting the room reserved already, then reserving what was chosen. */
     Placement.Result place(Placement p, String uid, long bytes, Map<String, String> selector, List<Placement.Allocation> disks) {
-        return p.place(uid, bytes, selector, nodes, n -> true, disks);
+        long seen = reservations.version();
+        Placement.Result result = p.place(uid, bytes, selector, nodes, n -> true, reservations.applyTo(disks));
+        if (result instanceof Placement.Placed placed) {
+            assertThat(reservations.reserve(new Plan.Reservation(uid, placed.node(), bytes), seen)).isTrue();
+        }
+        return result;
     }
 
     @Test
@@ -60,5 +69,16 @@ class PlacementTest {
         assertThat(((Placement.NotPlaced) p.place("2", GIB, null, nodes, n -> false, List.of())).reason()).isEqualTo("SeedNotReady");
         assertThat(((Placement.NotPlaced) p.place("3", GIB, null, List.of(nodes.get(2)), n -> true, List.of())).reason())
                 .isEqualTo("NoNodes");
+    }
+
+    @Test
+    void placingTheSameDiskAgainChangesNothing() {
+        Placement p = new Placement(1.0);
+        List<Placement.Allocation> disks = List.of(new Placement.Allocation("1", null, GIB),
+                new Placement.Allocation("x", "a", 5 * GIB));
+        assertThat(p.place("1", GIB, null, nodes, n -> true, disks)).isEqualTo(new Placement.Placed("b"));
+        assertThat(p.place("1", GIB, null, nodes, n -> true, disks)).isEqualTo(new Placement.Placed("b"));
+        assertThat(disks).as("the allocations it was given").containsExactly(new Placement.Allocation("1", null, GIB),
+                new Placement.Allocation("x", "a", 5 * GIB));
     }
 }

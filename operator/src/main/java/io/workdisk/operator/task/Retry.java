@@ -1,0 +1,79 @@
+package io.workdisk.operator.task;
+
+import io.workdisk.api.task.WorkTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What to do about a failed task, decided in one place for every planner. The agent says whether retrying
+ * can help; if it can, the step is tried again once its backoff (5 s, 10 s, 20 s ... capped at 5 minutes, by
+ * attempt) has passed since the task finished. A retry is the failed task removed, so the planner writes it
+ * again with the next attempt number.
+ */
+public sealed interface Retry {
+    /** How soon to look again after removing a task due for a retry, should the removal's own event be lost. */
+    Duration SOON = Duration.ofSeconds(1);
+
+    /** Retrying cannot help: the failure stands until something changes. */
+    record Never() implements Retry {
+        @Override
+        public Optional<Duration> lookAgainIn() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String says() {
+            return "";
+        }
+    }
+
+    /** The backoff is over: remove the failed task now, so it is written again. */
+    record Now() implements Retry {
+        @Override
+        public Optional<Duration> lookAgainIn() {
+            return Optional.of(SOON);
+        }
+
+        @Override
+        public String says() {
+            return "; retrying now";
+        }
+    }
+
+    /** Still backing off: keep the failed task and look again when the wait is over. */
+    record After(Duration in) implements Retry {
+        @Override
+        public Optional<Duration> lookAgainIn() {
+            return Optional.of(in);
+        }
+
+        @Override
+        public String says() {
+            return "; retrying in " + in.toSeconds() + "s";
+        }
+    }
+
+    /** When to look at the failure again; empty for one that stands, which nothing but a change moves on. */
+    Optional<Duration> lookAgainIn();
+
+    /** What a status message adds about the retry ("; retrying in 4s"), or nothing. */
+    String says();
+
+    static Retry of(WorkTask failed, Instant now) {
+        if (!Boolean.TRUE.equals(failed.getStatus().retryable())) {
+            return new Never();
+        }
+        int attempt = failed.getSpec().attempt() == null ? 1 : failed.getSpec().attempt();
+        String finished = failed.getStatus().finishedAt();
+        Instant at = finished == null ? now : Instant.parse(finished);
+        Duration wait = Duration.between(now, at.plus(backoff(attempt)));
+        return wait.isNegative() || wait.isZero() ? new Now() : new After(wait);
+    }
+
+    /** 5 s, 10 s, 20 s ... capped at 5 minutes. */
+    static Duration backoff(int attempt) {
+        long seconds = Math.min(300, 5L << Math.min(Math.max(attempt - 1, 0), 6));
+        return Duration.ofSeconds(seconds);
+    }
+}

@@ -1,0 +1,71 @@
+package io.workdisk.operator.workdisk;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.task.Operation;
+import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.TaskResult;
+import io.workdisk.api.task.TaskType;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskStatus;
+import java.util.List;
+
+/**
+ * What a disk's status carries from one reconcile to the next: where the disk is, what was made there and
+ * the last step taken. Changed only by finished tasks (and by placing the disk), never recomputed.
+ */
+record DiskFacts(String node, String path, Long capacity, String uuid, Operation lastOperation) {
+
+    /** The facts the disk's status holds, on the node its spec names if the status names none. */
+    static DiskFacts carried(WorkDisk disk) {
+        WorkDiskStatus s = disk.getStatus();
+        DiskFacts facts = s == null ? new DiskFacts(null, null, null, null, null)
+                : new DiskFacts(s.nodeName(), s.path(), s.capacityBytes(), s.filesystemUUID(), s.lastOperation());
+        return facts.node == null ? facts.onNode(disk.getSpec().nodeName()) : facts;
+    }
+
+    /** A disk whose status records a filesystem UUID exists: it is never made again. */
+    boolean made() {
+        return uuid != null;
+    }
+
+    DiskFacts onNode(String name) {
+        return new DiskFacts(name, path, capacity, uuid, lastOperation);
+    }
+
+    /** What its succeeded create task made: the disk is where it was made, whatever the status said. */
+    DiskFacts madeBy(WorkTask create) {
+        TaskResult r = create.getStatus().result();
+        return new DiskFacts(create.getSpec().nodeName(), r.path(), r.filesystemBytes(), r.filesystemUUID(),
+                operation(create));
+    }
+
+    DiskFacts resizedBy(WorkTask resize) {
+        return new DiskFacts(node, path, resize.getStatus().result().filesystemBytes(), uuid, operation(resize));
+    }
+
+    DiskFacts failedAt(WorkTask task) {
+        return new DiskFacts(node, path, capacity, uuid, operation(task));
+    }
+
+    /** The attempt number of the next try at a step: one more than the last if that step is what last failed. */
+    int nextAttempt(TaskType type) {
+        Operation last = lastOperation;
+        if (last != null && last.type() == type && last.result() == TaskPhase.Failed && last.attempt() != null) {
+            return last.attempt() + 1;
+        }
+        return 1;
+    }
+
+    WorkDiskStatus status(DiskPhase phase, List<Condition> conditions, Long generation) {
+        return new WorkDiskStatus(phase, node, path, capacity, uuid, conditions, generation, lastOperation);
+    }
+
+    /** A finished task as users see it in the status. */
+    static Operation operation(WorkTask t) {
+        var st = t.getStatus();
+        return new Operation(t.getSpec().type(), st.phase(), st.startedAt(), st.finishedAt(), st.seconds(),
+                st.phaseSeconds(), t.getSpec().attempt() == null ? 1 : t.getSpec().attempt());
+    }
+}
