@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -50,7 +51,7 @@ final class Lifecycle {
         step("the seed Ready on " + nodes, () -> {
             WorkSeed s = kube.resources(WorkSeed.class).withName("s").get();
             return s.getStatus() != null && s.getStatus().nodes() != null && nodes.stream().allMatch(n -> s.getStatus()
-                    .nodes().stream().anyMatch(x -> x.node().equals(n) && "Ready".equals(x.phase())));
+                    .nodes().stream().anyMatch(x -> x.node().equals(n) && x.phase() == SeedPhase.Ready));
         });
         kube.resource(Objects.seeded("seeded", "1Gi", "s")).create();
         kube.resource(Objects.disk("blank", "1Gi")).create();
