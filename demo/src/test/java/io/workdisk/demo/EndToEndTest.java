@@ -309,8 +309,8 @@ class EndToEndTest {
         cluster.stopOperator(); // nobody will clean the replayed task up while we look at it
         WorkTask replay = io.workdisk.operator.task.Tasks.build(ready, "default",
                 io.workdisk.operator.workdisk.DiskPlanner.createTaskName(ready),
-                new io.workdisk.api.task.WorkTaskSpec(ready.getStatus().nodeName(), io.workdisk.api.task.TaskType.Format,
-                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false, null, null, null,
+                io.workdisk.api.task.WorkTaskSpec.format(ready.getStatus().nodeName(),
+                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false,
                         ready.getMetadata().getUid(), 1));
         kube.resource(replay).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -14,7 +14,6 @@ import io.workdisk.api.ApiGroup;
 import io.workdisk.api.task.HttpSource;
 import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskPhase;
-import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.task.WorkTaskStatus;
@@ -134,16 +133,12 @@ class HostileInputTest {
         // only the operator may write tasks (the admission policy); an agent still trusts no path in one
         Path victim = Files.writeString(tmp.resolve("node-a/disks/users-own.ext4"), "someone's file\n");
         Path beside = tmp.resolve("escaped.ext4");
-        forge("up-and-out", new WorkTaskSpec("node-a", TaskType.Format, "../escaped.ext4", 1L << 30, null, null, null,
-                null, "forger", 1));
-        forge("absolute", new WorkTaskSpec("node-a", TaskType.Format, beside.toString(), 1L << 30, null, null, null, null,
-                "forger", 1));
-        forge("delete-users-file", new WorkTaskSpec("node-a", TaskType.Delete, "disks/users-own.ext4", null, null, null,
-                null, null, "forger", 1));
-        forge("overwrite-users-file", new WorkTaskSpec("node-a", TaskType.Format, "disks/users-own.ext4", 1L << 30, null,
-                null, null, null, "forger", 1));
-        forge("seed-from-outside", new WorkTaskSpec("node-a", TaskType.Materialize, "disks/m.ext4", 1L << 30, null,
-                "../../outside-secret", null, null, "forger", 1));
+        forge("up-and-out", WorkTaskSpec.format("node-a", "../escaped.ext4", 1L << 30, false, "forger", 1));
+        forge("absolute", WorkTaskSpec.format("node-a", beside.toString(), 1L << 30, false, "forger", 1));
+        forge("delete-users-file", WorkTaskSpec.delete("node-a", "disks/users-own.ext4", "forger", 1));
+        forge("overwrite-users-file", WorkTaskSpec.format("node-a", "disks/users-own.ext4", 1L << 30, false, "forger", 1));
+        forge("seed-from-outside", WorkTaskSpec.materialize("node-a", "disks/m.ext4", 1L << 30, false,
+                "../../outside-secret", "forger", 1));
 
         assertThat(awaitTaskFailed("up-and-out").message()).contains("..");
         assertThat(awaitTaskFailed("absolute").reason()).isIn("OUTSIDE_DATA_ROOT", "INVALID_PATH");

@@ -2,11 +2,9 @@ package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.api.Timestamps;
-import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -45,8 +43,7 @@ final class TaskRun implements Predicate<WorkTask> {
     private boolean run(WorkTask task) throws InterruptedException {
         String started = Timestamps.now(clock);
         Long generation = task.getMetadata().getGeneration();
-        Optional<WorkTask> running = status.write(task, new WorkTaskStatus(TaskPhase.Running, null, null, null, started,
-                null, null, null, null, generation));
+        Optional<WorkTask> running = status.write(task, WorkTaskStatus.running(started, generation));
         if (running.isEmpty()) {
             return false; // gone (no event will bring it back) or the API is down (the next resync will)
         }
@@ -54,8 +51,8 @@ final class TaskRun implements Predicate<WorkTask> {
         String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
         try {
             TaskExecutor.Outcome outcome = executor.run(task.getSpec());
-            finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Timestamps.now(clock),
-                    outcome.seconds(), outcome.phaseSeconds(), outcome.result(), generation);
+            finished = WorkTaskStatus.succeeded(started, Timestamps.now(clock), outcome.seconds(), outcome.phaseSeconds(),
+                    outcome.result(), generation);
             metrics.succeeded(task.getSpec().type(), outcome.seconds(),
                     outcome.result() == null ? null : outcome.result().allocatedBytes());
             log.info("task {} {} {} succeeded in {}s", name, task.getSpec().type(), task.getSpec().path(), outcome.seconds());
@@ -72,7 +69,7 @@ final class TaskRun implements Predicate<WorkTask> {
 
     private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {
         metrics.failed(task.getSpec().type(), reason);
-        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, started, Timestamps.now(clock),
-                null, Map.of(), null, task.getMetadata().getGeneration());
+        return WorkTaskStatus.failed(reason, message, retryable, started, Timestamps.now(clock),
+                task.getMetadata().getGeneration());
     }
 }

@@ -146,8 +146,8 @@ public final class DiskPlanner {
         TaskType type = seedRef == null ? TaskType.Format : TaskType.Materialize;
         int attempt = nextAttempt(f.lastOperation, type);
         f.create.add(Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk),
-                new WorkTaskSpec(f.node, type, diskPath(disk), size.bytes(), disk.getSpec().wantsPreallocation(),
-                        seedRef == null ? null : SeedPlanner.seedPath(seedRef), null, null, disk.getMetadata().getUid(), attempt)));
+                seedRef == null ? WorkTaskSpec.format(f.node, diskPath(disk), size.bytes(), disk.getSpec().wantsPreallocation(), disk.getMetadata().getUid(), attempt)
+                        : WorkTaskSpec.materialize(f.node, diskPath(disk), size.bytes(), disk.getSpec().wantsPreallocation(), SeedPlanner.seedPath(seedRef), disk.getMetadata().getUid(), attempt)));
         return report(s, f, DiskPhase.Creating, placed(f),
                 ready(false, "Creating", verb(type) + " the disk on " + f.node), Optional.empty());
     }
@@ -232,7 +232,7 @@ public final class DiskPlanner {
         long capacity = f.capacity == null ? 0 : f.capacity;
         if (wanted > capacity) {
             f.create.add(Tasks.build(disk, disk.getMetadata().getNamespace(), resizeTaskName(disk, size.bytes()),
-                    new WorkTaskSpec(f.node, TaskType.Resize, diskPath(disk), size.bytes(), null, null, null, null,
+                    WorkTaskSpec.resize(f.node, diskPath(disk), size.bytes(),
                             disk.getMetadata().getUid(), nextAttempt(f.lastOperation, TaskType.Resize))));
             return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
                     "growing to " + disk.getSpec().size() + " on " + f.node), Optional.empty());
@@ -279,7 +279,7 @@ public final class DiskPlanner {
         Optional<WorkTask> delete = s.task(deleteTaskName(disk));
         if (delete.isEmpty()) {
             WorkTask task = Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
-                    new WorkTaskSpec(status.nodeName(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
+                    WorkTaskSpec.delete(status.nodeName(), diskPath(disk),
                             disk.getMetadata().getUid(), nextAttempt(status.lastOperation(), TaskType.Delete)));
             return deleting(status, List.of(task), others, "removing the image from " + status.nodeName(), false,
                     Optional.empty());
@@ -373,9 +373,7 @@ public final class DiskPlanner {
     }
 
     static Operation operation(WorkTask t) {
-        var st = t.getStatus();
-        return new Operation(t.getSpec().type(), st.phase(), st.startedAt(), st.finishedAt(), st.seconds(),
-                st.phaseSeconds(), t.getSpec().attempt() == null ? 1 : t.getSpec().attempt());
+        return Operation.of(t.getSpec(), t.getStatus());
     }
 
     static int nextAttempt(Operation last, TaskType type) {

@@ -113,8 +113,8 @@ public final class SeedPlanner {
             } else {
                 int attempt = before != null && "Failed".equals(before.phase()) && digest.equals(before.sourceDigest())
                         && before.attempt() != null ? before.attempt() + 1 : 1;
-                create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(node.name(), TaskType.BuildSeed,
-                        seedPath(seed), null, null, null, seed.getSpec().source(), seed.getSpec().effectiveSubtree(),
+                create.add(Tasks.build(seed, taskNamespace, name, WorkTaskSpec.buildSeed(node.name(),
+                        seedPath(seed), seed.getSpec().source(), seed.getSpec().effectiveSubtree(),
                         seed.getMetadata().getUid(), attempt)));
                 entries.add(new NodeSeedStatus(node.name(), "Building", null, null, null, null, null,
                         "building from " + seed.getSpec().source().describe(), digest, attempt));
@@ -146,8 +146,8 @@ public final class SeedPlanner {
                 }
                 again = min(again, wait.orElse(Duration.ofSeconds(1)));
             } else if (task.isEmpty()) {
-                create.add(Tasks.build(seed, taskNamespace, name, new WorkTaskSpec(before.node(), TaskType.Delete,
-                        seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1)));
+                create.add(Tasks.build(seed, taskNamespace, name, WorkTaskSpec.delete(before.node(),
+                        seedPath(seed), seed.getMetadata().getUid(), 1)));
             }
             entries.add(new NodeSeedStatus(before.node(), "Removing", before.path(), before.sizeBytes(),
                     before.payloadBytes(), before.files(), before.skipped(), deleting ? "removing the seed" : "the node no longer matches",
