@@ -2,6 +2,7 @@ package io.workdisk.agent.node;
 
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
+import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -61,14 +62,13 @@ public final class NodeSurvey {
         }
         long allocated = 0;
         int disks = 0;
-        for (Path disk : list(layout.disks(), "*.ext4")) {
+        for (Path disk : list(layout.disks(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
             disks++;
             allocated += disk.toFile().length();
         }
         List<String> seeds = new ArrayList<>();
-        for (Path seed : list(layout.seeds(), "*.ext4")) {
-            String name = seed.getFileName().toString();
-            seeds.add(name.substring(0, name.length() - ".ext4".length()));
+        for (Path seed : list(layout.seeds(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
+            seeds.add(DataRootLayout.imageName(seed.getFileName().toString()));
         }
         seeds.sort(null);
         return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message);

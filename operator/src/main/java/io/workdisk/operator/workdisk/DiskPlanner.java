@@ -55,7 +55,7 @@ public final class DiskPlanner {
     }
 
     public static String diskPath(WorkDisk d) {
-        return "disks/" + d.getMetadata().getUid() + ".ext4";
+        return io.workdisk.api.DataRootLayout.diskPath(d.getMetadata().getUid());
     }
 
     /** The facts carried from one status to the next, changed as tasks finish. */

@@ -44,20 +44,10 @@ public final class SeedPlanner {
         return seedPath(seed.getMetadata().getName());
     }
 
-    /**
-     * Where a seed lives on each node: named after its WorkSeed so an administrator can find it. A name
-     * may be 253 characters and a file name only 255 bytes, so a name too long for ".ext4" is shortened
-     * and made unique again with a digest of the whole name.
-     */
+    /** Where a seed lives on each node: see {@link io.workdisk.api.DataRootLayout#seedPath}. */
     public static String seedPath(String seedName) {
-        String file = seedName + ".ext4";
-        if (file.length() > MAX_FILE_NAME) {
-            file = seedName.substring(0, MAX_FILE_NAME - 5 - 17) + "-" + Tasks.digest(seedName, 16) + ".ext4";
-        }
-        return "seeds/" + file;
+        return io.workdisk.api.DataRootLayout.seedPath(seedName);
     }
-
-    private static final int MAX_FILE_NAME = 255;
 
     public Plan<WorkSeedStatus> plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
         String digest = SeedDigest.of(seed.getSpec());
