@@ -92,7 +92,7 @@ class HostileInputTest {
         // refused by the API server's CRD rules, so no object exists for the operator to act on
         Map<String, String> cases = Map.of("0", "at least 64Mi", "-1Gi", "spec.size", "1Ki", "at least 64Mi",
                 "1Ei", "below 16Ti", "16Ti", "below 16Ti", "0.5", "at least 64Mi", "lots", "spec.size");
-        cases.forEach((size, message) -> assertThatThrownBy(() -> kube.resource(Objects.disk("bad", size)).create())
+        cases.forEach((size, message) -> assertThatThrownBy(() -> kube.resource(Manifests.disk("bad", size)).create())
                 .as("size %s", size).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getMessage()).contains(message);
@@ -167,8 +167,8 @@ class HostileInputTest {
     @Test
     void theSameNameTwiceNeverSharesAnImageAndARetainedImageIsNeverReused() throws Exception {
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build()).create();
-        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, ReclaimPolicy.Retain)).create();
-        kube.resource(Objects.disk("team-b", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", "1Gi", null, null, null, ReclaimPolicy.Retain)).create();
+        kube.resource(Manifests.disk("team-b", "same", "1Gi", null, null, null, null)).create();
         WorkDisk a = Waits.phase(kube, "same", DiskPhase.Ready);
         WorkDisk b = await().atMost(Duration.ofSeconds(30)).until(
                 () -> kube.resources(WorkDisk.class).inNamespace("team-b").withName("same").get(),
@@ -177,7 +177,7 @@ class HostileInputTest {
 
         kube.resource(a).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same") == null);
-        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", "1Gi", null, null, null, null)).create();
         WorkDisk again = await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same"),
                 d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
         assertThat(again.getStatus().path()).as("a new object gets a new image").isNotEqualTo(a.getStatus().path());
@@ -193,8 +193,8 @@ class HostileInputTest {
         String seedName = "s".repeat(253);
         String diskName = "d".repeat(253);
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-        kube.resource(Objects.seed(seedName, rootfs)).create();
-        kube.resource(Objects.disk(namespace, diskName, "1Gi", seedName, null, null, null)).create();
+        kube.resource(Manifests.seed(seedName, rootfs)).create();
+        kube.resource(Manifests.disk(namespace, diskName, "1Gi", seedName, null, null, null)).create();
 
         WorkSeed seed = Waits.seedReady(kube, seedName);
         assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString()).hasSizeLessThanOrEqualTo(255);

@@ -168,11 +168,11 @@ class KubectlViewTest {
     @Test
     void kubectlGetShowsEveryKindInColumnsAPersonReads() throws Exception {
         startCluster();
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
-        kube.resource(Objects.disk("default", "vm1", "1Gi", "ubuntu", "node-a", null, null)).create();
-        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
-        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "vm1", "1Gi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Manifests.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Manifests.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
         Waits.phase(kube, "blank", DiskPhase.Ready);
         Waits.phase(kube, "vm1", DiskPhase.Ready);
         Waits.phase(kube, "small", DiskPhase.Failed);
@@ -213,7 +213,7 @@ class KubectlViewTest {
     @Test
     void aDiskThatCannotBePlacedGetsExactlyOneEventForIt() throws Exception {
         startCluster();
-        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Waits.get(kube, "nowhere").getStatus())
                 .isNotNull().extracting(s -> s.conditions().stream().map(c -> c.getType() + "=" + c.getReason()).toList())
                 .isEqualTo(List.of("Placed=NoMatchingNode", "Ready=NoMatchingNode")));
@@ -243,9 +243,9 @@ class KubectlViewTest {
     @Test
     void everyTimeIsWrittenInRfc3339ToTheSecond() throws Exception {
         startCluster();
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
-        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
         Waits.phase(kube, "blank", DiskPhase.Ready);
         Waits.phase(kube, "small", DiskPhase.Failed);
         Waits.seedReady(kube, "ubuntu");

@@ -102,7 +102,7 @@ class LoadBenchmark {
                         Runtime.getRuntime().availableProcessors()));
             }
             cluster.startOperator("--no-leader-election");
-            kube.resource(Objects.seed("base", rootfs)).create();
+            kube.resource(Manifests.seed("base", rootfs)).create();
             await().atMost(Duration.ofSeconds(120)).until(() -> Waits.seedReady(kube, "base").getStatus().readyNodes() == NODES);
 
             long mark = api.audit().mark();
@@ -114,7 +114,7 @@ class LoadBenchmark {
             List<Future<?>> applied = new ArrayList<>();
             for (int i = 0; i < disks; i++) {
                 int k = i;
-                applied.add(apply.submit(() -> kube.resource(Objects.disk("team-" + k % NAMESPACES, "d" + k, "1Gi",
+                applied.add(apply.submit(() -> kube.resource(Manifests.disk("team-" + k % NAMESPACES, "d" + k, "1Gi",
                         k % 2 == 0 ? null : "base", null, null, null)).create()));
             }
             for (Future<?> f : applied) {

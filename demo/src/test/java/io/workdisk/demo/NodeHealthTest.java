@@ -51,10 +51,10 @@ class NodeHealthTest {
             awaitNodeReason(kube, "unwritable", "DataRootUnwritable", locked.toString());
             awaitNodeReason(kube, "skewed", "ClockSkew", "ahead of the API server");
 
-            kube.resource(Objects.disk("default", "on-unwritable", "1Gi", null, "unwritable", null, null)).create();
-            kube.resource(Objects.disk("default", "on-skewed", "1Gi", null, "skewed", null, null)).create();
+            kube.resource(Manifests.disk("default", "on-unwritable", "1Gi", null, "unwritable", null, null)).create();
+            kube.resource(Manifests.disk("default", "on-skewed", "1Gi", null, "skewed", null, null)).create();
             for (int i = 0; i < 4; i++) {
-                kube.resource(Objects.disk("free-" + i, "1Gi")).create();
+                kube.resource(Manifests.disk("free-" + i, "1Gi")).create();
             }
             for (int i = 0; i < 4; i++) {
                 assertThat(Waits.phase(kube, "free-" + i, DiskPhase.Ready).getStatus().nodeName())

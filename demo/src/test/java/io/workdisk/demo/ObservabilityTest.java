@@ -48,8 +48,8 @@ class ObservabilityTest {
                     Duration.ofSeconds(1), 0), new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)));
             cluster.startOperator();
 
-            kube.resource(Objects.disk("m", "1Gi")).create();
-            kube.resource(Objects.disk("default", "on-broken", "1Gi", null, "node-b", null, null)).create();
+            kube.resource(Manifests.disk("m", "1Gi")).create();
+            kube.resource(Manifests.disk("default", "on-broken", "1Gi", null, "node-b", null, null)).create();
             assertThat(Waits.phase(kube, "m", DiskPhase.Ready).getStatus().nodeName())
                     .as("nothing is placed on a node whose agent cannot work").isEqualTo("node-a");
 

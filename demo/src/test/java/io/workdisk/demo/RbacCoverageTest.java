@@ -53,13 +53,13 @@ class RbacCoverageTest {
             cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(images), null);
             try (AutoCloseable operator = cluster.startOperatorReplica(settings)) {
                 KubernetesClient kube = cluster.client();
-                kube.resource(Objects.seed("s", images.resolve("rootfs.ext4"))).create();
-                kube.resource(Objects.seeded("seeded", "1Gi", "s")).create();
-                kube.resource(Objects.disk("blank", "1Gi")).create();
+                kube.resource(Manifests.seed("s", images.resolve("rootfs.ext4"))).create();
+                kube.resource(Manifests.seeded("seeded", "1Gi", "s")).create();
+                kube.resource(Manifests.disk("blank", "1Gi")).create();
                 Waits.phase(kube, "seeded", DiskPhase.Ready);
                 Waits.phase(kube, "blank", DiskPhase.Ready);
                 kube.resources(WorkDisk.class).inNamespace("default").withName("blank").edit(d -> {
-                    d.setSpec(Objects.withSize(d.getSpec(), "2Gi"));
+                    d.setSpec(Manifests.withSize(d.getSpec(), "2Gi"));
                     return d;
                 });
                 await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inNamespace("default")

@@ -80,12 +80,12 @@ class TaskFairnessTest {
                 }
             }))) {
                 for (int i = 0; i < FLOOD; i++) {
-                    kube.resource(Objects.disk("flood", "f" + i, "128Mi", null, null, null, null)).create();
+                    kube.resource(Manifests.disk("flood", "f" + i, "128Mi", null, null, null, null)).create();
                 }
                 // every flood task is queued on the agent before the others ask
                 await().atMost(Duration.ofSeconds(60)).until(() -> starts.size() >= 2 && floodTasks.size() == FLOOD);
                 for (int i = 0; i < SMALL; i++) {
-                    kube.resource(Objects.disk("small", "s" + i, "128Mi", null, null, null, null)).create();
+                    kube.resource(Manifests.disk("small", "s" + i, "128Mi", null, null, null, null)).create();
                 }
                 await().atMost(Duration.ofSeconds(90)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
                         .getItems().stream().filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)

@@ -39,7 +39,7 @@ public final class TaskExecutor {
 
     public Outcome run(WorkTaskSpec spec) throws EngineException {
         if (spec.type() == null) {
-            throw new EngineException(Problem.INVALID_PATH, "task has no type");
+            throw new EngineException(Problem.INVALID_TASK, "task has no type");
         }
         Path path = layout.resolve(spec.path());
         if (spec.type() == TaskType.Format || spec.type() == TaskType.Materialize) {

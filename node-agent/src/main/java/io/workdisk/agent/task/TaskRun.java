@@ -6,7 +6,6 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * One task carried out: marked Running (which also proves it still exists), the engine step run, and
  * the outcome written as its status, the record that makes a replay do nothing.
  */
-final class TaskRun implements Predicate<WorkTask> {
+final class TaskRun implements TaskWorkers.Work {
     private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
 
     private final TaskExecutor executor;
@@ -29,9 +28,8 @@ final class TaskRun implements Predicate<WorkTask> {
         this.metrics = metrics;
     }
 
-    /** True when the task's outcome is recorded; false when it was not, so a later event may try it again. */
     @Override
-    public boolean test(WorkTask task) {
+    public boolean carryOut(WorkTask task) {
         try {
             return run(task);
         } catch (InterruptedException e) {

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +29,20 @@ public final class TaskWorkers implements AutoCloseable {
                 new TaskRun(executor, new TaskStatusWriter(client, STATUS_PATIENCE), clock, metrics));
     }
 
-    /** {@code run} carries out one task and says whether it finished (false: let a later event retry it). */
-    TaskWorkers(int count, String name, Predicate<WorkTask> run) {
+    /** What a worker does with a task it takes. */
+    @FunctionalInterface
+    interface Work {
+        /** Carries out one task; true when its outcome is recorded, false when not, so a later event may retry it. */
+        boolean carryOut(WorkTask task);
+    }
+
+    /** {@code work} carries out one task at a time on each of {@code count} threads. */
+    TaskWorkers(int count, String name, Work work) {
         if (count < 1) {
             throw new IllegalArgumentException("at least one worker is needed, not " + count);
         }
         for (int i = 0; i < count; i++) {
-            Thread t = new Thread(() -> work(run), name + "-" + i);
+            Thread t = new Thread(() -> takeAndCarryOut(work), name + "-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -52,12 +58,12 @@ public final class TaskWorkers implements AutoCloseable {
         return task.getMetadata().getUid() + "@" + task.getMetadata().getGeneration();
     }
 
-    private void work(Predicate<WorkTask> run) {
+    private void takeAndCarryOut(Work work) {
         try {
             for (FairQueue.Taken<WorkTask> next; (next = queue.take()) != null; ) {
                 boolean finished = false;
                 try {
-                    finished = run.test(next.item());
+                    finished = work.carryOut(next.item());
                 } catch (RuntimeException e) {
                     log.error("task {} failed unexpectedly", next.key(), e);
                 } finally {

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** WorkDisks and WorkSeeds as a user would write them. */
-final class Objects {
-    private Objects() {
+final class Manifests {
+    private Manifests() {
     }
 
     static WorkDisk disk(String namespace, String name, String size, String seedRef, String nodeName,
