@@ -1,5 +1,6 @@
 package io.workdisk.agent.node;
 
+import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.api.DataRootLayout;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** What this node can offer right now, read from its data root and its tools. */
 public final class NodeSurvey {
@@ -19,15 +21,20 @@ public final class NodeSurvey {
     private final DataLayout layout;
     private final E2fsTools tools;
     private final Long capacityLimit;
+    private final Supplier<List<ResizeJournal.Unrecovered>> unrecovered;
 
-    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit) {
+    /** {@code unrecovered}: the disks whose interrupted resize could not be rolled back, as recovery found them. */
+    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit,
+            Supplier<List<ResizeJournal.Unrecovered>> unrecovered) {
         this.layout = layout;
         this.tools = tools;
         this.capacityLimit = capacityLimit;
+        this.unrecovered = unrecovered;
     }
 
+    /** {@code unrecovered}: one message per disk that needs repair by hand; they do not make the node unready. */
     public record Facts(String dataRoot, long capacityBytes, long freeBytes, long allocatedBytes, int disks,
-            List<String> seeds, boolean ready, String reason, String message) {
+            List<String> seeds, boolean ready, String reason, String message, List<String> unrecovered) {
     }
 
     public Facts survey() {
@@ -71,7 +78,8 @@ public final class NodeSurvey {
             seeds.add(DataRootLayout.imageName(seed.getFileName().toString()));
         }
         seeds.sort(null);
-        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message);
+        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message,
+                unrecovered.get().stream().map(ResizeJournal.Unrecovered::message).toList());
     }
 
     private static boolean writable(Path root) {
