@@ -84,13 +84,14 @@ public final class NodeAgent implements AutoCloseable {
                 .withConcurrentReconciliationThreads(2));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
-        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), client, executor, clock, new TaskMetrics(registry));
+        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), executor, clock, new TaskMetrics(registry));
         registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
         registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
         operator.register(new TaskReconciler(settings.nodeName(), workers), c -> c
                 .withName("worktask-agent-" + settings.nodeName())
                 // a task whose outcome could not be recorded (API down for minutes) is looked at again
                 .withReconciliationMaxInterval(Duration.ofMinutes(5))
+                .withRetry(TaskReconciler.STATUS_RETRY)
                 .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                 .watchingAllNamespaces());
         NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION,

@@ -11,17 +11,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One task carried out: marked Running (which also proves it still exists), the engine step run, and
- * the outcome written as its status, the record that makes a replay do nothing.
+ * the outcome written as its status, the record that makes a replay do nothing. Both statuses are
+ * written by the reconciler ({@link StatusRequests}); this waits for each.
  */
 final class TaskRun implements TaskWorkers.Work {
     private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
 
     private final TaskExecutor executor;
-    private final TaskStatusWriter status;
+    private final StatusRequests status;
     private final Clock clock;
     private final TaskMetrics metrics;
 
-    TaskRun(TaskExecutor executor, TaskStatusWriter status, Clock clock, TaskMetrics metrics) {
+    TaskRun(TaskExecutor executor, StatusRequests status, Clock clock, TaskMetrics metrics) {
         this.executor = executor;
         this.status = status;
         this.clock = clock;

@@ -1,6 +1,5 @@
 package io.workdisk.agent.task;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.api.task.WorkTask;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +11,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A fixed number of workers carrying out this node's tasks: the bound on how many disks the node
  * formats, materializes, grows or builds at once. They take tasks fairly between namespaces.
+ *
+ * <p>Why not the SDK's own executor: JOSDK runs reconciles on a pool that takes resources in the order
+ * their events came (FIFO), so a namespace that asks for a thousand disks would make every other
+ * namespace wait behind all of them; the engine steps take seconds to minutes, far longer than a
+ * reconcile should hold one of the SDK's threads. So the reconciler only queues a task here
+ * ({@link FairQueue}, turns between namespaces), and what the SDK does well stays with the SDK: the
+ * statuses the workers produce are written by the reconciler with the SDK's status utility and retry
+ * ({@link StatusRequests}), and a task whose outcome could not be recorded comes back through the SDK's
+ * periodic reconcile. The queue's memory of keys taken or finished lately is what keeps a task queued
+ * once while the SDK, which sees a reconcile return at once, delivers its later events.
  */
 public final class TaskWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskWorkers.class);
@@ -21,12 +30,15 @@ public final class TaskWorkers implements AutoCloseable {
 
     private final FairQueue<WorkTask> queue = new FairQueue<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final StatusRequests statusRequests;
 
-    /** {@code count} workers running this node's tasks through the engine and recording each outcome. */
-    public static TaskWorkers start(int count, KubernetesClient client, TaskExecutor executor, Clock clock,
-            TaskMetrics metrics) {
-        return new TaskWorkers(count, "workdisk-task",
-                new TaskRun(executor, new TaskStatusWriter(client, STATUS_PATIENCE), clock, metrics));
+    /**
+     * {@code count} workers running this node's tasks through the engine and recording each outcome,
+     * through the {@link TaskReconciler} that must be registered with them.
+     */
+    public static TaskWorkers start(int count, TaskExecutor executor, Clock clock, TaskMetrics metrics) {
+        StatusRequests statuses = new StatusRequests(STATUS_PATIENCE);
+        return new TaskWorkers(count, "workdisk-task", new TaskRun(executor, statuses, clock, metrics), statuses);
     }
 
     /** What a worker does with a task it takes. */
@@ -37,7 +49,8 @@ public final class TaskWorkers implements AutoCloseable {
     }
 
     /** {@code work} carries out one task at a time on each of {@code count} threads. */
-    TaskWorkers(int count, String name, Work work) {
+    TaskWorkers(int count, String name, Work work, StatusRequests statusRequests) {
+        this.statusRequests = statusRequests;
         if (count < 1) {
             throw new IllegalArgumentException("at least one worker is needed, not " + count);
         }
@@ -73,6 +86,11 @@ public final class TaskWorkers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Where the workers leave the statuses the reconciler writes. */
+    StatusRequests statusRequests() {
+        return statusRequests;
     }
 
     /** Tasks waiting for a worker. */
