@@ -15,6 +15,7 @@ import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -131,7 +132,7 @@ class EndToEndTest {
         Path image = Path.of(ready.getStatus().path());
         long ino = inode(image);
 
-        edit("grow", s -> Manifests.withSize(s, "3Gi"));
+        edit("grow", s -> s.withSize("3Gi"));
         await().atMost(Duration.ofSeconds(60)).until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
                 && get("grow").getStatus().phase() == DiskPhase.Ready);
 
@@ -143,7 +144,7 @@ class EndToEndTest {
         Shell.assertFsckClean(image);
 
         // shrinking is refused by the API server's CRD rule, before the operator sees it
-        assertThatThrownBy(() -> edit("grow", s -> Manifests.withSize(s, "2Gi")))
+        assertThatThrownBy(() -> edit("grow", s -> s.withSize("2Gi")))
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("size can only grow");
         assertThat(get("grow").getSpec().size()).isEqualTo("3Gi");
         assertThat(get("grow").getStatus().capacityBytes()).isEqualTo(3L << 30);
@@ -152,10 +153,10 @@ class EndToEndTest {
 
     @Test
     void deleteRemovesTheImageAndRetainKeepsIt() throws Exception {
-        kube.resource(Manifests.disk("default", "gone", "1Gi", null, "node-a", null,
-                io.workdisk.api.workdisk.ReclaimPolicy.Delete)).create();
-        kube.resource(Manifests.disk("default", "kept", "1Gi", null, "node-a", null,
-                io.workdisk.api.workdisk.ReclaimPolicy.Retain)).create();
+        kube.resource(Manifests.disk("default", "gone", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
+                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Delete))).create();
+        kube.resource(Manifests.disk("default", "kept", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
+                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Retain))).create();
         Path gone = Path.of(awaitPhase("gone", DiskPhase.Ready).getStatus().path());
         Path kept = Path.of(awaitPhase("kept", DiskPhase.Ready).getStatus().path());
 
@@ -175,11 +176,11 @@ class EndToEndTest {
         assertThat(awaitPhase("first", DiskPhase.Ready).getStatus().nodeName()).as("tie broken by name").isEqualTo("node-a");
         kube.resource(Manifests.disk("second", "1Gi")).create();
         assertThat(awaitPhase("second", DiskPhase.Ready).getStatus().nodeName()).as("least allocated").isEqualTo("node-b");
-        kube.resource(Manifests.disk("default", "zoned", "1Gi", null, null, Map.of("zone", "a"), null)).create();
+        kube.resource(Manifests.disk("default", "zoned", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "a")))).create();
         assertThat(awaitPhase("zoned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-a");
-        kube.resource(Manifests.disk("default", "pinned", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "pinned", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
         assertThat(awaitPhase("pinned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-b");
-        kube.resource(Manifests.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.disk("default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars")))).create();
         assertThat(awaitReady("nowhere", "False/NoMatchingNode").getStatus().phase()).isEqualTo(DiskPhase.Pending);
     }
 
@@ -213,7 +214,7 @@ class EndToEndTest {
 
     @Test
     void aDiskWhoseNodeDisappearsIsNodeLostAndNeverRecreatedElsewhere() throws Exception {
-        kube.resource(Manifests.disk("default", "orphan", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "orphan", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
         WorkDisk ready = awaitPhase("orphan", DiskPhase.Ready);
         var settings = cluster.stopAgent("node-b");
 
@@ -237,7 +238,7 @@ class EndToEndTest {
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("64Mi");
         assertThat(get("junk-size")).isNull();
         kube.resource(Manifests.seeded("no-seed", "1Gi", "does-not-exist")).create();
-        kube.resource(Manifests.disk("default", "no-node", "1Gi", null, "node-z", null, null)).create();
+        kube.resource(Manifests.disk("default", "no-node", WorkDiskSpec.ofSize("1Gi").withNodeName("node-z"))).create();
 
         awaitReady("no-seed", "False/SeedNotFound");
         awaitReady("no-node", "False/NodeNotFound");
@@ -261,7 +262,7 @@ class EndToEndTest {
         WorkDisk failed = awaitReady("small", "False/SizeBelowSeed");
         assertThat(failed.getStatus().phase()).isEqualTo(DiskPhase.Failed);
 
-        edit("small", s -> Manifests.withSize(s, "1Gi"));
+        edit("small", s -> s.withSize("1Gi"));
         awaitPhase("small", DiskPhase.Ready);
     }
 

@@ -24,6 +24,7 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,8 +168,8 @@ class HostileInputTest {
     @Test
     void theSameNameTwiceNeverSharesAnImageAndARetainedImageIsNeverReused() throws Exception {
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build()).create();
-        kube.resource(Manifests.disk("default", "same", "1Gi", null, null, null, ReclaimPolicy.Retain)).create();
-        kube.resource(Manifests.disk("team-b", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi").withReclaimPolicy(ReclaimPolicy.Retain))).create();
+        kube.resource(Manifests.disk("team-b", "same", WorkDiskSpec.ofSize("1Gi"))).create();
         WorkDisk a = Waits.phase(kube, "same", DiskPhase.Ready);
         WorkDisk b = await().atMost(Duration.ofSeconds(30)).until(
                 () -> kube.resources(WorkDisk.class).inNamespace("team-b").withName("same").get(),
@@ -177,7 +178,7 @@ class HostileInputTest {
 
         kube.resource(a).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same") == null);
-        kube.resource(Manifests.disk("default", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi"))).create();
         WorkDisk again = await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same"),
                 d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
         assertThat(again.getStatus().path()).as("a new object gets a new image").isNotEqualTo(a.getStatus().path());
@@ -194,7 +195,7 @@ class HostileInputTest {
         String diskName = "d".repeat(253);
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
         kube.resource(Manifests.seed(seedName, rootfs)).create();
-        kube.resource(Manifests.disk(namespace, diskName, "1Gi", seedName, null, null, null)).create();
+        kube.resource(Manifests.disk(namespace, diskName, WorkDiskSpec.ofSize("1Gi").withSeedRef(seedName))).create();
 
         WorkSeed seed = Waits.seedReady(kube, seedName);
         assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString()).hasSizeLessThanOrEqualTo(255);

@@ -59,7 +59,7 @@ class RbacCoverageTest {
                 Waits.phase(kube, "seeded", DiskPhase.Ready);
                 Waits.phase(kube, "blank", DiskPhase.Ready);
                 kube.resources(WorkDisk.class).inNamespace("default").withName("blank").edit(d -> {
-                    d.setSpec(Manifests.withSize(d.getSpec(), "2Gi"));
+                    d.setSpec(d.getSpec().withSize("2Gi"));
                     return d;
                 });
                 await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inNamespace("default")
