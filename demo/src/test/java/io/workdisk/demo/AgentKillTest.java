@@ -13,6 +13,7 @@ import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -75,7 +76,7 @@ class AgentKillTest {
             KubernetesClient kube = cluster.client();
             cluster.addNode(new ProcessCluster.Node("node-a", dataRoot, List.of(images), 2));
             cluster.startOperator("--no-leader-election", "--node-grace", "30");
-            kube.resource(Objects.seed("base", rootfs)).create();
+            kube.resource(Manifests.seed("base", rootfs)).create();
             Waits.seedReady(kube, "base");
 
             Map<Step, Integer> kills = new EnumMap<>(Step.class);
@@ -88,14 +89,14 @@ class AgentKillTest {
                 String uid;
                 String resized = null;
                 switch (step) {
-                    case Format -> uid = kube.resource(Objects.disk("default", name, "2Gi", null, null, null, null))
+                    case Format -> uid = kube.resource(Manifests.disk("default", name, WorkDiskSpec.ofSize("2Gi")))
                             .create().getMetadata().getUid();
-                    case Materialize -> uid = kube.resource(Objects.seeded(name, "2Gi", "base")).create().getMetadata().getUid();
-                    case BuildSeed -> uid = kube.resource(Objects.seed(name, rootfs)).create().getMetadata().getUid();
+                    case Materialize -> uid = kube.resource(Manifests.seeded(name, "2Gi", "base")).create().getMetadata().getUid();
+                    case BuildSeed -> uid = kube.resource(Manifests.seed(name, rootfs)).create().getMetadata().getUid();
                     default -> {
                         resized = (i / 4) % 2 == 0 ? "format-" + (i - 3) : "materialize-" + (i - 2);
                         WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName(resized)
-                                .edit(w -> { w.setSpec(Objects.withSize(w.getSpec(), "3Gi")); return w; });
+                                .edit(w -> { w.setSpec(w.getSpec().withSize("3Gi")); return w; });
                         uid = d.getMetadata().getUid();
                     }
                 }

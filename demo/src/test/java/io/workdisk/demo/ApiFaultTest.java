@@ -42,15 +42,15 @@ class ApiFaultTest {
                 cluster.addNode(new ProcessCluster.Node(node, tmp.resolve(node), List.of(images), 2));
             }
             cluster.startOperator("--no-leader-election", "--node-grace", "60");
-            kube.resource(Objects.disk("before", "1Gi")).create();
+            kube.resource(Manifests.disk("before", "1Gi")).create();
             Waits.phase(kube, "before", DiskPhase.Ready);
 
             faults.on();
             long start = System.nanoTime();
             long requestsBefore = faults.requests();
-            kube.resource(Objects.seed("base", rootfs)).create();
+            kube.resource(Manifests.seed("base", rootfs)).create();
             for (int i = 0; i < DISKS; i++) {
-                kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "base")).create();
+                kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "base")).create();
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> faults.failed() >= 300);
             double outageSeconds = (System.nanoTime() - start) / 1e9;

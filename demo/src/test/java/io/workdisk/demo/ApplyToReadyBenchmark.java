@@ -64,7 +64,7 @@ class ApplyToReadyBenchmark {
             cluster.startOperator();
             var kube = cluster.client();
             long seedStart = System.nanoTime();
-            kube.resource(Objects.seed("bench", rootfs)).create();
+            kube.resource(Manifests.seed("bench", rootfs)).create();
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
                 WorkSeed s = kube.resources(WorkSeed.class).withName("bench").get();
                 return s.getStatus() != null && "3/3".equals(s.getStatus().ready());
@@ -105,7 +105,7 @@ class ApplyToReadyBenchmark {
         var kube = cluster.client();
         long start = System.nanoTime();
         for (String name : names) {
-            kube.resource(Objects.seeded(name, size, "bench")).create();
+            kube.resource(Manifests.seeded(name, size, "bench")).create();
         }
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() ->
                 kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()

@@ -63,12 +63,12 @@ class DiskFullTest {
                 KubernetesClient kube = cluster.client();
                 cluster.addNode("small", Map.of(), small, List.of(images), null);
                 cluster.startOperator();
-                kube.resource(Objects.disk("keeper", "64Mi")).create();
+                kube.resource(Manifests.disk("keeper", "64Mi")).create();
                 Path keeper = Path.of(Waits.phase(kube, "keeper", DiskPhase.Ready).getStatus().path());
                 String keeperBytes = sha256(keeper);
                 long usedBefore = used(small);
 
-                kube.resource(Objects.seed("big", rootfs)).create();
+                kube.resource(Manifests.seed("big", rootfs)).create();
 
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                     WorkSeed seed = kube.resources(WorkSeed.class).withName("big").get();

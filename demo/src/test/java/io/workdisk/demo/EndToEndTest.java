@@ -15,6 +15,7 @@ import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -64,7 +65,7 @@ class EndToEndTest {
 
     @Test
     void blankDiskBecomesReady() throws Exception {
-        kube.resource(Objects.disk("blank", "1Gi")).create();
+        kube.resource(Manifests.disk("blank", "1Gi")).create();
 
         WorkDisk disk = awaitPhase("blank", DiskPhase.Ready);
 
@@ -86,8 +87,8 @@ class EndToEndTest {
 
     @Test
     void seededDiskHoldsTheSeedTree() throws Exception {
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.seeded("vm1", "2Gi", "ubuntu")).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seeded("vm1", "2Gi", "ubuntu")).create();
 
         WorkDisk disk = awaitPhase("vm1", DiskPhase.Ready);
 
@@ -130,12 +131,12 @@ class EndToEndTest {
 
     @Test
     void growingTheSizeResizesInPlaceAndShrinkingIsRefused() throws Exception {
-        kube.resource(Objects.disk("grow", "1Gi")).create();
+        kube.resource(Manifests.disk("grow", "1Gi")).create();
         WorkDisk ready = awaitPhase("grow", DiskPhase.Ready);
         Path image = Path.of(ready.getStatus().path());
         long ino = inode(image);
 
-        edit("grow", s -> Objects.withSize(s, "3Gi"));
+        edit("grow", s -> s.withSize("3Gi"));
         await().atMost(Duration.ofSeconds(60)).until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
                 && get("grow").getStatus().phase() == DiskPhase.Ready);
 
@@ -147,7 +148,7 @@ class EndToEndTest {
         Shell.assertFsckClean(image);
 
         // shrinking is refused by the API server's CRD rule, before the operator sees it
-        assertThatThrownBy(() -> edit("grow", s -> Objects.withSize(s, "2Gi")))
+        assertThatThrownBy(() -> edit("grow", s -> s.withSize("2Gi")))
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("size can only grow");
         assertThat(get("grow").getSpec().size()).isEqualTo("3Gi");
         assertThat(get("grow").getStatus().capacityBytes()).isEqualTo(3L << 30);
@@ -156,10 +157,10 @@ class EndToEndTest {
 
     @Test
     void deleteRemovesTheImageAndRetainKeepsIt() throws Exception {
-        kube.resource(Objects.disk("default", "gone", "1Gi", null, "node-a", null,
-                io.workdisk.api.workdisk.ReclaimPolicy.Delete)).create();
-        kube.resource(Objects.disk("default", "kept", "1Gi", null, "node-a", null,
-                io.workdisk.api.workdisk.ReclaimPolicy.Retain)).create();
+        kube.resource(Manifests.disk("default", "gone", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
+                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Delete))).create();
+        kube.resource(Manifests.disk("default", "kept", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
+                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Retain))).create();
         Path gone = Path.of(awaitPhase("gone", DiskPhase.Ready).getStatus().path());
         Path kept = Path.of(awaitPhase("kept", DiskPhase.Ready).getStatus().path());
 
@@ -175,15 +176,15 @@ class EndToEndTest {
 
     @Test
     void placementIsDeterministicLeastAllocatedAndHonoursSelectorsAndPins() throws Exception {
-        kube.resource(Objects.disk("first", "2Gi")).create();
+        kube.resource(Manifests.disk("first", "2Gi")).create();
         assertThat(awaitPhase("first", DiskPhase.Ready).getStatus().nodeName()).as("tie broken by name").isEqualTo("node-a");
-        kube.resource(Objects.disk("second", "1Gi")).create();
+        kube.resource(Manifests.disk("second", "1Gi")).create();
         assertThat(awaitPhase("second", DiskPhase.Ready).getStatus().nodeName()).as("least allocated").isEqualTo("node-b");
-        kube.resource(Objects.disk("default", "zoned", "1Gi", null, null, Map.of("zone", "a"), null)).create();
+        kube.resource(Manifests.disk("default", "zoned", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "a")))).create();
         assertThat(awaitPhase("zoned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-a");
-        kube.resource(Objects.disk("default", "pinned", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "pinned", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
         assertThat(awaitPhase("pinned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-b");
-        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.disk("default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars")))).create();
         assertThat(awaitReady("nowhere", "False/NoMatchingNode").getStatus().phase()).isEqualTo(DiskPhase.Pending);
     }
 
@@ -196,14 +197,14 @@ class EndToEndTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(io.workdisk.api.node.WorkNode.class).list()
                 .getItems().stream().allMatch(n -> n.getStatus().capacityBytes() == 2L << 30));
-        kube.resource(Objects.disk("a", "2Gi")).create();
-        kube.resource(Objects.disk("b", "2Gi")).create();
+        kube.resource(Manifests.disk("a", "2Gi")).create();
+        kube.resource(Manifests.disk("b", "2Gi")).create();
         awaitPhase("a", DiskPhase.Ready);
         awaitPhase("b", DiskPhase.Ready);
         assertThat(List.of(get("a").getStatus().nodeName(), get("b").getStatus().nodeName()))
                 .containsExactlyInAnyOrder("node-a", "node-b");
 
-        kube.resource(Objects.disk("c", "2Gi")).create();
+        kube.resource(Manifests.disk("c", "2Gi")).create();
         WorkDisk waiting = awaitReady("c", "False/NoCapacity");
         assertThat(waiting.getStatus().nodeName()).isNull();
         assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
@@ -217,7 +218,7 @@ class EndToEndTest {
 
     @Test
     void aDiskWhoseNodeDisappearsIsNodeLostAndNeverRecreatedElsewhere() throws Exception {
-        kube.resource(Objects.disk("default", "orphan", "1Gi", null, "node-b", null, null)).create();
+        kube.resource(Manifests.disk("default", "orphan", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
         WorkDisk ready = awaitPhase("orphan", DiskPhase.Ready);
         var settings = cluster.stopAgent("node-b");
 
@@ -235,13 +236,13 @@ class EndToEndTest {
     @Test
     void badSpecsSayWhyAndDoNotHotLoop() throws Exception {
         // sizes that are no disk never get past the API server: its CRD rules say why
-        assertThatThrownBy(() -> kube.resource(Objects.disk("junk-size", "lots")).create())
+        assertThatThrownBy(() -> kube.resource(Manifests.disk("junk-size", "lots")).create())
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.size");
-        assertThatThrownBy(() -> kube.resource(Objects.disk("tiny", "1Ki")).create())
+        assertThatThrownBy(() -> kube.resource(Manifests.disk("tiny", "1Ki")).create())
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("64Mi");
         assertThat(get("junk-size")).isNull();
-        kube.resource(Objects.seeded("no-seed", "1Gi", "does-not-exist")).create();
-        kube.resource(Objects.disk("default", "no-node", "1Gi", null, "node-z", null, null)).create();
+        kube.resource(Manifests.seeded("no-seed", "1Gi", "does-not-exist")).create();
+        kube.resource(Manifests.disk("default", "no-node", WorkDiskSpec.ofSize("1Gi").withNodeName("node-z"))).create();
 
         awaitReady("no-seed", "False/SeedNotFound");
         awaitReady("no-node", "False/NodeNotFound");
@@ -253,19 +254,19 @@ class EndToEndTest {
                 .anyMatch(e -> e.getInvolvedObject().getName().equals("no-node") && e.getReason().equals("NodeNotFound")
                         && e.getType().equals("Warning"));
 
-        kube.resource(Objects.seed("does-not-exist", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seed("does-not-exist", images.resolve("rootfs.ext4"))).create();
         awaitPhase("no-seed", DiskPhase.Ready);
     }
 
     @Test
     void aSizeBelowTheSeedFailsWithTheEnginesReasonUntilTheSpecIsFixed() throws Exception {
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.seeded("small", "128Mi", "ubuntu")).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seeded("small", "128Mi", "ubuntu")).create();
 
         WorkDisk failed = awaitReady("small", "False/SizeBelowSeed");
         assertThat(failed.getStatus().phase()).isEqualTo(DiskPhase.Failed);
 
-        edit("small", s -> Objects.withSize(s, "1Gi"));
+        edit("small", s -> s.withSize("1Gi"));
         awaitPhase("small", DiskPhase.Ready);
     }
 
@@ -274,9 +275,9 @@ class EndToEndTest {
         java.util.Map<String, Integer> created = new java.util.concurrent.ConcurrentHashMap<>();
         var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.<WorkTask>added(task ->
                 created.merge(task.getMetadata().getName(), 1, Integer::sum)));
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
         for (int i = 0; i < 8; i++) {
-            kube.resource(i % 2 == 0 ? Objects.disk("d" + i, "1Gi") : Objects.seeded("d" + i, "1Gi", "ubuntu")).create();
+            kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "ubuntu")).create();
         }
         for (int round = 0; round < 3; round++) {
             await().atMost(Duration.ofSeconds(30)).until(() -> !created.isEmpty());
@@ -304,7 +305,7 @@ class EndToEndTest {
 
     @Test
     void aReplayedCreateTaskReportsTheExistingDiskAndNeverFormatsIt() throws Exception {
-        kube.resource(Objects.disk("precious", "1Gi")).create();
+        kube.resource(Manifests.disk("precious", "1Gi")).create();
         WorkDisk ready = awaitPhase("precious", DiskPhase.Ready);
         Path image = Path.of(ready.getStatus().path());
         Shell.ok("debugfs", "-w", "-R", "mkdir user-data", image.toString());
@@ -313,8 +314,8 @@ class EndToEndTest {
         cluster.stopOperator(); // nobody will clean the replayed task up while we look at it
         WorkTask replay = io.workdisk.operator.task.Tasks.build(ready, "default",
                 io.workdisk.operator.workdisk.DiskPlanner.createTaskName(ready),
-                new io.workdisk.api.task.WorkTaskSpec(ready.getStatus().nodeName(), io.workdisk.api.task.TaskType.Format,
-                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false, null, null, null,
+                io.workdisk.api.task.WorkTaskSpec.format(ready.getStatus().nodeName(),
+                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false,
                         ready.getMetadata().getUid(), 1));
         kube.resource(replay).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -331,7 +332,7 @@ class EndToEndTest {
 
     @Test
     void seedsFollowNodeSelectorsAndDeletingOneRemovesSeedsButNeverDisks() throws Exception {
-        WorkSeed zoned = Objects.seed("zoned", images.resolve("rootfs.ext4"));
+        WorkSeed zoned = Manifests.seed("zoned", images.resolve("rootfs.ext4"));
         zoned.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(zoned.getSpec().source(), null, Map.of("zone", "a")));
         kube.resource(zoned).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -342,7 +343,7 @@ class EndToEndTest {
         assertThat(seedOnA).exists();
         assertThat(tmp.resolve("node-b/seeds/zoned.ext4")).doesNotExist();
 
-        kube.resource(Objects.seeded("from-zoned", "1Gi", "zoned")).create();
+        kube.resource(Manifests.seeded("from-zoned", "1Gi", "zoned")).create();
         WorkDisk disk = awaitPhase("from-zoned", DiskPhase.Ready);
         assertThat(disk.getStatus().nodeName()).as("only node-a has the seed").isEqualTo("node-a");
 
@@ -376,7 +377,7 @@ class EndToEndTest {
         try {
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/rootfs.ext4";
             for (String[] seed : new String[][] {{"good", sha}, {"bad", "0".repeat(64)}}) {
-                WorkSeed ws = Objects.seed(seed[0], images.resolve("unused"));
+                WorkSeed ws = Manifests.seed(seed[0], images.resolve("unused"));
                 ws.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(new io.workdisk.api.task.SeedSource(null,
                         new io.workdisk.api.task.HttpSource(url, seed[1])), null, Map.of("zone", "a")));
                 kube.resource(ws).create();
@@ -398,7 +399,7 @@ class EndToEndTest {
             try (var left = Files.list(tmp.resolve("node-a/downloads"))) {
                 assertThat(left).as("no download is left behind").isEmpty();
             }
-            kube.resource(Objects.seeded("from-http", "1Gi", "good")).create();
+            kube.resource(Manifests.seeded("from-http", "1Gi", "good")).create();
             TreeAssert.assertSameTree(sourceRoot, DebugfsTree.read(Path.of(awaitPhase("from-http", DiskPhase.Ready)
                     .getStatus().path()), tmp));
         } finally {
@@ -408,7 +409,7 @@ class EndToEndTest {
 
     @Test
     void aJoiningNodeGetsTheSeedAndAChangedSourceRebuildsIt() throws Exception {
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
         awaitSeed("ubuntu", "2/2");
         long before = inode(tmp.resolve("node-a/seeds/ubuntu.ext4"));
 

@@ -14,7 +14,6 @@ import io.workdisk.api.ApiGroup;
 import io.workdisk.api.task.HttpSource;
 import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskPhase;
-import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.task.WorkTaskStatus;
@@ -26,6 +25,7 @@ import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,7 +94,7 @@ class HostileInputTest {
         // refused by the API server's CRD rules, so no object exists for the operator to act on
         Map<String, String> cases = Map.of("0", "at least 64Mi", "-1Gi", "spec.size", "1Ki", "at least 64Mi",
                 "1Ei", "below 16Ti", "16Ti", "below 16Ti", "0.5", "at least 64Mi", "lots", "spec.size");
-        cases.forEach((size, message) -> assertThatThrownBy(() -> kube.resource(Objects.disk("bad", size)).create())
+        cases.forEach((size, message) -> assertThatThrownBy(() -> kube.resource(Manifests.disk("bad", size)).create())
                 .as("size %s", size).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getMessage()).contains(message);
@@ -135,16 +135,12 @@ class HostileInputTest {
         // only the operator may write tasks (the admission policy); an agent still trusts no path in one
         Path victim = Files.writeString(tmp.resolve("node-a/disks/users-own.ext4"), "someone's file\n");
         Path beside = tmp.resolve("escaped.ext4");
-        forge("up-and-out", new WorkTaskSpec("node-a", TaskType.Format, "../escaped.ext4", 1L << 30, null, null, null,
-                null, "forger", 1));
-        forge("absolute", new WorkTaskSpec("node-a", TaskType.Format, beside.toString(), 1L << 30, null, null, null, null,
-                "forger", 1));
-        forge("delete-users-file", new WorkTaskSpec("node-a", TaskType.Delete, "disks/users-own.ext4", null, null, null,
-                null, null, "forger", 1));
-        forge("overwrite-users-file", new WorkTaskSpec("node-a", TaskType.Format, "disks/users-own.ext4", 1L << 30, null,
-                null, null, null, "forger", 1));
-        forge("seed-from-outside", new WorkTaskSpec("node-a", TaskType.Materialize, "disks/m.ext4", 1L << 30, null,
-                "../../outside-secret", null, null, "forger", 1));
+        forge("up-and-out", WorkTaskSpec.format("node-a", "../escaped.ext4", 1L << 30, false, "forger", 1));
+        forge("absolute", WorkTaskSpec.format("node-a", beside.toString(), 1L << 30, false, "forger", 1));
+        forge("delete-users-file", WorkTaskSpec.delete("node-a", "disks/users-own.ext4", "forger", 1));
+        forge("overwrite-users-file", WorkTaskSpec.format("node-a", "disks/users-own.ext4", 1L << 30, false, "forger", 1));
+        forge("seed-from-outside", WorkTaskSpec.materialize("node-a", "disks/m.ext4", 1L << 30, false,
+                "../../outside-secret", "forger", 1));
 
         assertThat(awaitTaskFailed("up-and-out").message()).contains("..");
         assertThat(awaitTaskFailed("absolute").reason()).isIn("OUTSIDE_DATA_ROOT", "INVALID_PATH");
@@ -173,8 +169,8 @@ class HostileInputTest {
     @Test
     void theSameNameTwiceNeverSharesAnImageAndARetainedImageIsNeverReused() throws Exception {
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build()).create();
-        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, ReclaimPolicy.Retain)).create();
-        kube.resource(Objects.disk("team-b", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi").withReclaimPolicy(ReclaimPolicy.Retain))).create();
+        kube.resource(Manifests.disk("team-b", "same", WorkDiskSpec.ofSize("1Gi"))).create();
         WorkDisk a = Waits.phase(kube, "same", DiskPhase.Ready);
         WorkDisk b = await().atMost(Duration.ofSeconds(30)).until(
                 () -> kube.resources(WorkDisk.class).inNamespace("team-b").withName("same").get(),
@@ -183,7 +179,7 @@ class HostileInputTest {
 
         kube.resource(a).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same") == null);
-        kube.resource(Objects.disk("default", "same", "1Gi", null, null, null, null)).create();
+        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi"))).create();
         WorkDisk again = await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same"),
                 d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
         assertThat(again.getStatus().path()).as("a new object gets a new image").isNotEqualTo(a.getStatus().path());
@@ -199,8 +195,8 @@ class HostileInputTest {
         String seedName = "s".repeat(253);
         String diskName = "d".repeat(253);
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-        kube.resource(Objects.seed(seedName, rootfs)).create();
-        kube.resource(Objects.disk(namespace, diskName, "1Gi", seedName, null, null, null)).create();
+        kube.resource(Manifests.seed(seedName, rootfs)).create();
+        kube.resource(Manifests.disk(namespace, diskName, WorkDiskSpec.ofSize("1Gi").withSeedRef(seedName))).create();
 
         WorkSeed seed = Waits.seedReady(kube, seedName);
         assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString()).hasSizeLessThanOrEqualTo(255);

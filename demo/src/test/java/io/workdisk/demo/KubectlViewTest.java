@@ -16,6 +16,7 @@ import io.workdisk.api.ByteQuantity;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -168,11 +169,11 @@ class KubectlViewTest {
     @Test
     void kubectlGetShowsEveryKindInColumnsAPersonReads() throws Exception {
         startCluster();
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
-        kube.resource(Objects.disk("default", "vm1", "1Gi", "ubuntu", "node-a", null, null)).create();
-        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
-        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.disk("default", "blank", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
+        kube.resource(Manifests.disk("default", "vm1", WorkDiskSpec.ofSize("1Gi").withSeedRef("ubuntu").withNodeName("node-a"))).create();
+        kube.resource(Manifests.disk("default", "small", WorkDiskSpec.ofSize("128Mi").withSeedRef("ubuntu").withNodeName("node-a"))).create();
+        kube.resource(Manifests.disk("default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars")))).create();
         Waits.phase(kube, "blank", DiskPhase.Ready);
         Waits.phase(kube, "vm1", DiskPhase.Ready);
         Waits.phase(kube, "small", DiskPhase.Failed);
@@ -213,7 +214,7 @@ class KubectlViewTest {
     @Test
     void aDiskThatCannotBePlacedGetsExactlyOneEventForIt() throws Exception {
         startCluster();
-        kube.resource(Objects.disk("default", "nowhere", "1Gi", null, null, Map.of("zone", "mars"), null)).create();
+        kube.resource(Manifests.disk("default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars")))).create();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Waits.get(kube, "nowhere").getStatus())
                 .isNotNull().extracting(s -> s.conditions().stream().map(c -> c.getType() + "=" + c.getReason()).toList())
                 .isEqualTo(List.of("Placed=NoMatchingNode", "Ready=NoMatchingNode")));
@@ -243,9 +244,9 @@ class KubectlViewTest {
     @Test
     void everyTimeIsWrittenInRfc3339ToTheSecond() throws Exception {
         startCluster();
-        kube.resource(Objects.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        kube.resource(Objects.disk("default", "blank", "1Gi", null, "node-b", null, null)).create();
-        kube.resource(Objects.disk("default", "small", "128Mi", "ubuntu", "node-a", null, null)).create();
+        kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.disk("default", "blank", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
+        kube.resource(Manifests.disk("default", "small", WorkDiskSpec.ofSize("128Mi").withSeedRef("ubuntu").withNodeName("node-a"))).create();
         Waits.phase(kube, "blank", DiskPhase.Ready);
         Waits.phase(kube, "small", DiskPhase.Failed);
         Waits.seedReady(kube, "ubuntu");

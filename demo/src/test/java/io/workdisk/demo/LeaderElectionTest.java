@@ -54,11 +54,11 @@ class LeaderElectionTest {
             AutoCloseable second = cluster.startOperatorReplica(replica("replica-2"));
             String leader = awaitHolder(kube);
 
-            kube.resource(Objects.disk("one", "1Gi")).create();
+            kube.resource(Manifests.disk("one", "1Gi")).create();
             Waits.phase(kube, "one", DiskPhase.Ready);
 
             (leader.equals("replica-1") ? first : second).close();
-            kube.resource(Objects.disk("two", "1Gi")).create();
+            kube.resource(Manifests.disk("two", "1Gi")).create();
             await().atMost(Duration.ofSeconds(30)).until(() -> !awaitHolder(kube).equals(leader));
             Waits.phase(kube, "two", DiskPhase.Ready);
 

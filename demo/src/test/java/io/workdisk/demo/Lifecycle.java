@@ -47,17 +47,17 @@ final class Lifecycle {
 
     /** Runs to the end, or throws {@link Stopped}. */
     void run() {
-        kube.resource(Objects.seed("s", rootfs)).create();
+        kube.resource(Manifests.seed("s", rootfs)).create();
         step("the seed Ready on " + nodes, () -> {
             WorkSeed s = kube.resources(WorkSeed.class).withName("s").get();
             return s.getStatus() != null && s.getStatus().nodes() != null && nodes.stream().allMatch(n -> s.getStatus()
                     .nodes().stream().anyMatch(x -> x.node().equals(n) && x.phase() == SeedPhase.Ready));
         });
-        kube.resource(Objects.seeded("seeded", "1Gi", "s")).create();
-        kube.resource(Objects.disk("blank", "1Gi")).create();
+        kube.resource(Manifests.seeded("seeded", "1Gi", "s")).create();
+        kube.resource(Manifests.disk("blank", "1Gi")).create();
         step("both disks Ready", () -> phase("seeded") == DiskPhase.Ready && phase("blank") == DiskPhase.Ready);
         disks().withName("blank").edit(d -> {
-            d.setSpec(Objects.withSize(d.getSpec(), "2Gi"));
+            d.setSpec(d.getSpec().withSize("2Gi"));
             return d;
         });
         step("the blank disk grown to 2Gi", () -> disks().withName("blank").get().getStatus().capacityBytes() == 2L << 30);

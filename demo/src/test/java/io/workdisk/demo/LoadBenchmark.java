@@ -9,6 +9,7 @@ import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ class LoadBenchmark {
                         Runtime.getRuntime().availableProcessors()));
             }
             cluster.startOperator("--no-leader-election");
-            kube.resource(Objects.seed("base", rootfs)).create();
+            kube.resource(Manifests.seed("base", rootfs)).create();
             await().atMost(Duration.ofSeconds(120)).until(() -> Waits.seedReady(kube, "base").getStatus().readyNodes() == NODES);
 
             long mark = api.audit().mark();
@@ -114,8 +115,8 @@ class LoadBenchmark {
             List<Future<?>> applied = new ArrayList<>();
             for (int i = 0; i < disks; i++) {
                 int k = i;
-                applied.add(apply.submit(() -> kube.resource(Objects.disk("team-" + k % NAMESPACES, "d" + k, "1Gi",
-                        k % 2 == 0 ? null : "base", null, null, null)).create()));
+                applied.add(apply.submit(() -> kube.resource(Manifests.disk("team-" + k % NAMESPACES, "d" + k,
+                        WorkDiskSpec.ofSize("1Gi").withSeedRef(k % 2 == 0 ? null : "base"))).create()));
             }
             for (Future<?> f : applied) {
                 f.get();

@@ -10,6 +10,7 @@ import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,10 +52,10 @@ class NodeHealthTest {
             awaitNodeReason(kube, "unwritable", "DataRootUnwritable", locked.toString());
             awaitNodeReason(kube, "skewed", "ClockSkew", "ahead of the API server");
 
-            kube.resource(Objects.disk("default", "on-unwritable", "1Gi", null, "unwritable", null, null)).create();
-            kube.resource(Objects.disk("default", "on-skewed", "1Gi", null, "skewed", null, null)).create();
+            kube.resource(Manifests.disk("default", "on-unwritable", WorkDiskSpec.ofSize("1Gi").withNodeName("unwritable"))).create();
+            kube.resource(Manifests.disk("default", "on-skewed", WorkDiskSpec.ofSize("1Gi").withNodeName("skewed"))).create();
             for (int i = 0; i < 4; i++) {
-                kube.resource(Objects.disk("free-" + i, "1Gi")).create();
+                kube.resource(Manifests.disk("free-" + i, "1Gi")).create();
             }
             for (int i = 0; i < 4; i++) {
                 assertThat(Waits.phase(kube, "free-" + i, DiskPhase.Ready).getStatus().nodeName())

@@ -10,6 +10,7 @@ import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,8 +49,8 @@ class ObservabilityTest {
                     Duration.ofSeconds(1), 0), new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)));
             cluster.startOperator();
 
-            kube.resource(Objects.disk("m", "1Gi")).create();
-            kube.resource(Objects.disk("default", "on-broken", "1Gi", null, "node-b", null, null)).create();
+            kube.resource(Manifests.disk("m", "1Gi")).create();
+            kube.resource(Manifests.disk("default", "on-broken", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
             assertThat(Waits.phase(kube, "m", DiskPhase.Ready).getStatus().nodeName())
                     .as("nothing is placed on a node whose agent cannot work").isEqualTo("node-a");
 

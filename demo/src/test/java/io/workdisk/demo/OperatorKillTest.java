@@ -59,12 +59,12 @@ class OperatorKillTest {
                 for (int round = 0; round < ROUNDS; round++) {
                     int tasksBefore = written.size();
                     if (round % 2 == 0) {
-                        kube.resource(Objects.seed("seed-" + round, rootfs)).create();
+                        kube.resource(Manifests.seed("seed-" + round, rootfs)).create();
                     }
                     for (int i = 0; i < DISKS_PER_ROUND; i++) {
                         String name = "r" + round + "-" + i;
-                        kube.resource(i % 2 == 0 ? Objects.disk(name, "1Gi")
-                                : Objects.seeded(name, "1Gi", "seed-" + (round - round % 2))).create();
+                        kube.resource(i % 2 == 0 ? Manifests.disk(name, "1Gi")
+                                : Manifests.seeded(name, "1Gi", "seed-" + (round - round % 2))).create();
                     }
                     cluster.startOperator("--no-leader-election", "--node-grace", "30");
                     int progress = 1 + random.nextInt(DISKS_PER_ROUND);

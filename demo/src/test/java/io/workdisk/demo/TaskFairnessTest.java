@@ -13,6 +13,7 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,12 +81,12 @@ class TaskFairnessTest {
                 }
             }))) {
                 for (int i = 0; i < FLOOD; i++) {
-                    kube.resource(Objects.disk("flood", "f" + i, "128Mi", null, null, null, null)).create();
+                    kube.resource(Manifests.disk("flood", "f" + i, WorkDiskSpec.ofSize("128Mi"))).create();
                 }
                 // every flood task is queued on the agent before the others ask
                 await().atMost(Duration.ofSeconds(60)).until(() -> starts.size() >= 2 && floodTasks.size() == FLOOD);
                 for (int i = 0; i < SMALL; i++) {
-                    kube.resource(Objects.disk("small", "s" + i, "128Mi", null, null, null, null)).create();
+                    kube.resource(Manifests.disk("small", "s" + i, WorkDiskSpec.ofSize("128Mi"))).create();
                 }
                 await().atMost(Duration.ofSeconds(90)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
                         .getItems().stream().filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)

@@ -23,4 +23,10 @@ public record Operation(
         Map<String, Double> phaseSeconds,
         @JsonPropertyDescription("Which try this was (1 for the first); failed steps that may succeed are retried with backoff.")
         Integer attempt) {
+
+    /** A finished task as users see it: its step and its status, attempt 1 when the spec says none. */
+    public static Operation of(WorkTaskSpec spec, WorkTaskStatus status) {
+        return new Operation(spec.type(), status.phase(), status.startedAt(), status.finishedAt(), status.seconds(),
+                status.phaseSeconds(), spec.attempt() == null ? 1 : spec.attempt());
+    }
 }

@@ -3,7 +3,10 @@ package io.workdisk.api.task;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** The facts of what a task made, as the agent read them back from the image. */
+/**
+ * The facts of what a task made, as the agent read them back from the image. Each kind of step reports
+ * its own fields: {@link #disk}, {@link #seed}, {@link #deleted}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskResult(
         @JsonPropertyDescription("Host path of the image on the node.")
@@ -25,4 +28,25 @@ public record TaskResult(
         @JsonPropertyDescription("Format, Materialize: the image was already there from an earlier run of this task and "
                 + "was reported, not made again. Delete: there was an image to remove.")
         Boolean existed) {
+
+    /** Format, Materialize, Resize: the disk image; {@code existed}: it was there from an earlier run. */
+    public static TaskResult disk(String path, long sizeBytes, long filesystemBytes, long allocatedBytes,
+            String filesystemUUID, boolean existed) {
+        return new TaskResult(path, sizeBytes, filesystemBytes, allocatedBytes, filesystemUUID, null, null, null,
+                existed);
+    }
+
+    /**
+     * BuildSeed: the seed image, whose file is exactly its filesystem. {@code existed} is true, as agents
+     * have always reported it for seeds; its documented meaning covers the other steps only.
+     */
+    public static TaskResult seed(String path, long sizeBytes, String filesystemUUID, long payloadBytes, int files,
+            int skipped) {
+        return new TaskResult(path, sizeBytes, sizeBytes, null, filesystemUUID, payloadBytes, files, skipped, true);
+    }
+
+    /** Delete: {@code existed}, there was an image to remove. */
+    public static TaskResult deleted(String path, boolean existed) {
+        return new TaskResult(path, null, null, null, null, null, null, null, existed);
+    }
 }

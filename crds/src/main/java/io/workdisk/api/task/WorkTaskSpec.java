@@ -4,7 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 
-/** What to do. Paths are relative to the agent's data root; the agent confines them there. */
+/**
+ * What to do. Paths are relative to the agent's data root; the agent confines them there.
+ *
+ * <p>One flat record serves every step, so which fields a step needs is said by the factories below, one
+ * per step: make a spec with them, not with the canonical constructor (left public for Jackson). The
+ * stored shape stays flat because it is the schema of a served CRD: nesting the fields per step would
+ * make every task already stored unreadable to an agent of the new shape and need a new API version
+ * with conversion, for an internal object the operator alone writes.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkTaskSpec(
         @Required @JsonPropertyDescription("The node whose agent runs this task.")
@@ -28,4 +36,35 @@ public record WorkTaskSpec(
         String requester,
         @JsonPropertyDescription("Which try this is (1 for the first).")
         Integer attempt) {
+
+    /** A blank formatted disk of {@code sizeBytes} at {@code path}. */
+    public static WorkTaskSpec format(String nodeName, String path, long sizeBytes, boolean preallocate,
+            String requester, int attempt) {
+        return new WorkTaskSpec(nodeName, TaskType.Format, path, sizeBytes, preallocate, null, null, null, requester,
+                attempt);
+    }
+
+    /** A disk of {@code sizeBytes} at {@code path} holding the tree of the seed image at {@code seedPath}. */
+    public static WorkTaskSpec materialize(String nodeName, String path, long sizeBytes, boolean preallocate,
+            String seedPath, String requester, int attempt) {
+        return new WorkTaskSpec(nodeName, TaskType.Materialize, path, sizeBytes, preallocate, seedPath, null, null,
+                requester, attempt);
+    }
+
+    /** The disk at {@code path} grown offline to {@code sizeBytes}. */
+    public static WorkTaskSpec resize(String nodeName, String path, long sizeBytes, String requester, int attempt) {
+        return new WorkTaskSpec(nodeName, TaskType.Resize, path, sizeBytes, null, null, null, null, requester, attempt);
+    }
+
+    /** A seed image at {@code path} built from the {@code subtree} of the rootfs {@code source}. */
+    public static WorkTaskSpec buildSeed(String nodeName, String path, SeedSource source, String subtree,
+            String requester, int attempt) {
+        return new WorkTaskSpec(nodeName, TaskType.BuildSeed, path, null, null, null, source, subtree, requester,
+                attempt);
+    }
+
+    /** The image at {@code path} removed, disk or seed alike: the agent runs the same step for both. */
+    public static WorkTaskSpec delete(String nodeName, String path, String requester, int attempt) {
+        return new WorkTaskSpec(nodeName, TaskType.Delete, path, null, null, null, null, null, requester, attempt);
+    }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
-/** Written by the agent: progress, then the result or the reason it failed. */
+/**
+ * Written by the agent: progress, then the result or the reason it failed. Which fields each phase
+ * carries is said by the factories {@link #running}, {@link #succeeded} and {@link #failed}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkTaskStatus(
         @JsonPropertyDescription("Pending, Running, Succeeded or Failed; Succeeded and Failed are final.")
@@ -29,6 +32,25 @@ public record WorkTaskStatus(
         TaskResult result,
         @JsonPropertyDescription("The generation of the spec this status is for.")
         Long observedGeneration) {
+
+    /** The step has begun; {@code generation} is the spec's, so a replay of the same spec is recognised. */
+    public static WorkTaskStatus running(String startedAt, Long generation) {
+        return new WorkTaskStatus(TaskPhase.Running, null, null, null, startedAt, null, null, null, null, generation);
+    }
+
+    /** The step made {@code result}, as the agent read it back. */
+    public static WorkTaskStatus succeeded(String startedAt, String finishedAt, double seconds,
+            Map<String, Double> phaseSeconds, TaskResult result, Long generation) {
+        return new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, startedAt, finishedAt, seconds, phaseSeconds,
+                result, generation);
+    }
+
+    /** The step failed for {@code reason}; {@code retryable}: the same spec may succeed later. */
+    public static WorkTaskStatus failed(String reason, String message, boolean retryable, String startedAt,
+            String finishedAt, Long generation) {
+        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, startedAt, finishedAt, null, Map.of(),
+                null, generation);
+    }
 
     public boolean finished() {
         return phase != null && phase.finished();

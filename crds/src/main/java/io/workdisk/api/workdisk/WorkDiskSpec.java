@@ -63,6 +63,35 @@ public record WorkDiskSpec(
     /** CEL: the stored size matched it too (it may not, if it was stored before the pattern existed). */
     static final String OLD_WELL_FORMED = "oldSelf.size.matches(r'" + QUANTITY + "')";
 
+    /** A blank disk of {@code size}, everything else left to the defaults; the withers below add the rest. */
+    public static WorkDiskSpec ofSize(String size) {
+        return new WorkDiskSpec(size, null, null, null, null, null);
+    }
+
+    public WorkDiskSpec withSize(String size) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
+    public WorkDiskSpec withSeedRef(String seedRef) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
+    public WorkDiskSpec withNodeName(String nodeName) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
+    public WorkDiskSpec withNodeSelector(Map<String, String> nodeSelector) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
+    public WorkDiskSpec withReclaimPolicy(ReclaimPolicy reclaimPolicy) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
+    public WorkDiskSpec withPreallocate(Boolean preallocate) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+    }
+
     public ReclaimPolicy effectiveReclaimPolicy() {
         return reclaimPolicy == null ? ReclaimPolicy.Delete : reclaimPolicy;
     }

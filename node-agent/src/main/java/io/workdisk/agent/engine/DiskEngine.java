@@ -25,11 +25,18 @@ public final class DiskEngine {
     private final E2fsTools tools;
     private final LongSupplier nanoTime;
     private final DiskInspector inspector;
+    private final ResizeRecovery recovery;
 
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.inspector = new DiskInspector(tools);
+        this.recovery = new ResizeRecovery(tools);
+    }
+
+    /** What crashed resizes left in the directories this engine has worked in, and how to recover more. */
+    public ResizeRecovery recovery() {
+        return recovery;
     }
 
     public static DiskEngine standard() {
@@ -51,7 +58,7 @@ public final class DiskEngine {
         long start = nanoTime.getAsLong();
         SpaceCheck.checkDiskSize(req.sizeBytes());
         tools.require("mkfs.ext4");
-        Target target = Target.prepare(root, req.target(), req.requester(), req.force(), tools);
+        Target target = Target.prepare(root, req.target(), req.requester(), req.force(), recovery);
         SpaceCheck.requireFree(target.directory(), req.sizeBytes(), "a " + Sizes.human(req.sizeBytes()) + " disk");
         try (StagedOutput out = StagedOutput.begin(target.path())) {
             allocate(out.image(), req.sizeBytes(), req.preallocate());
@@ -81,7 +88,7 @@ public final class DiskEngine {
                     + " is below the seed's filesystem size " + Sizes.human(seed.sizeBytes()) + " ("
                     + seed.sizeBytes() + " bytes); ask for at least that much");
         }
-        Target target = Target.prepare(root, req.target(), req.requester(), req.force(), tools);
+        Target target = Target.prepare(root, req.target(), req.requester(), req.force(), recovery);
         SpaceCheck.requireFree(target.directory(), req.sizeBytes(), "a " + Sizes.human(req.sizeBytes()) + " disk");
         try (StagedOutput out = StagedOutput.begin(target.path())) {
             tools.run("cp", List.of("--sparse=always", "--reflink=auto", "--", req.seed().toString(),
@@ -104,7 +111,7 @@ public final class DiskEngine {
 
     public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedReport report = new SeedBuilder(tools, nanoTime).build(root, req);
+        SeedReport report = new SeedBuilder(tools, nanoTime, recovery).build(root, req);
         return new Timed<>(elapsed(start), report);
     }
 
@@ -130,13 +137,14 @@ public final class DiskEngine {
     public Timed<Deletion> delete(DataRoot root, Path disk, String requester) throws EngineException {
         long start = nanoTime.getAsLong();
         Path path = root.confine(disk);
-        ResizeJournal.recoverAll(tools, path.getParent());
+        recovery.recover(path.getParent());
         boolean existed = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
         if (existed) {
             Ownership.checkOwned(path, requester);
             try {
                 Files.delete(path);
                 new ResizeJournal(tools, path).forget();
+                recovery.resolved(path); // its journal goes with the next recovery of the directory
                 Durability.fsync(path.getParent());
             } catch (IOException e) {
                 throw new EngineException(Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + e.getMessage(), e);

@@ -7,6 +7,8 @@ package io.workdisk.agent.engine;
 public enum Problem {
     INVALID_SIZE(false),
     INVALID_PATH(false),
+    /** The task itself is malformed (e.g. it names no step): no path or size is at fault. */
+    INVALID_TASK(false),
     OUTSIDE_DATA_ROOT(false),
     TARGET_DIRECTORY_MISSING(true),
     TARGET_EXISTS(true),

@@ -51,6 +51,10 @@ public final class ResizeJournal {
     record Marker(String disk, long originalSize, long targetSize) {
     }
 
+    /** A disk whose interrupted resize could not be rolled back, and what to do about it. */
+    public record Unrecovered(Path disk, String message) {
+    }
+
     public void grow(long sizeBytes) throws EngineException {
         tools.require("e2fsck", "resize2fs", "e2undo");
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -110,10 +114,11 @@ public final class ResizeJournal {
 
     /**
      * Rolls back every interrupted resize in a directory whose owner is gone. Returns what could not be
-     * recovered (one message per disk): one such disk must not keep the node from serving the others.
+     * recovered (one entry per disk): one such disk must not keep the node from serving the others, so
+     * it is not thrown; callers act on the list (see {@link ResizeRecovery}).
      */
-    public static List<String> recoverAll(E2fsTools tools, Path directory) throws EngineException {
-        List<String> unrecovered = new java.util.ArrayList<>();
+    public static List<Unrecovered> recoverAll(E2fsTools tools, Path directory) throws EngineException {
+        List<Unrecovered> unrecovered = new java.util.ArrayList<>();
         try (DirectoryStream<Path> markers = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
             for (Path m : markers) {
                 Marker record = JSON.readValue(m.toFile(), Marker.class);
@@ -129,7 +134,7 @@ public final class ResizeJournal {
                             journal.rollBackIfInterrupted();
                         } catch (EngineException e) {
                             // its journal stays, so growing it fails with this message until it is repaired
-                            unrecovered.add(e.getMessage());
+                            unrecovered.add(new Unrecovered(disk, e.getMessage()));
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.api.DiskLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +12,13 @@ import java.nio.file.Path;
  * does not find the host full at that moment; spreading disks over nodes is the operator's business.
  */
 public final class SpaceCheck {
-    /** Below this an ext4 work disk is mostly journal and metadata. */
-    public static final long MIN_DISK_BYTES = 64L << 20;
-    /** ext4, the usual data root, holds files of fewer than 2^32 blocks of 4 KiB: a disk must be smaller. */
-    public static final long LIMIT_DISK_BYTES = 16L << 40;
+    /**
+     * The operator's bounds, from the API module's plain-Java contract (no Kubernetes types, so the engine
+     * still knows nothing of Kubernetes): an engine bound of its own could drift from what the operator
+     * accepts, and a disk the operator placed would then fail on the node.
+     */
+    public static final long MIN_DISK_BYTES = DiskLimits.MIN_BYTES;
+    public static final long LIMIT_DISK_BYTES = DiskLimits.LIMIT_BYTES;
 
     private SpaceCheck() {
     }
@@ -22,11 +26,13 @@ public final class SpaceCheck {
     public static void checkDiskSize(long sizeBytes) throws EngineException {
         if (sizeBytes < MIN_DISK_BYTES) {
             throw new EngineException(Problem.INVALID_SIZE,
-                    "size " + sizeBytes + " bytes is below the minimum disk size of 64Mi (" + MIN_DISK_BYTES + " bytes)");
+                    "size " + sizeBytes + " bytes is below the minimum disk size of " + DiskLimits.MIN_QUANTITY + " ("
+                            + MIN_DISK_BYTES + " bytes)");
         }
         if (sizeBytes >= LIMIT_DISK_BYTES) {
             throw new EngineException(Problem.INVALID_SIZE, "size " + sizeBytes
-                    + " bytes is not below the maximum disk size of 16Ti (the largest file an ext4 data root can hold)");
+                    + " bytes is not below the maximum disk size of " + DiskLimits.LIMIT_QUANTITY
+                    + " (the largest file an ext4 data root can hold)");
         }
     }
 

@@ -3,7 +3,6 @@ package io.workdisk.agent.engine;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
-import io.workdisk.agent.engine.tools.E2fsTools;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,11 +13,11 @@ import java.nio.file.Path;
  */
 public record Target(Path path, boolean replacesExisting) {
 
-    public static Target prepare(DataRoot root, Path requested, String requester, boolean force, E2fsTools tools)
-            throws EngineException {
+    public static Target prepare(DataRoot root, Path requested, String requester, boolean force,
+            ResizeRecovery recovery) throws EngineException {
         Path path = root.confine(requested);
         StagedOutput.cleanLeftovers(path.getParent());
-        ResizeJournal.recoverAll(tools, path.getParent());
+        recovery.recover(path.getParent());
         Ownership.checkMayReplace(path, requester, force);
         return new Target(path, Files.exists(path, LinkOption.NOFOLLOW_LINKS));
     }

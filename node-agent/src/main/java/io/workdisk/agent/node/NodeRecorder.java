@@ -1,5 +1,6 @@
 package io.workdisk.agent.node;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -67,6 +68,25 @@ public final class NodeRecorder {
         return client.resource(fresh).create();
     }
 
+    /**
+     * Whether every resize a crash interrupted was rolled back. A disk that could not be stays as it was
+     * (growing it fails until it is repaired) and does not make the node unready for its other disks, so
+     * it is reported in a condition of its own, with what to do.
+     */
+    static Condition resizesRecovered(List<String> unrecovered) {
+        if (unrecovered.isEmpty()) {
+            return Conditions.of(RESIZES_RECOVERED, true, "AllRolledBack",
+                    "every resize a crash interrupted was rolled back", null);
+        }
+        String shown = String.join("; ", unrecovered.subList(0, Math.min(3, unrecovered.size())))
+                + (unrecovered.size() > 3 ? "; and " + (unrecovered.size() - 3) + " more (see the agent's log)" : "");
+        return Conditions.of(RESIZES_RECOVERED, false, "NeedsRepair", unrecovered.size() + " disk(s) need repair: "
+                + shown, null);
+    }
+
+    /** The node record's condition on interrupted resizes. */
+    public static final String RESIZES_RECOVERED = "ResizesRecovered";
+
     /** The survey as a status; the Ready condition keeps its transition time while its status holds. */
     WorkNodeStatus status(WorkNodeStatus previous) {
         NodeSurvey.Facts f = survey.survey();
@@ -80,6 +100,6 @@ public final class NodeRecorder {
         }
         return new WorkNodeStatus(f.dataRoot(), f.capacityBytes(), f.freeBytes(), f.allocatedBytes(), f.disks(), f.seeds(),
                 version, Timestamps.of(now), Conditions.merge(previous == null ? List.of() : previous.conditions(),
-                        List.of(ready), now));
+                        List.of(ready, resizesRecovered(f.unrecovered())), now));
     }
 }

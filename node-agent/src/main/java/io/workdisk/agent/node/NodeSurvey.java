@@ -1,7 +1,9 @@
 package io.workdisk.agent.node;
 
+import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
+import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** What this node can offer right now, read from its data root and its tools. */
 public final class NodeSurvey {
@@ -18,15 +21,20 @@ public final class NodeSurvey {
     private final DataLayout layout;
     private final E2fsTools tools;
     private final Long capacityLimit;
+    private final Supplier<List<ResizeJournal.Unrecovered>> unrecovered;
 
-    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit) {
+    /** {@code unrecovered}: the disks whose interrupted resize could not be rolled back, as recovery found them. */
+    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit,
+            Supplier<List<ResizeJournal.Unrecovered>> unrecovered) {
         this.layout = layout;
         this.tools = tools;
         this.capacityLimit = capacityLimit;
+        this.unrecovered = unrecovered;
     }
 
+    /** {@code unrecovered}: one message per disk that needs repair by hand; they do not make the node unready. */
     public record Facts(String dataRoot, long capacityBytes, long freeBytes, long allocatedBytes, int disks,
-            List<String> seeds, boolean ready, String reason, String message) {
+            List<String> seeds, boolean ready, String reason, String message, List<String> unrecovered) {
     }
 
     public Facts survey() {
@@ -61,17 +69,17 @@ public final class NodeSurvey {
         }
         long allocated = 0;
         int disks = 0;
-        for (Path disk : list(layout.disks(), "*.ext4")) {
+        for (Path disk : list(layout.disks(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
             disks++;
             allocated += disk.toFile().length();
         }
         List<String> seeds = new ArrayList<>();
-        for (Path seed : list(layout.seeds(), "*.ext4")) {
-            String name = seed.getFileName().toString();
-            seeds.add(name.substring(0, name.length() - ".ext4".length()));
+        for (Path seed : list(layout.seeds(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
+            seeds.add(DataRootLayout.imageName(seed.getFileName().toString()));
         }
         seeds.sort(null);
-        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message);
+        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message,
+                unrecovered.get().stream().map(ResizeJournal.Unrecovered::message).toList());
     }
 
     private static boolean writable(Path root) {

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ResizeJournal;
+import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.node.NodeRecorder;
@@ -84,8 +84,9 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
             throws EngineException {
         DataLayout layout = DataLayout.create(settings.dataRoot());
-        recover(layout, tools);
-        TaskExecutor executor = new TaskExecutor(new DiskEngine(tools, System::nanoTime), layout,
+        DiskEngine engine = new DiskEngine(tools, System::nanoTime);
+        recover(layout, engine.recovery());
+        TaskExecutor executor = new TaskExecutor(engine, layout,
                 new RootfsSources(settings.imageDirs(), Downloader.standard()));
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
@@ -103,14 +104,15 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes());
-        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), client, executor, clock, new TaskMetrics(registry));
+        NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
+        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), executor, clock, new TaskMetrics(registry));
         registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
         registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
         operator.register(new TaskReconciler(settings.nodeName(), workers), c -> c
                 .withName("worktask-agent-" + settings.nodeName())
                 // a task whose outcome could not be recorded (API down for minutes) is looked at again
                 .withReconciliationMaxInterval(Duration.ofMinutes(5))
+                .withRetry(TaskReconciler.STATUS_RETRY)
                 .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                 .watchingAllNamespaces());
         NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION,
@@ -143,11 +145,14 @@ public final class NodeAgent implements AutoCloseable {
         return agent;
     }
 
-    /** What a killed agent left: half-made images, interrupted resizes, partial downloads. */
-    static void recover(DataLayout layout, E2fsTools tools) throws EngineException {
+    /**
+     * What a killed agent left: half-made images, interrupted resizes, partial downloads. A resize that
+     * cannot be rolled back is logged and kept by {@code recovery}, which the node record reports.
+     */
+    static void recover(DataLayout layout, ResizeRecovery recovery) throws EngineException {
         for (Path dir : List.of(layout.disks(), layout.seeds())) {
             StagedOutput.cleanLeftovers(dir);
-            ResizeJournal.recoverAll(tools, dir).forEach(problem -> log.error("{}", problem));
+            recovery.recover(dir);
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.downloads(), ".workdisk-download-*")) {
             for (Path p : s) {

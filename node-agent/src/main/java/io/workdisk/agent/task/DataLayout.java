@@ -3,18 +3,19 @@ package io.workdisk.agent.task;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where things live under an agent's data root: disks/ for WorkDisks (named by UID), seeds/ for WorkSeeds
- * (named by WorkSeed name), downloads/ for rootfs images being fetched. Task paths are relative to the root.
+ * An agent's data root on disk, laid out as {@link DataRootLayout} says (the contract with the operator,
+ * which names the paths in tasks): its directories made, task paths resolved under it.
  */
 public record DataLayout(DataRoot root) {
-    public static final String DISKS = "disks";
-    public static final String SEEDS = "seeds";
-    public static final String DOWNLOADS = "downloads";
+    private static final String DISKS = DataRootLayout.DISKS;
+    private static final String SEEDS = DataRootLayout.SEEDS;
+    private static final String DOWNLOADS = DataRootLayout.DOWNLOADS;
 
     public static DataLayout create(Path dir) throws EngineException {
         try {

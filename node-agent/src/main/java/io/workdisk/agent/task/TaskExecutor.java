@@ -39,7 +39,7 @@ public final class TaskExecutor {
 
     public Outcome run(WorkTaskSpec spec) throws EngineException {
         if (spec.type() == null) {
-            throw new EngineException(Problem.INVALID_PATH, "task has no type");
+            throw new EngineException(Problem.INVALID_TASK, "task has no type");
         }
         Path path = layout.resolve(spec.path());
         if (spec.type() == TaskType.Format || spec.type() == TaskType.Materialize) {
@@ -58,8 +58,8 @@ public final class TaskExecutor {
             case Resize -> disk(engine.resize(layout.root(), path, size(spec), spec.requester()), true);
             case Delete -> {
                 Timed<DiskEngine.Deletion> deleted = engine.delete(layout.root(), path, spec.requester());
-                yield new Outcome(new TaskResult(deleted.result().path(), null, null, null, null, null, null, null,
-                        deleted.result().existed()), deleted.seconds(), Map.of());
+                yield new Outcome(TaskResult.deleted(deleted.result().path(), deleted.result().existed()),
+                        deleted.seconds(), Map.of());
             }
             case BuildSeed -> seed(spec, path);
         };
@@ -70,8 +70,8 @@ public final class TaskExecutor {
             Timed<SeedReport> built = engine.buildSeed(layout.root(),
                     new DiskEngine.SeedRequest(rootfs.path(), spec.subtree(), path, spec.requester(), true));
             SeedReport r = built.result();
-            return new Outcome(new TaskResult(r.path(), r.sizeBytes(), r.sizeBytes(), null, r.filesystemUUID(),
-                    r.payloadBytes(), r.files(), r.skipped(), true), built.seconds(), r.phaseSeconds());
+            return new Outcome(TaskResult.seed(r.path(), r.sizeBytes(), r.filesystemUUID(), r.payloadBytes(), r.files(),
+                    r.skipped()), built.seconds(), r.phaseSeconds());
         }
     }
 
@@ -91,8 +91,8 @@ public final class TaskExecutor {
 
     private static Outcome disk(Timed<DiskFacts> timed, boolean existed) {
         DiskFacts f = timed.result();
-        return new Outcome(new TaskResult(f.path(), f.sizeBytes(), f.filesystemBytes(), f.allocatedBytes(),
-                f.filesystemUUID(), null, null, null, existed), timed.seconds(), Map.of());
+        return new Outcome(TaskResult.disk(f.path(), f.sizeBytes(), f.filesystemBytes(), f.allocatedBytes(),
+                f.filesystemUUID(), existed), timed.seconds(), Map.of());
     }
 
     private static long size(WorkTaskSpec spec) throws EngineException {

@@ -2,38 +2,35 @@ package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.api.Timestamps;
-import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One task carried out: marked Running (which also proves it still exists), the engine step run, and
- * the outcome written as its status, the record that makes a replay do nothing.
+ * the outcome written as its status, the record that makes a replay do nothing. Both statuses are
+ * written by the reconciler ({@link StatusRequests}); this waits for each.
  */
-final class TaskRun implements Predicate<WorkTask> {
+final class TaskRun implements TaskWorkers.Work {
     private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
 
     private final TaskExecutor executor;
-    private final TaskStatusWriter status;
+    private final StatusRequests status;
     private final Clock clock;
     private final TaskMetrics metrics;
 
-    TaskRun(TaskExecutor executor, TaskStatusWriter status, Clock clock, TaskMetrics metrics) {
+    TaskRun(TaskExecutor executor, StatusRequests status, Clock clock, TaskMetrics metrics) {
         this.executor = executor;
         this.status = status;
         this.clock = clock;
         this.metrics = metrics;
     }
 
-    /** True when the task's outcome is recorded; false when it was not, so a later event may try it again. */
     @Override
-    public boolean test(WorkTask task) {
+    public boolean carryOut(WorkTask task) {
         try {
             return run(task);
         } catch (InterruptedException e) {
@@ -45,8 +42,7 @@ final class TaskRun implements Predicate<WorkTask> {
     private boolean run(WorkTask task) throws InterruptedException {
         String started = Timestamps.now(clock);
         Long generation = task.getMetadata().getGeneration();
-        Optional<WorkTask> running = status.write(task, new WorkTaskStatus(TaskPhase.Running, null, null, null, started,
-                null, null, null, null, generation));
+        Optional<WorkTask> running = status.write(task, WorkTaskStatus.running(started, generation));
         if (running.isEmpty()) {
             return false; // gone (no event will bring it back) or the API is down (the next resync will)
         }
@@ -54,8 +50,8 @@ final class TaskRun implements Predicate<WorkTask> {
         String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
         try {
             TaskExecutor.Outcome outcome = executor.run(task.getSpec());
-            finished = new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, started, Timestamps.now(clock),
-                    outcome.seconds(), outcome.phaseSeconds(), outcome.result(), generation);
+            finished = WorkTaskStatus.succeeded(started, Timestamps.now(clock), outcome.seconds(), outcome.phaseSeconds(),
+                    outcome.result(), generation);
             metrics.succeeded(task.getSpec().type(), outcome.seconds(),
                     outcome.result() == null ? null : outcome.result().allocatedBytes());
             log.info("task {} {} {} succeeded in {}s", name, task.getSpec().type(), task.getSpec().path(), outcome.seconds());
@@ -72,7 +68,7 @@ final class TaskRun implements Predicate<WorkTask> {
 
     private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {
         metrics.failed(task.getSpec().type(), reason);
-        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, started, Timestamps.now(clock),
-                null, Map.of(), null, task.getMetadata().getGeneration());
+        return WorkTaskStatus.failed(reason, message, retryable, started, Timestamps.now(clock),
+                task.getMetadata().getGeneration());
     }
 }

@@ -1,18 +1,26 @@
 package io.workdisk.agent.task;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.api.task.WorkTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A fixed number of workers carrying out this node's tasks: the bound on how many disks the node
  * formats, materializes, grows or builds at once. They take tasks fairly between namespaces.
+ *
+ * <p>Why not the SDK's own executor: JOSDK runs reconciles on a pool that takes resources in the order
+ * their events came (FIFO), so a namespace that asks for a thousand disks would make every other
+ * namespace wait behind all of them; the engine steps take seconds to minutes, far longer than a
+ * reconcile should hold one of the SDK's threads. So the reconciler only queues a task here
+ * ({@link FairQueue}, turns between namespaces), and what the SDK does well stays with the SDK: the
+ * statuses the workers produce are written by the reconciler with the SDK's status utility and retry
+ * ({@link StatusRequests}), and a task whose outcome could not be recorded comes back through the SDK's
+ * periodic reconcile. The queue's memory of keys taken or finished lately is what keeps a task queued
+ * once while the SDK, which sees a reconcile return at once, delivers its later events.
  */
 public final class TaskWorkers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskWorkers.class);
@@ -22,21 +30,32 @@ public final class TaskWorkers implements AutoCloseable {
 
     private final FairQueue<WorkTask> queue = new FairQueue<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final StatusRequests statusRequests;
 
-    /** {@code count} workers running this node's tasks through the engine and recording each outcome. */
-    public static TaskWorkers start(int count, KubernetesClient client, TaskExecutor executor, Clock clock,
-            TaskMetrics metrics) {
-        return new TaskWorkers(count, "workdisk-task",
-                new TaskRun(executor, new TaskStatusWriter(client, STATUS_PATIENCE), clock, metrics));
+    /**
+     * {@code count} workers running this node's tasks through the engine and recording each outcome,
+     * through the {@link TaskReconciler} that must be registered with them.
+     */
+    public static TaskWorkers start(int count, TaskExecutor executor, Clock clock, TaskMetrics metrics) {
+        StatusRequests statuses = new StatusRequests(STATUS_PATIENCE);
+        return new TaskWorkers(count, "workdisk-task", new TaskRun(executor, statuses, clock, metrics), statuses);
     }
 
-    /** {@code run} carries out one task and says whether it finished (false: let a later event retry it). */
-    TaskWorkers(int count, String name, Predicate<WorkTask> run) {
+    /** What a worker does with a task it takes. */
+    @FunctionalInterface
+    interface Work {
+        /** Carries out one task; true when its outcome is recorded, false when not, so a later event may retry it. */
+        boolean carryOut(WorkTask task);
+    }
+
+    /** {@code work} carries out one task at a time on each of {@code count} threads. */
+    TaskWorkers(int count, String name, Work work, StatusRequests statusRequests) {
+        this.statusRequests = statusRequests;
         if (count < 1) {
             throw new IllegalArgumentException("at least one worker is needed, not " + count);
         }
         for (int i = 0; i < count; i++) {
-            Thread t = new Thread(() -> work(run), name + "-" + i);
+            Thread t = new Thread(() -> takeAndCarryOut(work), name + "-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -52,12 +71,12 @@ public final class TaskWorkers implements AutoCloseable {
         return task.getMetadata().getUid() + "@" + task.getMetadata().getGeneration();
     }
 
-    private void work(Predicate<WorkTask> run) {
+    private void takeAndCarryOut(Work work) {
         try {
             for (FairQueue.Taken<WorkTask> next; (next = queue.take()) != null; ) {
                 boolean finished = false;
                 try {
-                    finished = run.test(next.item());
+                    finished = work.carryOut(next.item());
                 } catch (RuntimeException e) {
                     log.error("task {} failed unexpectedly", next.key(), e);
                 } finally {
@@ -67,6 +86,11 @@ public final class TaskWorkers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Where the workers leave the statuses the reconciler writes. */
+    StatusRequests statusRequests() {
+        return statusRequests;
     }
 
     /** Tasks waiting for a worker. */

@@ -155,4 +155,38 @@ class ResizeTest {
         assertOriginalDisk();
         assertNoJournalLeft();
     }
+
+    /**
+     * resize2fs is killed before its undo file has a valid header, and the disk then has errors, so the
+     * resize can be neither undone nor kept: every step that recovers the directory reports it (formatting
+     * another disk, deleting another disk), and it stays reported until the disk itself is deleted.
+     */
+    @Test
+    void aResizeThatCannotBeRolledBackIsReportedByEveryRecoveryUntilTheDiskIsGone() throws Exception {
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs",
+                "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n");
+        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
+                "resize", "--requester", "test", "--size", "4Gi", disk.toString());
+        assertThat(agent.waitFor()).as("the agent was killed").isEqualTo(137);
+        Shell.ok("debugfs", "-w", "-R", "clri <12>", disk.toString());
+        assertThat(fx.engine.recovery().unrecovered()).as("nothing recovered yet").isEmpty();
+
+        Path other = fx.data.resolve("other.ext4");
+        fx.engine.format(fx.dataRoot, new DiskEngine.FormatRequest(other, GIB, false, "test", false));
+        assertThat(fx.engine.recovery().unrecovered()).as("found by preparing another output").singleElement()
+                .satisfies(u -> {
+                    assertThat(u.disk()).isEqualTo(disk);
+                    assertThat(u.message()).contains("could not be rolled back").contains("e2fsck -f");
+                });
+        fx.engine.delete(fx.dataRoot, other, "test");
+        assertThat(fx.engine.recovery().unrecovered()).as("found again by deleting another disk")
+                .extracting(ResizeJournal.Unrecovered::disk).containsExactly(disk);
+        assertThatThrownBy(() -> resize(2 * GIB)).as("growing it fails until it is repaired")
+                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
+
+        fx.engine.delete(fx.dataRoot, disk, "test");
+        assertThat(fx.engine.recovery().unrecovered()).as("deleting the disk resolves it").isEmpty();
+        assertThat(fx.engine.recovery().recover(fx.data)).isEmpty();
+        assertNoJournalLeft();
+    }
 }

@@ -1,21 +1,23 @@
 package io.workdisk.operator.node;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ResourceCache;
 import io.workdisk.api.node.WorkNode;
-import io.workdisk.operator.Caches;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * Every node with an agent, read from the reconciler's caches of WorkNode records and Node objects (for
  * labels; a node without a Node object has none).
+ *
+ * <p>Placement needs every node, not the secondaries mapped to the current primary that the SDK's
+ * {@code Context} hands out, so each reconciler keeps the two informer event sources it registered and
+ * passes them here as the SDK's public {@link ResourceCache} type.
  */
 public final class NodeDirectory {
     private final Clock clock;
@@ -26,19 +28,19 @@ public final class NodeDirectory {
         this.grace = grace;
     }
 
-    public List<NodeView> all(Context<?> context) {
-        Map<String, Map<String, String>> labels = Caches.all(context, Node.class).stream()
+    /** The informer caches of the WorkNode records and of the Node objects. */
+    public record Caches(ResourceCache<WorkNode> records, ResourceCache<Node> kubeNodes) {
+    }
+
+    public List<NodeView> all(Caches caches) {
+        Map<String, Map<String, String>> labels = caches.kubeNodes().list()
                 .collect(Collectors.toMap(n -> n.getMetadata().getName(),
                         n -> n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(), (a, b) -> a));
         Instant now = Instant.now(clock);
-        return Caches.all(context, WorkNode.class).stream()
+        return caches.records().list()
                 .map(w -> NodeView.of(w, labels.getOrDefault(w.getMetadata().getName(), Map.of()), now, grace))
                 .sorted(Comparator.comparing(NodeView::name))
                 .toList();
-    }
-
-    public Optional<NodeView> find(Context<?> context, String name) {
-        return all(context).stream().filter(n -> n.name().equals(name)).findFirst();
     }
 
     public Duration grace() {

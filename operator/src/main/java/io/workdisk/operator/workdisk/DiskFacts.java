@@ -64,8 +64,6 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
 
     /** A finished task as users see it in the status. */
     static Operation operation(WorkTask t) {
-        var st = t.getStatus();
-        return new Operation(t.getSpec().type(), st.phase(), st.startedAt(), st.finishedAt(), st.seconds(),
-                st.phaseSeconds(), t.getSpec().attempt() == null ? 1 : t.getSpec().attempt());
+        return Operation.of(t.getSpec(), t.getStatus());
     }
 }

@@ -3,6 +3,7 @@ package io.workdisk.operator.workdisk;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.DataRootLayout;
 import io.workdisk.api.task.Operation;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
@@ -59,7 +60,7 @@ public final class DiskPlanner {
     }
 
     public static String diskPath(WorkDisk d) {
-        return "disks/" + d.getMetadata().getUid() + ".ext4";
+        return DataRootLayout.diskPath(d.getMetadata().getUid());
     }
 
     public Plan<WorkDiskStatus> plan(DiskState s) {
@@ -124,11 +125,13 @@ public final class DiskPlanner {
 
     private static WorkTask createTask(WorkDisk disk, DiskFacts f, long bytes) {
         String seedRef = disk.getSpec().seedRef();
-        TaskType type = seedRef == null ? TaskType.Format : TaskType.Materialize;
-        return Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk),
-                new WorkTaskSpec(f.node(), type, diskPath(disk), bytes, disk.getSpec().wantsPreallocation(),
-                        seedRef == null ? null : SeedPlanner.seedPath(seedRef), null, null, disk.getMetadata().getUid(),
-                        f.nextAttempt(type)));
+        String uid = disk.getMetadata().getUid();
+        boolean preallocate = disk.getSpec().wantsPreallocation();
+        WorkTaskSpec spec = seedRef == null
+                ? WorkTaskSpec.format(f.node(), diskPath(disk), bytes, preallocate, uid, f.nextAttempt(TaskType.Format))
+                : WorkTaskSpec.materialize(f.node(), diskPath(disk), bytes, preallocate, SeedPlanner.seedPath(seedRef),
+                        uid, f.nextAttempt(TaskType.Materialize));
+        return Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk), spec);
     }
 
     /** A create task exists and nothing is made yet: it runs, or it failed. */
@@ -227,8 +230,8 @@ public final class DiskPlanner {
 
     private static WorkTask resizeTask(WorkDisk disk, DiskFacts f, long bytes) {
         return Tasks.build(disk, disk.getMetadata().getNamespace(), resizeTaskName(disk, bytes),
-                new WorkTaskSpec(f.node(), TaskType.Resize, diskPath(disk), bytes, null, null, null, null,
-                        disk.getMetadata().getUid(), f.nextAttempt(TaskType.Resize)));
+                WorkTaskSpec.resize(f.node(), diskPath(disk), bytes, disk.getMetadata().getUid(),
+                        f.nextAttempt(TaskType.Resize)));
     }
 
     /** A failed resize leaves the disk as it was: Ready, at its old size. */
@@ -297,8 +300,8 @@ public final class DiskPlanner {
 
     private static WorkTask deleteTask(WorkDisk disk, DiskFacts f) {
         return Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
-                new WorkTaskSpec(f.node(), TaskType.Delete, diskPath(disk), null, null, null, null, null,
-                        disk.getMetadata().getUid(), f.nextAttempt(TaskType.Delete)));
+                WorkTaskSpec.delete(f.node(), diskPath(disk), disk.getMetadata().getUid(),
+                        f.nextAttempt(TaskType.Delete)));
     }
 
     /** Still being deleted: the finalizer stays. */

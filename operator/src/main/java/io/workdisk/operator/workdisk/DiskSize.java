@@ -1,6 +1,7 @@
 package io.workdisk.operator.workdisk;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.workdisk.api.DiskLimits;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * ever gives the answer parsing would; it is bounded, because sizes are user input.
  */
 public final class DiskSize {
-    public static final long MIN_BYTES = 64L << 20;
+    public static final long MIN_BYTES = DiskLimits.MIN_BYTES;
     /** The largest file ext4, the usual data root, can hold (2^32 blocks of 4 KiB); a disk must be smaller. */
-    public static final long LIMIT_BYTES = 16L << 40;
+    public static final long LIMIT_BYTES = DiskLimits.LIMIT_BYTES;
     public static final long BLOCK = 4096;
     private static final int REMEMBERED = 4096;
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
@@ -59,11 +60,12 @@ public final class DiskSize {
             return new Parsed(null, "spec.size '" + size + "' is not a whole number of bytes");
         }
         if (bytes.compareTo(BigDecimal.valueOf(LIMIT_BYTES)) >= 0) {
-            return new Parsed(null, "spec.size '" + size + "' is not below the maximum of 16Ti (the largest file"
+            return new Parsed(null, "spec.size '" + size + "' is not below the maximum of " + DiskLimits.LIMIT_QUANTITY
+                    + " (the largest file"
                     + " an ext4 data root can hold)");
         }
         if (bytes.longValue() < MIN_BYTES) {
-            return new Parsed(null, "spec.size '" + size + "' is below the minimum of 64Mi");
+            return new Parsed(null, "spec.size '" + size + "' is below the minimum of " + DiskLimits.MIN_QUANTITY);
         }
         return new Parsed(bytes.longValue(), null);
     }

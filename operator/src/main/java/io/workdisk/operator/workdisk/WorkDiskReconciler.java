@@ -19,7 +19,6 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.WorkSeed;
-import io.workdisk.operator.Caches;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
@@ -32,8 +31,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
  * Makes each WorkDisk real on one node. Every reconcile is the same story: observe the disk's tasks, the
@@ -48,6 +45,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     private final Reservations reservations;
     private final StatusWriter statuses;
     private final Clock clock;
+    /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
+    private volatile NodeDirectory.Caches nodeCaches;
 
     public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Reservations reservations,
             EventRecorder events, Clock clock) {
@@ -61,6 +60,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public List<EventSource<?, WorkDisk>> prepareEventSources(EventSourceContext<WorkDisk> context) {
+        var disks = context.getPrimaryCache();
+        WaitingDiskIndex.addTo(disks);
         var diskTasks = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
                 .withName("workdisk-tasks")
                 .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
@@ -72,29 +73,22 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
                 .withOnUpdateFilter(NodeRecordChanges::meaningful)
                 // a node's change can move on disks not yet placed (room, readiness) and those being made there;
                 // waking every unfinished disk on every node's change made placement cost grow with the square
-                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> d.getStatus() == null
-                        || d.getStatus().nodeName() == null || d.getStatus().nodeName().equals(n.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.onNodeOrUnplaced(disks, n.getMetadata().getName()))
                 .build(), context);
         var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
                 .withName("workdisk-kube-nodes")
                 .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
-                .withSecondaryToPrimaryMapper(n -> waiting(context, d -> true))
+                .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.all(disks))
                 .build(), context);
         var seeds = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkSeed.class, WorkDisk.class)
                 .withName("workdisk-seeds")
-                .withSecondaryToPrimaryMapper(s -> waiting(context,
-                        d -> s.getMetadata().getName().equals(d.getSpec().seedRef())))
+                .withSecondaryToPrimaryMapper(s -> WaitingDiskIndex.ofSeed(disks, s.getMetadata().getName()))
+                // a disk's one seed, for context.getSecondaryResource whether or not the disk is made yet
+                .withPrimaryToSecondaryMapper((WorkDisk d) -> d.getSpec().seedRef() == null ? Set.of()
+                        : Set.of(new ResourceID(d.getSpec().seedRef())))
                 .build(), context);
+        nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
         return List.of(diskTasks, workNodes, kubeNodes, seeds);
-    }
-
-    /** Disks still waiting to be made: the only ones a node or seed change can move on. */
-    private static Set<ResourceID> waiting(EventSourceContext<WorkDisk> context, Predicate<WorkDisk> also) {
-        return context.getPrimaryCache().list()
-                .filter(d -> d.getStatus() == null || d.getStatus().filesystemUUID() == null)
-                .filter(also)
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet());
     }
 
     @Override
@@ -133,10 +127,9 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
                 .filter(t -> disk.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
-        String seedRef = disk.getSpec().seedRef();
-        var seed = seedRef == null ? Optional.<WorkSeed>empty()
-                : Caches.all(context, WorkSeed.class).stream().filter(s -> s.getMetadata().getName().equals(seedRef)).findFirst();
-        return new DiskState(disk, own, nodes.all(context), seed, () -> allocations(context), Instant.now(clock));
+        var seed = context.getSecondaryResource(WorkSeed.class)
+                .filter(s -> s.getMetadata().getName().equals(disk.getSpec().seedRef()));
+        return new DiskState(disk, own, nodes.all(nodeCaches), seed, () -> allocations(context), Instant.now(clock));
     }
 
     /** Every disk where its status says it is, or where room was reserved for it that the cache does not show yet. */

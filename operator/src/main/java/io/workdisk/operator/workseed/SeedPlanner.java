@@ -2,6 +2,7 @@ package io.workdisk.operator.workseed;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.DataRootLayout;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
@@ -48,20 +49,10 @@ public final class SeedPlanner {
         return seedPath(seed.getMetadata().getName());
     }
 
-    /**
-     * Where a seed lives on each node: named after its WorkSeed so an administrator can find it. A name
-     * may be 253 characters and a file name only 255 bytes, so a name too long for ".ext4" is shortened
-     * and made unique again with a digest of the whole name.
-     */
+    /** Where a seed lives on each node: see {@link DataRootLayout#seedPath}. */
     public static String seedPath(String seedName) {
-        String file = seedName + ".ext4";
-        if (file.length() > MAX_FILE_NAME) {
-            file = seedName.substring(0, MAX_FILE_NAME - 5 - 17) + "-" + Tasks.digest(seedName, 16) + ".ext4";
-        }
-        return "seeds/" + file;
+        return DataRootLayout.seedPath(seedName);
     }
-
-    private static final int MAX_FILE_NAME = 255;
 
     public Plan<WorkSeedStatus> plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
         Seen seen = new Seen(seed, SeedDigest.of(seed.getSpec()), tasks, now);
@@ -146,9 +137,9 @@ public final class SeedPlanner {
 
     private WorkTask buildTask(Seen seen, NodeView node, int attempt) {
         WorkSeed seed = seen.seed();
-        return Tasks.build(seed, taskNamespace, buildTaskName(seed, node.name(), seen.digest()), new WorkTaskSpec(
-                node.name(), TaskType.BuildSeed, seedPath(seed), null, null, null, seed.getSpec().source(),
-                seed.getSpec().effectiveSubtree(), seed.getMetadata().getUid(), attempt));
+        return Tasks.build(seed, taskNamespace, buildTaskName(seed, node.name(), seen.digest()), WorkTaskSpec.buildSeed(
+                node.name(), seedPath(seed), seed.getSpec().source(), seed.getSpec().effectiveSubtree(),
+                seed.getMetadata().getUid(), attempt));
     }
 
     private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
@@ -190,8 +181,8 @@ public final class SeedPlanner {
     }
 
     private WorkTask deleteTask(WorkSeed seed, String node) {
-        return Tasks.build(seed, taskNamespace, deleteTaskName(seed, node), new WorkTaskSpec(node, TaskType.Delete,
-                seedPath(seed), null, null, null, null, null, seed.getMetadata().getUid(), 1));
+        return Tasks.build(seed, taskNamespace, deleteTaskName(seed, node),
+                WorkTaskSpec.delete(node, seedPath(seed), seed.getMetadata().getUid(), 1));
     }
 
     private static Plan<Optional<NodeSeedStatus>> entry(NodeSeedStatus entry) {

@@ -43,6 +43,8 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     private final StatusWriter statuses;
     private final Clock clock;
     private final String taskNamespace;
+    /** Every node's record and Node object; set once, when the event sources are made. */
+    private volatile NodeDirectory.Caches nodeCaches;
 
     public WorkSeedReconciler(Tasks tasks, SeedPlanner planner, NodeDirectory nodes, EventRecorder events, Clock clock,
             String taskNamespace) {
@@ -72,6 +74,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
                 .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
                 .withSecondaryToPrimaryMapper(n -> everySeed(context))
                 .build(), context);
+        nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
         return List.of(seedTasks, workNodes, kubeNodes);
     }
 
@@ -97,7 +100,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
                 .filter(t -> seed.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
-        return planner.plan(seed, own, nodes.all(context), Instant.now(clock), deleting);
+        return planner.plan(seed, own, nodes.all(nodeCaches), Instant.now(clock), deleting);
     }
 
     private void act(WorkSeed seed, Context<WorkSeed> context, Plan<WorkSeedStatus> plan) {

@@ -7,6 +7,7 @@ import io.workdisk.agent.engine.Mkfs;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Sizes;
 import io.workdisk.agent.engine.SpaceCheck;
+import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
@@ -32,10 +33,12 @@ import java.util.Optional;
 public final class SeedBuilder {
     private final E2fsTools tools;
     private final LongSupplier nanoTime;
+    private final ResizeRecovery recovery;
 
-    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime) {
+    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery) {
         this.tools = tools;
         this.nanoTime = nanoTime;
+        this.recovery = recovery;
     }
 
     public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
@@ -43,7 +46,7 @@ public final class SeedBuilder {
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
         Path output = req.target() != null ? req.target() : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
-        Target target = Target.prepare(root, output, req.requester(), req.force(), tools);
+        Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
         try (Ext4Image rootfs = openRootfs(req.rootfs()); StagedOutput out = StagedOutput.begin(target.path())) {
             Extraction extraction = extract(rootfs, subtree, out.stage());
             phases.done("extract");
