@@ -15,6 +15,5 @@ public final class ApiGroup {
     public static final String FINALIZER = GROUP + "/cleanup";
     public static final String CATEGORY = "workdisk";
 
-    private ApiGroup() {
-    }
+    private ApiGroup() {}
 }

@@ -10,8 +10,7 @@ import java.math.RoundingMode;
 public final class ByteQuantity {
     private static final String[] UNITS = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
 
-    private ByteQuantity() {
-    }
+    private ByteQuantity() {}
 
     public static String readable(long bytes) {
         int unit = 0;
@@ -23,7 +22,9 @@ public final class ByteQuantity {
         }
         BigDecimal value = BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1L << (10 * unit))); // exact: 2^k
         int integerDigits = value.precision() - value.scale();
-        return value.setScale(Math.max(0, 3 - integerDigits), RoundingMode.DOWN).stripTrailingZeros().toPlainString()
+        return value.setScale(Math.max(0, 3 - integerDigits), RoundingMode.DOWN)
+                        .stripTrailingZeros()
+                        .toPlainString()
                 + UNITS[unit];
     }
 

@@ -12,12 +12,16 @@ import java.util.Objects;
  * the generation they describe, and a transition time that moves only when the status changes.
  */
 public final class Conditions {
-    private Conditions() {
-    }
+    private Conditions() {}
 
     public static Condition of(String type, boolean status, String reason, String message, Long generation) {
-        return new ConditionBuilder().withType(type).withStatus(status ? "True" : "False").withReason(reason)
-                .withMessage(message).withObservedGeneration(generation).build();
+        return new ConditionBuilder()
+                .withType(type)
+                .withStatus(status ? "True" : "False")
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .build();
     }
 
     /** The new conditions, keeping each one's last transition time where its status did not change. */
@@ -25,8 +29,11 @@ public final class Conditions {
         List<Condition> out = new ArrayList<>();
         for (Condition c : next) {
             Condition before = find(previous, c.getType());
-            String since = before != null && Objects.equals(before.getStatus(), c.getStatus())
-                    && before.getLastTransitionTime() != null ? before.getLastTransitionTime() : Timestamps.of(now);
+            String since = before != null
+                            && Objects.equals(before.getStatus(), c.getStatus())
+                            && before.getLastTransitionTime() != null
+                    ? before.getLastTransitionTime()
+                    : Timestamps.of(now);
             out.add(new ConditionBuilder(c).withLastTransitionTime(since).build());
         }
         return out;
@@ -36,7 +43,10 @@ public final class Conditions {
         if (conditions == null) {
             return null;
         }
-        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        return conditions.stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {

@@ -27,8 +27,7 @@ public final class DataRootLayout {
     /** Hex characters of the digest that keeps a shortened seed file name unique. */
     private static final int NAME_DIGEST_CHARS = 16;
 
-    private DataRootLayout() {
-    }
+    private DataRootLayout() {}
 
     /** A WorkDisk's image, from the WorkDisk's UID. */
     public static String diskPath(String diskUid) {
@@ -51,7 +50,8 @@ public final class DataRootLayout {
 
     /** The name an image file stands for (a disk's UID, a seed's possibly shortened name). */
     public static String imageName(String fileName) {
-        return fileName.endsWith(IMAGE_SUFFIX) ? fileName.substring(0, fileName.length() - IMAGE_SUFFIX.length())
+        return fileName.endsWith(IMAGE_SUFFIX)
+                ? fileName.substring(0, fileName.length() - IMAGE_SUFFIX.length())
                 : fileName;
     }
 

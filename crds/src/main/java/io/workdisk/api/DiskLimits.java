@@ -13,11 +13,12 @@ package io.workdisk.api;
 public final class DiskLimits {
     /** Below this an ext4 work disk is mostly journal and metadata. */
     public static final long MIN_BYTES = 64L << 20;
+
     public static final String MIN_QUANTITY = "64Mi";
     /** ext4, the usual data root, holds files of fewer than 2^32 blocks of 4 KiB: a disk must be smaller. */
     public static final long LIMIT_BYTES = 16L << 40;
+
     public static final String LIMIT_QUANTITY = "16Ti";
 
-    private DiskLimits() {
-    }
+    private DiskLimits() {}
 }

@@ -11,8 +11,7 @@ import java.time.temporal.ChronoUnit;
  * read core objects read ours the same way.
  */
 public final class Timestamps {
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     public static String of(Instant instant) {
         return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));

@@ -17,7 +17,9 @@ class ByteQuantityTest {
         assertThat(ByteQuantity.readable(1024)).isEqualTo("1Ki");
         assertThat(ByteQuantity.readable(1536)).isEqualTo("1.5Ki");
         assertThat(ByteQuantity.readable(2 * GI)).isEqualTo("2Gi");
-        assertThat(ByteQuantity.readable(GI - 1)).as("never rounded up to 1024Mi").isEqualTo("1023Mi");
+        assertThat(ByteQuantity.readable(GI - 1))
+                .as("never rounded up to 1024Mi")
+                .isEqualTo("1023Mi");
         assertThat(ByteQuantity.readable(2 * GI - 1)).isEqualTo("1.99Gi");
         assertThat(ByteQuantity.readable(12 * GI + GI * 5 / 8)).isEqualTo("12.6Gi");
         assertThat(ByteQuantity.readable(252 * GI + GI * 9 / 10)).isEqualTo("252Gi");
@@ -33,7 +35,9 @@ class ByteQuantityTest {
             long bytes = Math.max(1, random.nextLong(1024, Long.MAX_VALUE) >>> random.nextInt(0, 54));
             String text = ByteQuantity.readable(bytes);
             BigDecimal parsed = Quantity.getAmountInBytes(new Quantity(text));
-            assertThat(parsed).as("%d as %s", bytes, text).isLessThanOrEqualTo(BigDecimal.valueOf(bytes))
+            assertThat(parsed)
+                    .as("%d as %s", bytes, text)
+                    .isLessThanOrEqualTo(BigDecimal.valueOf(bytes))
                     .isGreaterThan(BigDecimal.valueOf(bytes).multiply(new BigDecimal("0.99")));
         }
     }

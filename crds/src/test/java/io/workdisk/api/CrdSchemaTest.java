@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class CrdSchemaTest {
     static CustomResourceDefinitionVersion version(String file) throws Exception {
-        CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(Path.of("yaml", file)), CustomResourceDefinition.class);
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(Files.readString(Path.of("yaml", file)), CustomResourceDefinition.class);
         return crd.getSpec().getVersions().get(0);
     }
 
@@ -27,28 +28,43 @@ class CrdSchemaTest {
 
     @Test
     void aSeedsPhaseOnANodeIsOneOfTheFiveTheOperatorWrites() throws Exception {
-        JSONSchemaProps phase = version("workseeds.workdisk.io-v1.yml").getSchema().getOpenAPIV3Schema()
-                .getProperties().get("status").getProperties().get("nodes").getItems().getSchema()
-                .getProperties().get("phase");
-        assertThat(phase.getEnum()).extracting(Object::toString)
+        JSONSchemaProps phase = version("workseeds.workdisk.io-v1.yml")
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("status")
+                .getProperties()
+                .get("nodes")
+                .getItems()
+                .getSchema()
+                .getProperties()
+                .get("phase");
+        assertThat(phase.getEnum())
+                .extracting(Object::toString)
                 .containsExactly("\"Building\"", "\"Failed\"", "\"Pending\"", "\"Ready\"", "\"Removing\"");
     }
 
     @Test
     void everyUserFacingFieldIsDescribedForKubectlExplain() throws Exception {
         for (String file : List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml")) {
-            spec(file).getProperties().forEach((name, props) ->
-                    assertThat(props.getDescription()).as("%s spec.%s", file, name).isNotBlank());
+            spec(file)
+                    .getProperties()
+                    .forEach((name, props) -> assertThat(props.getDescription())
+                            .as("%s spec.%s", file, name)
+                            .isNotBlank());
         }
     }
 
     @Test
     void printerColumnsAreWhatKubectlGetShouldShow() throws Exception {
         assertThat(version("workdisks.workdisk.io-v1.yml").getAdditionalPrinterColumns())
-                .filteredOn(c -> c.getPriority() == 0).extracting(c -> c.getName())
+                .filteredOn(c -> c.getPriority() == 0)
+                .extracting(c -> c.getName())
                 .containsExactly("Phase", "Size", "Node", "Seed", "Age");
-        assertThat(version("workseeds.workdisk.io-v1.yml").getAdditionalPrinterColumns()).extracting(c -> c.getName())
+        assertThat(version("workseeds.workdisk.io-v1.yml").getAdditionalPrinterColumns())
+                .extracting(c -> c.getName())
                 .containsExactly("Ready", "Source", "Age");
-        assertThat(version("workdisks.workdisk.io-v1.yml").getSubresources().getStatus()).isNotNull();
+        assertThat(version("workdisks.workdisk.io-v1.yml").getSubresources().getStatus())
+                .isNotNull();
     }
 }

@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.Arrays;
-import java.util.Comparator;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -18,6 +16,8 @@ import io.workdisk.api.workseed.WorkSeed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -43,23 +43,30 @@ class CrdYamlTest {
      */
     static Path generate(Path dir) throws IOException {
         new CRDGenerator()
-                .customResourceClasses(TYPES.stream().map(c -> (Class<? extends HasMetadata>) c.asSubclass(HasMetadata.class))
+                .customResourceClasses(TYPES.stream()
+                        .map(c -> (Class<? extends HasMetadata>) c.asSubclass(HasMetadata.class))
                         .toArray(Class[]::new))
                 .forCRDVersions("v1")
                 .inOutputDir(dir.toFile())
                 .generate();
         for (Class<?> type : TYPES) {
             List<String> order = Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
-                    .map(AdditionalPrinterColumn::name).toList();
+                    .map(AdditionalPrinterColumn::name)
+                    .toList();
             try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().startsWith(
-                        HasMetadata.getPlural(type.asSubclass(HasMetadata.class)) + ".")).toList()) {
+                for (Path file : files.filter(f -> f.getFileName()
+                                .toString()
+                                .startsWith(HasMetadata.getPlural(type.asSubclass(HasMetadata.class)) + "."))
+                        .toList()) {
                     String yaml = Files.readString(file);
                     String header = yaml.substring(0, yaml.indexOf('\n') + 1);
                     CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
                     for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
                         v.getAdditionalPrinterColumns().sort(Comparator.comparingInt(c -> order.indexOf(c.getName())));
-                        v.getSchema().getOpenAPIV3Schema().setDescription(type.getAnnotation(JsonClassDescription.class).value());
+                        v.getSchema()
+                                .getOpenAPIV3Schema()
+                                .setDescription(type.getAnnotation(JsonClassDescription.class)
+                                        .value());
                     }
                     Files.writeString(file, header + Serialization.asYaml(crd).replaceFirst("^---\n", ""));
                 }
@@ -83,16 +90,24 @@ class CrdYamlTest {
             }
         }
         List<Path> files = list(generated);
-        assertThat(files).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(
-                "workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml", "worktasks.workdisk.io-v1.yml",
-                "worknodes.workdisk.io-v1.yml");
-        assertThat(list(COMMITTED)).extracting(p -> p.getFileName().toString())
-                .as("crds/yaml holds exactly the generated CRDs").containsExactlyInAnyOrderElementsOf(
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(
+                        "workdisks.workdisk.io-v1.yml",
+                        "workseeds.workdisk.io-v1.yml",
+                        "worktasks.workdisk.io-v1.yml",
+                        "worknodes.workdisk.io-v1.yml");
+        assertThat(list(COMMITTED))
+                .extracting(p -> p.getFileName().toString())
+                .as("crds/yaml holds exactly the generated CRDs")
+                .containsExactlyInAnyOrderElementsOf(
                         files.stream().map(p -> p.getFileName().toString()).toList());
         for (Path p : files) {
             assertThat(Files.readString(COMMITTED.resolve(p.getFileName())))
-                    .as("crds/yaml/%s drifted from the Java types; regenerate with "
-                            + "./mvnw -pl crds test -Dworkdisk.updateCrds=true", p.getFileName())
+                    .as(
+                            "crds/yaml/%s drifted from the Java types; regenerate with "
+                                    + "./mvnw -pl crds test -Dworkdisk.updateCrds=true",
+                            p.getFileName())
                     .isEqualTo(Files.readString(p));
         }
     }

@@ -22,10 +22,13 @@ class DiskLimitsTest {
 
     @Test
     void theCrdsSizeRulesCompareWithExactlyTheseBounds() throws Exception {
-        List<ValidationRule> rules = CrdSchemaTest.spec("workdisks.workdisk.io-v1.yml").getXKubernetesValidations();
+        List<ValidationRule> rules =
+                CrdSchemaTest.spec("workdisks.workdisk.io-v1.yml").getXKubernetesValidations();
         Matcher constants = Pattern.compile("quantity\\('([^']+)'\\)")
-                .matcher(String.join("\n", rules.stream().map(ValidationRule::getRule).toList()));
-        List<String> bounds = constants.results().map(m -> m.group(1)).distinct().toList();
+                .matcher(String.join(
+                        "\n", rules.stream().map(ValidationRule::getRule).toList()));
+        List<String> bounds =
+                constants.results().map(m -> m.group(1)).distinct().toList();
         assertThat(bounds).containsExactlyInAnyOrder(DiskLimits.MIN_QUANTITY, DiskLimits.LIMIT_QUANTITY);
     }
 }

@@ -33,17 +33,25 @@ import picocli.CommandLine.Option;
  * API, the operator, and agents for two simulated nodes apply the examples, show their status live until
  * every WorkDisk is Ready, and leave real ext4 images behind to inspect.
  */
-@Command(name = "workdisk demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "workdisk demo",
+        mixinStandardHelpOptions = true,
         description = "Run the operator and two node agents against an in-process Kubernetes API and apply examples/.")
 public final class DemoCommand implements Callable<Integer> {
     static final List<String> EXAMPLES = List.of("workseed.yaml", "workdisk-seeded.yaml", "workdisk-blank.yaml");
     static final String MARKER = "WORKDISK-DEMO";
 
-    @Option(names = "--dir", defaultValue = ".workdisk-demo", paramLabel = "DIR",
+    @Option(
+            names = "--dir",
+            defaultValue = ".workdisk-demo",
+            paramLabel = "DIR",
             description = "Where the demo keeps its nodes' data roots and images (default: ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            defaultValue = "120",
+            paramLabel = "SECONDS",
             description = "Give up if not everything is Ready by then (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -64,12 +72,16 @@ public final class DemoCommand implements Callable<Integer> {
         Path rootfs = DemoRootfs.make(work, images.resolve("demo-rootfs.ext4"), tools);
         out.println("workdisk demo: generated rootfs " + rootfs);
         try (LocalApiServer api = LocalApiServer.start();
-                LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                        Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
+                LocalCluster cluster = new LocalCluster(
+                        api,
+                        new WorkdiskOperator.Settings(
+                                "workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), 4),
+                        Clock.systemUTC())) {
             cluster.addNode("node-a", Map.of("zone", "a"), work.resolve("node-a"), List.of(images), null);
             cluster.addNode("node-b", Map.of("zone", "b"), work.resolve("node-b"), List.of(images), null);
             cluster.startOperator();
-            out.println("workdisk demo: API at " + cluster.apiUrl() + ", operator and agents for node-a, node-b started");
+            out.println(
+                    "workdisk demo: API at " + cluster.apiUrl() + ", operator and agents for node-a, node-b started");
             KubernetesClient kube = cluster.client();
             for (String example : EXAMPLES) {
                 HasMetadata object = load(example, rootfs);
@@ -78,19 +90,24 @@ public final class DemoCommand implements Callable<Integer> {
                         + object.getMetadata().getName() + ")");
             }
             boolean ready = watch(kube, Duration.ofSeconds(timeoutSeconds));
-            List<WorkDisk> disks = kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
+            List<WorkDisk> disks =
+                    kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
             if (!ready) {
                 out.println();
                 out.println("workdisk demo: not everything became Ready within " + timeoutSeconds + "s:");
                 for (WorkDisk d : disks) {
                     if (d.getStatus() == null || d.getStatus().phase() != DiskPhase.Ready) {
                         out.println("  WorkDisk " + d.getMetadata().getName() + ": "
-                                + (d.getStatus() == null ? "no status" : StatusTable.reason(d.getStatus().conditions())));
+                                + (d.getStatus() == null
+                                        ? "no status"
+                                        : StatusTable.reason(d.getStatus().conditions())));
                     }
                 }
                 for (WorkSeed s : kube.resources(WorkSeed.class).list().getItems()) {
-                    if (s.getStatus() != null && !"True".equals(StatusTable.ready(s.getStatus().conditions()))) {
-                        out.println("  WorkSeed " + s.getMetadata().getName() + ": " + StatusTable.reason(s.getStatus().conditions()));
+                    if (s.getStatus() != null
+                            && !"True".equals(StatusTable.ready(s.getStatus().conditions()))) {
+                        out.println("  WorkSeed " + s.getMetadata().getName() + ": "
+                                + StatusTable.reason(s.getStatus().conditions()));
                     }
                 }
                 return 1;
@@ -98,9 +115,11 @@ public final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println("workdisk demo: every WorkDisk is Ready. The images are real ext4 files:");
             for (WorkDisk d : disks) {
-                out.println("  " + d.getMetadata().getName() + "  " + d.getStatus().path());
+                out.println(
+                        "  " + d.getMetadata().getName() + "  " + d.getStatus().path());
             }
-            out.println("Look inside one with:  debugfs -R 'ls -l /' " + disks.get(0).getStatus().path());
+            out.println("Look inside one with:  debugfs -R 'ls -l /' "
+                    + disks.get(0).getStatus().path());
             if (stay) {
                 out.println("workdisk demo: staying up (Ctrl-C to stop); API at " + cluster.apiUrl());
                 CountDownLatch forever = new CountDownLatch(1);
@@ -115,7 +134,8 @@ public final class DemoCommand implements Callable<Integer> {
     static Path prepare(Path work) throws Exception {
         if (Files.exists(work)) {
             if (!Files.exists(work.resolve(MARKER))) {
-                throw new CommandLine.ParameterException(new CommandLine(new DemoCommand()),
+                throw new CommandLine.ParameterException(
+                        new CommandLine(new DemoCommand()),
                         work + " exists and was not made by the demo; choose another --dir");
             }
             try (Stream<Path> walk = Files.walk(work)) {
@@ -136,15 +156,18 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new IllegalStateException("examples/" + example + " is not packaged");
             }
             String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            String kind = Serialization.unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class).getKind();
+            String kind = Serialization.unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
+                    .getKind();
             HasMetadata object = switch (kind) {
                 case "WorkSeed" -> Serialization.unmarshal(yaml, WorkSeed.class);
                 case "WorkDisk" -> Serialization.unmarshal(yaml, WorkDisk.class);
                 default -> throw new IllegalStateException("examples/" + example + " is a " + kind);
             };
             if (object instanceof WorkSeed seed) {
-                seed.setSpec(new WorkSeedSpec(new SeedSource(new HostPathSource(rootfs.toString()), null),
-                        seed.getSpec().subtree(), seed.getSpec().nodeSelector()));
+                seed.setSpec(new WorkSeedSpec(
+                        new SeedSource(new HostPathSource(rootfs.toString()), null),
+                        seed.getSpec().subtree(),
+                        seed.getSpec().nodeSelector()));
             }
             return object;
         }
@@ -166,9 +189,12 @@ public final class DemoCommand implements Callable<Integer> {
                 table.forEach(out::println);
                 last = table;
             }
-            List<WorkDisk> disks = kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
-            if (!disks.isEmpty() && disks.stream().allMatch(d -> d.getStatus() != null
-                    && d.getStatus().phase() == DiskPhase.Ready)) {
+            List<WorkDisk> disks =
+                    kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
+            if (!disks.isEmpty()
+                    && disks.stream()
+                            .allMatch(
+                                    d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)) {
                 return true;
             }
             if (Instant.now().isAfter(deadline)) {

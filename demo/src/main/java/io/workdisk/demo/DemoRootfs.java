@@ -12,8 +12,7 @@ import java.util.List;
 
 /** A small rootfs image for the demo: a /root with what a VM user's home holds, and a little /etc. */
 final class DemoRootfs {
-    private DemoRootfs() {
-    }
+    private DemoRootfs() {}
 
     static Path make(Path workDir, Path image, E2fsTools tools) throws IOException, EngineException {
         Path tree = workDir.resolve("rootfs-tree");
@@ -31,7 +30,8 @@ final class DemoRootfs {
         Path shared = Files.createDirectories(root.resolve("shared"));
         mode(shared, 01777);
         Files.createSymbolicLink(root.resolve("hostname-link"), Path.of("/etc/hostname"));
-        try (RandomAccessFile f = new RandomAccessFile(root.resolve("scratch.img").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(root.resolve("scratch.img").toFile(), "rw")) {
             f.setLength(32L << 20); // sparse: 32 MiB apparent, nothing allocated
         }
         tools.run("mkfs.ext4", List.of("-q", "-F", "-t", "ext4", "-d", tree.toString(), image.toString(), "64M"));

@@ -1,29 +1,29 @@
 package io.workdisk.demo;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import java.util.Map;
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.function.UnaryOperator;
-import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.function.UnaryOperator;
 
 /**
  * An in-process Kubernetes API on localhost: the Fabric8 mock server in CRUD mode, given workdisk's
@@ -31,11 +31,15 @@ import java.util.List;
  * apply, field selectors beyond name/namespace, or garbage collection.
  */
 public final class LocalApiServer implements ClusterApi, AutoCloseable {
-    static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
-            "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
+    static final List<String> CRDS = List.of(
+            "workdisks.workdisk.io-v1.yml",
+            "workseeds.workdisk.io-v1.yml",
+            "worktasks.workdisk.io-v1.yml",
+            "worknodes.workdisk.io-v1.yml");
 
     /** Held so the setting sticks: java.util.logging keeps loggers only weakly. */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
 
@@ -51,16 +55,30 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
     public static LocalApiServer start(UnaryOperator<Dispatcher> around) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new Dated(around.apply(new KubernetesMixedDispatcher(expectations))), false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(),
+                new MockWebServer(),
+                expectations,
+                new Dated(around.apply(new KubernetesMixedDispatcher(expectations))),
+                false);
         server.init();
         // JOSDK asks, before electing a leader, whether it may use Leases; the mock server cannot answer
         // access reviews, so it is told to say yes, as a cluster with the chart's RBAC would.
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus()
-                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("create", "update", "get").endResourceRule()
-                        .withIncomplete(false).endStatus().build())
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(
+                        201,
+                        new SelfSubjectRulesReviewBuilder()
+                                .withNewStatus()
+                                .addNewResourceRule()
+                                .withApiGroups("coordination.k8s.io")
+                                .withResources("leases")
+                                .withVerbs("create", "update", "get")
+                                .endResourceRule()
+                                .withIncomplete(false)
+                                .endStatus()
+                                .build())
                 .always();
         LocalApiServer api = new LocalApiServer(server);
         try (KubernetesClient admin = api.newClient()) {
@@ -83,7 +101,8 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
         public MockResponse dispatch(RecordedRequest request) {
             MockResponse response = inner.dispatch(request);
             if (response.header("Date") == null) {
-                response.setHeader("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+                response.setHeader(
+                        "Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
             }
             return response;
         }
@@ -112,7 +131,8 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
 
     @Override
     public KubernetesClient newClient(String component) {
-        return server.createClient(b -> b.editOrNewConfig().withUserAgent("workdisk-" + component).endConfig());
+        return server.createClient(
+                b -> b.editOrNewConfig().withUserAgent("workdisk-" + component).endConfig());
     }
 
     /** Every request the server received since the last call, oldest first. */

@@ -28,15 +28,19 @@ public final class LocalCluster implements AutoCloseable {
     private WorkdiskOperator operator;
     private KubernetesClient operatorClient;
 
-    private record Running(NodeAgent agent, KubernetesClient client, NodeAgent.Settings settings) {
-    }
+    private record Running(NodeAgent agent, KubernetesClient client, NodeAgent.Settings settings) {}
 
     public LocalCluster(ClusterApi api, WorkdiskOperator.Settings operatorSettings, Clock clock) {
         this.api = api;
         this.admin = api.newClient("user");
         if (admin.namespaces().withName(operatorSettings.namespace()).get() == null) {
-            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                    .withName(operatorSettings.namespace()).endMetadata().build()).create();
+            admin.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(operatorSettings.namespace())
+                            .endMetadata()
+                            .build())
+                    .create();
         }
         this.clock = clock;
         this.operatorSettings = operatorSettings;
@@ -86,10 +90,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Registers the node (with labels) and starts its agent. */
-    public NodeAgent addNode(String name, Map<String, String> labels, Path dataRoot, List<Path> imageDirs, Long capacity)
+    public NodeAgent addNode(
+            String name, Map<String, String> labels, Path dataRoot, List<Path> imageDirs, Long capacity)
             throws EngineException {
         if (admin.nodes().withName(name).get() == null) {
-            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+            admin.nodes()
+                    .resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withLabels(labels)
+                            .endMetadata()
+                            .build())
                     .create();
         }
         return startAgent(new NodeAgent.Settings(name, dataRoot, imageDirs, capacity, 2, Duration.ofSeconds(2)));

@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** One jar, three programs: the launcher picks one by its first argument. */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "" : args[0];

@@ -44,13 +44,21 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentKillTest {
     static final int TRIALS = 50;
 
-    enum Step { Format, Materialize, BuildSeed, Resize }
+    enum Step {
+        Format,
+        Materialize,
+        BuildSeed,
+        Resize
+    }
 
-    enum When { AsTheTaskStarts, InTheFirstTool, InALaterTool }
+    enum When {
+        AsTheTaskStarts,
+        InTheFirstTool,
+        InALaterTool
+    }
 
     /** What a Ready disk is: a path holding a filesystem with this UUID, at least this big. */
-    record Made(Path path, UUID uuid, long bytes) {
-    }
+    record Made(Path path, UUID uuid, long bytes) {}
 
     @TempDir
     Path tmp;
@@ -67,7 +75,10 @@ class AgentKillTest {
         Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
         TreeFixture.create(tree.resolve("root"));
         for (int i = 0; i < 1500; i++) { // enough entries that a seed build takes a while to kill
-            Files.writeString(Files.createDirectories(tree.resolve("root/many/d" + i / 100)).resolve("f" + i), "x" + i);
+            Files.writeString(
+                    Files.createDirectories(tree.resolve("root/many/d" + i / 100))
+                            .resolve("f" + i),
+                    "x" + i);
         }
         Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"));
         Path dataRoot = tmp.resolve("node-a");
@@ -89,19 +100,37 @@ class AgentKillTest {
                 String uid;
                 String resized = null;
                 switch (step) {
-                    case Format -> uid = kube.resource(Manifests.disk("default", name, WorkDiskSpec.ofSize("2Gi")))
-                            .create().getMetadata().getUid();
-                    case Materialize -> uid = kube.resource(Manifests.seeded(name, "2Gi", "base")).create().getMetadata().getUid();
-                    case BuildSeed -> uid = kube.resource(Manifests.seed(name, rootfs)).create().getMetadata().getUid();
+                    case Format ->
+                        uid = kube.resource(Manifests.disk("default", name, WorkDiskSpec.ofSize("2Gi")))
+                                .create()
+                                .getMetadata()
+                                .getUid();
+                    case Materialize ->
+                        uid = kube.resource(Manifests.seeded(name, "2Gi", "base"))
+                                .create()
+                                .getMetadata()
+                                .getUid();
+                    case BuildSeed ->
+                        uid = kube.resource(Manifests.seed(name, rootfs))
+                                .create()
+                                .getMetadata()
+                                .getUid();
                     default -> {
                         resized = (i / 4) % 2 == 0 ? "format-" + (i - 3) : "materialize-" + (i - 2);
-                        WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName(resized)
-                                .edit(w -> { w.setSpec(w.getSpec().withSize("3Gi")); return w; });
+                        WorkDisk d = kube.resources(WorkDisk.class)
+                                .inNamespace("default")
+                                .withName(resized)
+                                .edit(w -> {
+                                    w.setSpec(w.getSpec().withSize("3Gi"));
+                                    return w;
+                                });
                         uid = d.getMetadata().getUid();
                     }
                 }
                 WorkTask task = killWhen(cluster, kube, uid, when);
-                boolean wasRunning = task != null && task.getStatus() != null && task.getStatus().phase() == TaskPhase.Running;
+                boolean wasRunning = task != null
+                        && task.getStatus() != null
+                        && task.getStatus().phase() == TaskPhase.Running;
                 interrupted += wasRunning ? 1 : 0;
                 kills.merge(step, 1, Integer::sum);
                 trials.add(i + " " + step + " " + when + (wasRunning ? " interrupted" : " after it finished"));
@@ -113,20 +142,29 @@ class AgentKillTest {
                 try {
                     recovered(kube, step, name, resized, why);
                 } catch (org.awaitility.core.ConditionTimeoutException | AssertionError e) {
-                    throw new AssertionError(why + ": did not recover after the restart: " + e.getMessage()
-                            + "\n" + cluster.logs(), e);
+                    throw new AssertionError(
+                            why + ": did not recover after the restart: " + e.getMessage() + "\n" + cluster.logs(), e);
                 }
             }
 
-            System.out.printf("agent kills (seed %d): %d of %d landed while the step ran%n%s%n", seed, interrupted, TRIALS,
-                    String.join("\n", trials));
+            System.out.printf(
+                    "agent kills (seed %d): %d of %d landed while the step ran%n%s%n",
+                    seed, interrupted, TRIALS, String.join("\n", trials));
             assertThat(kills.values()).as("kills per step").allMatch(n -> n >= TRIALS / 4);
-            assertThat(interrupted).as("kills that landed while the step ran:\n%s", String.join("\n", trials))
+            assertThat(interrupted)
+                    .as("kills that landed while the step ran:\n%s", String.join("\n", trials))
                     .isGreaterThanOrEqualTo(TRIALS / 2);
             assertNothingLostOrPartial(dataRoot, null, "the end");
-            assertThat(ProcessCluster.leftovers(dataRoot)).as("no staging, undo or partial files remain").isEmpty();
-            assertThat(ProcessCluster.diskImages(dataRoot)).as("one image per WorkDisk, none made twice")
-                    .isEqualTo(kube.resources(WorkDisk.class).inAnyNamespace().list().getItems().size());
+            assertThat(ProcessCluster.leftovers(dataRoot))
+                    .as("no staging, undo or partial files remain")
+                    .isEmpty();
+            assertThat(ProcessCluster.diskImages(dataRoot))
+                    .as("one image per WorkDisk, none made twice")
+                    .isEqualTo(kube.resources(WorkDisk.class)
+                            .inAnyNamespace()
+                            .list()
+                            .getItems()
+                            .size());
             for (Made made : ready.values()) {
                 Shell.assertFsckClean(made.path());
             }
@@ -140,14 +178,23 @@ class AgentKillTest {
             return;
         }
         String disk = resized != null ? resized : name;
-        WorkDisk done = await().atMost(Duration.ofSeconds(90)).until(
-                () -> kube.resources(WorkDisk.class).inNamespace("default").withName(disk).get(),
-                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready
-                        && d.getStatus().capacityBytes() == (step == Step.Resize ? 3L << 30 : 2L << 30));
-        Made made = new Made(Path.of(done.getStatus().path()), UUID.fromString(done.getStatus().filesystemUUID()),
+        WorkDisk done = await().atMost(Duration.ofSeconds(90))
+                .until(
+                        () -> kube.resources(WorkDisk.class)
+                                .inNamespace("default")
+                                .withName(disk)
+                                .get(),
+                        d -> d.getStatus() != null
+                                && d.getStatus().phase() == DiskPhase.Ready
+                                && d.getStatus().capacityBytes() == (step == Step.Resize ? 3L << 30 : 2L << 30));
+        Made made = new Made(
+                Path.of(done.getStatus().path()),
+                UUID.fromString(done.getStatus().filesystemUUID()),
                 done.getStatus().capacityBytes());
         if (resized != null) {
-            assertThat(made.uuid()).as("%s: grown, not remade", why).isEqualTo(ready.get(resized).uuid());
+            assertThat(made.uuid())
+                    .as("%s: grown, not remade", why)
+                    .isEqualTo(ready.get(resized).uuid());
             verified.remove(made.path());
         }
         ready.put(disk, made);
@@ -158,29 +205,42 @@ class AgentKillTest {
         Set<String> tools = new HashSet<>();
         long agentPid = cluster.agent("node-a").pid();
         WorkTask[] last = new WorkTask[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2)).until(() -> {
-            ProcessHandle.of(agentPid).ifPresent(h -> h.descendants()
-                    .forEach(d -> tools.add(d.pid() + d.info().command().orElse("?"))));
-            last[0] = task(kube, uid);
-            TaskPhase phase = last[0] == null || last[0].getStatus() == null ? null : last[0].getStatus().phase();
-            if (phase != null && phase.finished()) {
-                return true; // too quick to catch this time: the kill lands after it
-            }
-            return switch (when) {
-                case AsTheTaskStarts -> phase == TaskPhase.Running;
-                case InTheFirstTool -> !tools.isEmpty();
-                case InALaterTool -> tools.size() >= 2;
-            };
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(2))
+                .until(() -> {
+                    ProcessHandle.of(agentPid)
+                            .ifPresent(h -> h.descendants()
+                                    .forEach(d -> tools.add(
+                                            d.pid() + d.info().command().orElse("?"))));
+                    last[0] = task(kube, uid);
+                    TaskPhase phase = last[0] == null || last[0].getStatus() == null
+                            ? null
+                            : last[0].getStatus().phase();
+                    if (phase != null && phase.finished()) {
+                        return true; // too quick to catch this time: the kill lands after it
+                    }
+                    return switch (when) {
+                        case AsTheTaskStarts -> phase == TaskPhase.Running;
+                        case InTheFirstTool -> !tools.isEmpty();
+                        case InALaterTool -> tools.size() >= 2;
+                    };
+                });
         cluster.killAgent("node-a");
         return task(kube, uid);
     }
 
     /** The newest unfinished-or-finished task the operator made for the object. */
     static WorkTask task(KubernetesClient kube, String uid) {
-        return kube.resources(WorkTask.class).inAnyNamespace().withLabel(ApiGroup.OWNER_UID_LABEL, uid).list().getItems()
-                .stream().filter(t -> t.getSpec().type() != io.workdisk.api.task.TaskType.Delete)
-                .reduce((a, b) -> b).orElse(null);
+        return kube
+                .resources(WorkTask.class)
+                .inAnyNamespace()
+                .withLabel(ApiGroup.OWNER_UID_LABEL, uid)
+                .list()
+                .getItems()
+                .stream()
+                .filter(t -> t.getSpec().type() != io.workdisk.api.task.TaskType.Delete)
+                .reduce((a, b) -> b)
+                .orElse(null);
     }
 
     /**
@@ -193,19 +253,28 @@ class AgentKillTest {
             if (e.getValue().path().equals(skip)) {
                 continue;
             }
-            assertThat(e.getValue().path()).as("%s: Ready disk %s", why, e.getKey()).exists();
+            assertThat(e.getValue().path())
+                    .as("%s: Ready disk %s", why, e.getKey())
+                    .exists();
             var sb = Ext4Image.readSuperblock(e.getValue().path());
-            assertThat(sb.uuid()).as("%s: Ready disk %s never reformatted", why, e.getKey()).isEqualTo(e.getValue().uuid());
-            assertThat(sb.sizeBytes()).as("%s: %s", why, e.getKey()).isGreaterThanOrEqualTo(e.getValue().bytes());
+            assertThat(sb.uuid())
+                    .as("%s: Ready disk %s never reformatted", why, e.getKey())
+                    .isEqualTo(e.getValue().uuid());
+            assertThat(sb.sizeBytes())
+                    .as("%s: %s", why, e.getKey())
+                    .isGreaterThanOrEqualTo(e.getValue().bytes());
         }
         for (String dir : List.of("disks", "seeds")) {
             try (Stream<Path> files = Files.list(dataRoot.resolve(dir))) {
-                for (Path p : files.filter(f -> !f.getFileName().toString().startsWith(".") && !f.equals(skip)).toList()) {
+                for (Path p : files.filter(f -> !f.getFileName().toString().startsWith(".") && !f.equals(skip))
+                        .toList()) {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                     Object stamp = List.of(a.fileKey(), a.lastModifiedTime(), a.size());
                     if (!stamp.equals(verified.get(p))) {
                         Shell.Result fsck = Shell.run(List.of("e2fsck", "-fn", p.toString()));
-                        assertThat(fsck.exitCode()).as("%s: %s is a whole filesystem:\n%s", why, p, fsck.stdout()).isZero();
+                        assertThat(fsck.exitCode())
+                                .as("%s: %s is a whole filesystem:\n%s", why, p, fsck.stdout())
+                                .isZero();
                         verified.put(p, stamp);
                     }
                 }

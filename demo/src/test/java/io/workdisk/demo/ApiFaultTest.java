@@ -34,8 +34,12 @@ class ApiFaultTest {
         Path rootfs = Rootfs.ofFixture(tmp);
         Path images = rootfs.getParent();
         try (ApiFaults faults = ApiFaults.start(api, seed, Duration.ofSeconds(4));
-                ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"), api, faults.kubeconfigYaml(),
-                        ProcessCluster.QUICK_JVM, ProcessCluster.QUICK_JVM)) {
+                ProcessCluster cluster = new ProcessCluster(
+                        tmp.resolve("run"),
+                        api,
+                        faults.kubeconfigYaml(),
+                        ProcessCluster.QUICK_JVM,
+                        ProcessCluster.QUICK_JVM)) {
             cluster.withEnv("KUBERNETES_REQUEST_TIMEOUT", "2000");
             KubernetesClient kube = cluster.client();
             for (String node : List.of("node-a", "node-b")) {
@@ -50,7 +54,8 @@ class ApiFaultTest {
             long requestsBefore = faults.requests();
             kube.resource(Manifests.seed("base", rootfs)).create();
             for (int i = 0; i < DISKS; i++) {
-                kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "base")).create();
+                kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "base"))
+                        .create();
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> faults.failed() >= 300);
             double outageSeconds = (System.nanoTime() - start) / 1e9;
@@ -64,24 +69,38 @@ class ApiFaultTest {
             long quietStart = System.nanoTime();
             long quietBefore = faults.requests();
             // settled: for five seconds every disk stays Ready and no task appears; meanwhile, count requests
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
-                    kube.resources(io.workdisk.api.task.WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
-                    && kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
-                            .allMatch(d -> d.getStatus().phase() == DiskPhase.Ready));
+            await().during(Duration.ofSeconds(5))
+                    .atMost(Duration.ofSeconds(8))
+                    .until(() -> kube.resources(io.workdisk.api.task.WorkTask.class)
+                                    .inAnyNamespace()
+                                    .list()
+                                    .getItems()
+                                    .isEmpty()
+                            && kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
+                                    .allMatch(d -> d.getStatus().phase() == DiskPhase.Ready));
             double quietRate = (faults.requests() - quietBefore) / ((System.nanoTime() - quietStart) / 1e9);
 
-            System.out.printf("api faults (seed %d): %.1f s outage, %d faults, %.1f requests/s during it, %.1f/s when settled%n",
+            System.out.printf(
+                    "api faults (seed %d): %.1f s outage, %d faults, %.1f requests/s during it, %.1f/s when settled%n",
                     seed, outageSeconds, faults.failed(), outageRate, quietRate);
-            assertThat(outageRate).as("requests per second while the API fails (a hot loop makes hundreds)\n%s",
-                    cluster.logs()).isLessThan(60);
-            assertThat(quietRate).as("requests per second once everything is Ready: heartbeats only").isLessThan(10);
+            assertThat(outageRate)
+                    .as("requests per second while the API fails (a hot loop makes hundreds)\n%s", cluster.logs())
+                    .isLessThan(60);
+            assertThat(quietRate)
+                    .as("requests per second once everything is Ready: heartbeats only")
+                    .isLessThan(10);
 
-            List<WorkDisk> disks = kube.resources(WorkDisk.class).inNamespace("default").list().getItems();
+            List<WorkDisk> disks =
+                    kube.resources(WorkDisk.class).inNamespace("default").list().getItems();
             for (WorkDisk d : disks) {
                 Shell.assertFsckClean(Path.of(d.getStatus().path()));
             }
-            assertThat(ProcessCluster.leftovers(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("no staging or partial files").isEmpty();
-            assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("one image per WorkDisk, none made twice").isEqualTo(disks.size());
+            assertThat(ProcessCluster.leftovers(tmp.resolve("node-a"), tmp.resolve("node-b")))
+                    .as("no staging or partial files")
+                    .isEmpty();
+            assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b")))
+                    .as("one image per WorkDisk, none made twice")
+                    .isEqualTo(disks.size());
         }
     }
 }

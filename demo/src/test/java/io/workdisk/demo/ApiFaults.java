@@ -31,8 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ApiFaults implements AutoCloseable {
     /** Headers the JDK client or server sets itself or refuses to forward. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "host", "upgrade", "expect",
-            "keep-alive", "transfer-encoding", "te", "trailer", "proxy-connection", "http2-settings", "date");
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "content-length",
+            "host",
+            "upgrade",
+            "expect",
+            "keep-alive",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "proxy-connection",
+            "http2-settings",
+            "date");
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -46,8 +57,11 @@ final class ApiFaults implements AutoCloseable {
 
     private ApiFaults(RealApiServer api, long seed, Duration holdBack) throws Exception {
         Config admin = Config.fromKubeconfig(api.kubeconfigYaml());
-        this.upstream = HttpClient.newBuilder().sslContext(SSLUtils.sslContext(admin))
-                .connectTimeout(Duration.ofSeconds(5)).executor(threads).build();
+        this.upstream = HttpClient.newBuilder()
+                .sslContext(SSLUtils.sslContext(admin))
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(threads)
+                .build();
         this.target = URI.create(admin.getMasterUrl().replaceFirst("/$", ""));
         this.random = new Random(seed);
         this.holdBack = holdBack;
@@ -115,7 +129,11 @@ final class ApiFaults implements AutoCloseable {
             }
             if (on && dice < 0.55 && write) {
                 failed.incrementAndGet();
-                reply(exchange, 409, "Conflict", "injected: the object has been modified; please apply your changes to the latest version and try again");
+                reply(
+                        exchange,
+                        409,
+                        "Conflict",
+                        "injected: the object has been modified; please apply your changes to the latest version and try again");
                 return;
             }
             boolean hold = on && dice < 0.7 && !watch;
@@ -130,9 +148,13 @@ final class ApiFaults implements AutoCloseable {
 
     private void forward(HttpExchange exchange, boolean hold) throws IOException, InterruptedException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
-                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        target.resolve(exchange.getRequestURI().toString()))
+                .method(
+                        exchange.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         exchange.getRequestHeaders().forEach((name, values) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase())) {
                 values.forEach(v -> request.header(name, v));
@@ -168,7 +190,8 @@ final class ApiFaults implements AutoCloseable {
 
     private static void reply(HttpExchange exchange, int code, String reason, String message) throws IOException {
         byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code
-                + ",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+                        + ",\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(code, body.length);
         exchange.getResponseBody().write(body);

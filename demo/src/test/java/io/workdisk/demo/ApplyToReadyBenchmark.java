@@ -3,8 +3,6 @@ package io.workdisk.demo;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.benchmark.PayloadTree;
-import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.api.workdisk.DiskPhase;
@@ -19,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,6 +36,7 @@ class ApplyToReadyBenchmark {
 
     @TempDir
     Path tmp;
+
     final List<String> report = new ArrayList<>();
 
     @Test
@@ -51,8 +47,11 @@ class ApplyToReadyBenchmark {
         Path rootfs = Rootfs.make(tree, images.resolve("rootfs.ext4"), 1024, Rootfs.Layout.EXT4_DEFAULT);
 
         // Sparse disks: let the operator place more than the data roots' size, as a platform team would.
-        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 100.0,
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 10), Clock.systemUTC())) {
+        try (LocalCluster cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings(
+                        "workdisk-system", 100.0, Duration.ofSeconds(60), Duration.ofSeconds(60), 10),
+                Clock.systemUTC())) {
             for (String node : NODES) {
                 cluster.addNode(node, Map.of(), tmp.resolve(node), List.of(images), null);
             }
@@ -65,24 +64,32 @@ class ApplyToReadyBenchmark {
             var kube = cluster.client();
             long seedStart = System.nanoTime();
             kube.resource(Manifests.seed("bench", rootfs)).create();
-            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
-                WorkSeed s = kube.resources(WorkSeed.class).withName("bench").get();
-                return s.getStatus() != null && "3/3".equals(s.getStatus().ready());
-            });
+            await().atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        WorkSeed s =
+                                kube.resources(WorkSeed.class).withName("bench").get();
+                        return s.getStatus() != null
+                                && "3/3".equals(s.getStatus().ready());
+                    });
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
             double one = applyAndWait(cluster, List.of("single"), "8Gi");
-            double engineOne = EngineReference.makeDisks(List.of(tmp.resolve("node-a")), 1, 1, 8 * GIB, "bench", 0, "engine-single-");
+            double engineOne = EngineReference.makeDisks(
+                    List.of(tmp.resolve("node-a")), 1, 1, 8 * GIB, "bench", 0, "engine-single-");
 
             List<String> names = new ArrayList<>();
             for (int i = 0; i < MANY; i++) {
                 names.add("disk-" + i);
             }
             double many = applyAndWait(cluster, names, "8Gi");
-            double engineMany = EngineReference.makeDisks(NODES.stream().map(tmp::resolve).toList(), 1, MANY, 8 * GIB, "bench", 0, "engine-");
+            double engineMany = EngineReference.makeDisks(
+                    NODES.stream().map(tmp::resolve).toList(), 1, MANY, 8 * GIB, "bench", 0, "engine-");
             var perNode = kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
-                    .collect(java.util.stream.Collectors.groupingBy(d -> d.getStatus().nodeName(),
-                            java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                    .collect(java.util.stream.Collectors.groupingBy(
+                            d -> d.getStatus().nodeName(),
+                            java.util.TreeMap::new,
+                            java.util.stream.Collectors.counting()));
 
             line("# Apply to Ready");
             line("");
@@ -91,7 +98,9 @@ class ApplyToReadyBenchmark {
             line("| workload | apply → all Ready | engine alone, same parallelism | ratio |");
             line("|---|---:|---:|---:|");
             line("| 1 seeded 8Gi WorkDisk | %.3f s | %.3f s | %.1f× |", one, engineOne, one / engineOne);
-            line("| %d seeded 8Gi WorkDisks on 3 nodes | %.2f s | %.2f s | %.2f× |", MANY, many, engineMany, many / engineMany);
+            line(
+                    "| %d seeded 8Gi WorkDisks on 3 nodes | %.2f s | %.2f s | %.2f× |",
+                    MANY, many, engineMany, many / engineMany);
             line("");
             line("Disks per node: %s.", perNode);
             System.out.println("\n" + String.join("\n", report));
@@ -107,10 +116,14 @@ class ApplyToReadyBenchmark {
         for (String name : names) {
             kube.resource(Manifests.seeded(name, size, "bench")).create();
         }
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() ->
-                kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
-                        .filter(d -> names.contains(d.getMetadata().getName()))
-                        .filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready).count() == names.size());
+        await().atMost(Duration.ofMinutes(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
+                                .filter(d -> names.contains(d.getMetadata().getName()))
+                                .filter(d ->
+                                        d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
+                                .count()
+                        == names.size());
         return (System.nanoTime() - start) / 1e9;
     }
 

@@ -24,8 +24,16 @@ final class AuditLog {
     }
 
     /** One answered request. {@code resource} includes the subresource ({@code worktasks/status}). */
-    record Entry(String user, String userAgent, String verb, String group, String resource, String namespace,
-            String name, int code, String uri) {
+    record Entry(
+            String user,
+            String userAgent,
+            String verb,
+            String group,
+            String resource,
+            String namespace,
+            String name,
+            int code,
+            String uri) {
         boolean forbidden() {
             return code == 403;
         }
@@ -81,8 +89,15 @@ final class AuditLog {
         if (ref.hasNonNull("subresource")) {
             resource += "/" + ref.path("subresource").asText();
         }
-        out.add(new Entry(e.path("user").path("username").asText(), e.path("userAgent").asText(""), verb,
-                ref.path("apiGroup").asText(""), resource, ref.path("namespace").asText(""),
-                ref.path("name").asText(""), code, e.path("requestURI").asText()));
+        out.add(new Entry(
+                e.path("user").path("username").asText(),
+                e.path("userAgent").asText(""),
+                verb,
+                ref.path("apiGroup").asText(""),
+                resource,
+                ref.path("namespace").asText(""),
+                ref.path("name").asText(""),
+                code,
+                e.path("requestURI").asText()));
     }
 }

@@ -43,7 +43,9 @@ final class ChartIdentities implements ClusterApi, AutoCloseable {
 
     @Override
     public KubernetesClient newOperatorClient() {
-        return api.newClientWithToken("operator", operatorToken(),
+        return api.newClientWithToken(
+                "operator",
+                operatorToken(),
                 rivals ? new Interceptor[] {RivalWrites.beforeFinalizerPatches(admin)} : new Interceptor[0]);
     }
 
@@ -56,7 +58,8 @@ final class ChartIdentities implements ClusterApi, AutoCloseable {
         synchronized (otherCopies) {
             otherCopies.add(otherCopy);
         }
-        return api.newClientWithToken("agent", agentToken(nodeName), RivalWrites.beforeTaskStatusWrites(admin, otherCopy));
+        return api.newClientWithToken(
+                "agent", agentToken(nodeName), RivalWrites.beforeTaskStatusWrites(admin, otherCopy));
     }
 
     @Override
@@ -65,40 +68,76 @@ final class ChartIdentities implements ClusterApi, AutoCloseable {
     }
 
     String operatorToken() {
-        return token(chart.operatorAccount(), new TokenRequestBuilder().withNewSpec()
-                .withExpirationSeconds(TOKEN_SECONDS).endSpec().build());
+        return token(
+                chart.operatorAccount(),
+                new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(TOKEN_SECONDS)
+                        .endSpec()
+                        .build());
     }
 
     /** A token of the agent's ServiceAccount bound to the agent's Pod on {@code nodeName} (both made if missing). */
     String agentToken(String nodeName) {
         if (admin.nodes().withName(nodeName).get() == null) {
-            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().build()).create();
+            admin.nodes()
+                    .resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName(nodeName)
+                            .endMetadata()
+                            .build())
+                    .create();
         }
         Pod pod = agentPod(nodeName);
-        return token(chart.agentAccount(), new TokenRequestBuilder().withNewSpec()
-                .withExpirationSeconds(TOKEN_SECONDS)
-                .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
-                .withUid(pod.getMetadata().getUid()).endBoundObjectRef()
-                .endSpec().build());
+        return token(
+                chart.agentAccount(),
+                new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(TOKEN_SECONDS)
+                        .withNewBoundObjectRef()
+                        .withApiVersion("v1")
+                        .withKind("Pod")
+                        .withName(pod.getMetadata().getName())
+                        .withUid(pod.getMetadata().getUid())
+                        .endBoundObjectRef()
+                        .endSpec()
+                        .build());
     }
 
     /** The DaemonSet's pod on that node, as the scheduler would have placed it (it never runs: no kubelet). */
     private Pod agentPod(String nodeName) {
         String name = chart.agentAccount() + "-" + nodeName;
-        Pod existing = admin.pods().inNamespace(ChartRbac.NAMESPACE).withName(name).get();
+        Pod existing =
+                admin.pods().inNamespace(ChartRbac.NAMESPACE).withName(name).get();
         if (existing != null) {
             return existing;
         }
-        return admin.pods().inNamespace(ChartRbac.NAMESPACE).resource(new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(ChartRbac.NAMESPACE).endMetadata()
-                .withNewSpec().withNodeName(nodeName).withServiceAccountName(chart.agentAccount())
-                .addNewContainer().withName("agent").withImage("workdisk-agent").endContainer()
-                .endSpec().build()).create();
+        return admin.pods()
+                .inNamespace(ChartRbac.NAMESPACE)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(ChartRbac.NAMESPACE)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNodeName(nodeName)
+                        .withServiceAccountName(chart.agentAccount())
+                        .addNewContainer()
+                        .withName("agent")
+                        .withImage("workdisk-agent")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
     }
 
     private String token(String account, TokenRequest request) {
-        return admin.serviceAccounts().inNamespace(ChartRbac.NAMESPACE).withName(account).tokenRequest(request)
-                .getStatus().getToken();
+        return admin.serviceAccounts()
+                .inNamespace(ChartRbac.NAMESPACE)
+                .withName(account)
+                .tokenRequest(request)
+                .getStatus()
+                .getToken();
     }
 
     @Override

@@ -43,6 +43,7 @@ class ChartIdentityTest {
 
     @TempDir
     Path tmp;
+
     RealApiServer api;
     ChartRbac chart;
     ChartIdentities identities;
@@ -66,8 +67,12 @@ class ChartIdentityTest {
     @Test
     void anAgentsTokenNamesItsNode() {
         try (KubernetesClient agent = identities.newAgentClient("node-a")) {
-            UserInfo me = agent.authentication().v1().selfSubjectReviews().create(new SelfSubjectReview())
-                    .getStatus().getUserInfo();
+            UserInfo me = agent.authentication()
+                    .v1()
+                    .selfSubjectReviews()
+                    .create(new SelfSubjectReview())
+                    .getStatus()
+                    .getUserInfo();
             assertThat(me.getUsername()).isEqualTo(ChartRbac.user(chart.agentAccount()));
             assertThat(me.getExtra()).containsEntry(NODE_NAME_CLAIM, List.of("node-a"));
         }
@@ -85,7 +90,10 @@ class ChartIdentityTest {
             }
             cluster.startOperator();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                Lease lease = admin.leases().inNamespace(ChartRbac.NAMESPACE).withName("workdisk-operator").get();
+                Lease lease = admin.leases()
+                        .inNamespace(ChartRbac.NAMESPACE)
+                        .withName("workdisk-operator")
+                        .get();
                 assertThat(lease).as("the leader Lease").isNotNull();
                 assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("chart-operator");
             });
@@ -95,25 +103,43 @@ class ChartIdentityTest {
         String operator = ChartRbac.user(chart.operatorAccount());
         String agent = ChartRbac.user(chart.agentAccount());
         List<AuditLog.Entry> made = api.audit().since(mark).stream()
-                .filter(e -> e.user().equals(operator) || e.user().equals(agent)).toList();
-        assertThat(made).as("the operator took the Lease as its ServiceAccount")
-                .anyMatch(e -> e.user().equals(operator) && e.resource().equals("leases") && e.verb().equals("create")
+                .filter(e -> e.user().equals(operator) || e.user().equals(agent))
+                .toList();
+        assertThat(made)
+                .as("the operator took the Lease as its ServiceAccount")
+                .anyMatch(e -> e.user().equals(operator)
+                        && e.resource().equals("leases")
+                        && e.verb().equals("create")
                         && e.code() == 201);
-        assertThat(made).as("the agents reported their tasks as their ServiceAccount")
+        assertThat(made)
+                .as("the agents reported their tasks as their ServiceAccount")
                 .anyMatch(e -> e.user().equals(agent) && e.resource().equals("worktasks/status") && e.code() == 200);
-        assertThat(made).as("the operator read a disk again after its finalizer patch met a rival's write")
-                .anyMatch(e -> e.user().equals(operator) && e.resource().equals("workdisks") && e.verb().equals("get")
+        assertThat(made)
+                .as("the operator read a disk again after its finalizer patch met a rival's write")
+                .anyMatch(e -> e.user().equals(operator)
+                        && e.resource().equals("workdisks")
+                        && e.verb().equals("get")
                         && e.code() == 200);
-        assertThat(made).as("an agent read a task again after its status write met a rival's write")
-                .anyMatch(e -> e.user().equals(agent) && e.resource().equals("worktasks") && e.verb().equals("get")
+        assertThat(made)
+                .as("an agent read a task again after its status write met a rival's write")
+                .anyMatch(e -> e.user().equals(agent)
+                        && e.resource().equals("worktasks")
+                        && e.verb().equals("get")
                         && e.code() == 200);
         assertThat(made).as("requests the server refused").noneMatch(AuditLog.Entry::forbidden);
     }
 
     @Test
     void theServerRefusesWhatTheChartForbids() {
-        admin.secrets().inNamespace(ChartRbac.NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName("private")
-                .endMetadata().withStringData(Map.of("key", "value")).build()).create();
+        admin.secrets()
+                .inNamespace(ChartRbac.NAMESPACE)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("private")
+                        .endMetadata()
+                        .withStringData(Map.of("key", "value"))
+                        .build())
+                .create();
         try (KubernetesClient operator = identities.newOperatorClient();
                 KubernetesClient agentA = identities.newAgentClient("node-a");
                 KubernetesClient agentB = identities.newAgentClient("node-b")) {
@@ -121,25 +147,38 @@ class ChartIdentityTest {
             WorkTask taskB = operator.resource(task("task-b", "node-b")).create();
 
             taskA.setStatus(running());
-            assertThat(agentA.resource(taskA).updateStatus().getStatus().phase()).as("its own node's task")
+            assertThat(agentA.resource(taskA).updateStatus().getStatus().phase())
+                    .as("its own node's task")
                     .isEqualTo(TaskPhase.Running);
             taskB.setStatus(running());
-            assertRefused(() -> agentA.resource(taskB).updateStatus(),
+            assertRefused(
+                    () -> agentA.resource(taskB).updateStatus(),
                     "an agent may only report on WorkTasks of its own node");
 
             agentA.resource(workNode("node-a")).create();
-            assertRefused(() -> agentA.resource(workNode("node-b")).create(),
+            assertRefused(
+                    () -> agentA.resource(workNode("node-b")).create(),
                     "an agent may only write its own node's WorkNode record");
             WorkNode recordB = agentB.resource(workNode("node-b")).create();
-            assertRefused(() -> agentA.resource(recordB).updateStatus(),
+            assertRefused(
+                    () -> agentA.resource(recordB).updateStatus(),
                     "an agent may only write its own node's WorkNode record");
 
-            assertRefused(() -> agentA.resource(task("forged", "node-a")).create(),
+            assertRefused(
+                    () -> agentA.resource(task("forged", "node-a")).create(),
                     "cannot create resource \"worktasks\" in API group \"workdisk.io\"");
-            assertRefused(() -> agentA.secrets().inNamespace(ChartRbac.NAMESPACE).withName("private").get(),
+            assertRefused(
+                    () -> agentA.secrets()
+                            .inNamespace(ChartRbac.NAMESPACE)
+                            .withName("private")
+                            .get(),
                     "cannot get resource \"secrets\"");
             assertRefused(() -> agentA.secrets().inAnyNamespace().list(), "cannot list resource \"secrets\"");
-            assertRefused(() -> operator.secrets().inNamespace(ChartRbac.NAMESPACE).withName("private").get(),
+            assertRefused(
+                    () -> operator.secrets()
+                            .inNamespace(ChartRbac.NAMESPACE)
+                            .withName("private")
+                            .get(),
                     "cannot get resource \"secrets\"");
             assertRefused(() -> operator.secrets().inAnyNamespace().list(), "cannot list resource \"secrets\"");
         }
@@ -154,9 +193,13 @@ class ChartIdentityTest {
 
     static WorkTask task(String name, String node) {
         WorkTask t = new WorkTask();
-        t.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default")
-                .withLabels(Map.of(ApiGroup.NODE_LABEL, node)).build());
-        t.setSpec(new WorkTaskSpec(node, TaskType.Delete, "disks/none.ext4", null, null, null, null, null, "nobody", 1));
+        t.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace("default")
+                .withLabels(Map.of(ApiGroup.NODE_LABEL, node))
+                .build());
+        t.setSpec(
+                new WorkTaskSpec(node, TaskType.Delete, "disks/none.ext4", null, null, null, null, null, "nobody", 1));
         return t;
     }
 

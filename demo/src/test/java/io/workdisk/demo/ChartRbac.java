@@ -44,8 +44,12 @@ final class ChartRbac {
     record Grant(String role, String namespace, String user, String group, String resource, String verb) {
         /** Whether the server refused {@code e} for want of this grant. */
         boolean refused(AuditLog.Entry e) {
-            return e.forbidden() && e.user().equals(user) && e.verb().equals(verb) && e.group().equals(group)
-                    && e.resource().equals(resource) && (namespace == null || e.namespace().equals(namespace));
+            return e.forbidden()
+                    && e.user().equals(user)
+                    && e.verb().equals(verb)
+                    && e.group().equals(group)
+                    && e.resource().equals(resource)
+                    && (namespace == null || e.namespace().equals(namespace));
         }
 
         @Override
@@ -90,7 +94,10 @@ final class ChartRbac {
     }
 
     private String account(String suffix) {
-        return accounts.stream().map(a -> a.getMetadata().getName()).filter(n -> n.endsWith(suffix)).findFirst()
+        return accounts.stream()
+                .map(a -> a.getMetadata().getName())
+                .filter(n -> n.endsWith(suffix))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the chart renders no ServiceAccount *" + suffix));
     }
 
@@ -103,8 +110,13 @@ final class ChartRbac {
                 for (String group : rule.getApiGroups()) {
                     for (String resource : rule.getResources()) {
                         for (String verb : rule.getVerbs()) {
-                            out.add(new Grant(role.getMetadata().getName(), role.getMetadata().getNamespace(), user,
-                                    group, resource, verb));
+                            out.add(new Grant(
+                                    role.getMetadata().getName(),
+                                    role.getMetadata().getNamespace(),
+                                    user,
+                                    group,
+                                    resource,
+                                    verb));
                         }
                     }
                 }
@@ -140,7 +152,10 @@ final class ChartRbac {
     }
 
     private HasMetadata role(Grant grant) {
-        return roles.stream().filter(r -> r.getMetadata().getName().equals(grant.role())).findFirst().orElseThrow();
+        return roles.stream()
+                .filter(r -> r.getMetadata().getName().equals(grant.role()))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The role with {@code dropped} taken out of its rules; every other verb it grants stays. */
@@ -149,10 +164,17 @@ final class ChartRbac {
         for (PolicyRule rule : rules(role)) {
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
-                    List<String> verbs = rule.getVerbs().stream().filter(v -> !(group.equals(dropped.group())
-                            && resource.equals(dropped.resource()) && v.equals(dropped.verb()))).toList();
+                    List<String> verbs = rule.getVerbs().stream()
+                            .filter(v -> !(group.equals(dropped.group())
+                                    && resource.equals(dropped.resource())
+                                    && v.equals(dropped.verb())))
+                            .toList();
                     if (!verbs.isEmpty()) {
-                        kept.add(new PolicyRuleBuilder().withApiGroups(group).withResources(resource).withVerbs(verbs).build());
+                        kept.add(new PolicyRuleBuilder()
+                                .withApiGroups(group)
+                                .withResources(resource)
+                                .withVerbs(verbs)
+                                .build());
                     }
                 }
             }
@@ -173,28 +195,49 @@ final class ChartRbac {
     private String boundAccount(HasMetadata role) {
         for (HasMetadata b : bindings) {
             var ref = b instanceof ClusterRoleBinding crb ? crb.getRoleRef() : ((RoleBinding) b).getRoleRef();
-            List<Subject> subjects = b instanceof ClusterRoleBinding crb ? crb.getSubjects() : ((RoleBinding) b).getSubjects();
-            if (ref.getKind().equals(role.getKind()) && ref.getName().equals(role.getMetadata().getName())) {
+            List<Subject> subjects =
+                    b instanceof ClusterRoleBinding crb ? crb.getSubjects() : ((RoleBinding) b).getSubjects();
+            if (ref.getKind().equals(role.getKind())
+                    && ref.getName().equals(role.getMetadata().getName())) {
                 Subject s = subjects.get(0);
                 return "system:serviceaccount:" + s.getNamespace() + ":" + s.getName();
             }
         }
-        throw new IllegalStateException(role.getKind() + " " + role.getMetadata().getName() + " is bound to nobody");
+        throw new IllegalStateException(
+                role.getKind() + " " + role.getMetadata().getName() + " is bound to nobody");
     }
 
     /** RBAC is enforced from an informer's cache: waits until the server answers as the roles now say. */
     private static void awaitAllowed(KubernetesClient admin, Grant g, boolean allowed) {
         String[] resource = g.resource().split("/", 2);
-        await().alias(g + (allowed ? " is granted" : " is refused once taken out of the chart (if it stays granted, "
-                + "the server grants it to every user anyway: take it out of the chart)"))
-                .atMost(Duration.ofSeconds(10)).until(() -> admin.authorization().v1().subjectAccessReview()
-                .create(new SubjectAccessReviewBuilder().withNewSpec().withUser(g.user())
-                        .withGroups("system:serviceaccounts", "system:serviceaccounts:" + NAMESPACE, "system:authenticated")
-                        .withNewResourceAttributes().withGroup(g.group()).withResource(resource[0])
-                        .withSubresource(resource.length > 1 ? resource[1] : null).withVerb(g.verb())
-                        .withNamespace(g.namespace() != null ? g.namespace() : NAMESPACE).endResourceAttributes()
-                        .endSpec().build())
-                .getStatus().getAllowed() == allowed);
+        await().alias(g
+                        + (allowed
+                                ? " is granted"
+                                : " is refused once taken out of the chart (if it stays granted, "
+                                        + "the server grants it to every user anyway: take it out of the chart)"))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> admin.authorization()
+                                .v1()
+                                .subjectAccessReview()
+                                .create(new SubjectAccessReviewBuilder()
+                                        .withNewSpec()
+                                        .withUser(g.user())
+                                        .withGroups(
+                                                "system:serviceaccounts",
+                                                "system:serviceaccounts:" + NAMESPACE,
+                                                "system:authenticated")
+                                        .withNewResourceAttributes()
+                                        .withGroup(g.group())
+                                        .withResource(resource[0])
+                                        .withSubresource(resource.length > 1 ? resource[1] : null)
+                                        .withVerb(g.verb())
+                                        .withNamespace(g.namespace() != null ? g.namespace() : NAMESPACE)
+                                        .endResourceAttributes()
+                                        .endSpec()
+                                        .build())
+                                .getStatus()
+                                .getAllowed()
+                        == allowed);
     }
 
     /**
@@ -203,10 +246,13 @@ final class ChartRbac {
      */
     private void awaitPolicyInForce(KubernetesClient admin) {
         WorkTask probe = new WorkTask();
-        probe.setMetadata(new ObjectMetaBuilder().withName("policy-probe").withNamespace(NAMESPACE)
-                .withLabels(Map.of(ApiGroup.NODE_LABEL, "nowhere")).build());
-        probe.setSpec(new WorkTaskSpec("nowhere", TaskType.Delete, "disks/none.ext4", null, null, null, null, null,
-                "probe", 1));
+        probe.setMetadata(new ObjectMetaBuilder()
+                .withName("policy-probe")
+                .withNamespace(NAMESPACE)
+                .withLabels(Map.of(ApiGroup.NODE_LABEL, "nowhere"))
+                .build());
+        probe.setSpec(new WorkTaskSpec(
+                "nowhere", TaskType.Delete, "disks/none.ext4", null, null, null, null, null, "probe", 1));
         String[] last = {"nothing yet"};
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -215,14 +261,20 @@ final class ChartRbac {
                     last[0] = "the dry-run create was let through";
                     return false;
                 } catch (KubernetesClientException e) {
-                    last[0] = e.getCode() + " " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
+                    last[0] = e.getCode() + " " + e.getMessage()
+                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
                     return e.getCode() == 403;
                 }
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            String policies = admission.stream().filter(ValidatingAdmissionPolicy.class::isInstance)
-                    .map(p -> Serialization.asYaml(((ValidatingAdmissionPolicy) admin.resource(p).get()).getStatus())).toList().toString();
-            throw new AssertionError("the admission policy is not in force: " + last[0] + "; its status: " + policies, e);
+            String policies = admission.stream()
+                    .filter(ValidatingAdmissionPolicy.class::isInstance)
+                    .map(p -> Serialization.asYaml(
+                            ((ValidatingAdmissionPolicy) admin.resource(p).get()).getStatus()))
+                    .toList()
+                    .toString();
+            throw new AssertionError(
+                    "the admission policy is not in force: " + last[0] + "; its status: " + policies, e);
         }
     }
 }

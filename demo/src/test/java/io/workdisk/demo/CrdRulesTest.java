@@ -38,6 +38,7 @@ class CrdRulesTest {
      * CEL rules: WorkNode has none).
      */
     static final Cause NOT_CHECKED = new Cause("<nil>", "some validation rules were not checked");
+
     static final String SHA = "a".repeat(64);
     static final String HOST_PATH = "{hostPath: {path: /images/rootfs.ext4}}";
 
@@ -67,7 +68,9 @@ class CrdRulesTest {
     /** One entry of the 422's causes: the field it names and a part of its message. */
     record Cause(String field, String says) {
         boolean matches(StatusCause c) {
-            return field.equals(c.getField()) && c.getMessage() != null && c.getMessage().contains(says);
+            return field.equals(c.getField())
+                    && c.getMessage() != null
+                    && c.getMessage().contains(says);
         }
 
         @Override
@@ -98,7 +101,10 @@ class CrdRulesTest {
     static Stream<Arguments> newWorkDisks() {
         return Stream.of(
                 row("64Mi, the smallest", "spec: {size: 64Mi}"),
-                row("one byte below 64Mi", "spec: {size: '67108863'}", cause("spec.size", "size must be at least 64Mi")),
+                row(
+                        "one byte below 64Mi",
+                        "spec: {size: '67108863'}",
+                        cause("spec.size", "size must be at least 64Mi")),
                 row("1Ki", "spec: {size: 1Ki}", cause("spec.size", "size must be at least 64Mi")),
                 row("one byte below 16Ti, the largest", "spec: {size: '17592186044415'}"),
                 row("16Ti", "spec: {size: 16Ti}", cause("spec.size", "size must be below 16Ti")),
@@ -107,46 +113,87 @@ class CrdRulesTest {
                 row("plain bytes, quoted", "spec: {size: '1073741824'}"),
                 row("a word", "spec: {size: lots}", cause("spec.size", "spec.size in body should match")),
                 row("a fraction of a byte", "spec: {size: '1.5'}", cause("spec.size", "size must be at least 64Mi")),
-                row("a fraction of a byte above 64Mi", "spec: {size: '100000000.5'}",
+                row(
+                        "a fraction of a byte above 64Mi",
+                        "spec: {size: '100000000.5'}",
                         cause("spec.size", "size must be a whole number of bytes")),
-                row("a fraction of a byte through a suffix", "spec: {size: 100000.0001k}",
+                row(
+                        "a fraction of a byte through a suffix",
+                        "spec: {size: 100000.0001k}",
                         cause("spec.size", "size must be a whole number of bytes")),
-                row("a fraction of a byte far above 16Ti", "spec: {size: 99999999999999.5Ei}",
+                row(
+                        "a fraction of a byte far above 16Ti",
+                        "spec: {size: 99999999999999.5Ei}",
                         cause("spec.size", "size must be below 16Ti")),
                 row("negative", "spec: {size: -1Gi}", cause("spec.size", "spec.size in body should match")),
                 row("zero", "spec: {size: '0'}", cause("spec.size", "size must be at least 64Mi")),
                 row("empty", "spec: {size: ''}", cause("spec.size", "spec.size in body should match")),
                 row("with a space", "spec: {size: 8 Gi}", cause("spec.size", "spec.size in body should match")),
-                row("a unit that is not a quantity suffix", "spec: {size: 8GB}", cause("spec.size", "spec.size in body should match")),
-                row("an exponent", "spec: {size: 1e9}", cause("spec.size", "spec.size in body must be of type string"),
+                row(
+                        "a unit that is not a quantity suffix",
+                        "spec: {size: 8GB}",
+                        cause("spec.size", "spec.size in body should match")),
+                row(
+                        "an exponent",
+                        "spec: {size: 1e9}",
+                        cause("spec.size", "spec.size in body must be of type string"),
                         NOT_CHECKED),
-                row("plain bytes, unquoted", "spec: {size: 1073741824}",
-                        cause("spec.size", "spec.size in body must be of type string"), NOT_CHECKED),
-                row("longer than 32 characters", "spec: {size: '000000000000000000000000000000064Mi'}",
-                        cause("spec.size", "Too long: may not be more than 32 bytes"), NOT_CHECKED),
+                row(
+                        "plain bytes, unquoted",
+                        "spec: {size: 1073741824}",
+                        cause("spec.size", "spec.size in body must be of type string"),
+                        NOT_CHECKED),
+                row(
+                        "longer than 32 characters",
+                        "spec: {size: '000000000000000000000000000000064Mi'}",
+                        cause("spec.size", "Too long: may not be more than 32 bytes"),
+                        NOT_CHECKED),
                 row("no size", "spec: {seedRef: ubuntu}", cause("spec.size", "Required value"), NOT_CHECKED),
                 row("no spec", "", cause("spec", "Required value"), NOT_CHECKED),
                 row("a seed, a node, a selector, Retain, preallocated", """
                         spec: {size: 8Gi, seedRef: ubuntu-24.04, nodeName: host-3, nodeSelector: {zone: b},
                                reclaimPolicy: Retain, preallocate: true}"""),
-                row("reclaimPolicy not one of the two", "spec: {size: 8Gi, reclaimPolicy: Forever}",
-                        cause("spec.reclaimPolicy", "Unsupported value: \"Forever\": supported values: \"Delete\", \"Retain\""),
+                row(
+                        "reclaimPolicy not one of the two",
+                        "spec: {size: 8Gi, reclaimPolicy: Forever}",
+                        cause(
+                                "spec.reclaimPolicy",
+                                "Unsupported value: \"Forever\": supported values: \"Delete\", \"Retain\""),
                         NOT_CHECKED),
-                row("reclaimPolicy in the wrong case", "spec: {size: 8Gi, reclaimPolicy: delete}",
-                        cause("spec.reclaimPolicy", "Unsupported value: \"delete\""), NOT_CHECKED),
-                row("seedRef not a name", "spec: {size: 8Gi, seedRef: Ubuntu_Root}",
+                row(
+                        "reclaimPolicy in the wrong case",
+                        "spec: {size: 8Gi, reclaimPolicy: delete}",
+                        cause("spec.reclaimPolicy", "Unsupported value: \"delete\""),
+                        NOT_CHECKED),
+                row(
+                        "seedRef not a name",
+                        "spec: {size: 8Gi, seedRef: Ubuntu_Root}",
                         cause("spec.seedRef", "spec.seedRef in body should match")),
-                row("seedRef of 254 characters", "spec: {size: 8Gi, seedRef: " + "s".repeat(254) + "}",
-                        cause("spec.seedRef", "Too long: may not be more than 253 bytes"), NOT_CHECKED),
-                row("nodeName not a node's name", "spec: {size: 8Gi, nodeName: Node A}",
+                row(
+                        "seedRef of 254 characters",
+                        "spec: {size: 8Gi, seedRef: " + "s".repeat(254) + "}",
+                        cause("spec.seedRef", "Too long: may not be more than 253 bytes"),
+                        NOT_CHECKED),
+                row(
+                        "nodeName not a node's name",
+                        "spec: {size: 8Gi, nodeName: Node A}",
                         cause("spec.nodeName", "spec.nodeName in body should match")),
                 row("nodeName a node's full DNS name", "spec: {size: 8Gi, nodeName: host-3.rack-1.example.com}"),
-                row("nodeName of 254 characters", "spec: {size: 8Gi, nodeName: " + "n".repeat(254) + "}",
-                        cause("spec.nodeName", "Too long: may not be more than 253 bytes"), NOT_CHECKED),
-                row("nodeSelector value not a string", "spec: {size: 8Gi, nodeSelector: {zone: 1}}",
-                        cause("spec.nodeSelector.zone", "must be of type string"), NOT_CHECKED),
-                row("preallocate not a boolean", "spec: {size: 8Gi, preallocate: yes please}",
-                        cause("spec.preallocate", "must be of type boolean"), NOT_CHECKED));
+                row(
+                        "nodeName of 254 characters",
+                        "spec: {size: 8Gi, nodeName: " + "n".repeat(254) + "}",
+                        cause("spec.nodeName", "Too long: may not be more than 253 bytes"),
+                        NOT_CHECKED),
+                row(
+                        "nodeSelector value not a string",
+                        "spec: {size: 8Gi, nodeSelector: {zone: 1}}",
+                        cause("spec.nodeSelector.zone", "must be of type string"),
+                        NOT_CHECKED),
+                row(
+                        "preallocate not a boolean",
+                        "spec: {size: 8Gi, preallocate: yes please}",
+                        cause("spec.preallocate", "must be of type boolean"),
+                        NOT_CHECKED));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -159,34 +206,76 @@ class CrdRulesTest {
         return Stream.of(
                 change("grown", "spec: {size: 1Gi}", "spec: {size: 2Gi}"),
                 change("the same size written another way", "spec: {size: 1Gi}", "spec: {size: 1024Mi}"),
-                change("shrunk", "spec: {size: 2Gi}", "spec: {size: 1Gi}",
+                change(
+                        "shrunk",
+                        "spec: {size: 2Gi}",
+                        "spec: {size: 1Gi}",
                         cause("spec.size", "size can only grow: shrinking a filesystem is not supported")),
-                change("shrunk by one byte", "spec: {size: 1Gi}", "spec: {size: '1073741823'}",
+                change(
+                        "shrunk by one byte",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: '1073741823'}",
                         cause("spec.size", "size can only grow")),
-                change("grown to a word", "spec: {size: 1Gi}", "spec: {size: lots}",
+                change(
+                        "grown to a word",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: lots}",
                         cause("spec.size", "spec.size in body should match")),
-                change("changed to a negative size", "spec: {size: 1Gi}", "spec: {size: -1Gi}",
+                change(
+                        "changed to a negative size",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: -1Gi}",
                         cause("spec.size", "spec.size in body should match")),
-                change("grown by half a byte", "spec: {size: 1Gi}", "spec: {size: '1073741824.5'}",
+                change(
+                        "grown by half a byte",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: '1073741824.5'}",
                         cause("spec.size", "size must be a whole number of bytes")),
-                change("grown to 16Ti", "spec: {size: 1Gi}", "spec: {size: 16Ti}", cause("spec.size", "size must be below 16Ti")),
-                change("seedRef set on a blank disk", "spec: {size: 1Gi}", "spec: {size: 1Gi, seedRef: ubuntu}",
+                change(
+                        "grown to 16Ti",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: 16Ti}",
+                        cause("spec.size", "size must be below 16Ti")),
+                change(
+                        "seedRef set on a blank disk",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: 1Gi, seedRef: ubuntu}",
                         cause("spec.seedRef", "seedRef is immutable")),
-                change("seedRef changed", "spec: {size: 1Gi, seedRef: ubuntu}", "spec: {size: 1Gi, seedRef: debian}",
+                change(
+                        "seedRef changed",
+                        "spec: {size: 1Gi, seedRef: ubuntu}",
+                        "spec: {size: 1Gi, seedRef: debian}",
                         cause("spec.seedRef", "seedRef is immutable")),
-                change("seedRef removed", "spec: {size: 1Gi, seedRef: ubuntu}", "spec: {size: 1Gi}",
+                change(
+                        "seedRef removed",
+                        "spec: {size: 1Gi, seedRef: ubuntu}",
+                        "spec: {size: 1Gi}",
                         cause("spec.seedRef", "seedRef is immutable")),
-                change("seedRef kept, size grown", "spec: {size: 1Gi, seedRef: ubuntu}", "spec: {size: 2Gi, seedRef: ubuntu}"),
-                change("nodeName changed", "spec: {size: 1Gi, nodeName: node-a}", "spec: {size: 1Gi, nodeName: node-b}",
+                change(
+                        "seedRef kept, size grown",
+                        "spec: {size: 1Gi, seedRef: ubuntu}",
+                        "spec: {size: 2Gi, seedRef: ubuntu}"),
+                change(
+                        "nodeName changed",
+                        "spec: {size: 1Gi, nodeName: node-a}",
+                        "spec: {size: 1Gi, nodeName: node-b}",
                         cause("spec.nodeName", "nodeName cannot be changed or removed once set")),
-                change("nodeName removed", "spec: {size: 1Gi, nodeName: node-a}", "spec: {size: 1Gi}",
+                change(
+                        "nodeName removed",
+                        "spec: {size: 1Gi, nodeName: node-a}",
+                        "spec: {size: 1Gi}",
                         cause("spec.nodeName", "nodeName cannot be changed or removed once set")),
                 change("nodeName set where it was absent", "spec: {size: 1Gi}", "spec: {size: 1Gi, nodeName: node-a}"),
-                change("nodeName and seedRef changed, size shrunk: every problem once",
-                        "spec: {size: 2Gi, seedRef: ubuntu, nodeName: node-a}", "spec: {size: 1Gi, seedRef: debian, nodeName: node-b}",
-                        cause("spec.size", "size can only grow"), cause("spec.seedRef", "seedRef is immutable"),
+                change(
+                        "nodeName and seedRef changed, size shrunk: every problem once",
+                        "spec: {size: 2Gi, seedRef: ubuntu, nodeName: node-a}",
+                        "spec: {size: 1Gi, seedRef: debian, nodeName: node-b}",
+                        cause("spec.size", "size can only grow"),
+                        cause("spec.seedRef", "seedRef is immutable"),
                         cause("spec.nodeName", "nodeName cannot be changed")),
-                change("reclaimPolicy, nodeSelector and preallocate changed", "spec: {size: 1Gi}",
+                change(
+                        "reclaimPolicy, nodeSelector and preallocate changed",
+                        "spec: {size: 1Gi}",
                         "spec: {size: 1Gi, reclaimPolicy: Retain, nodeSelector: {zone: a}, preallocate: true}"));
     }
 
@@ -201,9 +290,15 @@ class CrdRulesTest {
     static Stream<Arguments> placedWorkDiskChanges() {
         return Stream.of(
                 change("nodeName set to the node it is on", "spec: {size: 1Gi}", "spec: {size: 1Gi, nodeName: node-a}"),
-                change("nodeName set to another node", "spec: {size: 1Gi}", "spec: {size: 1Gi, nodeName: node-b}",
+                change(
+                        "nodeName set to another node",
+                        "spec: {size: 1Gi}",
+                        "spec: {size: 1Gi, nodeName: node-b}",
                         cause("spec.nodeName", "nodeName can only be set to node-a, the node the disk is on")),
-                change("nodeName kept, size grown", "spec: {size: 1Gi, nodeName: node-a}", "spec: {size: 2Gi, nodeName: node-a}"),
+                change(
+                        "nodeName kept, size grown",
+                        "spec: {size: 1Gi, nodeName: node-a}",
+                        "spec: {size: 2Gi, nodeName: node-a}"),
                 change("size grown without a nodeName", "spec: {size: 1Gi}", "spec: {size: 2Gi}"));
     }
 
@@ -221,39 +316,78 @@ class CrdRulesTest {
     static Stream<Arguments> newWorkSeeds() {
         return Stream.of(
                 row("a hostPath", "spec: {source: " + HOST_PATH + "}"),
-                row("an http URL and its sha256", "spec: {source: {http: {url: 'https://images.example/rootfs.ext4', sha256: "
-                        + SHA + "}}}"),
-                row("a subtree and a selector", "spec: {source: " + HOST_PATH + ", subtree: /home/dev, nodeSelector: {zone: a}}"),
+                row(
+                        "an http URL and its sha256",
+                        "spec: {source: {http: {url: 'https://images.example/rootfs.ext4', sha256: " + SHA + "}}}"),
+                row(
+                        "a subtree and a selector",
+                        "spec: {source: " + HOST_PATH + ", subtree: /home/dev, nodeSelector: {zone: a}}"),
                 row("the root directory as subtree", "spec: {source: " + HOST_PATH + ", subtree: /}"),
-                row("both sources", "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: "
-                        + SHA + "}}}", cause("spec.source", "exactly one of hostPath or http must be set")),
-                row("no source inside source", "spec: {source: {}}", cause("spec.source", "exactly one of hostPath or http must be set")),
+                row(
+                        "both sources",
+                        "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: "
+                                + SHA + "}}}",
+                        cause("spec.source", "exactly one of hostPath or http must be set")),
+                row(
+                        "no source inside source",
+                        "spec: {source: {}}",
+                        cause("spec.source", "exactly one of hostPath or http must be set")),
                 row("no source", "spec: {subtree: /root}", cause("spec.source", "Required value"), NOT_CHECKED),
                 row("no spec", "", cause("spec", "Required value"), NOT_CHECKED),
-                row("a relative hostPath", "spec: {source: {hostPath: {path: images/rootfs.ext4}}}",
+                row(
+                        "a relative hostPath",
+                        "spec: {source: {hostPath: {path: images/rootfs.ext4}}}",
                         cause("spec.source.hostPath.path", "should match '^/'")),
-                row("a hostPath without path", "spec: {source: {hostPath: {}}}",
-                        cause("spec.source.hostPath.path", "Required value"), NOT_CHECKED),
-                row("a hostPath of 4097 characters", "spec: {source: {hostPath: {path: /" + "p".repeat(4096) + "}}}",
-                        cause("spec.source.hostPath.path", "Too long: may not be more than 4096 bytes"), NOT_CHECKED),
-                row("an ftp URL", "spec: {source: {http: {url: 'ftp://x/r.ext4', sha256: " + SHA + "}}}",
+                row(
+                        "a hostPath without path",
+                        "spec: {source: {hostPath: {}}}",
+                        cause("spec.source.hostPath.path", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "a hostPath of 4097 characters",
+                        "spec: {source: {hostPath: {path: /" + "p".repeat(4096) + "}}}",
+                        cause("spec.source.hostPath.path", "Too long: may not be more than 4096 bytes"),
+                        NOT_CHECKED),
+                row(
+                        "an ftp URL",
+                        "spec: {source: {http: {url: 'ftp://x/r.ext4', sha256: " + SHA + "}}}",
                         cause("spec.source.http.url", "should match '^https?://'")),
-                row("a file URL", "spec: {source: {http: {url: 'file:///etc/shadow', sha256: " + SHA + "}}}",
+                row(
+                        "a file URL",
+                        "spec: {source: {http: {url: 'file:///etc/shadow', sha256: " + SHA + "}}}",
                         cause("spec.source.http.url", "should match '^https?://'")),
-                row("a URL of 2049 characters", "spec: {source: {http: {url: 'https://" + "u".repeat(2041) + "', sha256: "
-                        + SHA + "}}}", cause("spec.source.http.url", "Too long: may not be more than 2048 bytes"), NOT_CHECKED),
-                row("an http source without sha256", "spec: {source: {http: {url: 'https://x/r.ext4'}}}",
-                        cause("spec.source.http.sha256", "Required value"), NOT_CHECKED),
-                row("an http source without url", "spec: {source: {http: {sha256: " + SHA + "}}}",
-                        cause("spec.source.http.url", "Required value"), NOT_CHECKED),
-                row("an upper-case sha256", "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + "A".repeat(64) + "}}}",
+                row(
+                        "a URL of 2049 characters",
+                        "spec: {source: {http: {url: 'https://" + "u".repeat(2041) + "', sha256: " + SHA + "}}}",
+                        cause("spec.source.http.url", "Too long: may not be more than 2048 bytes"),
+                        NOT_CHECKED),
+                row(
+                        "an http source without sha256",
+                        "spec: {source: {http: {url: 'https://x/r.ext4'}}}",
+                        cause("spec.source.http.sha256", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "an http source without url",
+                        "spec: {source: {http: {sha256: " + SHA + "}}}",
+                        cause("spec.source.http.url", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "an upper-case sha256",
+                        "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + "A".repeat(64) + "}}}",
                         cause("spec.source.http.sha256", "should match '^[a-f0-9]{64}$'")),
-                row("a sha256 of 63 digits", "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + "a".repeat(63) + "}}}",
+                row(
+                        "a sha256 of 63 digits",
+                        "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + "a".repeat(63) + "}}}",
                         cause("spec.source.http.sha256", "should match '^[a-f0-9]{64}$'")),
-                row("a relative subtree", "spec: {source: " + HOST_PATH + ", subtree: root}",
+                row(
+                        "a relative subtree",
+                        "spec: {source: " + HOST_PATH + ", subtree: root}",
                         cause("spec.subtree", "should match '^/'")),
-                row("a subtree of 4097 characters", "spec: {source: " + HOST_PATH + ", subtree: /" + "s".repeat(4096) + "}",
-                        cause("spec.subtree", "Too long: may not be more than 4096 bytes"), NOT_CHECKED));
+                row(
+                        "a subtree of 4097 characters",
+                        "spec: {source: " + HOST_PATH + ", subtree: /" + "s".repeat(4096) + "}",
+                        cause("spec.subtree", "Too long: may not be more than 4096 bytes"),
+                        NOT_CHECKED));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -264,10 +398,15 @@ class CrdRulesTest {
 
     static Stream<Arguments> workSeedChanges() {
         return Stream.of(
-                change("source switched from hostPath to http", "spec: {source: " + HOST_PATH + "}",
+                change(
+                        "source switched from hostPath to http",
+                        "spec: {source: " + HOST_PATH + "}",
                         "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + SHA + "}}}"),
-                change("http added beside hostPath", "spec: {source: " + HOST_PATH + "}",
-                        "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: " + SHA + "}}}",
+                change(
+                        "http added beside hostPath",
+                        "spec: {source: " + HOST_PATH + "}",
+                        "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: "
+                                + SHA + "}}}",
                         cause("spec.source", "exactly one of hostPath or http must be set")));
     }
 
@@ -285,31 +424,64 @@ class CrdRulesTest {
     static Stream<Arguments> newWorkTasks() {
         return Stream.of(
                 row("a format task", "spec: {" + TASK + ", sizeBytes: 1073741824}"),
-                row("a build-seed task", "spec: {nodeName: node-a, type: BuildSeed, path: seeds/s.ext4, requester: uid-1, source: "
-                        + HOST_PATH + ", subtree: /root}"),
+                row(
+                        "a build-seed task",
+                        "spec: {nodeName: node-a, type: BuildSeed, path: seeds/s.ext4, requester: uid-1, source: "
+                                + HOST_PATH + ", subtree: /root}"),
                 row("no spec", "", cause("spec", "Required value"), NOT_CHECKED),
-                row("no node", "spec: {type: Format, path: disks/x.ext4, requester: uid-1}",
-                        cause("spec.nodeName", "Required value"), NOT_CHECKED),
-                row("no type", "spec: {nodeName: node-a, path: disks/x.ext4, requester: uid-1}",
-                        cause("spec.type", "Required value"), NOT_CHECKED),
-                row("no path", "spec: {nodeName: node-a, type: Format, requester: uid-1}",
-                        cause("spec.path", "Required value"), NOT_CHECKED),
-                row("no requester", "spec: {nodeName: node-a, type: Format, path: disks/x.ext4}",
-                        cause("spec.requester", "Required value"), NOT_CHECKED),
-                row("a type that is no engine step", "spec: {nodeName: node-a, type: Shred, path: disks/x.ext4, requester: uid-1}",
-                        cause("spec.type", "Unsupported value: \"Shred\": supported values: \"BuildSeed\", \"Delete\", "
-                                + "\"Format\", \"Materialize\", \"Resize\""), NOT_CHECKED),
-                row("a size that is not a number of bytes", "spec: {" + TASK + ", sizeBytes: 1Gi}",
-                        cause("spec.sizeBytes", "must be of type integer"), NOT_CHECKED),
-                row("both sources", "spec: {" + TASK + ", source: {hostPath: {path: /i/r.ext4}, http: {url: 'https://x/r', sha256: "
-                        + SHA + "}}}", cause("spec.source", "exactly one of hostPath or http must be set")),
-                row("no source inside source", "spec: {" + TASK + ", source: {}}",
+                row(
+                        "no node",
+                        "spec: {type: Format, path: disks/x.ext4, requester: uid-1}",
+                        cause("spec.nodeName", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "no type",
+                        "spec: {nodeName: node-a, path: disks/x.ext4, requester: uid-1}",
+                        cause("spec.type", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "no path",
+                        "spec: {nodeName: node-a, type: Format, requester: uid-1}",
+                        cause("spec.path", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "no requester",
+                        "spec: {nodeName: node-a, type: Format, path: disks/x.ext4}",
+                        cause("spec.requester", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "a type that is no engine step",
+                        "spec: {nodeName: node-a, type: Shred, path: disks/x.ext4, requester: uid-1}",
+                        cause(
+                                "spec.type",
+                                "Unsupported value: \"Shred\": supported values: \"BuildSeed\", \"Delete\", "
+                                        + "\"Format\", \"Materialize\", \"Resize\""),
+                        NOT_CHECKED),
+                row(
+                        "a size that is not a number of bytes",
+                        "spec: {" + TASK + ", sizeBytes: 1Gi}",
+                        cause("spec.sizeBytes", "must be of type integer"),
+                        NOT_CHECKED),
+                row(
+                        "both sources",
+                        "spec: {" + TASK + ", source: {hostPath: {path: /i/r.ext4}, http: {url: 'https://x/r', sha256: "
+                                + SHA + "}}}",
                         cause("spec.source", "exactly one of hostPath or http must be set")),
-                row("a relative hostPath", "spec: {" + TASK + ", source: {hostPath: {path: i/r.ext4}}}",
+                row(
+                        "no source inside source",
+                        "spec: {" + TASK + ", source: {}}",
+                        cause("spec.source", "exactly one of hostPath or http must be set")),
+                row(
+                        "a relative hostPath",
+                        "spec: {" + TASK + ", source: {hostPath: {path: i/r.ext4}}}",
                         cause("spec.source.hostPath.path", "should match '^/'")),
-                row("a file URL", "spec: {" + TASK + ", source: {http: {url: 'file:///etc/shadow', sha256: " + SHA + "}}}",
+                row(
+                        "a file URL",
+                        "spec: {" + TASK + ", source: {http: {url: 'file:///etc/shadow', sha256: " + SHA + "}}}",
                         cause("spec.source.http.url", "should match '^https?://'")),
-                row("an upper-case sha256", "spec: {" + TASK + ", source: {http: {url: 'https://x/r', sha256: " + "A".repeat(64) + "}}}",
+                row(
+                        "an upper-case sha256",
+                        "spec: {" + TASK + ", source: {http: {url: 'https://x/r', sha256: " + "A".repeat(64) + "}}}",
                         cause("spec.source.http.sha256", "should match")));
     }
 
@@ -323,22 +495,51 @@ class CrdRulesTest {
 
     static Stream<Arguments> statuses() {
         return Stream.of(
-                of("a task's result", "WorkTask", "status: {phase: Succeeded, result: {sizeBytes: 1073741824, existed: false}}"),
-                of("a task phase that is not one", "WorkTask", "status: {phase: Done}",
-                        cause("status.phase", "Unsupported value: \"Done\": supported values: \"Failed\", \"Pending\", "
-                                + "\"Running\", \"Succeeded\""), NOT_CHECKED),
-                of("a node's report", "WorkNode", "status: {capacityBytes: 1099511627776, freeBytes: 0, disks: 3, seeds: [ubuntu],"
-                        + " conditions: [{type: Ready, status: 'True', reason: Ready, message: ok}]}"),
-                of("a node's capacity as a quantity", "WorkNode", "status: {capacityBytes: 1Ti}",
+                of(
+                        "a task's result",
+                        "WorkTask",
+                        "status: {phase: Succeeded, result: {sizeBytes: 1073741824, existed: false}}"),
+                of(
+                        "a task phase that is not one",
+                        "WorkTask",
+                        "status: {phase: Done}",
+                        cause(
+                                "status.phase",
+                                "Unsupported value: \"Done\": supported values: \"Failed\", \"Pending\", "
+                                        + "\"Running\", \"Succeeded\""),
+                        NOT_CHECKED),
+                of(
+                        "a node's report",
+                        "WorkNode",
+                        "status: {capacityBytes: 1099511627776, freeBytes: 0, disks: 3, seeds: [ubuntu],"
+                                + " conditions: [{type: Ready, status: 'True', reason: Ready, message: ok}]}"),
+                of(
+                        "a node's capacity as a quantity",
+                        "WorkNode",
+                        "status: {capacityBytes: 1Ti}",
                         cause("status.capacityBytes", "must be of type integer")),
-                of("a node's disks counted as a fraction", "WorkNode", "status: {disks: 1.5}",
+                of(
+                        "a node's disks counted as a fraction",
+                        "WorkNode",
+                        "status: {disks: 1.5}",
                         cause("status.disks", "must be of type integer")),
-                of("a node's seeds not a list", "WorkNode", "status: {seeds: ubuntu}",
+                of(
+                        "a node's seeds not a list",
+                        "WorkNode",
+                        "status: {seeds: ubuntu}",
                         cause("status.seeds", "must be of type array")),
-                of("a disk phase that is not one", "WorkDisk", "status: {phase: Done}",
-                        cause("status.phase", "Unsupported value: \"Done\""), NOT_CHECKED),
-                of("a seed's node entry without a list", "WorkSeed", "status: {nodes: {node: node-a}}",
-                        cause("status.nodes", "must be of type array"), NOT_CHECKED));
+                of(
+                        "a disk phase that is not one",
+                        "WorkDisk",
+                        "status: {phase: Done}",
+                        cause("status.phase", "Unsupported value: \"Done\""),
+                        NOT_CHECKED),
+                of(
+                        "a seed's node entry without a list",
+                        "WorkSeed",
+                        "status: {nodes: {node: node-a}}",
+                        cause("status.nodes", "must be of type array"),
+                        NOT_CHECKED));
     }
 
     /** Each kind's status as its writer puts it: on an object that exists, through the status subresource. */
@@ -346,8 +547,11 @@ class CrdRulesTest {
     @MethodSource("statuses")
     void statusUpdate(String kind, String body, List<Cause> refusal) {
         GenericKubernetesResource live = create(kind, "subject", validSpec(kind));
-        live.setAdditionalProperty("status", Serialization.unmarshal(body, GenericKubernetesResource.class)
-                .getAdditionalProperties().get("status"));
+        live.setAdditionalProperty(
+                "status",
+                Serialization.unmarshal(body, GenericKubernetesResource.class)
+                        .getAdditionalProperties()
+                        .get("status"));
         assertRefusedWith(() -> kube.resource(live).updateStatus(), refusal);
     }
 
@@ -359,7 +563,10 @@ class CrdRulesTest {
                 of("a WorkDisk named like a DNS name", "WorkDisk", "dev-vm.team-a"),
                 of("a WorkDisk with capitals and an underscore", "WorkDisk", "Dev_VM", cause("metadata.name", rfc1123)),
                 of("a WorkDisk name starting with a dash", "WorkDisk", "-dev", cause("metadata.name", rfc1123)),
-                of("a WorkDisk name of 254 characters", "WorkDisk", "d".repeat(254),
+                of(
+                        "a WorkDisk name of 254 characters",
+                        "WorkDisk",
+                        "d".repeat(254),
                         cause("metadata.name", "must be no more than 253 characters")),
                 of("a WorkSeed name with a space", "WorkSeed", "ubuntu root", cause("metadata.name", rfc1123)),
                 of("a WorkSeed name of 253 characters", "WorkSeed", "s".repeat(253)),
@@ -389,7 +596,9 @@ class CrdRulesTest {
         boolean namespaced = kind.equals("WorkDisk") || kind.equals("WorkTask");
         String metadata = namespaced ? "{name: '" + name + "', namespace: default}" : "{name: '" + name + "'}";
         String yaml = "apiVersion: workdisk.io/v1alpha1\nkind: " + kind + "\nmetadata: " + metadata + "\n" + body;
-        GenericKubernetesResource created = kube.resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create();
+        GenericKubernetesResource created = kube.resource(
+                        Serialization.unmarshal(yaml, GenericKubernetesResource.class))
+                .create();
         made.add(created);
         return created;
     }

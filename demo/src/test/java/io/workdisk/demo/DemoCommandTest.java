@@ -38,7 +38,9 @@ class DemoCommandTest {
 
         List<Path> images;
         try (Stream<Path> s = Files.walk(dir)) {
-            images = s.filter(p -> p.toString().contains("/disks/") && p.toString().endsWith(".ext4")).toList();
+            images = s.filter(p ->
+                            p.toString().contains("/disks/") && p.toString().endsWith(".ext4"))
+                    .toList();
         }
         assertThat(images).hasSize(2);
         for (Path image : images) {
@@ -46,7 +48,8 @@ class DemoCommandTest {
         }
         assertThat(images).anySatisfy(image -> {
             try {
-                assertThat(DebugfsTree.read(image, tmp)).containsKeys(".bashrc", ".ssh/authorized_keys", "bin/setuid-helper");
+                assertThat(DebugfsTree.read(image, tmp))
+                        .containsKeys(".bashrc", ".ssh/authorized_keys", "bin/setuid-helper");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }

@@ -43,9 +43,12 @@ class DiskFullTest {
     @Test
     void runningOutOfSpaceFailsClearlyLeavesNothingAndHarmsNoOtherDisk(RealApiServer api) throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        Shell.Result mount = Shell.run(List.of("mount", "-t", "tmpfs", "-o", "size=192m", "workdisk-test", small.toString()));
-        Assumptions.assumeTrue(mount.exitCode() == 0,
-                "skipped: this machine refuses to mount a small tmpfs (" + mount.stderr().strip() + ")");
+        Shell.Result mount =
+                Shell.run(List.of("mount", "-t", "tmpfs", "-o", "size=192m", "workdisk-test", small.toString()));
+        Assumptions.assumeTrue(
+                mount.exitCode() == 0,
+                "skipped: this machine refuses to mount a small tmpfs ("
+                        + mount.stderr().strip() + ")");
         try {
             Path images = Files.createDirectories(tmp.resolve("images"));
             Path tree = Files.createDirectories(tmp.resolve("rootfs-tree/root"));
@@ -58,37 +61,60 @@ class DiskFullTest {
             }
             Path rootfs = Rootfs.make(tree.getParent(), images.resolve("big.ext4"), 320, Rootfs.Layout.EXT4_DEFAULT);
 
-            try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                    Duration.ofSeconds(30), Duration.ofSeconds(3), 4), Clock.systemUTC())) {
+            try (LocalCluster cluster = new LocalCluster(
+                    api,
+                    new WorkdiskOperator.Settings(
+                            "workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(3), 4),
+                    Clock.systemUTC())) {
                 KubernetesClient kube = cluster.client();
                 cluster.addNode("small", Map.of(), small, List.of(images), null);
                 cluster.startOperator();
                 kube.resource(Manifests.disk("keeper", "64Mi")).create();
-                Path keeper = Path.of(Waits.phase(kube, "keeper", DiskPhase.Ready).getStatus().path());
+                Path keeper = Path.of(
+                        Waits.phase(kube, "keeper", DiskPhase.Ready).getStatus().path());
                 String keeperBytes = sha256(keeper);
                 long usedBefore = used(small);
 
                 kube.resource(Manifests.seed("big", rootfs)).create();
 
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                    WorkSeed seed = kube.resources(WorkSeed.class).withName("big").get();
+                    WorkSeed seed =
+                            kube.resources(WorkSeed.class).withName("big").get();
                     assertThat(seed.getStatus()).isNotNull();
                     NodeSeedStatus onSmall = seed.getStatus().nodes().get(0);
                     assertThat(onSmall.phase()).isEqualTo(SeedPhase.Failed);
                     assertThat(onSmall.message()).containsIgnoringCase("space");
                     // between retries: nothing of the attempt is left and the space is given back
-                    assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
-                            .noneMatch(t -> t.getStatus() != null && t.getStatus().phase() == TaskPhase.Running);
+                    assertThat(kube.resources(WorkTask.class)
+                                    .inAnyNamespace()
+                                    .list()
+                                    .getItems())
+                            .noneMatch(
+                                    t -> t.getStatus() != null && t.getStatus().phase() == TaskPhase.Running);
                     try (Stream<Path> seeds = Files.list(small.resolve("seeds"))) {
                         assertThat(seeds).as("no partial seed or staging left").isEmpty();
                     }
                     assertThat(used(small)).isLessThanOrEqualTo(usedBefore + (1 << 20));
                 });
-                System.out.println("disk full: " + kube.resources(WorkSeed.class).withName("big").get().getStatus().nodes().get(0).message());
+                System.out.println("disk full: "
+                        + kube.resources(WorkSeed.class)
+                                .withName("big")
+                                .get()
+                                .getStatus()
+                                .nodes()
+                                .get(0)
+                                .message());
 
-                assertThat(sha256(keeper)).as("the disk already there is unchanged").isEqualTo(keeperBytes);
+                assertThat(sha256(keeper))
+                        .as("the disk already there is unchanged")
+                        .isEqualTo(keeperBytes);
                 Shell.assertFsckClean(keeper);
-                assertThat(kube.resources(WorkDisk.class).inNamespace("default").withName("keeper").get().getStatus().phase())
+                assertThat(kube.resources(WorkDisk.class)
+                                .inNamespace("default")
+                                .withName("keeper")
+                                .get()
+                                .getStatus()
+                                .phase())
                         .isEqualTo(DiskPhase.Ready);
             }
         } finally {

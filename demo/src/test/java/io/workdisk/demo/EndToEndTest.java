@@ -6,16 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.workdisk.api.task.WorkTask;
-import io.workdisk.api.workdisk.DiskPhase;
-import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
-import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndTest {
     @TempDir
     Path tmp;
+
     LocalCluster cluster;
     KubernetesClient kube;
     Path images;
@@ -39,13 +40,16 @@ class EndToEndTest {
 
     @BeforeEach
     void setUp(RealApiServer api) throws Exception {
-        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
-                Duration.ofSeconds(3), 4), Clock.systemUTC());
+        cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8), Duration.ofSeconds(3), 4),
+                Clock.systemUTC());
         kube = cluster.client();
         images = Rootfs.ofFixture(tmp).getParent();
         sourceRoot = tmp.resolve("rootfs-tree/root");
         for (String node : List.of("node-a", "node-b")) {
-            cluster.addNode(node, Map.of("zone", node.equals("node-a") ? "a" : "b"), tmp.resolve(node), List.of(images), null);
+            cluster.addNode(
+                    node, Map.of("zone", node.equals("node-a") ? "a" : "b"), tmp.resolve(node), List.of(images), null);
         }
         cluster.startOperator();
     }
@@ -75,13 +79,22 @@ class EndToEndTest {
         assertThat(image).startsWith(tmp.resolve(disk.getStatus().nodeName()));
         Shell.assertFsckClean(image);
         assertThat(DebugfsTree.read(image, tmp)).containsOnlyKeys("");
-        await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> kube.resources(WorkTask.class)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems()
+                        .isEmpty());
         // one Event per transition, the Ready one saying where the disk is and how long making it took
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace("default")
-                .list().getItems()).filteredOn(e -> e.getInvolvedObject().getName().equals("blank"))
-                .extracting(e -> e.getReason()).containsExactlyInAnyOrder("Placed", "Creating", "Ready"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                kube.v1().events().inNamespace("default").list().getItems())
+                        .filteredOn(e -> e.getInvolvedObject().getName().equals("blank"))
+                        .extracting(e -> e.getReason())
+                        .containsExactlyInAnyOrder("Placed", "Creating", "Ready"));
         assertThat(kube.v1().events().inNamespace("default").list().getItems())
-                .anyMatch(e -> e.getReason().equals("Ready") && e.getMessage().contains(image.toString())
+                .anyMatch(e -> e.getReason().equals("Ready")
+                        && e.getMessage().contains(image.toString())
                         && e.getMessage().matches(".*; Format took [0-9.]+s"));
     }
 
@@ -98,14 +111,20 @@ class EndToEndTest {
         WorkSeed seed = kube.resources(WorkSeed.class).withName("ubuntu").get();
         assertThat(seed.getStatus().ready()).isEqualTo("2/2");
         // a cluster-scoped object's Events live in "default" (the API server refuses them anywhere else)
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace("default")
-                .list().getItems()).anyMatch(e -> e.getInvolvedObject().getKind().equals("WorkSeed")
-                        && e.getInvolvedObject().getName().equals("ubuntu") && e.getReason().equals("Ready")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                kube.v1().events().inNamespace("default").list().getItems())
+                        .anyMatch(e -> e.getInvolvedObject().getKind().equals("WorkSeed")
+                                && e.getInvolvedObject().getName().equals("ubuntu")
+                                && e.getReason().equals("Ready")));
     }
 
     String readyReason(WorkDisk d) {
-        return d.getStatus().conditions().stream().filter(c -> c.getType().equals("Ready")).findFirst()
-                .map(c -> c.getStatus() + "/" + c.getReason()).orElse("none");
+        return d.getStatus().conditions().stream()
+                .filter(c -> c.getType().equals("Ready"))
+                .findFirst()
+                .map(c -> c.getStatus() + "/" + c.getReason())
+                .orElse("none");
     }
 
     WorkDisk awaitReady(String name, String statusAndReason) {
@@ -137,11 +156,13 @@ class EndToEndTest {
         long ino = inode(image);
 
         edit("grow", s -> s.withSize("3Gi"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
-                && get("grow").getStatus().phase() == DiskPhase.Ready);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> get("grow").getStatus().capacityBytes() == 3L << 30
+                        && get("grow").getStatus().phase() == DiskPhase.Ready);
 
         WorkDisk grown = get("grow");
-        assertThat(grown.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(grown.getStatus().filesystemUUID())
+                .isEqualTo(ready.getStatus().filesystemUUID());
         assertThat(grown.getStatus().lastOperation().type()).hasToString("Resize");
         assertThat(inode(image)).as("grown in place, not remade").isEqualTo(ino);
         assertThat(Files.size(image)).isEqualTo(3L << 30);
@@ -149,7 +170,8 @@ class EndToEndTest {
 
         // shrinking is refused by the API server's CRD rule, before the operator sees it
         assertThatThrownBy(() -> edit("grow", s -> s.withSize("2Gi")))
-                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("size can only grow");
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("size can only grow");
         assertThat(get("grow").getSpec().size()).isEqualTo("3Gi");
         assertThat(get("grow").getStatus().capacityBytes()).isEqualTo(3L << 30);
         assertThat(Files.size(image)).isEqualTo(3L << 30);
@@ -157,10 +179,20 @@ class EndToEndTest {
 
     @Test
     void deleteRemovesTheImageAndRetainKeepsIt() throws Exception {
-        kube.resource(Manifests.disk("default", "gone", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
-                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Delete))).create();
-        kube.resource(Manifests.disk("default", "kept", WorkDiskSpec.ofSize("1Gi").withNodeName("node-a")
-                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Retain))).create();
+        kube.resource(Manifests.disk(
+                        "default",
+                        "gone",
+                        WorkDiskSpec.ofSize("1Gi")
+                                .withNodeName("node-a")
+                                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Delete)))
+                .create();
+        kube.resource(Manifests.disk(
+                        "default",
+                        "kept",
+                        WorkDiskSpec.ofSize("1Gi")
+                                .withNodeName("node-a")
+                                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Retain)))
+                .create();
         Path gone = Path.of(awaitPhase("gone", DiskPhase.Ready).getStatus().path());
         Path kept = Path.of(awaitPhase("kept", DiskPhase.Ready).getStatus().path());
 
@@ -171,32 +203,49 @@ class EndToEndTest {
         assertThat(gone).doesNotExist();
         assertThat(kept).exists();
         Shell.assertFsckClean(kept);
-        await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> kube.resources(WorkTask.class)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems()
+                        .isEmpty());
     }
 
     @Test
     void placementIsDeterministicLeastAllocatedAndHonoursSelectorsAndPins() throws Exception {
         kube.resource(Manifests.disk("first", "2Gi")).create();
-        assertThat(awaitPhase("first", DiskPhase.Ready).getStatus().nodeName()).as("tie broken by name").isEqualTo("node-a");
+        assertThat(awaitPhase("first", DiskPhase.Ready).getStatus().nodeName())
+                .as("tie broken by name")
+                .isEqualTo("node-a");
         kube.resource(Manifests.disk("second", "1Gi")).create();
-        assertThat(awaitPhase("second", DiskPhase.Ready).getStatus().nodeName()).as("least allocated").isEqualTo("node-b");
-        kube.resource(Manifests.disk("default", "zoned", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "a")))).create();
+        assertThat(awaitPhase("second", DiskPhase.Ready).getStatus().nodeName())
+                .as("least allocated")
+                .isEqualTo("node-b");
+        kube.resource(Manifests.disk(
+                        "default", "zoned", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "a"))))
+                .create();
         assertThat(awaitPhase("zoned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-a");
-        kube.resource(Manifests.disk("default", "pinned", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
+        kube.resource(Manifests.disk(
+                        "default", "pinned", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b")))
+                .create();
         assertThat(awaitPhase("pinned", DiskPhase.Ready).getStatus().nodeName()).isEqualTo("node-b");
-        kube.resource(Manifests.disk("default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars")))).create();
-        assertThat(awaitReady("nowhere", "False/NoMatchingNode").getStatus().phase()).isEqualTo(DiskPhase.Pending);
+        kube.resource(Manifests.disk(
+                        "default", "nowhere", WorkDiskSpec.ofSize("1Gi").withNodeSelector(Map.of("zone", "mars"))))
+                .create();
+        assertThat(awaitReady("nowhere", "False/NoMatchingNode").getStatus().phase())
+                .isEqualTo(DiskPhase.Pending);
     }
 
     @Test
     void noCapacityWaitsAndIsPlacedWhenRoomAppears() throws Exception {
         for (String node : List.of("node-a", "node-b")) {
             var settings = cluster.stopAgent(node);
-            cluster.startAgent(new io.workdisk.agent.run.NodeAgent.Settings(node, settings.dataRoot(), settings.imageDirs(),
-                    2L << 30, 2, settings.heartbeat()));
+            cluster.startAgent(new io.workdisk.agent.run.NodeAgent.Settings(
+                    node, settings.dataRoot(), settings.imageDirs(), 2L << 30, 2, settings.heartbeat()));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(io.workdisk.api.node.WorkNode.class).list()
-                .getItems().stream().allMatch(n -> n.getStatus().capacityBytes() == 2L << 30));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kube.resources(io.workdisk.api.node.WorkNode.class).list().getItems().stream()
+                        .allMatch(n -> n.getStatus().capacityBytes() == 2L << 30));
         kube.resource(Manifests.disk("a", "2Gi")).create();
         kube.resource(Manifests.disk("b", "2Gi")).create();
         awaitPhase("a", DiskPhase.Ready);
@@ -208,53 +257,69 @@ class EndToEndTest {
         WorkDisk waiting = awaitReady("c", "False/NoCapacity");
         assertThat(waiting.getStatus().nodeName()).isNull();
         assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
-                .noneMatch(t -> t.getMetadata().getName().contains(waiting.getMetadata().getUid()));
+                .noneMatch(t ->
+                        t.getMetadata().getName().contains(waiting.getMetadata().getUid()));
 
         String freed = get("a").getStatus().nodeName();
         kube.resources(WorkDisk.class).inNamespace("default").withName("a").delete();
         WorkDisk placed = awaitPhase("c", DiskPhase.Ready);
-        assertThat(placed.getStatus().nodeName()).as("placed where room appeared").isEqualTo(freed);
+        assertThat(placed.getStatus().nodeName())
+                .as("placed where room appeared")
+                .isEqualTo(freed);
     }
 
     @Test
     void aDiskWhoseNodeDisappearsIsNodeLostAndNeverRecreatedElsewhere() throws Exception {
-        kube.resource(Manifests.disk("default", "orphan", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
+        kube.resource(Manifests.disk(
+                        "default", "orphan", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b")))
+                .create();
         WorkDisk ready = awaitPhase("orphan", DiskPhase.Ready);
         var settings = cluster.stopAgent("node-b");
 
         WorkDisk lost = awaitReady("orphan", "False/NodeLost");
         assertThat(lost.getStatus().nodeName()).isEqualTo("node-b");
-        assertThat(lost.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
-        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(lost.getStatus().filesystemUUID())
+                .isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
+                .isEmpty();
 
         cluster.startAgent(settings);
         WorkDisk back = awaitReady("orphan", "True/Ready");
         assertThat(back.getStatus().path()).isEqualTo(ready.getStatus().path());
-        assertThat(back.getStatus().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(back.getStatus().filesystemUUID())
+                .isEqualTo(ready.getStatus().filesystemUUID());
     }
 
     @Test
     void badSpecsSayWhyAndDoNotHotLoop() throws Exception {
         // sizes that are no disk never get past the API server: its CRD rules say why
-        assertThatThrownBy(() -> kube.resource(Manifests.disk("junk-size", "lots")).create())
-                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.size");
+        assertThatThrownBy(
+                        () -> kube.resource(Manifests.disk("junk-size", "lots")).create())
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("spec.size");
         assertThatThrownBy(() -> kube.resource(Manifests.disk("tiny", "1Ki")).create())
-                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("64Mi");
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("64Mi");
         assertThat(get("junk-size")).isNull();
         kube.resource(Manifests.seeded("no-seed", "1Gi", "does-not-exist")).create();
-        kube.resource(Manifests.disk("default", "no-node", WorkDiskSpec.ofSize("1Gi").withNodeName("node-z"))).create();
+        kube.resource(Manifests.disk(
+                        "default", "no-node", WorkDiskSpec.ofSize("1Gi").withNodeName("node-z")))
+                .create();
 
         awaitReady("no-seed", "False/SeedNotFound");
         awaitReady("no-node", "False/NodeNotFound");
 
         String version = get("no-node").getMetadata().getResourceVersion();
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> get("no-node").getMetadata().getResourceVersion().equals(version));
         assertThat(kube.v1().events().inNamespace("default").list().getItems())
-                .anyMatch(e -> e.getInvolvedObject().getName().equals("no-node") && e.getReason().equals("NodeNotFound")
+                .anyMatch(e -> e.getInvolvedObject().getName().equals("no-node")
+                        && e.getReason().equals("NodeNotFound")
                         && e.getType().equals("Warning"));
 
-        kube.resource(Manifests.seed("does-not-exist", images.resolve("rootfs.ext4"))).create();
+        kube.resource(Manifests.seed("does-not-exist", images.resolve("rootfs.ext4")))
+                .create();
         awaitPhase("no-seed", DiskPhase.Ready);
     }
 
@@ -273,11 +338,14 @@ class EndToEndTest {
     @Test
     void operatorRestartsMidFlightNeverRepeatFinishedWork() throws Exception {
         java.util.Map<String, Integer> created = new java.util.concurrent.ConcurrentHashMap<>();
-        var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.<WorkTask>added(task ->
-                created.merge(task.getMetadata().getName(), 1, Integer::sum)));
+        var watch = kube.resources(WorkTask.class)
+                .inAnyNamespace()
+                .watch(Watchers.<WorkTask>added(
+                        task -> created.merge(task.getMetadata().getName(), 1, Integer::sum)));
         kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
         for (int i = 0; i < 8; i++) {
-            kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "ubuntu")).create();
+            kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "ubuntu"))
+                    .create();
         }
         for (int round = 0; round < 3; round++) {
             await().atMost(Duration.ofSeconds(30)).until(() -> !created.isEmpty());
@@ -293,13 +361,22 @@ class EndToEndTest {
         }
         cluster.stopOperator();
         cluster.startOperator();
-        await().atMost(Duration.ofSeconds(20)).until(() -> kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> kube.resources(WorkTask.class)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems()
+                        .isEmpty());
         for (int i = 0; i < 8; i++) {
             WorkDisk d = get("d" + i);
             assertThat(d.getStatus().phase()).isEqualTo(DiskPhase.Ready);
-            assertThat(inode(Path.of(d.getStatus().path()))).as("d%d never remade", i).isEqualTo(inodes.get("d" + i));
+            assertThat(inode(Path.of(d.getStatus().path())))
+                    .as("d%d never remade", i)
+                    .isEqualTo(inodes.get("d" + i));
         }
-        assertThat(created).as("every task was written once").allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
+        assertThat(created)
+                .as("every task was written once")
+                .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
         watch.close();
     }
 
@@ -312,11 +389,17 @@ class EndToEndTest {
         long ino = inode(image);
 
         cluster.stopOperator(); // nobody will clean the replayed task up while we look at it
-        WorkTask replay = io.workdisk.operator.task.Tasks.build(ready, "default",
+        WorkTask replay = io.workdisk.operator.task.Tasks.build(
+                ready,
+                "default",
                 io.workdisk.operator.workdisk.DiskPlanner.createTaskName(ready),
-                io.workdisk.api.task.WorkTaskSpec.format(ready.getStatus().nodeName(),
-                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready), 1L << 30, false,
-                        ready.getMetadata().getUid(), 1));
+                io.workdisk.api.task.WorkTaskSpec.format(
+                        ready.getStatus().nodeName(),
+                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready),
+                        1L << 30,
+                        false,
+                        ready.getMetadata().getUid(),
+                        1));
         kube.resource(replay).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             WorkTask t = kube.resource(replay).get();
@@ -325,7 +408,8 @@ class EndToEndTest {
 
         WorkTask done = kube.resource(replay).get();
         assertThat(done.getStatus().phase()).hasToString("Succeeded");
-        assertThat(done.getStatus().result().filesystemUUID()).isEqualTo(ready.getStatus().filesystemUUID());
+        assertThat(done.getStatus().result().filesystemUUID())
+                .isEqualTo(ready.getStatus().filesystemUUID());
         assertThat(inode(image)).isEqualTo(ino);
         assertThat(DebugfsTree.read(image, tmp)).containsKey("user-data");
     }
@@ -351,11 +435,12 @@ class EndToEndTest {
             s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), null, Map.of("zone", "b")));
             return s;
         });
-        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(tmp.resolve("node-b/seeds/zoned.ext4"))
-                && !Files.exists(seedOnA));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Files.exists(tmp.resolve("node-b/seeds/zoned.ext4")) && !Files.exists(seedOnA));
 
         kube.resources(WorkSeed.class).withName("zoned").delete();
-        await().atMost(Duration.ofSeconds(60)).until(() -> kube.resources(WorkSeed.class).withName("zoned").get() == null);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> kube.resources(WorkSeed.class).withName("zoned").get() == null);
         assertThat(tmp.resolve("node-b/seeds/zoned.ext4")).doesNotExist();
         assertThat(Path.of(disk.getStatus().path())).exists();
         Shell.assertFsckClean(Path.of(disk.getStatus().path()));
@@ -364,9 +449,10 @@ class EndToEndTest {
     @Test
     void httpSeedsAreDownloadedVerifiedAndAWrongChecksumIsReported() throws Exception {
         byte[] image = Files.readAllBytes(images.resolve("rootfs.ext4"));
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
-        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String sha = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        com.sun.net.httpserver.HttpServer http =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/rootfs.ext4", exchange -> {
             exchange.sendResponseHeaders(200, image.length);
             try (var body = exchange.getResponseBody()) {
@@ -378,8 +464,10 @@ class EndToEndTest {
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/rootfs.ext4";
             for (String[] seed : new String[][] {{"good", sha}, {"bad", "0".repeat(64)}}) {
                 WorkSeed ws = Manifests.seed(seed[0], images.resolve("unused"));
-                ws.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(new io.workdisk.api.task.SeedSource(null,
-                        new io.workdisk.api.task.HttpSource(url, seed[1])), null, Map.of("zone", "a")));
+                ws.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(
+                        new io.workdisk.api.task.SeedSource(null, new io.workdisk.api.task.HttpSource(url, seed[1])),
+                        null,
+                        Map.of("zone", "a")));
                 kube.resource(ws).create();
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -400,8 +488,13 @@ class EndToEndTest {
                 assertThat(left).as("no download is left behind").isEmpty();
             }
             kube.resource(Manifests.seeded("from-http", "1Gi", "good")).create();
-            TreeAssert.assertSameTree(sourceRoot, DebugfsTree.read(Path.of(awaitPhase("from-http", DiskPhase.Ready)
-                    .getStatus().path()), tmp));
+            TreeAssert.assertSameTree(
+                    sourceRoot,
+                    DebugfsTree.read(
+                            Path.of(awaitPhase("from-http", DiskPhase.Ready)
+                                    .getStatus()
+                                    .path()),
+                            tmp));
         } finally {
             http.stop(0);
         }
@@ -415,7 +508,8 @@ class EndToEndTest {
 
         cluster.addNode("node-c", Map.of("zone", "c"), tmp.resolve("node-c"), List.of(images), null);
         awaitSeed("ubuntu", "3/3");
-        assertThat(DebugfsTree.read(tmp.resolve("node-c/seeds/ubuntu.ext4"), tmp)).containsKey(".bashrc");
+        assertThat(DebugfsTree.read(tmp.resolve("node-c/seeds/ubuntu.ext4"), tmp))
+                .containsKey(".bashrc");
 
         kube.resources(WorkSeed.class).withName("ubuntu").edit(s -> {
             s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null));
@@ -423,11 +517,14 @@ class EndToEndTest {
         });
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String node : List.of("node-a", "node-b", "node-c")) {
-                assertThat(DebugfsTree.read(tmp.resolve(node + "/seeds/ubuntu.ext4"), tmp)).containsOnlyKeys("", "authorized_keys", "hard-link-2");
+                assertThat(DebugfsTree.read(tmp.resolve(node + "/seeds/ubuntu.ext4"), tmp))
+                        .containsOnlyKeys("", "authorized_keys", "hard-link-2");
             }
         });
         awaitSeed("ubuntu", "3/3");
-        assertThat(inode(tmp.resolve("node-a/seeds/ubuntu.ext4"))).as("replaced atomically by a new file").isNotEqualTo(before);
+        assertThat(inode(tmp.resolve("node-a/seeds/ubuntu.ext4")))
+                .as("replaced atomically by a new file")
+                .isNotEqualTo(before);
     }
 
     void awaitSeed(String name, String ready) {

@@ -14,16 +14,16 @@ import java.util.concurrent.Future;
  * same parallelism as the agents and no API, operator or tasks in between.
  */
 final class EngineReference {
-    private EngineReference() {
-    }
+    private EngineReference() {}
 
     /**
      * {@code count} disks spread round robin over {@code roots}, {@code threadsPerRoot} at a time on each;
      * every {@code blankEvery}-th one formatted blank (0: none), the others materialized from
      * {@code seeds/<seed>.ext4} in their root. Returns the seconds until all are made.
      */
-    static double makeDisks(List<Path> roots, int threadsPerRoot, int count, long size, String seed, int blankEvery,
-            String prefix) throws Exception {
+    static double makeDisks(
+            List<Path> roots, int threadsPerRoot, int count, long size, String seed, int blankEvery, String prefix)
+            throws Exception {
         DiskEngine engine = DiskEngine.standard();
         ExecutorService pool = Executors.newFixedThreadPool(roots.size() * threadsPerRoot);
         long start = System.nanoTime();
@@ -36,8 +36,10 @@ final class EngineReference {
                 DataRoot dataRoot = DataRoot.of(root);
                 return blank
                         ? engine.format(dataRoot, new DiskEngine.FormatRequest(out, size, false, "bench", false))
-                        : engine.materialize(dataRoot, new DiskEngine.MaterializeRequest(
-                                root.resolve("seeds/" + seed + ".ext4"), out, size, false, "bench", false));
+                        : engine.materialize(
+                                dataRoot,
+                                new DiskEngine.MaterializeRequest(
+                                        root.resolve("seeds/" + seed + ".ext4"), out, size, false, "bench", false));
             }));
         }
         for (Future<?> f : done) {

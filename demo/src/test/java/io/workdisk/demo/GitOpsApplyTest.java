@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GitOpsApplyTest {
     @TempDir
     Path tmp;
+
     Path repository;
     Kubectl kubectl;
     LocalCluster cluster;
@@ -47,10 +48,16 @@ class GitOpsApplyTest {
         assumeTrue(binary.isPresent(), "kubectl not found in .tools/kubectl or on PATH (bash .ci/run fetches it)");
         kubectl = new Kubectl(binary.get(), api.writeKubeconfig(tmp.resolve("kubeconfig")));
         repository = Files.createDirectories(tmp.resolve("repository"));
-        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8),
-                Duration.ofSeconds(3), 4), Clock.systemUTC());
+        cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8), Duration.ofSeconds(3), 4),
+                Clock.systemUTC());
         kube = cluster.client();
-        cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(Files.createDirectories(tmp.resolve("images"))),
+        cluster.addNode(
+                "node-a",
+                Map.of(),
+                tmp.resolve("node-a"),
+                List.of(Files.createDirectories(tmp.resolve("images"))),
                 null);
         cluster.startOperator();
     }
@@ -101,7 +108,8 @@ class GitOpsApplyTest {
         WorkDisk made = Waits.phase(kube, "both", DiskPhase.Ready);
 
         assertReappliedAsNoChange(file, Apply.SERVER_SIDE); // the first server-side apply of it
-        assertThat(managers("both")).as("server-side apply took the fields over from client-side apply")
+        assertThat(managers("both"))
+                .as("server-side apply took the fields over from client-side apply")
                 .doesNotContain("kubectl-client-side-apply");
         WorkDisk grown = assertGrowsInPlace(made, manifest("both", "2Gi"), Apply.SERVER_SIDE);
 
@@ -110,7 +118,8 @@ class GitOpsApplyTest {
         WorkDisk before = Waits.get(kube, "both");
         kubectl.ok(Apply.CLIENT_SIDE.apply(manifest("both", "2Gi")));
         WorkDisk after = Waits.get(kube, "both");
-        assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+        assertThat(after.getMetadata().getGeneration())
+                .isEqualTo(before.getMetadata().getGeneration());
         assertThat(after.getSpec()).isEqualTo(before.getSpec());
         assertReappliedAsNoChange(manifest("both", "2Gi"), Apply.CLIENT_SIDE);
         assertGrowsInPlace(grown, manifest("both", "3Gi"), Apply.CLIENT_SIDE);
@@ -118,15 +127,18 @@ class GitOpsApplyTest {
     }
 
     enum Apply {
-        SERVER_SIDE, CLIENT_SIDE;
+        SERVER_SIDE,
+        CLIENT_SIDE;
 
         String[] apply(Path file) {
-            return this == SERVER_SIDE ? new String[] {"apply", "--server-side", "-f", file.toString()}
+            return this == SERVER_SIDE
+                    ? new String[] {"apply", "--server-side", "-f", file.toString()}
                     : new String[] {"apply", "-f", file.toString()};
         }
 
         String[] diff(Path file) {
-            return this == SERVER_SIDE ? new String[] {"diff", "--server-side", "-f", file.toString()}
+            return this == SERVER_SIDE
+                    ? new String[] {"diff", "--server-side", "-f", file.toString()}
                     : new String[] {"diff", "-f", file.toString()};
         }
 
@@ -157,10 +169,14 @@ class GitOpsApplyTest {
 
         assertThat(kubectl.ok(how.apply(file))).isEqualTo(how.noChange(name));
         Shell.Result diff = kubectl.run(how.diff(file));
-        assertThat(diff.exitCode()).as("kubectl diff finds nothing to change:\n%s%s", diff.stdout(), diff.stderr()).isZero();
+        assertThat(diff.exitCode())
+                .as("kubectl diff finds nothing to change:\n%s%s", diff.stdout(), diff.stderr())
+                .isZero();
 
         WorkDisk after = Waits.get(kube, name);
-        assertThat(after.getMetadata().getGeneration()).as("no new generation").isEqualTo(before.getMetadata().getGeneration());
+        assertThat(after.getMetadata().getGeneration())
+                .as("no new generation")
+                .isEqualTo(before.getMetadata().getGeneration());
         assertThat(after.getSpec()).isEqualTo(before.getSpec());
     }
 
@@ -168,15 +184,22 @@ class GitOpsApplyTest {
     WorkDisk assertGrowsInPlace(WorkDisk before, Path grownFile, Apply how) {
         String name = before.getMetadata().getName();
         kubectl.ok(how.apply(grownFile));
-        long wanted = DiskSize.filesystemBytes(DiskSize.parse(Waits.get(kube, name).getSpec().size()).bytes());
+        long wanted = DiskSize.filesystemBytes(
+                DiskSize.parse(Waits.get(kube, name).getSpec().size()).bytes());
         assertThat(wanted).isGreaterThan(before.getStatus().capacityBytes());
         // applied again while the operator is resizing and writing status: still no conflict
         assertThat(kubectl.ok(how.apply(grownFile))).isEqualTo(how.noChange(name));
-        WorkDisk grown = await().atMost(Duration.ofSeconds(60)).until(() -> Waits.get(kube, name),
-                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready
-                        && Long.valueOf(wanted).equals(d.getStatus().capacityBytes())
-                        && d.getMetadata().getGeneration().equals(d.getStatus().observedGeneration()));
-        assertThat(grown.getStatus().filesystemUUID()).isEqualTo(before.getStatus().filesystemUUID());
+        WorkDisk grown = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> Waits.get(kube, name),
+                        d -> d.getStatus() != null
+                                && d.getStatus().phase() == DiskPhase.Ready
+                                && Long.valueOf(wanted).equals(d.getStatus().capacityBytes())
+                                && d.getMetadata()
+                                        .getGeneration()
+                                        .equals(d.getStatus().observedGeneration()));
+        assertThat(grown.getStatus().filesystemUUID())
+                .isEqualTo(before.getStatus().filesystemUUID());
         assertThat(grown.getStatus().path()).isEqualTo(before.getStatus().path());
         assertThat(grown.getStatus().lastOperation().type()).hasToString("Resize");
         assertReappliedAsNoChange(grownFile, how);
@@ -184,13 +207,17 @@ class GitOpsApplyTest {
     }
 
     List<String> managers(String name) {
-        return Waits.get(kube, name).getMetadata().getManagedFields().stream().map(ManagedFieldsEntry::getManager).toList();
+        return Waits.get(kube, name).getMetadata().getManagedFields().stream()
+                .map(ManagedFieldsEntry::getManager)
+                .toList();
     }
 
     /** Spec is the user's: no field of it may be owned by the operator (it would fight a GitOps tool over it). */
     void assertOnlyKubectlOwnsSpec(String name) {
         List<ManagedFieldsEntry> entries = Waits.get(kube, name).getMetadata().getManagedFields();
-        assertThat(entries).filteredOn(e -> e.getFieldsV1() != null && e.getFieldsV1().getAdditionalProperties().containsKey("f:spec"))
+        assertThat(entries)
+                .filteredOn(e -> e.getFieldsV1() != null
+                        && e.getFieldsV1().getAdditionalProperties().containsKey("f:spec"))
                 .as("managers of spec fields: %s", entries)
                 .isNotEmpty()
                 .allMatch(e -> e.getManager().startsWith("kubectl"));

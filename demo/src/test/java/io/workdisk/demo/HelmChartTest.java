@@ -29,19 +29,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * are skipped with a message, the CRD drift check always runs.
  */
 class HelmChartTest {
-    static final Path CHART = Path.of("..", "charts", "workdisk-operator").toAbsolutePath().normalize();
+    static final Path CHART =
+            Path.of("..", "charts", "workdisk-operator").toAbsolutePath().normalize();
     static final Optional<Path> helm = findHelm();
 
     static Optional<Path> findHelm() {
-        return Stream.concat(Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "helm")),
-                        Stream.of(Path.of("..", ".tools", "helm", "helm").toAbsolutePath().normalize()))
-                .filter(Files::isExecutable).findFirst();
+        return Stream.concat(
+                        Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "helm")),
+                        Stream.of(Path.of("..", ".tools", "helm", "helm")
+                                .toAbsolutePath()
+                                .normalize()))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     static List<HasMetadata> render(String... sets) {
         assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
-        List<String> cmd = new java.util.ArrayList<>(List.of(helm.get().toString(), "template", "wd", CHART.toString(),
-                "--namespace", "workdisk-system"));
+        List<String> cmd = new java.util.ArrayList<>(
+                List.of(helm.get().toString(), "template", "wd", CHART.toString(), "--namespace", "workdisk-system"));
         for (String s : sets) {
             cmd.add("--set");
             cmd.add(s);
@@ -56,7 +61,8 @@ class HelmChartTest {
         try (Stream<Path> files = Files.list(Path.of("..", "crds", "yaml"))) {
             for (Path crd : files.toList()) {
                 assertThat(CHART.resolve("crds").resolve(crd.getFileName()))
-                        .as("charts/workdisk-operator/crds drifted from crds/yaml; copy them over").hasSameTextualContentAs(crd);
+                        .as("charts/workdisk-operator/crds drifted from crds/yaml; copy them over")
+                        .hasSameTextualContentAs(crd);
             }
         }
         try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
@@ -69,41 +75,70 @@ class HelmChartTest {
         assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
         Shell.Result r = Shell.run(List.of(helm.get().toString(), "lint", "--strict", CHART.toString()));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-        Shell.Result bad = Shell.run(List.of(helm.get().toString(), "lint", CHART.toString(), "--set", "operator.replicas=0"));
+        Shell.Result bad =
+                Shell.run(List.of(helm.get().toString(), "lint", CHART.toString(), "--set", "operator.replicas=0"));
         assertThat(bad.exitCode()).as("values.schema.json rejects nonsense").isNotZero();
     }
 
     @Test
     void rendersEveryPartWithLeastPrivilege() {
         List<HasMetadata> objects = render();
-        assertThat(objects).extracting(HasMetadata::getKind).contains("Deployment", "DaemonSet", "ServiceAccount",
-                "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ValidatingAdmissionPolicy",
-                "ValidatingAdmissionPolicyBinding");
+        assertThat(objects)
+                .extracting(HasMetadata::getKind)
+                .contains(
+                        "Deployment",
+                        "DaemonSet",
+                        "ServiceAccount",
+                        "ClusterRole",
+                        "ClusterRoleBinding",
+                        "Role",
+                        "RoleBinding",
+                        "ValidatingAdmissionPolicy",
+                        "ValidatingAdmissionPolicyBinding");
         for (HasMetadata o : objects) {
             if (o instanceof ClusterRole role) {
-                assertThat(role.getRules()).as("%s reads no Secrets", role.getMetadata().getName())
-                        .noneMatch(rule -> rule.getResources().contains("secrets") || rule.getResources().contains("*")
+                assertThat(role.getRules())
+                        .as("%s reads no Secrets", role.getMetadata().getName())
+                        .noneMatch(rule -> rule.getResources().contains("secrets")
+                                || rule.getResources().contains("*")
                                 || rule.getVerbs().contains("*"));
             }
         }
-        ClusterRole agent = objects.stream().filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals("wd-agent"))
-                .map(ClusterRole.class::cast).findFirst().orElseThrow();
+        ClusterRole agent = objects.stream()
+                .filter(o ->
+                        o instanceof ClusterRole && o.getMetadata().getName().equals("wd-agent"))
+                .map(ClusterRole.class::cast)
+                .findFirst()
+                .orElseThrow();
         assertThat(agent.getRules()).allMatch(r -> r.getApiGroups().equals(List.of("workdisk.io")));
-        DaemonSet ds = objects.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).findFirst().orElseThrow();
+        DaemonSet ds = objects.stream()
+                .filter(DaemonSet.class::isInstance)
+                .map(DaemonSet.class::cast)
+                .findFirst()
+                .orElseThrow();
         var container = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("NODE_NAME")
-                && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
-        assertThat(container.getArgs()).contains("run", "--root=/var/lib/workdisk", "--image-dir=/var/lib/workdisk-images");
-        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getHostPath().getPath())
+        assertThat(container.getEnv())
+                .anyMatch(e -> e.getName().equals("NODE_NAME")
+                        && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName"));
+        assertThat(container.getArgs())
+                .contains("run", "--root=/var/lib/workdisk", "--image-dir=/var/lib/workdisk-images");
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes())
+                .extracting(v -> v.getHostPath().getPath())
                 .containsExactly("/var/lib/workdisk", "/var/lib/workdisk-images");
-        Deployment op = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+        Deployment op = objects.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow();
         assertThat(op.getSpec().getReplicas()).isEqualTo(2);
-        assertThat(op.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(op.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+                .isTrue();
     }
 
     @Test
     void admissionPolicyCanBeTurnedOff() {
-        assertThat(render("admissionPolicy.enabled=false")).extracting(HasMetadata::getKind)
+        assertThat(render("admissionPolicy.enabled=false"))
+                .extracting(HasMetadata::getKind)
                 .doesNotContain("ValidatingAdmissionPolicy");
     }
 
@@ -117,30 +152,42 @@ class HelmChartTest {
     @ExtendWith(SharedApiServer.class)
     void admissionPolicyIsAcceptedByTheApiServer(RealApiServer api) {
         List<HasMetadata> rendered = render();
-        ValidatingAdmissionPolicy policy = rendered.stream().filter(ValidatingAdmissionPolicy.class::isInstance)
-                .map(ValidatingAdmissionPolicy.class::cast).findFirst().orElseThrow();
-        ValidatingAdmissionPolicyBinding binding = rendered.stream().filter(ValidatingAdmissionPolicyBinding.class::isInstance)
-                .map(ValidatingAdmissionPolicyBinding.class::cast).findFirst().orElseThrow();
+        ValidatingAdmissionPolicy policy = rendered.stream()
+                .filter(ValidatingAdmissionPolicy.class::isInstance)
+                .map(ValidatingAdmissionPolicy.class::cast)
+                .findFirst()
+                .orElseThrow();
+        ValidatingAdmissionPolicyBinding binding = rendered.stream()
+                .filter(ValidatingAdmissionPolicyBinding.class::isInstance)
+                .map(ValidatingAdmissionPolicyBinding.class::cast)
+                .findFirst()
+                .orElseThrow();
         try (KubernetesClient kube = api.newClient("user")) {
             ValidatingAdmissionPolicy stored = kube.resource(policy).create();
             kube.resource(binding).create();
             List<String> expressions = new java.util.ArrayList<>();
             stored.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
             stored.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
-            assertThat(expressions).hasSize(8)
+            assertThat(expressions)
+                    .hasSize(8)
                     .anyMatch(e -> e.contains("system:serviceaccount:workdisk-system:wd-operator"))
                     .anyMatch(e -> e.contains("authentication.kubernetes.io/node-name"));
 
             // a syntax error, and a misspelt variable
             for (String wrong : List.of("variables.operator &&", "variables.operater || variables.isTask")) {
-                ValidatingAdmissionPolicy broken = new ValidatingAdmissionPolicyBuilder(policy).editMetadata()
-                        .withName(policy.getMetadata().getName() + "-broken").endMetadata().build();
+                ValidatingAdmissionPolicy broken = new ValidatingAdmissionPolicyBuilder(policy)
+                        .editMetadata()
+                        .withName(policy.getMetadata().getName() + "-broken")
+                        .endMetadata()
+                        .build();
                 broken.getSpec().getValidations().get(0).setExpression(wrong);
-                KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
+                KubernetesClientException refused = catchThrowableOfType(
+                        KubernetesClientException.class,
                         () -> kube.resource(broken).create());
                 assertThat(refused).as("a policy with '%s' is refused", wrong).isNotNull();
                 assertThat(refused.getCode()).isEqualTo(422);
-                assertThat(refused.getStatus().getMessage()).contains("spec.validations[0].expression", "compilation failed");
+                assertThat(refused.getStatus().getMessage())
+                        .contains("spec.validations[0].expression", "compilation failed");
             }
         }
     }

@@ -20,12 +20,12 @@ import io.workdisk.api.task.WorkTaskStatus;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
-import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileInputTest {
     @TempDir
     Path tmp;
+
     LocalCluster cluster;
     KubernetesClient kube;
     Path images;
@@ -55,8 +56,10 @@ class HostileInputTest {
 
     @BeforeEach
     void setUp(RealApiServer api) throws Exception {
-        cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30),
-                Duration.ofSeconds(3), 4), Clock.systemUTC());
+        cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(3), 4),
+                Clock.systemUTC());
         kube = cluster.client();
         rootfs = Rootfs.ofFixture(tmp);
         images = rootfs.getParent();
@@ -71,11 +74,22 @@ class HostileInputTest {
     }
 
     NodeSeedStatus awaitSeedFailed(String name, String message) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> {
-            WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
-            return s.getStatus() == null || s.getStatus().nodes() == null || s.getStatus().nodes().isEmpty() ? null
-                    : s.getStatus().nodes().get(0);
-        }, n -> n != null && n.phase() == SeedPhase.Failed && n.message() != null && n.message().contains(message));
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> {
+                            WorkSeed s = kube.resources(WorkSeed.class)
+                                    .withName(name)
+                                    .get();
+                            return s.getStatus() == null
+                                            || s.getStatus().nodes() == null
+                                            || s.getStatus().nodes().isEmpty()
+                                    ? null
+                                    : s.getStatus().nodes().get(0);
+                        },
+                        n -> n != null
+                                && n.phase() == SeedPhase.Failed
+                                && n.message() != null
+                                && n.message().contains(message));
     }
 
     WorkSeed seed(String name, SeedSource source, String subtree) {
@@ -92,15 +106,33 @@ class HostileInputTest {
     @Test
     void sizesThatAreNotADiskSayWhyAndMakeNothing() throws Exception {
         // refused by the API server's CRD rules, so no object exists for the operator to act on
-        Map<String, String> cases = Map.of("0", "at least 64Mi", "-1Gi", "spec.size", "1Ki", "at least 64Mi",
-                "1Ei", "below 16Ti", "16Ti", "below 16Ti", "0.5", "at least 64Mi", "lots", "spec.size");
-        cases.forEach((size, message) -> assertThatThrownBy(() -> kube.resource(Manifests.disk("bad", size)).create())
-                .as("size %s", size).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+        Map<String, String> cases = Map.of(
+                "0",
+                "at least 64Mi",
+                "-1Gi",
+                "spec.size",
+                "1Ki",
+                "at least 64Mi",
+                "1Ei",
+                "below 16Ti",
+                "16Ti",
+                "below 16Ti",
+                "0.5",
+                "at least 64Mi",
+                "lots",
+                "spec.size");
+        cases.forEach((size, message) -> assertThatThrownBy(
+                        () -> kube.resource(Manifests.disk("bad", size)).create())
+                .as("size %s", size)
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getMessage()).contains(message);
                 }));
-        assertThat(kube.resources(WorkDisk.class).inAnyNamespace().list().getItems()).isEmpty();
-        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems()).as("no task for a bad spec").isEmpty();
+        assertThat(kube.resources(WorkDisk.class).inAnyNamespace().list().getItems())
+                .isEmpty();
+        assertThat(kube.resources(WorkTask.class).inAnyNamespace().list().getItems())
+                .as("no task for a bad spec")
+                .isEmpty();
         assertThat(tmp.resolve("node-a/disks")).isEmptyDirectory();
     }
 
@@ -108,16 +140,33 @@ class HostileInputTest {
     void seedSourcesOutsideTheImageDirectoriesAreRefusedAndNothingIsRead() throws Exception {
         Files.createSymbolicLink(images.resolve("link-to-secret.ext4"), outside);
         Files.createSymbolicLink(images.resolve("link-up"), Path.of(".."));
-        kube.resource(seed("traversal", hostPath(images + "/../outside-secret"), null)).create();
-        kube.resource(seed("absolute-outside", hostPath(outside.toString()), null)).create();
-        kube.resource(seed("symlink-out", hostPath(images.resolve("link-to-secret.ext4").toString()), null)).create();
-        kube.resource(seed("symlink-dir-up", hostPath(images.resolve("link-up/outside-secret").toString()), null)).create();
-        assertThatThrownBy(() -> kube.resource(seed("relative", hostPath("images/rootfs.ext4"), null)).create())
-                .as("a relative path is refused by the API server").hasMessageContaining("spec.source.hostPath.path");
-        assertThatThrownBy(() -> kube.resource(seed("file-url", new SeedSource(null, new HttpSource("file://" + outside,
-                "0".repeat(64))), null)).create()).as("a file:// URL is refused by the API server")
+        kube.resource(seed("traversal", hostPath(images + "/../outside-secret"), null))
+                .create();
+        kube.resource(seed("absolute-outside", hostPath(outside.toString()), null))
+                .create();
+        kube.resource(seed(
+                        "symlink-out",
+                        hostPath(images.resolve("link-to-secret.ext4").toString()),
+                        null))
+                .create();
+        kube.resource(seed(
+                        "symlink-dir-up",
+                        hostPath(images.resolve("link-up/outside-secret").toString()),
+                        null))
+                .create();
+        assertThatThrownBy(() -> kube.resource(seed("relative", hostPath("images/rootfs.ext4"), null))
+                        .create())
+                .as("a relative path is refused by the API server")
+                .hasMessageContaining("spec.source.hostPath.path");
+        assertThatThrownBy(() -> kube.resource(seed(
+                                "file-url",
+                                new SeedSource(null, new HttpSource("file://" + outside, "0".repeat(64))),
+                                null))
+                        .create())
+                .as("a file:// URL is refused by the API server")
                 .hasMessageContaining("spec.source.http.url");
-        kube.resource(seed("subtree-up", hostPath(rootfs.toString()), "/../etc")).create();
+        kube.resource(seed("subtree-up", hostPath(rootfs.toString()), "/../etc"))
+                .create();
 
         awaitSeedFailed("traversal", "contains '..'");
         awaitSeedFailed("absolute-outside", "outside the agent's image directories");
@@ -138,9 +187,13 @@ class HostileInputTest {
         forge("up-and-out", WorkTaskSpec.format("node-a", "../escaped.ext4", 1L << 30, false, "forger", 1));
         forge("absolute", WorkTaskSpec.format("node-a", beside.toString(), 1L << 30, false, "forger", 1));
         forge("delete-users-file", WorkTaskSpec.delete("node-a", "disks/users-own.ext4", "forger", 1));
-        forge("overwrite-users-file", WorkTaskSpec.format("node-a", "disks/users-own.ext4", 1L << 30, false, "forger", 1));
-        forge("seed-from-outside", WorkTaskSpec.materialize("node-a", "disks/m.ext4", 1L << 30, false,
-                "../../outside-secret", "forger", 1));
+        forge(
+                "overwrite-users-file",
+                WorkTaskSpec.format("node-a", "disks/users-own.ext4", 1L << 30, false, "forger", 1));
+        forge(
+                "seed-from-outside",
+                WorkTaskSpec.materialize(
+                        "node-a", "disks/m.ext4", 1L << 30, false, "../../outside-secret", "forger", 1));
 
         assertThat(awaitTaskFailed("up-and-out").message()).contains("..");
         assertThat(awaitTaskFailed("absolute").reason()).isIn("OUTSIDE_DATA_ROOT", "INVALID_PATH");
@@ -154,38 +207,69 @@ class HostileInputTest {
 
     void forge(String name, WorkTaskSpec spec) {
         WorkTask t = new WorkTask();
-        t.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default")
-                .withLabels(Map.of(ApiGroup.NODE_LABEL, "node-a")).build());
+        t.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace("default")
+                .withLabels(Map.of(ApiGroup.NODE_LABEL, "node-a"))
+                .build());
         t.setSpec(spec);
         kube.resource(t).create();
     }
 
     WorkTaskStatus awaitTaskFailed(String name) {
-        return await().atMost(Duration.ofSeconds(30)).until(
-                () -> kube.resources(WorkTask.class).inNamespace("default").withName(name).get().getStatus(),
-                s -> s != null && s.phase() == TaskPhase.Failed);
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> kube.resources(WorkTask.class)
+                                .inNamespace("default")
+                                .withName(name)
+                                .get()
+                                .getStatus(),
+                        s -> s != null && s.phase() == TaskPhase.Failed);
     }
 
     @Test
     void theSameNameTwiceNeverSharesAnImageAndARetainedImageIsNeverReused() throws Exception {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build()).create();
-        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi").withReclaimPolicy(ReclaimPolicy.Retain))).create();
-        kube.resource(Manifests.disk("team-b", "same", WorkDiskSpec.ofSize("1Gi"))).create();
+        kube.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("team-b")
+                        .endMetadata()
+                        .build())
+                .create();
+        kube.resource(Manifests.disk(
+                        "default", "same", WorkDiskSpec.ofSize("1Gi").withReclaimPolicy(ReclaimPolicy.Retain)))
+                .create();
+        kube.resource(Manifests.disk("team-b", "same", WorkDiskSpec.ofSize("1Gi")))
+                .create();
         WorkDisk a = Waits.phase(kube, "same", DiskPhase.Ready);
-        WorkDisk b = await().atMost(Duration.ofSeconds(30)).until(
-                () -> kube.resources(WorkDisk.class).inNamespace("team-b").withName("same").get(),
-                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        WorkDisk b = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> kube.resources(WorkDisk.class)
+                                .inNamespace("team-b")
+                                .withName("same")
+                                .get(),
+                        d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
         assertThat(a.getStatus().path()).isNotEqualTo(b.getStatus().path());
 
         kube.resource(a).delete();
         await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same") == null);
-        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi"))).create();
-        WorkDisk again = await().atMost(Duration.ofSeconds(30)).until(() -> Waits.get(kube, "same"),
-                d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
-        assertThat(again.getStatus().path()).as("a new object gets a new image").isNotEqualTo(a.getStatus().path());
-        assertThat(again.getStatus().filesystemUUID()).isNotEqualTo(a.getStatus().filesystemUUID());
-        assertThat(Path.of(a.getStatus().path())).as("the retained image is kept as it was").exists();
-        assertThat(io.workdisk.agent.engine.ext4.Ext4Image.readSuperblock(Path.of(a.getStatus().path())).uuid())
+        kube.resource(Manifests.disk("default", "same", WorkDiskSpec.ofSize("1Gi")))
+                .create();
+        WorkDisk again = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> Waits.get(kube, "same"),
+                        d -> d != null && d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        assertThat(again.getStatus().path())
+                .as("a new object gets a new image")
+                .isNotEqualTo(a.getStatus().path());
+        assertThat(again.getStatus().filesystemUUID())
+                .isNotEqualTo(a.getStatus().filesystemUUID());
+        assertThat(Path.of(a.getStatus().path()))
+                .as("the retained image is kept as it was")
+                .exists();
+        assertThat(io.workdisk.agent.engine.ext4.Ext4Image.readSuperblock(
+                                Path.of(a.getStatus().path()))
+                        .uuid())
                 .hasToString(a.getStatus().filesystemUUID());
     }
 
@@ -194,18 +278,35 @@ class HostileInputTest {
         String namespace = "n".repeat(63);
         String seedName = "s".repeat(253);
         String diskName = "d".repeat(253);
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+        kube.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(namespace)
+                        .endMetadata()
+                        .build())
+                .create();
         kube.resource(Manifests.seed(seedName, rootfs)).create();
-        kube.resource(Manifests.disk(namespace, diskName, WorkDiskSpec.ofSize("1Gi").withSeedRef(seedName))).create();
+        kube.resource(Manifests.disk(
+                        namespace, diskName, WorkDiskSpec.ofSize("1Gi").withSeedRef(seedName)))
+                .create();
 
         WorkSeed seed = Waits.seedReady(kube, seedName);
-        assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString()).hasSizeLessThanOrEqualTo(255);
-        WorkDisk disk = await().atMost(Duration.ofSeconds(60)).until(
-                () -> kube.resources(WorkDisk.class).inNamespace(namespace).withName(diskName).get(),
-                d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
+        assertThat(Path.of(seed.getStatus().nodes().get(0).path()).getFileName().toString())
+                .hasSizeLessThanOrEqualTo(255);
+        WorkDisk disk = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> kube.resources(WorkDisk.class)
+                                .inNamespace(namespace)
+                                .withName(diskName)
+                                .get(),
+                        d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready);
         Shell.assertFsckClean(Path.of(disk.getStatus().path()));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kube.v1().events().inNamespace(namespace)
-                .list().getItems()).isNotEmpty().allSatisfy(e -> assertThat(e.getMetadata().getName()).hasSizeLessThanOrEqualTo(253)
-                        .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                kube.v1().events().inNamespace(namespace).list().getItems())
+                        .isNotEmpty()
+                        .allSatisfy(e -> assertThat(e.getMetadata().getName())
+                                .hasSizeLessThanOrEqualTo(253)
+                                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")));
     }
 }

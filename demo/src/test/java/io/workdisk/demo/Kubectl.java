@@ -13,9 +13,13 @@ import java.util.stream.Stream;
 record Kubectl(Path binary, Path kubeconfig) {
     /** The repository's kubectl (.tools/kubectl, where .ci/run puts it), else one on PATH. */
     static Optional<Path> find() {
-        return Stream.concat(Stream.of(Path.of("..", ".tools", "kubectl", "kubectl").toAbsolutePath().normalize()),
+        return Stream.concat(
+                        Stream.of(Path.of("..", ".tools", "kubectl", "kubectl")
+                                .toAbsolutePath()
+                                .normalize()),
                         Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "kubectl")))
-                .filter(Files::isExecutable).findFirst();
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     /**
@@ -23,8 +27,8 @@ record Kubectl(Path binary, Path kubeconfig) {
      * server's fixture needs a kubectl too, so a machine that runs these tests has one.
      */
     static Kubectl of(RealApiServer api, Path dir) throws IOException {
-        Path binary = find().orElseThrow(() -> new AssertionError(
-                "kubectl not found in .tools/kubectl or on PATH (bash .ci/run fetches it)"));
+        Path binary = find().orElseThrow(() ->
+                new AssertionError("kubectl not found in .tools/kubectl or on PATH (bash .ci/run fetches it)"));
         return new Kubectl(binary, api.writeKubeconfig(dir.resolve("kubeconfig")));
     }
 
@@ -38,8 +42,8 @@ record Kubectl(Path binary, Path kubeconfig) {
     String ok(String... args) {
         Shell.Result r = run(args);
         if (r.exitCode() != 0) {
-            throw new AssertionError("kubectl " + String.join(" ", args) + " exited " + r.exitCode() + ":\n"
-                    + r.stdout() + r.stderr());
+            throw new AssertionError(
+                    "kubectl " + String.join(" ", args) + " exited " + r.exitCode() + ":\n" + r.stdout() + r.stderr());
         }
         return r.stdout();
     }

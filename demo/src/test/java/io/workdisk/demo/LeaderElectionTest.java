@@ -28,8 +28,13 @@ class LeaderElectionTest {
 
     static WorkdiskOperator.Settings replica(String identity) {
         return new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), 4)
-                .withLeadership(new WorkdiskOperator.Leadership("workdisk-operator", identity, Duration.ofSeconds(3),
-                        Duration.ofSeconds(2), Duration.ofMillis(250), false));
+                .withLeadership(new WorkdiskOperator.Leadership(
+                        "workdisk-operator",
+                        identity,
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(2),
+                        Duration.ofMillis(250),
+                        false));
     }
 
     @Test
@@ -47,8 +52,7 @@ class LeaderElectionTest {
                 }
 
                 @Override
-                public void onClose(WatcherException cause) {
-                }
+                public void onClose(WatcherException cause) {}
             });
             AutoCloseable first = cluster.startOperatorReplica(replica("replica-1"));
             AutoCloseable second = cluster.startOperatorReplica(replica("replica-2"));
@@ -59,10 +63,12 @@ class LeaderElectionTest {
 
             (leader.equals("replica-1") ? first : second).close();
             kube.resource(Manifests.disk("two", "1Gi")).create();
-            await().atMost(Duration.ofSeconds(30)).until(() -> !awaitHolder(kube).equals(leader));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !awaitHolder(kube).equals(leader));
             Waits.phase(kube, "two", DiskPhase.Ready);
 
-            assertThat(written).as("each task written once, by one replica at a time")
+            assertThat(written)
+                    .as("each task written once, by one replica at a time")
                     .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
             watch.close();
             (leader.equals("replica-1") ? second : first).close();
@@ -71,9 +77,17 @@ class LeaderElectionTest {
 
     static String awaitHolder(KubernetesClient kube) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Lease lease = kube.leases().inNamespace("workdisk-system").withName("workdisk-operator").get();
+            Lease lease = kube.leases()
+                    .inNamespace("workdisk-system")
+                    .withName("workdisk-operator")
+                    .get();
             return lease != null && lease.getSpec().getHolderIdentity() != null;
         });
-        return kube.leases().inNamespace("workdisk-system").withName("workdisk-operator").get().getSpec().getHolderIdentity();
+        return kube.leases()
+                .inNamespace("workdisk-system")
+                .withName("workdisk-operator")
+                .get()
+                .getSpec()
+                .getHolderIdentity();
     }
 }

@@ -49,20 +49,30 @@ class LeastPrivilegeTest {
                 } finally {
                     chart.restore(admin, grant);
                 }
-                System.out.printf("without %-58s %5d ms: %s%n", grant, (System.nanoTime() - runStarted) / 1_000_000,
-                        failure.orElse("NOTHING FAILED"));
+                System.out.printf(
+                        "without %-58s %5d ms: %s%n",
+                        grant, (System.nanoTime() - runStarted) / 1_000_000, failure.orElse("NOTHING FAILED"));
                 if (failure.isEmpty()) {
                     unneeded.add(grant.toString());
                 }
             }
         }
-        System.out.printf("%d grants measured in %d s%n", chart.grants().size(), (System.nanoTime() - started) / 1_000_000_000);
-        assertThat(unneeded).as("granted, but the whole lifecycle runs without them: take them out of the chart").isEmpty();
+        System.out.printf(
+                "%d grants measured in %d s%n", chart.grants().size(), (System.nanoTime() - started) / 1_000_000_000);
+        assertThat(unneeded)
+                .as("granted, but the whole lifecycle runs without them: take them out of the chart")
+                .isEmpty();
     }
 
     /** What goes wrong while {@code grant} is withheld: the first refusal of it, or why the operator did not start. */
-    static Optional<String> whatFails(ChartRbac.Grant grant, RealApiServer api, ChartRbac chart, KubernetesClient admin,
-            Path rootfs, Path dataRoots) throws Exception {
+    static Optional<String> whatFails(
+            ChartRbac.Grant grant,
+            RealApiServer api,
+            ChartRbac chart,
+            KubernetesClient admin,
+            Path rootfs,
+            Path dataRoots)
+            throws Exception {
         long mark = api.audit().mark();
         WorkdiskOperator.Settings settings = LeaderElectionTest.replica("least-privilege");
         try (ChartIdentities identities = new ChartIdentities(api, chart, true);
@@ -73,8 +83,9 @@ class LeastPrivilegeTest {
                 }
             } catch (RuntimeException agentDidNotStart) {
                 // its task informer could not start: the refusal is in the audit log
-                return Optional.of(refusal(api, grant, mark).orElseThrow(() -> new AssertionError(
-                        "without " + grant + " an agent did not start, for another reason", agentDidNotStart)));
+                return Optional.of(refusal(api, grant, mark)
+                        .orElseThrow(() -> new AssertionError(
+                                "without " + grant + " an agent did not start, for another reason", agentDidNotStart)));
             }
             try {
                 cluster.startOperator();
@@ -83,7 +94,12 @@ class LeastPrivilegeTest {
                 return refused.isPresent() ? refused : Optional.of(leaseCheckFailure(e, grant));
             }
             try {
-                new Lifecycle(admin, rootfs, NODES, () -> refusal(api, grant, mark).isPresent()).run();
+                new Lifecycle(
+                                admin,
+                                rootfs,
+                                NODES,
+                                () -> refusal(api, grant, mark).isPresent())
+                        .run();
             } catch (Lifecycle.Stopped stopped) {
                 return refusal(api, grant, mark);
             }
@@ -92,7 +108,9 @@ class LeastPrivilegeTest {
     }
 
     private static Optional<String> refusal(RealApiServer api, ChartRbac.Grant grant, long mark) {
-        return api.audit().since(mark).stream().filter(grant::refused).findFirst()
+        return api.audit().since(mark).stream()
+                .filter(grant::refused)
+                .findFirst()
                 .map(e -> "403 " + e.verb() + " " + e.uri().split("\\?")[0]);
     }
 

@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,8 +50,11 @@ final class Lifecycle {
         kube.resource(Manifests.seed("s", rootfs)).create();
         step("the seed Ready on " + nodes, () -> {
             WorkSeed s = kube.resources(WorkSeed.class).withName("s").get();
-            return s.getStatus() != null && s.getStatus().nodes() != null && nodes.stream().allMatch(n -> s.getStatus()
-                    .nodes().stream().anyMatch(x -> x.node().equals(n) && x.phase() == SeedPhase.Ready));
+            return s.getStatus() != null
+                    && s.getStatus().nodes() != null
+                    && nodes.stream()
+                            .allMatch(n -> s.getStatus().nodes().stream()
+                                    .anyMatch(x -> x.node().equals(n) && x.phase() == SeedPhase.Ready));
         });
         kube.resource(Manifests.seeded("seeded", "1Gi", "s")).create();
         kube.resource(Manifests.disk("blank", "1Gi")).create();
@@ -60,13 +63,25 @@ final class Lifecycle {
             d.setSpec(d.getSpec().withSize("2Gi"));
             return d;
         });
-        step("the blank disk grown to 2Gi", () -> disks().withName("blank").get().getStatus().capacityBytes() == 2L << 30);
+        step(
+                "the blank disk grown to 2Gi",
+                () -> disks().withName("blank").get().getStatus().capacityBytes() == 2L << 30);
         disks().withName("seeded").delete();
         disks().withName("blank").delete();
         kube.resources(WorkSeed.class).withName("s").delete();
-        step("every disk, seed and task gone", () -> kube.resources(WorkDisk.class).inAnyNamespace().list().getItems().isEmpty()
-                && kube.resources(WorkSeed.class).list().getItems().isEmpty()
-                && kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+        step(
+                "every disk, seed and task gone",
+                () -> kube.resources(WorkDisk.class)
+                                .inAnyNamespace()
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && kube.resources(WorkSeed.class).list().getItems().isEmpty()
+                        && kube.resources(WorkTask.class)
+                                .inAnyNamespace()
+                                .list()
+                                .getItems()
+                                .isEmpty());
     }
 
     private DiskPhase phase(String name) {
@@ -79,7 +94,9 @@ final class Lifecycle {
     }
 
     private void step(String what, Callable<Boolean> done) {
-        await().alias(what).atMost(STEP).pollInterval(Duration.ofMillis(100))
+        await().alias(what)
+                .atMost(STEP)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> stop.getAsBoolean() || done.call());
         if (stop.getAsBoolean()) {
             throw new Stopped(what);

@@ -17,23 +17,32 @@ import org.junit.jupiter.api.io.TempDir;
  * validator is not installed.
  */
 class ManifestSchemaTest {
-    static final Path VALIDATOR = Path.of("..", "tools", "validate-manifests").toAbsolutePath().normalize();
+    static final Path VALIDATOR =
+            Path.of("..", "tools", "validate-manifests").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
 
     static Shell.Result validate(Path manifests) {
-        assumeTrue(Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
+        assumeTrue(
+                Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
                 "kubernetes-models not installed (npm ci --prefix tools/validate-manifests; bash .ci/run does it)");
         return Shell.run(List.of("node", VALIDATOR.resolve("validate.js").toString(), manifests.toString()));
     }
 
     @Test
     void renderedChartAndCrdsAreValidKubernetesObjects() throws Exception {
-        assumeTrue(HelmChartTest.helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
+        assumeTrue(
+                HelmChartTest.helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
         for (String[] values : new String[][] {{}, {"admissionPolicy.enabled=false", "agent.capacity=100Gi"}}) {
-            List<String> cmd = new java.util.ArrayList<>(List.of(HelmChartTest.helm.get().toString(), "template", "wd",
-                    HelmChartTest.CHART.toString(), "--namespace", "workdisk-system", "--include-crds"));
+            List<String> cmd = new java.util.ArrayList<>(List.of(
+                    HelmChartTest.helm.get().toString(),
+                    "template",
+                    "wd",
+                    HelmChartTest.CHART.toString(),
+                    "--namespace",
+                    "workdisk-system",
+                    "--include-crds"));
             for (String v : values) {
                 cmd.addAll(List.of("--set", v));
             }

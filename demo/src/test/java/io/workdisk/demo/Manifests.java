@@ -11,12 +11,12 @@ import java.nio.file.Path;
 
 /** WorkDisks and WorkSeeds as a user would write them. */
 final class Manifests {
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static WorkDisk disk(String namespace, String name, WorkDiskSpec spec) {
         WorkDisk d = new WorkDisk();
-        d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        d.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         d.setSpec(spec);
         return d;
     }

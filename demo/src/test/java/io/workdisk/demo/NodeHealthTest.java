@@ -9,8 +9,8 @@ import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,37 +37,58 @@ class NodeHealthTest {
         for (String dir : List.of("disks", "seeds", "downloads")) {
             Files.createDirectories(locked.resolve(dir));
         }
-        Assumptions.assumeTrue(Shell.run(List.of("chattr", "+i", locked.toString())).exitCode() == 0,
+        Assumptions.assumeTrue(
+                Shell.run(List.of("chattr", "+i", locked.toString())).exitCode() == 0,
                 "skipped: cannot make a directory immutable here (chattr +i refused), so no unwritable data root");
-        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                Duration.ofSeconds(10), Duration.ofSeconds(2), 4), Clock.systemUTC())) {
+        try (LocalCluster cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(10), Duration.ofSeconds(2), 4),
+                Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             cluster.addNode("healthy", java.util.Map.of(), tmp.resolve("healthy"), List.of(), null);
             cluster.startAgent(new NodeAgent.Settings("unwritable", locked, List.of(), null, 2, Duration.ofSeconds(1)));
-            cluster.startAgent(new NodeAgent.Settings("skewed", tmp.resolve("skewed"), List.of(), null, 2,
-                    Duration.ofSeconds(1)), io.workdisk.agent.engine.tools.E2fsTools.fromEnvironment(),
+            cluster.startAgent(
+                    new NodeAgent.Settings("skewed", tmp.resolve("skewed"), List.of(), null, 2, Duration.ofSeconds(1)),
+                    io.workdisk.agent.engine.tools.E2fsTools.fromEnvironment(),
                     Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10)));
             cluster.startOperator();
 
             awaitNodeReason(kube, "unwritable", "DataRootUnwritable", locked.toString());
             awaitNodeReason(kube, "skewed", "ClockSkew", "ahead of the API server");
 
-            kube.resource(Manifests.disk("default", "on-unwritable", WorkDiskSpec.ofSize("1Gi").withNodeName("unwritable"))).create();
-            kube.resource(Manifests.disk("default", "on-skewed", WorkDiskSpec.ofSize("1Gi").withNodeName("skewed"))).create();
+            kube.resource(Manifests.disk(
+                            "default",
+                            "on-unwritable",
+                            WorkDiskSpec.ofSize("1Gi").withNodeName("unwritable")))
+                    .create();
+            kube.resource(Manifests.disk(
+                            "default", "on-skewed", WorkDiskSpec.ofSize("1Gi").withNodeName("skewed")))
+                    .create();
             for (int i = 0; i < 4; i++) {
                 kube.resource(Manifests.disk("free-" + i, "1Gi")).create();
             }
             for (int i = 0; i < 4; i++) {
-                assertThat(Waits.phase(kube, "free-" + i, DiskPhase.Ready).getStatus().nodeName())
-                        .as("placed only on the healthy node").isEqualTo("healthy");
+                assertThat(Waits.phase(kube, "free-" + i, DiskPhase.Ready)
+                                .getStatus()
+                                .nodeName())
+                        .as("placed only on the healthy node")
+                        .isEqualTo("healthy");
             }
             awaitDiskWaiting(kube, "on-unwritable", "cannot create files");
             awaitDiskWaiting(kube, "on-skewed", "clock");
 
             Shell.run(List.of("chattr", "-i", locked.toString()));
-            assertThat(Waits.phase(kube, "on-unwritable", DiskPhase.Ready).getStatus().path()).startsWith(locked.toString());
-            assertThat(kube.resources(WorkDisk.class).inNamespace("default").withName("on-skewed").get().getStatus()
-                    .phase()).isNotEqualTo(DiskPhase.Ready);
+            assertThat(Waits.phase(kube, "on-unwritable", DiskPhase.Ready)
+                            .getStatus()
+                            .path())
+                    .startsWith(locked.toString());
+            assertThat(kube.resources(WorkDisk.class)
+                            .inNamespace("default")
+                            .withName("on-skewed")
+                            .get()
+                            .getStatus()
+                            .phase())
+                    .isNotEqualTo(DiskPhase.Ready);
         } finally {
             Shell.run(List.of("chattr", "-i", locked.toString()));
         }
@@ -88,11 +109,16 @@ class NodeHealthTest {
 
     static void awaitDiskWaiting(KubernetesClient kube, String name, String message) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            WorkDisk d = kube.resources(WorkDisk.class).inNamespace("default").withName(name).get();
+            WorkDisk d = kube.resources(WorkDisk.class)
+                    .inNamespace("default")
+                    .withName(name)
+                    .get();
             assertThat(d.getStatus()).isNotNull();
             assertThat(d.getStatus().phase()).isNotEqualTo(DiskPhase.Ready);
-            assertThat(d.getStatus().conditions()).anyMatch(c -> c.getType().equals("Ready")
-                    && c.getReason().equals("NodeNotReady") && c.getMessage().contains(message));
+            assertThat(d.getStatus().conditions())
+                    .anyMatch(c -> c.getType().equals("Ready")
+                            && c.getReason().equals("NodeNotReady")
+                            && c.getMessage().contains(message));
         });
     }
 }

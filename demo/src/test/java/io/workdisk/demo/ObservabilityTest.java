@@ -9,8 +9,8 @@ import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import io.workdisk.operator.WorkdiskOperator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,35 +29,46 @@ import org.junit.jupiter.api.io.TempDir;
 class ObservabilityTest {
     @TempDir
     Path tmp;
+
     final HttpClient http = HttpClient.newHttpClient();
 
     HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void metricsHealthAndReadinessOnBothAndANodeWithoutToolsSaysWhy(RealApiServer api) throws Exception {
-        WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(10),
-                Duration.ofSeconds(5), 4).withMetricsPort(0);
+        WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(
+                        "workdisk-system", 1.0, Duration.ofSeconds(10), Duration.ofSeconds(5), 4)
+                .withMetricsPort(0);
         try (LocalCluster cluster = new LocalCluster(api, settings, Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
-            NodeAgent good = cluster.startAgent(new NodeAgent.Settings("node-a", tmp.resolve("node-a"), List.of(), null, 2,
-                    Duration.ofSeconds(1), 0));
+            NodeAgent good = cluster.startAgent(new NodeAgent.Settings(
+                    "node-a", tmp.resolve("node-a"), List.of(), null, 2, Duration.ofSeconds(1), 0));
             Path emptyBin = Files.createDirectories(tmp.resolve("empty-bin"));
-            NodeAgent broken = cluster.startAgent(new NodeAgent.Settings("node-b", tmp.resolve("node-b"), List.of(), null, 2,
-                    Duration.ofSeconds(1), 0), new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)));
+            NodeAgent broken = cluster.startAgent(
+                    new NodeAgent.Settings(
+                            "node-b", tmp.resolve("node-b"), List.of(), null, 2, Duration.ofSeconds(1), 0),
+                    new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)));
             cluster.startOperator();
 
             kube.resource(Manifests.disk("m", "1Gi")).create();
-            kube.resource(Manifests.disk("default", "on-broken", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b"))).create();
+            kube.resource(Manifests.disk(
+                            "default", "on-broken", WorkDiskSpec.ofSize("1Gi").withNodeName("node-b")))
+                    .create();
             assertThat(Waits.phase(kube, "m", DiskPhase.Ready).getStatus().nodeName())
-                    .as("nothing is placed on a node whose agent cannot work").isEqualTo("node-a");
+                    .as("nothing is placed on a node whose agent cannot work")
+                    .isEqualTo("node-a");
 
             String agentMetrics = get(good.metricsPort(), "/metrics").body();
-            assertThat(agentMetrics).contains("workdisk_agent_task_seconds_count{result=\"Succeeded\",type=\"Format\"} 1")
+            assertThat(agentMetrics)
+                    .contains("workdisk_agent_task_seconds_count{result=\"Succeeded\",type=\"Format\"} 1")
                     .contains("workdisk_agent_written_bytes_total{type=\"Format\"}")
-                    .contains("workdisk_agent_tasks_waiting 0").contains("workdisk_agent_tasks_running 0");
+                    .contains("workdisk_agent_tasks_waiting 0")
+                    .contains("workdisk_agent_tasks_running 0");
             assertThat(get(good.metricsPort(), "/healthz").statusCode()).isEqualTo(200);
             assertThat(get(good.metricsPort(), "/readyz").statusCode()).isEqualTo(200);
 
@@ -70,10 +81,16 @@ class ObservabilityTest {
                 assertThat(c.getStatus()).isEqualTo("False");
                 assertThat(c.getReason()).isEqualTo("ToolsMissing");
             });
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kube.resources(WorkDisk.class)
-                    .inNamespace("default").withName("on-broken").get().getStatus().conditions())
-                    .anyMatch(c -> c.getType().equals("Ready") && c.getReason().equals("NodeNotReady")
-                            && c.getMessage().contains("mkfs.ext4")));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(kube.resources(WorkDisk.class)
+                                    .inNamespace("default")
+                                    .withName("on-broken")
+                                    .get()
+                                    .getStatus()
+                                    .conditions())
+                            .anyMatch(c -> c.getType().equals("Ready")
+                                    && c.getReason().equals("NodeNotReady")
+                                    && c.getMessage().contains("mkfs.ext4")));
 
             int operatorPort = cluster.operatorMetricsPort();
             assertThat(get(operatorPort, "/readyz").statusCode()).isEqualTo(200);

@@ -48,13 +48,19 @@ class OperatorKillTest {
             for (String node : List.of("node-a", "node-b")) {
                 cluster.addNode(new ProcessCluster.Node(node, tmp.resolve(node), List.of(images), 2));
             }
-            try (Watch tasks = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.added(t ->
-                         written.merge(t.getMetadata().getName(), 1, Integer::sum)));
-                 Watch disks = kube.resources(WorkDisk.class).inAnyNamespace().watch(Watchers.anyChange(d -> {
-                     if (d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready) {
-                         firstReadyUuid.putIfAbsent(d.getMetadata().getName(), d.getStatus().filesystemUUID());
-                     }
-                 }))) {
+            try (Watch tasks = kube.resources(WorkTask.class)
+                            .inAnyNamespace()
+                            .watch(Watchers.added(
+                                    t -> written.merge(t.getMetadata().getName(), 1, Integer::sum)));
+                    Watch disks = kube.resources(WorkDisk.class)
+                            .inAnyNamespace()
+                            .watch(Watchers.anyChange(d -> {
+                                if (d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready) {
+                                    firstReadyUuid.putIfAbsent(
+                                            d.getMetadata().getName(),
+                                            d.getStatus().filesystemUUID());
+                                }
+                            }))) {
                 List<String> kills = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++) {
                     int tasksBefore = written.size();
@@ -63,8 +69,11 @@ class OperatorKillTest {
                     }
                     for (int i = 0; i < DISKS_PER_ROUND; i++) {
                         String name = "r" + round + "-" + i;
-                        kube.resource(i % 2 == 0 ? Manifests.disk(name, "1Gi")
-                                : Manifests.seeded(name, "1Gi", "seed-" + (round - round % 2))).create();
+                        kube.resource(
+                                        i % 2 == 0
+                                                ? Manifests.disk(name, "1Gi")
+                                                : Manifests.seeded(name, "1Gi", "seed-" + (round - round % 2)))
+                                .create();
                     }
                     cluster.startOperator("--no-leader-election", "--node-grace", "30");
                     int progress = 1 + random.nextInt(DISKS_PER_ROUND);
@@ -78,19 +87,33 @@ class OperatorKillTest {
                         Waits.phase(kube, "r" + round + "-" + i, DiskPhase.Ready);
                     }
                 }
-                await().atMost(Duration.ofSeconds(30)).until(() ->
-                        kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> kube.resources(WorkTask.class)
+                                .inAnyNamespace()
+                                .list()
+                                .getItems()
+                                .isEmpty());
 
                 String story = "seed " + seed + "\n" + String.join("\n", kills);
-                assertThat(written).as("every task written once: %s", story).allSatisfy((name, n) -> assertThat(n).as(name).isOne());
-                List<WorkDisk> all = kube.resources(WorkDisk.class).inNamespace("default").list().getItems();
+                assertThat(written)
+                        .as("every task written once: %s", story)
+                        .allSatisfy((name, n) -> assertThat(n).as(name).isOne());
+                List<WorkDisk> all = kube.resources(WorkDisk.class)
+                        .inNamespace("default")
+                        .list()
+                        .getItems();
                 for (WorkDisk d : all) {
-                    assertThat(d.getStatus().filesystemUUID()).as("%s was never made again", d.getMetadata().getName())
+                    assertThat(d.getStatus().filesystemUUID())
+                            .as("%s was never made again", d.getMetadata().getName())
                             .isEqualTo(firstReadyUuid.get(d.getMetadata().getName()));
                     Shell.assertFsckClean(Path.of(d.getStatus().path()));
                 }
-                assertThat(ProcessCluster.leftovers(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("no staging or partial files").isEmpty();
-                assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b"))).as("one image per WorkDisk").isEqualTo(all.size());
+                assertThat(ProcessCluster.leftovers(tmp.resolve("node-a"), tmp.resolve("node-b")))
+                        .as("no staging or partial files")
+                        .isEmpty();
+                assertThat(ProcessCluster.diskImages(tmp.resolve("node-a"), tmp.resolve("node-b")))
+                        .as("one image per WorkDisk")
+                        .isEqualTo(all.size());
             }
         }
     }

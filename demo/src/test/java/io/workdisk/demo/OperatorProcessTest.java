@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,9 +28,15 @@ class OperatorProcessTest {
 
     Process start(RealApiServer api) throws Exception {
         Path kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.workdisk.operator.OperatorCommand",
-                "--namespace", "workdisk-system", "--metrics-port", "-1");
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.workdisk.operator.OperatorCommand",
+                "--namespace",
+                "workdisk-system",
+                "--metrics-port",
+                "-1");
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         pb.environment().put("POD_NAME", "op-under-test");
         pb.redirectErrorStream(true);
@@ -41,36 +46,52 @@ class OperatorProcessTest {
     }
 
     Lease lease(KubernetesClient kube) {
-        return kube.leases().inNamespace("workdisk-system").withName("workdisk-operator").get();
+        return kube.leases()
+                .inNamespace("workdisk-system")
+                .withName("workdisk-operator")
+                .get();
     }
 
     @Test
     void losingTheLeaseEndsTheProcessAndSigtermStopsIt(RealApiServer api) throws Exception {
-        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 2), Clock.systemUTC())) {
+        try (LocalCluster cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings(
+                        "workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), 2),
+                Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             Process first = start(api);
-            await().atMost(Duration.ofSeconds(60)).until(() -> lease(kube) != null
-                    && lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> lease(kube) != null
+                            && lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
 
             // another replica takes the lease (retrying while the holder's renewals conflict with us)
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                kube.leases().inNamespace("workdisk-system").withName("workdisk-operator").edit(l -> {
-                    l.getSpec().setHolderIdentity("another-replica");
-                    l.getSpec().setRenewTime(ZonedDateTime.now());
-                    l.getSpec().setAcquireTime(ZonedDateTime.now());
-                    return l;
-                });
+                kube.leases()
+                        .inNamespace("workdisk-system")
+                        .withName("workdisk-operator")
+                        .edit(l -> {
+                            l.getSpec().setHolderIdentity("another-replica");
+                            l.getSpec().setRenewTime(ZonedDateTime.now());
+                            l.getSpec().setAcquireTime(ZonedDateTime.now());
+                            return l;
+                        });
                 return true;
             });
-            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve("operator.log"))).isTrue();
-            assertThat(first.exitValue()).as("a deposed leader exits to be restarted").isEqualTo(1);
+            assertThat(first.waitFor(60, TimeUnit.SECONDS))
+                    .as(Files.readString(tmp.resolve("operator.log")))
+                    .isTrue();
+            assertThat(first.exitValue())
+                    .as("a deposed leader exits to be restarted")
+                    .isEqualTo(1);
 
             Process second = start(api);
-            await().atMost(Duration.ofSeconds(90)).until(() -> lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> lease(kube).getSpec().getHolderIdentity().startsWith("op-under-test"));
             second.destroy(); // SIGTERM
-            assertThat(second.waitFor(20, TimeUnit.SECONDS)).as("stops promptly on SIGTERM:\n%s",
-                    Files.readString(tmp.resolve("operator.log"))).isTrue();
+            assertThat(second.waitFor(20, TimeUnit.SECONDS))
+                    .as("stops promptly on SIGTERM:\n%s", Files.readString(tmp.resolve("operator.log")))
+                    .isTrue();
         }
     }
 }

@@ -20,8 +20,7 @@ final class ProcessCluster implements AutoCloseable {
     static final String NAMESPACE = "workdisk-system";
 
     /** How a simulated node's agent runs. */
-    record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {
-    }
+    record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {}
 
     private final RealApiServer api;
     private final KubernetesClient kube;
@@ -42,8 +41,9 @@ final class ProcessCluster implements AutoCloseable {
      * between such as {@link ApiFaults}); each process's requests carry the User-Agent workdisk-operator
      * or workdisk-agent.
      */
-    ProcessCluster(Path dir, RealApiServer api, String processKubeconfig, List<String> operatorJvm,
-            List<String> agentJvm) throws IOException {
+    ProcessCluster(
+            Path dir, RealApiServer api, String processKubeconfig, List<String> operatorJvm, List<String> agentJvm)
+            throws IOException {
         this.dir = Files.createDirectories(dir);
         this.api = api;
         this.kube = api.newClient("user");
@@ -79,21 +79,41 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Registers the node and starts its agent. */
     JavaProcess addNode(Node node) throws IOException {
-        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(node.name()).endMetadata().build()).create();
+        kube.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(node.name())
+                        .endMetadata()
+                        .build())
+                .create();
         nodes.put(node.name(), node);
         return startAgent(node.name());
     }
 
     JavaProcess startAgent(String name) throws IOException {
         Node node = nodes.get(name);
-        List<String> args = new ArrayList<>(List.of("run", "--node", name, "--root", node.dataRoot().toString(),
-                "--concurrency", Integer.toString(node.concurrency()), "--heartbeat", "1", "--metrics-port", "-1"));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                "--node",
+                name,
+                "--root",
+                node.dataRoot().toString(),
+                "--concurrency",
+                Integer.toString(node.concurrency()),
+                "--heartbeat",
+                "1",
+                "--metrics-port",
+                "-1"));
         for (Path images : node.imageDirs()) {
             args.addAll(List.of("--image-dir", images.toString()));
         }
-        JavaProcess agent = JavaProcess.startMain("io.workdisk.agent.cli.AgentCli",
-                List.of("-Dkubernetes.user.agent=workdisk-agent"), agentJvm, env,
-                log(name), args.toArray(String[]::new));
+        JavaProcess agent = JavaProcess.startMain(
+                "io.workdisk.agent.cli.AgentCli",
+                List.of("-Dkubernetes.user.agent=workdisk-agent"),
+                agentJvm,
+                env,
+                log(name),
+                args.toArray(String[]::new));
         agents.put(name, agent);
         started.add(agent);
         return agent;
@@ -120,9 +140,13 @@ final class ProcessCluster implements AutoCloseable {
         }
         List<String> all = new ArrayList<>(List.of("--namespace", NAMESPACE, "--metrics-port", "-1"));
         all.addAll(operatorArgs);
-        operator = JavaProcess.startMain("io.workdisk.operator.OperatorCommand",
-                List.of("-Dkubernetes.user.agent=workdisk-operator"), operatorJvm, env,
-                log("operator"), all.toArray(String[]::new));
+        operator = JavaProcess.startMain(
+                "io.workdisk.operator.OperatorCommand",
+                List.of("-Dkubernetes.user.agent=workdisk-operator"),
+                operatorJvm,
+                env,
+                log("operator"),
+                all.toArray(String[]::new));
         started.add(operator);
         return operator;
     }
@@ -145,10 +169,12 @@ final class ProcessCluster implements AutoCloseable {
     String logs() {
         StringBuilder out = new StringBuilder();
         try (var files = Files.list(dir)) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+            for (Path p :
+                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
                 List<String> lines = Files.readAllLines(p);
                 out.append("== ").append(p.getFileName()).append('\n');
-                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.append(l).append('\n'));
+                lines.subList(Math.max(0, lines.size() - 15), lines.size())
+                        .forEach(l -> out.append(l).append('\n'));
             }
         } catch (IOException e) {
             out.append(e);
@@ -161,7 +187,9 @@ final class ProcessCluster implements AutoCloseable {
         long n = 0;
         for (Path root : dataRoots) {
             try (var files = Files.list(root.resolve("disks"))) {
-                n += files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".ext4") && !f.startsWith(".")).count();
+                n += files.map(f -> f.getFileName().toString())
+                        .filter(f -> f.endsWith(".ext4") && !f.startsWith("."))
+                        .count();
             }
         }
         return n;
@@ -178,8 +206,11 @@ final class ProcessCluster implements AutoCloseable {
             for (String dir : List.of("disks", "seeds")) {
                 try (var files = Files.list(root.resolve(dir))) {
                     files.map(f -> f.getFileName().toString())
-                            .filter(f -> !(f.endsWith(".ext4") && !f.startsWith(".")) && !f.matches("\\.workdisk-resize-[0-9a-f]{16}\\.lock"))
-                            .forEach(f -> out.add(root.relativize(root.resolve(dir).resolve(f)).toString()));
+                            .filter(f -> !(f.endsWith(".ext4") && !f.startsWith("."))
+                                    && !f.matches("\\.workdisk-resize-[0-9a-f]{16}\\.lock"))
+                            .forEach(f ->
+                                    out.add(root.relativize(root.resolve(dir).resolve(f))
+                                            .toString()));
                 }
             }
         }

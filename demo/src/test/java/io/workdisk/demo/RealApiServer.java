@@ -1,5 +1,7 @@
 package io.workdisk.demo;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -26,8 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * A real kube-apiserver (v1.32) with etcd, started by Fabric8 kube-api-test and given workdisk's CRDs: it
  * enforces the schema, CEL rules, RBAC, admission policies and server-side apply that the product meets
@@ -39,8 +39,11 @@ import static org.awaitility.Awaitility.await;
  * KUBE_API_TEST_OFFLINE_MODE (see .ci/run); online it downloads them itself.
  */
 final class RealApiServer implements ClusterApi, AutoCloseable {
-    static final List<String> CRDS = List.of("workdisks.workdisk.io-v1.yml", "workseeds.workdisk.io-v1.yml",
-            "worktasks.workdisk.io-v1.yml", "worknodes.workdisk.io-v1.yml");
+    static final List<String> CRDS = List.of(
+            "workdisks.workdisk.io-v1.yml",
+            "workseeds.workdisk.io-v1.yml",
+            "worktasks.workdisk.io-v1.yml",
+            "worknodes.workdisk.io-v1.yml");
     /** The version the suite runs on unless KUBE_API_TEST_API_SERVER_VERSION says otherwise. */
     static final String VERSION = "1.32.*";
 
@@ -81,7 +84,8 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
                     // Informers (the product) list, then watch from a version, and are unaffected either way.
                     .withApiServerFlag("--feature-gates", "WatchList=false");
             // kube-api-test 7.5.2 fails casting the variable's text to a Boolean: it is read here instead
-            config.withOfflineMode(Boolean.parseBoolean(System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_OFFLINE_MODE)));
+            config.withOfflineMode(
+                    Boolean.parseBoolean(System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_OFFLINE_MODE)));
             if (System.getenv(KubeAPIServerConfigBuilder.KUBE_API_TEST_API_SERVER_VERSION) == null) {
                 config.withApiServerVersion(VERSION);
             }
@@ -99,11 +103,18 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         for (String name : CRDS) {
             CustomResourceDefinition crd = load(name);
             admin.resource(crd).create();
-            admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-                            && c.getStatus().getConditions().stream()
-                            .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-                            30, TimeUnit.SECONDS);
+            admin.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd.getMetadata().getName())
+                    .waitUntilCondition(
+                            c -> c.getStatus() != null
+                                    && c.getStatus().getConditions() != null
+                                    && c.getStatus().getConditions().stream()
+                                            .anyMatch(x -> x.getType().equals("Established")
+                                                    && x.getStatus().equals("True")),
+                            30,
+                            TimeUnit.SECONDS);
         }
     }
 
@@ -138,11 +149,14 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         config.setClientCertFile(null);
         config.setClientKeyFile(null);
         config.setOauthToken(token);
-        return new KubernetesClientBuilder().withConfig(config).withHttpClientBuilderConsumer(b -> {
-            for (Interceptor i : interceptors) {
-                b.addOrReplaceInterceptor(i.getClass().getName() + "@" + System.identityHashCode(i), i);
-            }
-        }).build();
+        return new KubernetesClientBuilder()
+                .withConfig(config)
+                .withHttpClientBuilderConsumer(b -> {
+                    for (Interceptor i : interceptors) {
+                        b.addOrReplaceInterceptor(i.getClass().getName() + "@" + System.identityHashCode(i), i);
+                    }
+                })
+                .build();
     }
 
     @Override
@@ -187,7 +201,8 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         }
         kube.rbac().clusterRoles().withLabel("app.kubernetes.io/name").delete();
         kube.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/name").delete();
-        await().atMost(Duration.ofSeconds(30)).until(() -> kube.pods().inAnyNamespace().list().getItems().isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kube.pods().inAnyNamespace().list().getItems().isEmpty());
         ensureNamespace("workdisk-system");
     }
 
@@ -205,29 +220,48 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
             kube.v1().events().inNamespace(ns).delete();
             kube.leases().inNamespace(ns).delete();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
-                .getItems().isEmpty() && kube.resources(WorkSeed.class).list().getItems().isEmpty()
-                && kube.resources(WorkTask.class).inAnyNamespace().list().getItems().isEmpty()
-                && kube.resources(WorkNode.class).list().getItems().isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> kube.resources(WorkDisk.class)
+                                .inAnyNamespace()
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && kube.resources(WorkSeed.class).list().getItems().isEmpty()
+                        && kube.resources(WorkTask.class)
+                                .inAnyNamespace()
+                                .list()
+                                .getItems()
+                                .isEmpty()
+                        && kube.resources(WorkNode.class).list().getItems().isEmpty());
     }
 
     private List<String> namespaces() {
-        return admin.namespaces().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
+        return admin.namespaces().list().getItems().stream()
+                .map(n -> n.getMetadata().getName())
+                .toList();
     }
 
     void ensureNamespace(String name) {
         if (admin.namespaces().withName(name).get() == null) {
-            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+            admin.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .endMetadata()
+                            .build())
                     .create();
         }
     }
 
-    private static <T extends HasMetadata> void wipe(MixedOperation<T, ? extends KubernetesResourceList<T>, Resource<T>> kind) {
+    private static <T extends HasMetadata> void wipe(
+            MixedOperation<T, ? extends KubernetesResourceList<T>, Resource<T>> kind) {
         for (T object : kind.inAnyNamespace().list().getItems()) {
             var named = object.getMetadata().getNamespace() == null
                     ? kind.withName(object.getMetadata().getName())
-                    : kind.inNamespace(object.getMetadata().getNamespace()).withName(object.getMetadata().getName());
-            if (object.getMetadata().getFinalizers() != null && !object.getMetadata().getFinalizers().isEmpty()) {
+                    : kind.inNamespace(object.getMetadata().getNamespace())
+                            .withName(object.getMetadata().getName());
+            if (object.getMetadata().getFinalizers() != null
+                    && !object.getMetadata().getFinalizers().isEmpty()) {
                 try {
                     named.edit(o -> {
                         o.getMetadata().setFinalizers(List.of());

@@ -48,7 +48,10 @@ final class RivalWrites implements Interceptor {
         return new RivalWrites("PATCH", "(?:namespaces/([^/]+)/workdisks|workseeds)/([^/]+)", m -> {
             var patch = PatchContext.of(PatchType.JSON_MERGE);
             if (m.group(1) != null) {
-                user.resources(WorkDisk.class).inNamespace(m.group(1)).withName(m.group(2)).patch(patch, annotate);
+                user.resources(WorkDisk.class)
+                        .inNamespace(m.group(1))
+                        .withName(m.group(2))
+                        .patch(patch, annotate);
             } else {
                 user.resources(WorkSeed.class).withName(m.group(2)).patch(patch, annotate);
             }
@@ -62,10 +65,22 @@ final class RivalWrites implements Interceptor {
      */
     static RivalWrites beforeTaskStatusWrites(KubernetesClient reader, KubernetesClient otherCopy) {
         return new RivalWrites("PUT", "namespaces/([^/]+)/worktasks/([^/]+)/status", m -> {
-            WorkTask task = reader.resources(WorkTask.class).inNamespace(m.group(1)).withName(m.group(2)).get();
+            WorkTask task = reader.resources(WorkTask.class)
+                    .inNamespace(m.group(1))
+                    .withName(m.group(2))
+                    .get();
             if (task != null) {
-                task.setStatus(new WorkTaskStatus(TaskPhase.Pending, null, "another copy of this node's agent wrote first",
-                        null, null, null, null, null, null, null));
+                task.setStatus(new WorkTaskStatus(
+                        TaskPhase.Pending,
+                        null,
+                        "another copy of this node's agent wrote first",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
                 otherCopy.resource(task).updateStatus();
             }
         });

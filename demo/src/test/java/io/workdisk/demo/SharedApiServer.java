@@ -18,10 +18,12 @@ final class SharedApiServer implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        RealApiServer api = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(
-                RealApiServer.class,
-                k -> RealApiServer.start(Path.of(System.getProperty("java.io.tmpdir"), "real-api-server")),
-                RealApiServer.class);
+        RealApiServer api = context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(
+                        RealApiServer.class,
+                        k -> RealApiServer.start(Path.of(System.getProperty("java.io.tmpdir"), "real-api-server")),
+                        RealApiServer.class);
         api.reset();
         return api;
     }

@@ -25,15 +25,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedApiServer.class)
 class StatusWriterTest {
     static WorkDiskStatus status(DiskPhase phase, String node) {
-        return new WorkDiskStatus(phase, node, null, null, null,
-                List.of(Conditions.of("Ready", false, phase.name(), "test", 1L)), 1L, null);
+        return new WorkDiskStatus(
+                phase,
+                node,
+                null,
+                null,
+                null,
+                List.of(Conditions.of("Ready", false, phase.name(), "test", 1L)),
+                1L,
+                null);
     }
 
     /** Only what a refused write touches: the client. Anything else the writer asks for fails the test. */
     @SuppressWarnings("unchecked")
     static Context<WorkDisk> contextWith(KubernetesClient client) {
-        return (Context<WorkDisk>) Proxy.newProxyInstance(Context.class.getClassLoader(), new Class<?>[] {Context.class},
-                (proxy, method, args) -> {
+        return (Context<WorkDisk>) Proxy.newProxyInstance(
+                Context.class.getClassLoader(), new Class<?>[] {Context.class}, (proxy, method, args) -> {
                     if (method.getName().equals("getClient")) {
                         return client;
                     }
@@ -45,21 +52,33 @@ class StatusWriterTest {
     void aStatusComputedFromAStaleViewIsRefusedNotAppliedToTheNewerObject(RealApiServer api) {
         KubernetesClient kube = api.newClient("operator");
         kube.resource(Manifests.disk("stale", "1Gi")).create();
-        WorkDisk seen = kube.resources(WorkDisk.class).inNamespace("default").withName("stale").get();
+        WorkDisk seen = kube.resources(WorkDisk.class)
+                .inNamespace("default")
+                .withName("stale")
+                .get();
 
         // meanwhile another writer (a newly elected leader) records a newer status
-        WorkDisk other = kube.resources(WorkDisk.class).inNamespace("default").withName("stale").get();
+        WorkDisk other = kube.resources(WorkDisk.class)
+                .inNamespace("default")
+                .withName("stale")
+                .get();
         other.setStatus(status(DiskPhase.Creating, "node-b"));
         kube.resource(other).updateStatus();
 
         StatusWriter writer = new StatusWriter(new EventRecorder(kube, Clock.systemUTC()));
-        Throwable refused = catchThrowable(() -> writer.write(seen, contextWith(kube), status(DiskPhase.Placing, "node-a"),
-                WorkDiskStatus::conditions));
+        Throwable refused = catchThrowable(() ->
+                writer.write(seen, contextWith(kube), status(DiskPhase.Placing, "node-a"), WorkDiskStatus::conditions));
 
         assertThat(refused).as("the write from the stale view").isNotNull();
-        assertThat(causes(refused)).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(KubernetesClientException.class,
-                e -> assertThat(e.getCode()).isEqualTo(409)));
-        WorkDisk now = kube.resources(WorkDisk.class).inNamespace("default").withName("stale").get();
+        assertThat(causes(refused))
+                .anySatisfy(c -> assertThat(c)
+                        .isInstanceOfSatisfying(
+                                KubernetesClientException.class,
+                                e -> assertThat(e.getCode()).isEqualTo(409)));
+        WorkDisk now = kube.resources(WorkDisk.class)
+                .inNamespace("default")
+                .withName("stale")
+                .get();
         assertThat(now.getStatus().nodeName()).as("the newer status stays").isEqualTo("node-b");
         assertThat(now.getStatus().phase()).isEqualTo(DiskPhase.Creating);
     }

@@ -12,8 +12,8 @@ import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,15 +44,19 @@ class TaskFairnessTest {
     void aFloodingNamespaceDoesNotStarveAnotherAndConcurrencyIsBounded(RealApiServer api) throws Exception {
         // formatting is made slow (a second each), so the flood is still queued when the others ask and the
         // operator's few writes for the small namespace take less than one format
-        Path tools = JavaProcess.toolsDirWith(tmp.resolve("slow-tools"), "mkfs.ext4",
-                "sleep 1\nexec \"$REAL\" \"$@\"\n");
-        try (LocalCluster cluster = new LocalCluster(api, new WorkdiskOperator.Settings("workdisk-system", 1.0,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), 4), Clock.systemUTC())) {
+        Path tools =
+                JavaProcess.toolsDirWith(tmp.resolve("slow-tools"), "mkfs.ext4", "sleep 1\nexec \"$REAL\" \"$@\"\n");
+        try (LocalCluster cluster = new LocalCluster(
+                api,
+                new WorkdiskOperator.Settings(
+                        "workdisk-system", 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), 4),
+                Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
             api.ensureNamespace("flood");
             api.ensureNamespace("small");
-            cluster.startAgent(new NodeAgent.Settings("node-a", tmp.resolve("node-a"), List.of(), null, 2,
-                    Duration.ofSeconds(1)), new E2fsTools(List.of(tools), Duration.ofMinutes(1)));
+            cluster.startAgent(
+                    new NodeAgent.Settings("node-a", tmp.resolve("node-a"), List.of(), null, 2, Duration.ofSeconds(1)),
+                    new E2fsTools(List.of(tools), Duration.ofMinutes(1)));
             cluster.startOperator();
 
             List<String> starts = Collections.synchronizedList(new ArrayList<>());
@@ -63,7 +67,8 @@ class TaskFairnessTest {
             Map<String, Integer> startsWhenStarted = new ConcurrentHashMap<>();
             AtomicInteger mostAtOnce = new AtomicInteger();
             try (Watch watch = kube.resources(WorkTask.class).inAnyNamespace().watch(Watchers.anyChange(t -> {
-                String key = t.getMetadata().getNamespace() + "/" + t.getMetadata().getName();
+                String key =
+                        t.getMetadata().getNamespace() + "/" + t.getMetadata().getName();
                 if (t.getMetadata().getNamespace().equals("flood")) {
                     floodTasks.add(key);
                 } else {
@@ -81,33 +86,49 @@ class TaskFairnessTest {
                 }
             }))) {
                 for (int i = 0; i < FLOOD; i++) {
-                    kube.resource(Manifests.disk("flood", "f" + i, WorkDiskSpec.ofSize("128Mi"))).create();
+                    kube.resource(Manifests.disk("flood", "f" + i, WorkDiskSpec.ofSize("128Mi")))
+                            .create();
                 }
                 // every flood task is queued on the agent before the others ask
                 await().atMost(Duration.ofSeconds(60)).until(() -> starts.size() >= 2 && floodTasks.size() == FLOOD);
                 for (int i = 0; i < SMALL; i++) {
-                    kube.resource(Manifests.disk("small", "s" + i, WorkDiskSpec.ofSize("128Mi"))).create();
+                    kube.resource(Manifests.disk("small", "s" + i, WorkDiskSpec.ofSize("128Mi")))
+                            .create();
                 }
-                await().atMost(Duration.ofSeconds(90)).until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list()
-                        .getItems().stream().filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
-                        .count() == FLOOD + SMALL);
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> kube.resources(WorkDisk.class).inAnyNamespace().list().getItems().stream()
+                                        .filter(d -> d.getStatus() != null
+                                                && d.getStatus().phase() == DiskPhase.Ready)
+                                        .count()
+                                == FLOOD + SMALL);
             }
             int lastSmall = starts.lastIndexOf("small");
-            int floodBeforeIt = (int) starts.subList(0, lastSmall).stream().filter("flood"::equals).count();
+            int floodBeforeIt = (int) starts.subList(0, lastSmall).stream()
+                    .filter("flood"::equals)
+                    .count();
             // the agent's own share: flood tasks it started while a small one was already waiting on it
-            int overtaken = startsWhenStarted.entrySet().stream().mapToInt(e -> (int) starts
-                    .subList(startsWhenSeen.get(e.getKey()), e.getValue()).stream().filter("flood"::equals).count())
-                    .max().orElseThrow();
-            System.out.printf("fairness: the last of %d small-namespace tasks started after %d of %d flood tasks; "
-                    + "a waiting small task was overtaken by at most %d; at most %d at once%n",
+            int overtaken = startsWhenStarted.entrySet().stream()
+                    .mapToInt(e -> (int) starts.subList(startsWhenSeen.get(e.getKey()), e.getValue()).stream()
+                            .filter("flood"::equals)
+                            .count())
+                    .max()
+                    .orElseThrow();
+            System.out.printf(
+                    "fairness: the last of %d small-namespace tasks started after %d of %d flood tasks; "
+                            + "a waiting small task was overtaken by at most %d; at most %d at once%n",
                     SMALL, floodBeforeIt, FLOOD, overtaken, mostAtOnce.get());
             assertThat(startsWhenStarted).as("every small task started").hasSize(SMALL);
             // FIFO would start every flood task queued ahead (over a dozen); turn-taking a few, the watch's view
             // of "appeared" and "started" being a little behind the agent's
-            assertThat(overtaken).as("flood tasks the agent started while a small one waited").isLessThan(FLOOD / 4);
-            assertThat(floodBeforeIt).as("flood tasks started before the last small one (order %s)", starts)
+            assertThat(overtaken)
+                    .as("flood tasks the agent started while a small one waited")
+                    .isLessThan(FLOOD / 4);
+            assertThat(floodBeforeIt)
+                    .as("flood tasks started before the last small one (order %s)", starts)
                     .isLessThan(FLOOD / 2);
-            assertThat(mostAtOnce.get()).as("tasks running at once on a node with --concurrency 2").isEqualTo(2);
+            assertThat(mostAtOnce.get())
+                    .as("tasks running at once on a node with --concurrency 2")
+                    .isEqualTo(2);
         }
     }
 }

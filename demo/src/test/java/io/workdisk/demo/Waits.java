@@ -11,11 +11,13 @@ import java.time.Duration;
 
 /** Waiting for WorkDisks in the default namespace and for WorkSeeds, with the status in the failure message. */
 final class Waits {
-    private Waits() {
-    }
+    private Waits() {}
 
     static WorkDisk get(KubernetesClient kube, String name) {
-        return kube.resources(WorkDisk.class).inNamespace("default").withName(name).get();
+        return kube.resources(WorkDisk.class)
+                .inNamespace("default")
+                .withName(name)
+                .get();
     }
 
     static WorkDisk phase(KubernetesClient kube, String name, DiskPhase phase) {
@@ -34,7 +36,8 @@ final class Waits {
             WorkSeed s = kube.resources(WorkSeed.class).withName(name).get();
             assertThat(s).isNotNull();
             assertThat(s.getStatus()).isNotNull();
-            assertThat(s.getStatus().conditions()).as("%s", s.getStatus())
+            assertThat(s.getStatus().conditions())
+                    .as("%s", s.getStatus())
                     .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
         });
         return kube.resources(WorkSeed.class).withName(name).get();

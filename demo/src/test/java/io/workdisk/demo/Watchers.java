@@ -7,8 +7,7 @@ import java.util.function.Consumer;
 
 /** Watch handlers for tests that record what the API saw happen, e.g. every task ever created. */
 final class Watchers {
-    private Watchers() {
-    }
+    private Watchers() {}
 
     /** Called for each object created. */
     static <T> Watcher<T> added(Consumer<T> onAdded) {

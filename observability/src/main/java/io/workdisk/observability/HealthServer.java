@@ -27,10 +27,11 @@ public final class HealthServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static HealthServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Readiness> readiness)
-            throws IOException {
+    public static HealthServer start(
+            String host, int port, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        server.createContext(
+                "/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         server.createContext("/healthz", ex -> reply(ex, 200, "text/plain", "ok\n"));
         server.createContext("/readyz", ex -> {
             Readiness r = readiness.get();

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class LogFormat {
     public static final String PROPERTY = "WORKDISK_LOG_FORMAT";
 
-    private LogFormat() {
-    }
+    private LogFormat() {}
 
     public static void use(String format) {
         if (!format.equals("text") && !format.equals("json")) {

@@ -25,7 +25,9 @@ class LogFormatTest {
 
     @Test
     void textForPeopleAndJsonForPipelines() {
-        assertThat(logged("json", "json")).startsWith("{").contains("\"level\":\"WARN\"")
+        assertThat(logged("json", "json"))
+                .startsWith("{")
+                .contains("\"level\":\"WARN\"")
                 .contains("\"formattedMessage\":\"hello json\"");
         String text = logged("text", "text");
         assertThat(text).doesNotStartWith("{").contains("WARN").contains("hello text");

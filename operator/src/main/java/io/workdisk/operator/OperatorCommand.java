@@ -14,34 +14,62 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code workdisk operator}: runs the reconcilers against the cluster in KUBECONFIG or in-cluster config. */
-@Command(name = "workdisk operator", mixinStandardHelpOptions = true, version = "workdisk-operator 0.1.0",
+@Command(
+        name = "workdisk operator",
+        mixinStandardHelpOptions = true,
+        version = "workdisk-operator 0.1.0",
         description = "Run the WorkDisk and WorkSeed operator.")
 public final class OperatorCommand implements Callable<Integer> {
-    @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-workdisk-system}", paramLabel = "NS",
-            description = "Namespace for WorkSeed tasks and cluster-level events (default: $POD_NAMESPACE or ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--namespace",
+            defaultValue = "${env:POD_NAMESPACE:-workdisk-system}",
+            paramLabel = "NS",
+            description =
+                    "Namespace for WorkSeed tasks and cluster-level events (default: $POD_NAMESPACE or ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = "--overcommit", defaultValue = "1.0", paramLabel = "RATIO",
+    @Option(
+            names = "--overcommit",
+            defaultValue = "1.0",
+            paramLabel = "RATIO",
             description = "Place disks while allocated + size <= capacity x RATIO (default: ${DEFAULT-VALUE}).")
     double overcommit;
 
-    @Option(names = "--node-grace", defaultValue = "60", paramLabel = "SECONDS",
+    @Option(
+            names = "--node-grace",
+            defaultValue = "60",
+            paramLabel = "SECONDS",
             description = "An agent silent this long is gone (default: ${DEFAULT-VALUE}).")
     int nodeGraceSeconds;
 
-    @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Hold a Lease so only one replica reconciles (default: on; --no-leader-election for a single local run).")
+    @Option(
+            names = "--leader-election",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Hold a Lease so only one replica reconciles (default: on; --no-leader-election for a single local run).")
     boolean leaderElection;
 
-    @Option(names = "--metrics-port", defaultValue = "8080", paramLabel = "PORT",
+    @Option(
+            names = "--metrics-port",
+            defaultValue = "8080",
+            paramLabel = "PORT",
             description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
             description = "text (default) or json: one JSON object per line.")
     String logFormat;
 
-    @Option(names = "--threads", defaultValue = "10", paramLabel = "N", description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--threads",
+            defaultValue = "10",
+            paramLabel = "N",
+            description = "Reconciler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
     public static void main(String[] args) {
@@ -52,9 +80,14 @@ public final class OperatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LogFormat.use(logFormat);
         KubernetesClient client = new KubernetesClientBuilder().build();
-        WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(namespace, overcommit,
-                Duration.ofSeconds(nodeGraceSeconds), Duration.ofSeconds(nodeGraceSeconds), threads)
-                .withMetricsPort(metricsPort < 0 ? null : metricsPort).exitingOnFatalError();
+        WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(
+                        namespace,
+                        overcommit,
+                        Duration.ofSeconds(nodeGraceSeconds),
+                        Duration.ofSeconds(nodeGraceSeconds),
+                        threads)
+                .withMetricsPort(metricsPort < 0 ? null : metricsPort)
+                .exitingOnFatalError();
         if (leaderElection) {
             String pod = System.getenv("POD_NAME");
             settings = settings.withLeadership(WorkdiskOperator.Leadership.standard(

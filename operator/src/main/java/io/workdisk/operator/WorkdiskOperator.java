@@ -43,19 +43,28 @@ public final class WorkdiskOperator implements AutoCloseable {
      * ends the process, for its Deployment to restart; otherwise (an operator inside another program: the
      * demo, tests) it is logged and the program goes on.
      */
-    public record Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads,
-            Leadership leadership, Integer metricsPort, boolean exitOnFatalError) {
+    public record Settings(
+            String namespace,
+            double overcommit,
+            Duration nodeGrace,
+            Duration readyCheck,
+            int threads,
+            Leadership leadership,
+            Integer metricsPort,
+            boolean exitOnFatalError) {
         public Settings(String namespace, double overcommit, Duration nodeGrace, Duration readyCheck, int threads) {
             this(namespace, overcommit, nodeGrace, readyCheck, threads, null, null, false);
         }
 
         public Settings withLeadership(Leadership l) {
-            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, l, metricsPort, exitOnFatalError);
+            return new Settings(
+                    namespace, overcommit, nodeGrace, readyCheck, threads, l, metricsPort, exitOnFatalError);
         }
 
         /** Serve /metrics, /healthz and /readyz on this port (0: any free one). */
         public Settings withMetricsPort(Integer port) {
-            return new Settings(namespace, overcommit, nodeGrace, readyCheck, threads, leadership, port, exitOnFatalError);
+            return new Settings(
+                    namespace, overcommit, nodeGrace, readyCheck, threads, leadership, port, exitOnFatalError);
         }
 
         /** The operator owns its process: a fatal error ends it. */
@@ -69,11 +78,21 @@ public final class WorkdiskOperator implements AutoCloseable {
      * replica that loses the lease exits and is restarted by its Deployment (its in-memory placement
      * reservations must not outlive its leadership); in-process replicas (tests) just stop.
      */
-    public record Leadership(String leaseName, String identity, Duration leaseDuration, Duration renewDeadline,
-            Duration retryPeriod, boolean exitOnLoss) {
+    public record Leadership(
+            String leaseName,
+            String identity,
+            Duration leaseDuration,
+            Duration renewDeadline,
+            Duration retryPeriod,
+            boolean exitOnLoss) {
         public static Leadership standard(String identity) {
-            return new Leadership("workdisk-operator", identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
-                    Duration.ofSeconds(2), true);
+            return new Leadership(
+                    "workdisk-operator",
+                    identity,
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(2),
+                    true);
         }
     }
 
@@ -109,22 +128,39 @@ public final class WorkdiskOperator implements AutoCloseable {
             if (l != null) {
                 // Losing the lease ends the process, but not while it is already stopping: JOSDK's own exit
                 // would run inside the shutdown hook and block it.
-                LeaderCallbacks onLoss = new LeaderCallbacks(() -> { }, () -> {
-                    if (l.exitOnLoss() && !stopping.get()) {
-                        new Thread(() -> System.exit(1), "workdisk-lost-lease").start();
-                    }
-                }, leader -> { });
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(l.leaseName(), settings.namespace(),
-                        l.leaseDuration(), l.renewDeadline(), l.retryPeriod(), l.identity(), onLoss, false));
+                LeaderCallbacks onLoss = new LeaderCallbacks(
+                        () -> {},
+                        () -> {
+                            if (l.exitOnLoss() && !stopping.get()) {
+                                new Thread(() -> System.exit(1), "workdisk-lost-lease").start();
+                            }
+                        },
+                        leader -> {});
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+                        l.leaseName(),
+                        settings.namespace(),
+                        l.leaseDuration(),
+                        l.renewDeadline(),
+                        l.retryPeriod(),
+                        l.identity(),
+                        onLoss,
+                        false));
             }
         });
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock);
-        operator.register(new WorkDiskReconciler(tasks, new DiskPlanner(new Placement(settings.overcommit()),
-                settings.readyCheck()), nodes, new Reservations(), events, clock), c -> c.watchingAllNamespaces());
-        operator.register(new WorkSeedReconciler(tasks, new SeedPlanner(settings.namespace()), nodes, events, clock,
-                settings.namespace()));
+        operator.register(
+                new WorkDiskReconciler(
+                        tasks,
+                        new DiskPlanner(new Placement(settings.overcommit()), settings.readyCheck()),
+                        nodes,
+                        new Reservations(),
+                        events,
+                        clock),
+                c -> c.watchingAllNamespaces());
+        operator.register(new WorkSeedReconciler(
+                tasks, new SeedPlanner(settings.namespace()), nodes, events, clock, settings.namespace()));
         operator.start();
         HealthServer health = null;
         if (settings.metricsPort() != null) {
@@ -134,8 +170,12 @@ public final class WorkdiskOperator implements AutoCloseable {
                     if (!info.isStarted()) {
                         return new HealthServer.Readiness(false, "starting");
                     }
-                    return info.allEventSourcesAreHealthy() ? HealthServer.Readiness.yes()
-                            : new HealthServer.Readiness(false, "unhealthy informers: " + info.unhealthyEventSources().keySet());
+                    return info.allEventSourcesAreHealthy()
+                            ? HealthServer.Readiness.yes()
+                            : new HealthServer.Readiness(
+                                    false,
+                                    "unhealthy informers: "
+                                            + info.unhealthyEventSources().keySet());
                 });
             } catch (IOException e) {
                 stopping.set(true);
@@ -153,14 +193,18 @@ public final class WorkdiskOperator implements AutoCloseable {
             missing = client.namespaces().withName(namespace).get() == null;
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
-                throw new IllegalStateException("cannot use the Kubernetes API at " + client.getMasterUrl()
-                        + " (set KUBECONFIG or run in a cluster): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot use the Kubernetes API at " + client.getMasterUrl()
+                                + " (set KUBECONFIG or run in a cluster): " + e.getMessage(),
+                        e);
             }
             missing = false; // not allowed to look: let the writes themselves say what is wrong
         }
         if (missing) {
-            throw new IllegalStateException("namespace '" + namespace + "' does not exist; WorkSeed tasks, events and the "
-                    + "leader Lease go there. Create it (kubectl create namespace " + namespace + ") or pass --namespace");
+            throw new IllegalStateException(
+                    "namespace '" + namespace + "' does not exist; WorkSeed tasks, events and the "
+                            + "leader Lease go there. Create it (kubectl create namespace " + namespace
+                            + ") or pass --namespace");
         }
     }
 

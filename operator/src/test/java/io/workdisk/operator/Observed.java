@@ -23,12 +23,22 @@ public final class Observed {
     /** The wait left for a task that {@link #failedJustNow} on its first attempt. */
     public static final Duration BACKING_OFF = Duration.ofSeconds(4);
 
-    private Observed() {
-    }
+    private Observed() {}
 
     public static NodeView alive(String name, long capacity, Map<String, String> labels) {
-        WorkNodeStatus s = new WorkNodeStatus("/data", capacity, capacity, 0L, 0, List.of(), "test", NOW.toString(),
-                List.of(new ConditionBuilder().withType("Ready").withStatus("True").build()));
+        WorkNodeStatus s = new WorkNodeStatus(
+                "/data",
+                capacity,
+                capacity,
+                0L,
+                0,
+                List.of(),
+                "test",
+                NOW.toString(),
+                List.of(new ConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .build()));
         return new NodeView(name, labels, s, true, null);
     }
 
@@ -41,13 +51,22 @@ public final class Observed {
     }
 
     public static WorkTaskStatus running() {
-        return new WorkTaskStatus(TaskPhase.Running, null, null, null, NOW.minusSeconds(1).toString(), null, null,
-                Map.of(), null, 1L);
+        return new WorkTaskStatus(
+                TaskPhase.Running, null, null, null, NOW.minusSeconds(1).toString(), null, null, Map.of(), null, 1L);
     }
 
     public static WorkTaskStatus succeeded(TaskResult result) {
-        return new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, NOW.minusSeconds(3).toString(),
-                NOW.minusSeconds(1).toString(), 2.0, Map.of(), result, 1L);
+        return new WorkTaskStatus(
+                TaskPhase.Succeeded,
+                null,
+                null,
+                null,
+                NOW.minusSeconds(3).toString(),
+                NOW.minusSeconds(1).toString(),
+                2.0,
+                Map.of(),
+                result,
+                1L);
     }
 
     /** A transient failure a second ago: retried once its backoff is over, in {@link #BACKING_OFF}. */
@@ -66,9 +85,17 @@ public final class Observed {
     }
 
     private static WorkTaskStatus failed(String reason, boolean retryable, int secondsAgo) {
-        return new WorkTaskStatus(TaskPhase.Failed, reason, "it broke", retryable,
-                NOW.minusSeconds(secondsAgo + 1).toString(), NOW.minusSeconds(secondsAgo).toString(), 1.0, Map.of(),
-                null, 1L);
+        return new WorkTaskStatus(
+                TaskPhase.Failed,
+                reason,
+                "it broke",
+                retryable,
+                NOW.minusSeconds(secondsAgo + 1).toString(),
+                NOW.minusSeconds(secondsAgo).toString(),
+                1.0,
+                Map.of(),
+                null,
+                1L);
     }
 
     public static WorkTask withStatus(WorkTask task, WorkTaskStatus status) {

@@ -25,13 +25,17 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Allocated", jsonPath = ".status.allocated")
 @AdditionalPrinterColumn(name = "Free", jsonPath = ".status.free")
 @AdditionalPrinterColumn(name = "Disks", jsonPath = ".status.disks", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Heartbeat", jsonPath = ".status.heartbeatTime", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Heartbeat",
+        jsonPath = ".status.heartbeatTime",
+        type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.agentVersion", priority = 1)
 public class WorkNode extends CustomResource<Void, WorkNodeStatus> {
     // Overridden only to describe the field in the CRD schema (kubectl explain): it is declared in CustomResource.
     @Override
-    @JsonPropertyDescription("Written only by the node's agent, at every heartbeat; the operator reads it to place disks "
-            + "and to tell whether the agent is alive.")
+    @JsonPropertyDescription(
+            "Written only by the node's agent, at every heartbeat; the operator reads it to place disks "
+                    + "and to tell whether the agent is alive.")
     public WorkNodeStatus getStatus() {
         return super.getStatus();
     }

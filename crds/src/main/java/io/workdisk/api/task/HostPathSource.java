@@ -10,6 +10,6 @@ public record HostPathSource(
         @Required
         @Size(max = 4096)
         @Pattern("^/")
-        @JsonPropertyDescription("Absolute path of the rootfs ext4 image on each node; must be inside one of the agent's --image-dir directories.")
-        String path) {
-}
+        @JsonPropertyDescription(
+                "Absolute path of the rootfs ext4 image on each node; must be inside one of the agent's --image-dir directories.")
+        String path) {}

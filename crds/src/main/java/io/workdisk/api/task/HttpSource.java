@@ -12,8 +12,8 @@ public record HttpSource(
         @Pattern("^https?://")
         @JsonPropertyDescription("http(s) URL of the rootfs ext4 image; each node downloads it itself.")
         String url,
+
         @Required
         @Pattern("^[a-f0-9]{64}$")
         @JsonPropertyDescription("Lower-case hex SHA-256 of the image; a download that does not match is discarded.")
-        String sha256) {
-}
+        String sha256) {}

@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record SeedSource(
         @JsonPropertyDescription("A rootfs image already present on the nodes.")
         HostPathSource hostPath,
+
         @JsonPropertyDescription("A rootfs image downloaded by each node and verified by SHA-256.")
         HttpSource http) {
 

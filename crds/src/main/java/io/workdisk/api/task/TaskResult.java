@@ -11,37 +11,52 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public record TaskResult(
         @JsonPropertyDescription("Host path of the image on the node.")
         String path,
+
         @JsonPropertyDescription("Size of the image file, in bytes (its apparent size: a sparse file takes less room).")
         Long sizeBytes,
+
         @JsonPropertyDescription("Size of the ext4 filesystem on the image, in bytes.")
         Long filesystemBytes,
-        @JsonPropertyDescription("Room the image takes on the node's filesystem, in bytes (below sizeBytes while sparse).")
+
+        @JsonPropertyDescription(
+                "Room the image takes on the node's filesystem, in bytes (below sizeBytes while sparse).")
         Long allocatedBytes,
+
         @JsonPropertyDescription("The ext4 filesystem UUID of the image.")
         String filesystemUUID,
+
         @JsonPropertyDescription("BuildSeed: bytes of file content taken from the rootfs subtree.")
         Long payloadBytes,
+
         @JsonPropertyDescription("BuildSeed: regular files taken from the rootfs subtree.")
         Integer files,
+
         @JsonPropertyDescription("BuildSeed: entries of the subtree left out (devices, fifos, sockets).")
         Integer skipped,
-        @JsonPropertyDescription("Format, Materialize: the image was already there from an earlier run of this task and "
-                + "was reported, not made again. Delete: there was an image to remove.")
+
+        @JsonPropertyDescription(
+                "Format, Materialize: the image was already there from an earlier run of this task and "
+                        + "was reported, not made again. Delete: there was an image to remove.")
         Boolean existed) {
 
     /** Format, Materialize, Resize: the disk image; {@code existed}: it was there from an earlier run. */
-    public static TaskResult disk(String path, long sizeBytes, long filesystemBytes, long allocatedBytes,
-            String filesystemUUID, boolean existed) {
-        return new TaskResult(path, sizeBytes, filesystemBytes, allocatedBytes, filesystemUUID, null, null, null,
-                existed);
+    public static TaskResult disk(
+            String path,
+            long sizeBytes,
+            long filesystemBytes,
+            long allocatedBytes,
+            String filesystemUUID,
+            boolean existed) {
+        return new TaskResult(
+                path, sizeBytes, filesystemBytes, allocatedBytes, filesystemUUID, null, null, null, existed);
     }
 
     /**
      * BuildSeed: the seed image, whose file is exactly its filesystem. {@code existed} is true, as agents
      * have always reported it for seeds; its documented meaning covers the other steps only.
      */
-    public static TaskResult seed(String path, long sizeBytes, String filesystemUUID, long payloadBytes, int files,
-            int skipped) {
+    public static TaskResult seed(
+            String path, long sizeBytes, String filesystemUUID, long payloadBytes, int files, int skipped) {
         return new TaskResult(path, sizeBytes, sizeBytes, null, filesystemUUID, payloadBytes, files, skipped, true);
     }
 

@@ -29,15 +29,18 @@ import io.workdisk.api.ApiGroup;
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.nodeName")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.reason")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class WorkTask extends CustomResource<WorkTaskSpec, WorkTaskStatus> implements Namespaced {
     // Overridden to describe the fields in the CRD schema (kubectl explain), as they are declared in CustomResource,
     // and to require a spec: an object without one is refused by the API server rather than left for the
     // operator to trip on.
     @Override
     @Required
-    @JsonPropertyDescription("The step, written once by the operator: which node's agent runs it, what it does and to "
-            + "which image.")
+    @JsonPropertyDescription(
+            "The step, written once by the operator: which node's agent runs it, what it does and to " + "which image.")
     public WorkTaskSpec getSpec() {
         return super.getSpec();
     }

@@ -17,38 +17,56 @@ import io.fabric8.generator.annotation.Required;
 public record WorkTaskSpec(
         @Required @JsonPropertyDescription("The node whose agent runs this task.")
         String nodeName,
-        @Required @JsonPropertyDescription("The step: Format (a blank disk), Materialize (a disk from a seed), Resize "
+
+        @Required
+        @JsonPropertyDescription("The step: Format (a blank disk), Materialize (a disk from a seed), Resize "
                 + "(grow a disk offline), BuildSeed (a seed from a rootfs) or Delete (remove an image).")
         TaskType type,
+
         @Required @JsonPropertyDescription("The image to make, grow or delete, relative to the agent's data root.")
         String path,
+
         @JsonPropertyDescription("Format, Materialize, Resize: the size of the image, in bytes.")
         Long sizeBytes,
+
         @JsonPropertyDescription("Format, Materialize: reserve every block of the image instead of a sparse file.")
         Boolean preallocate,
+
         @JsonPropertyDescription("Materialize: the seed image, relative to the agent's data root.")
         String seedPath,
+
         @JsonPropertyDescription("BuildSeed: where the rootfs image comes from.")
         SeedSource source,
+
         @JsonPropertyDescription("BuildSeed: the directory of the rootfs to take, e.g. /root.")
         String subtree,
-        @Required @JsonPropertyDescription("Who the image is for (the owner's UID); only the same requester may replace, grow or delete it.")
+
+        @Required
+        @JsonPropertyDescription(
+                "Who the image is for (the owner's UID); only the same requester may replace, grow or delete it.")
         String requester,
+
         @JsonPropertyDescription("Which try this is (1 for the first).")
         Integer attempt) {
 
     /** A blank formatted disk of {@code sizeBytes} at {@code path}. */
-    public static WorkTaskSpec format(String nodeName, String path, long sizeBytes, boolean preallocate,
-            String requester, int attempt) {
-        return new WorkTaskSpec(nodeName, TaskType.Format, path, sizeBytes, preallocate, null, null, null, requester,
-                attempt);
+    public static WorkTaskSpec format(
+            String nodeName, String path, long sizeBytes, boolean preallocate, String requester, int attempt) {
+        return new WorkTaskSpec(
+                nodeName, TaskType.Format, path, sizeBytes, preallocate, null, null, null, requester, attempt);
     }
 
     /** A disk of {@code sizeBytes} at {@code path} holding the tree of the seed image at {@code seedPath}. */
-    public static WorkTaskSpec materialize(String nodeName, String path, long sizeBytes, boolean preallocate,
-            String seedPath, String requester, int attempt) {
-        return new WorkTaskSpec(nodeName, TaskType.Materialize, path, sizeBytes, preallocate, seedPath, null, null,
-                requester, attempt);
+    public static WorkTaskSpec materialize(
+            String nodeName,
+            String path,
+            long sizeBytes,
+            boolean preallocate,
+            String seedPath,
+            String requester,
+            int attempt) {
+        return new WorkTaskSpec(
+                nodeName, TaskType.Materialize, path, sizeBytes, preallocate, seedPath, null, null, requester, attempt);
     }
 
     /** The disk at {@code path} grown offline to {@code sizeBytes}. */
@@ -57,10 +75,10 @@ public record WorkTaskSpec(
     }
 
     /** A seed image at {@code path} built from the {@code subtree} of the rootfs {@code source}. */
-    public static WorkTaskSpec buildSeed(String nodeName, String path, SeedSource source, String subtree,
-            String requester, int attempt) {
-        return new WorkTaskSpec(nodeName, TaskType.BuildSeed, path, null, null, null, source, subtree, requester,
-                attempt);
+    public static WorkTaskSpec buildSeed(
+            String nodeName, String path, SeedSource source, String subtree, String requester, int attempt) {
+        return new WorkTaskSpec(
+                nodeName, TaskType.BuildSeed, path, null, null, null, source, subtree, requester, attempt);
     }
 
     /** The image at {@code path} removed, disk or seed alike: the agent runs the same step for both. */

@@ -12,24 +12,34 @@ import java.util.Map;
 public record WorkTaskStatus(
         @JsonPropertyDescription("Pending, Running, Succeeded or Failed; Succeeded and Failed are final.")
         TaskPhase phase,
+
         @JsonPropertyDescription("Failed: a stable machine-readable reason, e.g. SIZE_BELOW_SEED, INSUFFICIENT_SPACE.")
         String reason,
+
         @JsonPropertyDescription("Failed: what went wrong, for a person to read.")
         String message,
+
         @JsonPropertyDescription("Failed: whether trying again may succeed.")
         Boolean retryable,
-        @JsonPropertyDescription("When the agent started the step, in RFC 3339 UTC "
-                + "to the second (e.g. 2026-11-25T16:27:40Z).")
+
+        @JsonPropertyDescription(
+                "When the agent started the step, in RFC 3339 UTC " + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String startedAt,
-        @JsonPropertyDescription("When the agent finished the step, in RFC 3339 UTC "
-                + "to the second (e.g. 2026-11-25T16:27:40Z).")
+
+        @JsonPropertyDescription(
+                "When the agent finished the step, in RFC 3339 UTC " + "to the second (e.g. 2026-11-25T16:27:40Z).")
         String finishedAt,
+
         @JsonPropertyDescription("Wall time of the step inside the node's disk engine, in seconds.")
         Double seconds,
-        @JsonPropertyDescription("Wall time of each phase of the step (BuildSeed: extract, mkfs, fixups, check), in seconds.")
+
+        @JsonPropertyDescription(
+                "Wall time of each phase of the step (BuildSeed: extract, mkfs, fixups, check), in seconds.")
         Map<String, Double> phaseSeconds,
+
         @JsonPropertyDescription("Succeeded: what the step made, as the agent read it back from the image.")
         TaskResult result,
+
         @JsonPropertyDescription("The generation of the spec this status is for.")
         Long observedGeneration) {
 
@@ -39,17 +49,31 @@ public record WorkTaskStatus(
     }
 
     /** The step made {@code result}, as the agent read it back. */
-    public static WorkTaskStatus succeeded(String startedAt, String finishedAt, double seconds,
-            Map<String, Double> phaseSeconds, TaskResult result, Long generation) {
-        return new WorkTaskStatus(TaskPhase.Succeeded, null, null, null, startedAt, finishedAt, seconds, phaseSeconds,
-                result, generation);
+    public static WorkTaskStatus succeeded(
+            String startedAt,
+            String finishedAt,
+            double seconds,
+            Map<String, Double> phaseSeconds,
+            TaskResult result,
+            Long generation) {
+        return new WorkTaskStatus(
+                TaskPhase.Succeeded,
+                null,
+                null,
+                null,
+                startedAt,
+                finishedAt,
+                seconds,
+                phaseSeconds,
+                result,
+                generation);
     }
 
     /** The step failed for {@code reason}; {@code retryable}: the same spec may succeed later. */
-    public static WorkTaskStatus failed(String reason, String message, boolean retryable, String startedAt,
-            String finishedAt, Long generation) {
-        return new WorkTaskStatus(TaskPhase.Failed, reason, message, retryable, startedAt, finishedAt, null, Map.of(),
-                null, generation);
+    public static WorkTaskStatus failed(
+            String reason, String message, boolean retryable, String startedAt, String finishedAt, Long generation) {
+        return new WorkTaskStatus(
+                TaskPhase.Failed, reason, message, retryable, startedAt, finishedAt, null, Map.of(), null, generation);
     }
 
     public boolean finished() {

@@ -12,32 +12,45 @@ import java.util.Map;
 // Each size rule first checks that the size matches the pattern: the API server runs every rule even when
 // the pattern has refused the value, and quantity() on a malformed string fails with the CEL library's own
 // message. A malformed size so gets exactly one message, the pattern's.
-@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) >= 0",
-        message = "size must be at least 64Mi", fieldPath = ".size")
-@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('16Ti')) < 0",
-        message = "size must be below 16Ti, the largest file an ext4 data root can hold", fieldPath = ".size")
+@ValidationRule(
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) >= 0",
+        message = "size must be at least 64Mi",
+        fieldPath = ".size")
+@ValidationRule(
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('16Ti')) < 0",
+        message = "size must be below 16Ti, the largest file an ext4 data root can hold",
+        fieldPath = ".size")
 // Only for sizes within bounds: a size refused as too small or too large is not also called fractional.
-@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) < 0"
-        + " || quantity(self.size).compareTo(quantity('16Ti')) >= 0 || quantity(self.size).isInteger()",
-        message = "size must be a whole number of bytes", fieldPath = ".size")
-@ValidationRule(value = "!" + WorkDiskSpec.WELL_FORMED + " || !" + WorkDiskSpec.OLD_WELL_FORMED
-        + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
-        message = "size can only grow: shrinking a filesystem is not supported", fieldPath = ".size")
-@ValidationRule(value = "has(self.seedRef) == has(oldSelf.seedRef) && (!has(self.seedRef) || self.seedRef == oldSelf.seedRef)",
-        message = "seedRef is immutable: a disk's content cannot be changed after it is made", fieldPath = ".seedRef")
-@ValidationRule(value = "!has(oldSelf.nodeName) || (has(self.nodeName) && self.nodeName == oldSelf.nodeName)",
+@ValidationRule(
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) < 0"
+                + " || quantity(self.size).compareTo(quantity('16Ti')) >= 0 || quantity(self.size).isInteger()",
+        message = "size must be a whole number of bytes",
+        fieldPath = ".size")
+@ValidationRule(
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || !" + WorkDiskSpec.OLD_WELL_FORMED
+                + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
+        message = "size can only grow: shrinking a filesystem is not supported",
+        fieldPath = ".size")
+@ValidationRule(
+        value = "has(self.seedRef) == has(oldSelf.seedRef) && (!has(self.seedRef) || self.seedRef == oldSelf.seedRef)",
+        message = "seedRef is immutable: a disk's content cannot be changed after it is made",
+        fieldPath = ".seedRef")
+@ValidationRule(
+        value = "!has(oldSelf.nodeName) || (has(self.nodeName) && self.nodeName == oldSelf.nodeName)",
         message = "nodeName cannot be changed or removed once set: a disk does not move between nodes",
         fieldPath = ".nodeName")
 public record WorkDiskSpec(
         @Required
         @Size(max = 32)
         @Pattern(WorkDiskSpec.QUANTITY)
-        @JsonPropertyDescription("Size of the disk as a Kubernetes quantity (e.g. 8Gi), at least 64Mi. Can only grow; growing resizes the disk offline.")
+        @JsonPropertyDescription(
+                "Size of the disk as a Kubernetes quantity (e.g. 8Gi), at least 64Mi. Can only grow; growing resizes the disk offline.")
         String size,
 
         @Size(max = 253)
         @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-        @JsonPropertyDescription("Name of the WorkSeed whose tree the disk starts with. Absent: a blank formatted disk. Immutable.")
+        @JsonPropertyDescription(
+                "Name of the WorkSeed whose tree the disk starts with. Absent: a blank formatted disk. Immutable.")
         String seedRef,
 
         @Size(max = 253)
@@ -49,11 +62,13 @@ public record WorkDiskSpec(
                 + "Read only while the disk has no node.")
         Map<String, String> nodeSelector,
 
-        @JsonPropertyDescription("Delete (default) removes the image file when the WorkDisk is deleted; Retain keeps it on the node.")
+        @JsonPropertyDescription(
+                "Delete (default) removes the image file when the WorkDisk is deleted; Retain keeps it on the node.")
         ReclaimPolicy reclaimPolicy,
 
-        @JsonPropertyDescription("true: reserve every block of the image when it is made; false (default): a sparse file "
-                + "that takes room on the node as it is written. Read only when the disk is made.")
+        @JsonPropertyDescription(
+                "true: reserve every block of the image when it is made; false (default): a sparse file "
+                        + "that takes room on the node as it is written. Read only when the disk is made.")
         Boolean preallocate) {
 
     /** A Kubernetes quantity in bytes: digits with an optional fraction and binary or decimal suffix. */

@@ -14,23 +14,32 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkDiskStatus(
-        @JsonPropertyDescription("Pending (waiting for a node with room, a seed or a valid spec), Placing, Creating, Ready, "
-                + "Resizing, Failed (the Ready condition says why) or Deleting.")
+        @JsonPropertyDescription(
+                "Pending (waiting for a node with room, a seed or a valid spec), Placing, Creating, Ready, "
+                        + "Resizing, Failed (the Ready condition says why) or Deleting.")
         DiskPhase phase,
+
         @JsonPropertyDescription("The node the disk is on, or will be made on; it never changes once the disk is made.")
         String nodeName,
+
         @JsonPropertyDescription("Host path of the image file on that node, for a VM to attach.")
         String path,
-        @JsonPropertyDescription("Size of the ext4 filesystem on the image, in bytes; follows spec.size once a resize has finished.")
+
+        @JsonPropertyDescription(
+                "Size of the ext4 filesystem on the image, in bytes; follows spec.size once a resize has finished.")
         Long capacityBytes,
+
         @JsonPropertyDescription("The ext4 filesystem UUID; every disk has its own.")
         String filesystemUUID,
-        @JsonPropertyDescription("Placed: whether the disk has a node (False with why not, e.g. NoMatchingNode, NoCapacity). "
-                + "Ready: whether a VM can attach it (False while it is made, or with why it cannot be, e.g. SizeBelowSeed, NodeLost).")
+
+        @JsonPropertyDescription(
+                "Placed: whether the disk has a node (False with why not, e.g. NoMatchingNode, NoCapacity). "
+                        + "Ready: whether a VM can attach it (False while it is made, or with why it cannot be, e.g. SizeBelowSeed, NodeLost).")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
+
         @JsonPropertyDescription("The generation of the spec this status describes.")
         Long observedGeneration,
+
         @JsonPropertyDescription("The last disk operation the node's agent finished, with its timings.")
-        Operation lastOperation) {
-}
+        Operation lastOperation) {}

@@ -21,15 +21,19 @@ import io.workdisk.api.ApiGroup;
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready")
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.source")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class WorkSeed extends CustomResource<WorkSeedSpec, WorkSeedStatus> {
     // Overridden to describe the fields in the CRD schema (kubectl explain), as they are declared in CustomResource,
     // and to require a spec: an object without one is refused by the API server rather than left for the
     // operator to trip on.
     @Override
     @Required
-    @JsonPropertyDescription("The seed wanted, written by its user: the rootfs, the subtree of it to take and the nodes "
-            + "to build it on. A change rebuilds the seeds, or moves them to the nodes that now match.")
+    @JsonPropertyDescription(
+            "The seed wanted, written by its user: the rootfs, the subtree of it to take and the nodes "
+                    + "to build it on. A change rebuilds the seeds, or moves them to the nodes that now match.")
     public WorkSeedSpec getSpec() {
         return super.getSpec();
     }

@@ -11,18 +11,25 @@ import java.util.List;
 public record WorkSeedStatus(
         @JsonPropertyDescription("One entry per node that has, or should have, the seed.")
         List<NodeSeedStatus> nodes,
+
         @JsonPropertyDescription("Nodes that have the seed, built from the current spec.")
         Integer readyNodes,
-        @JsonPropertyDescription("Nodes that should have the seed: those with a workdisk agent that match spec.nodeSelector.")
+
+        @JsonPropertyDescription(
+                "Nodes that should have the seed: those with a workdisk agent that match spec.nodeSelector.")
         Integer desiredNodes,
+
         @JsonPropertyDescription("readyNodes/desiredNodes (e.g. 2/3), for kubectl get.")
         String ready,
+
         @JsonPropertyDescription("spec.source in one line (hostPath:PATH or http:URL), for kubectl get.")
         String source,
-        @JsonPropertyDescription("Ready: True when every node that should have the seed has it, built from the current spec; "
-                + "False with why not otherwise (Building, BuildFailed, NoNodes, Deleting).")
+
+        @JsonPropertyDescription(
+                "Ready: True when every node that should have the seed has it, built from the current spec; "
+                        + "False with why not otherwise (Building, BuildFailed, NoNodes, Deleting).")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
+
         @JsonPropertyDescription("The generation of the spec this status describes.")
-        Long observedGeneration) {
-}
+        Long observedGeneration) {}

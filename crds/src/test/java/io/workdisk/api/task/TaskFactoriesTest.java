@@ -15,19 +15,38 @@ class TaskFactoriesTest {
     @Test
     void eachStepCarriesOnlyItsOwnFields() {
         SeedSource source = new SeedSource(new HostPathSource("/images/rootfs.ext4"), null);
-        assertThat(json(WorkTaskSpec.format("n", "disks/u.ext4", 1L << 30, true, "u", 2))).isEqualTo(Map.of(
-                "nodeName", "n", "type", "Format", "path", "disks/u.ext4", "sizeBytes", 1 << 30, "preallocate", true,
-                "requester", "u", "attempt", 2));
+        assertThat(json(WorkTaskSpec.format("n", "disks/u.ext4", 1L << 30, true, "u", 2)))
+                .isEqualTo(Map.of(
+                        "nodeName",
+                        "n",
+                        "type",
+                        "Format",
+                        "path",
+                        "disks/u.ext4",
+                        "sizeBytes",
+                        1 << 30,
+                        "preallocate",
+                        true,
+                        "requester",
+                        "u",
+                        "attempt",
+                        2));
         assertThat(json(WorkTaskSpec.materialize("n", "disks/u.ext4", 1L << 30, false, "seeds/s.ext4", "u", 1)))
-                .containsEntry("type", "Materialize").containsEntry("seedPath", "seeds/s.ext4")
+                .containsEntry("type", "Materialize")
+                .containsEntry("seedPath", "seeds/s.ext4")
                 .doesNotContainKeys("source", "subtree");
-        assertThat(json(WorkTaskSpec.resize("n", "disks/u.ext4", 2L << 30, "u", 1))).containsEntry("type", "Resize")
-                .containsKey("sizeBytes").doesNotContainKeys("preallocate", "seedPath", "source", "subtree");
+        assertThat(json(WorkTaskSpec.resize("n", "disks/u.ext4", 2L << 30, "u", 1)))
+                .containsEntry("type", "Resize")
+                .containsKey("sizeBytes")
+                .doesNotContainKeys("preallocate", "seedPath", "source", "subtree");
         assertThat(json(WorkTaskSpec.buildSeed("n", "seeds/s.ext4", source, "/root", "s", 1)))
-                .containsEntry("type", "BuildSeed").containsEntry("subtree", "/root").containsKey("source")
+                .containsEntry("type", "BuildSeed")
+                .containsEntry("subtree", "/root")
+                .containsKey("source")
                 .doesNotContainKeys("sizeBytes", "preallocate", "seedPath");
-        assertThat(json(WorkTaskSpec.delete("n", "disks/u.ext4", "u", 3))).isEqualTo(Map.of(
-                "nodeName", "n", "type", "Delete", "path", "disks/u.ext4", "requester", "u", "attempt", 3));
+        assertThat(json(WorkTaskSpec.delete("n", "disks/u.ext4", "u", 3)))
+                .isEqualTo(Map.of(
+                        "nodeName", "n", "type", "Delete", "path", "disks/u.ext4", "requester", "u", "attempt", 3));
     }
 
     @Test
@@ -55,6 +74,7 @@ class TaskFactoriesTest {
         WorkTaskStatus status = WorkTaskStatus.failed("IO_ERROR", "m", true, "a", "b", 1L);
         assertThat(Operation.of(spec, status))
                 .isEqualTo(new Operation(TaskType.Format, TaskPhase.Failed, "a", "b", null, Map.of(), 1));
-        assertThat(Operation.of(WorkTaskSpec.delete("n", "p", "u", 3), status).attempt()).isEqualTo(3);
+        assertThat(Operation.of(WorkTaskSpec.delete("n", "p", "u", 3), status).attempt())
+                .isEqualTo(3);
     }
 }

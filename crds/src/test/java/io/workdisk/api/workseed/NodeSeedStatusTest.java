@@ -14,7 +14,8 @@ class NodeSeedStatusTest {
             assertThat(json).contains("\"phase\":\"" + phase.name() + "\"");
             assertThat(Serialization.unmarshal(json, NodeSeedStatus.class)).isEqualTo(entry);
         }
-        assertThat(SeedPhase.values()).extracting(Enum::name)
+        assertThat(SeedPhase.values())
+                .extracting(Enum::name)
                 .containsExactlyInAnyOrder("Pending", "Building", "Ready", "Failed", "Removing");
     }
 }

@@ -14,10 +14,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code workdisk agent ...}: the disk engine's steps as commands, in the shape scripts rely on. */
-@Command(name = "workdisk agent", mixinStandardHelpOptions = true, version = "workdisk-agent 0.1.0",
+@Command(
+        name = "workdisk agent",
+        mixinStandardHelpOptions = true,
+        version = "workdisk-agent 0.1.0",
         description = "Make, grow, inspect and delete ext4 VM work disks and seeds on this node.",
-        subcommands = {AgentCli.Format.class, AgentCli.BuildSeed.class, AgentCli.Materialize.class,
-                AgentCli.Resize.class, AgentCli.Inspect.class, AgentCli.Delete.class, RunCommand.class})
+        subcommands = {
+            AgentCli.Format.class,
+            AgentCli.BuildSeed.class,
+            AgentCli.Materialize.class,
+            AgentCli.Resize.class,
+            AgentCli.Inspect.class,
+            AgentCli.Delete.class,
+            RunCommand.class
+        })
 public final class AgentCli implements Runnable {
     private final DiskEngine engine;
     private final Output output;
@@ -37,8 +47,11 @@ public final class AgentCli implements Runnable {
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("workdisk: " + ex.getMessage());
-            err.println("Run 'workdisk agent " + (ex.getCommandLine().getCommandName()
-                    .equals("workdisk agent") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help' for usage.");
+            err.println("Run 'workdisk agent "
+                    + (ex.getCommandLine().getCommandName().equals("workdisk agent")
+                            ? ""
+                            : ex.getCommandLine().getCommandName() + " ")
+                    + "--help' for usage.");
             return 2;
         });
         return cli.execute(args);
@@ -67,7 +80,9 @@ public final class AgentCli implements Runnable {
         @Override
         public Integer call() {
             try {
-                Path dir = common.root != null ? common.root : output().toAbsolutePath().normalize().getParent();
+                Path dir = common.root != null
+                        ? common.root
+                        : output().toAbsolutePath().normalize().getParent();
                 DataRoot root = DataRoot.of(dir);
                 parent.output.result(operation(), execute(parent.engine, root), common.json);
                 return 0;
@@ -79,18 +94,31 @@ public final class AgentCli implements Runnable {
 
     @Command(name = "format", description = "Create a blank ext4 disk of the given size.")
     static final class Format extends Step {
-        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+        @Option(
+                names = "--size",
+                required = true,
+                paramLabel = "SIZE",
+                converter = SizeConverter.class,
                 description = "Disk size as a Kubernetes quantity (8Gi, 500M, bytes).")
         long size;
+
         @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
         boolean preallocate;
+
         @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
         boolean force;
+
         @Parameters(paramLabel = "OUT", description = "The disk image to create.")
         Path out;
 
-        String operation() { return "format"; }
-        Path output() { return out; }
+        String operation() {
+            return "format";
+        }
+
+        Path output() {
+            return out;
+        }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             return engine.format(root, new DiskEngine.FormatRequest(out, size, preallocate, common.requester, force));
         }
@@ -98,21 +126,40 @@ public final class AgentCli implements Runnable {
 
     @Command(name = "build-seed", description = "Build a seed image from a subtree of a rootfs ext4 image.")
     static final class BuildSeed extends Step {
-        @Option(names = "--rootfs", required = true, paramLabel = "IMAGE", description = "The rootfs ext4 image (read, never mounted).")
+        @Option(
+                names = "--rootfs",
+                required = true,
+                paramLabel = "IMAGE",
+                description = "The rootfs ext4 image (read, never mounted).")
         Path rootfs;
-        @Option(names = "--subtree", defaultValue = "/root", paramLabel = "PATH", description = "Directory of the rootfs to copy (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--subtree",
+                defaultValue = "/root",
+                paramLabel = "PATH",
+                description = "Directory of the rootfs to copy (default: ${DEFAULT-VALUE}).")
         String subtree;
+
         @Option(names = "--force", description = "Replace OUT if it is a seed workdisk made for the same requester.")
         boolean force;
-        @Parameters(paramLabel = "OUT", arity = "0..1", description = "The seed to create (default: X.ext4 -> X.work-seed.ext4, else X.work-seed).")
+
+        @Parameters(
+                paramLabel = "OUT",
+                arity = "0..1",
+                description = "The seed to create (default: X.ext4 -> X.work-seed.ext4, else X.work-seed).")
         Path out;
 
-        String operation() { return "build-seed"; }
+        String operation() {
+            return "build-seed";
+        }
+
         Path output() {
             return out != null ? out : io.workdisk.agent.engine.seed.SeedNames.defaultSeedPath(rootfs.toAbsolutePath());
         }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
-            return engine.buildSeed(root, new DiskEngine.SeedRequest(rootfs, subtree, output(), common.requester, force));
+            return engine.buildSeed(
+                    root, new DiskEngine.SeedRequest(rootfs, subtree, output(), common.requester, force));
         }
     }
 
@@ -120,33 +167,59 @@ public final class AgentCli implements Runnable {
     static final class Materialize extends Step {
         @Option(names = "--seed", required = true, paramLabel = "SEED", description = "A seed made by build-seed.")
         Path seed;
-        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+
+        @Option(
+                names = "--size",
+                required = true,
+                paramLabel = "SIZE",
+                converter = SizeConverter.class,
                 description = "Disk size as a Kubernetes quantity; at least the seed's size.")
         long size;
+
         @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
         boolean preallocate;
+
         @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
         boolean force;
+
         @Parameters(paramLabel = "OUT", description = "The disk image to create.")
         Path out;
 
-        String operation() { return "materialize"; }
-        Path output() { return out; }
+        String operation() {
+            return "materialize";
+        }
+
+        Path output() {
+            return out;
+        }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
-            return engine.materialize(root, new DiskEngine.MaterializeRequest(seed, out, size, preallocate, common.requester, force));
+            return engine.materialize(
+                    root, new DiskEngine.MaterializeRequest(seed, out, size, preallocate, common.requester, force));
         }
     }
 
     @Command(name = "resize", description = "Grow a disk offline (shrinking is refused).")
     static final class Resize extends Step {
-        @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+        @Option(
+                names = "--size",
+                required = true,
+                paramLabel = "SIZE",
+                converter = SizeConverter.class,
                 description = "New size as a Kubernetes quantity; not below the current size.")
         long size;
+
         @Parameters(paramLabel = "DISK", description = "The disk image to grow (not attached to a running VM).")
         Path disk;
 
-        String operation() { return "resize"; }
-        Path output() { return disk; }
+        String operation() {
+            return "resize";
+        }
+
+        Path output() {
+            return disk;
+        }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             return engine.resize(root, disk, size, common.requester);
         }
@@ -157,8 +230,14 @@ public final class AgentCli implements Runnable {
         @Parameters(paramLabel = "DISK", description = "The disk image to read.")
         Path disk;
 
-        String operation() { return "inspect"; }
-        Path output() { return disk; }
+        String operation() {
+            return "inspect";
+        }
+
+        Path output() {
+            return disk;
+        }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             return engine.inspect(disk);
         }
@@ -169,8 +248,14 @@ public final class AgentCli implements Runnable {
         @Parameters(paramLabel = "DISK", description = "The disk image to remove.")
         Path disk;
 
-        String operation() { return "delete"; }
-        Path output() { return disk; }
+        String operation() {
+            return "delete";
+        }
+
+        Path output() {
+            return disk;
+        }
+
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             return engine.delete(root, disk, common.requester);
         }

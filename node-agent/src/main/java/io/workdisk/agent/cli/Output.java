@@ -32,10 +32,14 @@ final class Output {
         }
         for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
-            if (e.getValue().isNull() || (e.getValue().isContainerNode() && e.getValue().isEmpty())) {
+            if (e.getValue().isNull()
+                    || (e.getValue().isContainerNode() && e.getValue().isEmpty())) {
                 continue;
             }
-            out.println(e.getKey() + ": " + (e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+            out.println(e.getKey() + ": "
+                    + (e.getValue().isTextual()
+                            ? e.getValue().asText()
+                            : e.getValue().toString()));
         }
     }
 

@@ -15,34 +15,63 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code workdisk agent run}: the node agent against the cluster in KUBECONFIG or the in-cluster config. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the node agent: carry out this node's WorkTasks and keep its WorkNode record.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run the node agent: carry out this node's WorkTasks and keep its WorkNode record.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--node", defaultValue = "${env:NODE_NAME}", paramLabel = "NAME",
+    @Option(
+            names = "--node",
+            defaultValue = "${env:NODE_NAME}",
+            paramLabel = "NAME",
             description = "This node's name (default: $NODE_NAME).")
     String node;
 
-    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Data root: disks, seeds and downloads live here.")
+    @Option(
+            names = "--root",
+            required = true,
+            paramLabel = "DIR",
+            description = "Data root: disks, seeds and downloads live here.")
     Path root;
 
-    @Option(names = "--image-dir", paramLabel = "DIR", description = "A directory WorkSeed hostPath images may be read from (repeatable).")
+    @Option(
+            names = "--image-dir",
+            paramLabel = "DIR",
+            description = "A directory WorkSeed hostPath images may be read from (repeatable).")
     List<Path> imageDirs = new ArrayList<>();
 
-    @Option(names = "--capacity", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(
+            names = "--capacity",
+            paramLabel = "SIZE",
+            converter = SizeConverter.class,
             description = "Offer at most this much for disks (default: the data root filesystem's size).")
     Long capacity;
 
-    @Option(names = "--concurrency", paramLabel = "N", description = "Tasks run at once (default: the number of cores).")
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "Tasks run at once (default: the number of cores).")
     Integer concurrency;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "8081",
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            defaultValue = "8081",
             description = "Port for /metrics, /healthz and /readyz; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:WORKDISK_LOG_FORMAT:-text}",
             description = "text (default) or json: one JSON object per line.")
     String logFormat;
 
-    @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "10", description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--heartbeat",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
+            description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
     @Override
@@ -56,8 +85,18 @@ final class RunCommand implements Callable<Integer> {
         KubernetesClient client = new KubernetesClientBuilder().build();
         NodeAgent agent;
         try {
-            agent = NodeAgent.start(client, new NodeAgent.Settings(node, root.toAbsolutePath(), imageDirs, capacity, threads,
-                    Duration.ofSeconds(heartbeatSeconds), metricsPort < 0 ? null : metricsPort, true), E2fsTools.fromEnvironment(),
+            agent = NodeAgent.start(
+                    client,
+                    new NodeAgent.Settings(
+                            node,
+                            root.toAbsolutePath(),
+                            imageDirs,
+                            capacity,
+                            threads,
+                            Duration.ofSeconds(heartbeatSeconds),
+                            metricsPort < 0 ? null : metricsPort,
+                            true),
+                    E2fsTools.fromEnvironment(),
                     Clock.systemUTC());
         } catch (EngineException e) {
             System.err.println("workdisk: " + e.getMessage());

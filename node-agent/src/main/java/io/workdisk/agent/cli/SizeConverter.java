@@ -16,7 +16,8 @@ public final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         try {
             bytes = Quantity.getAmountInBytes(new Quantity(value.strip()));
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a size (use a Kubernetes quantity such as 8Gi, 500M or 1073741824)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a size (use a Kubernetes quantity such as 8Gi, 500M or 1073741824)");
         }
         if (bytes.signum() <= 0) {
             throw new CommandLine.TypeConversionException("size '" + value + "' must be positive");
@@ -24,9 +25,10 @@ public final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         try {
             return bytes.longValueExact();
         } catch (ArithmeticException e) {
-            throw new CommandLine.TypeConversionException(bytes.scale() > 0 && bytes.stripTrailingZeros().scale() > 0
-                    ? "size '" + value + "' is not a whole number of bytes"
-                    : "size '" + value + "' is too large");
+            throw new CommandLine.TypeConversionException(
+                    bytes.scale() > 0 && bytes.stripTrailingZeros().scale() > 0
+                            ? "size '" + value + "' is not a whole number of bytes"
+                            : "size '" + value + "' is too large");
         }
     }
 }

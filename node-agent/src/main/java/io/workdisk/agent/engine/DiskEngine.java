@@ -43,15 +43,12 @@ public final class DiskEngine {
         return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime);
     }
 
-    public record FormatRequest(Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {
-    }
+    public record FormatRequest(Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
 
-    public record MaterializeRequest(Path seed, Path target, long sizeBytes, boolean preallocate, String requester,
-            boolean force) {
-    }
+    public record MaterializeRequest(
+            Path seed, Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
 
-    public record SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {
-    }
+    public record SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {}
 
     /** A blank ext4 disk of the requested size. */
     public Timed<DiskFacts> format(DataRoot root, FormatRequest req) throws EngineException {
@@ -80,19 +77,29 @@ public final class DiskEngine {
         tools.require("cp", "tune2fs", "resize2fs");
         Superblock seed = DiskInspector.superblock(req.seed(), "seed");
         if (!seed.clean()) {
-            throw new EngineException(Problem.CORRUPT_IMAGE, "seed " + DataRoot.quoted(req.seed())
-                    + " is not clean (errors recorded or journal not replayed); rebuild it");
+            throw new EngineException(
+                    Problem.CORRUPT_IMAGE,
+                    "seed " + DataRoot.quoted(req.seed())
+                            + " is not clean (errors recorded or journal not replayed); rebuild it");
         }
         if (req.sizeBytes() < seed.sizeBytes()) {
-            throw new EngineException(Problem.SIZE_BELOW_SEED, "size " + Sizes.human(req.sizeBytes())
-                    + " is below the seed's filesystem size " + Sizes.human(seed.sizeBytes()) + " ("
-                    + seed.sizeBytes() + " bytes); ask for at least that much");
+            throw new EngineException(
+                    Problem.SIZE_BELOW_SEED,
+                    "size " + Sizes.human(req.sizeBytes())
+                            + " is below the seed's filesystem size " + Sizes.human(seed.sizeBytes()) + " ("
+                            + seed.sizeBytes() + " bytes); ask for at least that much");
         }
         Target target = Target.prepare(root, req.target(), req.requester(), req.force(), recovery);
         SpaceCheck.requireFree(target.directory(), req.sizeBytes(), "a " + Sizes.human(req.sizeBytes()) + " disk");
         try (StagedOutput out = StagedOutput.begin(target.path())) {
-            tools.run("cp", List.of("--sparse=always", "--reflink=auto", "--", req.seed().toString(),
-                    out.image().toString()));
+            tools.run(
+                    "cp",
+                    List.of(
+                            "--sparse=always",
+                            "--reflink=auto",
+                            "--",
+                            req.seed().toString(),
+                            out.image().toString()));
             tools.run("tune2fs", List.of("-U", "random", out.image().toString()));
             long blocks = req.sizeBytes() / seed.blockSize();
             allocate(out.image(), req.sizeBytes(), false);
@@ -130,8 +137,7 @@ public final class DiskEngine {
         return new Timed<>(elapsed(start), facts);
     }
 
-    public record Deletion(String path, boolean existed) {
-    }
+    public record Deletion(String path, boolean existed) {}
 
     /** Removes a disk workdisk made for this requester; a disk already gone is not an error. */
     public Timed<Deletion> delete(DataRoot root, Path disk, String requester) throws EngineException {
@@ -147,7 +153,8 @@ public final class DiskEngine {
                 recovery.resolved(path); // its journal goes with the next recovery of the directory
                 Durability.fsync(path.getParent());
             } catch (IOException e) {
-                throw new EngineException(Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + e.getMessage(), e);
+                throw new EngineException(
+                        Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + e.getMessage(), e);
             }
         }
         return new Timed<>(elapsed(start), new Deletion(path.toString(), existed));
@@ -167,7 +174,8 @@ public final class DiskEngine {
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
             file.setLength(sizeBytes);
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot size " + DataRoot.quoted(image) + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot size " + DataRoot.quoted(image) + ": " + e.getMessage(), e);
         }
         if (preallocate) {
             preallocate(image, sizeBytes);
@@ -178,7 +186,10 @@ public final class DiskEngine {
         E2fsTools.Result r = tools.run("fallocate", List.of("-l", Long.toString(sizeBytes), image.toString()), 1);
         if (r.exitCode() != 0) {
             Problem p = r.stderr().contains("No space") ? Problem.INSUFFICIENT_SPACE : Problem.TOOL_FAILED;
-            throw new EngineException(p, "cannot preallocate " + Sizes.human(sizeBytes) + ": " + r.stderr().strip());
+            throw new EngineException(
+                    p,
+                    "cannot preallocate " + Sizes.human(sizeBytes) + ": "
+                            + r.stderr().strip());
         }
     }
 

@@ -16,5 +16,4 @@ public record DiskFacts(
         long freeInodes,
         boolean clean,
         List<String> features,
-        String owner) {
-}
+        String owner) {}

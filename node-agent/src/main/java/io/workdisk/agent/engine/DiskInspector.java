@@ -1,9 +1,9 @@
 package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
-import io.workdisk.agent.engine.ext4.UnsupportedFeatureException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Superblock;
+import io.workdisk.agent.engine.ext4.UnsupportedFeatureException;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -28,11 +28,23 @@ public final class DiskInspector {
         try {
             size = Files.size(disk);
         } catch (IOException e) {
-            throw new EngineException(Problem.SOURCE_UNREADABLE, "cannot read " + DataRoot.quoted(disk) + ": " + e.getMessage());
+            throw new EngineException(
+                    Problem.SOURCE_UNREADABLE, "cannot read " + DataRoot.quoted(disk) + ": " + e.getMessage());
         }
-        return new DiskFacts(disk.toString(), size, allocatedBytes(disk), sb.sizeBytes(), sb.uuid().toString(),
-                sb.label(), sb.blockSize(), sb.usedBytes(), sb.inodesCount(), sb.freeInodesCount(), sb.clean(),
-                sb.featureNames(), Ownership.requesterOf(disk).orElse(null));
+        return new DiskFacts(
+                disk.toString(),
+                size,
+                allocatedBytes(disk),
+                sb.sizeBytes(),
+                sb.uuid().toString(),
+                sb.label(),
+                sb.blockSize(),
+                sb.usedBytes(),
+                sb.inodesCount(),
+                sb.freeInodesCount(),
+                sb.clean(),
+                sb.featureNames(),
+                Ownership.requesterOf(disk).orElse(null));
     }
 
     /** Bytes the host filesystem really holds for the file: the measure of sparseness. */
@@ -46,7 +58,8 @@ public final class DiskInspector {
     public static Superblock superblock(Path image, String role) throws EngineException {
         try {
             if (Files.isDirectory(image)) {
-                throw new EngineException(Problem.SOURCE_UNREADABLE, role + " " + DataRoot.quoted(image) + " is a directory");
+                throw new EngineException(
+                        Problem.SOURCE_UNREADABLE, role + " " + DataRoot.quoted(image) + " is a directory");
             }
             return Ext4Image.readSuperblock(image);
         } catch (EngineException e) {
@@ -69,8 +82,11 @@ public final class DiskInspector {
         }
         if (e instanceof Ext4FormatException) {
             String msg = e.getMessage();
-            Problem p = msg.startsWith("not an ext2/3/4") || msg.startsWith("too small") ? Problem.NOT_EXT4 : Problem.CORRUPT_IMAGE;
-            return new EngineException(p, name + " is " + (p == Problem.NOT_EXT4 ? "not an ext4 image: " : "corrupt: ") + msg);
+            Problem p = msg.startsWith("not an ext2/3/4") || msg.startsWith("too small")
+                    ? Problem.NOT_EXT4
+                    : Problem.CORRUPT_IMAGE;
+            return new EngineException(
+                    p, name + " is " + (p == Problem.NOT_EXT4 ? "not an ext4 image: " : "corrupt: ") + msg);
         }
         return new EngineException(Problem.SOURCE_UNREADABLE, "cannot read " + name + ": " + e.getMessage());
     }

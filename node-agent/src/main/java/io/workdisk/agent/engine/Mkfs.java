@@ -23,8 +23,7 @@ public final class Mkfs {
      */
     private static final List<String> GEOMETRY = List.of("-b", "4096", "-I", "256");
 
-    private Mkfs() {
-    }
+    private Mkfs() {}
 
     /** A blank work disk. A preallocated file must not be discarded (punched) by mke2fs. */
     public static List<String> blankDisk(Path image, boolean preallocated) {

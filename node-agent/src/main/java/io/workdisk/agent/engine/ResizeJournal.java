@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
-import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -48,33 +47,37 @@ public final class ResizeJournal {
         this.lockFile = dir.resolve(PREFIX + id + ".lock");
     }
 
-    record Marker(String disk, long originalSize, long targetSize) {
-    }
+    record Marker(String disk, long originalSize, long targetSize) {}
 
     /** A disk whose interrupted resize could not be rolled back, and what to do about it. */
-    public record Unrecovered(Path disk, String message) {
-    }
+    public record Unrecovered(Path disk, String message) {}
 
     public void grow(long sizeBytes) throws EngineException {
         tools.require("e2fsck", "resize2fs", "e2undo");
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = tryLock(lockChannel)) {
             if (lock == null) {
-                throw new EngineException(Problem.TARGET_EXISTS, "a resize of " + DataRoot.quoted(disk) + " is already running");
+                throw new EngineException(
+                        Problem.TARGET_EXISTS, "a resize of " + DataRoot.quoted(disk) + " is already running");
             }
             rollBackIfInterrupted();
             Superblock sb = DiskInspector.superblock(disk, "disk");
             if (sizeBytes < sb.sizeBytes()) {
-                throw new EngineException(Problem.SHRINK_REFUSED, "shrinking is not supported: " + DataRoot.quoted(disk)
-                        + " holds a " + Sizes.human(sb.sizeBytes()) + " filesystem and " + Sizes.human(sizeBytes)
-                        + " was asked for");
+                throw new EngineException(
+                        Problem.SHRINK_REFUSED,
+                        "shrinking is not supported: " + DataRoot.quoted(disk)
+                                + " holds a " + Sizes.human(sb.sizeBytes()) + " filesystem and "
+                                + Sizes.human(sizeBytes)
+                                + " was asked for");
             }
             long blocks = sizeBytes / sb.blockSize();
             if (blocks == sb.blocksCount()) {
                 return;
             }
             long fileSize = Files.size(disk);
-            SpaceCheck.requireFree(disk.getParent(), sizeBytes - Math.min(fileSize, sizeBytes),
+            SpaceCheck.requireFree(
+                    disk.getParent(),
+                    sizeBytes - Math.min(fileSize, sizeBytes),
                     "growing to " + Sizes.human(sizeBytes));
             check();
             writeMarker(new Marker(disk.getFileName().toString(), fileSize, sizeBytes));
@@ -85,7 +88,8 @@ public final class ResizeJournal {
             Files.deleteIfExists(marker);
             Durability.fsync(disk.getParent());
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + e.getMessage(), e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -101,15 +105,18 @@ public final class ResizeJournal {
     private void check() throws EngineException {
         int exit = fsck();
         if (exit != 0) {
-            throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, DataRoot.quoted(disk)
-                    + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + exit
-                    + "); repair it with e2fsck -f before growing it");
+            throw new EngineException(
+                    Problem.FILESYSTEM_NOT_CLEAN,
+                    DataRoot.quoted(disk)
+                            + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + exit
+                            + "); repair it with e2fsck -f before growing it");
         }
     }
 
     /** e2fsck -fn's exit code for the disk: 0 when whole, non-zero (as a value, not a failure) when not. */
     private int fsck() throws EngineException {
-        return tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8).exitCode();
+        return tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8)
+                .exitCode();
     }
 
     /**
@@ -127,7 +134,8 @@ public final class ResizeJournal {
                 if (!journal.marker.equals(m)) {
                     continue;
                 }
-                try (FileChannel ch = FileChannel.open(journal.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                try (FileChannel ch = FileChannel.open(
+                                journal.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock lock = tryLock(ch)) {
                     if (lock != null) {
                         try {
@@ -141,8 +149,10 @@ public final class ResizeJournal {
             }
             return unrecovered;
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot recover interrupted resizes in "
-                    + DataRoot.quoted(directory) + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "cannot recover interrupted resizes in " + DataRoot.quoted(directory) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -155,9 +165,13 @@ public final class ResizeJournal {
         if (Files.exists(disk)) {
             boolean undone = !Files.exists(undo) || Files.size(undo) == 0;
             if (!undone) {
-                undone = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1).exitCode() == 0
+                undone = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1)
+                                        .exitCode()
+                                == 0
                         // An undo file cut short by the crash is still a valid record of the blocks it holds.
-                        || tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()), 1).exitCode() == 0;
+                        || tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()), 1)
+                                        .exitCode()
+                                == 0;
             }
             if (undone) {
                 if (Files.size(disk) > record.originalSize()) {
@@ -187,9 +201,13 @@ public final class ResizeJournal {
         }
         int exit = fsck();
         if (exit != 0) {
-            throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, "an interrupted resize of " + DataRoot.quoted(disk)
-                    + " could not be rolled back (its undo file " + DataRoot.quoted(undo) + " is incomplete) and e2fsck -fn"
-                    + " finds errors (exit " + exit + "); repair it with e2fsck -f, then remove " + DataRoot.quoted(marker));
+            throw new EngineException(
+                    Problem.FILESYSTEM_NOT_CLEAN,
+                    "an interrupted resize of " + DataRoot.quoted(disk)
+                            + " could not be rolled back (its undo file " + DataRoot.quoted(undo)
+                            + " is incomplete) and e2fsck -fn"
+                            + " finds errors (exit " + exit + "); repair it with e2fsck -f, then remove "
+                            + DataRoot.quoted(marker));
         }
         if (Files.size(disk) > Math.max(filesystem, record.originalSize())) {
             setLength(Math.max(filesystem, record.originalSize()));

@@ -33,7 +33,8 @@ public final class ResizeRecovery {
     public List<ResizeJournal.Unrecovered> recover(Path directory) throws EngineException {
         List<ResizeJournal.Unrecovered> found = ResizeJournal.recoverAll(tools, directory);
         List<ResizeJournal.Unrecovered> before = left.getOrDefault(directory, List.of());
-        found.stream().filter(u -> before.stream().noneMatch(b -> b.disk().equals(u.disk())))
+        found.stream()
+                .filter(u -> before.stream().noneMatch(b -> b.disk().equals(u.disk())))
                 .forEach(u -> log.error("{}", u.message()));
         if (found.isEmpty()) {
             left.remove(directory);
@@ -46,7 +47,8 @@ public final class ResizeRecovery {
     /** {@code disk} is gone: nothing of it is left to repair. */
     void resolved(Path disk) {
         left.computeIfPresent(disk.getParent(), (dir, list) -> {
-            List<ResizeJournal.Unrecovered> rest = list.stream().filter(u -> !u.disk().equals(disk)).toList();
+            List<ResizeJournal.Unrecovered> rest =
+                    list.stream().filter(u -> !u.disk().equals(disk)).toList();
             return rest.isEmpty() ? null : rest;
         });
     }

@@ -4,8 +4,7 @@ package io.workdisk.agent.engine;
 public final class Sizes {
     private static final String[] UNITS = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     public static String human(long bytes) {
         int unit = 0;

@@ -18,29 +18,34 @@ public final class SpaceCheck {
      * accepts, and a disk the operator placed would then fail on the node.
      */
     public static final long MIN_DISK_BYTES = DiskLimits.MIN_BYTES;
+
     public static final long LIMIT_DISK_BYTES = DiskLimits.LIMIT_BYTES;
 
-    private SpaceCheck() {
-    }
+    private SpaceCheck() {}
 
     public static void checkDiskSize(long sizeBytes) throws EngineException {
         if (sizeBytes < MIN_DISK_BYTES) {
-            throw new EngineException(Problem.INVALID_SIZE,
+            throw new EngineException(
+                    Problem.INVALID_SIZE,
                     "size " + sizeBytes + " bytes is below the minimum disk size of " + DiskLimits.MIN_QUANTITY + " ("
                             + MIN_DISK_BYTES + " bytes)");
         }
         if (sizeBytes >= LIMIT_DISK_BYTES) {
-            throw new EngineException(Problem.INVALID_SIZE, "size " + sizeBytes
-                    + " bytes is not below the maximum disk size of " + DiskLimits.LIMIT_QUANTITY
-                    + " (the largest file an ext4 data root can hold)");
+            throw new EngineException(
+                    Problem.INVALID_SIZE,
+                    "size " + sizeBytes
+                            + " bytes is not below the maximum disk size of " + DiskLimits.LIMIT_QUANTITY
+                            + " (the largest file an ext4 data root can hold)");
         }
     }
 
     public static void requireFree(Path directory, long bytes, String what) throws EngineException {
         long usable = usable(directory);
         if (bytes > usable) {
-            throw new EngineException(Problem.INSUFFICIENT_SPACE, what + " needs " + Sizes.human(bytes) + " but "
-                    + DataRoot.quoted(directory) + " has only " + Sizes.human(usable) + " free");
+            throw new EngineException(
+                    Problem.INSUFFICIENT_SPACE,
+                    what + " needs " + Sizes.human(bytes) + " but " + DataRoot.quoted(directory) + " has only "
+                            + Sizes.human(usable) + " free");
         }
     }
 

@@ -13,8 +13,9 @@ import java.nio.file.Path;
  */
 public record Target(Path path, boolean replacesExisting) {
 
-    public static Target prepare(DataRoot root, Path requested, String requester, boolean force,
-            ResizeRecovery recovery) throws EngineException {
+    public static Target prepare(
+            DataRoot root, Path requested, String requester, boolean force, ResizeRecovery recovery)
+            throws EngineException {
         Path path = root.confine(requested);
         StagedOutput.cleanLeftovers(path.getParent());
         recovery.recover(path.getParent());

@@ -1,5 +1,4 @@
 package io.workdisk.agent.engine;
 
 /** A step's result with its wall time inside the engine. */
-public record Timed<T>(double seconds, T result) {
-}
+public record Timed<T>(double seconds, T result) {}

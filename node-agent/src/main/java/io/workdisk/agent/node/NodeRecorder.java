@@ -10,10 +10,10 @@ import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Supplier;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +35,14 @@ public final class NodeRecorder {
     private WorkNode written;
 
     /** {@code skew}: how far this node's clock is from the API server's; beyond {@code maxSkew} it is not ready. */
-    public NodeRecorder(KubernetesClient client, String nodeName, NodeSurvey survey, Clock clock, String version,
-            Supplier<Optional<Duration>> skew, Duration maxSkew) {
+    public NodeRecorder(
+            KubernetesClient client,
+            String nodeName,
+            NodeSurvey survey,
+            Clock clock,
+            String version,
+            Supplier<Optional<Duration>> skew,
+            Duration maxSkew) {
         this.client = client;
         this.nodeName = nodeName;
         this.survey = survey;
@@ -75,13 +81,13 @@ public final class NodeRecorder {
      */
     static Condition resizesRecovered(List<String> unrecovered) {
         if (unrecovered.isEmpty()) {
-            return Conditions.of(RESIZES_RECOVERED, true, "AllRolledBack",
-                    "every resize a crash interrupted was rolled back", null);
+            return Conditions.of(
+                    RESIZES_RECOVERED, true, "AllRolledBack", "every resize a crash interrupted was rolled back", null);
         }
         String shown = String.join("; ", unrecovered.subList(0, Math.min(3, unrecovered.size())))
                 + (unrecovered.size() > 3 ? "; and " + (unrecovered.size() - 3) + " more (see the agent's log)" : "");
-        return Conditions.of(RESIZES_RECOVERED, false, "NeedsRepair", unrecovered.size() + " disk(s) need repair: "
-                + shown, null);
+        return Conditions.of(
+                RESIZES_RECOVERED, false, "NeedsRepair", unrecovered.size() + " disk(s) need repair: " + shown, null);
     }
 
     /** The node record's condition on interrupted resizes. */
@@ -94,12 +100,27 @@ public final class NodeRecorder {
         var ready = Conditions.of("Ready", f.ready(), f.reason(), f.message(), null);
         Optional<Duration> off = f.ready() ? skew.get() : Optional.empty();
         if (off.isPresent() && off.get().abs().compareTo(maxSkew) > 0) {
-            ready = Conditions.of("Ready", false, "ClockSkew", "this node's clock is " + off.get().abs().toSeconds() + "s "
-                    + (off.get().isNegative() ? "behind" : "ahead of") + " the API server's (more than "
-                    + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)", null);
+            ready = Conditions.of(
+                    "Ready",
+                    false,
+                    "ClockSkew",
+                    "this node's clock is " + off.get().abs().toSeconds() + "s "
+                            + (off.get().isNegative() ? "behind" : "ahead of") + " the API server's (more than "
+                            + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)",
+                    null);
         }
-        return new WorkNodeStatus(f.dataRoot(), f.capacityBytes(), f.freeBytes(), f.allocatedBytes(), f.disks(), f.seeds(),
-                version, Timestamps.of(now), Conditions.merge(previous == null ? List.of() : previous.conditions(),
-                        List.of(ready, resizesRecovered(f.unrecovered())), now));
+        return new WorkNodeStatus(
+                f.dataRoot(),
+                f.capacityBytes(),
+                f.freeBytes(),
+                f.allocatedBytes(),
+                f.disks(),
+                f.seeds(),
+                version,
+                Timestamps.of(now),
+                Conditions.merge(
+                        previous == null ? List.of() : previous.conditions(),
+                        List.of(ready, resizesRecovered(f.unrecovered())),
+                        now));
     }
 }

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 
 /** What this node can offer right now, read from its data root and its tools. */
 public final class NodeSurvey {
-    static final List<String> REQUIRED_TOOLS = List.of("mkfs.ext4", "debugfs", "e2fsck", "tune2fs", "resize2fs",
-            "e2undo", "cp", "stat", "fallocate");
+    static final List<String> REQUIRED_TOOLS =
+            List.of("mkfs.ext4", "debugfs", "e2fsck", "tune2fs", "resize2fs", "e2undo", "cp", "stat", "fallocate");
 
     private final DataLayout layout;
     private final E2fsTools tools;
@@ -24,7 +24,10 @@ public final class NodeSurvey {
     private final Supplier<List<ResizeJournal.Unrecovered>> unrecovered;
 
     /** {@code unrecovered}: the disks whose interrupted resize could not be rolled back, as recovery found them. */
-    public NodeSurvey(DataLayout layout, E2fsTools tools, Long capacityLimit,
+    public NodeSurvey(
+            DataLayout layout,
+            E2fsTools tools,
+            Long capacityLimit,
             Supplier<List<ResizeJournal.Unrecovered>> unrecovered) {
         this.layout = layout;
         this.tools = tools;
@@ -33,9 +36,17 @@ public final class NodeSurvey {
     }
 
     /** {@code unrecovered}: one message per disk that needs repair by hand; they do not make the node unready. */
-    public record Facts(String dataRoot, long capacityBytes, long freeBytes, long allocatedBytes, int disks,
-            List<String> seeds, boolean ready, String reason, String message, List<String> unrecovered) {
-    }
+    public record Facts(
+            String dataRoot,
+            long capacityBytes,
+            long freeBytes,
+            long allocatedBytes,
+            int disks,
+            List<String> seeds,
+            boolean ready,
+            String reason,
+            String message,
+            List<String> unrecovered) {}
 
     public Facts survey() {
         Path root = layout.root().path();
@@ -56,7 +67,8 @@ public final class NodeSurvey {
         if (capacityLimit != null) {
             capacity = Math.min(capacity, capacityLimit);
         }
-        List<String> missing = REQUIRED_TOOLS.stream().filter(t -> tools.locate(t).isEmpty()).toList();
+        List<String> missing =
+                REQUIRED_TOOLS.stream().filter(t -> tools.locate(t).isEmpty()).toList();
         if (ready && !missing.isEmpty()) {
             ready = false;
             reason = "ToolsMissing";
@@ -78,8 +90,19 @@ public final class NodeSurvey {
             seeds.add(DataRootLayout.imageName(seed.getFileName().toString()));
         }
         seeds.sort(null);
-        return new Facts(root.toString(), capacity, free, allocated, disks, seeds, ready, reason, message,
-                unrecovered.get().stream().map(ResizeJournal.Unrecovered::message).toList());
+        return new Facts(
+                root.toString(),
+                capacity,
+                free,
+                allocated,
+                disks,
+                seeds,
+                ready,
+                reason,
+                message,
+                unrecovered.get().stream()
+                        .map(ResizeJournal.Unrecovered::message)
+                        .toList());
     }
 
     private static boolean writable(Path root) {

@@ -33,15 +33,22 @@ public final class ServerClock {
             HttpClient http = client.getHttpClient();
             URL url = new URL(client.getMasterUrl(), "version");
             Instant sent = clock.instant();
-            HttpResponse<String> response = http.sendAsync(http.newHttpRequestBuilder().url(url)
-                    .timeout(10, TimeUnit.SECONDS).build(), String.class).get(15, TimeUnit.SECONDS);
+            HttpResponse<String> response = http.sendAsync(
+                            http.newHttpRequestBuilder()
+                                    .url(url)
+                                    .timeout(10, TimeUnit.SECONDS)
+                                    .build(),
+                            String.class)
+                    .get(15, TimeUnit.SECONDS);
             Instant received = clock.instant();
             String date = response.header("Date");
             if (date == null) {
                 return Optional.empty();
             }
             // the header is truncated to the second: its middle is the best guess of the server's time
-            Instant server = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().plusMillis(500);
+            Instant server = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant()
+                    .plusMillis(500);
             Instant here = sent.plus(Duration.between(sent, received).dividedBy(2));
             return Optional.of(Duration.between(server, here));
         } catch (InterruptedException e) {

@@ -2,14 +2,16 @@ package io.workdisk.agent.run;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.node.NodeRecorder;
-import io.workdisk.agent.node.ServerClock;
 import io.workdisk.agent.node.NodeSurvey;
+import io.workdisk.agent.node.ServerClock;
 import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.agent.task.DataLayout;
@@ -17,10 +19,8 @@ import io.workdisk.agent.task.TaskExecutor;
 import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
 import io.workdisk.agent.task.TaskWorkers;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.workdisk.observability.HealthServer;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.observability.HealthServer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -50,17 +50,35 @@ public final class NodeAgent implements AutoCloseable {
      * DaemonSet to restart; otherwise (an agent inside another program: the demo, tests) it is logged and
      * the program goes on.
      */
-    public record Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
-            Duration heartbeat, Integer metricsPort, boolean exitOnFatalError) {
+    public record Settings(
+            String nodeName,
+            Path dataRoot,
+            List<Path> imageDirs,
+            Long capacityBytes,
+            int concurrency,
+            Duration heartbeat,
+            Integer metricsPort,
+            boolean exitOnFatalError) {
         /** Inside another program, without a metrics and health port (in-process agents in tests and the demo). */
-        public Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
+        public Settings(
+                String nodeName,
+                Path dataRoot,
+                List<Path> imageDirs,
+                Long capacityBytes,
+                int concurrency,
                 Duration heartbeat) {
             this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, null, false);
         }
 
         /** Inside another program. */
-        public Settings(String nodeName, Path dataRoot, List<Path> imageDirs, Long capacityBytes, int concurrency,
-                Duration heartbeat, Integer metricsPort) {
+        public Settings(
+                String nodeName,
+                Path dataRoot,
+                List<Path> imageDirs,
+                Long capacityBytes,
+                int concurrency,
+                Duration heartbeat,
+                Integer metricsPort) {
             this(nodeName, dataRoot, imageDirs, capacityBytes, concurrency, heartbeat, metricsPort, false);
         }
     }
@@ -86,8 +104,8 @@ public final class NodeAgent implements AutoCloseable {
         DataLayout layout = DataLayout.create(settings.dataRoot());
         DiskEngine engine = new DiskEngine(tools, System::nanoTime);
         recover(layout, engine.recovery());
-        TaskExecutor executor = new TaskExecutor(engine, layout,
-                new RootfsSources(settings.imageDirs(), Downloader.standard()));
+        TaskExecutor executor =
+                new TaskExecutor(engine, layout, new RootfsSources(settings.imageDirs(), Downloader.standard()));
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
@@ -97,8 +115,10 @@ public final class NodeAgent implements AutoCloseable {
                 // JOSDK's own handler calls System.exit, which would end the program the agent runs in
                 o.withInformerStoppedHandler((informer, cause) -> {
                     if (cause != null) {
-                        log.error("the task informer of node {} stopped for good, no task will run: {}",
-                                settings.nodeName(), cause.getMessage());
+                        log.error(
+                                "the task informer of node {} stopped for good, no task will run: {}",
+                                settings.nodeName(),
+                                cause.getMessage());
                     }
                 });
             }
@@ -108,15 +128,22 @@ public final class NodeAgent implements AutoCloseable {
         TaskWorkers workers = TaskWorkers.start(settings.concurrency(), executor, clock, new TaskMetrics(registry));
         registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
         registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
-        operator.register(new TaskReconciler(settings.nodeName(), workers), c -> c
-                .withName("worktask-agent-" + settings.nodeName())
-                // a task whose outcome could not be recorded (API down for minutes) is looked at again
-                .withReconciliationMaxInterval(Duration.ofMinutes(5))
-                .withRetry(TaskReconciler.STATUS_RETRY)
-                .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
-                .watchingAllNamespaces());
-        NodeRecorder recorder = new NodeRecorder(client, settings.nodeName(), survey, clock, VERSION,
-                new ServerClock(client, clock)::skew, MAX_CLOCK_SKEW);
+        operator.register(
+                new TaskReconciler(settings.nodeName(), workers),
+                c -> c.withName("worktask-agent-" + settings.nodeName())
+                        // a task whose outcome could not be recorded (API down for minutes) is looked at again
+                        .withReconciliationMaxInterval(Duration.ofMinutes(5))
+                        .withRetry(TaskReconciler.STATUS_RETRY)
+                        .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
+                        .watchingAllNamespaces());
+        NodeRecorder recorder = new NodeRecorder(
+                client,
+                settings.nodeName(),
+                survey,
+                clock,
+                VERSION,
+                new ServerClock(client, clock)::skew,
+                MAX_CLOCK_SKEW);
         NodeAgent agent = new NodeAgent(operator, workers);
         if (settings.metricsPort() != null) {
             try {
@@ -125,8 +152,10 @@ public final class NodeAgent implements AutoCloseable {
                     return new HealthServer.Readiness(f.ready(), f.reason() + ": " + f.message());
                 });
             } catch (IOException e) {
-                throw new EngineException(io.workdisk.agent.engine.Problem.IO_ERROR,
-                        "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(), e);
+                throw new EngineException(
+                        io.workdisk.agent.engine.Problem.IO_ERROR,
+                        "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(),
+                        e);
             }
         }
         // A task informer that cannot start (its list refused, say) fails the start: waiting on it would
@@ -139,9 +168,15 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         recorder.beat();
-        agent.heartbeat.scheduleWithFixedDelay(recorder::beat, settings.heartbeat().toMillis(),
-                settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
-        log.info("agent for node {} started on {}", settings.nodeName(), layout.root().path());
+        agent.heartbeat.scheduleWithFixedDelay(
+                recorder::beat,
+                settings.heartbeat().toMillis(),
+                settings.heartbeat().toMillis(),
+                TimeUnit.MILLISECONDS);
+        log.info(
+                "agent for node {} started on {}",
+                settings.nodeName(),
+                layout.root().path());
         return agent;
     }
 

@@ -8,9 +8,9 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,8 +39,10 @@ public final class Downloader {
     private final int attempts;
 
     public Downloader(Duration stallTimeout, int attempts) {
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(20)).build();
+        this.http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20))
+                .build();
         this.stallTimeout = stallTimeout;
         this.attempts = attempts;
     }
@@ -54,10 +56,13 @@ public final class Downloader {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new EngineException(Problem.INVALID_PATH, "the seed URL '" + url + "' is not a URL: " + e.getReason());
+            throw new EngineException(
+                    Problem.INVALID_PATH, "the seed URL '" + url + "' is not a URL: " + e.getReason());
         }
-        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new EngineException(Problem.INVALID_PATH, "the seed URL '" + url + "' must be http:// or https:// with a host");
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
+                || uri.getHost() == null) {
+            throw new EngineException(
+                    Problem.INVALID_PATH, "the seed URL '" + url + "' must be http:// or https:// with a host");
         }
         EngineException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -70,7 +75,8 @@ public final class Downloader {
                 }
             }
         }
-        throw new EngineException(Problem.SOURCE_UNAVAILABLE, last.getMessage() + " (after " + attempts + " attempts)", last);
+        throw new EngineException(
+                Problem.SOURCE_UNAVAILABLE, last.getMessage() + " (after " + attempts + " attempts)", last);
     }
 
     private Path once(URI uri, String sha256, Path dir) throws EngineException {
@@ -80,31 +86,39 @@ public final class Downloader {
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         try {
             // the timeout covers the wait for the response headers; the watchdog below covers the body
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(stallTimeout)
-                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http.send(
+                    HttpRequest.newBuilder(uri).timeout(stallTimeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() / 100 == 3) {
                 response.body().close();
-                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " still answered HTTP "
-                        + response.statusCode() + " after following " + MAX_REDIRECTS + " redirects (a redirect loop?)");
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "GET " + url + " still answered HTTP " + response.statusCode() + " after following "
+                                + MAX_REDIRECTS + " redirects (a redirect loop?)");
             }
             if (response.statusCode() != 200) {
                 response.body().close();
-                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
             }
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             AtomicLong lastProgress = new AtomicLong(System.nanoTime());
             try (InputStream in = response.body();
                     OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
-                ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(() -> {
-                    if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
-                        stalled.set(true);
-                        try {
-                            in.close();
-                        } catch (IOException ignored) {
-                            // closing is how the blocked read is ended
-                        }
-                    }
-                }, 1, 1, TimeUnit.SECONDS);
+                ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(
+                        () -> {
+                            if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
+                                stalled.set(true);
+                                try {
+                                    in.close();
+                                } catch (IOException ignored) {
+                                    // closing is how the blocked read is ended
+                                }
+                            }
+                        },
+                        1,
+                        1,
+                        TimeUnit.SECONDS);
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     digest.update(buffer, 0, n);
@@ -116,19 +130,24 @@ public final class Downloader {
             String got = HexFormat.of().formatHex(digest.digest());
             if (!got.equals(sha256)) {
                 Files.deleteIfExists(target);
-                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "download of " + url + " has SHA-256 " + got
-                        + ", not the expected " + sha256 + "; discarded");
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "download of " + url + " has SHA-256 " + got + ", not the expected " + sha256 + "; discarded");
             }
             return target;
         } catch (HttpTimeoutException e) {
             deleteQuietly(target);
-            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "GET " + url + " sent no response within "
-                    + stallTimeout.toSeconds() + "s", e);
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE,
+                    "GET " + url + " sent no response within " + stallTimeout.toSeconds() + "s",
+                    e);
         } catch (IOException e) {
             deleteQuietly(target);
             if (stalled.get()) {
-                throw new EngineException(Problem.SOURCE_UNAVAILABLE, "download of " + url + " stalled: no data for "
-                        + stallTimeout.toSeconds() + "s; discarded", e);
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "download of " + url + " stalled: no data for " + stallTimeout.toSeconds() + "s; discarded",
+                        e);
             }
             throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot download " + url + ": " + e, e);
         } catch (InterruptedException e) {

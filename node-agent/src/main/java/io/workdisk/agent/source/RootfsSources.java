@@ -30,7 +30,8 @@ public final class RootfsSources {
         if (source.hostPath() != null) {
             return new Fetched(allowedHostPath(source.hostPath().path()), false);
         }
-        return new Fetched(downloader.download(source.http().url(), source.http().sha256(), downloadDir), true);
+        return new Fetched(
+                downloader.download(source.http().url(), source.http().sha256(), downloadDir), true);
     }
 
     Path allowedHostPath(String requested) throws EngineException {
@@ -44,25 +45,30 @@ public final class RootfsSources {
             }
         }
         if (imageDirs.isEmpty()) {
-            throw new EngineException(Problem.OUTSIDE_DATA_ROOT,
+            throw new EngineException(
+                    Problem.OUTSIDE_DATA_ROOT,
                     "this agent reads no host images: start it with --image-dir to allow a directory");
         }
         if (!Files.exists(path)) {
-            throw new EngineException(Problem.SOURCE_UNREADABLE, "rootfs " + DataRoot.quoted(path) + " does not exist on this node");
+            throw new EngineException(
+                    Problem.SOURCE_UNREADABLE, "rootfs " + DataRoot.quoted(path) + " does not exist on this node");
         }
         Path resolved;
         try {
             resolved = path.toRealPath();
         } catch (IOException e) {
-            throw new EngineException(Problem.SOURCE_UNREADABLE, "cannot resolve " + DataRoot.quoted(path) + ": " + e.getMessage());
+            throw new EngineException(
+                    Problem.SOURCE_UNREADABLE, "cannot resolve " + DataRoot.quoted(path) + ": " + e.getMessage());
         }
         for (Path dir : imageDirs) {
             if (resolved.startsWith(dir)) {
                 return resolved;
             }
         }
-        throw new EngineException(Problem.OUTSIDE_DATA_ROOT, "hostPath " + DataRoot.quoted(path) + " resolves to "
-                + DataRoot.quoted(resolved) + ", outside the agent's image directories " + imageDirs);
+        throw new EngineException(
+                Problem.OUTSIDE_DATA_ROOT,
+                "hostPath " + DataRoot.quoted(path) + " resolves to " + DataRoot.quoted(resolved)
+                        + ", outside the agent's image directories " + imageDirs);
     }
 
     private static Path real(Path dir) {

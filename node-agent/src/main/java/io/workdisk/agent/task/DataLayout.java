@@ -24,7 +24,8 @@ public record DataLayout(DataRoot root) {
                 Files.createDirectories(dir.resolve(sub));
             }
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot create the data root " + DataRoot.quoted(dir) + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot create the data root " + DataRoot.quoted(dir) + ": " + e.getMessage(), e);
         }
         return new DataLayout(DataRoot.of(dir));
     }
@@ -32,7 +33,8 @@ public record DataLayout(DataRoot root) {
     /** A task's path, resolved under the root; the engine confines it again before writing. */
     public Path resolve(String relative) throws EngineException {
         if (relative == null || relative.isBlank() || relative.startsWith("/")) {
-            throw new EngineException(Problem.INVALID_PATH, "task path '" + relative + "' must be relative to the data root");
+            throw new EngineException(
+                    Problem.INVALID_PATH, "task path '" + relative + "' must be relative to the data root");
         }
         return root.path().resolve(relative);
     }

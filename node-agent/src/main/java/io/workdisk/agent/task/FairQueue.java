@@ -65,8 +65,7 @@ final class FairQueue<T> {
         return new Taken<>(next.getKey(), next.getValue());
     }
 
-    record Taken<T>(String key, T item) {
-    }
+    record Taken<T>(String key, T item) {}
 
     /** The work on {@code key} ended; {@code remember}: it finished, so later offers of it are ignored. */
     synchronized void done(String key, boolean remember) {

@@ -36,8 +36,7 @@ final class StatusRequests {
     private static final long LOOK_FOR_DELETION_MILLIS = 1000;
 
     /** One status to write on the task of {@code uid}; completed with the task as written, or empty when it is gone. */
-    record Request(String uid, WorkTaskStatus status, CompletableFuture<Optional<WorkTask>> written) {
-    }
+    record Request(String uid, WorkTaskStatus status, CompletableFuture<Optional<WorkTask>> written) {}
 
     private final Map<ResourceID, Request> pending = new ConcurrentHashMap<>();
     private final SimpleInboundEventSource<WorkTask> wake = new SimpleInboundEventSource<>("worktask-status-requests");
@@ -68,8 +67,11 @@ final class StatusRequests {
                     return request.written().get(LOOK_FOR_DELETION_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     if (System.nanoTime() > deadline) {
-                        log.warn("gave up writing the status of task {}/{} after {}s", id.getNamespace().orElse(""),
-                                id.getName(), patience.toSeconds());
+                        log.warn(
+                                "gave up writing the status of task {}/{} after {}s",
+                                id.getNamespace().orElse(""),
+                                id.getName(),
+                                patience.toSeconds());
                         return Optional.empty();
                     }
                 }

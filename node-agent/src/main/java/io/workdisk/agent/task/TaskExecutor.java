@@ -34,8 +34,7 @@ public final class TaskExecutor {
     }
 
     /** A finished step: its facts and timings. */
-    public record Outcome(TaskResult result, double seconds, Map<String, Double> phaseSeconds) {
-    }
+    public record Outcome(TaskResult result, double seconds, Map<String, Double> phaseSeconds) {}
 
     public Outcome run(WorkTaskSpec spec) throws EngineException {
         if (spec.type() == null) {
@@ -50,16 +49,32 @@ public final class TaskExecutor {
         }
         boolean preallocate = Boolean.TRUE.equals(spec.preallocate());
         return switch (spec.type()) {
-            case Format -> disk(engine.format(layout.root(),
-                    new DiskEngine.FormatRequest(path, size(spec), preallocate, spec.requester(), false)), false);
-            case Materialize -> disk(engine.materialize(layout.root(), new DiskEngine.MaterializeRequest(
-                    layout.root().confine(layout.resolve(spec.seedPath())), path, size(spec), preallocate,
-                    spec.requester(), false)), false);
+            case Format ->
+                disk(
+                        engine.format(
+                                layout.root(),
+                                new DiskEngine.FormatRequest(path, size(spec), preallocate, spec.requester(), false)),
+                        false);
+            case Materialize ->
+                disk(
+                        engine.materialize(
+                                layout.root(),
+                                new DiskEngine.MaterializeRequest(
+                                        layout.root().confine(layout.resolve(spec.seedPath())),
+                                        path,
+                                        size(spec),
+                                        preallocate,
+                                        spec.requester(),
+                                        false)),
+                        false);
             case Resize -> disk(engine.resize(layout.root(), path, size(spec), spec.requester()), true);
             case Delete -> {
                 Timed<DiskEngine.Deletion> deleted = engine.delete(layout.root(), path, spec.requester());
-                yield new Outcome(TaskResult.deleted(deleted.result().path(), deleted.result().existed()),
-                        deleted.seconds(), Map.of());
+                yield new Outcome(
+                        TaskResult.deleted(
+                                deleted.result().path(), deleted.result().existed()),
+                        deleted.seconds(),
+                        Map.of());
             }
             case BuildSeed -> seed(spec, path);
         };
@@ -67,11 +82,15 @@ public final class TaskExecutor {
 
     private Outcome seed(WorkTaskSpec spec, Path path) throws EngineException {
         try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
-            Timed<SeedReport> built = engine.buildSeed(layout.root(),
+            Timed<SeedReport> built = engine.buildSeed(
+                    layout.root(),
                     new DiskEngine.SeedRequest(rootfs.path(), spec.subtree(), path, spec.requester(), true));
             SeedReport r = built.result();
-            return new Outcome(TaskResult.seed(r.path(), r.sizeBytes(), r.filesystemUUID(), r.payloadBytes(), r.files(),
-                    r.skipped()), built.seconds(), r.phaseSeconds());
+            return new Outcome(
+                    TaskResult.seed(
+                            r.path(), r.sizeBytes(), r.filesystemUUID(), r.payloadBytes(), r.files(), r.skipped()),
+                    built.seconds(),
+                    r.phaseSeconds());
         }
     }
 
@@ -91,8 +110,11 @@ public final class TaskExecutor {
 
     private static Outcome disk(Timed<DiskFacts> timed, boolean existed) {
         DiskFacts f = timed.result();
-        return new Outcome(TaskResult.disk(f.path(), f.sizeBytes(), f.filesystemBytes(), f.allocatedBytes(),
-                f.filesystemUUID(), existed), timed.seconds(), Map.of());
+        return new Outcome(
+                TaskResult.disk(
+                        f.path(), f.sizeBytes(), f.filesystemBytes(), f.allocatedBytes(), f.filesystemUUID(), existed),
+                timed.seconds(),
+                Map.of());
     }
 
     private static long size(WorkTaskSpec spec) throws EngineException {

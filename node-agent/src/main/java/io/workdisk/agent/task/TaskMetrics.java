@@ -18,17 +18,28 @@ public final class TaskMetrics {
     }
 
     public void succeeded(TaskType type, double seconds, Long allocatedBytes) {
-        Timer.builder("workdisk_agent_task_seconds").description("Wall time of a task's engine step")
-                .tag("type", type.name()).tag("result", "Succeeded").register(registry)
+        Timer.builder("workdisk_agent_task_seconds")
+                .description("Wall time of a task's engine step")
+                .tag("type", type.name())
+                .tag("result", "Succeeded")
+                .register(registry)
                 .record(Duration.ofNanos((long) (seconds * 1e9)));
         if (allocatedBytes != null && type != TaskType.Delete) {
-            Counter.builder("workdisk_agent_written").description("Host bytes allocated by images the agent made or grew")
-                    .baseUnit("bytes").tag("type", type.name()).register(registry).increment(allocatedBytes);
+            Counter.builder("workdisk_agent_written")
+                    .description("Host bytes allocated by images the agent made or grew")
+                    .baseUnit("bytes")
+                    .tag("type", type.name())
+                    .register(registry)
+                    .increment(allocatedBytes);
         }
     }
 
     public void failed(TaskType type, String reason) {
-        Counter.builder("workdisk_agent_task_failures").description("Tasks that failed, by engine reason")
-                .tag("type", String.valueOf(type)).tag("reason", reason).register(registry).increment();
+        Counter.builder("workdisk_agent_task_failures")
+                .description("Tasks that failed, by engine reason")
+                .tag("type", String.valueOf(type))
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 }

@@ -29,8 +29,11 @@ public final class TaskReconciler implements Reconciler<WorkTask> {
      * A status write that failed (API server down, timed out) is retried by the SDK with exponential
      * backoff, from 200 ms up to 5 s apart: 30 attempts take about as long as a worker's patience.
      */
-    public static final Retry STATUS_RETRY = new GenericRetry().setInitialInterval(200).setIntervalMultiplier(2)
-            .setMaxInterval(5_000).setMaxAttempts(30);
+    public static final Retry STATUS_RETRY = new GenericRetry()
+            .setInitialInterval(200)
+            .setIntervalMultiplier(2)
+            .setMaxInterval(5_000)
+            .setMaxAttempts(30);
 
     private final String nodeName;
     private final TaskWorkers workers;
@@ -81,6 +84,8 @@ public final class TaskReconciler implements Reconciler<WorkTask> {
 
     private static boolean alreadyDone(WorkTask task) {
         WorkTaskStatus s = task.getStatus();
-        return s != null && s.finished() && Objects.equals(s.observedGeneration(), task.getMetadata().getGeneration());
+        return s != null
+                && s.finished()
+                && Objects.equals(s.observedGeneration(), task.getMetadata().getGeneration());
     }
 }

@@ -47,16 +47,34 @@ final class TaskRun implements TaskWorkers.Work {
             return false; // gone (no event will bring it back) or the API is down (the next resync will)
         }
         WorkTaskStatus finished;
-        String name = task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
+        String name =
+                task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
         try {
             TaskExecutor.Outcome outcome = executor.run(task.getSpec());
-            finished = WorkTaskStatus.succeeded(started, Timestamps.now(clock), outcome.seconds(), outcome.phaseSeconds(),
-                    outcome.result(), generation);
-            metrics.succeeded(task.getSpec().type(), outcome.seconds(),
+            finished = WorkTaskStatus.succeeded(
+                    started,
+                    Timestamps.now(clock),
+                    outcome.seconds(),
+                    outcome.phaseSeconds(),
+                    outcome.result(),
+                    generation);
+            metrics.succeeded(
+                    task.getSpec().type(),
+                    outcome.seconds(),
                     outcome.result() == null ? null : outcome.result().allocatedBytes());
-            log.info("task {} {} {} succeeded in {}s", name, task.getSpec().type(), task.getSpec().path(), outcome.seconds());
+            log.info(
+                    "task {} {} {} succeeded in {}s",
+                    name,
+                    task.getSpec().type(),
+                    task.getSpec().path(),
+                    outcome.seconds());
         } catch (EngineException e) {
-            finished = failed(task, started, e.problem().name(), e.getMessage(), e.problem().retryable());
+            finished = failed(
+                    task,
+                    started,
+                    e.problem().name(),
+                    e.getMessage(),
+                    e.problem().retryable());
             log.warn("task {} {} failed: {}", name, task.getSpec().type(), e.getMessage());
         } catch (RuntimeException e) {
             // a bug, not a verdict on the request: recorded as such so the operator retries with backoff
@@ -68,7 +86,12 @@ final class TaskRun implements TaskWorkers.Work {
 
     private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {
         metrics.failed(task.getSpec().type(), reason);
-        return WorkTaskStatus.failed(reason, message, retryable, started, Timestamps.now(clock),
+        return WorkTaskStatus.failed(
+                reason,
+                message,
+                retryable,
+                started,
+                Timestamps.now(clock),
                 task.getMetadata().getGeneration());
     }
 }

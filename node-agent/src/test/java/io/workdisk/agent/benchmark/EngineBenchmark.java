@@ -39,6 +39,7 @@ class EngineBenchmark {
 
     @TempDir
     Path tmp;
+
     private final DiskEngine engine = DiskEngine.standard();
     private final List<String> report = new ArrayList<>();
     private int counter;
@@ -52,13 +53,21 @@ class EngineBenchmark {
         Path rootfs = Rootfs.make(rootfsTree, data.resolve("rootfs.ext4"), 1024, Rootfs.Layout.EXT4_DEFAULT);
         line("# Engine benchmark");
         line("");
-        line("Tree: %d entries, %.1f MB apparent (one %d MiB sparse file); %d runs each, median; machine: %d cores, %s.",
-                stats.entries(), stats.apparentBytes() / 1e6, PayloadTree.SPARSE_BYTES >> 20, RUNS,
-                Runtime.getRuntime().availableProcessors(), Shell.ok("uname", "-sr").strip());
+        line(
+                "Tree: %d entries, %.1f MB apparent (one %d MiB sparse file); %d runs each, median; machine: %d cores, %s.",
+                stats.entries(),
+                stats.apparentBytes() / 1e6,
+                PayloadTree.SPARSE_BYTES >> 20,
+                RUNS,
+                Runtime.getRuntime().availableProcessors(),
+                Shell.ok("uname", "-sr").strip());
         line("");
 
         // Warm the JIT once so the engine is measured as a long-running agent runs it.
-        Path warmSeed = Path.of(engine.buildSeed(root, new SeedRequest(rootfs, "/root", data.resolve("warm.seed"), "b", true)).result().path());
+        Path warmSeed =
+                Path.of(engine.buildSeed(root, new SeedRequest(rootfs, "/root", data.resolve("warm.seed"), "b", true))
+                        .result()
+                        .path());
         engine.materialize(root, new MaterializeRequest(warmSeed, data.resolve("warm.disk"), GIB, false, "b", true));
 
         // build-seed
@@ -81,37 +90,49 @@ class EngineBenchmark {
         row("mkfs.ext4 -d from an already-extracted tree", mkfsOnly, buildSeed);
         row("**workdisk build-seed** (read in Java, staged, mkfs -d, fixups, e2fsck, fsync)", buildSeed, buildSeed);
         line("");
-        line("Goal: build-seed within 1.5× of rdump + mkfs -d: **%.2f×** (%s).", buildSeed / rdump,
-                buildSeed / rdump <= 1.5 ? "met" : "NOT met");
+        line(
+                "Goal: build-seed within 1.5× of rdump + mkfs -d: **%.2f×** (%s).",
+                buildSeed / rdump, buildSeed / rdump <= 1.5 ? "met" : "NOT met");
         line("");
 
         // materialize
-        Path seed = Path.of(engine.buildSeed(root, new SeedRequest(rootfs, "/root", data.resolve("bench.seed"), "b", true)).result().path());
+        Path seed =
+                Path.of(engine.buildSeed(root, new SeedRequest(rootfs, "/root", data.resolve("bench.seed"), "b", true))
+                        .result()
+                        .path());
         line("## materialize");
         line("");
-        line("| target | reference: cp --sparse + resize2fs + tune2fs -U + fsync | workdisk materialize | ratio | disk allocated |");
+        line(
+                "| target | reference: cp --sparse + resize2fs + tune2fs -U + fsync | workdisk materialize | ratio | disk allocated |");
         line("|---|---:|---:|---:|---:|");
         double ratio8 = 0;
         for (long size : new long[] {8 * GIB, 64 * GIB}) {
             if (SpaceCheck.usable(data) < size + GIB) {
-                line("| %d GiB | skipped: %s has only %d GiB free | | | |", size / GIB, data, SpaceCheck.usable(data) / GIB);
+                line(
+                        "| %d GiB | skipped: %s has only %d GiB free | | | |",
+                        size / GIB, data, SpaceCheck.usable(data) / GIB);
                 continue;
             }
             double reference = time(RUNS, () -> copyResizeRetag(seed, data, size));
             long[] allocated = new long[1];
             double materialize = time(RUNS, () -> {
                 Path out = data.resolve("disk-" + counter++ + ".ext4");
-                allocated[0] = engine.materialize(root, new MaterializeRequest(seed, out, size, false, "b", false)).result().allocatedBytes();
+                allocated[0] = engine.materialize(root, new MaterializeRequest(seed, out, size, false, "b", false))
+                        .result()
+                        .allocatedBytes();
                 Files.delete(out);
             });
             if (size == 8 * GIB) {
                 ratio8 = materialize / reference;
             }
-            line("| %d GiB | %.3f s | %.3f s | %.2f× | %.1f MiB |", size / GIB, reference, materialize,
-                    materialize / reference, allocated[0] / 1048576.0);
+            line(
+                    "| %d GiB | %.3f s | %.3f s | %.2f× | %.1f MiB |",
+                    size / GIB, reference, materialize, materialize / reference, allocated[0] / 1048576.0);
         }
         line("");
-        line("Goal: materialize within 1.5× of the reference at 8 GiB: **%.2f×** (%s).", ratio8, ratio8 <= 1.5 ? "met" : "NOT met");
+        line(
+                "Goal: materialize within 1.5× of the reference at 8 GiB: **%.2f×** (%s).",
+                ratio8, ratio8 <= 1.5 ? "met" : "NOT met");
         line("");
 
         // payload growth
@@ -122,13 +143,16 @@ class EngineBenchmark {
         for (int scale : new int[] {1, 2, 4}) {
             Path tree = tmp.resolve("scaled-" + scale);
             PayloadTree.Stats s = PayloadTree.create(tree.resolve("root"), scale);
-            Path image = Rootfs.make(tree, data.resolve("scaled-" + scale + ".ext4"), 1024 * scale, Rootfs.Layout.EXT4_DEFAULT);
+            Path image = Rootfs.make(
+                    tree, data.resolve("scaled-" + scale + ".ext4"), 1024 * scale, Rootfs.Layout.EXT4_DEFAULT);
             double seconds = time(Math.max(3, RUNS / 2), () -> {
                 Path out = data.resolve("scaled-seed-" + counter++ + ".ext4");
                 engine.buildSeed(root, new SeedRequest(image, "/root", out, "b", false));
                 Files.delete(out);
             });
-            line("| %d | %.1f | %.3f | %.3f |", s.entries(), s.apparentBytes() / 1e6, seconds, seconds * 1000 / s.entries());
+            line(
+                    "| %d | %.1f | %.3f | %.3f |",
+                    s.entries(), s.apparentBytes() / 1e6, seconds, seconds * 1000 / s.entries());
         }
 
         Path out = Path.of("target", "benchmarks", "engine.md");
@@ -151,8 +175,13 @@ class EngineBenchmark {
                 String guest = "/" + tree.relativize(p);
                 boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 String mode = dir ? "040755" : "0100644";
-                Files.write(script, List.of(dir ? "mkdir " + guest : "write " + p + " " + guest,
-                        "sif " + guest + " mode " + mode, "sif " + guest + " uid 0", "sif " + guest + " gid 0"));
+                Files.write(
+                        script,
+                        List.of(
+                                dir ? "mkdir " + guest : "write " + p + " " + guest,
+                                "sif " + guest + " mode " + mode,
+                                "sif " + guest + " uid 0",
+                                "sif " + guest + " gid 0"));
                 Shell.ok("debugfs", "-w", "-f", script.toString(), image.toString());
             }
         }
@@ -170,12 +199,22 @@ class EngineBenchmark {
         Path image = data.resolve("mkfs-d-" + counter++ + ".ext4");
         long payload;
         try (Stream<Path> walk = Files.walk(tree)) {
-            payload = walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            payload = walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(SeedSize.forPayload(payload, 0));
         }
-        Shell.ok("mkfs.ext4", "-q", "-F", "-E", Mkfs.CANONICAL_EXTENDED_OPTIONS, "-d", tree.toString(), image.toString());
+        Shell.ok(
+                "mkfs.ext4",
+                "-q",
+                "-F",
+                "-E",
+                Mkfs.CANONICAL_EXTENDED_OPTIONS,
+                "-d",
+                tree.toString(),
+                image.toString());
         Files.delete(image);
     }
 

@@ -18,11 +18,9 @@ public final class PayloadTree {
     static final long SPARSE_BYTES = 64L << 20;
     static final long DENSE_BYTES = 84_000_000L - SPARSE_BYTES;
 
-    private PayloadTree() {
-    }
+    private PayloadTree() {}
 
-    public record Stats(int entries, long apparentBytes) {
-    }
+    public record Stats(int entries, long apparentBytes) {}
 
     public static Stats create(Path root, int scale) throws IOException {
         Random random = new Random(1557);
@@ -38,7 +36,8 @@ public final class PayloadTree {
         long apparent = 0;
         byte[] buffer = new byte[1 << 20];
         for (int i = 0; i < files; i++) {
-            long size = i == files - 1 ? budget : Math.min(budget, (long) (random.nextDouble() * 2 * budget / (files - i)));
+            long size =
+                    i == files - 1 ? budget : Math.min(budget, (long) (random.nextDouble() * 2 * budget / (files - i)));
             budget -= size;
             Path dir = random.nextInt(5) == 0 ? root : dirPaths[random.nextInt(dirs)];
             try (var out = Files.newOutputStream(dir.resolve("file-" + i + ".dat"))) {
@@ -51,7 +50,8 @@ public final class PayloadTree {
             }
             apparent += size;
         }
-        try (RandomAccessFile sparse = new RandomAccessFile(root.resolve("vm-scratch.img").toFile(), "rw")) {
+        try (RandomAccessFile sparse =
+                new RandomAccessFile(root.resolve("vm-scratch.img").toFile(), "rw")) {
             sparse.setLength(SPARSE_BYTES);
             sparse.seek(SPARSE_BYTES / 2);
             sparse.write(new byte[] {1, 2, 3, 4});

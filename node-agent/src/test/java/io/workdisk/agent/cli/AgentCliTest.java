@@ -24,6 +24,7 @@ class AgentCliTest {
 
     @TempDir
     Path tmp;
+
     Path data;
     String stdout;
     String stderr;
@@ -36,8 +37,11 @@ class AgentCliTest {
     private int run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = AgentCli.run(DiskEngine.standard(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
+        int code = AgentCli.run(
+                DiskEngine.standard(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                args);
         stdout = out.toString(StandardCharsets.UTF_8);
         stderr = err.toString(StandardCharsets.UTF_8);
         return code;
@@ -54,23 +58,30 @@ class AgentCliTest {
         TreeFixture.create(tree.resolve("root"));
         Path rootfs = Rootfs.make(tree, data.resolve("rootfs.ext4"));
 
-        assertThat(run("build-seed", "--json", "--rootfs", rootfs.toString())).as(stderr).isZero();
+        assertThat(run("build-seed", "--json", "--rootfs", rootfs.toString()))
+                .as(stderr)
+                .isZero();
         JsonNode seed = json();
         assertThat(seed.get("operation").asText()).isEqualTo("build-seed");
         assertThat(seed.get("seconds").isNumber()).isTrue();
         assertThat(seed.get("seconds").asDouble()).isPositive();
-        assertThat(seed.get("path").asText()).isEqualTo(data.resolve("rootfs.work-seed.ext4").toString());
+        assertThat(seed.get("path").asText())
+                .isEqualTo(data.resolve("rootfs.work-seed.ext4").toString());
         assertThat(seed.get("skippedByKind").get("fifo").asInt()).isEqualTo(1);
 
         Path disk = data.resolve("vm.ext4");
-        assertThat(run("materialize", "--json", "--seed", seed.get("path").asText(), "--size", "2Gi", disk.toString())).as(stderr).isZero();
+        assertThat(run("materialize", "--json", "--seed", seed.get("path").asText(), "--size", "2Gi", disk.toString()))
+                .as(stderr)
+                .isZero();
         JsonNode made = json();
         assertThat(made.get("operation").asText()).isEqualTo("materialize");
         assertThat(made.get("sizeBytes").asLong()).isEqualTo(2L << 30);
         assertThat(made.get("owner").asText()).isEqualTo("cli");
         String uuid = made.get("filesystemUUID").asText();
 
-        assertThat(run("resize", "--json", "--size", "3Gi", disk.toString())).as(stderr).isZero();
+        assertThat(run("resize", "--json", "--size", "3Gi", disk.toString()))
+                .as(stderr)
+                .isZero();
         assertThat(json().get("filesystemBytes").asLong()).isEqualTo(3L << 30);
 
         assertThat(run("inspect", "--json", disk.toString())).isZero();
@@ -88,21 +99,32 @@ class AgentCliTest {
 
     @Test
     void humanOutputIsKeyValueLines() {
-        assertThat(run("format", "--size", "64Mi", data.resolve("d.ext4").toString())).as(stderr).isZero();
-        assertThat(stdout).contains("operation: format").containsPattern("seconds: [0-9.]+").contains("sizeBytes: 67108864");
+        assertThat(run("format", "--size", "64Mi", data.resolve("d.ext4").toString()))
+                .as(stderr)
+                .isZero();
+        assertThat(stdout)
+                .contains("operation: format")
+                .containsPattern("seconds: [0-9.]+")
+                .contains("sizeBytes: 67108864");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "0     | must be positive",
-            "-1Gi  | must be positive",
-            "abc   | is not a size",
-            "1.5   | not a whole number of bytes",
-            "10Ei  | too large",
-            "8 Gi  | is not a size"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0     | must be positive",
+                "-1Gi  | must be positive",
+                "abc   | is not a size",
+                "1.5   | not a whole number of bytes",
+                "10Ei  | too large",
+                "8 Gi  | is not a size"
+            })
     void badSizesAreUsageErrorsNamingTheValue(String size, String message) {
-        assertThat(run("format", "--size", size, data.resolve("d.ext4").toString())).isEqualTo(2);
-        assertThat(stderr.lines().findFirst().orElseThrow()).startsWith("workdisk: ").contains(message);
+        assertThat(run("format", "--size", size, data.resolve("d.ext4").toString()))
+                .isEqualTo(2);
+        assertThat(stderr.lines().findFirst().orElseThrow())
+                .startsWith("workdisk: ")
+                .contains(message);
         assertThat(data).isEmptyDirectory();
     }
 
@@ -117,7 +139,8 @@ class AgentCliTest {
 
     @Test
     void jsonErrorsCarryTheReason() throws Exception {
-        assertThat(run("inspect", "--json", data.resolve("gone.ext4").toString())).isEqualTo(1);
+        assertThat(run("inspect", "--json", data.resolve("gone.ext4").toString()))
+                .isEqualTo(1);
         assertThat(json().get("reason").asText()).isEqualTo("SOURCE_UNREADABLE");
         assertThat(json().get("error").asText()).contains("does not exist");
     }
@@ -132,7 +155,14 @@ class AgentCliTest {
     @Test
     void rootOptionConfinesOutputs() throws Exception {
         Path other = Files.createDirectories(tmp.resolve("other"));
-        assertThat(run("format", "--root", data.toString(), "--size", "64Mi", other.resolve("d.ext4").toString())).isEqualTo(1);
+        assertThat(run(
+                        "format",
+                        "--root",
+                        data.toString(),
+                        "--size",
+                        "64Mi",
+                        other.resolve("d.ext4").toString()))
+                .isEqualTo(1);
         assertThat(stderr).contains("outside the data root");
         assertThat(other).isEmptyDirectory();
     }
@@ -150,8 +180,16 @@ class AgentCliTest {
     @Test
     void launcherRunsTheCli() throws Exception {
         Path launcher = Path.of("..", "workdisk").toAbsolutePath().normalize();
-        Shell.Result r = Shell.run(java.util.List.of("env", "WORKDISK_CLASSPATH=" + System.getProperty("java.class.path"),
-                launcher.toString(), "agent", "format", "--json", "--size", "64Mi", data.resolve("via launcher.ext4").toString()));
+        Shell.Result r = Shell.run(java.util.List.of(
+                "env",
+                "WORKDISK_CLASSPATH=" + System.getProperty("java.class.path"),
+                launcher.toString(),
+                "agent",
+                "format",
+                "--json",
+                "--size",
+                "64Mi",
+                data.resolve("via launcher.ext4").toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(JSON.readTree(r.stdout()).get("sizeBytes").asLong()).isEqualTo(64L << 20);
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BuildSeedTest {
     @TempDir
     Path tmp;
+
     EngineFixtures fx;
 
     @BeforeEach
@@ -32,7 +33,9 @@ class BuildSeedTest {
     }
 
     private SeedReport build(Path rootfs, String subtree, Path out) throws EngineException {
-        return fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, subtree, out, "test", false)).result();
+        return fx.engine
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, subtree, out, "test", false))
+                .result();
     }
 
     @ParameterizedTest
@@ -43,10 +46,13 @@ class BuildSeedTest {
         SeedReport report = build(rootfs, "/root", null);
 
         Path seed = Path.of(report.path());
-        assertThat(seed.getFileName().toString()).isEqualTo("rootfs-" + layout.name().toLowerCase() + ".work-seed.ext4");
+        assertThat(seed.getFileName().toString())
+                .isEqualTo("rootfs-" + layout.name().toLowerCase() + ".work-seed.ext4");
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
         TreeAssert.assertSameTree(fx.sourceRoot, tree);
-        assertThat(Integer.toOctalString(tree.get("").mode())).as("seed root keeps /root's mode").isEqualTo("40700");
+        assertThat(Integer.toOctalString(tree.get("").mode()))
+                .as("seed root keeps /root's mode")
+                .isEqualTo("40700");
         assertThat(tree.get("").uid()).isZero();
         Shell.assertFsckClean(seed);
         assertThat(report.skippedByKind()).containsEntry("fifo", 1);
@@ -89,7 +95,8 @@ class BuildSeedTest {
     void deviceNodesFifosAndSocketsAreSkippedCountedAndNamed() throws Exception {
         Path dev = Files.createDirectories(fx.sourceRoot.resolve("specials"));
         Shell.Result mknod = Shell.run(List.of("mknod", dev.resolve("fake-sda").toString(), "b", "8", "0"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(mknod.exitCode() == 0,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                mknod.exitCode() == 0,
                 "skipped: this machine refuses mknod (" + mknod.stderr().strip() + "), so no device nodes to copy");
         Shell.ok("mknod", dev.resolve("fake-null").toString(), "c", "1", "3");
         Shell.ok("mkfifo", dev.resolve("pipe").toString());
@@ -100,12 +107,16 @@ class BuildSeedTest {
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("specials.seed"));
 
         // the fixture tree already holds a fifo and a character device at its top
-        assertThat(report.skippedByKind()).containsEntry("block device", 1).containsEntry("character device", 2)
-                .containsEntry("fifo", 2).containsEntry("socket", 1);
+        assertThat(report.skippedByKind())
+                .containsEntry("block device", 1)
+                .containsEntry("character device", 2)
+                .containsEntry("fifo", 2)
+                .containsEntry("socket", 1);
         assertThat(report.warnings()).anyMatch(w -> w.contains("/specials/fake-sda"));
         Map<String, ?> seeded = DebugfsTree.read(Path.of(report.path()), tmp);
-        assertThat(seeded).containsKey("specials").doesNotContainKeys("specials/fake-sda", "specials/fake-null",
-                "specials/pipe", "specials/sock");
+        assertThat(seeded)
+                .containsKey("specials")
+                .doesNotContainKeys("specials/fake-sda", "specials/fake-null", "specials/pipe", "specials/sock");
         Shell.assertFsckClean(Path.of(report.path()));
     }
 
@@ -130,7 +141,8 @@ class BuildSeedTest {
         List<String> before = fx.dataListing();
 
         assertThatThrownBy(() -> build(rootfs, "/root/dir-link", fx.data.resolve("x.seed")))
-                .isInstanceOf(EngineException.class).hasMessageContaining("is a symlink");
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("is a symlink");
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -146,8 +158,10 @@ class BuildSeedTest {
         List<String> before = fx.dataListing();
         assertThatThrownBy(() -> build(fx.data.resolve("nope.ext4"), "/root", fx.data.resolve("x.seed")))
                 .isInstanceOf(EngineException.class)
-                .hasMessageContaining("nope.ext4").hasMessageContaining("does not exist")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.SOURCE_UNREADABLE);
+                .hasMessageContaining("nope.ext4")
+                .hasMessageContaining("does not exist")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.SOURCE_UNREADABLE);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -159,7 +173,8 @@ class BuildSeedTest {
 
         assertThatThrownBy(() -> build(junk, "/root", fx.data.resolve("x.seed")))
                 .hasMessageContaining("not an ext4 image")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_EXT4);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.NOT_EXT4);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -173,7 +188,8 @@ class BuildSeedTest {
 
         assertThatThrownBy(() -> build(rootfs, "/root", fx.data.resolve("x.seed")))
                 .hasMessageContaining("truncated")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -185,7 +201,8 @@ class BuildSeedTest {
 
         assertThatThrownBy(() -> build(journal, "/root", fx.data.resolve("x.seed")))
                 .hasMessageContaining("journal_dev is not supported")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.UNSUPPORTED_FILESYSTEM);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.UNSUPPORTED_FILESYSTEM);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -198,7 +215,8 @@ class BuildSeedTest {
         }
         assertThatThrownBy(() -> build(rootfs, "/root", fx.data.resolve("x.seed")))
                 .hasMessageContaining("checksum")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
     }
 
     @Test
@@ -208,13 +226,16 @@ class BuildSeedTest {
         Files.writeString(userFile, "user data");
 
         assertThatThrownBy(() -> build(rootfs, "/root", userFile)).hasMessageContaining("already exists");
-        assertThatThrownBy(() -> fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", userFile, "test", true)))
+        assertThatThrownBy(() ->
+                        fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", userFile, "test", true)))
                 .hasMessageContaining("not created by workdisk");
         assertThat(Files.readString(userFile)).isEqualTo("user data");
 
         Path seed = Path.of(build(rootfs, "/root", fx.data.resolve("mine.seed")).path());
         String firstUuid = Shell.ok("dumpe2fs", "-h", seed.toString());
-        SeedReport again = fx.engine.buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", seed, "test", true)).result();
+        SeedReport again = fx.engine
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", seed, "test", true))
+                .result();
         assertThat(again.filesystemUUID()).isNotBlank();
         assertThat(firstUuid).doesNotContain(again.filesystemUUID());
         assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-tmp-"));
@@ -224,8 +245,14 @@ class BuildSeedTest {
     void hostileNamesAndDeepNestingArrive() throws Exception {
         Path seed = fx.seed();
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
-        assertThat(tree).containsKeys("new\nline", "$(touch pwned)", "-leading-dash", "ünïcødé-名前", TreeFixture.LONG_NAME,
-                "d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/bottom");
+        assertThat(tree)
+                .containsKeys(
+                        "new\nline",
+                        "$(touch pwned)",
+                        "-leading-dash",
+                        "ünïcødé-名前",
+                        TreeFixture.LONG_NAME,
+                        "d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/bottom");
         assertThat(Files.exists(fx.data.resolve("pwned"))).isFalse();
     }
 
@@ -237,7 +264,8 @@ class BuildSeedTest {
             f.seek(1L << 30);
             f.write("in the middle".getBytes());
         }
-        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("sparse-rootfs.ext4"), 128, Rootfs.Layout.EXT4_DEFAULT);
+        Path rootfs =
+                Rootfs.make(tree.getParent(), fx.data.resolve("sparse-rootfs.ext4"), 128, Rootfs.Layout.EXT4_DEFAULT);
 
         SeedReport report = build(rootfs, "/root", fx.data.resolve("sparse.seed"));
 
@@ -247,12 +275,20 @@ class BuildSeedTest {
         // read with debugfs directly: the whole-tree reader would pull 2 GiB into memory
         String stat = Shell.ok("debugfs", "-R", "stat /disk.img", seed.toString());
         assertThat(stat).containsPattern("Size: " + (2L << 30) + "\\b");
-        java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("Blockcount: (\\d+)").matcher(stat);
+        java.util.regex.Matcher blocks =
+                java.util.regex.Pattern.compile("Blockcount: (\\d+)").matcher(stat);
         assertThat(blocks.find()).isTrue();
-        assertThat(Long.parseLong(blocks.group(1)) * 512).as("the seed holds one data block, not 2 GiB").isLessThan(1L << 20);
-        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img 0", seed.toString()).strip()).as("a hole stays a hole").isEqualTo("0");
-        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img " + ((1L << 30) / 4096), seed.toString()).strip())
-                .as("the written block is there").isNotEqualTo("0");
+        assertThat(Long.parseLong(blocks.group(1)) * 512)
+                .as("the seed holds one data block, not 2 GiB")
+                .isLessThan(1L << 20);
+        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img 0", seed.toString())
+                        .strip())
+                .as("a hole stays a hole")
+                .isEqualTo("0");
+        assertThat(Shell.ok("debugfs", "-R", "bmap /disk.img " + ((1L << 30) / 4096), seed.toString())
+                        .strip())
+                .as("the written block is there")
+                .isNotEqualTo("0");
         Shell.assertFsckClean(seed);
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
-import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import java.nio.file.Files;
@@ -27,6 +27,7 @@ class CrashTest {
 
     @TempDir
     Path tmp;
+
     EngineFixtures fx;
     Path seed;
 
@@ -38,31 +39,52 @@ class CrashTest {
 
     private String[] command(String step, Path out) {
         return switch (step) {
-            case "materialize" -> new String[] {"materialize", "--requester", "test", "--seed", seed.toString(), "--size", "2Gi", out.toString()};
+            case "materialize" ->
+                new String[] {
+                    "materialize", "--requester", "test", "--seed", seed.toString(), "--size", "2Gi", out.toString()
+                };
             case "format" -> new String[] {"format", "--requester", "test", "--size", "2Gi", out.toString()};
-            case "build-seed" -> new String[] {"build-seed", "--requester", "test",
-                    "--rootfs", fx.data.resolve("rootfs-ext4_default.ext4").toString(), out.toString()};
+            case "build-seed" ->
+                new String[] {
+                    "build-seed",
+                    "--requester",
+                    "test",
+                    "--rootfs",
+                    fx.data.resolve("rootfs-ext4_default.ext4").toString(),
+                    out.toString()
+                };
             default -> throw new IllegalArgumentException(step);
         };
     }
 
     /** Killed right after each tool the step runs: the tool's work is done, the publish is not. */
     @ParameterizedTest
-    @CsvSource({"materialize,cp", "materialize,tune2fs", "materialize,resize2fs", "format,mkfs.ext4",
-            "build-seed,mkfs.ext4", "build-seed,debugfs", "build-seed,e2fsck"})
+    @CsvSource({
+        "materialize,cp",
+        "materialize,tune2fs",
+        "materialize,resize2fs",
+        "format,mkfs.ext4",
+        "build-seed,mkfs.ext4",
+        "build-seed,debugfs",
+        "build-seed,e2fsck"
+    })
     void killedAfterAToolLeavesNoDiskAndTheNextRunCleansUp(String step, String tool) throws Exception {
         Path out = fx.data.resolve("disk.ext4");
         Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), tool, KILL_AFTER);
 
-        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
-                command(step, out));
+        JavaProcess agent = JavaProcess.start(
+                Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), command(step, out));
 
         assertThat(agent.waitFor()).as("killed inside %s", tool).isEqualTo(137);
         assertThat(out).as("no partial disk at the final path").doesNotExist();
-        assertThat(fx.dataListing()).as("the crash left its temporary files").anyMatch(n -> n.startsWith(".workdisk-tmp-"));
+        assertThat(fx.dataListing())
+                .as("the crash left its temporary files")
+                .anyMatch(n -> n.startsWith(".workdisk-tmp-"));
 
         JavaProcess rerun = JavaProcess.start(Map.of(), tmp.resolve("rerun.log"), command(step, out));
-        assertThat(rerun.waitFor()).as(Files.readString(tmp.resolve("rerun.log"))).isZero();
+        assertThat(rerun.waitFor())
+                .as(Files.readString(tmp.resolve("rerun.log")))
+                .isZero();
         assertCompleteDisk(step, out);
         assertThat(fx.dataListing()).as("leftovers cleaned").noneMatch(n -> n.startsWith(".workdisk-tmp-"));
     }
@@ -77,7 +99,8 @@ class CrashTest {
             Files.deleteIfExists(out);
             String step = trial % 3 == 0 ? "format" : "materialize";
             JavaProcess agent = JavaProcess.start(Map.of(), tmp.resolve("agent.log"), command(step, out));
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(1))
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(1))
                     .until(() -> !agent.isAlive() || fx.dataListing().stream().anyMatch(n -> n.endsWith(".img")));
             busyWait(random.nextInt(60_000_000));
             boolean wasAlive = agent.isAlive();
@@ -90,21 +113,26 @@ class CrashTest {
             }
         }
         assertThat(caughtMidFlight).as("some kills landed before the publish").isPositive();
-        fx.engine.format(fx.dataRoot, new DiskEngine.FormatRequest(fx.data.resolve("after.ext4"), 1L << 30, false, "test", false));
+        fx.engine.format(
+                fx.dataRoot,
+                new DiskEngine.FormatRequest(fx.data.resolve("after.ext4"), 1L << 30, false, "test", false));
         assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-tmp-"));
     }
 
     @Test
     void killedWhileReplacingLeavesThePreviousDiskIntact() throws Exception {
         Path out = fx.data.resolve("disk.ext4");
-        String before = fx.engine.materialize(fx.dataRoot, new MaterializeRequest(seed, out, 1L << 30, false, "test", false))
-                .result().filesystemUUID();
+        String before = fx.engine
+                .materialize(fx.dataRoot, new MaterializeRequest(seed, out, 1L << 30, false, "test", false))
+                .result()
+                .filesystemUUID();
         Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", KILL_AFTER);
 
         String[] args = command("materialize", out);
         String[] forced = java.util.Arrays.copyOf(args, args.length + 1);
         forced[args.length] = "--force";
-        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), forced);
+        JavaProcess agent =
+                JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), forced);
 
         assertThat(agent.waitFor()).isEqualTo(137);
         DiskFacts after = fx.engine.inspect(out).result();

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * only the plain-Java contract classes, and nothing of Fabric8 or the operator SDK.
  */
 class EngineDependenciesTest {
-    private static final List<String> ALLOWED_API = List.of("io.workdisk.api.DiskLimits", "io.workdisk.api.DataRootLayout");
+    private static final List<String> ALLOWED_API =
+            List.of("io.workdisk.api.DiskLimits", "io.workdisk.api.DataRootLayout");
 
     @Test
     void theEngineImportsNoKubernetesTypes() throws IOException {
@@ -22,18 +23,25 @@ class EngineDependenciesTest {
         assertThat(engine).isDirectory();
         List<String> imports;
         try (Stream<Path> files = Files.walk(engine)) {
-            imports = files.filter(f -> f.toString().endsWith(".java")).flatMap(EngineDependenciesTest::imports).toList();
+            imports = files.filter(f -> f.toString().endsWith(".java"))
+                    .flatMap(EngineDependenciesTest::imports)
+                    .toList();
         }
-        assertThat(imports).isNotEmpty()
+        assertThat(imports)
+                .isNotEmpty()
                 .noneMatch(i -> i.startsWith("io.fabric8") || i.startsWith("io.javaoperatorsdk"))
-                .filteredOn(i -> i.startsWith("io.workdisk.api")).allMatch(ALLOWED_API::contains);
+                .filteredOn(i -> i.startsWith("io.workdisk.api"))
+                .allMatch(ALLOWED_API::contains);
         assertThat(imports).contains("io.workdisk.api.DiskLimits");
     }
 
     private static Stream<String> imports(Path file) {
         try {
-            return Files.readAllLines(file).stream().filter(l -> l.startsWith("import "))
-                    .map(l -> l.replaceFirst("^import (static )?", "").replace(";", "").strip());
+            return Files.readAllLines(file).stream()
+                    .filter(l -> l.startsWith("import "))
+                    .map(l -> l.replaceFirst("^import (static )?", "")
+                            .replace(";", "")
+                            .strip());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -29,13 +29,15 @@ final class EngineFixtures {
     }
 
     Path rootfs(Rootfs.Layout layout) {
-        return Rootfs.make(sourceRoot.getParent(), data.resolve("rootfs-" + layout.name().toLowerCase() + ".ext4"), 256, layout);
+        return Rootfs.make(
+                sourceRoot.getParent(), data.resolve("rootfs-" + layout.name().toLowerCase() + ".ext4"), 256, layout);
     }
 
     Path seed() throws EngineException {
         Path rootfs = rootfs(Rootfs.Layout.EXT4_DEFAULT);
         return Path.of(engine.buildSeed(dataRoot, new DiskEngine.SeedRequest(rootfs, "/root", null, "test", false))
-                .result().path());
+                .result()
+                .path());
     }
 
     /** Names in the data directory, to prove a failed step left nothing behind. */

@@ -24,6 +24,7 @@ class FormatTest {
 
     @TempDir
     Path tmp;
+
     Path data;
     DataRoot root;
     DiskEngine engine = DiskEngine.standard();
@@ -34,8 +35,10 @@ class FormatTest {
         root = DataRoot.of(data);
     }
 
-    private DiskFacts format(Path out, long size, boolean preallocate, String requester, boolean force) throws EngineException {
-        return engine.format(root, new FormatRequest(out, size, preallocate, requester, force)).result();
+    private DiskFacts format(Path out, long size, boolean preallocate, String requester, boolean force)
+            throws EngineException {
+        return engine.format(root, new FormatRequest(out, size, preallocate, requester, force))
+                .result();
     }
 
     private DiskFacts format(String name, long size) throws EngineException {
@@ -76,9 +79,12 @@ class FormatTest {
 
     @Test
     void minimumSizeIsAcceptedAndBelowItIsRefused() throws Exception {
-        assertThat(format("min.ext4", SpaceCheck.MIN_DISK_BYTES).filesystemBytes()).isEqualTo(SpaceCheck.MIN_DISK_BYTES);
-        assertThatThrownBy(() -> format("tiny.ext4", 1024)).hasMessageContaining("below the minimum disk size of 64Mi")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INVALID_SIZE);
+        assertThat(format("min.ext4", SpaceCheck.MIN_DISK_BYTES).filesystemBytes())
+                .isEqualTo(SpaceCheck.MIN_DISK_BYTES);
+        assertThatThrownBy(() -> format("tiny.ext4", 1024))
+                .hasMessageContaining("below the minimum disk size of 64Mi")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INVALID_SIZE);
         assertThat(listing()).containsExactly("min.ext4");
     }
 
@@ -110,8 +116,10 @@ class FormatTest {
     @Test
     void sizesFromSixteenTebibytesUpAreRefusedWhateverTheFreeSpace() throws Exception {
         for (long size : new long[] {16L << 40, 1L << 60}) {
-            assertThatThrownBy(() -> format("huge.ext4", size)).hasMessageContaining("maximum disk size of 16Ti")
-                    .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INVALID_SIZE);
+            assertThatThrownBy(() -> format("huge.ext4", size))
+                    .hasMessageContaining("maximum disk size of 16Ti")
+                    .extracting(e -> ((EngineException) e).problem())
+                    .isEqualTo(Problem.INVALID_SIZE);
         }
         assertThat(listing()).isEmpty();
     }
@@ -120,15 +128,18 @@ class FormatTest {
     void sizeAboveFreeSpaceIsRefusedAndLeavesNothing() throws Exception {
         assertThatThrownBy(() -> format("huge.ext4", 8L << 40))
                 .hasMessageContaining("needs 8Ti")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INSUFFICIENT_SPACE);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INSUFFICIENT_SPACE);
         assertThat(listing()).isEmpty();
     }
 
     @Test
     void missingTargetDirectoryIsNamed() {
         assertThatThrownBy(() -> format(data.resolve("no/such/dir/d.ext4"), GIB, false, "test", false))
-                .hasMessageContaining("target directory").hasMessageContaining("does not exist")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TARGET_DIRECTORY_MISSING);
+                .hasMessageContaining("target directory")
+                .hasMessageContaining("does not exist")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.TARGET_DIRECTORY_MISSING);
     }
 
     @Test
@@ -143,7 +154,8 @@ class FormatTest {
     void absolutePathOutsideTheRootIsRefused() throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
         assertThatThrownBy(() -> format(outside.resolve("d.ext4"), GIB, false, "test", false))
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.OUTSIDE_DATA_ROOT);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.OUTSIDE_DATA_ROOT);
         assertThat(outside).isEmptyDirectory();
     }
 
@@ -153,13 +165,15 @@ class FormatTest {
         Files.writeString(victim, "precious");
         Files.createSymbolicLink(data.resolve("link.ext4"), victim);
 
-        assertThatThrownBy(() -> format(data.resolve("link.ext4"), GIB, false, "test", true)).hasMessageContaining("symlink");
+        assertThatThrownBy(() -> format(data.resolve("link.ext4"), GIB, false, "test", true))
+                .hasMessageContaining("symlink");
         assertThat(Files.readString(victim)).isEqualTo("precious");
     }
 
     @Test
     void reservedTemporaryNamesCannotBeTargets() {
-        assertThatThrownBy(() -> format(".workdisk-tmp-0123456789abcdef.img", GIB)).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> format(".workdisk-tmp-0123456789abcdef.img", GIB))
+                .hasMessageContaining("reserved");
     }
 
     @Test
@@ -167,10 +181,14 @@ class FormatTest {
         Path user = data.resolve("user.ext4");
         Files.writeString(user, "user data");
 
-        assertThatThrownBy(() -> format("user.ext4", GIB)).hasMessageContaining("already exists")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TARGET_EXISTS);
-        assertThatThrownBy(() -> format(user, GIB, false, "test", true)).hasMessageContaining("not created by workdisk")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_OWNED);
+        assertThatThrownBy(() -> format("user.ext4", GIB))
+                .hasMessageContaining("already exists")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.TARGET_EXISTS);
+        assertThatThrownBy(() -> format(user, GIB, false, "test", true))
+                .hasMessageContaining("not created by workdisk")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.NOT_OWNED);
         assertThat(Files.readString(user)).isEqualTo("user data");
         assertThat(listing()).containsExactly("user.ext4");
     }
@@ -180,7 +198,8 @@ class FormatTest {
         Path disk = data.resolve("mine.ext4");
         String first = format(disk, GIB, false, "alice", false).filesystemUUID();
 
-        assertThatThrownBy(() -> format(disk, GIB, false, "bob", true)).hasMessageContaining("belongs to requester 'alice'");
+        assertThatThrownBy(() -> format(disk, GIB, false, "bob", true))
+                .hasMessageContaining("belongs to requester 'alice'");
         assertThat(engine.inspect(disk).result().filesystemUUID()).isEqualTo(first);
 
         String second = format(disk, 2 * GIB, false, "alice", true).filesystemUUID();
@@ -190,8 +209,17 @@ class FormatTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"with space.ext4", "quote'\"s.ext4", "new\nline.ext4", "-leading-dash", "--force",
-            "$(touch pwned).ext4", "ünïcødé-名前.ext4", "semi;colon&amp|pipe"})
+    @ValueSource(
+            strings = {
+                "with space.ext4",
+                "quote'\"s.ext4",
+                "new\nline.ext4",
+                "-leading-dash",
+                "--force",
+                "$(touch pwned).ext4",
+                "ünïcødé-名前.ext4",
+                "semi;colon&amp|pipe"
+            })
     void hostileOutputNamesSurviveIntact(String name) throws Exception {
         DiskFacts disk = format(name, 64L << 20);
         assertThat(Path.of(disk.path()).getFileName().toString()).isEqualTo(name);
@@ -204,11 +232,15 @@ class FormatTest {
     @Test
     void missingToolIsNamedAndNothingIsLeftBehind() throws Exception {
         Path emptyBin = Files.createDirectories(tmp.resolve("empty-bin"));
-        DiskEngine withoutTools = new DiskEngine(new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)), System::nanoTime);
+        DiskEngine withoutTools =
+                new DiskEngine(new E2fsTools(List.of(emptyBin), Duration.ofMinutes(1)), System::nanoTime);
 
-        assertThatThrownBy(() -> withoutTools.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
-                .hasMessageContaining("mkfs.ext4 not found").hasMessageContaining("install e2fsprogs")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TOOL_MISSING);
+        assertThatThrownBy(() ->
+                        withoutTools.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
+                .hasMessageContaining("mkfs.ext4 not found")
+                .hasMessageContaining("install e2fsprogs")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.TOOL_MISSING);
         assertThat(listing()).isEmpty();
     }
 
@@ -218,7 +250,8 @@ class FormatTest {
 
         assertThatThrownBy(() -> broken.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
                 .hasMessageContaining("simulated failure")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TOOL_FAILED);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.TOOL_FAILED);
         assertThat(listing()).isEmpty();
     }
 
@@ -228,7 +261,8 @@ class FormatTest {
 
         assertThatThrownBy(() -> slow.format(root, new FormatRequest(data.resolve("d.ext4"), GIB, false, "t", false)))
                 .hasMessageContaining("did not finish")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.TOOL_TIMEOUT);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.TOOL_TIMEOUT);
         assertThat(listing()).isEmpty();
     }
 
@@ -248,7 +282,9 @@ class FormatTest {
         assertThatThrownBy(() -> engine.delete(root, user, "alice")).hasMessageContaining("not created by workdisk");
         assertThatThrownBy(() -> engine.delete(root, disk, "bob")).hasMessageContaining("belongs to requester 'alice'");
         assertThat(engine.delete(root, disk, "alice").result().existed()).isTrue();
-        assertThat(engine.delete(root, disk, "alice").result().existed()).as("deleting twice is fine").isFalse();
+        assertThat(engine.delete(root, disk, "alice").result().existed())
+                .as("deleting twice is fine")
+                .isFalse();
         assertThat(listing()).containsExactly("user.img");
     }
 }

@@ -21,6 +21,7 @@ class MaterializeTest {
 
     @TempDir
     Path tmp;
+
     EngineFixtures fx;
     Path seed;
 
@@ -31,7 +32,9 @@ class MaterializeTest {
     }
 
     private DiskFacts materialize(String name, long size) throws EngineException {
-        return fx.engine.materialize(fx.dataRoot, new MaterializeRequest(seed, fx.data.resolve(name), size, false, "test", false))
+        return fx.engine
+                .materialize(
+                        fx.dataRoot, new MaterializeRequest(seed, fx.data.resolve(name), size, false, "test", false))
                 .result();
     }
 
@@ -60,7 +63,15 @@ class MaterializeTest {
         String b = materialize("b.ext4", GIB).filesystemUUID();
 
         assertThat(List.of(a, b, seedUuid)).doesNotHaveDuplicates();
-        assertThat(Shell.ok("blkid", "-o", "value", "-s", "UUID", fx.data.resolve("a.ext4").toString()).strip()).isEqualTo(a);
+        assertThat(Shell.ok(
+                                "blkid",
+                                "-o",
+                                "value",
+                                "-s",
+                                "UUID",
+                                fx.data.resolve("a.ext4").toString())
+                        .strip())
+                .isEqualTo(a);
     }
 
     @Test
@@ -77,15 +88,19 @@ class MaterializeTest {
         assertThatThrownBy(() -> materialize("small.ext4", 256L << 20))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("below the seed's filesystem size 512Mi")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.SIZE_BELOW_SEED);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.SIZE_BELOW_SEED);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
     @Test
     void preallocatedDiskHasEveryBlockReserved() throws Exception {
         DiskFacts disk = materialize("pre.ext4", GIB);
-        DiskFacts full = fx.engine.materialize(fx.dataRoot,
-                new MaterializeRequest(seed, fx.data.resolve("full.ext4"), GIB, true, "test", false)).result();
+        DiskFacts full = fx.engine
+                .materialize(
+                        fx.dataRoot,
+                        new MaterializeRequest(seed, fx.data.resolve("full.ext4"), GIB, true, "test", false))
+                .result();
 
         assertThat(disk.allocatedBytes()).isLessThan(GIB / 8);
         assertThat(full.allocatedBytes()).isGreaterThanOrEqualTo(GIB);
@@ -98,8 +113,10 @@ class MaterializeTest {
         seed = fx.data.resolve("not-a-seed");
         Files.writeString(seed, "hello");
         List<String> before = fx.dataListing();
-        assertThatThrownBy(() -> materialize("x.ext4", GIB)).hasMessageContaining("not an ext4 image")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_EXT4);
+        assertThatThrownBy(() -> materialize("x.ext4", GIB))
+                .hasMessageContaining("not an ext4 image")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.NOT_EXT4);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -109,31 +126,39 @@ class MaterializeTest {
             f.setLength(f.length() / 3);
         }
         List<String> before = fx.dataListing();
-        assertThatThrownBy(() -> materialize("x.ext4", GIB)).hasMessageContaining("truncated")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+        assertThatThrownBy(() -> materialize("x.ext4", GIB))
+                .hasMessageContaining("truncated")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
     @Test
     void seedWithRecordedErrorsIsRefused() throws Exception {
         Shell.ok("debugfs", "-w", "-R", "ssv state 2", seed.toString()); // EXT4_ERROR_FS, as the kernel leaves it
-        assertThatThrownBy(() -> materialize("x.ext4", GIB)).hasMessageContaining("is not clean")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.CORRUPT_IMAGE);
+        assertThatThrownBy(() -> materialize("x.ext4", GIB))
+                .hasMessageContaining("is not clean")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
         assertThat(fx.dataListing()).noneMatch(n -> n.equals("x.ext4") || n.startsWith(".workdisk-tmp"));
     }
 
     @Test
     void missingSeedIsNamed() {
         seed = fx.data.resolve("gone.seed");
-        assertThatThrownBy(() -> materialize("x.ext4", GIB)).hasMessageContaining("gone.seed").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> materialize("x.ext4", GIB))
+                .hasMessageContaining("gone.seed")
+                .hasMessageContaining("does not exist");
     }
 
     @Test
     void sizeAboveFreeSpaceIsRefusedBeforeAnythingIsWritten() throws Exception {
         List<String> before = fx.dataListing();
         assertThatThrownBy(() -> materialize("huge.ext4", 8L << 40))
-                .hasMessageContaining("needs 8Ti").hasMessageContaining("free")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.INSUFFICIENT_SPACE);
+                .hasMessageContaining("needs 8Ti")
+                .hasMessageContaining("free")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INSUFFICIENT_SPACE);
         assertThat(fx.dataListing()).isEqualTo(before);
     }
 
@@ -141,10 +166,12 @@ class MaterializeTest {
     void targetOutsideTheDataRootIsRefused() throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.createSymbolicLink(fx.data.resolve("escape"), outside);
-        assertThatThrownBy(() -> fx.engine.materialize(fx.dataRoot,
-                new MaterializeRequest(seed, fx.data.resolve("escape/x.ext4"), GIB, false, "test", false)))
+        assertThatThrownBy(() -> fx.engine.materialize(
+                        fx.dataRoot,
+                        new MaterializeRequest(seed, fx.data.resolve("escape/x.ext4"), GIB, false, "test", false)))
                 .hasMessageContaining("outside the data root")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.OUTSIDE_DATA_ROOT);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.OUTSIDE_DATA_ROOT);
         assertThat(outside).isEmptyDirectory();
     }
 }

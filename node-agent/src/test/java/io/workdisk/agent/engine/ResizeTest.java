@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import java.nio.file.Files;
@@ -25,6 +25,7 @@ class ResizeTest {
 
     @TempDir
     Path tmp;
+
     EngineFixtures fx;
     Path disk;
     String uuid;
@@ -33,8 +34,10 @@ class ResizeTest {
     void setUp() throws Exception {
         fx = new EngineFixtures(tmp);
         disk = fx.data.resolve("vm.ext4");
-        uuid = fx.engine.materialize(fx.dataRoot, new MaterializeRequest(fx.seed(), disk, GIB, false, "test", false))
-                .result().filesystemUUID();
+        uuid = fx.engine
+                .materialize(fx.dataRoot, new MaterializeRequest(fx.seed(), disk, GIB, false, "test", false))
+                .result()
+                .filesystemUUID();
     }
 
     private DiskFacts resize(long size) throws EngineException {
@@ -76,15 +79,18 @@ class ResizeTest {
 
     @Test
     void shrinkIsRefusedAndChangesNothing() throws Exception {
-        assertThatThrownBy(() -> resize(GIB / 2)).hasMessageContaining("shrinking is not supported")
+        assertThatThrownBy(() -> resize(GIB / 2))
+                .hasMessageContaining("shrinking is not supported")
                 .hasMessageContaining("1Gi filesystem and 512Mi was asked for")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.SHRINK_REFUSED);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.SHRINK_REFUSED);
         assertOriginalDisk();
     }
 
     @Test
     void growBeyondFreeSpaceIsRefused() throws Exception {
-        assertThatThrownBy(() -> resize(1L << 60)).extracting(e -> ((EngineException) e).problem())
+        assertThatThrownBy(() -> resize(1L << 60))
+                .extracting(e -> ((EngineException) e).problem())
                 .isEqualTo(Problem.INSUFFICIENT_SPACE);
         assertOriginalDisk();
         assertNoJournalLeft();
@@ -96,18 +102,22 @@ class ResizeTest {
                 .hasMessageContaining("belongs to requester 'test'");
         Path user = fx.data.resolve("user.img");
         Files.write(user, new byte[4096]);
-        assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, user, 2 * GIB, "test")).hasMessageContaining("not created by workdisk");
+        assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, user, 2 * GIB, "test"))
+                .hasMessageContaining("not created by workdisk");
         assertThat(Files.size(user)).isEqualTo(4096);
         assertThatThrownBy(() -> fx.engine.resize(fx.dataRoot, fx.data.resolve("missing.ext4"), 2 * GIB, "test"))
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.NOT_FOUND);
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.NOT_FOUND);
     }
 
     @Test
     void diskWithFilesystemErrorsIsNotGrown() throws Exception {
         // a directory entry pointing at a freed inode: a real inconsistency e2fsck -fn reports
         Shell.ok("debugfs", "-w", "-R", "clri <12>", disk.toString());
-        assertThatThrownBy(() -> resize(2 * GIB)).hasMessageContaining("e2fsck -f")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
+        assertThatThrownBy(() -> resize(2 * GIB))
+                .hasMessageContaining("e2fsck -f")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
         assertThat(Files.size(disk)).isEqualTo(GIB);
         assertNoJournalLeft();
     }
@@ -120,19 +130,30 @@ class ResizeTest {
      * what it was.
      */
     @ParameterizedTest
-    @ValueSource(strings = {
-            "kill -KILL $PPID; exit 0\n",
-            "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n",
-            "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n",
-            "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"})
+    @ValueSource(
+            strings = {
+                "kill -KILL $PPID; exit 0\n",
+                "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n",
+                "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n",
+                "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"
+            })
     void crashMidResizeIsRolledBackOnTheNextStart(String resize2fsWrapper) throws Exception {
         for (int trial = 0; trial < 3; trial++) {
             Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
-            JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
-                    "resize", "--requester", "test", "--size", "16Gi", disk.toString());
+            JavaProcess agent = JavaProcess.start(
+                    Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
+                    tmp.resolve("agent.log"),
+                    "resize",
+                    "--requester",
+                    "test",
+                    "--size",
+                    "16Gi",
+                    disk.toString());
             int exit = agent.waitFor();
             assertThat(exit).as("the agent was killed").isEqualTo(137);
-            assertThat(fx.dataListing()).as("the crash left its journal").anyMatch(n -> n.matches("\\.workdisk-resize-.*\\.json"));
+            assertThat(fx.dataListing())
+                    .as("the crash left its journal")
+                    .anyMatch(n -> n.matches("\\.workdisk-resize-.*\\.json"));
 
             ResizeJournal.recoverAll(E2fsTools.fromEnvironment(), fx.data);
 
@@ -145,12 +166,21 @@ class ResizeTest {
 
     @Test
     void anyLaterStepInTheDirectoryRecoversACrashedResize() throws Exception {
-        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
-        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
-                "resize", "--requester", "test", "--size", "4Gi", disk.toString());
+        Path tools = JavaProcess.toolsDirWith(
+                tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
+        JavaProcess agent = JavaProcess.start(
+                Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
+                tmp.resolve("agent.log"),
+                "resize",
+                "--requester",
+                "test",
+                "--size",
+                "4Gi",
+                disk.toString());
         await().atMost(Duration.ofMinutes(2)).until(() -> !agent.isAlive());
 
-        fx.engine.format(fx.dataRoot, new DiskEngine.FormatRequest(fx.data.resolve("other.ext4"), GIB, false, "test", false));
+        fx.engine.format(
+                fx.dataRoot, new DiskEngine.FormatRequest(fx.data.resolve("other.ext4"), GIB, false, "test", false));
 
         assertOriginalDisk();
         assertNoJournalLeft();
@@ -163,29 +193,46 @@ class ResizeTest {
      */
     @Test
     void aResizeThatCannotBeRolledBackIsReportedByEveryRecoveryUntilTheDiskIsGone() throws Exception {
-        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs",
-                "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n");
-        JavaProcess agent = JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"),
-                "resize", "--requester", "test", "--size", "4Gi", disk.toString());
+        Path tools = JavaProcess.toolsDirWith(
+                tmp.resolve("tools"), "resize2fs", "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n");
+        JavaProcess agent = JavaProcess.start(
+                Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
+                tmp.resolve("agent.log"),
+                "resize",
+                "--requester",
+                "test",
+                "--size",
+                "4Gi",
+                disk.toString());
         assertThat(agent.waitFor()).as("the agent was killed").isEqualTo(137);
         Shell.ok("debugfs", "-w", "-R", "clri <12>", disk.toString());
-        assertThat(fx.engine.recovery().unrecovered()).as("nothing recovered yet").isEmpty();
+        assertThat(fx.engine.recovery().unrecovered())
+                .as("nothing recovered yet")
+                .isEmpty();
 
         Path other = fx.data.resolve("other.ext4");
         fx.engine.format(fx.dataRoot, new DiskEngine.FormatRequest(other, GIB, false, "test", false));
-        assertThat(fx.engine.recovery().unrecovered()).as("found by preparing another output").singleElement()
+        assertThat(fx.engine.recovery().unrecovered())
+                .as("found by preparing another output")
+                .singleElement()
                 .satisfies(u -> {
                     assertThat(u.disk()).isEqualTo(disk);
                     assertThat(u.message()).contains("could not be rolled back").contains("e2fsck -f");
                 });
         fx.engine.delete(fx.dataRoot, other, "test");
-        assertThat(fx.engine.recovery().unrecovered()).as("found again by deleting another disk")
-                .extracting(ResizeJournal.Unrecovered::disk).containsExactly(disk);
-        assertThatThrownBy(() -> resize(2 * GIB)).as("growing it fails until it is repaired")
-                .extracting(e -> ((EngineException) e).problem()).isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
+        assertThat(fx.engine.recovery().unrecovered())
+                .as("found again by deleting another disk")
+                .extracting(ResizeJournal.Unrecovered::disk)
+                .containsExactly(disk);
+        assertThatThrownBy(() -> resize(2 * GIB))
+                .as("growing it fails until it is repaired")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
 
         fx.engine.delete(fx.dataRoot, disk, "test");
-        assertThat(fx.engine.recovery().unrecovered()).as("deleting the disk resolves it").isEmpty();
+        assertThat(fx.engine.recovery().unrecovered())
+                .as("deleting the disk resolves it")
+                .isEmpty();
         assertThat(fx.engine.recovery().recover(fx.data)).isEmpty();
         assertNoJournalLeft();
     }

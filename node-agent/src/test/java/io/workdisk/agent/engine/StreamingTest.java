@@ -2,8 +2,8 @@ package io.workdisk.agent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.TreeAssert;
 import java.io.OutputStream;
@@ -36,10 +36,18 @@ class StreamingTest {
         Path rootfs = Rootfs.make(tree, data.resolve("rootfs.ext4"), 512, Rootfs.Layout.EXT4_DEFAULT);
         Path seed = data.resolve("seed.ext4");
 
-        JavaProcess agent = JavaProcess.start(List.of("-Xmx32m"), Map.of(), tmp.resolve("agent.log"),
-                "build-seed", "--rootfs", rootfs.toString(), seed.toString());
+        JavaProcess agent = JavaProcess.start(
+                List.of("-Xmx32m"),
+                Map.of(),
+                tmp.resolve("agent.log"),
+                "build-seed",
+                "--rootfs",
+                rootfs.toString(),
+                seed.toString());
 
-        assertThat(agent.waitFor()).as(Files.readString(tmp.resolve("agent.log"))).isZero();
+        assertThat(agent.waitFor())
+                .as(Files.readString(tmp.resolve("agent.log")))
+                .isZero();
         TreeAssert.assertSameTree(home, DebugfsTree.read(seed, tmp));
     }
 }

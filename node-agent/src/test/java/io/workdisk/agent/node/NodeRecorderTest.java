@@ -27,14 +27,21 @@ class NodeRecorderTest {
     @Test
     void unrecoveredResizesAreAConditionOfTheNodeRecordAndLeaveItReady() throws Exception {
         List<ResizeJournal.Unrecovered> left = new ArrayList<>();
-        NodeSurvey survey = new NodeSurvey(DataLayout.create(tmp.resolve("data")), E2fsTools.fromEnvironment(), null,
-                () -> List.copyOf(left));
-        NodeRecorder recorder = new NodeRecorder(null, "node-a", survey,
-                Clock.fixed(Instant.parse("2026-11-25T16:27:40Z"), ZoneOffset.UTC), "test", Optional::empty,
+        NodeSurvey survey = new NodeSurvey(
+                DataLayout.create(tmp.resolve("data")), E2fsTools.fromEnvironment(), null, () -> List.copyOf(left));
+        NodeRecorder recorder = new NodeRecorder(
+                null,
+                "node-a",
+                survey,
+                Clock.fixed(Instant.parse("2026-11-25T16:27:40Z"), ZoneOffset.UTC),
+                "test",
+                Optional::empty,
                 Duration.ofSeconds(5));
 
         WorkNodeStatus clean = recorder.status(null);
-        assertThat(Conditions.find(clean.conditions(), NodeRecorder.RESIZES_RECOVERED).getStatus()).isEqualTo("True");
+        assertThat(Conditions.find(clean.conditions(), NodeRecorder.RESIZES_RECOVERED)
+                        .getStatus())
+                .isEqualTo("True");
 
         left.add(new ResizeJournal.Unrecovered(tmp.resolve("data/disks/u.ext4"), "repair it with e2fsck -f"));
         WorkNodeStatus broken = recorder.status(clean);
@@ -42,7 +49,8 @@ class NodeRecorderTest {
         assertThat(c.getStatus()).isEqualTo("False");
         assertThat(c.getReason()).isEqualTo("NeedsRepair");
         assertThat(c.getMessage()).contains("1 disk(s)").contains("repair it with e2fsck -f");
-        assertThat(Conditions.isTrue(broken.conditions(), "Ready")).as("the node still serves its other disks")
+        assertThat(Conditions.isTrue(broken.conditions(), "Ready"))
+                .as("the node still serves its other disks")
                 .isEqualTo(Conditions.isTrue(clean.conditions(), "Ready"));
     }
 }

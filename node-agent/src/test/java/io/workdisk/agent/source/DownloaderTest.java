@@ -28,6 +28,7 @@ class DownloaderTest {
 
     @TempDir
     Path dir;
+
     HttpServer server;
     final CountDownLatch release = new CountDownLatch(1);
     final Downloader downloader = new Downloader(Duration.ofSeconds(1), 2);
@@ -103,7 +104,8 @@ class DownloaderTest {
     @Test
     void aWrongChecksumIsDiscarded() throws Exception {
         assertThatThrownBy(() -> downloader.download(url("/image"), "0".repeat(64), dir))
-                .isInstanceOf(EngineException.class).hasMessageContaining("not the expected " + "0".repeat(64))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("not the expected " + "0".repeat(64))
                 .hasMessageContaining("discarded");
         assertNothingLeft();
     }
@@ -111,15 +113,18 @@ class DownloaderTest {
     @Test
     void aRedirectLoopEnds() throws Exception {
         assertThatThrownBy(() -> downloader.download(url("/loop"), sha256(IMAGE), dir))
-                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.problem()).isEqualTo(Problem.SOURCE_UNAVAILABLE))
-                .hasMessageContaining("HTTP 302").hasMessageContaining("redirect loop");
+                .isInstanceOfSatisfying(
+                        EngineException.class, e -> assertThat(e.problem()).isEqualTo(Problem.SOURCE_UNAVAILABLE))
+                .hasMessageContaining("HTTP 302")
+                .hasMessageContaining("redirect loop");
         assertNothingLeft();
     }
 
     @Test
     void aServerThatNeverAnswersIsAbandoned() throws Exception {
         assertThatThrownBy(() -> downloader.download(url("/silent"), sha256(IMAGE), dir))
-                .hasMessageContaining("sent no response within 1s").hasMessageContaining("after 2 attempts");
+                .hasMessageContaining("sent no response within 1s")
+                .hasMessageContaining("after 2 attempts");
         assertNothingLeft();
     }
 
@@ -139,7 +144,8 @@ class DownloaderTest {
     @Test
     void onlyHttpAndHttpsWithAHostAreFetched() {
         for (String url : new String[] {"file:///etc/shadow", "ftp://example.com/x", "http:///no-host", "not a url"}) {
-            assertThatThrownBy(() -> downloader.download(url, "0".repeat(64), dir)).as(url)
+            assertThatThrownBy(() -> downloader.download(url, "0".repeat(64), dir))
+                    .as(url)
                     .isInstanceOfSatisfying(EngineException.class, e -> {
                         assertThat(e.problem()).isEqualTo(Problem.INVALID_PATH);
                         assertThat(e.problem().retryable()).isFalse();

@@ -28,8 +28,9 @@ class FairQueueTest {
         queue.offer("small", "s1", "small-1");
         queue.offer("third", "t0", "third-0");
 
-        assertThat(drain()).containsExactly("flood-0", "small-0", "third-0", "flood-1", "small-1", "flood-2",
-                "flood-3", "flood-4");
+        assertThat(drain())
+                .containsExactly(
+                        "flood-0", "small-0", "third-0", "flood-1", "small-1", "flood-2", "flood-3", "flood-4");
     }
 
     @Test
@@ -41,12 +42,16 @@ class FairQueueTest {
         assertThat(first.item()).isEqualTo("v1-newer");
         assertThat(queue.offer("a", "k1", "v1-again")).as("being worked on").isFalse();
         queue.done("k1", true);
-        assertThat(queue.offer("a", "k1", "v1-late-event")).as("finished lately").isFalse();
+        assertThat(queue.offer("a", "k1", "v1-late-event"))
+                .as("finished lately")
+                .isFalse();
         assertThat(queue.active()).isZero();
 
         FairQueue.Taken<String> second = queue.take();
         queue.done(second.key(), false);
-        assertThat(queue.offer("a", "k2", "v2-retry")).as("not finished: may be tried again").isTrue();
+        assertThat(queue.offer("a", "k2", "v2-retry"))
+                .as("not finished: may be tried again")
+                .isTrue();
         assertThat(drain()).containsExactly("v2-retry");
     }
 

@@ -30,7 +30,12 @@ class StatusRequestsTest {
 
     static WorkTask task(String uid) {
         WorkTask t = new WorkTask();
-        t.setMetadata(new ObjectMetaBuilder().withNamespace("ns").withName("t").withUid(uid).withGeneration(1L).build());
+        t.setMetadata(new ObjectMetaBuilder()
+                .withNamespace("ns")
+                .withName("t")
+                .withUid(uid)
+                .withGeneration(1L)
+                .build());
         return t;
     }
 
@@ -66,10 +71,13 @@ class StatusRequestsTest {
             // deleted and made again under the same name before the reconcile ran: another task
             WorkTask other = task("uid-2");
             cache.put(event.getRelatedCustomResourceID(), other);
-            assertThat(requests.pendingFor(other)).as("a request is for its own task only").isEmpty();
+            assertThat(requests.pendingFor(other))
+                    .as("a request is for its own task only")
+                    .isEmpty();
         });
 
-        assertThat(requests.write(task, WorkTaskStatus.running("2026-11-25T16:27:40Z", 1L))).isEmpty();
+        assertThat(requests.write(task, WorkTaskStatus.running("2026-11-25T16:27:40Z", 1L)))
+                .isEmpty();
     }
 
     /** The informer's cache of tasks, as a map. */

@@ -21,10 +21,13 @@ class TaskExecutorTest {
 
     @Test
     void aTaskThatNamesNoStepIsAnInvalidTaskNotABadPath() throws Exception {
-        TaskExecutor executor = new TaskExecutor(new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime),
-                DataLayout.create(tmp.resolve("data")), new RootfsSources(List.of(), Downloader.standard()));
+        TaskExecutor executor = new TaskExecutor(
+                new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime),
+                DataLayout.create(tmp.resolve("data")),
+                new RootfsSources(List.of(), Downloader.standard()));
         WorkTaskSpec noType = new WorkTaskSpec("n", null, "disks/x.ext4", 1L << 30, null, null, null, null, "u", 1);
-        assertThatThrownBy(() -> executor.run(noType)).isInstanceOfSatisfying(EngineException.class,
-                e -> assertThat(e.problem()).isEqualTo(Problem.INVALID_TASK));
+        assertThatThrownBy(() -> executor.run(noType))
+                .isInstanceOfSatisfying(
+                        EngineException.class, e -> assertThat(e.problem()).isEqualTo(Problem.INVALID_TASK));
     }
 }

@@ -24,15 +24,32 @@ public final class DebugfsTree {
     private static final Pattern FAST_LINK = Pattern.compile("Fast link dest: \"(.*)\"", Pattern.DOTALL);
 
     /** One entry as e2fsprogs reports it. {@code content} is set for regular files and symlinks. */
-    public record Entry(String path, long inode, int mode, long uid, long gid, long size, int links,
-            long blockBytes, long mtimeSeconds, long mtimeNanos, byte[] content) {
-        public boolean isDirectory() { return (mode & 0xF000) == 0x4000; }
-        public boolean isRegular() { return (mode & 0xF000) == 0x8000; }
-        public boolean isSymlink() { return (mode & 0xF000) == 0xA000; }
+    public record Entry(
+            String path,
+            long inode,
+            int mode,
+            long uid,
+            long gid,
+            long size,
+            int links,
+            long blockBytes,
+            long mtimeSeconds,
+            long mtimeNanos,
+            byte[] content) {
+        public boolean isDirectory() {
+            return (mode & 0xF000) == 0x4000;
+        }
+
+        public boolean isRegular() {
+            return (mode & 0xF000) == 0x8000;
+        }
+
+        public boolean isSymlink() {
+            return (mode & 0xF000) == 0xA000;
+        }
     }
 
-    private DebugfsTree() {
-    }
+    private DebugfsTree() {}
 
     /** Every entry below the root by path ("" is the root), lost+found at the top excluded. */
     public static Map<String, Entry> read(Path image, Path scratch) throws IOException {
@@ -69,7 +86,8 @@ public final class DebugfsTree {
         return describe(image, scratch, listing);
     }
 
-    private static Map<String, Entry> describe(Path image, Path scratch, Map<String, long[]> listing) throws IOException {
+    private static Map<String, Entry> describe(Path image, Path scratch, Map<String, long[]> listing)
+            throws IOException {
         List<String> cmds = new ArrayList<>();
         Path dumps = Files.createTempDirectory(scratch, "dump");
         for (Map.Entry<String, long[]> e : listing.entrySet()) {
@@ -100,7 +118,8 @@ public final class DebugfsTree {
             }
             // the type comes from the directory listing, the permission bits from the inode itself
             int mode = ((int) e.getValue()[1] & 0xF000) | Integer.parseInt(perm.group(1), 8);
-            Matcher user = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)\\s.*?Size: (\\d+)").matcher(stat);
+            Matcher user = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)\\s.*?Size: (\\d+)")
+                    .matcher(stat);
             Matcher links = LINKS.matcher(stat);
             Matcher mtime = MTIME.matcher(stat);
             if (!user.find() || !links.find() || !mtime.find()) {
@@ -118,9 +137,20 @@ public final class DebugfsTree {
             } else if ((mode & 0xF000) == 0x8000) {
                 content = Files.readAllBytes(dumps.resolve(Long.toString(ino)));
             }
-            entries.put(e.getKey(), new Entry(e.getKey(), ino, mode, Long.parseLong(user.group(1)),
-                    Long.parseLong(user.group(2)), size, Integer.parseInt(links.group(1)),
-                    Long.parseLong(links.group(2)) * 512, seconds, extra >>> 2, content));
+            entries.put(
+                    e.getKey(),
+                    new Entry(
+                            e.getKey(),
+                            ino,
+                            mode,
+                            Long.parseLong(user.group(1)),
+                            Long.parseLong(user.group(2)),
+                            size,
+                            Integer.parseInt(links.group(1)),
+                            Long.parseLong(links.group(2)) * 512,
+                            seconds,
+                            extra >>> 2,
+                            content));
         }
         return entries;
     }

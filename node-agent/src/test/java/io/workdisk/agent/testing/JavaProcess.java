@@ -27,13 +27,21 @@ public final class JavaProcess {
 
     public static JavaProcess start(List<String> jvmOptions, Map<String, String> env, Path log, String... args)
             throws IOException {
-        return startMain("io.workdisk.agent.cli.AgentCli", List.of("-XX:TieredStopAtLevel=1"), jvmOptions, env, log, args);
+        return startMain(
+                "io.workdisk.agent.cli.AgentCli", List.of("-XX:TieredStopAtLevel=1"), jvmOptions, env, log, args);
     }
 
     /** {@code mainClass} from this test's class path, with {@code jvmOptions} after the defaults. */
-    public static JavaProcess startMain(String mainClass, List<String> defaults, List<String> jvmOptions,
-            Map<String, String> env, Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    public static JavaProcess startMain(
+            String mainClass,
+            List<String> defaults,
+            List<String> jvmOptions,
+            Map<String, String> env,
+            Path log,
+            String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(defaults);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
@@ -72,7 +80,11 @@ public final class JavaProcess {
 
     /** CPU time the JVM itself has used so far (not the tools it ran), in seconds. */
     public double cpuSeconds() {
-        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
+        return process.toHandle()
+                .info()
+                .totalCpuDuration()
+                .map(d -> d.toNanos() / 1e9)
+                .orElse(-1.0);
     }
 
     public boolean isAlive() {
@@ -104,8 +116,18 @@ public final class JavaProcess {
      */
     public static Path toolsDirWith(Path dir, String tool, String script) throws IOException {
         Files.createDirectories(dir);
-        for (String t : List.of("mkfs.ext4", "mke2fs", "debugfs", "e2fsck", "tune2fs", "resize2fs", "e2undo",
-                "dumpe2fs", "cp", "stat", "fallocate")) {
+        for (String t : List.of(
+                "mkfs.ext4",
+                "mke2fs",
+                "debugfs",
+                "e2fsck",
+                "tune2fs",
+                "resize2fs",
+                "e2undo",
+                "dumpe2fs",
+                "cp",
+                "stat",
+                "fallocate")) {
             if (t.equals(tool)) {
                 continue;
             }

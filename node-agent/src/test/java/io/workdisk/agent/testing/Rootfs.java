@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Makes real rootfs images with mkfs.ext4 -d, in any of the layouts a user's image may have. */
 public final class Rootfs {
-    private Rootfs() {
-    }
+    private Rootfs() {}
 
     /** Named mkfs variants: each exercises a different way ext4 stores the same tree. */
     public enum Layout {

@@ -9,11 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs real tools for tests (mkfs.ext4, debugfs, e2fsck) and fails loudly when they fail. */
 public final class Shell {
-    private Shell() {
-    }
+    private Shell() {}
 
-    public record Result(int exitCode, String stdout, String stderr) {
-    }
+    public record Result(int exitCode, String stdout, String stderr) {}
 
     public static Result run(List<String> command) {
         try {
@@ -30,7 +28,9 @@ public final class Shell {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + command);
             }
-            Result r = new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+            Result r = new Result(
+                    p.exitValue(),
+                    java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
                     java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
             java.nio.file.Files.delete(out);
             java.nio.file.Files.delete(err);
@@ -46,7 +46,8 @@ public final class Shell {
     public static String ok(String... command) {
         Result r = run(List.of(command));
         if (r.exitCode() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed (" + r.exitCode() + "): " + r.stderr() + r.stdout());
+            throw new AssertionError(
+                    String.join(" ", command) + " failed (" + r.exitCode() + "): " + r.stderr() + r.stdout());
         }
         return r.stdout();
     }

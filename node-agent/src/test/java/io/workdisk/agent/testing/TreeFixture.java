@@ -21,8 +21,7 @@ public final class TreeFixture {
     public static final int DEPTH = 30;
     public static final long SPARSE_SIZE = 64L << 20;
 
-    private TreeFixture() {
-    }
+    private TreeFixture() {}
 
     /** Builds the tree under {@code root} (which becomes the subtree, e.g. the rootfs's /root). */
     public static void create(Path root) throws IOException {
@@ -53,7 +52,8 @@ public final class TreeFixture {
         Files.createLink(root.resolve("hard-link"), root.resolve("original"));
         Files.createLink(ssh.resolve("hard-link-2"), root.resolve("original"));
 
-        try (RandomAccessFile f = new RandomAccessFile(root.resolve("sparse.img").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(root.resolve("sparse.img").toFile(), "rw")) {
             f.seek(1 << 20);
             f.write("middle".getBytes(StandardCharsets.UTF_8));
             f.setLength(SPARSE_SIZE);
@@ -64,8 +64,21 @@ public final class TreeFixture {
         new Random(42).nextBytes(random);
         Files.write(root.resolve("random.bin"), random);
 
-        for (String name : new String[] {"with space", "quote'single", "quote\"double", "new\nline", "-leading-dash",
-                "--force", "$(touch pwned)", "`backtick`", "ünïcødé-名前", "tab\there", LONG_NAME, "semi;colon", "*glob?"}) {
+        for (String name : new String[] {
+            "with space",
+            "quote'single",
+            "quote\"double",
+            "new\nline",
+            "-leading-dash",
+            "--force",
+            "$(touch pwned)",
+            "`backtick`",
+            "ünïcødé-名前",
+            "tab\there",
+            LONG_NAME,
+            "semi;colon",
+            "*glob?"
+        }) {
             write(root.resolve(name), name + "\n", 0644);
         }
         Path deep = root;
@@ -85,12 +98,15 @@ public final class TreeFixture {
         long[] t = {978_307_200L};
         try (var walk = Files.walk(root)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+                if (Files.readAttributes(
+                                p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .isOther()) {
                     continue; // opening a fifo to set its times would block; special files are skipped anyway
                 }
                 FileTime time = FileTime.from(Instant.ofEpochSecond(t[0]++ * 1 + 3600L * (p.getNameCount() % 7)));
-                Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class,
-                        LinkOption.NOFOLLOW_LINKS).setTimes(time, time, null);
+                Files.getFileAttributeView(
+                                p, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(time, time, null);
             }
         }
     }

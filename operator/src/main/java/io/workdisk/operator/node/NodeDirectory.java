@@ -29,15 +29,20 @@ public final class NodeDirectory {
     }
 
     /** The informer caches of the WorkNode records and of the Node objects. */
-    public record Caches(ResourceCache<WorkNode> records, ResourceCache<Node> kubeNodes) {
-    }
+    public record Caches(ResourceCache<WorkNode> records, ResourceCache<Node> kubeNodes) {}
 
     public List<NodeView> all(Caches caches) {
-        Map<String, Map<String, String>> labels = caches.kubeNodes().list()
-                .collect(Collectors.toMap(n -> n.getMetadata().getName(),
-                        n -> n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(), (a, b) -> a));
+        Map<String, Map<String, String>> labels = caches.kubeNodes()
+                .list()
+                .collect(Collectors.toMap(
+                        n -> n.getMetadata().getName(),
+                        n -> n.getMetadata().getLabels() == null
+                                ? Map.of()
+                                : n.getMetadata().getLabels(),
+                        (a, b) -> a));
         Instant now = Instant.now(clock);
-        return caches.records().list()
+        return caches.records()
+                .list()
                 .map(w -> NodeView.of(w, labels.getOrDefault(w.getMetadata().getName(), Map.of()), now, grace))
                 .sorted(Comparator.comparing(NodeView::name))
                 .toList();

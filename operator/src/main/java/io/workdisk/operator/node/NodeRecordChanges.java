@@ -11,8 +11,7 @@ import java.util.Objects;
  * from every node); a change of readiness, capacity, disks, free space or seeds does.
  */
 public final class NodeRecordChanges {
-    private NodeRecordChanges() {
-    }
+    private NodeRecordChanges() {}
 
     public static boolean meaningful(WorkNode now, WorkNode before) {
         WorkNodeStatus a = now.getStatus();

@@ -1,9 +1,9 @@
 package io.workdisk.operator.node;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
-import io.workdisk.api.Conditions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -21,24 +21,39 @@ public record NodeView(String name, Map<String, String> labels, WorkNodeStatus r
         Instant beat = Instant.parse(s.heartbeatTime());
         if (Duration.between(now, beat).compareTo(grace) > 0) {
             // a beat from the future proves nothing about the agent being alive now
-            return new NodeView(name, labels, s, false, "the agent on " + name + " reports a heartbeat "
-                    + Duration.between(now, beat).toSeconds() + "s ahead of the operator's clock: clock skew");
+            return new NodeView(
+                    name,
+                    labels,
+                    s,
+                    false,
+                    "the agent on " + name + " reports a heartbeat "
+                            + Duration.between(now, beat).toSeconds() + "s ahead of the operator's clock: clock skew");
         }
         if (Duration.between(beat, now).compareTo(grace) > 0) {
-            return new NodeView(name, labels, s, false, "the agent on " + name + " last reported at " + beat
-                    + ", more than " + grace.toSeconds() + "s ago");
+            return new NodeView(
+                    name,
+                    labels,
+                    s,
+                    false,
+                    "the agent on " + name + " last reported at " + beat + ", more than " + grace.toSeconds()
+                            + "s ago");
         }
         Condition ready = Conditions.find(s.conditions(), "Ready");
         if (ready == null || !"True".equals(ready.getStatus())) {
-            return new NodeView(name, labels, s, false, "the agent on " + name + " is not ready: "
-                    + (ready != null ? ready.getMessage() : "no Ready condition"));
+            return new NodeView(
+                    name,
+                    labels,
+                    s,
+                    false,
+                    "the agent on " + name + " is not ready: "
+                            + (ready != null ? ready.getMessage() : "no Ready condition"));
         }
         return new NodeView(name, labels, s, true, null);
     }
 
     public boolean matches(Map<String, String> selector) {
-        return selector == null || selector.entrySet().stream()
-                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        return selector == null
+                || selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     public long capacityBytes() {

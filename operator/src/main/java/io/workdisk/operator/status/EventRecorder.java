@@ -40,27 +40,53 @@ public final class EventRecorder {
     }
 
     private void record(HasMetadata about, String type, String reason, String message) {
-        String namespace = about.getMetadata().getNamespace() != null ? about.getMetadata().getNamespace()
+        String namespace = about.getMetadata().getNamespace() != null
+                ? about.getMetadata().getNamespace()
                 : CLUSTER_SCOPED_NAMESPACE;
         String now = Timestamps.now(clock);
         try {
-            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                    .withNewMetadata().withName(eventName(about.getMetadata().getName()))
-                    .withNamespace(namespace).endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
-                            .withKind(about.getKind()).withName(about.getMetadata().getName())
-                            .withNamespace(about.getMetadata().getNamespace()).withUid(about.getMetadata().getUid())
+            client.v1()
+                    .events()
+                    .inNamespace(namespace)
+                    .resource(new EventBuilder()
+                            .withNewMetadata()
+                            .withName(eventName(about.getMetadata().getName()))
+                            .withNamespace(namespace)
+                            .endMetadata()
+                            .withInvolvedObject(new ObjectReferenceBuilder()
+                                    .withApiVersion(about.getApiVersion())
+                                    .withKind(about.getKind())
+                                    .withName(about.getMetadata().getName())
+                                    .withNamespace(about.getMetadata().getNamespace())
+                                    .withUid(about.getMetadata().getUid())
+                                    .build())
+                            .withType(type)
+                            .withReason(reason)
+                            .withMessage(message)
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent(COMPONENT)
+                            .endSource()
+                            .withReportingComponent(COMPONENT)
                             .build())
-                    .withType(type).withReason(reason).withMessage(message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .build()).create();
+                    .create();
         } catch (KubernetesClientException e) {
-            log.warn("cannot record event {} on {} {}: {}", reason, about.getKind(), about.getMetadata().getName(),
+            log.warn(
+                    "cannot record event {} on {} {}: {}",
+                    reason,
+                    about.getKind(),
+                    about.getMetadata().getName(),
                     e.getMessage());
         }
-        log.info("{} {}/{}: {} {}", about.getKind(), namespace, about.getMetadata().getName(), reason, message);
+        log.info(
+                "{} {}/{}: {} {}",
+                about.getKind(),
+                namespace,
+                about.getMetadata().getName(),
+                reason,
+                message);
     }
 
     /** Like kubectl's: the object's name and a unique suffix, the name cut so the whole stays within 253. */

@@ -39,17 +39,22 @@ public final class StatusWriter {
     }
 
     /** Whether a new status was written; throws when the object changed since {@code resource} was read. */
-    public <S, P extends CustomResource<?, S>> boolean write(P resource, Context<P> context, S status,
-            Function<S, List<Condition>> conditions) {
+    public <S, P extends CustomResource<?, S>> boolean write(
+            P resource, Context<P> context, S status, Function<S, List<Condition>> conditions) {
         S before = resource.getStatus();
         if (Objects.equals(before, status)) {
             return false;
         }
         List<Condition> old = before == null ? List.of() : conditions.apply(before);
-        PrimaryUpdateAndCacheUtils.updateAndCacheResource(resource, context, r -> {
-            r.setStatus(status);
-            return r;
-        }, r -> context.getClient().resource(r).updateStatus(), RETRIES_ON_CONFLICT,
+        PrimaryUpdateAndCacheUtils.updateAndCacheResource(
+                resource,
+                context,
+                r -> {
+                    r.setStatus(status);
+                    return r;
+                },
+                r -> context.getClient().resource(r).updateStatus(),
+                RETRIES_ON_CONFLICT,
                 PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_TIMEOUT_MILLIS,
                 PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_POLL_PERIOD_MILLIS);
         Transitions.announce(events, resource, old, conditions.apply(status));

@@ -15,18 +15,20 @@ import java.util.Set;
  */
 public final class Transitions {
     /** Reasons that describe progress, not trouble. */
-    private static final Set<String> PROGRESS = Set.of("Placed", "Creating", "Ready", "Resizing", "Retrying",
-            "ResizeRetrying", "Deleting", "Deleted", "Building");
+    private static final Set<String> PROGRESS = Set.of(
+            "Placed", "Creating", "Ready", "Resizing", "Retrying", "ResizeRetrying", "Deleting", "Deleted", "Building");
 
-    private Transitions() {
-    }
+    private Transitions() {}
 
-    public static void announce(EventRecorder events, HasMetadata about, List<Condition> before, List<Condition> after) {
+    public static void announce(
+            EventRecorder events, HasMetadata about, List<Condition> before, List<Condition> after) {
         Set<String> shown = new HashSet<>();
         before.forEach(c -> shown.add(c.getReason())); // already told: a reason the object showed before is no news
         for (Condition c : after) {
             Condition old = Conditions.find(before, c.getType());
-            if (old != null && Objects.equals(old.getStatus(), c.getStatus()) && Objects.equals(old.getReason(), c.getReason())) {
+            if (old != null
+                    && Objects.equals(old.getStatus(), c.getStatus())
+                    && Objects.equals(old.getReason(), c.getReason())) {
                 continue;
             }
             if (!shown.add(c.getReason())) {

@@ -26,8 +26,7 @@ public record Plan<S>(
         Optional<Reservation> reserve) {
 
     /** Room on a node promised to an object (by UID) before its status says it is there. */
-    public record Reservation(String uid, String node, long bytes) {
-    }
+    public record Reservation(String uid, String node, long bytes) {}
 
     public Plan {
         create = List.copyOf(create);
@@ -41,7 +40,8 @@ public record Plan<S>(
     }
 
     public Plan<S> creating(WorkTask task) {
-        return new Plan<>(status, plus(create, List.of(task)), removeNow, removeAfterReport, lookAgainIn, finished, reserve);
+        return new Plan<>(
+                status, plus(create, List.of(task)), removeNow, removeAfterReport, lookAgainIn, finished, reserve);
     }
 
     /** Removes tasks that no longer stand for anything: superseded, or failed and due for a retry. */
@@ -90,8 +90,14 @@ public record Plan<S>(
 
     /** This plan with the tasks and look-again time of a part of it (one node's, say); the status stays this one's. */
     public Plan<S> and(Plan<?> part) {
-        Plan<S> plan = new Plan<>(status, plus(create, part.create()), plus(removeNow, part.removeNow()),
-                plus(removeAfterReport, part.removeAfterReport()), lookAgainIn, finished, reserve.or(part::reserve));
+        Plan<S> plan = new Plan<>(
+                status,
+                plus(create, part.create()),
+                plus(removeNow, part.removeNow()),
+                plus(removeAfterReport, part.removeAfterReport()),
+                lookAgainIn,
+                finished,
+                reserve.or(part::reserve));
         return plan.lookingAgainIn(part.lookAgainIn());
     }
 

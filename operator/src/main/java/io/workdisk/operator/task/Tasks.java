@@ -31,13 +31,24 @@ public final class Tasks {
 
     public static WorkTask build(HasMetadata owner, String namespace, String name, WorkTaskSpec spec) {
         WorkTask task = new WorkTask();
-        task.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
-                .withLabels(Map.of(ApiGroup.NODE_LABEL, spec.nodeName(),
-                        ApiGroup.OWNER_UID_LABEL, owner.getMetadata().getUid(),
-                        ApiGroup.OWNER_KIND_LABEL, owner.getKind()))
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion())
-                        .withKind(owner.getKind()).withName(owner.getMetadata().getName())
-                        .withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(false).build())
+        task.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(Map.of(
+                        ApiGroup.NODE_LABEL,
+                        spec.nodeName(),
+                        ApiGroup.OWNER_UID_LABEL,
+                        owner.getMetadata().getUid(),
+                        ApiGroup.OWNER_KIND_LABEL,
+                        owner.getKind()))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(owner.getApiVersion())
+                        .withKind(owner.getKind())
+                        .withName(owner.getMetadata().getName())
+                        .withUid(owner.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(false)
+                        .build())
                 .build());
         task.setSpec(spec);
         return task;

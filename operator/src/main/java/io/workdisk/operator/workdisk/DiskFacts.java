@@ -20,7 +20,8 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
     /** The facts the disk's status holds, on the node its spec names if the status names none. */
     static DiskFacts carried(WorkDisk disk) {
         WorkDiskStatus s = disk.getStatus();
-        DiskFacts facts = s == null ? new DiskFacts(null, null, null, null, null)
+        DiskFacts facts = s == null
+                ? new DiskFacts(null, null, null, null, null)
                 : new DiskFacts(s.nodeName(), s.path(), s.capacityBytes(), s.filesystemUUID(), s.lastOperation());
         return facts.node == null ? facts.onNode(disk.getSpec().nodeName()) : facts;
     }
@@ -37,8 +38,8 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
     /** What its succeeded create task made: the disk is where it was made, whatever the status said. */
     DiskFacts madeBy(WorkTask create) {
         TaskResult r = create.getStatus().result();
-        return new DiskFacts(create.getSpec().nodeName(), r.path(), r.filesystemBytes(), r.filesystemUUID(),
-                operation(create));
+        return new DiskFacts(
+                create.getSpec().nodeName(), r.path(), r.filesystemBytes(), r.filesystemUUID(), operation(create));
     }
 
     DiskFacts resizedBy(WorkTask resize) {

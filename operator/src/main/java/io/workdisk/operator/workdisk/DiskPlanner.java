@@ -94,8 +94,13 @@ public final class DiskPlanner {
         if (f.node() != null) {
             return createOnNode(s, f, size.bytes());
         }
-        Placement.Result result = placement.place(disk.getMetadata().getUid(), size.bytes(),
-                disk.getSpec().nodeSelector(), s.nodes(), n -> seedReadyOn(s.seed(), n.name()), s.allocations().get());
+        Placement.Result result = placement.place(
+                disk.getMetadata().getUid(),
+                size.bytes(),
+                disk.getSpec().nodeSelector(),
+                s.nodes(),
+                n -> seedReadyOn(s.seed(), n.name()),
+                s.allocations().get());
         if (result instanceof Placement.NotPlaced np) {
             return waiting(s, f, np.reason(), np.message(), WAIT_FOR_PLACEMENT);
         }
@@ -115,12 +120,21 @@ public final class DiskPlanner {
         }
         String seedRef = s.disk().getSpec().seedRef();
         if (seedRef != null && !seedReadyOn(s.seed(), f.node())) {
-            return waiting(s, f, "SeedNotReady", "WorkSeed '" + seedRef + "' is not ready on " + f.node() + " yet",
+            return waiting(
+                    s,
+                    f,
+                    "SeedNotReady",
+                    "WorkSeed '" + seedRef + "' is not ready on " + f.node() + " yet",
                     WAIT_FOR_PLACEMENT);
         }
         WorkTask task = createTask(s.disk(), f, bytes);
-        return report(s, f, DiskPhase.Creating, placed(f), ready(false, "Creating",
-                verb(task.getSpec().type()) + " the disk on " + f.node())).creating(task);
+        return report(
+                        s,
+                        f,
+                        DiskPhase.Creating,
+                        placed(f),
+                        ready(false, "Creating", verb(task.getSpec().type()) + " the disk on " + f.node()))
+                .creating(task);
     }
 
     private static WorkTask createTask(WorkDisk disk, DiskFacts f, long bytes) {
@@ -129,8 +143,14 @@ public final class DiskPlanner {
         boolean preallocate = disk.getSpec().wantsPreallocation();
         WorkTaskSpec spec = seedRef == null
                 ? WorkTaskSpec.format(f.node(), diskPath(disk), bytes, preallocate, uid, f.nextAttempt(TaskType.Format))
-                : WorkTaskSpec.materialize(f.node(), diskPath(disk), bytes, preallocate, SeedPlanner.seedPath(seedRef),
-                        uid, f.nextAttempt(TaskType.Materialize));
+                : WorkTaskSpec.materialize(
+                        f.node(),
+                        diskPath(disk),
+                        bytes,
+                        preallocate,
+                        SeedPlanner.seedPath(seedRef),
+                        uid,
+                        f.nextAttempt(TaskType.Materialize));
         return Tasks.build(disk, disk.getMetadata().getNamespace(), createTaskName(disk), spec);
     }
 
@@ -139,8 +159,12 @@ public final class DiskPlanner {
         if (Tasks.failed(task)) {
             return createFailed(s, f.failedAt(task), task);
         }
-        return report(s, f, DiskPhase.Creating, placed(f), ready(false, "Creating",
-                verb(task.getSpec().type()) + " the disk on " + f.node()));
+        return report(
+                s,
+                f,
+                DiskPhase.Creating,
+                placed(f),
+                ready(false, "Creating", verb(task.getSpec().type()) + " the disk on " + f.node()));
     }
 
     private Plan<WorkDiskStatus> createFailed(DiskState s, DiskFacts f, WorkTask task) {
@@ -149,7 +173,12 @@ public final class DiskPlanner {
         DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
         if (size.ok() && !Objects.equals(size.bytes(), task.getSpec().sizeBytes())) {
             // the spec moved on since this try: try again with the new one
-            return report(s, f, DiskPhase.Pending, placed(f), ready(false, "Retrying", "spec changed after: " + message))
+            return report(
+                            s,
+                            f,
+                            DiskPhase.Pending,
+                            placed(f),
+                            ready(false, "Retrying", "spec changed after: " + message))
                     .removingNow(task);
         }
         Retry retry = Retry.of(task, s.now());
@@ -166,9 +195,16 @@ public final class DiskPlanner {
     private Plan<WorkDiskStatus> made(DiskState s, DiskFacts f) {
         Optional<NodeView> node = s.node(f.node());
         if (node.isEmpty() || !node.get().alive()) {
-            String why = node.isEmpty() ? "node '" + f.node() + "' and its agent are gone" : node.get().why();
-            return report(s, f, DiskPhase.Failed, placed(f), ready(false, "NodeLost",
-                    why + "; the disk is not recreated elsewhere")).lookingAgainIn(checkReadyEvery);
+            String why = node.isEmpty()
+                    ? "node '" + f.node() + "' and its agent are gone"
+                    : node.get().why();
+            return report(
+                            s,
+                            f,
+                            DiskPhase.Failed,
+                            placed(f),
+                            ready(false, "NodeLost", why + "; the disk is not recreated elsewhere"))
+                    .lookingAgainIn(checkReadyEvery);
         }
         DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
         Resizes resizes = Resizes.of(s.tasks(), size);
@@ -200,8 +236,13 @@ public final class DiskPlanner {
             return sized(s, f.resizedBy(resize.get()), size, Optional.empty()).removingAfterReport(resize.get());
         }
         if (!size.ok()) {
-            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "InvalidSpec", size.problem()
-                    + "; the disk is unchanged")).lookingAgainIn(checkReadyEvery);
+            return report(
+                            s,
+                            f,
+                            DiskPhase.Ready,
+                            placed(f),
+                            ready(true, "InvalidSpec", size.problem() + "; the disk is unchanged"))
+                    .lookingAgainIn(checkReadyEvery);
         }
         if (resize.isPresent() && Tasks.failed(resize.get())) {
             return resizeFailed(s, f.failedAt(resize.get()), resize.get());
@@ -215,28 +256,53 @@ public final class DiskPlanner {
             return growing(s, f).creating(resizeTask(s.disk(), f, size.bytes()));
         }
         if (wanted < capacity) {
-            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ShrinkRefused", "spec.size "
-                    + s.disk().getSpec().size() + " is below the disk's " + capacity
-                    + " bytes; disks only grow, the disk is unchanged")).lookingAgainIn(checkReadyEvery);
+            return report(
+                            s,
+                            f,
+                            DiskPhase.Ready,
+                            placed(f),
+                            ready(
+                                    true,
+                                    "ShrinkRefused",
+                                    "spec.size "
+                                            + s.disk().getSpec().size() + " is below the disk's " + capacity
+                                            + " bytes; disks only grow, the disk is unchanged"))
+                    .lookingAgainIn(checkReadyEvery);
         }
-        return report(s, f, DiskPhase.Ready, placed(f), ready(true, "Ready", "the disk is at " + f.path() + " on "
-                + f.node() + took(f.lastOperation()))).lookingAgainIn(checkReadyEvery);
+        return report(
+                        s,
+                        f,
+                        DiskPhase.Ready,
+                        placed(f),
+                        ready(
+                                true,
+                                "Ready",
+                                "the disk is at " + f.path() + " on " + f.node() + took(f.lastOperation())))
+                .lookingAgainIn(checkReadyEvery);
     }
 
     private Plan<WorkDiskStatus> growing(DiskState s, DiskFacts f) {
-        return report(s, f, DiskPhase.Resizing, placed(f), ready(true, "Resizing",
-                "growing to " + s.disk().getSpec().size() + " on " + f.node()));
+        return report(
+                s,
+                f,
+                DiskPhase.Resizing,
+                placed(f),
+                ready(true, "Resizing", "growing to " + s.disk().getSpec().size() + " on " + f.node()));
     }
 
     private static WorkTask resizeTask(WorkDisk disk, DiskFacts f, long bytes) {
-        return Tasks.build(disk, disk.getMetadata().getNamespace(), resizeTaskName(disk, bytes),
-                WorkTaskSpec.resize(f.node(), diskPath(disk), bytes, disk.getMetadata().getUid(),
-                        f.nextAttempt(TaskType.Resize)));
+        return Tasks.build(
+                disk,
+                disk.getMetadata().getNamespace(),
+                resizeTaskName(disk, bytes),
+                WorkTaskSpec.resize(
+                        f.node(), diskPath(disk), bytes, disk.getMetadata().getUid(), f.nextAttempt(TaskType.Resize)));
     }
 
     /** A failed resize leaves the disk as it was: Ready, at its old size. */
     private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
-        String message = "resize to " + s.disk().getSpec().size() + " failed: " + task.getStatus().message();
+        String message = "resize to " + s.disk().getSpec().size() + " failed: "
+                + task.getStatus().message();
         Retry retry = Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message))
@@ -250,7 +316,8 @@ public final class DiskPlanner {
 
     /** How long the step that made the disk what it is took, for the Ready message (and so its Event). */
     private static String took(Operation op) {
-        return op == null || op.seconds() == null ? ""
+        return op == null || op.seconds() == null
+                ? ""
                 : String.format(Locale.ROOT, "; %s took %.3fs", op.type(), op.seconds());
     }
 
@@ -264,19 +331,24 @@ public final class DiskPlanner {
         WorkDisk disk = s.disk();
         DiskFacts f = facts(s, s.task(createTaskName(disk)));
         List<WorkTask> others = s.tasks().stream()
-                .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk))).toList();
-        if (others.stream().anyMatch(t -> t.getStatus() == null || !t.getStatus().finished())) {
+                .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk)))
+                .toList();
+        if (others.stream()
+                .anyMatch(t -> t.getStatus() == null || !t.getStatus().finished())) {
             return deleting(s, f, "waiting for a running step to finish first").lookingAgainIn(WAIT_FOR_RUNNING_STEP);
         }
         if (!f.made() || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
-            return deleted(s, f, f.made() ? "retained at " + f.path() : "nothing was made").removingNow(s.tasks());
+            return deleted(s, f, f.made() ? "retained at " + f.path() : "nothing was made")
+                    .removingNow(s.tasks());
         }
         if (s.node(f.node()).isEmpty()) {
-            return deleted(s, f, "node '" + f.node() + "' is gone; its image cannot be removed").removingNow(s.tasks());
+            return deleted(s, f, "node '" + f.node() + "' is gone; its image cannot be removed")
+                    .removingNow(s.tasks());
         }
         Optional<WorkTask> delete = s.task(deleteTaskName(disk));
         if (delete.isEmpty()) {
-            return deleting(s, f, "removing the image from " + f.node()).creating(deleteTask(disk, f))
+            return deleting(s, f, "removing the image from " + f.node())
+                    .creating(deleteTask(disk, f))
                     .removingAfterReport(others);
         }
         return removingImage(s, f, delete.get());
@@ -292,16 +364,23 @@ public final class DiskPlanner {
         }
         Retry retry = Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
-            return deleted(s, f, "the image was left on " + f.node() + ": " + task.getStatus().message())
+            return deleted(
+                            s,
+                            f,
+                            "the image was left on " + f.node() + ": "
+                                    + task.getStatus().message())
                     .removingNow(s.tasks());
         }
         return deleting(s, f, task.getStatus().message() + retry.says()).retrying(task, retry);
     }
 
     private static WorkTask deleteTask(WorkDisk disk, DiskFacts f) {
-        return Tasks.build(disk, disk.getMetadata().getNamespace(), deleteTaskName(disk),
-                WorkTaskSpec.delete(f.node(), diskPath(disk), disk.getMetadata().getUid(),
-                        f.nextAttempt(TaskType.Delete)));
+        return Tasks.build(
+                disk,
+                disk.getMetadata().getNamespace(),
+                deleteTaskName(disk),
+                WorkTaskSpec.delete(
+                        f.node(), diskPath(disk), disk.getMetadata().getUid(), f.nextAttempt(TaskType.Delete)));
     }
 
     /** Still being deleted: the finalizer stays. */
@@ -327,24 +406,36 @@ public final class DiskPlanner {
     // ---- status ----
 
     private Plan<WorkDiskStatus> invalid(DiskState s, DiskFacts f, String problem) {
-        return report(s, f, DiskPhase.Failed, Conditions.of("Placed", false, "InvalidSpec", problem, null),
+        return report(
+                s,
+                f,
+                DiskPhase.Failed,
+                Conditions.of("Placed", false, "InvalidSpec", problem, null),
                 ready(false, "InvalidSpec", problem));
     }
 
     private Plan<WorkDiskStatus> waiting(DiskState s, DiskFacts f, String reason, String message, Duration again) {
         Condition placed = f.node() != null ? placed(f) : Conditions.of("Placed", false, reason, message, null);
-        return report(s, f, f.node() == null ? DiskPhase.Pending : DiskPhase.Placing, placed,
-                ready(false, reason, message)).lookingAgainIn(again);
+        return report(
+                        s,
+                        f,
+                        f.node() == null ? DiskPhase.Pending : DiskPhase.Placing,
+                        placed,
+                        ready(false, reason, message))
+                .lookingAgainIn(again);
     }
 
-    private static Plan<WorkDiskStatus> report(DiskState s, DiskFacts f, DiskPhase phase, Condition placed,
-            Condition ready) {
+    private static Plan<WorkDiskStatus> report(
+            DiskState s, DiskFacts f, DiskPhase phase, Condition placed, Condition ready) {
         return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
     }
 
     /** The status: the carried facts, the phase and these conditions, each keeping the time it last changed. */
     private static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
-        return f.status(phase, Conditions.merge(previous(s), conditions, s.now()), s.disk().getMetadata().getGeneration());
+        return f.status(
+                phase,
+                Conditions.merge(previous(s), conditions, s.now()),
+                s.disk().getMetadata().getGeneration());
     }
 
     private static List<Condition> previous(DiskState s) {
@@ -353,7 +444,9 @@ public final class DiskPlanner {
 
     /** The condition as describing the generation observed now. */
     private static Condition aboutNow(DiskState s, Condition c) {
-        return new ConditionBuilder(c).withObservedGeneration(s.disk().getMetadata().getGeneration()).build();
+        return new ConditionBuilder(c)
+                .withObservedGeneration(s.disk().getMetadata().getGeneration())
+                .build();
     }
 
     private static Condition placed(DiskFacts f) {

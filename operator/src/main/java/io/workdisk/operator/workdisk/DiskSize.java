@@ -16,12 +16,12 @@ public final class DiskSize {
     public static final long MIN_BYTES = DiskLimits.MIN_BYTES;
     /** The largest file ext4, the usual data root, can hold (2^32 blocks of 4 KiB); a disk must be smaller. */
     public static final long LIMIT_BYTES = DiskLimits.LIMIT_BYTES;
+
     public static final long BLOCK = 4096;
     private static final int REMEMBERED = 4096;
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
 
-    private DiskSize() {
-    }
+    private DiskSize() {}
 
     /** The size in bytes, or an explanation of why it is not one. */
     public record Parsed(Long bytes, String problem) {
@@ -60,9 +60,11 @@ public final class DiskSize {
             return new Parsed(null, "spec.size '" + size + "' is not a whole number of bytes");
         }
         if (bytes.compareTo(BigDecimal.valueOf(LIMIT_BYTES)) >= 0) {
-            return new Parsed(null, "spec.size '" + size + "' is not below the maximum of " + DiskLimits.LIMIT_QUANTITY
-                    + " (the largest file"
-                    + " an ext4 data root can hold)");
+            return new Parsed(
+                    null,
+                    "spec.size '" + size + "' is not below the maximum of " + DiskLimits.LIMIT_QUANTITY
+                            + " (the largest file"
+                            + " an ext4 data root can hold)");
         }
         if (bytes.longValue() < MIN_BYTES) {
             return new Parsed(null, "spec.size '" + size + "' is below the minimum of " + DiskLimits.MIN_QUANTITY);

@@ -27,6 +27,8 @@ public record DiskState(
     }
 
     public Optional<WorkTask> task(String name) {
-        return tasks.stream().filter(t -> t.getMetadata().getName().equals(name)).findFirst();
+        return tasks.stream()
+                .filter(t -> t.getMetadata().getName().equals(name))
+                .findFirst();
     }
 }

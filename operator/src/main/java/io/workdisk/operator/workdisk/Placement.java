@@ -21,23 +21,26 @@ public final class Placement {
     }
 
     /** A disk as placement counts it: where it is or has room reserved (null: neither), and how big. */
-    public record Allocation(String diskUid, String node, long bytes) {
-    }
+    public record Allocation(String diskUid, String node, long bytes) {}
 
-    public sealed interface Result permits Placed, NotPlaced {
-    }
+    public sealed interface Result permits Placed, NotPlaced {}
 
-    public record Placed(String node) implements Result {
-    }
+    public record Placed(String node) implements Result {}
 
-    public record NotPlaced(String reason, String message) implements Result {
-    }
+    public record NotPlaced(String reason, String message) implements Result {}
 
     /** Where the disk goes. A disk that has room on a node already keeps it: a decision, once made, stands. */
-    public Result place(String diskUid, long bytes, Map<String, String> selector, List<NodeView> nodes,
-            Predicate<NodeView> hasSeed, List<Allocation> disks) {
-        Optional<String> earlier = disks.stream().filter(d -> d.diskUid().equals(diskUid) && d.node() != null)
-                .map(Allocation::node).findFirst();
+    public Result place(
+            String diskUid,
+            long bytes,
+            Map<String, String> selector,
+            List<NodeView> nodes,
+            Predicate<NodeView> hasSeed,
+            List<Allocation> disks) {
+        Optional<String> earlier = disks.stream()
+                .filter(d -> d.diskUid().equals(diskUid) && d.node() != null)
+                .map(Allocation::node)
+                .findFirst();
         if (earlier.isPresent()) {
             return new Placed(earlier.get());
         }
@@ -45,7 +48,8 @@ public final class Placement {
         if (alive.isEmpty()) {
             return new NotPlaced("NoNodes", "no node has a ready workdisk agent");
         }
-        List<NodeView> matching = alive.stream().filter(n -> n.matches(selector)).toList();
+        List<NodeView> matching =
+                alive.stream().filter(n -> n.matches(selector)).toList();
         if (matching.isEmpty()) {
             return new NotPlaced("NoMatchingNode", "no node with a ready agent matches nodeSelector " + selector);
         }
@@ -59,8 +63,10 @@ public final class Placement {
                 .min(Comparator.comparingLong((NodeView n) -> allocated.getOrDefault(n.name(), 0L))
                         .thenComparing(NodeView::name));
         if (best.isEmpty()) {
-            return new NotPlaced("NoCapacity", "no matching node has room for " + bytes + " bytes (overcommit "
-                    + overcommit + "); it will be placed when room appears");
+            return new NotPlaced(
+                    "NoCapacity",
+                    "no matching node has room for " + bytes + " bytes (overcommit " + overcommit
+                            + "); it will be placed when room appears");
         }
         return new Placed(best.get().name());
     }

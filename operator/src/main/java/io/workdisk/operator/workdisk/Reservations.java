@@ -40,10 +40,12 @@ public final class Reservations {
 
     /** The disks as the cache shows them, each without a node counted where room is promised to it, if anywhere. */
     public List<Placement.Allocation> applyTo(List<Placement.Allocation> disks) {
-        return disks.stream().map(d -> {
-            Plan.Reservation r = d.node() == null ? byDisk.get(d.diskUid()) : null;
-            return r == null ? d : new Placement.Allocation(d.diskUid(), r.node(), d.bytes());
-        }).toList();
+        return disks.stream()
+                .map(d -> {
+                    Plan.Reservation r = d.node() == null ? byDisk.get(d.diskUid()) : null;
+                    return r == null ? d : new Placement.Allocation(d.diskUid(), r.node(), d.bytes());
+                })
+                .toList();
     }
 
     public void forget(String diskUid) {

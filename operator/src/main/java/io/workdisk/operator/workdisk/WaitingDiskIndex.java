@@ -24,8 +24,7 @@ public final class WaitingDiskIndex {
     /** Key of {@link #BY_NODE} every waiting disk has too; no node is named "*". */
     static final String ANY = "*";
 
-    private WaitingDiskIndex() {
-    }
+    private WaitingDiskIndex() {}
 
     public static void addTo(IndexerResourceCache<WorkDisk> disks) {
         disks.addIndexers(Map.of(BY_NODE, WaitingDiskIndex::nodeKeys, BY_SEED, WaitingDiskIndex::seedKeys));
@@ -45,7 +44,8 @@ public final class WaitingDiskIndex {
     }
 
     static List<String> seedKeys(WorkDisk d) {
-        return waiting(d) && d.getSpec() != null && d.getSpec().seedRef() != null ? List.of(d.getSpec().seedRef())
+        return waiting(d) && d.getSpec() != null && d.getSpec().seedRef() != null
+                ? List.of(d.getSpec().seedRef())
                 : List.of();
     }
 

@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -48,8 +47,13 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
 
-    public WorkDiskReconciler(Tasks tasks, DiskPlanner planner, NodeDirectory nodes, Reservations reservations,
-            EventRecorder events, Clock clock) {
+    public WorkDiskReconciler(
+            Tasks tasks,
+            DiskPlanner planner,
+            NodeDirectory nodes,
+            Reservations reservations,
+            EventRecorder events,
+            Clock clock) {
         this.tasks = tasks;
         this.planner = planner;
         this.nodes = nodes;
@@ -62,31 +66,45 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
     public List<EventSource<?, WorkDisk>> prepareEventSources(EventSourceContext<WorkDisk> context) {
         var disks = context.getPrimaryCache();
         WaitingDiskIndex.addTo(disks);
-        var diskTasks = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
-                .withName("workdisk-tasks")
-                .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkDisk.class))
-                .build(), context);
-        var workNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkNode.class, WorkDisk.class)
-                .withName("workdisk-nodes")
-                .withOnUpdateFilter(NodeRecordChanges::meaningful)
-                // a node's change can move on disks not yet placed (room, readiness) and those being made there;
-                // waking every unfinished disk on every node's change made placement cost grow with the square
-                .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.onNodeOrUnplaced(disks, n.getMetadata().getName()))
-                .build(), context);
-        var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
-                .withName("workdisk-kube-nodes")
-                .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
-                .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.all(disks))
-                .build(), context);
-        var seeds = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkSeed.class, WorkDisk.class)
-                .withName("workdisk-seeds")
-                .withSecondaryToPrimaryMapper(s -> WaitingDiskIndex.ofSeed(disks, s.getMetadata().getName()))
-                // a disk's one seed, for context.getSecondaryResource whether or not the disk is made yet
-                .withPrimaryToSecondaryMapper((WorkDisk d) -> d.getSpec().seedRef() == null ? Set.of()
-                        : Set.of(new ResourceID(d.getSpec().seedRef())))
-                .build(), context);
+        var diskTasks = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
+                        .withName("workdisk-tasks")
+                        .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
+                        .withWatchAllNamespaces()
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkDisk.class))
+                        .build(),
+                context);
+        var workNodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(WorkNode.class, WorkDisk.class)
+                        .withName("workdisk-nodes")
+                        .withOnUpdateFilter(NodeRecordChanges::meaningful)
+                        // a node's change can move on disks not yet placed (room, readiness) and those being made
+                        // there;
+                        // waking every unfinished disk on every node's change made placement cost grow with the square
+                        .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.onNodeOrUnplaced(
+                                disks, n.getMetadata().getName()))
+                        .build(),
+                context);
+        var kubeNodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
+                        .withName("workdisk-kube-nodes")
+                        .withOnUpdateFilter((a, b) -> !Objects.equals(
+                                a.getMetadata().getLabels(), b.getMetadata().getLabels()))
+                        .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.all(disks))
+                        .build(),
+                context);
+        var seeds = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(WorkSeed.class, WorkDisk.class)
+                        .withName("workdisk-seeds")
+                        .withSecondaryToPrimaryMapper(s ->
+                                WaitingDiskIndex.ofSeed(disks, s.getMetadata().getName()))
+                        // a disk's one seed, for context.getSecondaryResource whether or not the disk is made yet
+                        .withPrimaryToSecondaryMapper(
+                                (WorkDisk d) -> d.getSpec().seedRef() == null
+                                        ? Set.of()
+                                        : Set.of(new ResourceID(d.getSpec().seedRef())))
+                        .build(),
+                context);
         nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
         return List.of(diskTasks, workNodes, kubeNodes, seeds);
     }
@@ -125,7 +143,9 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     private DiskState observe(WorkDisk disk, Context<WorkDisk> context) {
         List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
-                .filter(t -> disk.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
+                .filter(t -> disk.getMetadata()
+                        .getUid()
+                        .equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
         var seed = context.getSecondaryResource(WorkSeed.class)
                 .filter(s -> s.getMetadata().getName().equals(disk.getSpec().seedRef()));
@@ -134,9 +154,12 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     /** Every disk where its status says it is, or where room was reserved for it that the cache does not show yet. */
     private List<Placement.Allocation> allocations(Context<WorkDisk> context) {
-        return reservations.applyTo(context.getPrimaryCache().list()
-                .map(d -> new Placement.Allocation(d.getMetadata().getUid(),
-                        d.getStatus() == null ? null : d.getStatus().nodeName(), DiskSize.requestedBytes(d.getSpec().size())))
+        return reservations.applyTo(context.getPrimaryCache()
+                .list()
+                .map(d -> new Placement.Allocation(
+                        d.getMetadata().getUid(),
+                        d.getStatus() == null ? null : d.getStatus().nodeName(),
+                        DiskSize.requestedBytes(d.getSpec().size())))
                 .toList());
     }
 

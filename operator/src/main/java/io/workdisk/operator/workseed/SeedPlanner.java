@@ -54,14 +54,18 @@ public final class SeedPlanner {
         return DataRootLayout.seedPath(seedName);
     }
 
-    public Plan<WorkSeedStatus> plan(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
+    public Plan<WorkSeedStatus> plan(
+            WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
         Seen seen = new Seen(seed, SeedDigest.of(seed.getSpec()), tasks, now);
         Map<String, NodeSeedStatus> held = new LinkedHashMap<>();
         if (seed.getStatus() != null && seed.getStatus().nodes() != null) {
             seed.getStatus().nodes().forEach(n -> held.put(n.node(), n));
         }
-        List<NodeView> wanted = deleting ? List.of()
-                : nodes.stream().filter(n -> n.matches(seed.getSpec().nodeSelector())).toList();
+        List<NodeView> wanted = deleting
+                ? List.of()
+                : nodes.stream()
+                        .filter(n -> n.matches(seed.getSpec().nodeSelector()))
+                        .toList();
         List<Plan<Optional<NodeSeedStatus>>> parts = new ArrayList<>();
         for (NodeView node : wanted) {
             parts.add(buildOn(seen, node, held.get(node.name())));
@@ -71,8 +75,10 @@ public final class SeedPlanner {
                 parts.add(removeFrom(seen, entry, nodes, deleting));
             }
         }
-        List<NodeSeedStatus> entries = parts.stream().flatMap(p -> p.status().stream())
-                .sorted(Comparator.comparing(NodeSeedStatus::node)).toList();
+        List<NodeSeedStatus> entries = parts.stream()
+                .flatMap(p -> p.status().stream())
+                .sorted(Comparator.comparing(NodeSeedStatus::node))
+                .toList();
         Plan<WorkSeedStatus> plan = Plan.report(status(seen, entries, wanted.size(), deleting));
         for (Plan<Optional<NodeSeedStatus>> part : parts) {
             plan = plan.and(part);
@@ -83,7 +89,9 @@ public final class SeedPlanner {
     /** What every node's part of the plan reads: the seed, the digest of its source, its tasks, and the time. */
     private record Seen(WorkSeed seed, String digest, List<WorkTask> tasks, Instant now) {
         Optional<WorkTask> task(String name) {
-            return tasks.stream().filter(t -> t.getMetadata().getName().equals(name)).findFirst();
+            return tasks.stream()
+                    .filter(t -> t.getMetadata().getName().equals(name))
+                    .findFirst();
         }
 
         String source() {
@@ -98,7 +106,8 @@ public final class SeedPlanner {
         return build(seen, node, before, seen.task(name)).removingNow(staleBuilds(seen, node, name));
     }
 
-    private Plan<Optional<NodeSeedStatus>> build(Seen seen, NodeView node, NodeSeedStatus before, Optional<WorkTask> task) {
+    private Plan<Optional<NodeSeedStatus>> build(
+            Seen seen, NodeView node, NodeSeedStatus before, Optional<WorkTask> task) {
         if (task.isPresent() && Tasks.succeeded(task.get())) {
             return entry(built(seen, node, task.get())).removingAfterReport(task.get());
         }
@@ -107,16 +116,35 @@ public final class SeedPlanner {
         }
         if (task.isPresent() && Tasks.failed(task.get())) {
             Retry retry = Retry.of(task.get(), seen.now());
-            return entry(new NodeSeedStatus(node.name(), SeedPhase.Failed, null, null, null, null, null,
-                    task.get().getStatus().message() + retry.says(), seen.digest(), task.get().getSpec().attempt()))
+            return entry(new NodeSeedStatus(
+                            node.name(),
+                            SeedPhase.Failed,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            task.get().getStatus().message() + retry.says(),
+                            seen.digest(),
+                            task.get().getSpec().attempt()))
                     .retrying(task.get(), retry);
         }
         if (task.isPresent()) {
             return entry(building(seen, node, task.get().getSpec().attempt()));
         }
         if (!node.alive()) {
-            return entry(new NodeSeedStatus(node.name(), SeedPhase.Pending, null, null, null, null, null, node.why(),
-                    seen.digest(), before == null ? null : before.attempt())).lookingAgainIn(WAIT_FOR_NODE);
+            return entry(new NodeSeedStatus(
+                            node.name(),
+                            SeedPhase.Pending,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            node.why(),
+                            seen.digest(),
+                            before == null ? null : before.attempt()))
+                    .lookingAgainIn(WAIT_FOR_NODE);
         }
         WorkTask build = buildTask(seen, node, nextAttempt(seen, before));
         return entry(building(seen, node, build.getSpec().attempt())).creating(build);
@@ -124,46 +152,88 @@ public final class SeedPlanner {
 
     /** Builds for an older source, finished: they stand for nothing any more. */
     private static List<WorkTask> staleBuilds(Seen seen, NodeView node, String current) {
-        return seen.tasks().stream().filter(t -> t.getSpec().type() == TaskType.BuildSeed
-                && node.name().equals(t.getSpec().nodeName()) && !t.getMetadata().getName().equals(current)
-                && t.getStatus() != null && t.getStatus().finished()).toList();
+        return seen.tasks().stream()
+                .filter(t -> t.getSpec().type() == TaskType.BuildSeed
+                        && node.name().equals(t.getSpec().nodeName())
+                        && !t.getMetadata().getName().equals(current)
+                        && t.getStatus() != null
+                        && t.getStatus().finished())
+                .toList();
     }
 
     /** One more than the last failed build of this source on the node, else the first. */
     private static int nextAttempt(Seen seen, NodeSeedStatus before) {
-        return before != null && before.phase() == SeedPhase.Failed && seen.digest().equals(before.sourceDigest())
-                && before.attempt() != null ? before.attempt() + 1 : 1;
+        return before != null
+                        && before.phase() == SeedPhase.Failed
+                        && seen.digest().equals(before.sourceDigest())
+                        && before.attempt() != null
+                ? before.attempt() + 1
+                : 1;
     }
 
     private WorkTask buildTask(Seen seen, NodeView node, int attempt) {
         WorkSeed seed = seen.seed();
-        return Tasks.build(seed, taskNamespace, buildTaskName(seed, node.name(), seen.digest()), WorkTaskSpec.buildSeed(
-                node.name(), seedPath(seed), seed.getSpec().source(), seed.getSpec().effectiveSubtree(),
-                seed.getMetadata().getUid(), attempt));
+        return Tasks.build(
+                seed,
+                taskNamespace,
+                buildTaskName(seed, node.name(), seen.digest()),
+                WorkTaskSpec.buildSeed(
+                        node.name(),
+                        seedPath(seed),
+                        seed.getSpec().source(),
+                        seed.getSpec().effectiveSubtree(),
+                        seed.getMetadata().getUid(),
+                        attempt));
     }
 
     private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
         TaskResult r = task.getStatus().result();
-        return new NodeSeedStatus(node.name(), SeedPhase.Ready, r.path(), r.sizeBytes(), r.payloadBytes(), r.files(),
-                r.skipped(), warnings(r), seen.digest(), task.getSpec().attempt());
+        return new NodeSeedStatus(
+                node.name(),
+                SeedPhase.Ready,
+                r.path(),
+                r.sizeBytes(),
+                r.payloadBytes(),
+                r.files(),
+                r.skipped(),
+                warnings(r),
+                seen.digest(),
+                task.getSpec().attempt());
     }
 
     private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
-        return new NodeSeedStatus(node.name(), SeedPhase.Building, null, null, null, null, null,
-                "building from " + seen.source(), seen.digest(), attempt);
+        return new NodeSeedStatus(
+                node.name(),
+                SeedPhase.Building,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "building from " + seen.source(),
+                seen.digest(),
+                attempt);
     }
 
     // ---- a node that holds the seed and should not: remove it there ----
 
-    private Plan<Optional<NodeSeedStatus>> removeFrom(Seen seen, NodeSeedStatus held, List<NodeView> nodes,
-            boolean deleting) {
+    private Plan<Optional<NodeSeedStatus>> removeFrom(
+            Seen seen, NodeSeedStatus held, List<NodeView> nodes, boolean deleting) {
         if (nodes.stream().noneMatch(n -> n.name().equals(held.node()))) {
             return dropped(); // the node and its agent are gone: nothing left to remove
         }
         Optional<WorkTask> task = seen.task(deleteTaskName(seen.seed(), held.node()));
-        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(held.node(), SeedPhase.Removing, held.path(),
-                held.sizeBytes(), held.payloadBytes(), held.files(), held.skipped(),
-                deleting ? "removing the seed" : "the node no longer matches", held.sourceDigest(), held.attempt()));
+        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(
+                held.node(),
+                SeedPhase.Removing,
+                held.path(),
+                held.sizeBytes(),
+                held.payloadBytes(),
+                held.files(),
+                held.skipped(),
+                deleting ? "removing the seed" : "the node no longer matches",
+                held.sourceDigest(),
+                held.attempt()));
         if (task.isEmpty()) {
             return removing.creating(deleteTask(seen.seed(), held.node()));
         }
@@ -181,7 +251,10 @@ public final class SeedPlanner {
     }
 
     private WorkTask deleteTask(WorkSeed seed, String node) {
-        return Tasks.build(seed, taskNamespace, deleteTaskName(seed, node),
+        return Tasks.build(
+                seed,
+                taskNamespace,
+                deleteTaskName(seed, node),
                 WorkTaskSpec.delete(node, seedPath(seed), seed.getMetadata().getUid(), 1));
     }
 
@@ -198,24 +271,36 @@ public final class SeedPlanner {
 
     private static WorkSeedStatus status(Seen seen, List<NodeSeedStatus> entries, int wanted, boolean deleting) {
         WorkSeed seed = seen.seed();
-        int ready = (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
+        int ready =
+                (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
         Condition readyCondition = readyCondition(entries, ready, wanted, deleting);
         readyCondition.setObservedGeneration(seed.getMetadata().getGeneration());
-        List<Condition> previous = seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
-        return new WorkSeedStatus(entries, ready, wanted, ready + "/" + wanted,
-                seed.getSpec().source() == null ? "none" : seed.getSpec().source().describe(),
-                Conditions.merge(previous, List.of(readyCondition), seen.now()), seed.getMetadata().getGeneration());
+        List<Condition> previous =
+                seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
+        return new WorkSeedStatus(
+                entries,
+                ready,
+                wanted,
+                ready + "/" + wanted,
+                seed.getSpec().source() == null
+                        ? "none"
+                        : seed.getSpec().source().describe(),
+                Conditions.merge(previous, List.of(readyCondition), seen.now()),
+                seed.getMetadata().getGeneration());
     }
 
     private static Condition readyCondition(List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {
         if (deleting) {
-            return Conditions.of("Ready", false, "Deleting", "removing the seed from " + entries.size() + " node(s)", null);
+            return Conditions.of(
+                    "Ready", false, "Deleting", "removing the seed from " + entries.size() + " node(s)", null);
         }
         if (wanted == 0) {
             return Conditions.of("Ready", false, "NoNodes", "no node with a workdisk agent matches", null);
         }
-        List<String> failed = entries.stream().filter(e -> e.phase() == SeedPhase.Failed)
-                .map(e -> e.node() + ": " + e.message()).toList();
+        List<String> failed = entries.stream()
+                .filter(e -> e.phase() == SeedPhase.Failed)
+                .map(e -> e.node() + ": " + e.message())
+                .toList();
         if (!failed.isEmpty()) {
             return Conditions.of("Ready", false, "BuildFailed", String.join("; ", failed), null);
         }
@@ -226,6 +311,8 @@ public final class SeedPlanner {
     }
 
     private static String warnings(TaskResult r) {
-        return r.skipped() != null && r.skipped() > 0 ? r.skipped() + " entries skipped (devices, fifos, sockets)" : null;
+        return r.skipped() != null && r.skipped() > 0
+                ? r.skipped() + " entries skipped (devices, fifos, sockets)"
+                : null;
     }
 }

@@ -46,7 +46,12 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     /** Every node's record and Node object; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
 
-    public WorkSeedReconciler(Tasks tasks, SeedPlanner planner, NodeDirectory nodes, EventRecorder events, Clock clock,
+    public WorkSeedReconciler(
+            Tasks tasks,
+            SeedPlanner planner,
+            NodeDirectory nodes,
+            EventRecorder events,
+            Clock clock,
             String taskNamespace) {
         this.tasks = tasks;
         this.planner = planner;
@@ -58,22 +63,29 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
 
     @Override
     public List<EventSource<?, WorkSeed>> prepareEventSources(EventSourceContext<WorkSeed> context) {
-        var seedTasks = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkTask.class, WorkSeed.class)
-                .withName("workseed-tasks")
-                .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkSeed")
-                .withNamespaces(Set.of(taskNamespace))
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkSeed.class, true))
-                .build(), context);
-        var workNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(WorkNode.class, WorkSeed.class)
-                .withName("workseed-nodes")
-                .withOnUpdateFilter(NodeRecordChanges::meaningful)
-                .withSecondaryToPrimaryMapper(n -> everySeed(context))
-                .build(), context);
-        var kubeNodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, WorkSeed.class)
-                .withName("workseed-kube-nodes")
-                .withOnUpdateFilter((a, b) -> !Objects.equals(a.getMetadata().getLabels(), b.getMetadata().getLabels()))
-                .withSecondaryToPrimaryMapper(n -> everySeed(context))
-                .build(), context);
+        var seedTasks = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(WorkTask.class, WorkSeed.class)
+                        .withName("workseed-tasks")
+                        .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkSeed")
+                        .withNamespaces(Set.of(taskNamespace))
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkSeed.class, true))
+                        .build(),
+                context);
+        var workNodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(WorkNode.class, WorkSeed.class)
+                        .withName("workseed-nodes")
+                        .withOnUpdateFilter(NodeRecordChanges::meaningful)
+                        .withSecondaryToPrimaryMapper(n -> everySeed(context))
+                        .build(),
+                context);
+        var kubeNodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, WorkSeed.class)
+                        .withName("workseed-kube-nodes")
+                        .withOnUpdateFilter((a, b) -> !Objects.equals(
+                                a.getMetadata().getLabels(), b.getMetadata().getLabels()))
+                        .withSecondaryToPrimaryMapper(n -> everySeed(context))
+                        .build(),
+                context);
         nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
         return List.of(seedTasks, workNodes, kubeNodes);
     }
@@ -98,7 +110,9 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
 
     private Plan<WorkSeedStatus> plan(WorkSeed seed, Context<WorkSeed> context, boolean deleting) {
         List<WorkTask> own = context.getSecondaryResources(WorkTask.class).stream()
-                .filter(t -> seed.getMetadata().getUid().equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
+                .filter(t -> seed.getMetadata()
+                        .getUid()
+                        .equals(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL)))
                 .toList();
         return planner.plan(seed, own, nodes.all(nodeCaches), Instant.now(clock), deleting);
     }

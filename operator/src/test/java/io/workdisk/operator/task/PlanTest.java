@@ -28,10 +28,13 @@ class PlanTest {
     @Test
     void eachStepReturnsANewPlanAndLeavesTheOldOneAsItWas() {
         Plan<String> reported = Plan.report("status");
-        Plan<String> more = reported.creating(task("new")).removingNow(task("old")).removingAfterReport(task("done"))
+        Plan<String> more = reported.creating(task("new"))
+                .removingNow(task("old"))
+                .removingAfterReport(task("done"))
                 .lookingAgainIn(Duration.ofSeconds(30));
-        assertThat(reported).isEqualTo(new Plan<>("status", List.of(), List.of(), List.of(), Optional.empty(), false,
-                Optional.empty()));
+        assertThat(reported)
+                .isEqualTo(new Plan<>(
+                        "status", List.of(), List.of(), List.of(), Optional.empty(), false, Optional.empty()));
         assertThat(names(more.create())).containsExactly("new");
         assertThat(names(more.removeNow())).containsExactly("old");
         assertThat(names(more.removeAfterReport())).containsExactly("done");
@@ -51,14 +54,18 @@ class PlanTest {
 
     @Test
     void askedToLookAgainTwiceItLooksAgainAtTheSooner() {
-        Plan<String> plan = Plan.report("s").lookingAgainIn(Duration.ofSeconds(30)).lookingAgainIn(Duration.ofSeconds(5))
-                .lookingAgainIn(Duration.ofSeconds(60)).lookingAgainIn(Optional.empty());
+        Plan<String> plan = Plan.report("s")
+                .lookingAgainIn(Duration.ofSeconds(30))
+                .lookingAgainIn(Duration.ofSeconds(5))
+                .lookingAgainIn(Duration.ofSeconds(60))
+                .lookingAgainIn(Optional.empty());
         assertThat(plan.lookAgainIn()).contains(Duration.ofSeconds(5));
     }
 
     @Test
     void partsAddTheirTasksAndTheSoonerLookAgainButNotTheirStatus() {
-        Plan<String> whole = Plan.report("whole").lookingAgainIn(Duration.ofSeconds(30))
+        Plan<String> whole = Plan.report("whole")
+                .lookingAgainIn(Duration.ofSeconds(30))
                 .and(Plan.report("part a").creating(task("build-a")).lookingAgainIn(Duration.ofSeconds(15)))
                 .and(Plan.report("part b").removingNow(task("old-b")).removingAfterReport(task("done-b")));
         assertThat(whole.status()).isEqualTo("whole");
@@ -87,7 +94,10 @@ class PlanTest {
     void aReservationIsPartOfThePlan() {
         Plan<String> plan = Plan.report("s").reserving(new Plan.Reservation("uid-1", "a", 1L << 30));
         assertThat(plan.reserve()).contains(new Plan.Reservation("uid-1", "a", 1L << 30));
-        assertThat(plan.creating(task("t")).lookingAgainIn(Duration.ofSeconds(1)).reserve()).isEqualTo(plan.reserve());
+        assertThat(plan.creating(task("t"))
+                        .lookingAgainIn(Duration.ofSeconds(1))
+                        .reserve())
+                .isEqualTo(plan.reserve());
         assertThat(Plan.report("whole").and(plan).reserve()).isEqualTo(plan.reserve());
     }
 }

@@ -21,7 +21,8 @@ class RetryTest {
     static WorkTask task(int attempt, WorkTaskStatus status) {
         WorkTask t = new WorkTask();
         t.setMetadata(new ObjectMetaBuilder().withName("t").build());
-        t.setSpec(new WorkTaskSpec("a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, "x", attempt));
+        t.setSpec(
+                new WorkTaskSpec("a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, "x", attempt));
         t.setStatus(status);
         return t;
     }
@@ -57,16 +58,18 @@ class RetryTest {
         assertThat(Retry.backoff(3)).hasSeconds(20);
         assertThat(Retry.backoff(7)).hasSeconds(300);
         assertThat(Retry.backoff(50)).hasSeconds(300);
-        assertThat(Retry.of(task(3, failedLongAgo("TOOL_TIMEOUT")), NOW)).as("20 s after it finished 30 s ago")
+        assertThat(Retry.of(task(3, failedLongAgo("TOOL_TIMEOUT")), NOW))
+                .as("20 s after it finished 30 s ago")
                 .isEqualTo(new Retry.Now());
-        assertThat(Retry.of(task(4, failedLongAgo("TOOL_TIMEOUT")), NOW)).as("40 s after it finished 30 s ago")
+        assertThat(Retry.of(task(4, failedLongAgo("TOOL_TIMEOUT")), NOW))
+                .as("40 s after it finished 30 s ago")
                 .isEqualTo(new Retry.After(Duration.ofSeconds(10)));
     }
 
     @Test
     void aFailureWithoutAFinishTimeCountsFromNow() {
-        WorkTaskStatus unstamped = new WorkTaskStatus(TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null, null, null,
-                Map.of(), null, 1L);
+        WorkTaskStatus unstamped = new WorkTaskStatus(
+                TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null, null, null, Map.of(), null, 1L);
         assertThat(Retry.of(task(1, unstamped), NOW)).isEqualTo(new Retry.After(Duration.ofSeconds(5)));
     }
 }

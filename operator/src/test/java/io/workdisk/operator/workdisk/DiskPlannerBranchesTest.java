@@ -65,96 +65,164 @@ class DiskPlannerBranchesTest {
     static Stream<Row> plan() {
         return Stream.of(
                 // a disk that does not exist yet
-                row("a new disk is placed, room reserved there, and a Format task written", given(disk("1Gi", null)),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #1")
+                row(
+                        "a new disk is placed, room reserved there, and a Format task written",
+                        given(disk("1Gi", null)),
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating")
+                                .creates(CREATE + " Format #1")
                                 .reserves("a", GIB)),
-                row("a disk with room reserved stays where it was placed",
+                row(
+                        "a disk with room reserved stays where it was placed",
                         given(disk("1Gi", null)).allocations(new Placement.Allocation(UID, "b", GIB)),
-                        expect(DiskPhase.Placing, "b", "True/Placed", "False/NodeNotReady").again(DiskPlanner.WAIT_FOR_NODE)
+                        expect(DiskPhase.Placing, "b", "True/Placed", "False/NodeNotReady")
+                                .again(DiskPlanner.WAIT_FOR_NODE)
                                 .reserves("b", GIB)),
-                row("a disk naming its node is not placed", given(disk(spec("1Gi", null, "a"), null)),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #1")),
-                row("a disk from a seed Ready on its node gets a Materialize task",
+                row(
+                        "a disk naming its node is not placed",
+                        given(disk(spec("1Gi", null, "a"), null)),
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating")
+                                .creates(CREATE + " Format #1")),
+                row(
+                        "a disk from a seed Ready on its node gets a Materialize task",
                         given(disk(spec("1Gi", "s", null), null)).seed(seed(readyOn("a"))),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Materialize #1")
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating")
+                                .creates(CREATE + " Materialize #1")
                                 .reserves("a", GIB)),
-                row("a create written again after a failure is its next attempt",
+                row(
+                        "a create written again after a failure is its next attempt",
                         given(disk("1Gi", placedOn("a", failed(TaskType.Format, 1)))),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating").creates(CREATE + " Format #2")),
-                row("a create being run is waited for",
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating")
+                                .creates(CREATE + " Format #2")),
+                row(
+                        "a create being run is waited for",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, running())),
                         expect(DiskPhase.Creating, "a", "True/Placed", "False/Creating")),
-                row("a failed create is dropped when the spec changed since",
+                row(
+                        "a failed create is dropped when the spec changed since",
                         given(disk("2Gi", placedOn("a", null)), create(GIB, failedForGood("NOT_OWNED"))),
-                        expect(DiskPhase.Pending, "a", "True/Placed", "False/Retrying").removesNow(CREATE)
+                        expect(DiskPhase.Pending, "a", "True/Placed", "False/Retrying")
+                                .removesNow(CREATE)
                                 .says("spec changed after: it broke")),
-                row("a create failed for a while is dropped to be written again",
+                row(
+                        "a create failed for a while is dropped to be written again",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedLongAgo("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout").removesNow(CREATE)
-                                .again(Retry.SOON).says("it broke; retrying now")),
-                row("a create failed just now waits out its backoff",
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout")
+                                .removesNow(CREATE)
+                                .again(Retry.SOON)
+                                .says("it broke; retrying now")),
+                row(
+                        "a create failed just now waits out its backoff",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedJustNow("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout").again(BACKING_OFF)
+                        expect(DiskPhase.Creating, "a", "True/Placed", "False/ToolTimeout")
+                                .again(BACKING_OFF)
                                 .says("it broke; retrying in 4s")),
-                row("a create failed for good is kept as the record",
+                row(
+                        "a create failed for good is kept as the record",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedForGood("NOT_OWNED"))),
-                        expect(DiskPhase.Failed, "a", "True/Placed", "False/NotOwned").says("it broke")),
-                row("a size that is not one fails the disk", given(disk("junk", null)),
+                        expect(DiskPhase.Failed, "a", "True/Placed", "False/NotOwned")
+                                .says("it broke")),
+                row(
+                        "a size that is not one fails the disk",
+                        given(disk("junk", null)),
                         expect(DiskPhase.Failed, null, "False/InvalidSpec", "False/InvalidSpec")),
-                row("a missing seed is waited for", given(disk(spec("1Gi", "s", null), null)),
+                row(
+                        "a missing seed is waited for",
+                        given(disk(spec("1Gi", "s", null), null)),
                         expect(DiskPhase.Pending, null, "False/SeedNotFound", "False/SeedNotFound")
                                 .again(DiskPlanner.WAIT_FOR_PLACEMENT)),
-                row("a disk no node has room for waits for room", given(disk("200Gi", null)),
+                row(
+                        "a disk no node has room for waits for room",
+                        given(disk("200Gi", null)),
                         expect(DiskPhase.Pending, null, "False/NoCapacity", "False/NoCapacity")
                                 .again(DiskPlanner.WAIT_FOR_PLACEMENT)),
-                row("a disk naming a node without an agent waits for one", given(disk(spec("1Gi", null, "z"), null)),
-                        expect(DiskPhase.Placing, "z", "True/Placed", "False/NodeNotFound").again(DiskPlanner.WAIT_FOR_NODE)),
-                row("a disk on a node whose agent is silent waits for it", given(disk(spec("1Gi", null, "b"), null)),
-                        expect(DiskPhase.Placing, "b", "True/Placed", "False/NodeNotReady").again(DiskPlanner.WAIT_FOR_NODE)),
-                row("a disk whose seed is not Ready on its node waits for it",
+                row(
+                        "a disk naming a node without an agent waits for one",
+                        given(disk(spec("1Gi", null, "z"), null)),
+                        expect(DiskPhase.Placing, "z", "True/Placed", "False/NodeNotFound")
+                                .again(DiskPlanner.WAIT_FOR_NODE)),
+                row(
+                        "a disk on a node whose agent is silent waits for it",
+                        given(disk(spec("1Gi", null, "b"), null)),
+                        expect(DiskPhase.Placing, "b", "True/Placed", "False/NodeNotReady")
+                                .again(DiskPlanner.WAIT_FOR_NODE)),
+                row(
+                        "a disk whose seed is not Ready on its node waits for it",
                         given(disk(spec("1Gi", "s", "a"), null)).seed(seed(null)),
                         expect(DiskPhase.Placing, "a", "True/Placed", "False/SeedNotReady")
                                 .again(DiskPlanner.WAIT_FOR_PLACEMENT)),
                 // a disk that exists
-                row("a create that succeeded is recorded, and its task removed only after",
+                row(
+                        "a create that succeeded is recorded, and its task removed only after",
                         given(disk("1Gi", null), create(GIB, succeeded(made(GIB)))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready").removesAfterReport(CREATE)
-                                .again(CHECK_READY).says("the disk is at " + PATH + " on a; Format took 2.000s")),
-                row("a disk is Ready when it is as big as asked", given(disk("1Gi", madeOn("a", GIB))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready").again(CHECK_READY)),
-                row("a disk whose node's agent is silent is lost", given(disk("1Gi", madeOn("b", GIB))),
-                        expect(DiskPhase.Failed, "b", "True/Placed", "False/NodeLost").again(CHECK_READY)),
-                row("a disk whose node is gone is lost", given(disk("1Gi", madeOn("z", GIB))),
-                        expect(DiskPhase.Failed, "z", "True/Placed", "False/NodeLost").again(CHECK_READY)),
-                row("a made disk whose size is not one stays as it is", given(disk("junk", madeOn("a", GIB))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/InvalidSpec").again(CHECK_READY)),
-                row("a larger size gets one Resize task", given(disk("2Gi", madeOn("a", GIB))),
-                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/Resizing").creates(resize(2) + " Resize #1")),
-                row("a resize being run is waited for",
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
+                                .removesAfterReport(CREATE)
+                                .again(CHECK_READY)
+                                .says("the disk is at " + PATH + " on a; Format took 2.000s")),
+                row(
+                        "a disk is Ready when it is as big as asked",
+                        given(disk("1Gi", madeOn("a", GIB))),
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
+                                .again(CHECK_READY)),
+                row(
+                        "a disk whose node's agent is silent is lost",
+                        given(disk("1Gi", madeOn("b", GIB))),
+                        expect(DiskPhase.Failed, "b", "True/Placed", "False/NodeLost")
+                                .again(CHECK_READY)),
+                row(
+                        "a disk whose node is gone is lost",
+                        given(disk("1Gi", madeOn("z", GIB))),
+                        expect(DiskPhase.Failed, "z", "True/Placed", "False/NodeLost")
+                                .again(CHECK_READY)),
+                row(
+                        "a made disk whose size is not one stays as it is",
+                        given(disk("junk", madeOn("a", GIB))),
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/InvalidSpec")
+                                .again(CHECK_READY)),
+                row(
+                        "a larger size gets one Resize task",
+                        given(disk("2Gi", madeOn("a", GIB))),
+                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/Resizing")
+                                .creates(resize(2) + " Resize #1")),
+                row(
+                        "a resize being run is waited for",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, running())),
                         expect(DiskPhase.Resizing, "a", "True/Placed", "True/Resizing")),
-                row("a resize that succeeded is recorded, and its task removed only after",
+                row(
+                        "a resize that succeeded is recorded, and its task removed only after",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, succeeded(made(2 * GIB)))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready").removesAfterReport(resize(2))
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
+                                .removesAfterReport(resize(2))
                                 .again(CHECK_READY)),
-                row("a resize failed for a while is dropped to be written again",
+                row(
+                        "a resize failed for a while is dropped to be written again",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedLongAgo("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/ResizeRetrying").removesNow(resize(2))
-                                .again(Retry.SOON).says("resize to 2Gi failed: it broke; retrying now")),
-                row("a resize failed just now waits out its backoff",
+                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/ResizeRetrying")
+                                .removesNow(resize(2))
+                                .again(Retry.SOON)
+                                .says("resize to 2Gi failed: it broke; retrying now")),
+                row(
+                        "a resize failed just now waits out its backoff",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedJustNow("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed").again(BACKING_OFF)
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed")
+                                .again(BACKING_OFF)
                                 .says("resize to 2Gi failed: it broke; retrying in 4s")),
-                row("a resize failed for good is kept as the record",
+                row(
+                        "a resize failed for good is kept as the record",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedForGood("INSUFFICIENT_SPACE"))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed").again(CHECK_READY)
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed")
+                                .again(CHECK_READY)
                                 .says("resize to 2Gi failed: it broke")),
-                row("a finished resize the spec moved past is dropped",
+                row(
+                        "a finished resize the spec moved past is dropped",
                         given(disk("3Gi", madeOn("a", GIB)), resize(2 * GIB, failedForGood("INSUFFICIENT_SPACE"))),
-                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/Resizing").removesNow(resize(2))
+                        expect(DiskPhase.Resizing, "a", "True/Placed", "True/Resizing")
+                                .removesNow(resize(2))
                                 .creates(resize(3) + " Resize #1")),
-                row("a smaller size is refused", given(disk("512Mi", madeOn("a", GIB))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ShrinkRefused").again(CHECK_READY)));
+                row(
+                        "a smaller size is refused",
+                        given(disk("512Mi", madeOn("a", GIB))),
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ShrinkRefused")
+                                .again(CHECK_READY)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -167,44 +235,74 @@ class DiskPlannerBranchesTest {
 
     static Stream<Row> planDeletion() {
         return Stream.of(
-                row("a step still running is waited for",
+                row(
+                        "a step still running is waited for",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, running())),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").again(Duration.ofSeconds(5))
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .again(Duration.ofSeconds(5))
                                 .says("waiting for a running step to finish first")),
-                row("a disk never placed goes at once, and is not placed on its way out", given(disk("1Gi", null)),
-                        expect(DiskPhase.Deleting, null, null, "False/Deleted").done().says("nothing was made")),
-                row("a disk never made goes at once with its failed tasks",
+                row(
+                        "a disk never placed goes at once, and is not placed on its way out",
+                        given(disk("1Gi", null)),
+                        expect(DiskPhase.Deleting, null, null, "False/Deleted")
+                                .done()
+                                .says("nothing was made")),
+                row(
+                        "a disk never made goes at once with its failed tasks",
                         given(disk("1Gi", placedOn("a", null)), create(GIB, failedForGood("NOT_OWNED"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").removesNow(CREATE).done()),
-                row("a retained disk goes and its image stays",
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted")
+                                .removesNow(CREATE)
+                                .done()),
+                row(
+                        "a retained disk goes and its image stays",
                         given(disk(retained("1Gi"), madeOn("a", GIB))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").done().says("retained at " + PATH)),
-                row("a disk whose node is gone goes, its image with the node",
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted")
+                                .done()
+                                .says("retained at " + PATH)),
+                row(
+                        "a disk whose node is gone goes, its image with the node",
                         given(disk("1Gi", madeOn("z", GIB))),
-                        expect(DiskPhase.Deleting, "z", "True/Placed", "False/Deleted").done()
+                        expect(DiskPhase.Deleting, "z", "True/Placed", "False/Deleted")
+                                .done()
                                 .says("node 'z' is gone; its image cannot be removed")),
-                row("a made disk gets a Delete task, its finished tasks removed after the report",
+                row(
+                        "a made disk gets a Delete task, its finished tasks removed after the report",
                         given(disk("1Gi", madeOn("a", GIB)), resize(2 * GIB, failedForGood("INSUFFICIENT_SPACE"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").creates(DELETE + " Delete #1")
-                                .removesAfterReport(resize(2)).says("removing the image from a")),
-                row("a delete being run is waited for",
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .creates(DELETE + " Delete #1")
+                                .removesAfterReport(resize(2))
+                                .says("removing the image from a")),
+                row(
+                        "a delete being run is waited for",
                         given(disk("1Gi", madeOn("a", GIB)), delete(running())),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").says("removing the image from a")),
-                row("a delete that succeeded lets the disk go",
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .says("removing the image from a")),
+                row(
+                        "a delete that succeeded lets the disk go",
                         given(disk("1Gi", madeOn("a", GIB)), delete(succeeded(null))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").removesNow(DELETE).done()
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted")
+                                .removesNow(DELETE)
+                                .done()
                                 .says("image removed from a")),
-                row("a delete failed for good lets the disk go and leaves the image",
+                row(
+                        "a delete failed for good lets the disk go and leaves the image",
                         given(disk("1Gi", madeOn("a", GIB)), delete(failedForGood("NOT_OWNED"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted").removesNow(DELETE).done()
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleted")
+                                .removesNow(DELETE)
+                                .done()
                                 .says("the image was left on a: it broke")),
-                row("a delete failed for a while is dropped to be written again",
+                row(
+                        "a delete failed for a while is dropped to be written again",
                         given(disk("1Gi", madeOn("a", GIB)), delete(failedLongAgo("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").removesNow(DELETE)
-                                .again(Retry.SOON).says("it broke; retrying now")),
-                row("a delete failed just now waits out its backoff",
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .removesNow(DELETE)
+                                .again(Retry.SOON)
+                                .says("it broke; retrying now")),
+                row(
+                        "a delete failed just now waits out its backoff",
                         given(disk("1Gi", madeOn("a", GIB)), delete(failedJustNow("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting").again(BACKING_OFF)
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .again(BACKING_OFF)
                                 .says("it broke; retrying in 4s")));
     }
 
@@ -238,8 +336,8 @@ class DiskPlannerBranchesTest {
         }
 
         DiskState state() {
-            return new DiskState(disk, tasks, List.of(alive("a", 100 * GIB, Map.of()), down("b")), seed,
-                    () -> allocations, NOW);
+            return new DiskState(
+                    disk, tasks, List.of(alive("a", 100 * GIB, Map.of()), down("b")), seed, () -> allocations, NOW);
         }
     }
 
@@ -252,47 +350,107 @@ class DiskPlannerBranchesTest {
      * "name Type #attempt"), removed before and after the report, when to look again, whether a deleted
      * disk may go, room to reserve, and words the Ready condition's message has.
      */
-    record Expect(DiskPhase phase, String node, String placed, String ready, List<String> create,
-            List<String> removeNow, List<String> removeAfterReport, Optional<Duration> again, boolean finished,
-            Optional<Plan.Reservation> reserve, String says) {
+    record Expect(
+            DiskPhase phase,
+            String node,
+            String placed,
+            String ready,
+            List<String> create,
+            List<String> removeNow,
+            List<String> removeAfterReport,
+            Optional<Duration> again,
+            boolean finished,
+            Optional<Plan.Reservation> reserve,
+            String says) {
         Expect creates(String... tasks) {
-            return new Expect(phase, node, placed, ready, List.of(tasks), removeNow, removeAfterReport, again, finished,
-                    reserve, says);
-        }
-
-        Expect removesNow(String... tasks) {
-            return new Expect(phase, node, placed, ready, create, List.of(tasks), removeAfterReport, again, finished,
-                    reserve, says);
-        }
-
-        Expect removesAfterReport(String... tasks) {
-            return new Expect(phase, node, placed, ready, create, removeNow, List.of(tasks), again, finished, reserve,
+            return new Expect(
+                    phase,
+                    node,
+                    placed,
+                    ready,
+                    List.of(tasks),
+                    removeNow,
+                    removeAfterReport,
+                    again,
+                    finished,
+                    reserve,
                     says);
         }
 
+        Expect removesNow(String... tasks) {
+            return new Expect(
+                    phase,
+                    node,
+                    placed,
+                    ready,
+                    create,
+                    List.of(tasks),
+                    removeAfterReport,
+                    again,
+                    finished,
+                    reserve,
+                    says);
+        }
+
+        Expect removesAfterReport(String... tasks) {
+            return new Expect(
+                    phase, node, placed, ready, create, removeNow, List.of(tasks), again, finished, reserve, says);
+        }
+
         Expect again(Duration in) {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, Optional.of(in), finished,
-                    reserve, says);
+            return new Expect(
+                    phase,
+                    node,
+                    placed,
+                    ready,
+                    create,
+                    removeNow,
+                    removeAfterReport,
+                    Optional.of(in),
+                    finished,
+                    reserve,
+                    says);
         }
 
         Expect done() {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, true, reserve, says);
+            return new Expect(
+                    phase, node, placed, ready, create, removeNow, removeAfterReport, again, true, reserve, says);
         }
 
         Expect reserves(String onNode, long bytes) {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished,
-                    Optional.of(new Plan.Reservation(UID, onNode, bytes)), says);
+            return new Expect(
+                    phase,
+                    node,
+                    placed,
+                    ready,
+                    create,
+                    removeNow,
+                    removeAfterReport,
+                    again,
+                    finished,
+                    Optional.of(new Plan.Reservation(UID, onNode, bytes)),
+                    says);
         }
 
         Expect says(String words) {
-            return new Expect(phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished, reserve,
-                    words);
+            return new Expect(
+                    phase, node, placed, ready, create, removeNow, removeAfterReport, again, finished, reserve, words);
         }
     }
 
     static Expect expect(DiskPhase phase, String node, String placed, String ready) {
-        return new Expect(phase, node, placed, ready, List.of(), List.of(), List.of(), Optional.empty(), false,
-                Optional.empty(), null);
+        return new Expect(
+                phase,
+                node,
+                placed,
+                ready,
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                false,
+                Optional.empty(),
+                null);
     }
 
     static void check(Plan<WorkDiskStatus> plan, Expect expect) {
@@ -301,19 +459,25 @@ class DiskPlannerBranchesTest {
         assertThat(s.nodeName()).as("node").isEqualTo(expect.node());
         assertThat(condition(s, "Placed")).as("Placed").isEqualTo(expect.placed());
         assertThat(condition(s, "Ready")).as("Ready").isEqualTo(expect.ready());
-        assertThat(plan.create()).as("tasks written")
-                .extracting(t -> t.getMetadata().getName() + " " + t.getSpec().type() + " #" + t.getSpec().attempt())
+        assertThat(plan.create())
+                .as("tasks written")
+                .extracting(t -> t.getMetadata().getName() + " " + t.getSpec().type() + " #"
+                        + t.getSpec().attempt())
                 .containsExactlyElementsOf(expect.create());
         assertThat(names(plan.removeNow())).as("tasks removed now").containsExactlyElementsOf(expect.removeNow());
-        assertThat(names(plan.removeAfterReport())).as("tasks removed after the report")
+        assertThat(names(plan.removeAfterReport()))
+                .as("tasks removed after the report")
                 .containsExactlyElementsOf(expect.removeAfterReport());
         assertThat(plan.lookAgainIn()).as("look again in").isEqualTo(expect.again());
         assertThat(plan.finished()).as("finished").isEqualTo(expect.finished());
         assertThat(plan.reserve()).as("room to reserve").isEqualTo(expect.reserve());
         if (expect.says() != null) {
-            assertThat(Conditions.find(s.conditions(), "Ready").getMessage()).as("Ready message").contains(expect.says());
+            assertThat(Conditions.find(s.conditions(), "Ready").getMessage())
+                    .as("Ready message")
+                    .contains(expect.says());
         }
-        assertThat(s.conditions()).as("every condition describes the generation seen")
+        assertThat(s.conditions())
+                .as("every condition describes the generation seen")
                 .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L));
     }
 
@@ -342,7 +506,12 @@ class DiskPlannerBranchesTest {
 
     static WorkDisk disk(WorkDiskSpec spec, WorkDiskStatus status) {
         WorkDisk d = new WorkDisk();
-        d.setMetadata(new ObjectMetaBuilder().withName("d").withNamespace("ns").withUid(UID).withGeneration(1L).build());
+        d.setMetadata(new ObjectMetaBuilder()
+                .withName("d")
+                .withNamespace("ns")
+                .withUid(UID)
+                .withGeneration(1L)
+                .build());
         d.setSpec(spec);
         d.setStatus(status);
         return d;
@@ -382,15 +551,22 @@ class DiskPlannerBranchesTest {
     }
 
     static WorkTask task(String name, TaskType type, Long bytes, WorkTaskStatus status) {
-        WorkTask t = Tasks.build(disk("1Gi", null), "ns", name, new WorkTaskSpec("a", type, "disks/uid-1.ext4", bytes,
-                false, null, null, null, UID, 1));
+        WorkTask t = Tasks.build(
+                disk("1Gi", null),
+                "ns",
+                name,
+                new WorkTaskSpec("a", type, "disks/uid-1.ext4", bytes, false, null, null, null, UID, 1));
         t.setStatus(status);
         return t;
     }
 
     static WorkSeed seed(WorkSeedStatus status) {
         WorkSeed s = new WorkSeed();
-        s.setMetadata(new ObjectMetaBuilder().withName("s").withUid("seed-uid").withGeneration(1L).build());
+        s.setMetadata(new ObjectMetaBuilder()
+                .withName("s")
+                .withUid("seed-uid")
+                .withGeneration(1L)
+                .build());
         s.setSpec(new WorkSeedSpec(new SeedSource(new HostPathSource("/images/rootfs.ext4"), null), null, null));
         s.setStatus(status);
         return s;
@@ -398,7 +574,14 @@ class DiskPlannerBranchesTest {
 
     static WorkSeedStatus readyOn(String node) {
         String digest = SeedDigest.of(seed(null).getSpec());
-        return new WorkSeedStatus(List.of(new NodeSeedStatus(node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null,
-                digest, 1)), 1, 1, "1/1", "hostPath:/images/rootfs.ext4", List.of(), 1L);
+        return new WorkSeedStatus(
+                List.of(new NodeSeedStatus(
+                        node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null, digest, 1)),
+                1,
+                1,
+                "1/1",
+                "hostPath:/images/rootfs.ext4",
+                List.of(),
+                1L);
     }
 }

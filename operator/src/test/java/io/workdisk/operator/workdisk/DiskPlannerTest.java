@@ -29,27 +29,49 @@ class DiskPlannerTest {
 
     static WorkDisk disk(String size, WorkDiskStatus status) {
         WorkDisk d = new WorkDisk();
-        d.setMetadata(new ObjectMetaBuilder().withName("d").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());
+        d.setMetadata(new ObjectMetaBuilder()
+                .withName("d")
+                .withNamespace("ns")
+                .withUid("uid-1")
+                .withGeneration(1L)
+                .build());
         d.setSpec(new WorkDiskSpec(size, null, null, null, null, null));
         d.setStatus(status);
         return d;
     }
 
     static WorkTask task(WorkDisk d, String name, TaskType type, long size, WorkTaskStatus status) {
-        WorkTask t = Tasks.build(d, "ns", name, new WorkTaskSpec("a", type, "disks/uid-1.ext4", size, false, null, null,
-                null, "uid-1", 1));
+        WorkTask t = Tasks.build(
+                d,
+                "ns",
+                name,
+                new WorkTaskSpec("a", type, "disks/uid-1.ext4", size, false, null, null, null, "uid-1", 1));
         t.setStatus(status);
         return t;
     }
 
     static WorkTaskStatus finished(TaskPhase phase, String reason, Boolean retryable, TaskResult result) {
-        return new WorkTaskStatus(phase, reason, reason == null ? null : "it broke", retryable, NOW.minusSeconds(2).toString(),
-                NOW.minusSeconds(1).toString(), 0.1, Map.of(), result, 1L);
+        return new WorkTaskStatus(
+                phase,
+                reason,
+                reason == null ? null : "it broke",
+                retryable,
+                NOW.minusSeconds(2).toString(),
+                NOW.minusSeconds(1).toString(),
+                0.1,
+                Map.of(),
+                result,
+                1L);
     }
 
     Plan<WorkDiskStatus> plan(WorkDisk d, List<WorkTask> tasks) {
-        return planner.plan(new DiskState(d, tasks, List.of(PlacementTest.node("a", 100L << 30, true, Map.of())),
-                Optional.empty(), List::of, NOW));
+        return planner.plan(new DiskState(
+                d,
+                tasks,
+                List.of(PlacementTest.node("a", 100L << 30, true, Map.of())),
+                Optional.empty(),
+                List::of,
+                NOW));
     }
 
     @Test
@@ -67,8 +89,25 @@ class DiskPlannerTest {
     @Test
     void aSucceededCreateIsRecordedFirstAndItsTaskRemovedOnlyAfter() {
         WorkDisk d = disk("1Gi", null);
-        WorkTask done = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30, finished(TaskPhase.Succeeded, null, null,
-                new TaskResult("/data/disks/uid-1.ext4", 1L << 30, 1L << 30, 4096L, "fs-uuid", null, null, null, false)));
+        WorkTask done = task(
+                d,
+                "wd-uid-1-create",
+                TaskType.Format,
+                1L << 30,
+                finished(
+                        TaskPhase.Succeeded,
+                        null,
+                        null,
+                        new TaskResult(
+                                "/data/disks/uid-1.ext4",
+                                1L << 30,
+                                1L << 30,
+                                4096L,
+                                "fs-uuid",
+                                null,
+                                null,
+                                null,
+                                false)));
         Plan<WorkDiskStatus> p = plan(d, List.of(done));
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Ready);
         assertThat(p.status().filesystemUUID()).isEqualTo("fs-uuid");
@@ -79,11 +118,15 @@ class DiskPlannerTest {
 
     @Test
     void aDiskWithAUuidNeverGetsACreateTaskAgain() {
-        WorkDisk d = disk("1Gi", new WorkDiskStatus(DiskPhase.Ready, "a", "/data/disks/uid-1.ext4", 1L << 30, "fs-uuid",
-                List.of(), 1L, null));
+        WorkDisk d = disk(
+                "1Gi",
+                new WorkDiskStatus(
+                        DiskPhase.Ready, "a", "/data/disks/uid-1.ext4", 1L << 30, "fs-uuid", List.of(), 1L, null));
         assertThat(plan(d, List.of()).create()).isEmpty();
-        WorkDisk lostUpdate = disk("1Gi", new WorkDiskStatus(DiskPhase.Creating, "a", "/data/disks/uid-1.ext4", 1L << 30,
-                "fs-uuid", List.of(), 1L, null));
+        WorkDisk lostUpdate = disk(
+                "1Gi",
+                new WorkDiskStatus(
+                        DiskPhase.Creating, "a", "/data/disks/uid-1.ext4", 1L << 30, "fs-uuid", List.of(), 1L, null));
         assertThat(plan(lostUpdate, List.of()).create()).isEmpty();
         assertThat(plan(lostUpdate, List.of()).status().phase()).isEqualTo(DiskPhase.Ready);
     }
@@ -91,8 +134,8 @@ class DiskPlannerTest {
     @Test
     void aPermanentFailureIsKeptAsTheRecordAndNotRetried() {
         WorkDisk d = disk("1Gi", null);
-        WorkTask failed = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30,
-                finished(TaskPhase.Failed, "NOT_OWNED", false, null));
+        WorkTask failed = task(
+                d, "wd-uid-1-create", TaskType.Format, 1L << 30, finished(TaskPhase.Failed, "NOT_OWNED", false, null));
         Plan<WorkDiskStatus> p = plan(d, List.of(failed));
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Failed);
         assertThat(p.status().conditions()).anyMatch(c -> c.getReason().equals("NotOwned"));
@@ -104,13 +147,27 @@ class DiskPlannerTest {
     @Test
     void aTransientFailureIsRetriedAfterABackoff() {
         WorkDisk d = disk("1Gi", null);
-        WorkTask failed = task(d, "wd-uid-1-create", TaskType.Format, 1L << 30,
+        WorkTask failed = task(
+                d,
+                "wd-uid-1-create",
+                TaskType.Format,
+                1L << 30,
                 finished(TaskPhase.Failed, "TOOL_TIMEOUT", true, null));
         Plan<WorkDiskStatus> p = plan(d, List.of(failed));
         assertThat(p.removeNow()).isEmpty();
-        assertThat(p.lookAgainIn()).hasValueSatisfying(w -> assertThat(w).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(5)));
-        failed.setStatus(new WorkTaskStatus(TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null,
-                NOW.minusSeconds(30).toString(), null, Map.of(), null, 1L));
+        assertThat(p.lookAgainIn())
+                .hasValueSatisfying(w -> assertThat(w).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(5)));
+        failed.setStatus(new WorkTaskStatus(
+                TaskPhase.Failed,
+                "TOOL_TIMEOUT",
+                "slow",
+                true,
+                null,
+                NOW.minusSeconds(30).toString(),
+                null,
+                Map.of(),
+                null,
+                1L));
         assertThat(plan(d, List.of(failed)).removeNow()).containsExactly(failed);
     }
 
@@ -118,10 +175,14 @@ class DiskPlannerTest {
     void growingAskForOneResizeAndShrinkingIsRefused() {
         WorkDiskStatus ready = new WorkDiskStatus(DiskPhase.Ready, "a", "/p", 1L << 30, "fs-uuid", List.of(), 1L, null);
         Plan<WorkDiskStatus> grow = plan(disk("2Gi", ready), List.of());
-        assertThat(grow.create()).singleElement().satisfies(t -> assertThat(t.getSpec().type()).isEqualTo(TaskType.Resize));
+        assertThat(grow.create())
+                .singleElement()
+                .satisfies(t -> assertThat(t.getSpec().type()).isEqualTo(TaskType.Resize));
         assertThat(grow.status().phase()).isEqualTo(DiskPhase.Resizing);
         Plan<WorkDiskStatus> shrink = plan(disk("512Mi", ready), List.of());
         assertThat(shrink.create()).isEmpty();
-        assertThat(shrink.status().conditions()).anyMatch(c -> c.getReason().equals("ShrinkRefused") && c.getStatus().equals("True"));
+        assertThat(shrink.status().conditions())
+                .anyMatch(c ->
+                        c.getReason().equals("ShrinkRefused") && c.getStatus().equals("True"));
     }
 }

@@ -13,9 +13,14 @@ class ReservationsTest {
     void aDiskWithoutANodeIsCountedWhereRoomIsReservedForIt() {
         Reservations r = new Reservations();
         assertThat(r.reserve(new Plan.Reservation("1", "a", GIB), r.version())).isTrue();
-        assertThat(r.applyTo(List.of(new Placement.Allocation("1", null, GIB), new Placement.Allocation("2", null, GIB),
-                new Placement.Allocation("3", "b", GIB)))).containsExactly(new Placement.Allocation("1", "a", GIB),
-                new Placement.Allocation("2", null, GIB), new Placement.Allocation("3", "b", GIB));
+        assertThat(r.applyTo(List.of(
+                        new Placement.Allocation("1", null, GIB),
+                        new Placement.Allocation("2", null, GIB),
+                        new Placement.Allocation("3", "b", GIB))))
+                .containsExactly(
+                        new Placement.Allocation("1", "a", GIB),
+                        new Placement.Allocation("2", null, GIB),
+                        new Placement.Allocation("3", "b", GIB));
     }
 
     @Test
@@ -31,10 +36,14 @@ class ReservationsTest {
         Reservations r = new Reservations();
         long seenByBoth = r.version();
         assertThat(r.reserve(new Plan.Reservation("1", "a", GIB), seenByBoth)).isTrue();
-        assertThat(r.reserve(new Plan.Reservation("2", "a", GIB), seenByBoth)).as("counted room 1 has taken").isFalse();
+        assertThat(r.reserve(new Plan.Reservation("2", "a", GIB), seenByBoth))
+                .as("counted room 1 has taken")
+                .isFalse();
         assertThat(r.applyTo(List.of(new Placement.Allocation("2", null, GIB))))
                 .containsExactly(new Placement.Allocation("2", null, GIB));
-        assertThat(r.reserve(new Plan.Reservation("2", "b", GIB), r.version())).as("made again").isTrue();
+        assertThat(r.reserve(new Plan.Reservation("2", "b", GIB), r.version()))
+                .as("made again")
+                .isTrue();
     }
 
     @Test

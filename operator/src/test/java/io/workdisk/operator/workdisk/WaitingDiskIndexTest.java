@@ -14,11 +14,15 @@ import org.junit.jupiter.api.Test;
 class WaitingDiskIndexTest {
     static WorkDisk disk(String seedRef, String node, String uuid) {
         WorkDisk d = new WorkDisk();
-        d.setMetadata(new ObjectMetaBuilder().withName("d").withNamespace("ns").withUid("u").build());
+        d.setMetadata(new ObjectMetaBuilder()
+                .withName("d")
+                .withNamespace("ns")
+                .withUid("u")
+                .build());
         d.setSpec(new WorkDiskSpec("1Gi", seedRef, null, null, null, null));
         if (node != null || uuid != null) {
-            d.setStatus(new WorkDiskStatus(uuid == null ? DiskPhase.Creating : DiskPhase.Ready, node, null, null, uuid,
-                    List.of(), 1L, null));
+            d.setStatus(new WorkDiskStatus(
+                    uuid == null ? DiskPhase.Creating : DiskPhase.Ready, node, null, null, uuid, List.of(), 1L, null));
         }
         return d;
     }
@@ -26,7 +30,8 @@ class WaitingDiskIndexTest {
     @Test
     void aDiskNotPlacedIsFoundByEveryNodeAndItsSeed() {
         WorkDisk d = disk("ubuntu", null, null);
-        assertThat(WaitingDiskIndex.nodeKeys(d)).containsExactlyInAnyOrder(WaitingDiskIndex.ANY, WaitingDiskIndex.UNPLACED);
+        assertThat(WaitingDiskIndex.nodeKeys(d))
+                .containsExactlyInAnyOrder(WaitingDiskIndex.ANY, WaitingDiskIndex.UNPLACED);
         assertThat(WaitingDiskIndex.seedKeys(d)).containsExactly("ubuntu");
     }
 

@@ -59,61 +59,98 @@ class SeedPlannerTest {
     static Stream<Row> plan() {
         return Stream.of(
                 // a node the seed is wanted on
-                row("a seed not built on a node is built there", given(null, List.of(A)),
+                row(
+                        "a seed not built on a node is built there",
+                        given(null, List.of(A)),
                         expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #1")),
-                row("a seed built again after a failure is its next attempt",
+                row(
+                        "a seed built again after a failure is its next attempt",
                         given(status(onA(SeedPhase.Failed, DIGEST, 1)), List.of(A)),
                         expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #2")),
-                row("a build for an older source is dropped and the seed built again",
-                        given(status(onA(SeedPhase.Ready, "0123456789ab", 1)), List.of(A),
+                row(
+                        "a build for an older source is dropped and the seed built again",
+                        given(
+                                status(onA(SeedPhase.Ready, "0123456789ab", 1)),
+                                List.of(A),
                                 build(SeedPlanner.buildTaskName(seed(null), "a", "0123456789ab"), succeeded(built()))),
-                        expect("False/Building", "a=Building").creates(BUILD + " BuildSeed #1")
+                        expect("False/Building", "a=Building")
+                                .creates(BUILD + " BuildSeed #1")
                                 .removesNow(SeedPlanner.buildTaskName(seed(null), "a", "0123456789ab"))),
-                row("a build being run is waited for", given(null, List.of(A), build(BUILD, running())),
+                row(
+                        "a build being run is waited for",
+                        given(null, List.of(A), build(BUILD, running())),
                         expect("False/Building", "a=Building")),
-                row("a build that succeeded is recorded, and its task removed only after",
+                row(
+                        "a build that succeeded is recorded, and its task removed only after",
                         given(null, List.of(A), build(BUILD, succeeded(built()))),
                         expect("True/Ready", "a=Ready").removesAfterReport(BUILD)),
-                row("a seed Ready for this source stays Ready", given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A)),
+                row(
+                        "a seed Ready for this source stays Ready",
+                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A)),
                         expect("True/Ready", "a=Ready")),
-                row("a build failed for a while is dropped to be written again",
+                row(
+                        "a build failed for a while is dropped to be written again",
                         given(null, List.of(A), build(BUILD, failedLongAgo("TOOL_TIMEOUT"))),
-                        expect("False/BuildFailed", "a=Failed").removesNow(BUILD).again(Retry.SOON)
+                        expect("False/BuildFailed", "a=Failed")
+                                .removesNow(BUILD)
+                                .again(Retry.SOON)
                                 .says("a: it broke; retrying now")),
-                row("a build failed just now waits out its backoff",
+                row(
+                        "a build failed just now waits out its backoff",
                         given(null, List.of(A), build(BUILD, failedJustNow("TOOL_TIMEOUT"))),
-                        expect("False/BuildFailed", "a=Failed").again(BACKING_OFF).says("a: it broke; retrying in 4s")),
-                row("a build failed for good is kept as the record",
+                        expect("False/BuildFailed", "a=Failed")
+                                .again(BACKING_OFF)
+                                .says("a: it broke; retrying in 4s")),
+                row(
+                        "a build failed for good is kept as the record",
                         given(null, List.of(A), build(BUILD, failedForGood("SOURCE_INVALID"))),
                         expect("False/BuildFailed", "a=Failed").says("a: it broke")),
-                row("a node whose agent is silent is waited for", given(null, List.of(down("a", ZONE_X))),
+                row(
+                        "a node whose agent is silent is waited for",
+                        given(null, List.of(down("a", ZONE_X))),
                         expect("False/Building", "a=Pending").again(Duration.ofSeconds(15))),
                 // a node that holds the seed and should not
-                row("a node that stopped matching gets a Delete task",
+                row(
+                        "a node that stopped matching gets a Delete task",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE)),
                         expect("False/NoNodes", "a=Removing").creates(DELETE + " Delete #1")),
-                row("a removal being run is waited for",
+                row(
+                        "a removal being run is waited for",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(running())),
                         expect("False/NoNodes", "a=Removing")),
-                row("a removal that succeeded drops the node, its task removed after the report",
+                row(
+                        "a removal that succeeded drops the node, its task removed after the report",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(succeeded(null))),
                         expect("False/NoNodes").removesAfterReport(DELETE)),
-                row("a removal failed for good drops the node and leaves the file",
-                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedForGood("NOT_OWNED"))),
+                row(
+                        "a removal failed for good drops the node and leaves the file",
+                        given(
+                                status(onA(SeedPhase.Ready, DIGEST, 1)),
+                                List.of(A_ELSEWHERE),
+                                delete(failedForGood("NOT_OWNED"))),
                         expect("False/NoNodes").removesAfterReport(DELETE)),
-                row("a removal failed for a while is dropped to be written again",
-                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedLongAgo("TOOL_TIMEOUT"))),
+                row(
+                        "a removal failed for a while is dropped to be written again",
+                        given(
+                                status(onA(SeedPhase.Ready, DIGEST, 1)),
+                                List.of(A_ELSEWHERE),
+                                delete(failedLongAgo("TOOL_TIMEOUT"))),
                         expect("False/NoNodes", "a=Removing").removesNow(DELETE).again(Retry.SOON)),
-                row("a removal failed just now waits out its backoff",
-                        given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A_ELSEWHERE), delete(failedJustNow("TOOL_TIMEOUT"))),
+                row(
+                        "a removal failed just now waits out its backoff",
+                        given(
+                                status(onA(SeedPhase.Ready, DIGEST, 1)),
+                                List.of(A_ELSEWHERE),
+                                delete(failedJustNow("TOOL_TIMEOUT"))),
                         expect("False/NoNodes", "a=Removing").again(BACKING_OFF)),
-                row("a node that is gone is dropped with nothing to remove",
+                row(
+                        "a node that is gone is dropped with nothing to remove",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of()),
                         expect("False/NoNodes")),
                 // the seed as a whole
-                row("a seed no node matches is not Ready", given(null, List.of(A_ELSEWHERE)),
-                        expect("False/NoNodes")),
-                row("a seed on some matching nodes only is still Building",
+                row("a seed no node matches is not Ready", given(null, List.of(A_ELSEWHERE)), expect("False/NoNodes")),
+                row(
+                        "a seed on some matching nodes only is still Building",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A, alive("b", GIB, ZONE_X))),
                         expect("False/Building", "a=Ready", "b=Building")
                                 .creates(SeedPlanner.buildTaskName(seed(null), "b", DIGEST) + " BuildSeed #1")));
@@ -122,16 +159,25 @@ class SeedPlannerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource
     void plan(Row row) {
-        check(new SeedPlanner(NAMESPACE).plan(row.given().seed(), row.given().tasks(), row.given().nodes(), NOW, false),
+        check(
+                new SeedPlanner(NAMESPACE)
+                        .plan(
+                                row.given().seed(),
+                                row.given().tasks(),
+                                row.given().nodes(),
+                                NOW,
+                                false),
                 row.expect());
     }
 
     static Stream<Row> planDeletion() {
         return Stream.of(
-                row("a deleted seed is removed from every node that holds it",
+                row(
+                        "a deleted seed is removed from every node that holds it",
                         given(status(onA(SeedPhase.Ready, DIGEST, 1)), List.of(A), build(BUILD, succeeded(built()))),
                         expect("False/Deleting", "a=Removing").creates(DELETE + " Delete #1")),
-                row("a deleted seed whose removals are done goes, with its tasks",
+                row(
+                        "a deleted seed whose removals are done goes, with its tasks",
                         given(null, List.of(A), delete(succeeded(null))),
                         expect("False/Deleting").removesNow(DELETE).done()));
     }
@@ -139,24 +185,54 @@ class SeedPlannerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource
     void planDeletion(Row row) {
-        check(new SeedPlanner(NAMESPACE).plan(row.given().seed(), row.given().tasks(), row.given().nodes(), NOW, true),
+        check(
+                new SeedPlanner(NAMESPACE)
+                        .plan(
+                                row.given().seed(),
+                                row.given().tasks(),
+                                row.given().nodes(),
+                                NOW,
+                                true),
                 row.expect());
     }
 
     @Test
     void aBuildTaskSaysWhatToBuildWhere() {
-        WorkTask task = new SeedPlanner(NAMESPACE).plan(seed(null), List.of(), List.of(A), NOW, false).create().get(0);
+        WorkTask task = new SeedPlanner(NAMESPACE)
+                .plan(seed(null), List.of(), List.of(A), NOW, false)
+                .create()
+                .get(0);
         assertThat(task.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
-        assertThat(task.getSpec()).isEqualTo(new WorkTaskSpec("a", TaskType.BuildSeed, "seeds/s.ext4", null, null, null,
-                spec().source(), "/root", "seed-uid", 1));
+        assertThat(task.getSpec())
+                .isEqualTo(new WorkTaskSpec(
+                        "a",
+                        TaskType.BuildSeed,
+                        "seeds/s.ext4",
+                        null,
+                        null,
+                        null,
+                        spec().source(),
+                        "/root",
+                        "seed-uid",
+                        1));
     }
 
     @Test
     void aBuiltSeedReportsWhatTheAgentMade() {
-        Plan<WorkSeedStatus> p = new SeedPlanner(NAMESPACE).plan(seed(null), List.of(build(BUILD, succeeded(built()))),
-                List.of(A), NOW, false);
-        assertThat(p.status().nodes()).containsExactly(new NodeSeedStatus("a", SeedPhase.Ready, "/data/seeds/s.ext4", GIB, 1000L,
-                3, 2, "2 entries skipped (devices, fifos, sockets)", DIGEST, 1));
+        Plan<WorkSeedStatus> p = new SeedPlanner(NAMESPACE)
+                .plan(seed(null), List.of(build(BUILD, succeeded(built()))), List.of(A), NOW, false);
+        assertThat(p.status().nodes())
+                .containsExactly(new NodeSeedStatus(
+                        "a",
+                        SeedPhase.Ready,
+                        "/data/seeds/s.ext4",
+                        GIB,
+                        1000L,
+                        3,
+                        2,
+                        "2 entries skipped (devices, fifos, sockets)",
+                        DIGEST,
+                        1));
         assertThat(p.status().ready()).isEqualTo("1/1");
         assertThat(p.status().source()).isEqualTo("hostPath:/images/rootfs.ext4");
     }
@@ -174,16 +250,22 @@ class SeedPlannerTest {
         return new Row(branch, given, expect);
     }
 
-    record Given(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes) {
-    }
+    record Given(WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes) {}
 
     static Given given(WorkSeedStatus status, List<NodeView> nodes, WorkTask... tasks) {
         return new Given(seed(status), Arrays.asList(tasks), nodes);
     }
 
     /** The Ready condition as "Status/Reason", each node's phase as "node=Phase", tasks, look again, may go. */
-    record Expect(String ready, List<String> nodes, List<String> create, List<String> removeNow,
-            List<String> removeAfterReport, Optional<Duration> again, boolean finished, String says) {
+    record Expect(
+            String ready,
+            List<String> nodes,
+            List<String> create,
+            List<String> removeNow,
+            List<String> removeAfterReport,
+            Optional<Duration> again,
+            boolean finished,
+            String says) {
         Expect creates(String... tasks) {
             return new Expect(ready, nodes, List.of(tasks), removeNow, removeAfterReport, again, finished, says);
         }
@@ -217,13 +299,18 @@ class SeedPlannerTest {
         WorkSeedStatus s = plan.status();
         Condition ready = Conditions.find(s.conditions(), "Ready");
         assertThat(ready.getStatus() + "/" + ready.getReason()).as("Ready").isEqualTo(expect.ready());
-        assertThat(s.nodes()).as("nodes").extracting(n -> n.node() + "=" + n.phase())
+        assertThat(s.nodes())
+                .as("nodes")
+                .extracting(n -> n.node() + "=" + n.phase())
                 .containsExactlyElementsOf(expect.nodes());
-        assertThat(plan.create()).as("tasks written")
-                .extracting(t -> t.getMetadata().getName() + " " + t.getSpec().type() + " #" + t.getSpec().attempt())
+        assertThat(plan.create())
+                .as("tasks written")
+                .extracting(t -> t.getMetadata().getName() + " " + t.getSpec().type() + " #"
+                        + t.getSpec().attempt())
                 .containsExactlyElementsOf(expect.create());
         assertThat(names(plan.removeNow())).as("tasks removed now").containsExactlyElementsOf(expect.removeNow());
-        assertThat(names(plan.removeAfterReport())).as("tasks removed after the report")
+        assertThat(names(plan.removeAfterReport()))
+                .as("tasks removed after the report")
                 .containsExactlyElementsOf(expect.removeAfterReport());
         assertThat(plan.lookAgainIn()).as("look again in").isEqualTo(expect.again());
         assertThat(plan.finished()).as("finished").isEqualTo(expect.finished());
@@ -242,7 +329,11 @@ class SeedPlannerTest {
 
     static WorkSeed seed(WorkSeedStatus status) {
         WorkSeed s = new WorkSeed();
-        s.setMetadata(new ObjectMetaBuilder().withName("s").withUid("seed-uid").withGeneration(1L).build());
+        s.setMetadata(new ObjectMetaBuilder()
+                .withName("s")
+                .withUid("seed-uid")
+                .withGeneration(1L)
+                .build());
         s.setSpec(spec());
         s.setStatus(status);
         return s;
@@ -269,8 +360,21 @@ class SeedPlannerTest {
     }
 
     static WorkTask task(String name, TaskType type, WorkTaskStatus status) {
-        WorkTask t = Tasks.build(seed(null), NAMESPACE, name, new WorkTaskSpec("a", type, "seeds/s.ext4", null, null,
-                null, type == TaskType.BuildSeed ? spec().source() : null, null, "seed-uid", 1));
+        WorkTask t = Tasks.build(
+                seed(null),
+                NAMESPACE,
+                name,
+                new WorkTaskSpec(
+                        "a",
+                        type,
+                        "seeds/s.ext4",
+                        null,
+                        null,
+                        null,
+                        type == TaskType.BuildSeed ? spec().source() : null,
+                        null,
+                        "seed-uid",
+                        1));
         t.setStatus(status);
         return t;
     }

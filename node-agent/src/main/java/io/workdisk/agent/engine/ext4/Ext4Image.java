@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class Ext4Image implements Closeable {
     /** Directories and symlink targets are read whole; no honest one comes near this. */
     private static final long MAX_METADATA_BYTES = 256L * 1024 * 1024;
+
     private static final int MAX_EXTENT_DEPTH = 5;
     private static final int EXTENT_MAGIC = 0xF30A;
     private static final int XATTR_MAGIC = 0xEA020000;
@@ -206,8 +207,7 @@ public final class Ext4Image implements Closeable {
         return false;
     }
 
-    private record XattrName(int index, String name, int valueOffset, int valueSize) {
-    }
+    private record XattrName(int index, String name, int valueOffset, int valueSize) {}
 
     private List<XattrName> inodeXattrNames(Inode inode) throws Ext4FormatException {
         byte[] area = inode.inlineXattrArea();
@@ -278,7 +278,8 @@ public final class Ext4Image implements Closeable {
         }
         int entries = b.getShort(2) & 0xFFFF;
         int depth = b.getShort(6) & 0xFFFF;
-        if (depth > MAX_EXTENT_DEPTH || (expectedDepth >= 0 && depth != expectedDepth)
+        if (depth > MAX_EXTENT_DEPTH
+                || (expectedDepth >= 0 && depth != expectedDepth)
                 || 12 + 12L * entries > node.length) {
             throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extent tree");
         }
@@ -294,8 +295,12 @@ public final class Ext4Image implements Closeable {
             } else {
                 long child = ((b.getShort(e + 8) & 0xFFFFL) << 32) | Superblock.u32(b, e + 4);
                 checkBlock(inode, child, 1);
-                walkExtents(inode, readAt(channel, child * superblock.blockSize(), superblock.blockSize()),
-                        depth - 1, maxBlocks, out);
+                walkExtents(
+                        inode,
+                        readAt(channel, child * superblock.blockSize(), superblock.blockSize()),
+                        depth - 1,
+                        maxBlocks,
+                        out);
             }
         }
     }
@@ -319,8 +324,8 @@ public final class Ext4Image implements Closeable {
         }
     }
 
-    private void walkIndirect(Inode inode, long block, int level, long firstLogical, long maxBlocks,
-            List<DataRun> out) throws IOException {
+    private void walkIndirect(Inode inode, long block, int level, long firstLogical, long maxBlocks, List<DataRun> out)
+            throws IOException {
         if (block == 0 || firstLogical >= maxBlocks) {
             return;
         }
@@ -343,8 +348,15 @@ public final class Ext4Image implements Closeable {
         }
     }
 
-    private void addRun(Inode inode, long logical, long physical, long blocks, boolean initialized, long maxBlocks,
-            List<DataRun> out) throws Ext4FormatException {
+    private void addRun(
+            Inode inode,
+            long logical,
+            long physical,
+            long blocks,
+            boolean initialized,
+            long maxBlocks,
+            List<DataRun> out)
+            throws Ext4FormatException {
         if (physical == 0 || blocks == 0 || logical >= maxBlocks) {
             return;
         }
@@ -355,8 +367,8 @@ public final class Ext4Image implements Closeable {
 
     private void checkBlock(Inode inode, long block, long count) throws Ext4FormatException {
         if (block < superblock.firstDataBlock() || block + count > superblock.blocksCount()) {
-            throw new Ext4FormatException("inode " + inode.number() + " points outside the filesystem (block "
-                    + block + ")");
+            throw new Ext4FormatException(
+                    "inode " + inode.number() + " points outside the filesystem (block " + block + ")");
         }
     }
 
@@ -372,8 +384,13 @@ public final class Ext4Image implements Closeable {
                 if (last.initialized() == r.initialized()
                         && last.logicalBlock() + last.blocks() == r.logicalBlock()
                         && last.physicalBlock() + last.blocks() == r.physicalBlock()) {
-                    merged.set(merged.size() - 1, new DataRun(last.logicalBlock(), last.physicalBlock(),
-                            last.blocks() + r.blocks(), last.initialized()));
+                    merged.set(
+                            merged.size() - 1,
+                            new DataRun(
+                                    last.logicalBlock(),
+                                    last.physicalBlock(),
+                                    last.blocks() + r.blocks(),
+                                    last.initialized()));
                     continue;
                 }
             }
@@ -395,7 +412,9 @@ public final class Ext4Image implements Closeable {
                 out.write(zeros);
             }
             byte[] data = run.initialized()
-                    ? readAt(channel, run.physicalBlock() * superblock.blockSize(),
+                    ? readAt(
+                            channel,
+                            run.physicalBlock() * superblock.blockSize(),
                             Math.toIntExact(run.blocks() * superblock.blockSize()))
                     : new byte[Math.toIntExact(run.blocks() * superblock.blockSize())];
             out.write(data);

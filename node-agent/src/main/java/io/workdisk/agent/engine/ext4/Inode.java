@@ -131,6 +131,5 @@ public final class Inode {
     }
 
     /** A point in time as ext4 records it: seconds since the epoch and nanoseconds. */
-    public record Timestamp(long seconds, long nanos) {
-    }
+    public record Timestamp(long seconds, long nanos) {}
 }

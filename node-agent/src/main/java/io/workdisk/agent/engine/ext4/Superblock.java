@@ -90,10 +90,27 @@ public record Superblock(
             descSize = 32;
         }
         Superblock sb = new Superblock(
-                u32(b, 0), blocks, freeBlocks, u32(b, 16), u32(b, 20), blockSize, clusterSize,
-                u32(b, 32), bigalloc ? u32(b, 36) : u32(b, 32), u32(b, 40), b.getShort(58) & 0xFFFF, inodeSize,
-                u32(b, 92), incompat, roCompat, uuid(b, 104), label(raw),
-                descSize, u32(b, 260), u32(b, 44), u32(b, 64));
+                u32(b, 0),
+                blocks,
+                freeBlocks,
+                u32(b, 16),
+                u32(b, 20),
+                blockSize,
+                clusterSize,
+                u32(b, 32),
+                bigalloc ? u32(b, 36) : u32(b, 32),
+                u32(b, 40),
+                b.getShort(58) & 0xFFFF,
+                inodeSize,
+                u32(b, 92),
+                incompat,
+                roCompat,
+                uuid(b, 104),
+                label(raw),
+                descSize,
+                u32(b, 260),
+                u32(b, 44),
+                u32(b, 64));
         sb.check();
         return sb;
     }
@@ -113,8 +130,10 @@ public record Superblock(
         }
         // a group's bitmap is one block, one bit per cluster
         long blocksPerCluster = clusterSize / blockSize;
-        if (clustersPerGroup <= 0 || clustersPerGroup > 8L * blockSize
-                || blocksPerGroup != clustersPerGroup * blocksPerCluster || inodesPerGroup <= 0
+        if (clustersPerGroup <= 0
+                || clustersPerGroup > 8L * blockSize
+                || blocksPerGroup != clustersPerGroup * blocksPerCluster
+                || inodesPerGroup <= 0
                 || inodesPerGroup > 8L * blockSize) {
             throw new Ext4FormatException("implausible block group geometry");
         }

@@ -28,7 +28,8 @@ public final class DataRoot {
         try {
             return new DataRoot(dir.toRealPath());
         } catch (IOException e) {
-            throw new EngineException(Problem.INVALID_PATH, "data root " + dir + " cannot be resolved: " + e.getMessage());
+            throw new EngineException(
+                    Problem.INVALID_PATH, "data root " + dir + " cannot be resolved: " + e.getMessage());
         }
     }
 
@@ -50,12 +51,13 @@ public final class DataRoot {
             throw new EngineException(Problem.INVALID_PATH, "path " + quoted(requested) + " names no file");
         }
         if (name.toString().startsWith(RESERVED_PREFIX)) {
-            throw new EngineException(Problem.INVALID_PATH,
+            throw new EngineException(
+                    Problem.INVALID_PATH,
                     "file names starting with " + RESERVED_PREFIX + " are reserved for workdisk's temporary files");
         }
         if (!Files.isDirectory(parent)) {
-            throw new EngineException(Problem.TARGET_DIRECTORY_MISSING,
-                    "target directory " + quoted(parent) + " does not exist");
+            throw new EngineException(
+                    Problem.TARGET_DIRECTORY_MISSING, "target directory " + quoted(parent) + " does not exist");
         }
         Path realParent;
         try {
@@ -64,13 +66,15 @@ public final class DataRoot {
             throw new EngineException(Problem.INVALID_PATH, "cannot resolve " + quoted(parent) + ": " + e.getMessage());
         }
         if (!realParent.startsWith(root)) {
-            throw new EngineException(Problem.OUTSIDE_DATA_ROOT,
+            throw new EngineException(
+                    Problem.OUTSIDE_DATA_ROOT,
                     "path " + quoted(requested) + " resolves to " + quoted(realParent.resolve(name))
                             + ", outside the data root " + quoted(root));
         }
         Path target = realParent.resolve(name);
         if (Files.isSymbolicLink(target)) {
-            throw new EngineException(Problem.INVALID_PATH, "path " + quoted(target) + " is a symlink; refusing to write through it");
+            throw new EngineException(
+                    Problem.INVALID_PATH, "path " + quoted(target) + " is a symlink; refusing to write through it");
         }
         return target;
     }

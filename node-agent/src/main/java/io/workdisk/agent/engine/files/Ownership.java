@@ -20,16 +20,17 @@ public final class Ownership {
     static final String ATTRIBUTE = "workdisk.owner";
     private static final String PREFIX = "workdisk/v1 requester=";
 
-    private Ownership() {
-    }
+    private Ownership() {}
 
     public static void mark(Path file, String requester) throws EngineException {
         try {
             view(file).write(ATTRIBUTE, ByteBuffer.wrap((PREFIX + requester).getBytes(StandardCharsets.UTF_8)));
         } catch (UnsupportedOperationException | IOException e) {
-            throw new EngineException(Problem.UNSUPPORTED_FILESYSTEM, "cannot record ownership on "
-                    + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
-                    + e.getMessage() + ")");
+            throw new EngineException(
+                    Problem.UNSUPPORTED_FILESYSTEM,
+                    "cannot record ownership on "
+                            + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
+                            + e.getMessage() + ")");
         }
     }
 
@@ -58,7 +59,8 @@ public final class Ownership {
             return;
         }
         if (!force) {
-            throw new EngineException(Problem.TARGET_EXISTS,
+            throw new EngineException(
+                    Problem.TARGET_EXISTS,
                     DataRoot.quoted(target) + " already exists (use --force to replace a disk workdisk created)");
         }
         checkOwned(target, requester);
@@ -68,18 +70,21 @@ public final class Ownership {
     public static void checkOwned(Path target, String requester) throws EngineException {
         Optional<String> owner = requesterOf(target);
         if (owner.isEmpty()) {
-            throw new EngineException(Problem.NOT_OWNED,
+            throw new EngineException(
+                    Problem.NOT_OWNED,
                     DataRoot.quoted(target) + " was not created by workdisk; refusing to modify or remove it");
         }
         if (!owner.get().equals(requester)) {
-            throw new EngineException(Problem.NOT_OWNED, DataRoot.quoted(target) + " belongs to requester '"
-                    + owner.get() + "', not '" + requester + "'; refusing to modify or remove it");
+            throw new EngineException(
+                    Problem.NOT_OWNED,
+                    DataRoot.quoted(target) + " belongs to requester '" + owner.get() + "', not '" + requester
+                            + "'; refusing to modify or remove it");
         }
     }
 
     private static UserDefinedFileAttributeView view(Path file) {
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
+        UserDefinedFileAttributeView view =
+                Files.getFileAttributeView(file, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             throw new UnsupportedOperationException("no user extended attributes");
         }

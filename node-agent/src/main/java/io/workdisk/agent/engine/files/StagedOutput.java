@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  */
 public final class StagedOutput implements AutoCloseable {
     private static final String PREFIX = DataRoot.RESERVED_PREFIX + "tmp-";
-    private static final Pattern LEFTOVER = Pattern.compile(Pattern.quote(PREFIX) + "([0-9a-f]{16})\\.(lock|img|stage)");
+    private static final Pattern LEFTOVER =
+            Pattern.compile(Pattern.quote(PREFIX) + "([0-9a-f]{16})\\.(lock|img|stage)");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path directory;
@@ -68,11 +69,14 @@ public final class StagedOutput implements AutoCloseable {
                 closeQuietly(channel);
             } catch (IOException e) {
                 closeQuietly(channel);
-                throw new EngineException(Problem.IO_ERROR,
-                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": " + e.getMessage(), e);
+                throw new EngineException(
+                        Problem.IO_ERROR,
+                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": " + e.getMessage(),
+                        e);
             }
         }
-        throw new EngineException(Problem.IO_ERROR, "cannot create a unique temporary file in " + DataRoot.quoted(directory));
+        throw new EngineException(
+                Problem.IO_ERROR, "cannot create a unique temporary file in " + DataRoot.quoted(directory));
     }
 
     private static byte[] randomBytes() {
@@ -117,9 +121,11 @@ public final class StagedOutput implements AutoCloseable {
             Durability.fsync(directory);
             published = true;
         } catch (FileAlreadyExistsException e) {
-            throw new EngineException(Problem.TARGET_EXISTS, DataRoot.quoted(target) + " appeared while it was being built");
+            throw new EngineException(
+                    Problem.TARGET_EXISTS, DataRoot.quoted(target) + " appeared while it was being built");
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot publish " + DataRoot.quoted(target) + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot publish " + DataRoot.quoted(target) + ": " + e.getMessage(), e);
         }
     }
 

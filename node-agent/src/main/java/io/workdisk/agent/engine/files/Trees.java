@@ -10,8 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** Deleting a directory tree the engine made, without ever following a symlink inside it. */
 public final class Trees {
-    private Trees() {
-    }
+    private Trees() {}
 
     /** Deletes a tree; returns whether anything was there. Failures are left for the next cleanup. */
     public static boolean deleteQuietly(Path root) {

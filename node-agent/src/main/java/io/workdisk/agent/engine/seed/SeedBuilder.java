@@ -4,10 +4,11 @@ import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.DiskInspector;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Mkfs;
+import io.workdisk.agent.engine.Phases;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.Sizes;
 import io.workdisk.agent.engine.SpaceCheck;
-import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
@@ -21,9 +22,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.LongSupplier;
-import io.workdisk.agent.engine.Phases;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Builds a seed from a rootfs image: the subtree is read in user space into a staging tree beside the
@@ -45,15 +45,21 @@ public final class SeedBuilder {
         Phases phases = new Phases(nanoTime);
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
-        Path output = req.target() != null ? req.target() : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
+        Path output = req.target() != null
+                ? req.target()
+                : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
         Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
-        try (Ext4Image rootfs = openRootfs(req.rootfs()); StagedOutput out = StagedOutput.begin(target.path())) {
+        try (Ext4Image rootfs = openRootfs(req.rootfs());
+                StagedOutput out = StagedOutput.begin(target.path())) {
             Extraction extraction = extract(rootfs, subtree, out.stage());
             phases.done("extract");
-            long size = SeedSize.forPayload(extraction.payloadBytes() + extraction.metadataBytes(),
+            long size = SeedSize.forPayload(
+                    extraction.payloadBytes() + extraction.metadataBytes(),
                     extraction.entries().size());
             // The staged tree is already on disk; the seed needs about as much again plus its metadata.
-            SpaceCheck.requireFree(target.directory(), extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
+            SpaceCheck.requireFree(
+                    target.directory(),
+                    extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
                     "a seed with " + Sizes.human(extraction.payloadBytes()) + " of files");
             try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
                 f.setLength(size);
@@ -68,32 +74,50 @@ public final class SeedBuilder {
             out.publish(target.path(), target.replacesExisting());
             phases.done("publish");
             String uuid = Ext4Image.readSuperblock(target.path()).uuid().toString();
-            return new SeedReport(target.path().toString(), req.rootfs().toString(), subtree, size,
-                    extraction.payloadBytes(), extraction.files(), extraction.directories(), extraction.symlinks(),
-                    extraction.hardLinks(), extraction.skippedTotal(), extraction.skipped(), fixups, uuid,
-                    extraction.warnings(), phases.seconds());
+            return new SeedReport(
+                    target.path().toString(),
+                    req.rootfs().toString(),
+                    subtree,
+                    size,
+                    extraction.payloadBytes(),
+                    extraction.files(),
+                    extraction.directories(),
+                    extraction.symlinks(),
+                    extraction.hardLinks(),
+                    extraction.skippedTotal(),
+                    extraction.skipped(),
+                    fixups,
+                    uuid,
+                    extraction.warnings(),
+                    phases.seconds());
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {
             if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space building the seed in "
-                        + DataRoot.quoted(target.directory()), e);
+                throw new EngineException(
+                        Problem.INSUFFICIENT_SPACE,
+                        "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
+                        e);
             }
-            throw new EngineException(Problem.IO_ERROR, "cannot build the seed in "
-                    + DataRoot.quoted(target.directory()) + ": " + e, e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
         }
     }
 
     private Ext4Image openRootfs(Path rootfs) throws EngineException {
         try {
             if (Files.isDirectory(rootfs)) {
-                throw new EngineException(Problem.SOURCE_UNREADABLE, "rootfs " + DataRoot.quoted(rootfs) + " is a directory, not an image");
+                throw new EngineException(
+                        Problem.SOURCE_UNREADABLE,
+                        "rootfs " + DataRoot.quoted(rootfs) + " is a directory, not an image");
             }
             Ext4Image image = Ext4Image.open(rootfs);
             if (image.superblock().needsRecovery()) {
                 image.close();
-                throw new EngineException(Problem.FILESYSTEM_NOT_CLEAN, "rootfs " + DataRoot.quoted(rootfs)
-                        + " has an unreplayed journal (it was not unmounted cleanly); run e2fsck -f on it first");
+                throw new EngineException(
+                        Problem.FILESYSTEM_NOT_CLEAN,
+                        "rootfs " + DataRoot.quoted(rootfs)
+                                + " has an unreplayed journal (it was not unmounted cleanly); run e2fsck -f on it first");
             }
             return image;
         } catch (IOException e) {
@@ -107,8 +131,10 @@ public final class SeedBuilder {
             return SubtreeExtractor.empty("the rootfs has no " + subtree + "; the seed is empty");
         }
         if (!top.get().isDirectory()) {
-            throw new EngineException(Problem.INVALID_PATH, "subtree " + subtree + " in the rootfs is "
-                    + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
+            throw new EngineException(
+                    Problem.INVALID_PATH,
+                    "subtree " + subtree + " in the rootfs is "
+                            + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
         }
         return SubtreeExtractor.extract(rootfs, top.get(), stage);
     }
@@ -130,8 +156,10 @@ public final class SeedBuilder {
         try (Ext4Image seed = Ext4Image.open(out.image())) {
             List<String> left = SeedFixups.commands(seed, extraction.entries());
             if (!left.isEmpty()) {
-                throw new EngineException(Problem.TOOL_FAILED, "debugfs did not apply " + left.size()
-                        + " attribute fix-ups to the seed, first: " + left.get(0));
+                throw new EngineException(
+                        Problem.TOOL_FAILED,
+                        "debugfs did not apply " + left.size() + " attribute fix-ups to the seed, first: "
+                                + left.get(0));
             }
         }
         return commands.size();
@@ -140,7 +168,8 @@ public final class SeedBuilder {
     private static String normalizeSubtree(String subtree) throws EngineException {
         String s = subtree == null || subtree.isBlank() ? "/root" : subtree.strip();
         if (!s.startsWith("/")) {
-            throw new EngineException(Problem.INVALID_PATH, "subtree '" + s + "' must be an absolute path inside the rootfs");
+            throw new EngineException(
+                    Problem.INVALID_PATH, "subtree '" + s + "' must be an absolute path inside the rootfs");
         }
         for (String part : s.split("/")) {
             if (part.equals("..") || part.equals(".")) {

@@ -17,8 +17,7 @@ import java.util.Map;
  * file name ever passes through debugfs's command parser.
  */
 public final class SeedFixups {
-    private SeedFixups() {
-    }
+    private SeedFixups() {}
 
     /** The commands needed; empty when the seed already matches in full. */
     public static List<String> commands(Ext4Image seed, List<ExpectedEntry> expected) throws IOException {
@@ -45,8 +44,8 @@ public final class SeedFixups {
         return commands;
     }
 
-    private static void timeFix(List<String> commands, String ino, String field, Inode.Timestamp have,
-            Inode.Timestamp want) {
+    private static void timeFix(
+            List<String> commands, String ino, String field, Inode.Timestamp have, Inode.Timestamp want) {
         if (have.equals(want)) {
             return;
         }

@@ -4,8 +4,7 @@ import java.nio.file.Path;
 
 /** Where a seed goes when no output is named: banger's rule, X.ext4 becomes X.work-seed.ext4, else X.work-seed. */
 public final class SeedNames {
-    private SeedNames() {
-    }
+    private SeedNames() {}
 
     public static Path defaultSeedPath(Path rootfs) {
         String name = rootfs.getFileName().toString().strip();

@@ -19,5 +19,4 @@ public record SeedReport(
         int fixups,
         String filesystemUUID,
         List<String> warnings,
-        Map<String, Double> phaseSeconds) {
-}
+        Map<String, Double> phaseSeconds) {}

@@ -13,8 +13,7 @@ public final class SeedSize {
     /** Matches the seed's mkfs "-i": one inode per this many bytes. */
     public static final long BYTES_PER_INODE = 16384;
 
-    private SeedSize() {
-    }
+    private SeedSize() {}
 
     public static long forPayload(long payloadBytes, long entries) {
         long bySpace = 2 * payloadBytes + SLACK_BYTES;

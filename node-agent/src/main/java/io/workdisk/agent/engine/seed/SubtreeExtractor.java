@@ -1,7 +1,6 @@
 package io.workdisk.agent.engine.seed;
 
 import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.DataRun;
 import io.workdisk.agent.engine.ext4.DirEntry;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
@@ -72,13 +71,29 @@ public final class SubtreeExtractor {
     /** The seed for a rootfs that lacks the subtree: an empty root directory owned by root. */
     public static Extraction empty(String warning) {
         Inode.Timestamp now = new Inode.Timestamp(Instant.now().getEpochSecond(), 0);
-        return new Extraction(List.of(new ExpectedEntry("", Inode.S_IFDIR | 0700, now, now, null)), 0, 0, 0, 0, 0, 0,
-                Map.of(), List.of(warning));
+        return new Extraction(
+                List.of(new ExpectedEntry("", Inode.S_IFDIR | 0700, now, now, null)),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                Map.of(),
+                List.of(warning));
     }
 
     private Extraction result() {
-        return new Extraction(List.copyOf(entries), payloadBytes, metadataBytes, files, directories, symlinks, hardLinks,
-                Map.copyOf(skipped), List.copyOf(warnings));
+        return new Extraction(
+                List.copyOf(entries),
+                payloadBytes,
+                metadataBytes,
+                files,
+                directories,
+                symlinks,
+                hardLinks,
+                Map.copyOf(skipped),
+                List.copyOf(warnings));
     }
 
     private void copyChildren(Inode dir, Path stageDir, String relDir, int depth) throws IOException, EngineException {
@@ -110,8 +125,8 @@ public final class SubtreeExtractor {
         switch (inode.type()) {
             case Inode.S_IFDIR -> {
                 if (!visitedDirectories.add(inode.number())) {
-                    throw new Ext4FormatException("directory /" + rel + " loops back to an ancestor (inode "
-                            + inode.number() + ")");
+                    throw new Ext4FormatException(
+                            "directory /" + rel + " loops back to an ancestor (inode " + inode.number() + ")");
                 }
                 Files.createDirectory(target);
                 directories++;
@@ -226,10 +241,12 @@ public final class SubtreeExtractor {
 
     private static String decode(byte[] raw) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw)).toString();
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

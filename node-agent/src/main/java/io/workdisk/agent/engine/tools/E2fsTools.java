@@ -23,8 +23,12 @@ import java.util.concurrent.TimeUnit;
 public final class E2fsTools {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
     private static final List<Path> STANDARD_DIRS = List.of(
-            Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"), Path.of("/usr/sbin"), Path.of("/usr/bin"),
-            Path.of("/sbin"), Path.of("/bin"));
+            Path.of("/usr/local/sbin"),
+            Path.of("/usr/local/bin"),
+            Path.of("/usr/sbin"),
+            Path.of("/usr/bin"),
+            Path.of("/sbin"),
+            Path.of("/bin"));
 
     private final List<Path> searchDirs;
     private final Duration timeout;
@@ -72,10 +76,13 @@ public final class E2fsTools {
     }
 
     private Path resolve(String tool) throws EngineException {
-        return locate(tool).orElseThrow(() -> new EngineException(Problem.TOOL_MISSING,
-                tool + " not found (searched " + searchDirs.size() + " directories); install e2fsprogs"
-                        + (tool.equals("cp") || tool.equals("fallocate") || tool.equals("stat")
-                                ? " and coreutils/util-linux" : "")));
+        return locate(tool)
+                .orElseThrow(() -> new EngineException(
+                        Problem.TOOL_MISSING,
+                        tool + " not found (searched " + searchDirs.size() + " directories); install e2fsprogs"
+                                + (tool.equals("cp") || tool.equals("fallocate") || tool.equals("stat")
+                                        ? " and coreutils/util-linux"
+                                        : "")));
     }
 
     /** Runs a tool and returns its stdout; a non-zero exit is an error unless listed as acceptable. */
@@ -106,7 +113,8 @@ public final class E2fsTools {
             String out = stdout.join();
             String err = stderr.join();
             if (code != 0 && !contains(acceptableExitCodes, code)) {
-                throw new EngineException(Problem.TOOL_FAILED,
+                throw new EngineException(
+                        Problem.TOOL_FAILED,
                         tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err));
             }
             return new Result(code, out, err);
@@ -118,13 +126,15 @@ public final class E2fsTools {
     }
 
     private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        }, E2fsTools::startPipeThread);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try (in) {
+                        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                },
+                E2fsTools::startPipeThread);
     }
 
     private static void startPipeThread(Runnable task) {
@@ -163,6 +173,5 @@ public final class E2fsTools {
         return sb.length() == 0 ? "(no output)" : sb.toString();
     }
 
-    public record Result(int exitCode, String stdout, String stderr) {
-    }
+    public record Result(int exitCode, String stdout, String stderr) {}
 }
