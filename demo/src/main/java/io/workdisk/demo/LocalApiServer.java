@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBu
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -13,9 +12,6 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -31,11 +27,6 @@ import java.util.function.UnaryOperator;
  * apply, field selectors beyond name/namespace, or garbage collection.
  */
 public final class LocalApiServer implements ClusterApi, AutoCloseable {
-    static final List<String> CRDS = List.of(
-            "workdisks.workdisk.io-v1.yml",
-            "workseeds.workdisk.io-v1.yml",
-            "worktasks.workdisk.io-v1.yml",
-            "worknodes.workdisk.io-v1.yml");
 
     /** Held so the setting sticks: java.util.logging keeps loggers only weakly. */
     private static final java.util.logging.Logger MOCK_LOG =
@@ -82,8 +73,8 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
                 .always();
         LocalApiServer api = new LocalApiServer(server);
         try (KubernetesClient admin = api.newClient()) {
-            for (String crd : CRDS) {
-                admin.resource(load(crd)).create();
+            for (CustomResourceDefinition crd : Crds.all()) {
+                admin.resource(crd).create();
             }
         }
         return api;
@@ -110,17 +101,6 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
         @Override
         public void shutdown() {
             inner.shutdown();
-        }
-    }
-
-    static CustomResourceDefinition load(String name) {
-        try (InputStream in = LocalApiServer.class.getResourceAsStream("/crds/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("CRD " + name + " is not on the classpath");
-            }
-            return Serialization.unmarshal(in, CustomResourceDefinition.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

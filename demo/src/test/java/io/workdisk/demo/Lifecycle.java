@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.SeedPhase;
@@ -69,19 +68,7 @@ final class Lifecycle {
         disks().withName("seeded").delete();
         disks().withName("blank").delete();
         kube.resources(WorkSeed.class).withName("s").delete();
-        step(
-                "every disk, seed and task gone",
-                () -> kube.resources(WorkDisk.class)
-                                .inAnyNamespace()
-                                .list()
-                                .getItems()
-                                .isEmpty()
-                        && kube.resources(WorkSeed.class).list().getItems().isEmpty()
-                        && kube.resources(WorkTask.class)
-                                .inAnyNamespace()
-                                .list()
-                                .getItems()
-                                .isEmpty());
+        step("every disk, seed and task gone", () -> Waits.noneLeft(kube));
     }
 
     private DiskPhase phase(String name) {

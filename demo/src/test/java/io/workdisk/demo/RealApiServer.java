@@ -14,13 +14,11 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.WorkSeed;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +37,6 @@ import java.util.concurrent.TimeUnit;
  * KUBE_API_TEST_OFFLINE_MODE (see .ci/run); online it downloads them itself.
  */
 final class RealApiServer implements ClusterApi, AutoCloseable {
-    static final List<String> CRDS = List.of(
-            "workdisks.workdisk.io-v1.yml",
-            "workseeds.workdisk.io-v1.yml",
-            "worktasks.workdisk.io-v1.yml",
-            "worknodes.workdisk.io-v1.yml");
     /** The version the suite runs on unless KUBE_API_TEST_API_SERVER_VERSION says otherwise. */
     static final String VERSION = "1.32.*";
 
@@ -100,8 +93,7 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
     }
 
     private void installCrds() {
-        for (String name : CRDS) {
-            CustomResourceDefinition crd = load(name);
+        for (CustomResourceDefinition crd : Crds.all()) {
             admin.resource(crd).create();
             admin.apiextensions()
                     .v1()
@@ -115,17 +107,6 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
                                                     && x.getStatus().equals("True")),
                             30,
                             TimeUnit.SECONDS);
-        }
-    }
-
-    static CustomResourceDefinition load(String name) {
-        try (InputStream in = RealApiServer.class.getResourceAsStream("/crds/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("CRD " + name + " is not on the classpath");
-            }
-            return Serialization.unmarshal(in, CustomResourceDefinition.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -221,17 +202,7 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
             kube.leases().inNamespace(ns).delete();
         }
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> kube.resources(WorkDisk.class)
-                                .inAnyNamespace()
-                                .list()
-                                .getItems()
-                                .isEmpty()
-                        && kube.resources(WorkSeed.class).list().getItems().isEmpty()
-                        && kube.resources(WorkTask.class)
-                                .inAnyNamespace()
-                                .list()
-                                .getItems()
-                                .isEmpty()
+                .until(() -> Waits.noneLeft(kube)
                         && kube.resources(WorkNode.class).list().getItems().isEmpty());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.WorkSeed;
@@ -41,5 +42,16 @@ final class Waits {
                     .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
         });
         return kube.resources(WorkSeed.class).withName(name).get();
+    }
+
+    /** No WorkDisk, WorkSeed or WorkTask is left anywhere. */
+    static boolean noneLeft(KubernetesClient kube) {
+        return kube.resources(WorkDisk.class).inAnyNamespace().list().getItems().isEmpty()
+                && kube.resources(WorkSeed.class).list().getItems().isEmpty()
+                && kube.resources(WorkTask.class)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems()
+                        .isEmpty();
     }
 }
