@@ -1,5 +1,6 @@
 package io.workdisk.demo;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -13,6 +14,7 @@ import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -155,8 +157,8 @@ public final class DemoCommand implements Callable<Integer> {
             if (in == null) {
                 throw new IllegalStateException("examples/" + example + " is not packaged");
             }
-            String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            String kind = Serialization.unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String kind = Serialization.unmarshal(yaml, GenericKubernetesResource.class)
                     .getKind();
             HasMetadata object = switch (kind) {
                 case "WorkSeed" -> Serialization.unmarshal(yaml, WorkSeed.class);

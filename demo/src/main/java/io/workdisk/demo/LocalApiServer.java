@@ -15,11 +15,15 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An in-process Kubernetes API on localhost: the Fabric8 mock server in CRUD mode, given workdisk's
@@ -29,8 +33,7 @@ import java.util.function.UnaryOperator;
 public final class LocalApiServer implements ClusterApi, AutoCloseable {
 
     /** Held so the setting sticks: java.util.logging keeps loggers only weakly. */
-    private static final java.util.logging.Logger MOCK_LOG =
-            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
 
@@ -44,7 +47,7 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
 
     /** With {@code around} between the network and the stored objects (tests put faults there). */
     public static LocalApiServer start(UnaryOperator<Dispatcher> around) {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING); // it logs every request at INFO
+        MOCK_LOG.setLevel(Level.WARNING); // it logs every request at INFO
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(),
@@ -117,8 +120,8 @@ public final class LocalApiServer implements ClusterApi, AutoCloseable {
 
     /** Every request the server received since the last call, oldest first. */
     public List<RecordedRequest> drainRequests() throws InterruptedException {
-        List<RecordedRequest> out = new java.util.ArrayList<>();
-        for (RecordedRequest r; (r = server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS)) != null; ) {
+        List<RecordedRequest> out = new ArrayList<>();
+        for (RecordedRequest r; (r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null; ) {
             out.add(r);
         }
         return out;

@@ -1,5 +1,7 @@
 package io.workdisk.demo;
 
+import io.workdisk.agent.cli.AgentCli;
+import io.workdisk.operator.OperatorCommand;
 import java.util.Arrays;
 
 /** One jar, three programs: the launcher picks one by its first argument. */
@@ -10,8 +12,8 @@ public final class Main {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "agent" -> io.workdisk.agent.cli.AgentCli.main(rest);
-            case "operator" -> io.workdisk.operator.OperatorCommand.main(rest);
+            case "agent" -> AgentCli.main(rest);
+            case "operator" -> OperatorCommand.main(rest);
             case "demo" -> DemoCommand.main(rest);
             default -> {
                 System.err.println("usage: workdisk <agent|operator|demo> ...");

@@ -1,6 +1,7 @@
 package io.workdisk.demo;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
@@ -56,7 +57,7 @@ final class StatusTable {
         return lines;
     }
 
-    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> sorted(List<T> items) {
+    private static <T extends HasMetadata> List<T> sorted(List<T> items) {
         return items.stream()
                 .sorted(Comparator.comparing(i -> i.getMetadata().getName()))
                 .toList();

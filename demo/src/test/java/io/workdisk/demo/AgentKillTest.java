@@ -10,6 +10,7 @@ import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeFixture;
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.task.TaskPhase;
+import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -29,6 +30,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,7 +143,7 @@ class AgentKillTest {
                 cluster.startAgent("node-a");
                 try {
                     recovered(kube, step, name, resized, why);
-                } catch (org.awaitility.core.ConditionTimeoutException | AssertionError e) {
+                } catch (ConditionTimeoutException | AssertionError e) {
                     throw new AssertionError(
                             why + ": did not recover after the restart: " + e.getMessage() + "\n" + cluster.logs(), e);
                 }
@@ -238,7 +240,7 @@ class AgentKillTest {
                 .list()
                 .getItems()
                 .stream()
-                .filter(t -> t.getSpec().type() != io.workdisk.api.task.TaskType.Delete)
+                .filter(t -> t.getSpec().type() != TaskType.Delete)
                 .reduce((a, b) -> b)
                 .orElse(null);
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
+import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class ApiFaultTest {
             // settled: for five seconds every disk stays Ready and no task appears; meanwhile, count requests
             await().during(Duration.ofSeconds(5))
                     .atMost(Duration.ofSeconds(8))
-                    .until(() -> kube.resources(io.workdisk.api.task.WorkTask.class)
+                    .until(() -> kube.resources(WorkTask.class)
                                     .inAnyNamespace()
                                     .list()
                                     .getItems()

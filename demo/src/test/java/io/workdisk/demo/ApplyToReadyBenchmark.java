@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,10 +88,7 @@ class ApplyToReadyBenchmark {
             double engineMany = EngineReference.makeDisks(
                     NODES.stream().map(tmp::resolve).toList(), 1, MANY, 8 * GIB, "bench", 0, "engine-");
             var perNode = kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
-                    .collect(java.util.stream.Collectors.groupingBy(
-                            d -> d.getStatus().nodeName(),
-                            java.util.TreeMap::new,
-                            java.util.stream.Collectors.counting()));
+                    .collect(Collectors.groupingBy(d -> d.getStatus().nodeName(), TreeMap::new, Collectors.counting()));
 
             line("# Apply to Ready");
             line("");

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What the Helm chart makes of identities, rendered by the real helm binary: its ServiceAccounts, the
@@ -266,7 +267,7 @@ final class ChartRbac {
                     return e.getCode() == 403;
                 }
             });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             String policies = admission.stream()
                     .filter(ValidatingAdmissionPolicy.class::isInstance)
                     .map(p -> Serialization.asYaml(

@@ -4,24 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.task.HttpSource;
+import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
+import io.workdisk.operator.task.Tasks;
+import io.workdisk.operator.workdisk.DiskPlanner;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,7 +153,7 @@ class EndToEndTest {
         return get(name);
     }
 
-    void edit(String name, java.util.function.UnaryOperator<io.workdisk.api.workdisk.WorkDiskSpec> change) {
+    void edit(String name, UnaryOperator<WorkDiskSpec> change) {
         kube.resources(WorkDisk.class).inNamespace("default").withName(name).edit(d -> {
             d.setSpec(change.apply(d.getSpec()));
             return d;
@@ -182,16 +198,12 @@ class EndToEndTest {
         kube.resource(Manifests.disk(
                         "default",
                         "gone",
-                        WorkDiskSpec.ofSize("1Gi")
-                                .withNodeName("node-a")
-                                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Delete)))
+                        WorkDiskSpec.ofSize("1Gi").withNodeName("node-a").withReclaimPolicy(ReclaimPolicy.Delete)))
                 .create();
         kube.resource(Manifests.disk(
                         "default",
                         "kept",
-                        WorkDiskSpec.ofSize("1Gi")
-                                .withNodeName("node-a")
-                                .withReclaimPolicy(io.workdisk.api.workdisk.ReclaimPolicy.Retain)))
+                        WorkDiskSpec.ofSize("1Gi").withNodeName("node-a").withReclaimPolicy(ReclaimPolicy.Retain)))
                 .create();
         Path gone = Path.of(awaitPhase("gone", DiskPhase.Ready).getStatus().path());
         Path kept = Path.of(awaitPhase("kept", DiskPhase.Ready).getStatus().path());
@@ -240,11 +252,11 @@ class EndToEndTest {
     void noCapacityWaitsAndIsPlacedWhenRoomAppears() throws Exception {
         for (String node : List.of("node-a", "node-b")) {
             var settings = cluster.stopAgent(node);
-            cluster.startAgent(new io.workdisk.agent.run.NodeAgent.Settings(
+            cluster.startAgent(new NodeAgent.Settings(
                     node, settings.dataRoot(), settings.imageDirs(), 2L << 30, 2, settings.heartbeat()));
         }
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> kube.resources(io.workdisk.api.node.WorkNode.class).list().getItems().stream()
+                .until(() -> kube.resources(WorkNode.class).list().getItems().stream()
                         .allMatch(n -> n.getStatus().capacityBytes() == 2L << 30));
         kube.resource(Manifests.disk("a", "2Gi")).create();
         kube.resource(Manifests.disk("b", "2Gi")).create();
@@ -337,7 +349,7 @@ class EndToEndTest {
 
     @Test
     void operatorRestartsMidFlightNeverRepeatFinishedWork() throws Exception {
-        java.util.Map<String, Integer> created = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Integer> created = new ConcurrentHashMap<>();
         var watch = kube.resources(WorkTask.class)
                 .inAnyNamespace()
                 .watch(Watchers.<WorkTask>added(
@@ -355,7 +367,7 @@ class EndToEndTest {
         for (int i = 0; i < 8; i++) {
             awaitPhase("d" + i, DiskPhase.Ready);
         }
-        java.util.Map<String, Long> inodes = new java.util.HashMap<>();
+        Map<String, Long> inodes = new HashMap<>();
         for (int i = 0; i < 8; i++) {
             inodes.put("d" + i, inode(Path.of(get("d" + i).getStatus().path())));
         }
@@ -389,13 +401,13 @@ class EndToEndTest {
         long ino = inode(image);
 
         cluster.stopOperator(); // nobody will clean the replayed task up while we look at it
-        WorkTask replay = io.workdisk.operator.task.Tasks.build(
+        WorkTask replay = Tasks.build(
                 ready,
                 "default",
-                io.workdisk.operator.workdisk.DiskPlanner.createTaskName(ready),
-                io.workdisk.api.task.WorkTaskSpec.format(
+                DiskPlanner.createTaskName(ready),
+                WorkTaskSpec.format(
                         ready.getStatus().nodeName(),
-                        io.workdisk.operator.workdisk.DiskPlanner.diskPath(ready),
+                        DiskPlanner.diskPath(ready),
                         1L << 30,
                         false,
                         ready.getMetadata().getUid(),
@@ -417,7 +429,7 @@ class EndToEndTest {
     @Test
     void seedsFollowNodeSelectorsAndDeletingOneRemovesSeedsButNeverDisks() throws Exception {
         WorkSeed zoned = Manifests.seed("zoned", images.resolve("rootfs.ext4"));
-        zoned.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(zoned.getSpec().source(), null, Map.of("zone", "a")));
+        zoned.setSpec(new WorkSeedSpec(zoned.getSpec().source(), null, Map.of("zone", "a")));
         kube.resource(zoned).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             WorkSeed s = kube.resources(WorkSeed.class).withName("zoned").get();
@@ -432,7 +444,7 @@ class EndToEndTest {
         assertThat(disk.getStatus().nodeName()).as("only node-a has the seed").isEqualTo("node-a");
 
         kube.resources(WorkSeed.class).withName("zoned").edit(s -> {
-            s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), null, Map.of("zone", "b")));
+            s.setSpec(new WorkSeedSpec(s.getSpec().source(), null, Map.of("zone", "b")));
             return s;
         });
         await().atMost(Duration.ofSeconds(60))
@@ -449,10 +461,9 @@ class EndToEndTest {
     @Test
     void httpSeedsAreDownloadedVerifiedAndAWrongChecksumIsReported() throws Exception {
         byte[] image = Files.readAllBytes(images.resolve("rootfs.ext4"));
-        String sha = java.util.HexFormat.of()
-                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
-        com.sun.net.httpserver.HttpServer http =
-                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/rootfs.ext4", exchange -> {
             exchange.sendResponseHeaders(200, image.length);
             try (var body = exchange.getResponseBody()) {
@@ -464,10 +475,8 @@ class EndToEndTest {
             String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/rootfs.ext4";
             for (String[] seed : new String[][] {{"good", sha}, {"bad", "0".repeat(64)}}) {
                 WorkSeed ws = Manifests.seed(seed[0], images.resolve("unused"));
-                ws.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(
-                        new io.workdisk.api.task.SeedSource(null, new io.workdisk.api.task.HttpSource(url, seed[1])),
-                        null,
-                        Map.of("zone", "a")));
+                ws.setSpec(new WorkSeedSpec(
+                        new SeedSource(null, new HttpSource(url, seed[1])), null, Map.of("zone", "a")));
                 kube.resource(ws).create();
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -512,7 +521,7 @@ class EndToEndTest {
                 .containsKey(".bashrc");
 
         kube.resources(WorkSeed.class).withName("ubuntu").edit(s -> {
-            s.setSpec(new io.workdisk.api.workseed.WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null));
+            s.setSpec(new WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null));
             return s;
         });
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

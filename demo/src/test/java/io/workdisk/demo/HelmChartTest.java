@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -45,7 +46,7 @@ class HelmChartTest {
 
     static List<HasMetadata> render(String... sets) {
         assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
-        List<String> cmd = new java.util.ArrayList<>(
+        List<String> cmd = new ArrayList<>(
                 List.of(helm.get().toString(), "template", "wd", CHART.toString(), "--namespace", "workdisk-system"));
         for (String s : sets) {
             cmd.add("--set");
@@ -165,7 +166,7 @@ class HelmChartTest {
         try (KubernetesClient kube = api.newClient("user")) {
             ValidatingAdmissionPolicy stored = kube.resource(policy).create();
             kube.resource(binding).create();
-            List<String> expressions = new java.util.ArrayList<>();
+            List<String> expressions = new ArrayList<>();
             stored.getSpec().getVariables().forEach(v -> expressions.add(v.getExpression()));
             stored.getSpec().getValidations().forEach(v -> expressions.add(v.getExpression()));
             assertThat(expressions)

@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.api.task.HostPathSource;
 import io.workdisk.api.task.HttpSource;
 import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskPhase;
@@ -100,7 +102,7 @@ class HostileInputTest {
     }
 
     SeedSource hostPath(String path) {
-        return new SeedSource(new io.workdisk.api.task.HostPathSource(path), null);
+        return new SeedSource(new HostPathSource(path), null);
     }
 
     @Test
@@ -267,9 +269,7 @@ class HostileInputTest {
         assertThat(Path.of(a.getStatus().path()))
                 .as("the retained image is kept as it was")
                 .exists();
-        assertThat(io.workdisk.agent.engine.ext4.Ext4Image.readSuperblock(
-                                Path.of(a.getStatus().path()))
-                        .uuid())
+        assertThat(Ext4Image.readSuperblock(Path.of(a.getStatus().path())).uuid())
                 .hasToString(a.getStatus().filesystemUUID());
     }
 

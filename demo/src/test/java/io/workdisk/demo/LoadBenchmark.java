@@ -3,6 +3,7 @@ package io.workdisk.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
@@ -10,6 +11,7 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,9 +220,6 @@ class LoadBenchmark {
 
     /** CPU used by this JVM: the test's own polling (the API server and etcd are processes of their own). */
     static double ownCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime()
-                / 1e9;
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class ManifestSchemaTest {
         assumeTrue(
                 HelmChartTest.helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
         for (String[] values : new String[][] {{}, {"admissionPolicy.enabled=false", "agent.capacity=100Gi"}}) {
-            List<String> cmd = new java.util.ArrayList<>(List.of(
+            List<String> cmd = new ArrayList<>(List.of(
                     HelmChartTest.helm.get().toString(),
                     "template",
                     "wd",

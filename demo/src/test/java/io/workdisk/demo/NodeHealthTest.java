@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.node.WorkNode;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,11 +47,11 @@ class NodeHealthTest {
                 new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(10), Duration.ofSeconds(2), 4),
                 Clock.systemUTC())) {
             KubernetesClient kube = cluster.client();
-            cluster.addNode("healthy", java.util.Map.of(), tmp.resolve("healthy"), List.of(), null);
+            cluster.addNode("healthy", Map.of(), tmp.resolve("healthy"), List.of(), null);
             cluster.startAgent(new NodeAgent.Settings("unwritable", locked, List.of(), null, 2, Duration.ofSeconds(1)));
             cluster.startAgent(
                     new NodeAgent.Settings("skewed", tmp.resolve("skewed"), List.of(), null, 2, Duration.ofSeconds(1)),
-                    io.workdisk.agent.engine.tools.E2fsTools.fromEnvironment(),
+                    E2fsTools.fromEnvironment(),
                     Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10)));
             cluster.startOperator();
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /** The agents running now. */
-    java.util.Collection<JavaProcess> agents() {
+    Collection<JavaProcess> agents() {
         return agents.values();
     }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -238,7 +239,7 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
                         o.getMetadata().setFinalizers(List.of());
                         return o;
                     });
-                } catch (io.fabric8.kubernetes.client.KubernetesClientException gone) {
+                } catch (KubernetesClientException gone) {
                     continue; // deleted meanwhile
                 }
             }

@@ -14,6 +14,7 @@ import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.status.StatusWriter;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,7 +85,7 @@ class StatusWriterTest {
     }
 
     static List<Throwable> causes(Throwable t) {
-        List<Throwable> all = new java.util.ArrayList<>();
+        List<Throwable> all = new ArrayList<>();
         for (Throwable c = t; c != null && !all.contains(c); c = c.getCause()) {
             all.add(c);
         }

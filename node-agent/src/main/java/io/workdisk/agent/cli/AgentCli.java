@@ -4,7 +4,9 @@ import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.seed.SeedNames;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,8 +45,8 @@ public final class AgentCli implements Runnable {
 
     public static int run(DiskEngine engine, PrintStream out, PrintStream err, String... args) {
         CommandLine cli = new CommandLine(new AgentCli(engine, out, err));
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("workdisk: " + ex.getMessage());
             err.println("Run 'workdisk agent "
@@ -154,7 +156,7 @@ public final class AgentCli implements Runnable {
         }
 
         Path output() {
-            return out != null ? out : io.workdisk.agent.engine.seed.SeedNames.defaultSeedPath(rootfs.toAbsolutePath());
+            return out != null ? out : SeedNames.defaultSeedPath(rootfs.toAbsolutePath());
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {

@@ -1,5 +1,6 @@
 package io.workdisk.agent.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,8 +31,8 @@ final class Output {
             out.println(node.toPrettyString());
             return;
         }
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isNull()
                     || (e.getValue().isContainerNode() && e.getValue().isEmpty())) {
                 continue;

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.observability.LogFormat;
+import io.workdisk.observability.UntilStopped;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.workdisk.observability.LogFormat.use(logFormat);
+        LogFormat.use(logFormat);
         if (node == null || node.isBlank()) {
             System.err.println("workdisk: --node is required (or set NODE_NAME)");
             return 2;
@@ -102,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("workdisk: " + e.getMessage());
             return 1;
         }
-        io.workdisk.observability.UntilStopped.await(agent, client);
+        UntilStopped.await(agent, client);
         return 0;
     }
 }

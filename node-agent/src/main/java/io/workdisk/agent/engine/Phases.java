@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -26,6 +27,6 @@ public final class Phases {
     }
 
     public Map<String, Double> seconds() {
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
     }
 }

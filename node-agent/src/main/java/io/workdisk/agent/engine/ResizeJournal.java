@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -125,7 +127,7 @@ public final class ResizeJournal {
      * it is not thrown; callers act on the list (see {@link ResizeRecovery}).
      */
     public static List<Unrecovered> recoverAll(E2fsTools tools, Path directory) throws EngineException {
-        List<Unrecovered> unrecovered = new java.util.ArrayList<>();
+        List<Unrecovered> unrecovered = new ArrayList<>();
         try (DirectoryStream<Path> markers = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
             for (Path m : markers) {
                 Marker record = JSON.readValue(m.toFile(), Marker.class);
@@ -218,7 +220,7 @@ public final class ResizeJournal {
         Path tmp = marker.resolveSibling(marker.getFileName() + ".new");
         Files.write(tmp, JSON.writeValueAsBytes(record));
         Durability.fsync(tmp);
-        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
         Durability.fsync(disk.getParent());
     }
 

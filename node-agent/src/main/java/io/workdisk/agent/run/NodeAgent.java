@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -153,7 +154,7 @@ public final class NodeAgent implements AutoCloseable {
                 });
             } catch (IOException e) {
                 throw new EngineException(
-                        io.workdisk.agent.engine.Problem.IO_ERROR,
+                        Problem.IO_ERROR,
                         "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(),
                         e);
             }

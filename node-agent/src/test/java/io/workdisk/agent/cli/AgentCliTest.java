@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,7 +181,7 @@ class AgentCliTest {
     @Test
     void launcherRunsTheCli() throws Exception {
         Path launcher = Path.of("..", "workdisk").toAbsolutePath().normalize();
-        Shell.Result r = Shell.run(java.util.List.of(
+        Shell.Result r = Shell.run(List.of(
                 "env",
                 "WORKDISK_CLASSPATH=" + System.getProperty("java.class.path"),
                 launcher.toString(),

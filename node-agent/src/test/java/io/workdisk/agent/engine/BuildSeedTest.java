@@ -11,10 +11,17 @@ import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import io.workdisk.agent.testing.TreeFixture;
 import java.io.RandomAccessFile;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +63,7 @@ class BuildSeedTest {
         assertThat(tree.get("").uid()).isZero();
         Shell.assertFsckClean(seed);
         assertThat(report.skippedByKind()).containsEntry("fifo", 1);
-        if (Files.exists(fx.sourceRoot.resolve("null-device"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(fx.sourceRoot.resolve("null-device"), LinkOption.NOFOLLOW_LINKS)) {
             assertThat(report.skippedByKind()).containsEntry("character device", 1); // mknod needs root
         }
         assertThat(report.symlinks()).isEqualTo(6);
@@ -95,13 +102,13 @@ class BuildSeedTest {
     void deviceNodesFifosAndSocketsAreSkippedCountedAndNamed() throws Exception {
         Path dev = Files.createDirectories(fx.sourceRoot.resolve("specials"));
         Shell.Result mknod = Shell.run(List.of("mknod", dev.resolve("fake-sda").toString(), "b", "8", "0"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 mknod.exitCode() == 0,
                 "skipped: this machine refuses mknod (" + mknod.stderr().strip() + "), so no device nodes to copy");
         Shell.ok("mknod", dev.resolve("fake-null").toString(), "c", "1", "3");
         Shell.ok("mkfifo", dev.resolve("pipe").toString());
-        try (var socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            socket.bind(java.net.UnixDomainSocketAddress.of(dev.resolve("sock")));
+        try (var socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            socket.bind(UnixDomainSocketAddress.of(dev.resolve("sock")));
         }
 
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("specials.seed"));
@@ -275,8 +282,7 @@ class BuildSeedTest {
         // read with debugfs directly: the whole-tree reader would pull 2 GiB into memory
         String stat = Shell.ok("debugfs", "-R", "stat /disk.img", seed.toString());
         assertThat(stat).containsPattern("Size: " + (2L << 30) + "\\b");
-        java.util.regex.Matcher blocks =
-                java.util.regex.Pattern.compile("Blockcount: (\\d+)").matcher(stat);
+        Matcher blocks = Pattern.compile("Blockcount: (\\d+)").matcher(stat);
         assertThat(blocks.find()).isTrue();
         assertThat(Long.parseLong(blocks.group(1)) * 512)
                 .as("the seed holds one data block, not 2 GiB")

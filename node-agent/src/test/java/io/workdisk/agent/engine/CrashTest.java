@@ -11,7 +11,9 @@ import io.workdisk.agent.testing.TreeAssert;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +95,7 @@ class CrashTest {
     @Test
     void killedAtRandomInstantsNeverPublishesAPartialDisk() throws Exception {
         Path out = fx.data.resolve("random.ext4");
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         int caughtMidFlight = 0;
         for (int trial = 0; trial < 12; trial++) {
             Files.deleteIfExists(out);
@@ -129,7 +131,7 @@ class CrashTest {
         Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "resize2fs", KILL_AFTER);
 
         String[] args = command("materialize", out);
-        String[] forced = java.util.Arrays.copyOf(args, args.length + 1);
+        String[] forced = Arrays.copyOf(args, args.length + 1);
         forced[args.length] = "--force";
         JavaProcess agent =
                 JavaProcess.start(Map.of("WORKDISK_TOOLS_DIR", tools.toString()), tmp.resolve("agent.log"), forced);

@@ -7,12 +7,16 @@ import io.workdisk.agent.engine.DiskEngine.FormatRequest;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,8 +104,8 @@ class FormatTest {
         // an agent runs several steps at once in one JVM, where a lock another thread holds on the same file
         // (its cleanup grabbing a brand-new lock file, or a reused inode) throws instead of waiting; the
         // window is too narrow to hit on purpose, so this is a smoke test of many steps side by side
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-        List<java.util.concurrent.Future<DiskFacts>> made = new java.util.ArrayList<>();
+        var pool = Executors.newFixedThreadPool(4);
+        List<Future<DiskFacts>> made = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             String name = "c" + i + ".ext4";
             made.add(pool.submit(() -> format(name, 64L << 20)));
@@ -268,7 +272,7 @@ class FormatTest {
 
     /** An engine whose mkfs.ext4 is this shell script and whose other tools are the real ones. */
     private DiskEngine engineWithMkfs(String script, Duration timeout) throws Exception {
-        Path tools = io.workdisk.agent.testing.JavaProcess.toolsDirWith(tmp.resolve("tools"), "mkfs.ext4", script);
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools"), "mkfs.ext4", script);
         return new DiskEngine(new E2fsTools(List.of(tools), timeout), System::nanoTime);
     }
 

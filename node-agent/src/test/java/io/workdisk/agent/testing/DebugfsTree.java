@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,7 @@ public final class DebugfsTree {
             }
         }
         String out = batch(image, scratch, cmds);
-        Map<Long, String> statByInode = new java.util.HashMap<>();
+        Map<Long, String> statByInode = new HashMap<>();
         for (String section : out.split("debugfs: ")) {
             Matcher h = STAT_HEAD.matcher(section);
             if (section.startsWith("stat") && h.find()) {

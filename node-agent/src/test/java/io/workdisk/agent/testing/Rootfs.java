@@ -1,5 +1,7 @@
 package io.workdisk.agent.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,9 +75,9 @@ public final class Rootfs {
      * The fixture tree ({@link TreeFixture}) as the {@code /root} of a rootfs at {@code dir/images/rootfs.ext4}
      * (its directory is what agents get as an image directory); the tree itself is at {@code dir/rootfs-tree}.
      */
-    public static Path ofFixture(Path dir) throws java.io.IOException {
-        Path images = java.nio.file.Files.createDirectories(dir.resolve("images"));
-        Path tree = java.nio.file.Files.createDirectories(dir.resolve("rootfs-tree"));
+    public static Path ofFixture(Path dir) throws IOException {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path tree = Files.createDirectories(dir.resolve("rootfs-tree"));
         TreeFixture.create(tree.resolve("root"));
         return make(tree, images.resolve("rootfs.ext4"));
     }

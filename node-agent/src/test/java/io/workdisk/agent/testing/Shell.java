@@ -1,7 +1,9 @@
 package io.workdisk.agent.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +20,9 @@ public final class Shell {
             List<String> cmd = new ArrayList<>(command);
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("LC_ALL", "C.UTF-8");
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Path out = java.nio.file.Files.createTempFile("shell", ".out");
-            Path err = java.nio.file.Files.createTempFile("shell", ".err");
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            Path out = Files.createTempFile("shell", ".out");
+            Path err = Files.createTempFile("shell", ".err");
             pb.redirectOutput(out.toFile());
             pb.redirectError(err.toFile());
             Process p = pb.start();
@@ -30,10 +32,10 @@ public final class Shell {
             }
             Result r = new Result(
                     p.exitValue(),
-                    java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
-                    java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
-            java.nio.file.Files.delete(out);
-            java.nio.file.Files.delete(err);
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
             return r;
         } catch (IOException e) {
             throw new AssertionError(e);

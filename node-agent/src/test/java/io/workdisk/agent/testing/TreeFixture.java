@@ -6,8 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -88,7 +92,7 @@ public final class TreeFixture {
         write(deep.resolve("bottom"), "deep\n", 0644);
 
         Shell.ok("mkfifo", root.resolve("fifo").toString());
-        Shell.run(java.util.List.of("mknod", root.resolve("null-device").toString(), "c", "1", "3"));
+        Shell.run(List.of("mknod", root.resolve("null-device").toString(), "c", "1", "3"));
 
         stampTimes(root);
     }
@@ -97,15 +101,13 @@ public final class TreeFixture {
     private static void stampTimes(Path root) throws IOException {
         long[] t = {978_307_200L};
         try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (Files.readAttributes(
-                                p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                         .isOther()) {
                     continue; // opening a fifo to set its times would block; special files are skipped anyway
                 }
                 FileTime time = FileTime.from(Instant.ofEpochSecond(t[0]++ * 1 + 3600L * (p.getNameCount() % 7)));
-                Files.getFileAttributeView(
-                                p, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(time, time, null);
             }
         }

@@ -2,6 +2,7 @@ package io.workdisk.agent.engine.ext4;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -226,6 +227,6 @@ public record Superblock(
         while (end < 136 && raw[end] != 0) {
             end++;
         }
-        return new String(raw, 120, end - 120, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(raw, 120, end - 120, StandardCharsets.UTF_8);
     }
 }

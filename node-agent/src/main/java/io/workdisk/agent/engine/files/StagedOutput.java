@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -162,7 +164,7 @@ public final class StagedOutput implements AutoCloseable {
      */
     public static int cleanLeftovers(Path directory) {
         int removed = 0;
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, PREFIX + "*")) {
             for (Path entry : entries) {
                 Matcher m = LEFTOVER.matcher(entry.getFileName().toString());
