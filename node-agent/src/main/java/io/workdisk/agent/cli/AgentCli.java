@@ -104,25 +104,20 @@ public final class AgentCli implements Runnable {
                 description = "Disk size as a Kubernetes quantity (8Gi, 500M, bytes).")
         long size;
 
-        @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
-        boolean preallocate;
-
-        @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
-        boolean force;
-
-        @Parameters(paramLabel = "OUT", description = "The disk image to create.")
-        Path out;
+        @Mixin
+        NewDiskOptions disk;
 
         String operation() {
             return "format";
         }
 
         Path output() {
-            return out;
+            return disk.out;
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
-            return engine.format(root, new DiskEngine.FormatRequest(out, size, preallocate, common.requester, force));
+            return engine.format(
+                    root, new DiskEngine.FormatRequest(disk.out, size, disk.preallocate, common.requester, disk.force));
         }
     }
 
@@ -178,26 +173,22 @@ public final class AgentCli implements Runnable {
                 description = "Disk size as a Kubernetes quantity; at least the seed's size.")
         long size;
 
-        @Option(names = "--preallocate", description = "Reserve every block now instead of a sparse file.")
-        boolean preallocate;
-
-        @Option(names = "--force", description = "Replace OUT if it is a disk workdisk made for the same requester.")
-        boolean force;
-
-        @Parameters(paramLabel = "OUT", description = "The disk image to create.")
-        Path out;
+        @Mixin
+        NewDiskOptions disk;
 
         String operation() {
             return "materialize";
         }
 
         Path output() {
-            return out;
+            return disk.out;
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             return engine.materialize(
-                    root, new DiskEngine.MaterializeRequest(seed, out, size, preallocate, common.requester, force));
+                    root,
+                    new DiskEngine.MaterializeRequest(
+                            seed, disk.out, size, disk.preallocate, common.requester, disk.force));
         }
     }
 
