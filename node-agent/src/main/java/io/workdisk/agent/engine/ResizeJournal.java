@@ -26,8 +26,8 @@ import java.util.List;
  * Growing a disk in place, made crash-safe by a write-ahead record. Before the file or filesystem
  * changes, a marker naming the original size is written and fsynced, and resize2fs keeps an undo file.
  * A resize that finishes removes both. If the marker is still there on the next start, the resize died
- * part-way: e2undo puts back every block resize2fs overwrote and the file is cut back to its old size,
- * so the disk is exactly the one it was before. It is never left half-grown.
+ * part-way and the disk is settled (see {@link #settle}): put back exactly as it was when the undo file
+ * is complete, kept as it stands when it is whole, old size or new. It is never left half-grown.
  */
 public final class ResizeJournal {
     private static final String PREFIX = DataRoot.RESERVED_PREFIX + "resize-";
@@ -165,23 +165,7 @@ public final class ResizeJournal {
         }
         Marker record = JSON.readValue(marker.toFile(), Marker.class);
         if (Files.exists(disk)) {
-            boolean undone = !Files.exists(undo) || Files.size(undo) == 0;
-            if (!undone) {
-                undone = tools.run("e2undo", List.of(undo.toString(), disk.toString()), 1)
-                                        .exitCode()
-                                == 0
-                        // An undo file cut short by the crash is still a valid record of the blocks it holds.
-                        || tools.run("e2undo", List.of("-f", undo.toString(), disk.toString()), 1)
-                                        .exitCode()
-                                == 0;
-            }
-            if (undone) {
-                if (Files.size(disk) > record.originalSize()) {
-                    setLength(record.originalSize());
-                }
-            } else {
-                keepWhatIsWhole(record);
-            }
+            settle(record);
             Durability.fsync(disk);
         }
         Files.deleteIfExists(undo);
@@ -190,30 +174,71 @@ public final class ResizeJournal {
     }
 
     /**
-     * resize2fs was killed before its undo file had a valid header (it is written lazily), so e2undo cannot
-     * replay it. Whatever the superblock says the filesystem now is (the old size, or the new one if
-     * resize2fs got as far as committing it) is kept if e2fsck finds it whole; otherwise the journal stays,
-     * so the disk is never grown or used as if nothing happened, and the error says what to do.
+     * Leaves the disk of an interrupted resize whole, in the first way that works:
+     * <ol>
+     *   <li>resize2fs closed its undo file, so it records every block it overwrote: replaying it gives
+     *       back exactly the disk that was;
+     *   <li>otherwise the undo file lacks the blocks resize2fs wrote last (it writes its index lazily),
+     *       and replaying part of it would mix two filesystems. But the crash may have come before
+     *       resize2fs changed anything that matters, or after it committed the new size: if e2fsck finds
+     *       the filesystem whole as it stands, old size or new, it is kept;
+     *   <li>only then is what the undo file holds replayed, and kept if e2fsck finds the result whole.
+     * </ol>
+     * If none works, the journal stays, so the disk is never grown or used as if nothing happened, and
+     * the error says what to do.
      */
-    private void keepWhatIsWhole(Marker record) throws EngineException, IOException {
-        Superblock sb = DiskInspector.superblock(disk, "disk");
-        long filesystem = sb.sizeBytes();
+    private void settle(Marker record) throws EngineException, IOException {
+        UndoHeader header = UndoHeader.read(undo);
+        if (header.complete() && replayUndo(false)) {
+            if (Files.size(disk) > record.originalSize()) {
+                setLength(record.originalSize());
+            }
+            return;
+        }
+        if (keptAsItStands(record)) {
+            return;
+        }
+        if (header.present() && replayUndo(true) && keptAsItStands(record)) {
+            return;
+        }
+        throw new EngineException(
+                Problem.FILESYSTEM_NOT_CLEAN,
+                "an interrupted resize of " + DataRoot.quoted(disk)
+                        + " could not be rolled back (its undo file " + DataRoot.quoted(undo)
+                        + " is incomplete) and e2fsck -fn finds errors; repair it with e2fsck -f, then remove "
+                        + DataRoot.quoted(marker));
+    }
+
+    private boolean replayUndo(boolean partial) throws EngineException {
+        // an incomplete record's header checksum is stale and its superblock copy no longer matches: -f
+        List<String> args =
+                partial ? List.of("-f", undo.toString(), disk.toString()) : List.of(undo.toString(), disk.toString());
+        return tools.run("e2undo", args, 1).exitCode() == 0;
+    }
+
+    /**
+     * Keeps the filesystem the superblock describes (the old size or the new one) if e2fsck finds it
+     * whole, with the file cut to fit it; returns false, with the disk unchanged but for a file grown to
+     * the filesystem's size, if it is not whole.
+     */
+    private boolean keptAsItStands(Marker record) throws EngineException, IOException {
+        long filesystem;
+        try {
+            filesystem = DiskInspector.superblock(disk, "disk").sizeBytes();
+        } catch (EngineException unreadable) {
+            return false;
+        }
         if (Files.size(disk) < filesystem) {
             setLength(filesystem);
         }
-        int exit = fsck();
-        if (exit != 0) {
-            throw new EngineException(
-                    Problem.FILESYSTEM_NOT_CLEAN,
-                    "an interrupted resize of " + DataRoot.quoted(disk)
-                            + " could not be rolled back (its undo file " + DataRoot.quoted(undo)
-                            + " is incomplete) and e2fsck -fn"
-                            + " finds errors (exit " + exit + "); repair it with e2fsck -f, then remove "
-                            + DataRoot.quoted(marker));
+        if (fsck() != 0) {
+            return false;
         }
-        if (Files.size(disk) > Math.max(filesystem, record.originalSize())) {
-            setLength(Math.max(filesystem, record.originalSize()));
+        long fits = Math.max(filesystem, record.originalSize());
+        if (Files.size(disk) > fits) {
+            setLength(fits);
         }
+        return true;
     }
 
     private void writeMarker(Marker record) throws IOException {

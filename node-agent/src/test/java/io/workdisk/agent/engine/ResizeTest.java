@@ -123,37 +123,22 @@ class ResizeTest {
     }
 
     /**
-     * The agent is killed with SIGKILL (with its tools) at four points of a resize: after the file grew but
-     * before resize2fs ran, after resize2fs started its undo file but before the file had a valid header (e2undo
-     * then refuses it: "Not an undo file"), after resize2fs finished but before the journal was closed, and
-     * at a random instant while resize2fs runs. Every time, the next start rolls the disk back to exactly
-     * what it was.
+     * The agent is killed with SIGKILL (with its tools) at three points of a resize where the outcome is
+     * known: after the file grew but before resize2fs ran, after resize2fs started its undo file but before
+     * the file had a valid header (e2undo then refuses it: "Not an undo file"), and after resize2fs finished
+     * but before the journal was closed. Every time, the next start rolls the disk back to exactly what it
+     * was.
      */
     @ParameterizedTest
     @ValueSource(
             strings = {
                 "kill -KILL $PPID; exit 0\n",
                 "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n",
-                "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n",
-                "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n"
+                "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n"
             })
     void crashMidResizeIsRolledBackOnTheNextStart(String resize2fsWrapper) throws Exception {
         for (int trial = 0; trial < 3; trial++) {
-            Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
-            JavaProcess agent = JavaProcess.start(
-                    Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
-                    tmp.resolve("agent.log"),
-                    "resize",
-                    "--requester",
-                    "test",
-                    "--size",
-                    "16Gi",
-                    disk.toString());
-            int exit = agent.waitFor();
-            assertThat(exit).as("the agent was killed").isEqualTo(137);
-            assertThat(fx.dataListing())
-                    .as("the crash left its journal")
-                    .anyMatch(n -> n.matches("\\.workdisk-resize-.*\\.json"));
+            crashResize(trial, resize2fsWrapper);
 
             ResizeJournal.recoverAll(E2fsTools.fromEnvironment(), fx.data);
 
@@ -162,6 +147,76 @@ class ResizeTest {
         }
         assertThat(resize(2 * GIB).filesystemBytes()).as("a later resize works").isEqualTo(2 * GIB);
         Shell.assertFsckClean(disk);
+    }
+
+    /**
+     * resize2fs committed the new size, but the crash came before its undo file was closed, so the file
+     * indexes none of the blocks it overwrote last (here: none at all, and not marked finished). Replaying
+     * it would restore nothing and cutting the file back would truncate the grown filesystem; the whole,
+     * grown filesystem is kept instead.
+     */
+    @Test
+    void aCommittedResizeWhoseUndoFileIsIncompleteIsKept() throws Exception {
+        crashResize(
+                0,
+                "\"$REAL\" \"$@\"\n"
+                        + "head -c 8 /dev/zero | dd of=\"$3\" bs=1 seek=8 conv=notrunc status=none\n"
+                        + "head -c 4 /dev/zero | dd of=\"$3\" bs=1 seek=44 conv=notrunc status=none\n"
+                        + "kill -KILL $PPID; exit 0\n");
+
+        ResizeJournal.recoverAll(E2fsTools.fromEnvironment(), fx.data);
+
+        assertWholeDiskOf(16 * GIB);
+        assertNoJournalLeft();
+    }
+
+    /**
+     * Killed at a random instant while resize2fs runs, the disk comes back whole: as it was, or grown if
+     * resize2fs had committed the new size; never half-grown, never with a file shorter than its
+     * filesystem.
+     */
+    @Test
+    void aCrashAtARandomInstantLeavesTheOldDiskOrTheGrownOne() throws Exception {
+        for (int trial = 0; trial < 4; trial++) {
+            crashResize(trial, "\"$REAL\" \"$@\" & sleep 0.0$(shuf -i 1-30 -n 1); kill -KILL $! $PPID; exit 0\n");
+
+            ResizeJournal.recoverAll(E2fsTools.fromEnvironment(), fx.data);
+
+            long size = fx.engine.inspect(disk).result().filesystemBytes();
+            assertThat(size).isIn(GIB, 16 * GIB);
+            assertWholeDiskOf(size);
+            assertNoJournalLeft();
+            if (size != GIB) {
+                return;
+            }
+        }
+    }
+
+    private void crashResize(int trial, String resize2fsWrapper) throws Exception {
+        Path tools = JavaProcess.toolsDirWith(tmp.resolve("tools-" + trial), "resize2fs", resize2fsWrapper);
+        JavaProcess agent = JavaProcess.start(
+                Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
+                tmp.resolve("agent.log"),
+                "resize",
+                "--requester",
+                "test",
+                "--size",
+                "16Gi",
+                disk.toString());
+        assertThat(agent.waitFor()).as("the agent was killed").isEqualTo(137);
+        assertThat(fx.dataListing())
+                .as("the crash left its journal")
+                .anyMatch(n -> n.matches("\\.workdisk-resize-.*\\.json"));
+    }
+
+    /** The disk holds the tree and UUID it was materialized with, in a clean filesystem of {@code size} that fills the file. */
+    private void assertWholeDiskOf(long size) throws Exception {
+        DiskFacts facts = fx.engine.inspect(disk).result();
+        assertThat(facts.sizeBytes()).isEqualTo(size);
+        assertThat(facts.filesystemBytes()).isEqualTo(size);
+        assertThat(facts.filesystemUUID()).isEqualTo(uuid);
+        Shell.assertFsckClean(disk);
+        TreeAssert.assertSameTree(fx.sourceRoot, DebugfsTree.read(disk, tmp));
     }
 
     @Test
