@@ -148,6 +148,15 @@ final class Container implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** CPU time the container's processes have used so far (its cgroup's, as {@code runc events --stats} reads it). */
+    double cpuSeconds() throws IOException {
+        Shell.Result r = Shell.run(List.of("runc", "events", "--stats", id));
+        if (r.exitCode() != 0) {
+            throw new IOException("runc events --stats " + id + ": " + r.stderr());
+        }
+        return JSON.readTree(r.stdout()).path("data").path("cpu").path("usage").path("total").asLong() / 1e9;
+    }
+
     boolean isRunning() {
         return process != null && process.isAlive();
     }
