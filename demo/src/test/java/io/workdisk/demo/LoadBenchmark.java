@@ -40,7 +40,7 @@ class LoadBenchmark {
     static final int NAMESPACES = 10;
     static final String IMAGE_JVM = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75";
     /**
-     * The images' flags (images/*.Dockerfile), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi,
+     * The images' flags (images/build), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi,
      * agent 256Mi), so heap sizing follows the same ergonomics as in the pod. Override with
      * -Dworkdisk.load.operatorJvm=... / -Dworkdisk.load.agentJvm=... (space-separated) to compare.
      */
