@@ -24,7 +24,8 @@ class ChartImagesTest {
         assertThat(m.find()).isTrue();
         String appVersion = m.group(1);
         List<HasMetadata> chart = HelmChartTest.render();
-        assertThat(operator(chart).getImage()).matches("ghcr\\.io/[a-z0-9-]+/workdisk-operator:" + Pattern.quote(appVersion));
+        assertThat(operator(chart).getImage())
+                .matches("ghcr\\.io/[a-z0-9-]+/workdisk-operator:" + Pattern.quote(appVersion));
         assertThat(agent(chart).getImage()).matches("ghcr\\.io/[a-z0-9-]+/workdisk-agent:" + Pattern.quote(appVersion));
         String owner = operator(chart).getImage().split("/")[1];
         assertThat(agent(chart).getImage()).startsWith("ghcr.io/" + owner + "/");
@@ -32,19 +33,35 @@ class ChartImagesTest {
 
     @Test
     void aLocallyBuiltImageIsOneSetAway() {
-        List<HasMetadata> chart = HelmChartTest.render("image.operator.repository=registry.local/workdisk-operator",
-                "image.agent.tag=dev");
+        List<HasMetadata> chart = HelmChartTest.render(
+                "image.operator.repository=registry.local/workdisk-operator", "image.agent.tag=dev");
         assertThat(operator(chart).getImage()).startsWith("registry.local/workdisk-operator:");
         assertThat(agent(chart).getImage()).endsWith("/workdisk-agent:dev");
     }
 
     static Container operator(List<HasMetadata> chart) {
-        return chart.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow()
-                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        return chart.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 
     static Container agent(List<HasMetadata> chart) {
-        return chart.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).findFirst().orElseThrow()
-                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        return chart.stream()
+                .filter(DaemonSet.class::isInstance)
+                .map(DaemonSet.class::cast)
+                .findFirst()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 }

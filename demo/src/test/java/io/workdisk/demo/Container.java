@@ -22,12 +22,48 @@ import java.util.concurrent.TimeUnit;
 final class Container implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Capabilities by number (linux/capability.h), so the test process's bounding set can be read. */
-    private static final List<String> CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",
-            "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-            "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE",
-            "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-            "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-            "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE");
+    private static final List<String> CAPABILITIES = List.of(
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "DAC_READ_SEARCH",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "SETGID",
+            "SETUID",
+            "SETPCAP",
+            "LINUX_IMMUTABLE",
+            "NET_BIND_SERVICE",
+            "NET_BROADCAST",
+            "NET_ADMIN",
+            "NET_RAW",
+            "IPC_LOCK",
+            "IPC_OWNER",
+            "SYS_MODULE",
+            "SYS_RAWIO",
+            "SYS_CHROOT",
+            "SYS_PTRACE",
+            "SYS_PACCT",
+            "SYS_ADMIN",
+            "SYS_BOOT",
+            "SYS_NICE",
+            "SYS_RESOURCE",
+            "SYS_TIME",
+            "SYS_TTY_CONFIG",
+            "MKNOD",
+            "LEASE",
+            "AUDIT_WRITE",
+            "AUDIT_CONTROL",
+            "SETFCAP",
+            "MAC_OVERRIDE",
+            "MAC_ADMIN",
+            "SYSLOG",
+            "WAKE_ALARM",
+            "BLOCK_SUSPEND",
+            "AUDIT_READ",
+            "PERFMON",
+            "BPF",
+            "CHECKPOINT_RESTORE");
 
     private final OciImage image;
     private final Path dir;
@@ -77,7 +113,9 @@ final class Container implements AutoCloseable {
     /** A host directory or file at {@code target} (a hostPath volume). */
     Container mount(Path source, String target, boolean readOnly) {
         ObjectNode m = config.withArrayProperty("mounts").addObject();
-        m.put("destination", target).put("type", "bind").put("source", source.toAbsolutePath().toString());
+        m.put("destination", target)
+                .put("type", "bind")
+                .put("source", source.toAbsolutePath().toString());
         m.putArray("options").add("rbind").add(readOnly ? "ro" : "rw");
         return this;
     }
@@ -102,8 +140,11 @@ final class Container implements AutoCloseable {
      * sandboxed CI machine may lack some; runc refuses to grant what it does not have).
      */
     Container privileged() throws IOException {
-        long bounding = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:"))
-                .map(l -> Long.parseUnsignedLong(l.substring("CapBnd:".length()).strip(), 16)).findFirst().orElse(0L);
+        long bounding = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("CapBnd:"))
+                .map(l -> Long.parseUnsignedLong(l.substring("CapBnd:".length()).strip(), 16))
+                .findFirst()
+                .orElse(0L);
         ObjectNode caps = config.withObjectProperty("process").withObjectProperty("capabilities");
         for (String set : List.of("bounding", "effective", "inheritable", "permitted")) {
             ArrayNode a = caps.putArray(set);
@@ -126,7 +167,8 @@ final class Container implements AutoCloseable {
 
     /** Starts the container; its output goes to {@code log}. */
     Container start(Path log) throws IOException {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve("config.json").toFile(), config);
         ProcessBuilder pb = new ProcessBuilder("runc", "run", "--bundle", dir.toString(), id);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
@@ -154,7 +196,13 @@ final class Container implements AutoCloseable {
         if (r.exitCode() != 0) {
             throw new IOException("runc events --stats " + id + ": " + r.stderr());
         }
-        return JSON.readTree(r.stdout()).path("data").path("cpu").path("usage").path("total").asLong() / 1e9;
+        return JSON.readTree(r.stdout())
+                        .path("data")
+                        .path("cpu")
+                        .path("usage")
+                        .path("total")
+                        .asLong()
+                / 1e9;
     }
 
     boolean isRunning() {

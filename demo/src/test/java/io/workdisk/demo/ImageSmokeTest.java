@@ -56,14 +56,26 @@ class ImageSmokeTest {
 
     @BeforeAll
     void unpackImages(@TempDir Path images) throws IOException {
-        boolean built = Files.exists(OciImage.archive("workdisk-agent")) && Files.exists(OciImage.archive("workdisk-operator"));
+        boolean built =
+                Files.exists(OciImage.archive("workdisk-agent")) && Files.exists(OciImage.archive("workdisk-operator"));
         if (System.getenv("CI") == null) {
             assumeTrue(built, "no image archives in " + OciImage.DIR + " (build them with ./workdisk images)");
-            assumeTrue(new ProcessBuilder("id", "-u").start().inputReader().readLine().equals("0"), "runc needs root");
-            assumeTrue(Shell.run(List.of("sh", "-c", "command -v runc && command -v umoci")).exitCode() == 0,
+            assumeTrue(
+                    new ProcessBuilder("id", "-u")
+                            .start()
+                            .inputReader()
+                            .readLine()
+                            .equals("0"),
+                    "runc needs root");
+            assumeTrue(
+                    Shell.run(List.of("sh", "-c", "command -v runc && command -v umoci"))
+                                    .exitCode()
+                            == 0,
                     "runc or umoci is not installed (apt-get install runc umoci)");
         } else {
-            assertThat(built).as("image archives in %s: .ci/run builds them before the tests", OciImage.DIR).isTrue();
+            assertThat(built)
+                    .as("image archives in %s: .ci/run builds them before the tests", OciImage.DIR)
+                    .isTrue();
         }
         agent = OciImage.unpack(OciImage.archive("workdisk-agent"), images.resolve("agent"));
         operator = OciImage.unpack(OciImage.archive("workdisk-operator"), images.resolve("operator"));
@@ -72,15 +84,23 @@ class ImageSmokeTest {
     @Test
     void imagesSayWhatTheyAreAndWhoTheyRunAs() {
         for (OciImage image : List.of(agent, operator)) {
-            assertThat(image.labels()).containsKeys("org.opencontainers.image.source", "org.opencontainers.image.version",
-                    "org.opencontainers.image.revision", "org.opencontainers.image.created", "io.workdisk.image.debian");
+            assertThat(image.labels())
+                    .containsKeys(
+                            "org.opencontainers.image.source",
+                            "org.opencontainers.image.version",
+                            "org.opencontainers.image.revision",
+                            "org.opencontainers.image.created",
+                            "io.workdisk.image.debian");
             assertThat(image.labels().get("org.opencontainers.image.revision")).matches("[0-9a-f]{40}(-dirty)?");
         }
-        assertThat(operator.user()).as("the operator runs as a non-root user by itself").isEqualTo("65532:65532");
+        assertThat(operator.user())
+                .as("the operator runs as a non-root user by itself")
+                .isEqualTo("65532:65532");
         assertThat(operator.entrypoint()).endsWith("-jar", "/opt/workdisk/workdisk-operator.jar");
         assertThat(agent.entrypoint()).endsWith("-jar", "/opt/workdisk/workdisk-agent.jar");
         assertThat(agent.cmd()).contains(List.of("run"));
-        assertThat(operator.rootfs().resolve("opt/workdisk")).as("no demo, no mock API server")
+        assertThat(operator.rootfs().resolve("opt/workdisk"))
+                .as("no demo, no mock API server")
                 .isDirectoryContaining("glob:**/workdisk-operator.jar")
                 .isDirectoryNotContaining("glob:**/workdisk.jar");
     }
@@ -96,7 +116,8 @@ class ImageSmokeTest {
         Matcher m = Pattern.compile("mke2fs 1\\.(\\d+)\\.(\\d+)").matcher(version);
         assertThat(m.find()).as(version).isTrue();
         assertThat(Integer.parseInt(m.group(1)) * 100 + Integer.parseInt(m.group(2)))
-                .as("e2fsprogs with mke2fs -d FILE.tar (1.47.1 or later): %s", version).isGreaterThanOrEqualTo(4701);
+                .as("e2fsprogs with mke2fs -d FILE.tar (1.47.1 or later): %s", version)
+                .isGreaterThanOrEqualTo(4701);
 
         agentCli(data, "format", "--size", "64Mi", "/data/blank.ext4");
         agentCli(data, "build-seed", "--rootfs", "/data/rootfs.ext4", "/data/seeds/root.ext4");
@@ -105,7 +126,8 @@ class ImageSmokeTest {
             agentCommand(data, "/sbin/e2fsck", "-f", "-n", disk);
         }
         assertThat(agentCommand(data, "/sbin/debugfs", "-R", "ls -p /", "/data/disks/dev.ext4"))
-                .as("the materialized disk holds the seed's tree (the fixture's /root)").contains("/.bashrc/");
+                .as("the materialized disk holds the seed's tree (the fixture's /root)")
+                .contains("/.bashrc/");
     }
 
     /**
@@ -115,16 +137,23 @@ class ImageSmokeTest {
      */
     private void agentCli(Path data, String... args) throws Exception {
         Path log = tmp.resolve("agent-cli.log");
-        int exit = agent.container(tmp.resolve("c-" + args[0])).privileged().mount(data, "/data", false)
-                .env("JAVA_TOOL_OPTIONS", "-Xshare:on").args(List.of(args)).run(log);
+        int exit = agent.container(tmp.resolve("c-" + args[0]))
+                .privileged()
+                .mount(data, "/data", false)
+                .env("JAVA_TOOL_OPTIONS", "-Xshare:on")
+                .args(List.of(args))
+                .run(log);
         assertThat(exit).as("%s: %s", List.of(args), Files.readString(log)).isZero();
     }
 
     /** A program of the agent image (pod spec command), its output. */
     private String agentCommand(Path data, String... command) throws Exception {
         Path log = tmp.resolve("agent-command.log");
-        int exit = agent.container(tmp.resolve("c-" + Path.of(command[0]).getFileName())).privileged().mount(data, "/data", false)
-                .command(List.of(command)).run(log);
+        int exit = agent.container(tmp.resolve("c-" + Path.of(command[0]).getFileName()))
+                .privileged()
+                .mount(data, "/data", false)
+                .command(List.of(command))
+                .run(log);
         String output = Files.readString(log);
         assertThat(exit).as("%s: %s", List.of(command), output).isZero();
         return output;
@@ -134,41 +163,78 @@ class ImageSmokeTest {
     void operatorImageAndAgentImageMakeAWorkDiskReady(RealApiServer api) throws Exception {
         int operatorPort = freePort();
         int agentPort = freePort();
-        List<HasMetadata> chart = HelmChartTest.render("operator.replicas=1", "operator.metricsPort=" + operatorPort,
-                "agent.metricsPort=" + agentPort);
-        PodSpec operatorPod = chart.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .findFirst().orElseThrow().getSpec().getTemplate().getSpec();
-        PodSpec agentPod = chart.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
-                .findFirst().orElseThrow().getSpec().getTemplate().getSpec();
+        List<HasMetadata> chart = HelmChartTest.render(
+                "operator.replicas=1", "operator.metricsPort=" + operatorPort, "agent.metricsPort=" + agentPort);
+        PodSpec operatorPod = chart.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        PodSpec agentPod = chart.stream()
+                .filter(DaemonSet.class::isInstance)
+                .map(DaemonSet.class::cast)
+                .findFirst()
+                .orElseThrow()
+                .getSpec()
+                .getTemplate()
+                .getSpec();
         String tag = operator.labels().get("org.opencontainers.image.version");
-        assertThat(operatorPod.getContainers().get(0).getImage()).as("the chart pulls this image by default")
+        assertThat(operatorPod.getContainers().get(0).getImage())
+                .as("the chart pulls this image by default")
                 .endsWith("/workdisk-operator:" + tag);
         assertThat(agentPod.getContainers().get(0).getImage()).endsWith("/workdisk-agent:" + tag);
 
         KubernetesClient kube = api.newClient("user");
         String node = "image-node";
-        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
+        kube.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(node)
+                        .endMetadata()
+                        .build())
+                .create();
         Path kubeconfig = Files.createDirectories(tmp.resolve("kubeconfig"));
         Files.writeString(kubeconfig.resolve("config"), selfContained(api.kubeconfigYaml()));
-        Map<String, String> fields = Map.of("metadata.name", "workdisk-operator-0", "metadata.namespace", NAMESPACE,
-                "spec.nodeName", node);
+        Map<String, String> fields =
+                Map.of("metadata.name", "workdisk-operator-0", "metadata.namespace", NAMESPACE, "spec.nodeName", node);
         Path dataRoot = Files.createDirectories(tmp.resolve("host/var/lib/workdisk"));
         Path imageDir = Files.createDirectories(tmp.resolve("host/var/lib/workdisk-images"));
 
         var agentSpec = agentPod.getContainers().get(0);
         assertThat(agentSpec.getSecurityContext().getPrivileged()).isTrue();
-        Container agentContainer = agent.container(tmp.resolve("agent")).args(agentSpec.getArgs()).privileged()
-                .mount(dataRoot, "/var/lib/workdisk", false).mount(imageDir, "/var/lib/workdisk-images", true);
+        Container agentContainer = agent.container(tmp.resolve("agent"))
+                .args(agentSpec.getArgs())
+                .privileged()
+                .mount(dataRoot, "/var/lib/workdisk", false)
+                .mount(imageDir, "/var/lib/workdisk-images", true);
         var operatorSpec = operatorPod.getContainers().get(0);
-        assertThat(operatorSpec.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(operatorSpec.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        Container operatorContainer = operator.container(tmp.resolve("operator")).args(operatorSpec.getArgs())
-                .readOnlyRoot().dropAllCapabilities();
-        assertThat(operatorContainer.user()).as("the image's own user, not the pod's runAsUser").isEqualTo("65532:65532");
-        for (var pair : List.of(Map.entry(agentContainer, agentSpec.getEnv()), Map.entry(operatorContainer, operatorSpec.getEnv()))) {
+        assertThat(operatorSpec.getSecurityContext().getReadOnlyRootFilesystem())
+                .isTrue();
+        assertThat(operatorSpec.getSecurityContext().getCapabilities().getDrop())
+                .containsExactly("ALL");
+        Container operatorContainer = operator.container(tmp.resolve("operator"))
+                .args(operatorSpec.getArgs())
+                .readOnlyRoot()
+                .dropAllCapabilities();
+        assertThat(operatorContainer.user())
+                .as("the image's own user, not the pod's runAsUser")
+                .isEqualTo("65532:65532");
+        for (var pair : List.of(
+                Map.entry(agentContainer, agentSpec.getEnv()), Map.entry(operatorContainer, operatorSpec.getEnv()))) {
             for (EnvVar e : pair.getValue()) {
-                pair.getKey().env(e.getName(), e.getValue() != null ? e.getValue()
-                        : java.util.Objects.requireNonNull(fields.get(e.getValueFrom().getFieldRef().getFieldPath()), e.toString()));
+                pair.getKey()
+                        .env(
+                                e.getName(),
+                                e.getValue() != null
+                                        ? e.getValue()
+                                        : java.util.Objects.requireNonNull(
+                                                fields.get(e.getValueFrom()
+                                                        .getFieldRef()
+                                                        .getFieldPath()),
+                                                e.toString()));
             }
             pair.getKey().mount(kubeconfig, "/etc/workdisk-test", true).env("KUBECONFIG", "/etc/workdisk-test/config");
         }
@@ -187,7 +253,8 @@ class ImageSmokeTest {
             assertThat(disk.getStatus().nodeName()).isEqualTo(node);
             String path = disk.getStatus().path();
             assertThat(path).startsWith("/var/lib/workdisk/");
-            assertThat(dataRoot.resolve(Path.of("/var/lib/workdisk").relativize(Path.of(path)))).isRegularFile();
+            assertThat(dataRoot.resolve(Path.of("/var/lib/workdisk").relativize(Path.of(path))))
+                    .isRegularFile();
             agentCommand(dataRoot, "/sbin/e2fsck", "-f", "-n", path.replace("/var/lib/workdisk/", "/data/"));
         }
     }
@@ -196,17 +263,23 @@ class ImageSmokeTest {
     private void ready(int port, Container container, String log) {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-                .timeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            assertThat(container.isRunning()).as("%s exited:\n%s", log, logs()).isTrue();
-            int status;
-            try {
-                status = http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException notListening) {
-                status = -1;
-            }
-            assertThat(status).as("GET /readyz on %d", port).isEqualTo(200);
-        });
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    assertThat(container.isRunning())
+                            .as("%s exited:\n%s", log, logs())
+                            .isTrue();
+                    int status;
+                    try {
+                        status = http.send(get, HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                    } catch (IOException notListening) {
+                        status = -1;
+                    }
+                    assertThat(status).as("GET /readyz on %d", port).isEqualTo(200);
+                });
     }
 
     private String logs() throws IOException {
@@ -216,7 +289,8 @@ class ImageSmokeTest {
             if (Files.exists(p)) {
                 List<String> lines = Files.readAllLines(p);
                 out.append("== ").append(log).append('\n');
-                lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(l -> out.append(l).append('\n'));
+                lines.subList(Math.max(0, lines.size() - 30), lines.size())
+                        .forEach(l -> out.append(l).append('\n'));
             }
         }
         return out.toString();
@@ -227,11 +301,13 @@ class ImageSmokeTest {
      * not in the containers, and the operator's user could not read the key file if they were.
      */
     static String selfContained(String kubeconfig) throws IOException {
-        Matcher m = Pattern.compile("(?m)^(\\s*)(certificate-authority|client-certificate|client-key): *\"?([^\"\\n]+)\"?$")
+        Matcher m = Pattern.compile(
+                        "(?m)^(\\s*)(certificate-authority|client-certificate|client-key): *\"?([^\"\\n]+)\"?$")
                 .matcher(kubeconfig);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String data = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(m.group(3).strip())));
+            String data = java.util.Base64.getEncoder()
+                    .encodeToString(Files.readAllBytes(Path.of(m.group(3).strip())));
             m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + m.group(2) + "-data: " + data));
         }
         m.appendTail(out);

