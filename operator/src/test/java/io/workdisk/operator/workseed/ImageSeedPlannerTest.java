@@ -163,6 +163,22 @@ class ImageSeedPlannerTest {
     }
 
     @Test
+    void anArchiveOnTheNodesNeedsNoResolvingAndIsBuiltFromItsPath() {
+        WorkSeed seed = seed(TAG, null, null);
+        seed.setSpec(WorkSeedSpec.of(SeedSource.ociArchive("/images/debian.tar"), "/", null));
+
+        Plan<WorkSeedStatus> plan = plan(seed, List.of(A, B));
+
+        assertThat(created(plan)).containsExactly("BuildSeed@a#1", "BuildSeed@b#1");
+        assertThat(plan.create())
+                .allSatisfy(
+                        t -> assertThat(t.getSpec().source()).isEqualTo(SeedSource.ociArchive("/images/debian.tar")));
+        assertThat(plan.status().resolvedImage()).isNull();
+        assertThat(plan.status().source()).isEqualTo("ociArchive:/images/debian.tar");
+        assertThat(condition(plan, "ImageResolved")).as("nothing to resolve").isNull();
+    }
+
+    @Test
     void aNewDigestMeansADifferentSeedAndSoDoesOwnership() {
         WorkSeedSpec spec = seed(TAG, null, null).getSpec();
         String first = SeedDigest.of(spec, ResolvedImage.resolved(TAG, DIGEST, null, "a", null))
