@@ -63,7 +63,7 @@ class CrdSchemaTest {
                 .containsExactly("Phase", "Size", "Node", "Seed", "Age");
         assertThat(version("workseeds.workdisk.io-v1.yml").getAdditionalPrinterColumns())
                 .extracting(c -> c.getName())
-                .containsExactly("Ready", "Source", "Age");
+                .containsExactly("Ready", "Source", "Progress", "Age");
         assertThat(version("workdisks.workdisk.io-v1.yml").getSubresources().getStatus())
                 .isNotNull();
     }

@@ -167,8 +167,9 @@ public final class DemoCommand implements Callable<Integer> {
             };
             if (object instanceof WorkSeed seed) {
                 seed.setSpec(new WorkSeedSpec(
-                        new SeedSource(new HostPathSource(rootfs.toString()), null),
+                        new SeedSource(new HostPathSource(rootfs.toString()), null, null, null),
                         seed.getSpec().subtree(),
+                        seed.getSpec().ownership(),
                         seed.getSpec().nodeSelector()));
             }
             return object;

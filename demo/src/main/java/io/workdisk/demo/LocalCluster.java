@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,6 +94,18 @@ public final class LocalCluster implements AutoCloseable {
     public NodeAgent addNode(
             String name, Map<String, String> labels, Path dataRoot, List<Path> imageDirs, Long capacity)
             throws EngineException {
+        registerNode(name, labels);
+        return startAgent(new NodeAgent.Settings(name, dataRoot, imageDirs, capacity, 2, Duration.ofSeconds(2)));
+    }
+
+    /** Registers the node (with labels) and starts its agent, which builds seeds from images with {@code images}. */
+    public NodeAgent addNode(String name, Map<String, String> labels, Path dataRoot, ImageSeeds images)
+            throws EngineException {
+        registerNode(name, labels);
+        return startAgent(new NodeAgent.Settings(name, dataRoot, List.of(), null, 2, Duration.ofSeconds(2)), images);
+    }
+
+    private void registerNode(String name, Map<String, String> labels) {
         if (admin.nodes().withName(name).get() == null) {
             admin.nodes()
                     .resource(new NodeBuilder()
@@ -103,7 +116,6 @@ public final class LocalCluster implements AutoCloseable {
                             .build())
                     .create();
         }
-        return startAgent(new NodeAgent.Settings(name, dataRoot, imageDirs, capacity, 2, Duration.ofSeconds(2)));
     }
 
     public NodeAgent startAgent(NodeAgent.Settings settings) throws EngineException {
@@ -117,10 +129,20 @@ public final class LocalCluster implements AutoCloseable {
 
     /** An agent with a clock of its own (to simulate a node whose clock is off). */
     public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock) throws EngineException {
+        return startAgent(settings, tools, agentClock, ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
+    }
+
+    /** An agent that builds seeds from container images with {@code images}. */
+    public NodeAgent startAgent(NodeAgent.Settings settings, ImageSeeds images) throws EngineException {
+        return startAgent(settings, E2fsTools.fromEnvironment(), clock, images);
+    }
+
+    private NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock, ImageSeeds images)
+            throws EngineException {
         KubernetesClient client = api.newAgentClient(settings.nodeName());
         NodeAgent agent;
         try {
-            agent = NodeAgent.start(client, settings, tools, agentClock);
+            agent = NodeAgent.start(client, settings, tools, agentClock, images);
         } catch (EngineException | RuntimeException e) {
             client.close();
             throw e;

@@ -205,13 +205,13 @@ class ChartIdentityTest {
                 .withNamespace("default")
                 .withLabels(Map.of(ApiGroup.NODE_LABEL, node))
                 .build());
-        t.setSpec(
-                new WorkTaskSpec(node, TaskType.Delete, "disks/none.ext4", null, null, null, null, null, "nobody", 1));
+        t.setSpec(new WorkTaskSpec(
+                node, TaskType.Delete, "disks/none.ext4", null, null, null, null, null, null, "nobody", 1));
         return t;
     }
 
     static WorkTaskStatus running() {
-        return new WorkTaskStatus(TaskPhase.Running, null, null, null, null, null, null, null, null, 1L);
+        return new WorkTaskStatus(TaskPhase.Running, null, null, null, null, null, null, null, null, null, 1L);
     }
 
     static WorkNode workNode(String name) {

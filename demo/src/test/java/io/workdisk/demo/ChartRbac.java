@@ -253,7 +253,7 @@ final class ChartRbac {
                 .withLabels(Map.of(ApiGroup.NODE_LABEL, "nowhere"))
                 .build());
         probe.setSpec(new WorkTaskSpec(
-                "nowhere", TaskType.Delete, "disks/none.ext4", null, null, null, null, null, "probe", 1));
+                "nowhere", TaskType.Delete, "disks/none.ext4", null, null, null, null, null, null, "probe", 1));
         String[] last = {"nothing yet"};
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -41,6 +41,9 @@ class CrdRulesTest {
 
     static final String SHA = "a".repeat(64);
     static final String HOST_PATH = "{hostPath: {path: /images/rootfs.ext4}}";
+    static final String ONE_SOURCE = "exactly one of hostPath, http, image or ociArchive must be set";
+    static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
+    static final String IMAGE = "{image: {reference: 'registry.example:5000/base/debian:12'}}";
 
     KubernetesClient kube;
     /** What the current row made, removed after it so the next row starts from nothing. */
@@ -323,15 +326,93 @@ class CrdRulesTest {
                         "a subtree and a selector",
                         "spec: {source: " + HOST_PATH + ", subtree: /home/dev, nodeSelector: {zone: a}}"),
                 row("the root directory as subtree", "spec: {source: " + HOST_PATH + ", subtree: /}"),
+                row("an image by tag", "spec: {source: " + IMAGE + "}"),
+                row(
+                        "an image by digest, its platform, plain HTTP, the whole tree with owners kept",
+                        "spec: {source: {image: {reference: 'localhost:5000/debian@" + DIGEST
+                                + "', platform: linux/arm64/v8, plainHTTP: true}}, subtree: /, ownership: Preserve}"),
+                row("an image by tag and digest", "spec: {source: {image: {reference: 'debian:12@" + DIGEST + "'}}}"),
+                row("a Docker Hub short name", "spec: {source: {image: {reference: ubuntu}}}"),
+                row("an image archive", "spec: {source: {ociArchive: {path: /images/debian.tar}}, ownership: Root}"),
+                row(
+                        "an image and a hostPath",
+                        "spec: {source: {hostPath: {path: /images/rootfs.ext4}, image: {reference: debian}}}",
+                        cause("spec.source", ONE_SOURCE)),
+                row(
+                        "an image and an archive",
+                        "spec: {source: {image: {reference: debian}, ociArchive: {path: /images/d.tar}}}",
+                        cause("spec.source", ONE_SOURCE)),
+                row(
+                        "all four sources",
+                        "spec: {source: {hostPath: {path: /i/r.ext4}, http: {url: 'https://x/r', sha256: " + SHA
+                                + "}, image: {reference: debian}, ociArchive: {path: /i/d.tar}}}",
+                        cause("spec.source", ONE_SOURCE)),
+                row(
+                        "an image without reference",
+                        "spec: {source: {image: {platform: linux/amd64}}}",
+                        cause("spec.source.image.reference", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "an image reference with capitals in its path",
+                        "spec: {source: {image: {reference: 'registry.example/Debian:12'}}}",
+                        cause("spec.source.image.reference", "spec.source.image.reference in body should match")),
+                row(
+                        "an image reference with a URL scheme",
+                        "spec: {source: {image: {reference: 'https://registry.example/debian'}}}",
+                        cause("spec.source.image.reference", "spec.source.image.reference in body should match")),
+                row(
+                        "an image reference with a short digest",
+                        "spec: {source: {image: {reference: 'debian@sha256:abc'}}}",
+                        cause("spec.source.image.reference", "spec.source.image.reference in body should match")),
+                row(
+                        "an image reference with an empty tag",
+                        "spec: {source: {image: {reference: 'debian:'}}}",
+                        cause("spec.source.image.reference", "spec.source.image.reference in body should match")),
+                row(
+                        "an image reference of 513 characters",
+                        "spec: {source: {image: {reference: '" + "d".repeat(513) + "'}}}",
+                        cause("spec.source.image.reference", "Too long: may not be more than 512 bytes"),
+                        NOT_CHECKED),
+                row(
+                        "a platform without an architecture",
+                        "spec: {source: {image: {reference: debian, platform: linux}}}",
+                        cause("spec.source.image.platform", "spec.source.image.platform in body should match")),
+                row(
+                        "a platform in capitals",
+                        "spec: {source: {image: {reference: debian, platform: Linux/AMD64}}}",
+                        cause("spec.source.image.platform", "spec.source.image.platform in body should match")),
+                row(
+                        "plainHTTP not a boolean",
+                        "spec: {source: {image: {reference: debian, plainHTTP: sometimes}}}",
+                        cause("spec.source.image.plainHTTP", "must be of type boolean"),
+                        NOT_CHECKED),
+                row(
+                        "a relative archive path",
+                        "spec: {source: {ociArchive: {path: images/debian.tar}}}",
+                        cause("spec.source.ociArchive.path", "should match '^/'")),
+                row(
+                        "an archive without path",
+                        "spec: {source: {ociArchive: {}}}",
+                        cause("spec.source.ociArchive.path", "Required value"),
+                        NOT_CHECKED),
+                row(
+                        "ownership not one of the two",
+                        "spec: {source: " + IMAGE + ", ownership: Keep}",
+                        cause(
+                                "spec.ownership",
+                                "Unsupported value: \"Keep\": supported values: \"Preserve\", \"Root\""),
+                        NOT_CHECKED),
+                row(
+                        "ownership in the wrong case",
+                        "spec: {source: " + IMAGE + ", ownership: preserve}",
+                        cause("spec.ownership", "Unsupported value: \"preserve\""),
+                        NOT_CHECKED),
                 row(
                         "both sources",
                         "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: "
                                 + SHA + "}}}",
-                        cause("spec.source", "exactly one of hostPath or http must be set")),
-                row(
-                        "no source inside source",
-                        "spec: {source: {}}",
-                        cause("spec.source", "exactly one of hostPath or http must be set")),
+                        cause("spec.source", ONE_SOURCE)),
+                row("no source inside source", "spec: {source: {}}", cause("spec.source", ONE_SOURCE)),
                 row("no source", "spec: {subtree: /root}", cause("spec.source", "Required value"), NOT_CHECKED),
                 row("no spec", "", cause("spec", "Required value"), NOT_CHECKED),
                 row(
@@ -403,11 +484,24 @@ class CrdRulesTest {
                         "spec: {source: " + HOST_PATH + "}",
                         "spec: {source: {http: {url: 'https://x/r.ext4', sha256: " + SHA + "}}}"),
                 change(
+                        "source switched from hostPath to an image",
+                        "spec: {source: " + HOST_PATH + "}",
+                        "spec: {source: " + IMAGE + ", subtree: /, ownership: Preserve}"),
+                change(
+                        "an image's tag changed",
+                        "spec: {source: " + IMAGE + "}",
+                        "spec: {source: {image: {reference: 'registry.example:5000/base/debian:13'}}}"),
+                change(
+                        "an archive added beside the image",
+                        "spec: {source: " + IMAGE + "}",
+                        "spec: {source: {image: {reference: debian}, ociArchive: {path: /i/d.tar}}}",
+                        cause("spec.source", ONE_SOURCE)),
+                change(
                         "http added beside hostPath",
                         "spec: {source: " + HOST_PATH + "}",
                         "spec: {source: {hostPath: {path: /images/rootfs.ext4}, http: {url: 'https://x/r.ext4', sha256: "
                                 + SHA + "}}}",
-                        cause("spec.source", "exactly one of hostPath or http must be set")));
+                        cause("spec.source", ONE_SOURCE)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -428,6 +522,14 @@ class CrdRulesTest {
                         "a build-seed task",
                         "spec: {nodeName: node-a, type: BuildSeed, path: seeds/s.ext4, requester: uid-1, source: "
                                 + HOST_PATH + ", subtree: /root}"),
+                row(
+                        "a resolve-image task",
+                        "spec: {nodeName: node-a, type: ResolveImage, path: seeds/s.ext4, requester: uid-1, source: "
+                                + IMAGE + "}"),
+                row(
+                        "a build-seed task from an image by digest, owners kept",
+                        "spec: {nodeName: node-a, type: BuildSeed, path: seeds/s.ext4, requester: uid-1, source: "
+                                + "{image: {reference: 'debian@" + DIGEST + "'}}, subtree: /, ownership: Preserve}"),
                 row("no spec", "", cause("spec", "Required value"), NOT_CHECKED),
                 row(
                         "no node",
@@ -455,7 +557,7 @@ class CrdRulesTest {
                         cause(
                                 "spec.type",
                                 "Unsupported value: \"Shred\": supported values: \"BuildSeed\", \"Delete\", "
-                                        + "\"Format\", \"Materialize\", \"Resize\""),
+                                        + "\"Format\", \"Materialize\", \"Resize\", \"ResolveImage\""),
                         NOT_CHECKED),
                 row(
                         "a size that is not a number of bytes",
@@ -466,11 +568,8 @@ class CrdRulesTest {
                         "both sources",
                         "spec: {" + TASK + ", source: {hostPath: {path: /i/r.ext4}, http: {url: 'https://x/r', sha256: "
                                 + SHA + "}}}",
-                        cause("spec.source", "exactly one of hostPath or http must be set")),
-                row(
-                        "no source inside source",
-                        "spec: {" + TASK + ", source: {}}",
-                        cause("spec.source", "exactly one of hostPath or http must be set")),
+                        cause("spec.source", ONE_SOURCE)),
+                row("no source inside source", "spec: {" + TASK + ", source: {}}", cause("spec.source", ONE_SOURCE)),
                 row(
                         "a relative hostPath",
                         "spec: {" + TASK + ", source: {hostPath: {path: i/r.ext4}}}",
@@ -534,6 +633,23 @@ class CrdRulesTest {
                         "status: {phase: Done}",
                         cause("status.phase", "Unsupported value: \"Done\""),
                         NOT_CHECKED),
+                of(
+                        "a running build's progress",
+                        "WorkTask",
+                        "status: {phase: Running, progress: {bytesFetched: 1024, bytesTotal: 4096, entriesWritten: 7}}"),
+                of(
+                        "progress counted in quantities",
+                        "WorkTask",
+                        "status: {phase: Running, progress: {bytesFetched: 1Ki}}",
+                        cause("status.progress.bytesFetched", "must be of type integer"),
+                        NOT_CHECKED),
+                of(
+                        "a seed resolved, a node building with progress",
+                        "WorkSeed",
+                        "status: {resolvedImage: {reference: 'debian:12', digest: '" + DIGEST + "', resolvedAt: "
+                                + "'2026-11-25T16:27:40Z', node: node-a}, progress: 'node-a 1Ki/4Ki, 7 entries', nodes: "
+                                + "[{node: node-a, phase: Building, imageDigest: '" + DIGEST + "', progress: "
+                                + "{bytesFetched: 1024, bytesTotal: 4096, entriesWritten: 7}}]}"),
                 of(
                         "a seed's node entry without a list",
                         "WorkSeed",

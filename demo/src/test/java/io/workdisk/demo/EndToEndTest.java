@@ -429,7 +429,7 @@ class EndToEndTest {
     @Test
     void seedsFollowNodeSelectorsAndDeletingOneRemovesSeedsButNeverDisks() throws Exception {
         WorkSeed zoned = Manifests.seed("zoned", images.resolve("rootfs.ext4"));
-        zoned.setSpec(new WorkSeedSpec(zoned.getSpec().source(), null, Map.of("zone", "a")));
+        zoned.setSpec(new WorkSeedSpec(zoned.getSpec().source(), null, null, Map.of("zone", "a")));
         kube.resource(zoned).create();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             WorkSeed s = kube.resources(WorkSeed.class).withName("zoned").get();
@@ -444,7 +444,7 @@ class EndToEndTest {
         assertThat(disk.getStatus().nodeName()).as("only node-a has the seed").isEqualTo("node-a");
 
         kube.resources(WorkSeed.class).withName("zoned").edit(s -> {
-            s.setSpec(new WorkSeedSpec(s.getSpec().source(), null, Map.of("zone", "b")));
+            s.setSpec(new WorkSeedSpec(s.getSpec().source(), null, null, Map.of("zone", "b")));
             return s;
         });
         await().atMost(Duration.ofSeconds(60))
@@ -476,7 +476,10 @@ class EndToEndTest {
             for (String[] seed : new String[][] {{"good", sha}, {"bad", "0".repeat(64)}}) {
                 WorkSeed ws = Manifests.seed(seed[0], images.resolve("unused"));
                 ws.setSpec(new WorkSeedSpec(
-                        new SeedSource(null, new HttpSource(url, seed[1])), null, Map.of("zone", "a")));
+                        new SeedSource(null, new HttpSource(url, seed[1]), null, null),
+                        null,
+                        null,
+                        Map.of("zone", "a")));
                 kube.resource(ws).create();
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -521,7 +524,7 @@ class EndToEndTest {
                 .containsKey(".bashrc");
 
         kube.resources(WorkSeed.class).withName("ubuntu").edit(s -> {
-            s.setSpec(new WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null));
+            s.setSpec(new WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null, null));
             return s;
         });
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -136,6 +136,73 @@ class HelmChartTest {
                 .isTrue();
     }
 
+    /**
+     * Registry credentials and a CA bundle reach the agent as files the kubelet mounts, read-only, named by
+     * its flags; the agent's permissions stay exactly what they are without them.
+     */
+    @Test
+    void registryCredentialsAndCaAreMountedIntoTheAgentWhichGainsNoPermission() {
+        List<HasMetadata> plain = render();
+        List<HasMetadata> objects = render(
+                "registry.configSecret=regcred",
+                "registry.caBundle.secret=registry-ca",
+                "registry.caBundle.key=ca.pem");
+        DaemonSet ds = objects.stream()
+                .filter(DaemonSet.class::isInstance)
+                .map(DaemonSet.class::cast)
+                .findFirst()
+                .orElseThrow();
+        var pod = ds.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getArgs())
+                .contains(
+                        "--registry-config=/etc/workdisk/registry/config.json",
+                        "--ca-file=/etc/workdisk/registry-ca/ca.crt");
+        assertThat(container.getVolumeMounts())
+                .filteredOn(m -> m.getName().startsWith("registry-"))
+                .extracting(m -> m.getName() + " " + m.getMountPath() + " " + m.getReadOnly())
+                .containsExactly(
+                        "registry-config /etc/workdisk/registry true", "registry-ca /etc/workdisk/registry-ca true");
+        assertThat(pod.getVolumes())
+                .filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName() + " "
+                        + v.getSecret().getItems().get(0).getKey() + "->"
+                        + v.getSecret().getItems().get(0).getPath())
+                .containsExactly("regcred .dockerconfigjson->config.json", "registry-ca ca.pem->ca.crt");
+        assertThat(rbac(objects)).as("the same roles and bindings as without").isEqualTo(rbac(plain));
+        assertThat(objects.stream()
+                        .filter(o -> o.getKind().endsWith("Role"))
+                        .flatMap(o -> Serialization.asYaml(o).lines()))
+                .noneMatch(l -> l.contains("secrets") || l.contains("configmaps"));
+
+        DaemonSet withConfigMap = render("registry.caBundle.configMap=registry-ca").stream()
+                .filter(DaemonSet.class::isInstance)
+                .map(DaemonSet.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(withConfigMap.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> v.getConfigMap() != null)
+                .extracting(v -> v.getConfigMap().getName() + " "
+                        + v.getConfigMap().getItems().get(0).getKey())
+                .containsExactly("registry-ca ca.crt");
+        assertThat(withConfigMap
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getArgs())
+                .contains("--ca-file=/etc/workdisk/registry-ca/ca.crt")
+                .noneMatch(a -> a.startsWith("--registry-config"));
+    }
+
+    static List<String> rbac(List<HasMetadata> objects) {
+        return objects.stream()
+                .filter(o -> o.getKind().endsWith("Role") || o.getKind().endsWith("RoleBinding"))
+                .map(Serialization::asYaml)
+                .toList();
+    }
+
     @Test
     void admissionPolicyCanBeTurnedOff() {
         assertThat(render("admissionPolicy.enabled=false"))

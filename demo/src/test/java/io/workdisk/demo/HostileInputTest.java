@@ -97,12 +97,12 @@ class HostileInputTest {
     WorkSeed seed(String name, SeedSource source, String subtree) {
         WorkSeed s = new WorkSeed();
         s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        s.setSpec(new WorkSeedSpec(source, subtree, null));
+        s.setSpec(new WorkSeedSpec(source, subtree, null, null));
         return s;
     }
 
     SeedSource hostPath(String path) {
-        return new SeedSource(new HostPathSource(path), null);
+        return new SeedSource(new HostPathSource(path), null, null, null);
     }
 
     @Test
@@ -162,7 +162,7 @@ class HostileInputTest {
                 .hasMessageContaining("spec.source.hostPath.path");
         assertThatThrownBy(() -> kube.resource(seed(
                                 "file-url",
-                                new SeedSource(null, new HttpSource("file://" + outside, "0".repeat(64))),
+                                new SeedSource(null, new HttpSource("file://" + outside, "0".repeat(64)), null, null),
                                 null))
                         .create())
                 .as("a file:// URL is refused by the API server")

@@ -164,8 +164,24 @@ class KubectlViewTest {
                 "worknode.status",
                 description("worknodes.workdisk.io", "status"),
                 description("worknodes.workdisk.io", "status", "heartbeatTime"));
+        assertExplains(
+                "workseed.spec.source.image",
+                description("workseeds.workdisk.io", "spec", "source", "image"),
+                description("workseeds.workdisk.io", "spec", "source", "image", "reference"),
+                description("workseeds.workdisk.io", "spec", "source", "image", "platform"));
+        assertExplains("workseed.spec.ownership", description("workseeds.workdisk.io", "spec", "ownership"));
         assertThat(kubectl.ok("explain", "workseed.status", "--recursive"))
-                .contains("nodes", "sourceDigest", "conditions", "lastTransitionTime", "readyNodes", "desiredNodes");
+                .contains(
+                        "nodes",
+                        "sourceDigest",
+                        "conditions",
+                        "lastTransitionTime",
+                        "readyNodes",
+                        "desiredNodes",
+                        "resolvedImage",
+                        "imageDigest",
+                        "bytesFetched",
+                        "entriesWritten");
     }
 
     /** kubectl explain FIELD shows each description (kubectl wraps lines: compared with whitespace folded). */
@@ -265,7 +281,9 @@ class KubectlViewTest {
         Map<String, Map<String, String>> seeds = table(kubectl.ok("get", "ws"));
         assertThat(seeds.get("ubuntu"))
                 .containsEntry("READY", "2/2")
-                .containsEntry("SOURCE", "hostPath:" + images.resolve("rootfs.ext4"));
+                .containsEntry("SOURCE", "hostPath:" + images.resolve("rootfs.ext4"))
+                .as("only image builds report progress")
+                .containsEntry("PROGRESS", "");
         Map<String, Map<String, String>> tasks = table(kubectl.ok("get", "wt", "-A"));
         assertThat(tasks.values())
                 .as("the failed create task is kept as the record of the failure")

@@ -32,7 +32,8 @@ final class Manifests {
     static WorkSeed seed(String name, Path rootfs) {
         WorkSeed s = new WorkSeed();
         s.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        s.setSpec(new WorkSeedSpec(new SeedSource(new HostPathSource(rootfs.toString()), null), null, null));
+        s.setSpec(new WorkSeedSpec(
+                new SeedSource(new HostPathSource(rootfs.toString()), null, null, null), null, null, null));
         return s;
     }
 }

@@ -80,6 +80,7 @@ final class RivalWrites implements Interceptor {
                         null,
                         null,
                         null,
+                        null,
                         null));
                 otherCopy.resource(task).updateStatus();
             }

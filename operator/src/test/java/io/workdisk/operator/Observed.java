@@ -52,7 +52,17 @@ public final class Observed {
 
     public static WorkTaskStatus running() {
         return new WorkTaskStatus(
-                TaskPhase.Running, null, null, null, NOW.minusSeconds(1).toString(), null, null, Map.of(), null, 1L);
+                TaskPhase.Running,
+                null,
+                null,
+                null,
+                NOW.minusSeconds(1).toString(),
+                null,
+                null,
+                Map.of(),
+                null,
+                null,
+                1L);
     }
 
     public static WorkTaskStatus succeeded(TaskResult result) {
@@ -66,6 +76,7 @@ public final class Observed {
                 2.0,
                 Map.of(),
                 result,
+                null,
                 1L);
     }
 
@@ -94,6 +105,7 @@ public final class Observed {
                 NOW.minusSeconds(secondsAgo).toString(),
                 1.0,
                 Map.of(),
+                null,
                 null,
                 1L);
     }

@@ -37,7 +37,11 @@ public record TaskResult(
         @JsonPropertyDescription(
                 "Format, Materialize: the image was already there from an earlier run of this task and "
                         + "was reported, not made again. Delete: there was an image to remove.")
-        Boolean existed) {
+        Boolean existed,
+
+        @JsonPropertyDescription("ResolveImage: the digest the reference names. BuildSeed from an image: the digest "
+                + "of the image manifest the seed was built from.")
+        String imageDigest) {
 
     /** Format, Materialize, Resize: the disk image; {@code existed}: it was there from an earlier run. */
     public static TaskResult disk(
@@ -48,7 +52,7 @@ public record TaskResult(
             String filesystemUUID,
             boolean existed) {
         return new TaskResult(
-                path, sizeBytes, filesystemBytes, allocatedBytes, filesystemUUID, null, null, null, existed);
+                path, sizeBytes, filesystemBytes, allocatedBytes, filesystemUUID, null, null, null, existed, null);
     }
 
     /**
@@ -57,11 +61,32 @@ public record TaskResult(
      */
     public static TaskResult seed(
             String path, long sizeBytes, String filesystemUUID, long payloadBytes, int files, int skipped) {
-        return new TaskResult(path, sizeBytes, sizeBytes, null, filesystemUUID, payloadBytes, files, skipped, true);
+        return new TaskResult(
+                path, sizeBytes, sizeBytes, null, filesystemUUID, payloadBytes, files, skipped, true, null);
+    }
+
+    /** BuildSeed from an image: this seed result with the digest of the image manifest it was built from. */
+    public TaskResult withImageDigest(String digest) {
+        return new TaskResult(
+                path,
+                sizeBytes,
+                filesystemBytes,
+                allocatedBytes,
+                filesystemUUID,
+                payloadBytes,
+                files,
+                skipped,
+                existed,
+                digest);
+    }
+
+    /** ResolveImage: the digest the reference names. */
+    public static TaskResult resolved(String digest) {
+        return new TaskResult(null, null, null, null, null, null, null, null, null, digest);
     }
 
     /** Delete: {@code existed}, there was an image to remove. */
     public static TaskResult deleted(String path, boolean existed) {
-        return new TaskResult(path, null, null, null, null, null, null, null, existed);
+        return new TaskResult(path, null, null, null, null, null, null, null, existed, null);
     }
 }

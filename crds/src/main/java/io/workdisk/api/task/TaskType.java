@@ -4,6 +4,8 @@ package io.workdisk.api.task;
 public enum TaskType {
     Format,
     BuildSeed,
+    /** Which digest an image reference names now: asked of one node, whose credentials reach the registry. */
+    ResolveImage,
     Materialize,
     Resize,
     Delete

@@ -40,12 +40,33 @@ public record WorkTaskStatus(
         @JsonPropertyDescription("Succeeded: what the step made, as the agent read it back from the image.")
         TaskResult result,
 
+        @JsonPropertyDescription(
+                "Running BuildSeed from an image: how far it has come (written at most every few " + "seconds).")
+        BuildProgress progress,
+
         @JsonPropertyDescription("The generation of the spec this status is for.")
         Long observedGeneration) {
 
     /** The step has begun; {@code generation} is the spec's, so a replay of the same spec is recognised. */
     public static WorkTaskStatus running(String startedAt, Long generation) {
-        return new WorkTaskStatus(TaskPhase.Running, null, null, null, startedAt, null, null, null, null, generation);
+        return new WorkTaskStatus(
+                TaskPhase.Running, null, null, null, startedAt, null, null, null, null, null, generation);
+    }
+
+    /** This Running status with how far the step has come. */
+    public WorkTaskStatus withProgress(BuildProgress progress) {
+        return new WorkTaskStatus(
+                phase,
+                reason,
+                message,
+                retryable,
+                startedAt,
+                finishedAt,
+                seconds,
+                phaseSeconds,
+                result,
+                progress,
+                observedGeneration);
     }
 
     /** The step made {@code result}, as the agent read it back. */
@@ -66,6 +87,7 @@ public record WorkTaskStatus(
                 seconds,
                 phaseSeconds,
                 result,
+                null,
                 generation);
     }
 
@@ -73,7 +95,17 @@ public record WorkTaskStatus(
     public static WorkTaskStatus failed(
             String reason, String message, boolean retryable, String startedAt, String finishedAt, Long generation) {
         return new WorkTaskStatus(
-                TaskPhase.Failed, reason, message, retryable, startedAt, finishedAt, null, Map.of(), null, generation);
+                TaskPhase.Failed,
+                reason,
+                message,
+                retryable,
+                startedAt,
+                finishedAt,
+                null,
+                Map.of(),
+                null,
+                null,
+                generation);
     }
 
     public boolean finished() {

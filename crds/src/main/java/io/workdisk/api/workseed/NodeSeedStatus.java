@@ -2,6 +2,7 @@ package io.workdisk.api.workseed;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.workdisk.api.task.BuildProgress;
 
 /** The seed on one node. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,4 +38,40 @@ public record NodeSeedStatus(
         String sourceDigest,
 
         @JsonPropertyDescription("Builds tried for this digest on this node.")
-        Integer attempt) {}
+        Integer attempt,
+
+        @JsonPropertyDescription("Image sources: the digest of the image manifest the seed on this node was built "
+                + "from, as its agent reported it (for an archive, the archive's own manifest).")
+        String imageDigest,
+
+        @JsonPropertyDescription("Image sources, while Building: bytes of layers fetched of the total and entries "
+                + "written, as the node's agent last reported them (at most every few seconds).")
+        BuildProgress progress) {
+
+    /**
+     * A node without the seed (yet): Pending, Building or Failed, with why, for the source of {@code sourceDigest}
+     * and the build {@code attempt} (null before any).
+     */
+    public static NodeSeedStatus without(
+            String node, SeedPhase phase, String message, String sourceDigest, Integer attempt) {
+        return new NodeSeedStatus(
+                node, phase, null, null, null, null, null, message, sourceDigest, attempt, null, null);
+    }
+
+    /** This entry with what the agent reported of the image: the digest built from, how far it has come. */
+    public NodeSeedStatus withImage(String imageDigest, BuildProgress progress) {
+        return new NodeSeedStatus(
+                node,
+                phase,
+                path,
+                sizeBytes,
+                payloadBytes,
+                files,
+                skipped,
+                message,
+                sourceDigest,
+                attempt,
+                imageDigest,
+                progress);
+    }
+}

@@ -11,9 +11,9 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.workdisk.api.ApiGroup;
 
-/** A rootfs image's subtree (by default /root) built into a small ext4 seed on every matching node. */
-@JsonClassDescription("A rootfs image's subtree (by default /root) built into a small ext4 seed on every matching "
-        + "node, for WorkDisks (spec.seedRef) to start from. Cluster-scoped. Deleting it removes the seeds from the "
+/** A filesystem's subtree (by default /root) built into a small ext4 seed on every matching node. */
+@JsonClassDescription("A filesystem's subtree (by default /root; / for a VM root disk), from an ext4 rootfs image or "
+        + "a container image, built into a small ext4 seed on every matching node, for WorkDisks (spec.seedRef) to start from. Cluster-scoped. Deleting it removes the seeds from the "
         + "nodes and never touches disks made from them.")
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
@@ -21,6 +21,7 @@ import io.workdisk.api.ApiGroup;
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready")
 @AdditionalPrinterColumn(name = "Source", jsonPath = ".status.source")
+@AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.progress")
 @AdditionalPrinterColumn(
         name = "Age",
         jsonPath = ".metadata.creationTimestamp",

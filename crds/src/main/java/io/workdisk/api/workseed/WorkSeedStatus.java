@@ -22,8 +22,17 @@ public record WorkSeedStatus(
         @JsonPropertyDescription("readyNodes/desiredNodes (e.g. 2/3), for kubectl get.")
         String ready,
 
-        @JsonPropertyDescription("spec.source in one line (hostPath:PATH or http:URL), for kubectl get.")
+        @JsonPropertyDescription("spec.source in one line (hostPath:PATH, http:URL, image:REFERENCE@sha256:SHORT "
+                + "once resolved, or ociArchive:PATH), for kubectl get.")
         String source,
+
+        @JsonPropertyDescription("Image sources: the digest spec.source.image.reference was resolved to, once, by "
+                + "one node's agent; every node builds from it.")
+        ResolvedImage resolvedImage,
+
+        @JsonPropertyDescription("Nodes building, with how far each has come (e.g. node-a 120Mi/260Mi, 3052 "
+                + "entries), for kubectl get.")
+        String progress,
 
         @JsonPropertyDescription(
                 "Ready: True when every node that should have the seed has it, built from the current spec; "

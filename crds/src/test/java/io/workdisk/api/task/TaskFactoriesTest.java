@@ -14,7 +14,7 @@ class TaskFactoriesTest {
 
     @Test
     void eachStepCarriesOnlyItsOwnFields() {
-        SeedSource source = new SeedSource(new HostPathSource("/images/rootfs.ext4"), null);
+        SeedSource source = SeedSource.hostPath("/images/rootfs.ext4");
         assertThat(json(WorkTaskSpec.format("n", "disks/u.ext4", 1L << 30, true, "u", 2)))
                 .isEqualTo(Map.of(
                         "nodeName",
@@ -44,6 +44,26 @@ class TaskFactoriesTest {
                 .containsEntry("subtree", "/root")
                 .containsKey("source")
                 .doesNotContainKeys("sizeBytes", "preallocate", "seedPath");
+        assertThat(json(WorkTaskSpec.buildSeed("n", "seeds/s.ext4", source, "/", SeedOwnership.Preserve, "s", 1)))
+                .containsEntry("ownership", "Preserve")
+                .containsEntry("subtree", "/");
+        assertThat(json(WorkTaskSpec.buildSeed("n", "seeds/s.ext4", source, "/", SeedOwnership.Root, "s", 1)))
+                .as("Root is written as absent, as every task before the choice existed")
+                .doesNotContainKey("ownership");
+        assertThat(json(WorkTaskSpec.resolveImage("n", "seeds/s.ext4", ImageSource.of("debian:12"), "s", 1)))
+                .isEqualTo(Map.of(
+                        "nodeName",
+                        "n",
+                        "type",
+                        "ResolveImage",
+                        "path",
+                        "seeds/s.ext4",
+                        "source",
+                        Map.of("image", Map.of("reference", "debian:12")),
+                        "requester",
+                        "s",
+                        "attempt",
+                        1));
         assertThat(json(WorkTaskSpec.delete("n", "disks/u.ext4", "u", 3)))
                 .isEqualTo(Map.of(
                         "nodeName", "n", "type", "Delete", "path", "disks/u.ext4", "requester", "u", "attempt", 3));
@@ -70,7 +90,7 @@ class TaskFactoriesTest {
 
     @Test
     void anOperationIsTheTasksStepAndStatusWithAttemptOneWhenUnsaid() {
-        WorkTaskSpec spec = new WorkTaskSpec("n", TaskType.Format, "p", 1L, null, null, null, null, "u", null);
+        WorkTaskSpec spec = new WorkTaskSpec("n", TaskType.Format, "p", 1L, null, null, null, null, null, "u", null);
         WorkTaskStatus status = WorkTaskStatus.failed("IO_ERROR", "m", true, "a", "b", 1L);
         assertThat(Operation.of(spec, status))
                 .isEqualTo(new Operation(TaskType.Format, TaskPhase.Failed, "a", "b", null, Map.of(), 1));

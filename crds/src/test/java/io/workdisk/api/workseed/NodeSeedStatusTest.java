@@ -9,7 +9,7 @@ class NodeSeedStatusTest {
     @Test
     void aPhaseIsWrittenAndReadAsTheSameStringItAlwaysWas() {
         for (SeedPhase phase : SeedPhase.values()) {
-            NodeSeedStatus entry = new NodeSeedStatus("a", phase, null, null, null, null, null, null, "d", 1);
+            NodeSeedStatus entry = NodeSeedStatus.without("a", phase, null, "d", 1);
             String json = Serialization.asJson(entry);
             assertThat(json).contains("\"phase\":\"" + phase.name() + "\"");
             assertThat(Serialization.unmarshal(json, NodeSeedStatus.class)).isEqualTo(entry);

@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.observability.LogFormat;
 import io.workdisk.observability.UntilStopped;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +43,19 @@ final class RunCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "A directory WorkSeed hostPath images may be read from (repeatable).")
     List<Path> imageDirs = new ArrayList<>();
+
+    @Option(
+            names = "--registry-config",
+            paramLabel = "FILE",
+            description = "A docker config.json whose auths give the credentials for pulling WorkSeed images "
+                    + "(default: anonymous).")
+    Path registryConfig;
+
+    @Option(
+            names = "--ca-file",
+            paramLabel = "FILE",
+            description = "A PEM bundle of CA certificates trusted for registries, besides the system's.")
+    Path caFile;
 
     @Option(
             names = "--capacity",
@@ -83,6 +98,12 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("workdisk: --node is required (or set NODE_NAME)");
             return 2;
         }
+        for (Path file : new Path[] {registryConfig, caFile}) {
+            if (file != null && !Files.isReadable(file)) {
+                System.err.println("workdisk: cannot read " + file);
+                return 2;
+            }
+        }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
         KubernetesClient client = new KubernetesClientBuilder().build();
         NodeAgent agent;
@@ -99,7 +120,8 @@ final class RunCommand implements Callable<Integer> {
                             metricsPort < 0 ? null : metricsPort,
                             true),
                     E2fsTools.fromEnvironment(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(),
+                    ImageSeeds.forThisBuild(new ImageSeeds.RegistryAccess(registryConfig, caFile)));
         } catch (EngineException e) {
             System.err.println("workdisk: " + e.getMessage());
             return 1;

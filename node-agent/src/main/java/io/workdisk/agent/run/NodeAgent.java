@@ -14,6 +14,7 @@ import io.workdisk.agent.node.NodeRecorder;
 import io.workdisk.agent.node.NodeSurvey;
 import io.workdisk.agent.node.ServerClock;
 import io.workdisk.agent.source.Downloader;
+import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.agent.task.TaskExecutor;
@@ -100,13 +101,21 @@ public final class NodeAgent implements AutoCloseable {
         this.workers = workers;
     }
 
+    /** An agent whose image sources are this build's, without registry credentials or CA. */
     public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
+            throws EngineException {
+        return start(client, settings, tools, clock, ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
+    }
+
+    /** An agent that builds seeds from container images with {@code images}. */
+    public static NodeAgent start(
+            KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds images)
             throws EngineException {
         DataLayout layout = DataLayout.create(settings.dataRoot());
         DiskEngine engine = new DiskEngine(tools, System::nanoTime);
         recover(layout, engine.recovery());
-        TaskExecutor executor =
-                new TaskExecutor(engine, layout, new RootfsSources(settings.imageDirs(), Downloader.standard()));
+        TaskExecutor executor = new TaskExecutor(
+                engine, layout, new RootfsSources(settings.imageDirs(), Downloader.standard()), images);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)

@@ -25,7 +25,8 @@ public final class RootfsSources {
     /** A rootfs to read; {@link Fetched#close()} removes it if it was downloaded. */
     public Fetched fetch(SeedSource source, Path downloadDir) throws EngineException {
         if (source == null || (source.hostPath() == null) == (source.http() == null)) {
-            throw new EngineException(Problem.INVALID_PATH, "the seed source must set exactly one of hostPath or http");
+            throw new EngineException(
+                    Problem.INVALID_PATH, "an ext4 rootfs source must set exactly one of hostPath or http");
         }
         if (source.hostPath() != null) {
             return new Fetched(allowedHostPath(source.hostPath().path()), false);
@@ -34,14 +35,23 @@ public final class RootfsSources {
                 downloader.download(source.http().url(), source.http().sha256(), downloadDir), true);
     }
 
-    Path allowedHostPath(String requested) throws EngineException {
+    /**
+     * {@code requested}, a file on this node, resolved and allowed only inside the agent's image
+     * directories: the rule for hostPath rootfs images and image archives alike.
+     */
+    public Path allowedHostPath(String requested) throws EngineException {
+        return allowedOnNode("hostPath", requested);
+    }
+
+    /** As {@link #allowedHostPath}, for the source field {@code field} (hostPath, ociArchive) named in errors. */
+    public Path allowedOnNode(String field, String requested) throws EngineException {
         if (requested == null || !requested.startsWith("/")) {
-            throw new EngineException(Problem.INVALID_PATH, "hostPath '" + requested + "' must be absolute");
+            throw new EngineException(Problem.INVALID_PATH, field + " '" + requested + "' must be absolute");
         }
         Path path = Path.of(requested);
         for (Path part : path) {
             if (part.toString().equals("..")) {
-                throw new EngineException(Problem.INVALID_PATH, "hostPath " + DataRoot.quoted(path) + " contains '..'");
+                throw new EngineException(Problem.INVALID_PATH, field + " " + DataRoot.quoted(path) + " contains '..'");
             }
         }
         if (imageDirs.isEmpty()) {
@@ -67,7 +77,7 @@ public final class RootfsSources {
         }
         throw new EngineException(
                 Problem.OUTSIDE_DATA_ROOT,
-                "hostPath " + DataRoot.quoted(path) + " resolves to " + DataRoot.quoted(resolved)
+                field + " " + DataRoot.quoted(path) + " resolves to " + DataRoot.quoted(resolved)
                         + ", outside the agent's image directories " + imageDirs);
     }
 

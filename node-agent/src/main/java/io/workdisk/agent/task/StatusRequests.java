@@ -84,6 +84,19 @@ final class StatusRequests {
         }
     }
 
+    /**
+     * Worker side, without waiting: a Running status with progress, written when the reconciler gets to it.
+     * A newer one, or the step's outcome, replaces it if it is still waiting; it is never written after the
+     * outcome, which the worker leaves only once it stopped offering progress.
+     */
+    void offer(WorkTask task, WorkTaskStatus status) {
+        ResourceID id = ResourceID.fromResource(task);
+        Request request = new Request(task.getMetadata().getUid(), status, new CompletableFuture<>());
+        pending.put(id, request);
+        request.written().whenComplete((written, e) -> pending.remove(id, request));
+        wake.propagateEvent(id);
+    }
+
     private boolean stillThere(ResourceID id, String uid) {
         return tasks.get(id).map(t -> uid.equals(t.getMetadata().getUid())).orElse(false);
     }

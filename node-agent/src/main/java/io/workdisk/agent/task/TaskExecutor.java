@@ -7,7 +7,11 @@ import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
+import io.workdisk.api.task.ImageReference;
+import io.workdisk.api.task.SeedOwnership;
+import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTaskSpec;
@@ -26,17 +30,24 @@ public final class TaskExecutor {
     private final DiskEngine engine;
     private final DataLayout layout;
     private final RootfsSources sources;
+    private final ImageSeeds images;
 
-    public TaskExecutor(DiskEngine engine, DataLayout layout, RootfsSources sources) {
+    public TaskExecutor(DiskEngine engine, DataLayout layout, RootfsSources sources, ImageSeeds images) {
         this.engine = engine;
         this.layout = layout;
         this.sources = sources;
+        this.images = images;
     }
 
     /** A finished step: its facts and timings. */
     public record Outcome(TaskResult result, double seconds, Map<String, Double> phaseSeconds) {}
 
     public Outcome run(WorkTaskSpec spec) throws EngineException {
+        return run(spec, ImageSeeds.Progress.NONE);
+    }
+
+    /** Runs the step; a seed built from an image reports how far it has come to {@code progress}. */
+    public Outcome run(WorkTaskSpec spec, ImageSeeds.Progress progress) throws EngineException {
         if (spec.type() == null) {
             throw new EngineException(Problem.INVALID_TASK, "task has no type");
         }
@@ -76,11 +87,64 @@ public final class TaskExecutor {
                         deleted.seconds(),
                         Map.of());
             }
-            case BuildSeed -> seed(spec, path);
+            case BuildSeed ->
+                spec.source() != null && spec.source().fromImage() ? imageSeed(spec, path, progress) : seed(spec, path);
+            case ResolveImage -> resolve(spec);
         };
     }
 
+    private Outcome resolve(WorkTaskSpec spec) throws EngineException {
+        if (spec.source() == null || spec.source().image() == null) {
+            throw new EngineException(Problem.INVALID_TASK, "a ResolveImage task names no image");
+        }
+        long start = System.nanoTime();
+        String digest = images.resolve(spec.source().image());
+        if (digest == null || !digest.matches(ImageReference.DIGEST_PATTERN)) {
+            throw new IllegalStateException("the image source answered " + digest + ", not a sha256 digest");
+        }
+        return new Outcome(TaskResult.resolved(digest), (System.nanoTime() - start) / 1e9, Map.of());
+    }
+
+    private Outcome imageSeed(WorkTaskSpec spec, Path path, ImageSeeds.Progress progress) throws EngineException {
+        SeedSource source = spec.source();
+        if (source.count() != 1) {
+            throw new EngineException(Problem.INVALID_TASK, SeedSource.EXACTLY_ONE);
+        }
+        SeedOwnership ownership = SeedOwnership.orDefault(spec.ownership());
+        ImageSeeds.Request request;
+        if (source.image() != null) {
+            // every node builds the same content: the operator resolves a tag once and names the digest
+            if (!ImageReference.parse(source.image().reference()).pinned()) {
+                throw new EngineException(
+                        Problem.INVALID_TASK,
+                        "image " + source.image().reference() + " is not named by digest: a BuildSeed task "
+                                + "carries the digest its WorkSeed's tag was resolved to");
+            }
+            request = ImageSeeds.Request.fromImage(source.image(), spec.subtree(), ownership, path, spec.requester());
+        } else {
+            request = ImageSeeds.Request.fromArchive(
+                    sources.allowedOnNode("ociArchive", source.ociArchive().path()),
+                    spec.subtree(),
+                    ownership,
+                    path,
+                    spec.requester());
+        }
+        ImageSeeds.Built built = images.build(layout.root(), request, progress);
+        SeedReport r = built.seed();
+        return new Outcome(
+                TaskResult.seed(r.path(), r.sizeBytes(), r.filesystemUUID(), r.payloadBytes(), r.files(), r.skipped())
+                        .withImageDigest(built.imageDigest()),
+                built.seconds(),
+                r.phaseSeconds());
+    }
+
     private Outcome seed(WorkTaskSpec spec, Path path) throws EngineException {
+        if (SeedOwnership.orDefault(spec.ownership()) != SeedOwnership.Root) {
+            throw new EngineException(
+                    Problem.UNSUPPORTED_SOURCE,
+                    "ownership " + spec.ownership() + " of a seed from an ext4 rootfs (hostPath, http) is not "
+                            + "available in this build of the workdisk agent");
+        }
         try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
             Timed<SeedReport> built = engine.buildSeed(
                     layout.root(),

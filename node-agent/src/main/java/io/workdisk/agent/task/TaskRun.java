@@ -5,6 +5,7 @@ import io.workdisk.api.Timestamps;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +22,15 @@ final class TaskRun implements TaskWorkers.Work {
     private final StatusRequests status;
     private final Clock clock;
     private final TaskMetrics metrics;
+    private final Duration progressEvery;
 
-    TaskRun(TaskExecutor executor, StatusRequests status, Clock clock, TaskMetrics metrics) {
+    /** {@code progressEvery}: the least time between two progress writes of one task. */
+    TaskRun(TaskExecutor executor, StatusRequests status, Clock clock, TaskMetrics metrics, Duration progressEvery) {
         this.executor = executor;
         this.status = status;
         this.clock = clock;
         this.metrics = metrics;
+        this.progressEvery = progressEvery;
     }
 
     @Override
@@ -49,8 +53,14 @@ final class TaskRun implements TaskWorkers.Work {
         WorkTaskStatus finished;
         String name =
                 task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
+        WorkTaskStatus runningStatus = running.get().getStatus();
+        ProgressReports progress = new ProgressReports(
+                clock, progressEvery, p -> status.offer(running.get(), runningStatus.withProgress(p)));
         try {
-            TaskExecutor.Outcome outcome = executor.run(task.getSpec());
+            TaskExecutor.Outcome outcome;
+            try (progress) {
+                outcome = executor.run(task.getSpec(), progress);
+            }
             finished = WorkTaskStatus.succeeded(
                     started,
                     Timestamps.now(clock),

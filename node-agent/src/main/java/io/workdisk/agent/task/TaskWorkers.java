@@ -28,6 +28,9 @@ public final class TaskWorkers implements AutoCloseable {
     /** How long a finished step's outcome is offered to a failing API server before a later event must redo it. */
     private static final Duration STATUS_PATIENCE = Duration.ofMinutes(2);
 
+    /** The least time between two progress writes of one task: a modest load on the API server per build. */
+    public static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
     private final FairQueue<WorkTask> queue = new FairQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private final StatusRequests statusRequests;
@@ -38,7 +41,8 @@ public final class TaskWorkers implements AutoCloseable {
      */
     public static TaskWorkers start(int count, TaskExecutor executor, Clock clock, TaskMetrics metrics) {
         StatusRequests statuses = new StatusRequests(STATUS_PATIENCE);
-        return new TaskWorkers(count, "workdisk-task", new TaskRun(executor, statuses, clock, metrics), statuses);
+        return new TaskWorkers(
+                count, "workdisk-task", new TaskRun(executor, statuses, clock, metrics, PROGRESS_EVERY), statuses);
     }
 
     /** What a worker does with a task it takes. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeFixture;
@@ -96,6 +97,39 @@ class AgentCliTest {
 
         assertThat(run("delete", disk.toString())).isZero();
         assertThat(disk).doesNotExist();
+    }
+
+    /** subtree / takes the whole rootfs, as a VM root disk needs: the root directory is a subtree like any. */
+    @Test
+    void theWholeRootfsIsASubtree() throws Exception {
+        Path tree = tmp.resolve("tree");
+        Files.createDirectories(tree);
+        TreeFixture.create(tree.resolve("root"));
+        Files.writeString(Files.createDirectories(tree.resolve("etc")).resolve("hostname"), "vm\n");
+        Path rootfs = Rootfs.make(tree, data.resolve("rootfs.ext4"));
+
+        assertThat(run("build-seed", "--json", "--rootfs", rootfs.toString(), "--subtree", "/"))
+                .as(stderr)
+                .isZero();
+
+        Path seed = Path.of(json().get("path").asText());
+        assertThat(DebugfsTree.read(seed, tmp)).containsKeys("etc/hostname", "root");
+    }
+
+    @Test
+    void theAgentRefusesRegistryFilesItCannotRead() {
+        for (String option : List.of("--registry-config", "--ca-file")) {
+            assertThat(run(
+                            "run",
+                            "--node",
+                            "n",
+                            "--root",
+                            data.toString(),
+                            option,
+                            tmp.resolve("missing.json").toString()))
+                    .as(option)
+                    .isEqualTo(2);
+        }
     }
 
     @Test

@@ -7,12 +7,16 @@ import io.javaoperatorsdk.operator.api.reconciler.ResourceCache;
 import io.javaoperatorsdk.operator.processing.event.EventHandler;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.workdisk.api.task.BuildProgress;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,45 @@ class StatusRequestsTest {
 
         assertThat(requests.write(task, WorkTaskStatus.running("2026-11-25T16:27:40Z", 1L)))
                 .isEmpty();
+    }
+
+    /**
+     * Progress is offered without waiting; a newer offer, and then the outcome, replace one the reconciler
+     * has not written yet, so the outcome is never followed by an older progress.
+     */
+    @Test
+    void progressIsOfferedWithoutWaitingAndTheOutcomeReplacesProgressNotYetWritten() throws Exception {
+        WorkTask task = task("uid-1");
+        cache.put(ResourceID.fromResource(task), task);
+        List<WorkTaskStatus> written = new CopyOnWriteArrayList<>();
+        AtomicBoolean reconcilerBusy = new AtomicBoolean(true);
+        wakeUps(event -> {
+            if (reconcilerBusy.get()) {
+                return; // as if the reconcile had not run yet: requests pile up
+            }
+            requests.pendingFor(task).ifPresent(r -> {
+                written.add(r.status());
+                r.written().complete(Optional.of(task));
+            });
+        });
+        WorkTaskStatus running = WorkTaskStatus.running("2026-11-25T16:27:40Z", 1L);
+
+        requests.offer(task, running.withProgress(BuildProgress.of(1, 10, 0)));
+        requests.offer(task, running.withProgress(BuildProgress.of(5, 10, 3)));
+        assertThat(requests.pendingFor(task).orElseThrow().status().progress().bytesFetched())
+                .as("the newer progress replaced the older")
+                .isEqualTo(5);
+
+        reconcilerBusy.set(false);
+        WorkTaskStatus succeeded = WorkTaskStatus.succeeded("a", "b", 1.0, Map.of(), null, 1L);
+        assertThat(requests.write(task, succeeded)).containsSame(task);
+        assertThat(written).containsExactly(succeeded);
+        assertThat(requests.pendingFor(task)).isEmpty();
+
+        // once written, an offer is forgotten
+        requests.offer(task, running.withProgress(BuildProgress.of(9, 10, 7)));
+        assertThat(written).hasSize(2);
+        assertThat(requests.pendingFor(task)).isEmpty();
     }
 
     /** The informer's cache of tasks, as a map. */

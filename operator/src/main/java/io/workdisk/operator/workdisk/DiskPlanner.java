@@ -465,9 +465,14 @@ public final class DiskPlanner {
         if (ws.getStatus() == null || ws.getStatus().nodes() == null) {
             return false;
         }
-        String digest = SeedDigest.of(ws.getSpec());
+        Optional<String> digest = SeedDigest.of(ws);
+        if (digest.isEmpty()) {
+            return false; // its image tag is being resolved: no node's copy is known to be current
+        }
         for (NodeSeedStatus n : ws.getStatus().nodes()) {
-            if (node.equals(n.node()) && n.phase() == SeedPhase.Ready && digest.equals(n.sourceDigest())) {
+            if (node.equals(n.node())
+                    && n.phase() == SeedPhase.Ready
+                    && digest.get().equals(n.sourceDigest())) {
                 return true;
             }
         }

@@ -3,11 +3,14 @@ package io.workdisk.operator.workseed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.DataRootLayout;
+import io.workdisk.api.task.ImageReference;
+import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
+import io.workdisk.api.workseed.ResolvedImage;
 import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
@@ -32,9 +35,11 @@ public final class SeedPlanner {
     static final Duration WAIT_FOR_NODE = Duration.ofSeconds(15);
 
     private final String taskNamespace;
+    private final ImageResolution resolution;
 
     public SeedPlanner(String taskNamespace) {
         this.taskNamespace = taskNamespace;
+        this.resolution = new ImageResolution(taskNamespace);
     }
 
     public static String buildTaskName(WorkSeed seed, String node, String digest) {
@@ -56,7 +61,6 @@ public final class SeedPlanner {
 
     public Plan<WorkSeedStatus> plan(
             WorkSeed seed, List<WorkTask> tasks, List<NodeView> nodes, Instant now, boolean deleting) {
-        Seen seen = new Seen(seed, SeedDigest.of(seed.getSpec()), tasks, now);
         Map<String, NodeSeedStatus> held = new LinkedHashMap<>();
         if (seed.getStatus() != null && seed.getStatus().nodes() != null) {
             seed.getStatus().nodes().forEach(n -> held.put(n.node(), n));
@@ -66,9 +70,16 @@ public final class SeedPlanner {
                 : nodes.stream()
                         .filter(n -> n.matches(seed.getSpec().nodeSelector()))
                         .toList();
+        Plan<ImageResolution.Outcome> resolution = resolution(seed, tasks, wanted, now, deleting);
+        ResolvedImage resolved = resolution.status().resolved();
+        Seen seen = new Seen(
+                seed, SeedDigest.of(seed.getSpec(), resolved).orElse(null), resolved, resolution.status(), tasks, now);
         List<Plan<Optional<NodeSeedStatus>>> parts = new ArrayList<>();
         for (NodeView node : wanted) {
-            parts.add(buildOn(seen, node, held.get(node.name())));
+            parts.add(
+                    seen.digest() == null
+                            ? entry(unresolved(seen, node, held.get(node.name())))
+                            : buildOn(seen, node, held.get(node.name())));
         }
         for (NodeSeedStatus entry : held.values()) {
             if (wanted.stream().noneMatch(n -> n.name().equals(entry.node()))) {
@@ -79,15 +90,35 @@ public final class SeedPlanner {
                 .flatMap(p -> p.status().stream())
                 .sorted(Comparator.comparing(NodeSeedStatus::node))
                 .toList();
-        Plan<WorkSeedStatus> plan = Plan.report(status(seen, entries, wanted.size(), deleting));
+        Plan<WorkSeedStatus> plan = Plan.<WorkSeedStatus>report(status(seen, entries, wanted.size(), deleting))
+                .and(resolution);
         for (Plan<Optional<NodeSeedStatus>> part : parts) {
             plan = plan.and(part);
         }
         return deleting && entries.isEmpty() ? plan.finishing().removingNow(tasks) : plan;
     }
 
-    /** What every node's part of the plan reads: the seed, the digest of its source, its tasks, and the time. */
-    private record Seen(WorkSeed seed, String digest, List<WorkTask> tasks, Instant now) {
+    private Plan<ImageResolution.Outcome> resolution(
+            WorkSeed seed, List<WorkTask> tasks, List<NodeView> wanted, Instant now, boolean deleting) {
+        if (deleting) {
+            ResolvedImage kept =
+                    seed.getStatus() == null ? null : seed.getStatus().resolvedImage();
+            return Plan.report(new ImageResolution.Outcome(kept, null, null));
+        }
+        return resolution.decide(seed, tasks, wanted, now);
+    }
+
+    /**
+     * What every node's part of the plan reads: the seed, the digest of its source ({@code null} while its
+     * image tag is not resolved), the image resolution, its tasks, and the time.
+     */
+    private record Seen(
+            WorkSeed seed,
+            String digest,
+            ResolvedImage resolved,
+            ImageResolution.Outcome resolution,
+            List<WorkTask> tasks,
+            Instant now) {
         Optional<WorkTask> task(String name) {
             return tasks.stream()
                     .filter(t -> t.getMetadata().getName().equals(name))
@@ -95,8 +126,43 @@ public final class SeedPlanner {
         }
 
         String source() {
-            return seed.getSpec().source().describe();
+            return describe(seed.getSpec().source(), resolved);
         }
+
+        /** The source as the nodes get it: an image always named by its digest, so every node builds the same. */
+        SeedSource buildSource() {
+            SeedSource source = seed.getSpec().source();
+            if (source.image() == null) {
+                return source;
+            }
+            String imageDigest = SeedDigest.imageDigest(source, resolved).orElseThrow();
+            return SeedSource.image(source.image().pinnedTo(imageDigest));
+        }
+    }
+
+    /** spec.source in one line, an image with the short form of the digest it resolved to. */
+    static String describe(SeedSource source, ResolvedImage resolved) {
+        if (source == null) {
+            return "none";
+        }
+        if (source.image() == null) {
+            return source.describe();
+        }
+        Optional<String> digest = SeedDigest.imageDigest(source, resolved);
+        return digest.map(d -> "image:"
+                        + ImageReference.parse(source.image().reference()).name() + "@"
+                        + ImageReference.shortDigest(d))
+                .orElse(source.describe());
+    }
+
+    /** A node waiting for the image tag to be resolved: it cannot build yet, whatever it held before. */
+    private static NodeSeedStatus unresolved(Seen seen, NodeView node, NodeSeedStatus before) {
+        return NodeSeedStatus.without(
+                node.name(),
+                SeedPhase.Pending,
+                seen.resolution().message(),
+                null,
+                before == null ? null : before.attempt());
     }
 
     // ---- a node the seed is wanted on: one part of the plan, the node's entry in the status and its tasks ----
@@ -116,31 +182,26 @@ public final class SeedPlanner {
         }
         if (task.isPresent() && Tasks.failed(task.get())) {
             Retry retry = Retry.of(task.get(), seen.now());
-            return entry(new NodeSeedStatus(
+            return entry(NodeSeedStatus.without(
                             node.name(),
                             SeedPhase.Failed,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
                             task.get().getStatus().message() + retry.says(),
                             seen.digest(),
                             task.get().getSpec().attempt()))
                     .retrying(task.get(), retry);
         }
         if (task.isPresent()) {
-            return entry(building(seen, node, task.get().getSpec().attempt()));
+            return entry(building(seen, node, task.get().getSpec().attempt())
+                    .withImage(
+                            null,
+                            task.get().getStatus() == null
+                                    ? null
+                                    : task.get().getStatus().progress()));
         }
         if (!node.alive()) {
-            return entry(new NodeSeedStatus(
+            return entry(NodeSeedStatus.without(
                             node.name(),
                             SeedPhase.Pending,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
                             node.why(),
                             seen.digest(),
                             before == null ? null : before.attempt()))
@@ -180,8 +241,9 @@ public final class SeedPlanner {
                 WorkTaskSpec.buildSeed(
                         node.name(),
                         seedPath(seed),
-                        seed.getSpec().source(),
+                        seen.buildSource(),
                         seed.getSpec().effectiveSubtree(),
+                        seed.getSpec().effectiveOwnership(),
                         seed.getMetadata().getUid(),
                         attempt));
     }
@@ -198,21 +260,14 @@ public final class SeedPlanner {
                 r.skipped(),
                 warnings(r),
                 seen.digest(),
-                task.getSpec().attempt());
+                task.getSpec().attempt(),
+                r.imageDigest(),
+                null);
     }
 
     private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
-        return new NodeSeedStatus(
-                node.name(),
-                SeedPhase.Building,
-                null,
-                null,
-                null,
-                null,
-                null,
-                "building from " + seen.source(),
-                seen.digest(),
-                attempt);
+        return NodeSeedStatus.without(
+                node.name(), SeedPhase.Building, "building from " + seen.source(), seen.digest(), attempt);
     }
 
     // ---- a node that holds the seed and should not: remove it there ----
@@ -233,7 +288,9 @@ public final class SeedPlanner {
                 held.skipped(),
                 deleting ? "removing the seed" : "the node no longer matches",
                 held.sourceDigest(),
-                held.attempt()));
+                held.attempt(),
+                held.imageDigest(),
+                null));
         if (task.isEmpty()) {
             return removing.creating(deleteTask(seen.seed(), held.node()));
         }
@@ -273,8 +330,10 @@ public final class SeedPlanner {
         WorkSeed seed = seen.seed();
         int ready =
                 (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
-        Condition readyCondition = readyCondition(entries, ready, wanted, deleting);
-        readyCondition.setObservedGeneration(seed.getMetadata().getGeneration());
+        List<Condition> now = new ArrayList<>();
+        now.add(readyCondition(seen, entries, ready, wanted, deleting));
+        imageCondition(seen).ifPresent(now::add);
+        now.forEach(c -> c.setObservedGeneration(seed.getMetadata().getGeneration()));
         List<Condition> previous =
                 seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
         return new WorkSeedStatus(
@@ -282,20 +341,59 @@ public final class SeedPlanner {
                 ready,
                 wanted,
                 ready + "/" + wanted,
-                seed.getSpec().source() == null
-                        ? "none"
-                        : seed.getSpec().source().describe(),
-                Conditions.merge(previous, List.of(readyCondition), seen.now()),
+                seen.source(),
+                seen.resolved(),
+                progress(entries),
+                Conditions.merge(previous, now, seen.now()),
                 seed.getMetadata().getGeneration());
     }
 
-    private static Condition readyCondition(List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {
+    /** Nodes building an image, with how far each has come: {@code node-a 120Mi/260Mi, 3052 entries}. */
+    private static String progress(List<NodeSeedStatus> entries) {
+        List<String> building = entries.stream()
+                .filter(e -> e.phase() == SeedPhase.Building && e.progress() != null)
+                .map(e -> e.node() + " " + e.progress().describe())
+                .toList();
+        return building.isEmpty() ? null : String.join("; ", building);
+    }
+
+    /** Image sources only: whether the tag's digest is known, and if not, why. */
+    private static Optional<Condition> imageCondition(Seen seen) {
+        SeedSource source = seen.seed().getSpec().source();
+        if (source == null || source.image() == null) {
+            return Optional.empty();
+        }
+        ImageResolution.Outcome r = seen.resolution();
+        if (r.settled()) {
+            return Optional.of(Conditions.of(
+                    "ImageResolved",
+                    seen.resolved() != null,
+                    "Resolved",
+                    seen.resolved() == null
+                            ? "not resolved"
+                            : source.image().reference() + " is "
+                                    + seen.resolved().digest(),
+                    null));
+        }
+        return Optional.of(Conditions.of("ImageResolved", false, r.reason(), r.message(), null));
+    }
+
+    private static Condition readyCondition(
+            Seen seen, List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {
         if (deleting) {
             return Conditions.of(
                     "Ready", false, "Deleting", "removing the seed from " + entries.size() + " node(s)", null);
         }
         if (wanted == 0) {
             return Conditions.of("Ready", false, "NoNodes", "no node with a workdisk agent matches", null);
+        }
+        if (seen.digest() == null) {
+            return Conditions.of(
+                    "Ready",
+                    false,
+                    seen.resolution().reason(),
+                    seen.resolution().message(),
+                    null);
         }
         List<String> failed = entries.stream()
                 .filter(e -> e.phase() == SeedPhase.Failed)

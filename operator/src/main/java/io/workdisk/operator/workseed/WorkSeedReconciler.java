@@ -1,6 +1,7 @@
 package io.workdisk.operator.workseed;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -35,7 +36,10 @@ import java.util.stream.Collectors;
  * Keeps each WorkSeed built on every matching node: observe the nodes and the seed's tasks, decide
  * (SeedPlanner), write or remove tasks, report per-node status.
  */
-@ControllerConfiguration(name = "workseed")
+@ControllerConfiguration(
+        name = "workseed",
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SeedSpecChanges.class))
 public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<WorkSeed> {
     private final Tasks tasks;
     private final SeedPlanner planner;

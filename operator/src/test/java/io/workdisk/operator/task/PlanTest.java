@@ -21,7 +21,8 @@ class PlanTest {
     static WorkTask task(String name) {
         WorkTask t = new WorkTask();
         t.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        t.setSpec(new WorkTaskSpec("a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, "x", 1));
+        t.setSpec(
+                new WorkTaskSpec("a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, null, "x", 1));
         return t;
     }
 

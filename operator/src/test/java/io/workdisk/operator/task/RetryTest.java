@@ -21,8 +21,8 @@ class RetryTest {
     static WorkTask task(int attempt, WorkTaskStatus status) {
         WorkTask t = new WorkTask();
         t.setMetadata(new ObjectMetaBuilder().withName("t").build());
-        t.setSpec(
-                new WorkTaskSpec("a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, "x", attempt));
+        t.setSpec(new WorkTaskSpec(
+                "a", TaskType.Format, "disks/x.ext4", 1L << 30, null, null, null, null, null, "x", attempt));
         t.setStatus(status);
         return t;
     }
@@ -69,7 +69,7 @@ class RetryTest {
     @Test
     void aFailureWithoutAFinishTimeCountsFromNow() {
         WorkTaskStatus unstamped = new WorkTaskStatus(
-                TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null, null, null, Map.of(), null, 1L);
+                TaskPhase.Failed, "TOOL_TIMEOUT", "slow", true, null, null, null, Map.of(), null, null, 1L);
         assertThat(Retry.of(task(1, unstamped), NOW)).isEqualTo(new Retry.After(Duration.ofSeconds(5)));
     }
 }

@@ -531,7 +531,7 @@ class DiskPlannerBranchesTest {
     }
 
     static TaskResult made(long bytes) {
-        return new TaskResult(PATH, bytes, bytes, 4096L, "fs-uuid", null, null, null, false);
+        return new TaskResult(PATH, bytes, bytes, 4096L, "fs-uuid", null, null, null, false, null);
     }
 
     static WorkTask create(long bytes, WorkTaskStatus status) {
@@ -555,7 +555,7 @@ class DiskPlannerBranchesTest {
                 disk("1Gi", null),
                 "ns",
                 name,
-                new WorkTaskSpec("a", type, "disks/uid-1.ext4", bytes, false, null, null, null, UID, 1));
+                new WorkTaskSpec("a", type, "disks/uid-1.ext4", bytes, false, null, null, null, null, UID, 1));
         t.setStatus(status);
         return t;
     }
@@ -567,20 +567,23 @@ class DiskPlannerBranchesTest {
                 .withUid("seed-uid")
                 .withGeneration(1L)
                 .build());
-        s.setSpec(new WorkSeedSpec(new SeedSource(new HostPathSource("/images/rootfs.ext4"), null), null, null));
+        s.setSpec(new WorkSeedSpec(
+                new SeedSource(new HostPathSource("/images/rootfs.ext4"), null, null, null), null, null, null));
         s.setStatus(status);
         return s;
     }
 
     static WorkSeedStatus readyOn(String node) {
-        String digest = SeedDigest.of(seed(null).getSpec());
+        String digest = SeedDigest.of(seed(null).getSpec(), null).orElseThrow();
         return new WorkSeedStatus(
                 List.of(new NodeSeedStatus(
-                        node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null, digest, 1)),
+                        node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null, digest, 1, null, null)),
                 1,
                 1,
                 "1/1",
                 "hostPath:/images/rootfs.ext4",
+                null,
+                null,
                 List.of(),
                 1L);
     }

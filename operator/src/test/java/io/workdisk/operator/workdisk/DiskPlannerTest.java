@@ -45,7 +45,7 @@ class DiskPlannerTest {
                 d,
                 "ns",
                 name,
-                new WorkTaskSpec("a", type, "disks/uid-1.ext4", size, false, null, null, null, "uid-1", 1));
+                new WorkTaskSpec("a", type, "disks/uid-1.ext4", size, false, null, null, null, null, "uid-1", 1));
         t.setStatus(status);
         return t;
     }
@@ -61,6 +61,7 @@ class DiskPlannerTest {
                 0.1,
                 Map.of(),
                 result,
+                null,
                 1L);
     }
 
@@ -107,7 +108,8 @@ class DiskPlannerTest {
                                 null,
                                 null,
                                 null,
-                                false)));
+                                false,
+                                null)));
         Plan<WorkDiskStatus> p = plan(d, List.of(done));
         assertThat(p.status().phase()).isEqualTo(DiskPhase.Ready);
         assertThat(p.status().filesystemUUID()).isEqualTo("fs-uuid");
@@ -166,6 +168,7 @@ class DiskPlannerTest {
                 NOW.minusSeconds(30).toString(),
                 null,
                 Map.of(),
+                null,
                 null,
                 1L));
         assertThat(plan(d, List.of(failed)).removeNow()).containsExactly(failed);

@@ -52,7 +52,7 @@ class SeedPlannerTest {
     static final Map<String, String> ZONE_X = Map.of("zone", "x");
     static final NodeView A = alive("a", 100 * GIB, ZONE_X);
     static final NodeView A_ELSEWHERE = alive("a", 100 * GIB, Map.of("zone", "y"));
-    static final String DIGEST = SeedDigest.of(spec());
+    static final String DIGEST = SeedDigest.of(spec(), null).orElseThrow();
     static final String BUILD = SeedPlanner.buildTaskName(seed(null), "a", DIGEST);
     static final String DELETE = SeedPlanner.deleteTaskName(seed(null), "a");
 
@@ -213,6 +213,7 @@ class SeedPlannerTest {
                         null,
                         spec().source(),
                         "/root",
+                        null,
                         "seed-uid",
                         1));
     }
@@ -232,7 +233,9 @@ class SeedPlannerTest {
                         2,
                         "2 entries skipped (devices, fifos, sockets)",
                         DIGEST,
-                        1));
+                        1,
+                        null,
+                        null));
         assertThat(p.status().ready()).isEqualTo("1/1");
         assertThat(p.status().source()).isEqualTo("hostPath:/images/rootfs.ext4");
     }
@@ -324,7 +327,8 @@ class SeedPlannerTest {
     // ---- what is observed ----
 
     static WorkSeedSpec spec() {
-        return new WorkSeedSpec(new SeedSource(new HostPathSource("/images/rootfs.ext4"), null), null, ZONE_X);
+        return new WorkSeedSpec(
+                new SeedSource(new HostPathSource("/images/rootfs.ext4"), null, null, null), null, null, ZONE_X);
     }
 
     static WorkSeed seed(WorkSeedStatus status) {
@@ -340,15 +344,17 @@ class SeedPlannerTest {
     }
 
     static NodeSeedStatus onA(SeedPhase phase, String digest, int attempt) {
-        return new NodeSeedStatus("a", phase, "/data/seeds/s.ext4", GIB, 1000L, 3, 0, null, digest, attempt);
+        return new NodeSeedStatus(
+                "a", phase, "/data/seeds/s.ext4", GIB, 1000L, 3, 0, null, digest, attempt, null, null);
     }
 
     static WorkSeedStatus status(NodeSeedStatus... nodes) {
-        return new WorkSeedStatus(List.of(nodes), 0, 1, "0/1", "hostPath:/images/rootfs.ext4", List.of(), 1L);
+        return new WorkSeedStatus(
+                List.of(nodes), 0, 1, "0/1", "hostPath:/images/rootfs.ext4", null, null, List.of(), 1L);
     }
 
     static TaskResult built() {
-        return new TaskResult("/data/seeds/s.ext4", GIB, GIB, GIB, "seed-fs-uuid", 1000L, 3, 2, false);
+        return new TaskResult("/data/seeds/s.ext4", GIB, GIB, GIB, "seed-fs-uuid", 1000L, 3, 2, false, null);
     }
 
     static WorkTask build(String name, WorkTaskStatus status) {
@@ -372,6 +378,7 @@ class SeedPlannerTest {
                         null,
                         null,
                         type == TaskType.BuildSeed ? spec().source() : null,
+                        null,
                         null,
                         "seed-uid",
                         1));
