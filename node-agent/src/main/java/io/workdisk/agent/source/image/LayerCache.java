@@ -125,7 +125,8 @@ public final class LayerCache {
                 touch(target);
                 return new Blob(digest, target, size, true);
             }
-            Path temp = incoming.resolve(digest.hex() + "-" + System.nanoTime());
+            Path temp = incoming.resolve(
+                    digest.hex() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             try {
                 VerifyingFile sink = new VerifyingFile(temp, digest, size, progress);
                 try (sink) {
@@ -145,11 +146,12 @@ public final class LayerCache {
             } finally {
                 deleteQuietly(temp);
             }
-            return new Blob(digest, target, size, false);
         } finally {
             lock.unlock();
             fetching.remove(digest, lock);
         }
+        evict();
+        return new Blob(digest, path(digest), size, false);
     }
 
     /** Whether a verified blob of this digest and size is cached (a use: it counts as recently used). */
