@@ -25,6 +25,10 @@ public final class DataRootLayout {
      * blob at its content address {@code layers/blobs/sha256/<hex>}, never anything unverified there.
      */
     public static final String LAYERS = "layers";
+    /** Under {@link #LAYERS}: verified blobs, each named by its SHA-256. */
+    public static final String LAYER_BLOBS = "blobs/sha256";
+    /** Under {@link #LAYERS}: blobs being fetched, never trusted, removed when the cache is opened. */
+    public static final String LAYER_INCOMING = "incoming";
     /** Every image is an ext4 filesystem in a file of this suffix. */
     public static final String IMAGE_SUFFIX = ".ext4";
     /** The longest file name Linux filesystems take, in bytes. */
@@ -55,7 +59,7 @@ public final class DataRootLayout {
 
     /** Where the layer cache keeps a verified blob of this SHA-256 (64 lower-case hex digits). */
     public static String blobPath(String sha256Hex) {
-        return LAYERS + "/blobs/sha256/" + sha256Hex;
+        return LAYERS + "/" + LAYER_BLOBS + "/" + sha256Hex;
     }
 
     /** The name an image file stands for (a disk's UID, a seed's possibly shortened name). */

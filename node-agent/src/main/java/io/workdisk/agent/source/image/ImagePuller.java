@@ -12,10 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -261,25 +262,26 @@ public final class ImagePuller {
         layers.forEach(d -> distinct.putIfAbsent(d.digest(), d));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, distinct.size())));
         try {
-            Map<Digest, Future<LayerCache.Blob>> futures = new LinkedHashMap<>();
+            CompletionService<LayerCache.Blob> done = new ExecutorCompletionService<>(pool);
             for (Descriptor d : distinct.values()) {
-                futures.put(d.digest(), pool.submit(() -> fetch(image, plainHttp, d, counter)));
+                done.submit(() -> fetch(image, plainHttp, d, counter));
             }
             Map<Digest, LayerCache.Blob> blobs = new LinkedHashMap<>();
-            for (Map.Entry<Digest, Future<LayerCache.Blob>> f : futures.entrySet()) {
-                blobs.put(f.getKey(), await(f.getValue()));
+            for (int i = 0; i < distinct.size(); i++) {
+                LayerCache.Blob blob = await(done); // in the order they finish, so a failure is seen at once
+                blobs.put(blob.digest(), blob);
             }
             List<LayerCache.Blob> inOrder = new ArrayList<>();
             layers.forEach(d -> inOrder.add(blobs.get(d.digest())));
             return inOrder;
         } finally {
-            pool.shutdownNow();
+            pool.shutdownNow(); // after a failure: interrupts the other layers, whose partial files are removed
         }
     }
 
-    private static LayerCache.Blob await(Future<LayerCache.Blob> future) throws EngineException {
+    private static LayerCache.Blob await(CompletionService<LayerCache.Blob> done) throws EngineException {
         try {
-            return future.get();
+            return done.take().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof EngineException engine) {
                 throw engine;

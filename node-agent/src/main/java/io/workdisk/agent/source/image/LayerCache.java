@@ -4,6 +4,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -52,8 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LayerCache {
     private static final Logger log = LoggerFactory.getLogger(LayerCache.class);
-    static final String BLOBS = "blobs/sha256";
-    static final String INCOMING = "incoming";
+    static final String BLOBS = DataRootLayout.LAYER_BLOBS;
+    static final String INCOMING = DataRootLayout.LAYER_INCOMING;
 
     private final Path blobs;
     private final Path incoming;
