@@ -201,6 +201,26 @@ class HostileRegistryTest {
     }
 
     @Test
+    void aRegistryThatNeverAnswersAndARedirectLoopAreNamed() throws Exception {
+        front.on("GET", "/manifests/v1", ex -> waitFor(release)); // accepts and never answers
+        assertThat(failure(this::pull).getMessage())
+                .contains("GET http://" + front.host() + "/v2/app/manifests/v1 sent no response within 1s");
+
+        front.on(
+                "GET",
+                blobPath(0),
+                ex -> RegistryFront.send(
+                        ex, 302, Map.of("Location", List.of("/v2/app/blobs/" + layer(0).digest())), new byte[0]));
+        front.on("GET", "/manifests/v1", ex -> {
+            RegistryFront.Upstream u = front.upstream(ex);
+            RegistryFront.send(ex, u.status(), u.headers(), u.body());
+        });
+        assertThat(failure(this::pull).getMessage())
+                .contains("was still redirected after 5 redirects (a redirect loop?)");
+        assertNothingUnverifiedLeft(0);
+    }
+
+    @Test
     void manifestsOfMoreThanFourMebibytesAreRefusedWithOrWithoutALength() throws Exception {
         byte[] huge =
                 ("{\"schemaVersion\":2,\"pad\":\"" + "x".repeat(5 << 20) + "\"}").getBytes(StandardCharsets.UTF_8);

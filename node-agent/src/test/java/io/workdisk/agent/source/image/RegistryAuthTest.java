@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -154,6 +157,47 @@ class RegistryAuthTest {
         }
         // manifest, config, layer, HEAD, manifest again, and the cached blobs: one token
         assertThat(tokens.requests(scope) - before).isEqualTo(1);
+    }
+
+    @Test
+    void anExpiredTokenIsReplacedWithoutFailingThePull() throws Exception {
+        String scope = "repository:public/app:pull";
+        MovableClock clock = new MovableClock();
+        try (RegistryClient client = RegistryClient.create(settings(), clock)) {
+            Resolver resolver = new Resolver(client);
+            ImageReference ref = ImageReference.parse(tokenRegistry.host() + "/public/app:v1");
+            int before = tokens.requests(scope);
+            Digest first = resolver.resolve(ref, true);
+            assertThat(resolver.resolve(ref, true)).isEqualTo(first);
+            assertThat(tokens.requests(scope) - before).isEqualTo(1);
+            clock.advance(Duration.ofSeconds(300)); // the token server's expires_in
+            assertThat(resolver.resolve(ref, true)).isEqualTo(first);
+            assertThat(tokens.requests(scope) - before).isEqualTo(2);
+        }
+    }
+
+    /** A clock the test moves forward, for token lifetimes. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     @Test
