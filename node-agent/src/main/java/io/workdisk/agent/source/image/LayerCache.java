@@ -6,6 +6,7 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -115,14 +116,15 @@ public final class LayerCache {
      * The blob of {@code digest} and {@code size}: the cached one if there is one of that size, else
      * fetched through {@code fetch}, checked byte by byte (more than {@code size} bytes is refused at
      * once) and published at its content address only if whole and matching. {@code progress} hears
-     * each chunk's byte count (never more than {@code size} in all).
+     * each chunk's byte count (never more than {@code size} in all). A blob that must outlive the next
+     * eviction is {@link #hold held} first, as a pull holds all of its blobs.
      */
     public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress) throws EngineException {
         ReentrantLock lock = fetching.computeIfAbsent(digest, d -> new ReentrantLock());
         lock.lock();
         try {
             Path target = path(digest);
-            if (present(target, size)) {
+            if (present(target, digest, size)) {
                 touch(target);
                 return new Blob(digest, target, size, true);
             }
@@ -142,8 +144,7 @@ public final class LayerCache {
                 }
                 Durability.fsync(blobs);
             } catch (IOException e) {
-                throw new EngineException(
-                        Problem.IO_ERROR, "cannot store blob " + digest + " in the layer cache: " + e.getMessage(), e);
+                throw writeFailure(digest, e);
             } finally {
                 deleteQuietly(temp);
             }
@@ -158,9 +159,13 @@ public final class LayerCache {
     /** Whether a verified blob of this digest and size is cached (a use: it counts as recently used). */
     public boolean contains(Digest digest, long size) {
         Path target = path(digest);
-        if (present(target, size)) {
-            touch(target);
-            return true;
+        try {
+            if (present(target, digest, size)) {
+                touch(target);
+                return true;
+            }
+        } catch (EngineException sizeLies) {
+            return false;
         }
         return false;
     }
@@ -227,21 +232,61 @@ public final class LayerCache {
         return total;
     }
 
-    private boolean present(Path target, long size) {
+    /**
+     * Whether the verified blob is there with the size the descriptor says. A file of another size is
+     * hashed once to tell who is wrong: if it still matches its digest the descriptor lies about the
+     * size (refused: the same content cannot have two sizes), otherwise the file was damaged after it
+     * was verified and is removed, to be fetched again.
+     */
+    private boolean present(Path target, Digest digest, long size) throws EngineException {
+        long actual;
         try {
-            long actual = Files.size(target);
-            if (actual == size) {
-                return true;
-            }
-            log.warn("cached blob {} has {} bytes, not the {} its descriptor says; removed", target, actual, size);
-            Files.deleteIfExists(target);
-            return false;
+            actual = Files.size(target);
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             log.warn("cannot read cached blob {}: {}", target, e.toString());
             return false;
         }
+        if (actual == size) {
+            return true;
+        }
+        try {
+            if (digest.equals(hash(target))) {
+                throw new EngineException(
+                        Problem.SOURCE_INVALID,
+                        "a descriptor says blob " + digest + " has " + size + " bytes; that content has " + actual
+                                + " (verified in the layer cache): a size that lies is refused");
+            }
+            log.warn("cached blob {} has {} bytes and no longer matches its digest; removed", target, actual);
+            Files.deleteIfExists(target);
+            return false;
+        } catch (IOException e) {
+            log.warn("cannot check cached blob {}: {}", target, e.toString());
+            return false;
+        }
+    }
+
+    private static Digest hash(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+            }
+            return Digest.ofHex(HexFormat.of().formatHex(sha256.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    static EngineException writeFailure(Digest digest, IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left")) {
+            return new EngineException(
+                    Problem.INSUFFICIENT_SPACE, "ran out of space storing blob " + digest + " in the layer cache", e);
+        }
+        return new EngineException(
+                Problem.IO_ERROR, "cannot store blob " + digest + " in the layer cache: " + e.getMessage(), e);
     }
 
     private void touch(Path target) {
@@ -308,8 +353,7 @@ public final class LayerCache {
                     out.write(chunk);
                 }
             } catch (IOException e) {
-                throw new EngineException(
-                        Problem.IO_ERROR, "cannot write blob " + expected + " to " + path + ": " + e.getMessage(), e);
+                throw writeFailure(expected, e);
             }
             written += length;
             progress.accept(length);

@@ -88,7 +88,7 @@ class LayerCacheTest {
     }
 
     @Test
-    void theSameBlobIsFetchedOnceAndACachedCopyOfTheWrongSizeIsFetchedAgain() throws Exception {
+    void theSameBlobIsFetchedOnceAndACachedCopyOfAnotherSizeIsCheckedBeforeAnythingIsDecided() throws Exception {
         LayerCache cache = LayerCache.open(dir, 1 << 20, Clock.systemUTC());
         byte[] a = blob('a', 5000);
         Digest da = RegistryClient.sha256(a);
@@ -101,7 +101,14 @@ class LayerCacheTest {
         assertThat(cache.obtain(da, a.length, fetch, n -> {}).cached()).isTrue();
         assertThat(fetches).hasValue(1);
 
-        Files.write(cache.path(da), new byte[10]); // damaged by someone else: not the size the descriptor says
+        // a descriptor that gives the cached content another size lies: refused, the verified copy kept
+        assertThatThrownBy(() -> cache.obtain(da, a.length + 1, fetch, n -> {}))
+                .hasMessageContaining("has " + (a.length + 1) + " bytes; that content has " + a.length)
+                .hasMessageContaining("a size that lies is refused");
+        assertThat(Files.readAllBytes(cache.path(da))).isEqualTo(a);
+        assertThat(fetches).hasValue(1);
+
+        Files.write(cache.path(da), new byte[10]); // damaged after it was verified: fetched again
         LayerCache.Blob again = cache.obtain(da, a.length, fetch, n -> {});
         assertThat(again.cached()).isFalse();
         assertThat(fetches).hasValue(2);
