@@ -41,7 +41,14 @@ final class TestImages {
     /** A layer of {@code files} (name → content), compressed as asked, with the matching OCI media type. */
     Layer layer(Map<String, String> files, LayerCompression compression) {
         try {
-            Path dir = Files.createDirectories(work.resolve("layer-" + (++made)));
+            return pack(Files.createDirectories(work.resolve("layer-" + (++made))), files, compression);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Layer pack(Path dir, Map<String, String> files, LayerCompression compression) {
+        try {
             for (Map.Entry<String, String> f : files.entrySet()) {
                 Path p = dir.resolve(f.getKey());
                 Files.createDirectories(p.getParent());
@@ -79,6 +86,18 @@ final class TestImages {
                 case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
             };
             return new Layer(blob, type, RegistryClient.sha256(blob), RegistryClient.sha256(plain));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A layer holding one existing file (large, for benchmarks), compressed as asked. */
+    Layer layerOfFile(Path file, LayerCompression compression) {
+        try {
+            Path dir = Files.createDirectories(work.resolve("layer-" + (++made)));
+            Files.move(file, dir.resolve(file.getFileName()));
+            Map<String, String> none = Map.of();
+            return pack(dir, none, compression);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
