@@ -17,8 +17,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pulls an image into the layer cache: the manifest (through at most {@link #MAX_INDEX_DEPTH} levels of
@@ -27,6 +30,7 @@ import java.util.function.LongConsumer;
  * manifest; every blob is verified as it streams ({@link LayerCache}).
  */
 public final class ImagePuller {
+    private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);
     /** An index may name an index (rare, but allowed); one more level is refused as hostile. */
     public static final int MAX_INDEX_DEPTH = 2;
     /** Configs are a few KiB; this bounds what is parsed in memory. */
@@ -162,8 +166,8 @@ public final class ImagePuller {
         List<String> offered = new ArrayList<>();
         for (int i = 0; i < manifests.size(); i++) {
             Descriptor d = Descriptor.read(manifests.get(i), "entry " + i + " of " + what);
-            if (d.platform() == null) {
-                continue;
+            if (d.platform() == null || d.platform().os().equals("unknown")) {
+                continue; // attestations and other non-images are listed as unknown/unknown
             }
             offered.add(d.platform().toString());
             if (!(MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType()))
@@ -275,7 +279,22 @@ public final class ImagePuller {
             layers.forEach(d -> inOrder.add(blobs.get(d.digest())));
             return inOrder;
         } finally {
-            pool.shutdownNow(); // after a failure: interrupts the other layers, whose partial files are removed
+            stop(pool);
+        }
+    }
+
+    /**
+     * After a failure, interrupts the other layers and waits for them to end, so that their partial files
+     * are gone before the failure is reported (an interrupted read ends at once; the bound is a backstop).
+     */
+    private static void stop(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("layer downloads still running 30 s after the pull ended; their files go with the next start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

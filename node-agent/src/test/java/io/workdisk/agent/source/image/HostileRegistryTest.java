@@ -201,6 +201,15 @@ class HostileRegistryTest {
     }
 
     @Test
+    void aTagIsResolvedByItsBytesWhenTheRegistryGivesNoDigestOnHead() throws Exception {
+        front.on("HEAD", "/manifests/v1", ex -> RegistryFront.send(ex, 200, Map.of(), new byte[0]));
+        ImageReference ref = ImageReference.parse(front.host() + "/app:v1");
+        assertThat(new Resolver(client).resolve(ref, true)).isEqualTo(image.digest());
+        assertThat(front.count("HEAD", "/manifests/v1")).isEqualTo(1);
+        assertThat(front.count("GET", "/manifests/v1")).isEqualTo(1);
+    }
+
+    @Test
     void aRegistryThatNeverAnswersAndARedirectLoopAreNamed() throws Exception {
         front.on("GET", "/manifests/v1", ex -> waitFor(release)); // accepts and never answers
         assertThat(failure(this::pull).getMessage())
