@@ -20,6 +20,15 @@ public final class DataRootLayout {
     public static final String SEEDS = "seeds";
     /** Rootfs images being downloaded for a seed build. */
     public static final String DOWNLOADS = "downloads";
+    /**
+     * The node's cache of container image blobs (layers, configs), shared by all seeds: each verified
+     * blob at its content address {@code layers/blobs/sha256/<hex>}, never anything unverified there.
+     */
+    public static final String LAYERS = "layers";
+    /** Under {@link #LAYERS}: verified blobs, each named by its SHA-256. */
+    public static final String LAYER_BLOBS = "blobs/sha256";
+    /** Under {@link #LAYERS}: blobs being fetched, never trusted, removed when the cache is opened. */
+    public static final String LAYER_INCOMING = "incoming";
     /** Every image is an ext4 filesystem in a file of this suffix. */
     public static final String IMAGE_SUFFIX = ".ext4";
     /** The longest file name Linux filesystems take, in bytes. */
@@ -46,6 +55,11 @@ public final class DataRootLayout {
             file = seedName.substring(0, keep) + "-" + digest(seedName) + IMAGE_SUFFIX;
         }
         return SEEDS + "/" + file;
+    }
+
+    /** Where the layer cache keeps a verified blob of this SHA-256 (64 lower-case hex digits). */
+    public static String blobPath(String sha256Hex) {
+        return LAYERS + "/" + LAYER_BLOBS + "/" + sha256Hex;
     }
 
     /** The name an image file stands for (a disk's UID, a seed's possibly shortened name). */

@@ -14,6 +14,12 @@ class DataRootLayoutTest {
     }
 
     @Test
+    void imageBlobsAreNamedByTheirDigestInTheLayerCache() {
+        String hex = "0123456789abcdef".repeat(4);
+        assertThat(DataRootLayout.blobPath(hex)).isEqualTo("layers/blobs/sha256/" + hex);
+    }
+
+    @Test
     void aSeedNameTooLongForAFileNameIsShortenedAndKeptUnique() {
         String longest = "a".repeat(253);
         String other = "a".repeat(252) + "b";

@@ -18,6 +18,16 @@ public enum Problem {
     SOURCE_UNREADABLE(true),
     /** A download failed or did not match its checksum. */
     SOURCE_UNAVAILABLE(true),
+    /**
+     * A registry refused access: no credentials, or not these. Retryable: the credentials come from a
+     * mounted Secret that may be fixed without changing the request.
+     */
+    SOURCE_DENIED(true),
+    /**
+     * The source is not something the agent will build from: an unknown media type, no image for the
+     * platform, a manifest too large or nested too deep. The same request fails the same way.
+     */
+    SOURCE_INVALID(false),
     NOT_EXT4(false),
     CORRUPT_IMAGE(false),
     SIZE_BELOW_SEED(false),

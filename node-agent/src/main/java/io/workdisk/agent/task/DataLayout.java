@@ -16,6 +16,7 @@ public record DataLayout(DataRoot root) {
     private static final String DISKS = DataRootLayout.DISKS;
     private static final String SEEDS = DataRootLayout.SEEDS;
     private static final String DOWNLOADS = DataRootLayout.DOWNLOADS;
+    private static final String LAYERS = DataRootLayout.LAYERS;
 
     public static DataLayout create(Path dir) throws EngineException {
         try {
@@ -49,5 +50,13 @@ public record DataLayout(DataRoot root) {
 
     public Path downloads() {
         return root.path().resolve(DOWNLOADS);
+    }
+
+    /**
+     * The layer cache of container image blobs, shared by every image seed on this node; made by the
+     * cache on first use, so a node that never pulls an image has none.
+     */
+    public Path layers() {
+        return root.path().resolve(LAYERS);
     }
 }

@@ -1,0 +1,383 @@
+package io.workdisk.agent.source.image;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.api.DataRootLayout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's content-addressed cache of image blobs, shared by every seed: {@code blobs/sha256/<hex>}
+ * holds only blobs whose SHA-256 was checked as they streamed in, fsynced, and renamed into place. A
+ * blob being fetched lives under {@code incoming/} until then, so a killed pull leaves nothing at a
+ * content address; {@link #open} removes what it left.
+ *
+ * <p>A blob at its content address is trusted on later use without being hashed again: only a verified
+ * blob is ever renamed there, and its size is checked against the descriptor on every use (a file of
+ * the wrong size is removed and fetched again). Re-hashing on every use would double the reading of a
+ * cached image, the case the cache exists to make fast; whoever reads a layer may hash what it reads.
+ *
+ * <p>Bounded in bytes: after each new blob, and when a pull lets go of its blobs, the least recently
+ * used blobs (by modification time, which every use sets) are removed until the rest fit, except those
+ * an unfinished pull holds. Two pulls of the same blob in this process fetch it once (the second waits
+ * for the first); two processes on one data root may both fetch it, harmlessly, as the rename of two
+ * verified copies of the same content leaves that content.
+ */
+public final class LayerCache {
+    private static final Logger log = LoggerFactory.getLogger(LayerCache.class);
+    static final String BLOBS = DataRootLayout.LAYER_BLOBS;
+    static final String INCOMING = DataRootLayout.LAYER_INCOMING;
+
+    private final Path blobs;
+    private final Path incoming;
+    private final long maxBytes;
+    private final Clock clock;
+    private final ConcurrentMap<Digest, ReentrantLock> fetching = new ConcurrentHashMap<>();
+    private final Map<Digest, Integer> held = new HashMap<>();
+
+    private LayerCache(Path dir, long maxBytes, Clock clock) {
+        this.blobs = dir.resolve(BLOBS);
+        this.incoming = dir.resolve(INCOMING);
+        this.maxBytes = maxBytes;
+        this.clock = clock;
+    }
+
+    /**
+     * The cache in {@code dir} (the data root's {@code layers}), made if missing, with whatever an
+     * interrupted pull left in {@code incoming/} removed: it was never verified, so nothing keeps it.
+     */
+    public static LayerCache open(Path dir, long maxBytes, Clock clock) throws EngineException {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("the layer cache bound must be positive, not " + maxBytes);
+        }
+        LayerCache cache = new LayerCache(dir, maxBytes, clock);
+        try {
+            Files.createDirectories(cache.blobs);
+            Files.createDirectories(cache.incoming);
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(cache.incoming)) {
+                for (Path p : leftovers) {
+                    Files.deleteIfExists(p);
+                    log.info("removed {}, an unfinished blob download", p);
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "cannot prepare the layer cache " + DataRoot.quoted(dir) + ": " + e.getMessage(),
+                    e);
+        }
+        return cache;
+    }
+
+    /** Where a verified blob of this digest lives (whether or not it is there now). */
+    public Path path(Digest digest) {
+        return blobs.resolve(digest.hex());
+    }
+
+    /** A verified blob and whether it was already in the cache. */
+    public record Blob(Digest digest, Path path, long size, boolean cached) {}
+
+    /** Fetches a blob's bytes into a sink; called with the cache's verifying sink. */
+    @FunctionalInterface
+    public interface Fetch {
+        void into(BlobSink sink) throws EngineException;
+    }
+
+    /**
+     * The blob of {@code digest} and {@code size}: the cached one if there is one of that size, else
+     * fetched through {@code fetch}, checked byte by byte (more than {@code size} bytes is refused at
+     * once) and published at its content address only if whole and matching. {@code progress} hears
+     * each chunk's byte count (never more than {@code size} in all). A blob that must outlive the next
+     * eviction is {@link #hold held} first, as a pull holds all of its blobs.
+     */
+    public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress) throws EngineException {
+        ReentrantLock lock = fetching.computeIfAbsent(digest, d -> new ReentrantLock());
+        lock.lock();
+        try {
+            Path target = path(digest);
+            if (present(target, digest, size)) {
+                touch(target);
+                return new Blob(digest, target, size, true);
+            }
+            Path temp = incoming.resolve(
+                    digest.hex() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            try {
+                VerifyingFile sink = new VerifyingFile(temp, digest, size, progress);
+                try (sink) {
+                    fetch.into(sink);
+                    sink.finish();
+                }
+                Files.setLastModifiedTime(temp, FileTime.from(clock.instant()));
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the layer cache's incoming and blobs are on different filesystems", e);
+                }
+                Durability.fsync(blobs);
+            } catch (IOException e) {
+                throw writeFailure(digest, e);
+            } finally {
+                deleteQuietly(temp);
+            }
+        } finally {
+            lock.unlock();
+            fetching.remove(digest, lock);
+        }
+        evict();
+        return new Blob(digest, path(digest), size, false);
+    }
+
+    /** Whether a verified blob of this digest and size is cached (a use: it counts as recently used). */
+    public boolean contains(Digest digest, long size) {
+        Path target = path(digest);
+        try {
+            if (present(target, digest, size)) {
+                touch(target);
+                return true;
+            }
+        } catch (EngineException sizeLies) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Keeps these blobs from eviction until {@link #release}; holds nest. */
+    public synchronized void hold(Collection<Digest> digests) {
+        for (Digest d : digests) {
+            held.merge(d, 1, Integer::sum);
+        }
+    }
+
+    /** Lets go of blobs {@link #hold} kept, then evicts down to the bound. */
+    public void release(Collection<Digest> digests) {
+        synchronized (this) {
+            for (Digest d : digests) {
+                held.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
+        evict();
+    }
+
+    /** Removes the least recently used blobs not held by a pull until the cache fits its bound. */
+    public synchronized void evict() {
+        List<Entry> entries = new ArrayList<>();
+        long total = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
+            for (Path p : s) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                entries.add(new Entry(p, a.size(), a.lastModifiedTime()));
+                total += a.size();
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the layer cache {}: {}", blobs, e.toString());
+            return;
+        }
+        entries.sort(Comparator.comparing(Entry::lastUsed));
+        for (Entry e : entries) {
+            if (total <= maxBytes) {
+                break;
+            }
+            String name = e.path().getFileName().toString();
+            boolean isHeld = name.length() == 64 && held.containsKey(safeDigest(name));
+            if (isHeld) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(e.path());
+                total -= e.size();
+                log.info("evicted blob {} ({} bytes) from the layer cache", name, e.size());
+            } catch (IOException ex) {
+                log.warn("cannot evict {}: {}", e.path(), ex.toString());
+            }
+        }
+    }
+
+    /** Bytes the cached blobs take now. */
+    public long bytes() throws IOException {
+        long total = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
+            for (Path p : s) {
+                total += Files.size(p);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Whether the verified blob is there with the size the descriptor says. A file of another size is
+     * hashed once to tell who is wrong: if it still matches its digest the descriptor lies about the
+     * size (refused: the same content cannot have two sizes), otherwise the file was damaged after it
+     * was verified and is removed, to be fetched again.
+     */
+    private boolean present(Path target, Digest digest, long size) throws EngineException {
+        long actual;
+        try {
+            actual = Files.size(target);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            log.warn("cannot read cached blob {}: {}", target, e.toString());
+            return false;
+        }
+        if (actual == size) {
+            return true;
+        }
+        try {
+            if (digest.equals(hash(target))) {
+                throw new EngineException(
+                        Problem.SOURCE_INVALID,
+                        "a descriptor says blob " + digest + " has " + size + " bytes; that content has " + actual
+                                + " (verified in the layer cache): a size that lies is refused");
+            }
+            log.warn("cached blob {} has {} bytes and no longer matches its digest; removed", target, actual);
+            Files.deleteIfExists(target);
+            return false;
+        } catch (IOException e) {
+            log.warn("cannot check cached blob {}: {}", target, e.toString());
+            return false;
+        }
+    }
+
+    private static Digest hash(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+            }
+            return Digest.ofHex(HexFormat.of().formatHex(sha256.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    static EngineException writeFailure(Digest digest, IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left")) {
+            return new EngineException(
+                    Problem.INSUFFICIENT_SPACE, "ran out of space storing blob " + digest + " in the layer cache", e);
+        }
+        return new EngineException(
+                Problem.IO_ERROR, "cannot store blob " + digest + " in the layer cache: " + e.getMessage(), e);
+    }
+
+    private void touch(Path target) {
+        try {
+            Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
+        } catch (IOException e) {
+            log.debug("cannot mark {} as used: {}", target, e.toString());
+        }
+    }
+
+    private static Digest safeDigest(String hex) {
+        try {
+            return Digest.ofHex(hex);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // incoming/ is swept on the next open
+        }
+    }
+
+    private record Entry(Path path, long size, FileTime lastUsed) {}
+
+    /** A temporary file that hashes and counts what it is given and refuses a byte past the size. */
+    private static final class VerifyingFile implements BlobSink, AutoCloseable {
+        private final Path path;
+        private final Digest expected;
+        private final long size;
+        private final LongConsumer progress;
+        private final FileChannel out;
+        private final MessageDigest sha256;
+        private long written;
+
+        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress) throws IOException {
+            this.path = path;
+            this.expected = expected;
+            this.size = size;
+            this.progress = progress;
+            this.out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                this.sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is always available", e);
+            }
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws EngineException {
+            if (written + length > size) {
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "blob " + expected + " is longer than the " + size
+                                + " bytes its descriptor says; cut off and discarded");
+            }
+            sha256.update(buffer, offset, length);
+            try {
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, offset, length);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                throw writeFailure(expected, e);
+            }
+            written += length;
+            progress.accept(length);
+        }
+
+        void finish() throws EngineException, IOException {
+            if (written < size) {
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "blob " + expected + " ended after " + written + " of its " + size
+                                + " bytes (truncated); discarded");
+            }
+            String got = HexFormat.of().formatHex(sha256.digest());
+            if (!got.equals(expected.hex())) {
+                throw new EngineException(
+                        Problem.SOURCE_UNAVAILABLE,
+                        "blob has digest sha256:" + got + ", not the expected " + expected + "; discarded");
+            }
+            out.force(true); // the data is on disk before its name is
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.workdisk.agent.source.image;
+
+import java.util.Map;
+
+/** The media types of the OCI image spec and Docker's schema 2 that the agent reads, and nothing else. */
+public final class MediaTypes {
+    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+
+    public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+    public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+
+    public static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
+    public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+    /** Every manifest type the agent reads, for the Accept header: the registry picks one it has. */
+    static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
+
+    /**
+     * Layer types and how each is compressed. Foreign and non-distributable layers (whose blobs live
+     * at URLs outside the registry) are not here: the agent fetches only from the registry asked.
+     */
+    private static final Map<String, LayerCompression> LAYERS = Map.of(
+            OCI_LAYER, LayerCompression.NONE,
+            OCI_LAYER_GZIP, LayerCompression.GZIP,
+            OCI_LAYER_ZSTD, LayerCompression.ZSTD,
+            DOCKER_LAYER_GZIP, LayerCompression.GZIP);
+
+    private MediaTypes() {}
+
+    static boolean isIndex(String mediaType) {
+        return OCI_INDEX.equals(mediaType) || DOCKER_LIST.equals(mediaType);
+    }
+
+    static boolean isManifest(String mediaType) {
+        return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
+    }
+
+    static boolean isConfig(String mediaType) {
+        return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
+    }
+
+    /** How a layer of this media type is compressed, or null if it is not a layer type the agent reads. */
+    public static LayerCompression layerCompression(String mediaType) {
+        return mediaType == null ? null : LAYERS.get(mediaType);
+    }
+}
