@@ -6,6 +6,7 @@ import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.seed.SeedBuilder;
+import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
@@ -48,7 +49,13 @@ public final class DiskEngine {
     public record MaterializeRequest(
             Path seed, Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
 
-    public record SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {}
+    public record SeedRequest(
+            Path rootfs, String subtree, SeedOwnership ownership, Path target, String requester, boolean force) {
+        /** A seed under the ROOT rule, today's default. */
+        public SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {
+            this(rootfs, subtree, SeedOwnership.ROOT, target, requester, force);
+        }
+    }
 
     /** A blank ext4 disk of the requested size. */
     public Timed<DiskFacts> format(DataRoot root, FormatRequest req) throws EngineException {
