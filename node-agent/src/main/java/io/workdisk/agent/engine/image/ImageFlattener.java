@@ -331,7 +331,7 @@ public final class ImageFlattener {
     public Extraction describe(String subtree) throws EngineException {
         try {
             Path top = tree.root();
-            for (String part : StagedTree.components(subtree)) {
+            for (String part : StagedTree.components(subtree.replaceFirst("^/+", ""))) {
                 top = top.resolve(part);
                 BasicFileAttributes a = StagedTree.attributes(top);
                 if (a == null) {
@@ -354,7 +354,7 @@ public final class ImageFlattener {
     /** The directory mkfs reads for {@code subtree}. */
     public Path treeOf(String subtree) throws HostileEntryException {
         Path top = tree.root();
-        for (String part : StagedTree.components(subtree)) {
+        for (String part : StagedTree.components(subtree.replaceFirst("^/+", ""))) {
             top = top.resolve(part);
         }
         return top;

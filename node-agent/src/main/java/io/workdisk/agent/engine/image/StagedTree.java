@@ -47,6 +47,9 @@ final class StagedTree {
             if (part.equals("..")) {
                 throw new HostileEntryException("entry '" + name + "' climbs out of the image with '..'");
             }
+            if (part.indexOf('\0') >= 0) {
+                throw new HostileEntryException("entry '" + name.replace('\0', '?') + "' has a NUL in its name");
+            }
             parts.add(part);
         }
         return parts;
