@@ -307,7 +307,8 @@ class BuildSeedTest {
         var view = Files.getFileAttributeView(owned, java.nio.file.attribute.UserDefinedFileAttributeView.class);
         view.write("note", java.nio.ByteBuffer.wrap(new byte[] {1, (byte) 0x80, 2}));
         view.write("big", java.nio.ByteBuffer.wrap("b".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("preserve.ext4"), 64, Rootfs.Layout.EXT4_DEFAULT);
+        // 600 MiB: mke2fs's "small" type (below 512 MiB) has 128-byte inodes, leaving no room in the inode
+        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("preserve.ext4"), 600, Rootfs.Layout.EXT4_DEFAULT);
 
         Path preserved = Path.of(fx.engine
                 .buildSeed(
