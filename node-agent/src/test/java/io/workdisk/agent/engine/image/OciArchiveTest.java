@@ -155,4 +155,28 @@ class OciArchiveTest {
         assertThat(root.resolve("root/b")).hasContent("b");
         assertThat(root.resolve("root/c")).hasContent("c");
     }
+
+    @Test
+    void aNewStyleDockerSaveArchiveIsReadAsTheOciLayoutItAlsoIs() throws Exception {
+        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
+        ImageLayers plain = OciArchive.read(OciLayouts.pack(layout, tmp.resolve("oci.tar")), Platform.ofThisMachine());
+        // docker save since 25 writes an OCI layout plus the old manifest.json naming the same blobs
+        OciLayouts.JSON.writeValue(
+                layout.resolve("manifest.json").toFile(),
+                List.of(Map.of(
+                        "Config", "blobs/sha256/" + plain.configDigest().substring(7),
+                        "RepoTags", List.of("x:latest"),
+                        "Layers",
+                                List.of("blobs/sha256/"
+                                        + plain.layers().get(0).digest().substring(7)))));
+
+        ImageLayers docker =
+                OciArchive.read(OciLayouts.pack(layout, tmp.resolve("docker.tar")), Platform.ofThisMachine());
+
+        assertThat(docker.manifestDigest()).isEqualTo(plain.manifestDigest());
+        assertThat(docker.layers())
+                .extracting(Layer::digest)
+                .containsExactly(plain.layers().get(0).digest());
+        assertThat(docker.layers().get(0).diffId()).isPresent();
+    }
 }
