@@ -11,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -106,6 +107,8 @@ public final class TarReader {
     private TarEntry entry(byte type, long size, Map<String, byte[]> pax, byte[] longName, byte[] longLink)
             throws IOException {
         Map<String, byte[]> all = new HashMap<>(globalPax);
+        // A global record naming one path, link or size for every entry is nonsense; defaults only.
+        all.keySet().removeAll(List.of("path", "linkpath", "size"));
         all.putAll(pax);
         byte[] rawName = all.containsKey("path") ? all.get("path") : longName != null ? longName : ustarName();
         byte[] rawLink = all.containsKey("linkpath")
