@@ -2,14 +2,18 @@ package io.workdisk.agent.cli;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
+import io.workdisk.agent.engine.seed.SeedOwnership;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -121,21 +125,50 @@ public final class AgentCli implements Runnable {
         }
     }
 
-    @Command(name = "build-seed", description = "Build a seed image from a subtree of a rootfs ext4 image.")
+    @Command(
+            name = "build-seed",
+            description = "Build a seed image from a subtree of a rootfs ext4 image or of a container image archive.")
     static final class BuildSeed extends Step {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        /** Exactly one source: an ext4 rootfs or an image archive. */
+        static final class Source {
+            @Option(
+                    names = "--rootfs",
+                    required = true,
+                    paramLabel = "IMAGE",
+                    description = "The rootfs ext4 image (read, never mounted).")
+            Path rootfs;
+
+            @Option(
+                    names = "--oci-archive",
+                    required = true,
+                    paramLabel = "PATH",
+                    description = "An OCI image layout tar or a docker save tar (uncompressed; read in place).")
+            Path ociArchive;
+        }
+
         @Option(
-                names = "--rootfs",
-                required = true,
-                paramLabel = "IMAGE",
-                description = "The rootfs ext4 image (read, never mounted).")
-        Path rootfs;
+                names = "--platform",
+                paramLabel = "OS/ARCH",
+                description = "The image's platform to take from an archive (default: this machine's).")
+        String platform;
 
         @Option(
                 names = "--subtree",
                 defaultValue = "/root",
                 paramLabel = "PATH",
-                description = "Directory of the rootfs to copy (default: ${DEFAULT-VALUE}).")
+                description = "Directory of the rootfs to copy, / for all of it (default: ${DEFAULT-VALUE}).")
         String subtree;
+
+        @Option(
+                names = "--ownership",
+                defaultValue = "root",
+                paramLabel = "root|preserve",
+                description = "root: every entry 0:0, no extended attributes (default); preserve: owners and"
+                        + " extended attributes as in the source, as a root filesystem needs.")
+        String ownership;
 
         @Option(names = "--force", description = "Replace OUT if it is a seed workdisk made for the same requester.")
         boolean force;
@@ -151,12 +184,30 @@ public final class AgentCli implements Runnable {
         }
 
         Path output() {
-            return out != null ? out : SeedNames.defaultSeedPath(rootfs.toAbsolutePath());
+            Path from = source.rootfs != null ? source.rootfs : source.ociArchive;
+            return out != null ? out : SeedNames.defaultSeedPath(from.toAbsolutePath());
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
-            return engine.buildSeed(
-                    root, new DiskEngine.SeedRequest(rootfs, subtree, output(), common.requester, force));
+            SeedOwnership rule = SeedOwnership.parse(ownership);
+            if (source.rootfs != null) {
+                if (platform != null) {
+                    throw new EngineException(Problem.INVALID_TASK, "--platform applies to --oci-archive only");
+                }
+                return engine.buildSeed(
+                        root,
+                        new DiskEngine.SeedRequest(source.rootfs, subtree, rule, output(), common.requester, force));
+            }
+            return engine.buildSeedFromArchive(
+                    root,
+                    new DiskEngine.ArchiveSeedRequest(
+                            source.ociArchive,
+                            platform == null ? Platform.ofThisMachine() : Platform.parse(platform),
+                            subtree,
+                            rule,
+                            output(),
+                            common.requester,
+                            force));
         }
     }
 

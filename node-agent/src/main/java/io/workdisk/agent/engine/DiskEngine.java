@@ -5,7 +5,15 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.image.ImageLayers;
+import io.workdisk.agent.engine.image.ImageSeedBuilder;
+import io.workdisk.agent.engine.image.ImageSeedReport;
+import io.workdisk.agent.engine.image.LayerLimits;
+import io.workdisk.agent.engine.image.OciArchive;
+import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedBuilder;
+import io.workdisk.agent.engine.seed.SeedNames;
+import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
@@ -48,7 +56,13 @@ public final class DiskEngine {
     public record MaterializeRequest(
             Path seed, Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
 
-    public record SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {}
+    public record SeedRequest(
+            Path rootfs, String subtree, SeedOwnership ownership, Path target, String requester, boolean force) {
+        /** A seed under the ROOT rule, today's default. */
+        public SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {
+            this(rootfs, subtree, SeedOwnership.ROOT, target, requester, force);
+        }
+    }
 
     /** A blank ext4 disk of the requested size. */
     public Timed<DiskFacts> format(DataRoot root, FormatRequest req) throws EngineException {
@@ -119,6 +133,40 @@ public final class DiskEngine {
     public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
         SeedReport report = new SeedBuilder(tools, nanoTime, recovery).build(root, req);
+        return new Timed<>(elapsed(start), report);
+    }
+
+    /** Which image archive, which platform, which part of it and whose files; see {@link ImageSeedBuilder}. */
+    public record ArchiveSeedRequest(
+            Path archive,
+            Platform platform,
+            String subtree,
+            SeedOwnership ownership,
+            Path target,
+            String requester,
+            boolean force) {}
+
+    /** A seed from an OCI image layout or docker save archive: read in place, layers applied, then as a rootfs seed. */
+    public Timed<ImageSeedReport> buildSeedFromArchive(DataRoot root, ArchiveSeedRequest req) throws EngineException {
+        long start = nanoTime.getAsLong();
+        Phases phases = new Phases(nanoTime);
+        ImageLayers image = OciArchive.read(req.archive(), req.platform());
+        phases.done("read");
+        Path target = req.target() != null
+                ? req.target()
+                : SeedNames.defaultSeedPath(req.archive().toAbsolutePath());
+        ImageSeedReport report = new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults())
+                .build(
+                        root,
+                        new ImageSeedBuilder.Request(
+                                image,
+                                req.archive().toString(),
+                                req.subtree(),
+                                req.ownership(),
+                                target,
+                                req.requester(),
+                                req.force()),
+                        phases);
         return new Timed<>(elapsed(start), report);
     }
 

@@ -30,6 +30,11 @@ public enum Problem {
     SOURCE_INVALID(false),
     NOT_EXT4(false),
     CORRUPT_IMAGE(false),
+    /**
+     * A container image or layer that is malformed, unsupported or hostile (a name leaving the tree, a
+     * write through a symlink, a decompression bomb, an unknown media type): the image must change.
+     */
+    INVALID_IMAGE(false),
     SIZE_BELOW_SEED(false),
     SHRINK_REFUSED(false),
     FILESYSTEM_NOT_CLEAN(false),

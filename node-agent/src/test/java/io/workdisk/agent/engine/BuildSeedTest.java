@@ -297,4 +297,42 @@ class BuildSeedTest {
                 .isNotEqualTo("0");
         Shell.assertFsckClean(seed);
     }
+
+    @Test
+    void preserveKeepsOwnersAndXattrsOfAnExt4RootfsInInodeAndInTheAttributeBlock() throws Exception {
+        Path tree = Files.createDirectories(tmp.resolve("preserve-tree/root"));
+        Path owned = Files.writeString(tree.resolve("owned"), "x");
+        Files.setAttribute(owned, "unix:uid", 1234);
+        Files.setAttribute(owned, "unix:gid", 5678);
+        var view = Files.getFileAttributeView(owned, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        view.write("note", java.nio.ByteBuffer.wrap(new byte[] {1, (byte) 0x80, 2}));
+        view.write("big", java.nio.ByteBuffer.wrap("b".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // 600 MiB: mke2fs's "small" type (below 512 MiB) has 128-byte inodes, leaving no room in the inode
+        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("preserve.ext4"), 600, Rootfs.Layout.EXT4_DEFAULT);
+
+        Path preserved = Path.of(fx.engine
+                .buildSeed(
+                        fx.dataRoot,
+                        new SeedRequest(
+                                rootfs,
+                                "/root",
+                                io.workdisk.agent.engine.seed.SeedOwnership.PRESERVE,
+                                fx.data.resolve("preserved.seed"),
+                                "test",
+                                false))
+                .result()
+                .path());
+        Path rooted =
+                Path.of(build(rootfs, "/root", fx.data.resolve("rooted.seed")).path());
+
+        DebugfsTree.Entry kept = DebugfsTree.read(preserved, tmp).get("owned");
+        assertThat(kept.uid()).isEqualTo(1234);
+        assertThat(kept.gid()).isEqualTo(5678);
+        String xattrs = Shell.ok("debugfs", "-R", "ea_list /owned", preserved.toString());
+        assertThat(xattrs).contains("user.note (3) = 01 80 02").contains("user.big (1000)");
+        Shell.assertFsckClean(preserved);
+        assertThat(DebugfsTree.read(rooted, tmp).get("owned").uid()).isZero();
+        assertThat(Shell.ok("debugfs", "-R", "ea_list /owned", rooted.toString()))
+                .doesNotContain("user.note");
+    }
 }

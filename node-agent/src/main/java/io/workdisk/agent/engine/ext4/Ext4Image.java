@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Reads an ext2/3/4 image in user space, read-only. The image is untrusted: every offset, count and
@@ -205,6 +207,73 @@ public final class Ext4Image implements Closeable {
             }
         }
         return false;
+    }
+
+    /**
+     * Every extended attribute of an inode, in-inode and in its attribute block, by full name
+     * ({@code security.capability}, {@code user.x}). The inline-data carrier ({@code system.data}) is
+     * left out; POSIX ACLs and other {@code system.*} names are returned under their full names in the
+     * on-disk format, for callers to drop or keep.
+     */
+    public SortedMap<String, byte[]> xattrs(Inode inode) throws IOException {
+        SortedMap<String, byte[]> all = new TreeMap<>();
+        byte[] area = inode.inlineXattrArea();
+        for (XattrName n : inodeXattrNames(inode)) {
+            if (!(n.index() == 7 && n.name().equals("data"))) {
+                all.put(
+                        fullXattrName(inode, n),
+                        Arrays.copyOfRange(area, n.valueOffset(), n.valueOffset() + n.valueSize()));
+            }
+        }
+        long block = inode.externalXattrBlock();
+        if (block != 0) {
+            if (block >= superblock.blocksCount()) {
+                throw new Ext4FormatException("inode " + inode.number() + " has its attributes beyond the image");
+            }
+            int size = superblock.blockSize();
+            byte[] data = readAt(channel, block * size, size);
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0) != XATTR_MAGIC) {
+                throw new Ext4FormatException("inode " + inode.number() + " has a malformed attribute block");
+            }
+            int pos = 32;
+            while (pos + 16 <= size && b.getInt(pos) != 0) {
+                int nameLen = data[pos] & 0xFF;
+                int index = data[pos + 1] & 0xFF;
+                int valueOffset = b.getShort(pos + 2) & 0xFFFF;
+                int valueInode = b.getInt(pos + 4);
+                int valueSize = b.getInt(pos + 8);
+                if (pos + 16 + nameLen > size
+                        || valueInode != 0
+                        || valueSize < 0
+                        || valueOffset + (long) valueSize > size) {
+                    throw new Ext4FormatException(
+                            "inode " + inode.number() + " has a malformed or unsupported attribute block entry");
+                }
+                XattrName n = new XattrName(
+                        index, new String(data, pos + 16, nameLen, StandardCharsets.UTF_8), valueOffset, valueSize);
+                all.put(fullXattrName(inode, n), Arrays.copyOfRange(data, valueOffset, valueOffset + valueSize));
+                pos += (16 + nameLen + 3) & ~3;
+            }
+        }
+        return all;
+    }
+
+    private static String fullXattrName(Inode inode, XattrName n) throws Ext4FormatException {
+        String prefix = switch (n.index()) {
+            case 0 -> "";
+            case 1 -> "user.";
+            case 2 -> "system.posix_acl_access";
+            case 3 -> "system.posix_acl_default";
+            case 4 -> "trusted.";
+            case 6 -> "security.";
+            case 7 -> "system.";
+            case 8 -> "system.richacl";
+            default ->
+                throw new Ext4FormatException(
+                        "inode " + inode.number() + " has an attribute with unknown name index " + n.index());
+        };
+        return prefix + n.name();
     }
 
     private record XattrName(int index, String name, int valueOffset, int valueSize) {}

@@ -3,8 +3,15 @@ package io.workdisk.agent.engine.seed;
 import io.workdisk.agent.engine.ext4.Inode;
 
 /**
- * What one entry of the seed must look like, taken from the rootfs: its path below the seed root
- * ("" for the root itself), full mode, times and, for symlinks, the exact target.
+ * What one entry of the seed must look like, taken from the source: its path below the seed root ("" for
+ * the root itself), full mode, times, for symlinks the exact target, and its owner and attributes.
  */
 public record ExpectedEntry(
-        String path, int mode, Inode.Timestamp mtime, Inode.Timestamp atime, byte[] symlinkTarget) {}
+        String path, int mode, Inode.Timestamp mtime, Inode.Timestamp atime, byte[] symlinkTarget, EntryOwner owner) {
+
+    /** An entry under the ROOT rule. */
+    public static ExpectedEntry rootOwned(
+            String path, int mode, Inode.Timestamp mtime, Inode.Timestamp atime, byte[] symlinkTarget) {
+        return new ExpectedEntry(path, mode, mtime, atime, symlinkTarget, EntryOwner.root());
+    }
+}

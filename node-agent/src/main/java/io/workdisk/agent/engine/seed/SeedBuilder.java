@@ -3,25 +3,19 @@ package io.workdisk.agent.engine.seed;
 import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.DiskInspector;
 import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Mkfs;
 import io.workdisk.agent.engine.Phases;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
-import io.workdisk.agent.engine.Sizes;
-import io.workdisk.agent.engine.SpaceCheck;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
-import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -51,34 +45,15 @@ public final class SeedBuilder {
         Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
         try (Ext4Image rootfs = openRootfs(req.rootfs());
                 StagedOutput out = StagedOutput.begin(target.path())) {
-            Extraction extraction = extract(rootfs, subtree, out.stage());
+            Extraction extraction = extract(rootfs, subtree, req.ownership(), out.stage());
             phases.done("extract");
-            long size = SeedSize.forPayload(
-                    extraction.payloadBytes() + extraction.metadataBytes(),
-                    extraction.entries().size());
-            // The staged tree is already on disk; the seed needs about as much again plus its metadata.
-            SpaceCheck.requireFree(
-                    target.directory(),
-                    extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
-                    "a seed with " + Sizes.human(extraction.payloadBytes()) + " of files");
-            try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
-                f.setLength(size);
-            }
-            tools.run("mkfs.ext4", Mkfs.seed(out.image(), out.stage(), SeedSize.BYTES_PER_INODE));
-            phases.done("mkfs");
-            int fixups = applyFixups(out, extraction);
-            phases.done("fixups");
-            tools.run("e2fsck", List.of("-f", "-n", out.image().toString()));
-            phases.done("check");
-            Ownership.mark(out.image(), req.requester());
-            out.publish(target.path(), target.replacesExisting());
-            phases.done("publish");
-            String uuid = Ext4Image.readSuperblock(target.path()).uuid().toString();
+            SeedMaker.Made made =
+                    new SeedMaker(tools).make(out, out.stage(), extraction, target, req.requester(), phases);
             return new SeedReport(
                     target.path().toString(),
                     req.rootfs().toString(),
                     subtree,
-                    size,
+                    made.sizeBytes(),
                     extraction.payloadBytes(),
                     extraction.files(),
                     extraction.directories(),
@@ -86,8 +61,8 @@ public final class SeedBuilder {
                     extraction.hardLinks(),
                     extraction.skippedTotal(),
                     extraction.skipped(),
-                    fixups,
-                    uuid,
+                    made.fixups(),
+                    made.filesystemUUID(),
                     extraction.warnings(),
                     phases.seconds());
         } catch (Ext4FormatException e) {
@@ -125,7 +100,8 @@ public final class SeedBuilder {
         }
     }
 
-    private Extraction extract(Ext4Image rootfs, String subtree, Path stage) throws IOException, EngineException {
+    private Extraction extract(Ext4Image rootfs, String subtree, SeedOwnership ownership, Path stage)
+            throws IOException, EngineException {
         Optional<Inode> top = rootfs.lookup(subtree);
         if (top.isEmpty()) {
             return SubtreeExtractor.empty("the rootfs has no " + subtree + "; the seed is empty");
@@ -136,36 +112,11 @@ public final class SeedBuilder {
                     "subtree " + subtree + " in the rootfs is "
                             + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
         }
-        return SubtreeExtractor.extract(rootfs, top.get(), stage);
+        return SubtreeExtractor.extract(rootfs, top.get(), stage, ownership);
     }
 
-    /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */
-    private int applyFixups(StagedOutput out, Extraction extraction) throws IOException, EngineException {
-        List<String> commands;
-        try (Ext4Image seed = Ext4Image.open(out.image())) {
-            commands = SeedFixups.commands(seed, extraction.entries());
-        }
-        out.discardStage();
-        if (commands.isEmpty()) {
-            return 0;
-        }
-        Path script = out.stage().resolve("fixups.debugfs");
-        Files.write(script, commands);
-        tools.run("debugfs", List.of("-w", "-f", script.toString(), out.image().toString()));
-        out.discardStage();
-        try (Ext4Image seed = Ext4Image.open(out.image())) {
-            List<String> left = SeedFixups.commands(seed, extraction.entries());
-            if (!left.isEmpty()) {
-                throw new EngineException(
-                        Problem.TOOL_FAILED,
-                        "debugfs did not apply " + left.size() + " attribute fix-ups to the seed, first: "
-                                + left.get(0));
-            }
-        }
-        return commands.size();
-    }
-
-    private static String normalizeSubtree(String subtree) throws EngineException {
+    /** The subtree as an absolute path inside the source: /root when none is given. */
+    public static String normalizeSubtree(String subtree) throws EngineException {
         String s = subtree == null || subtree.isBlank() ? "/root" : subtree.strip();
         if (!s.startsWith("/")) {
             throw new EngineException(

@@ -5,24 +5,32 @@ import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Compares a built seed with what the rootfs said each entry must be, and lists the debugfs commands
  * that close the gaps mkfs.ext4 -d leaves: the root directory's mode and times, sub-second timestamps,
- * and owners when the staging tree could not be owned by root. Commands address inodes by number, so no
+ * owners when the staging tree could not carry them, and extended attributes kept with PRESERVE
+ * (the staging tree never carries an image's attributes: the host would honour them). Commands address inodes by number, so no
  * file name ever passes through debugfs's command parser.
  */
 public final class SeedFixups {
     private SeedFixups() {}
 
-    /** The commands needed; empty when the seed already matches in full. */
-    public static List<String> commands(Ext4Image seed, List<ExpectedEntry> expected) throws IOException {
+    /**
+     * The commands needed and the attribute values they read from {@code valueDir}; no commands when the
+     * seed already matches in full.
+     */
+    public static Fixups commands(Ext4Image seed, List<ExpectedEntry> expected, Path valueDir) throws IOException {
         Map<String, Inode> actual = index(seed);
         List<String> commands = new ArrayList<>();
+        Map<Path, byte[]> values = new LinkedHashMap<>();
         for (ExpectedEntry want : expected) {
             Inode have = actual.get(want.path());
             if (have == null) {
@@ -32,16 +40,55 @@ public final class SeedFixups {
             if (have.mode() != want.mode()) {
                 commands.add("sif " + ino + " mode 0" + Integer.toOctalString(want.mode()));
             }
-            if (have.uid() != 0) {
-                commands.add("sif " + ino + " uid 0");
+            if (have.uid() != want.owner().uid()) {
+                commands.add("sif " + ino + " uid " + want.owner().uid());
             }
-            if (have.gid() != 0) {
-                commands.add("sif " + ino + " gid 0");
+            if (have.gid() != want.owner().gid()) {
+                commands.add("sif " + ino + " gid " + want.owner().gid());
             }
             timeFix(commands, ino, "mtime", have.mtime(), want.mtime());
             timeFix(commands, ino, "atime", have.atime(), want.atime());
+            if (want.owner().xattrsKept()) {
+                xattrFix(commands, values, valueDir, ino, seed.xattrs(have), want);
+            }
         }
-        return commands;
+        return new Fixups(List.copyOf(commands), values);
+    }
+
+    /** debugfs commands, and the files (with their bytes) that ea_set reads attribute values from. */
+    public record Fixups(List<String> commands, Map<Path, byte[]> values) {
+        public boolean isEmpty() {
+            return commands.isEmpty();
+        }
+    }
+
+    private static void xattrFix(
+            List<String> commands,
+            Map<Path, byte[]> values,
+            Path valueDir,
+            String ino,
+            Map<String, byte[]> have,
+            ExpectedEntry want)
+            throws IOException {
+        for (String name : have.keySet()) {
+            if (!want.owner().xattrs().containsKey(name)) {
+                if (!EntryOwner.carriable(name)) {
+                    throw new IOException("the built seed's /" + want.path() + " carries attribute " + name
+                            + ", which the seed cannot hold");
+                }
+                commands.add("ea_rm " + ino + " " + name);
+            }
+        }
+        for (Map.Entry<String, byte[]> e : want.owner().xattrs().entrySet()) {
+            if (!EntryOwner.carriable(e.getKey())) {
+                throw new IOException("attribute name of /" + want.path() + " cannot be written: " + e.getKey());
+            }
+            if (!Arrays.equals(have.get(e.getKey()), e.getValue())) {
+                Path file = valueDir.resolve("xattr-" + values.size());
+                values.put(file, e.getValue());
+                commands.add("ea_set -f \"" + file + "\" " + ino + " " + e.getKey());
+            }
+        }
     }
 
     private static void timeFix(

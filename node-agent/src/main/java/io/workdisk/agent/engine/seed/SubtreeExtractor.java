@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -40,6 +41,7 @@ public final class SubtreeExtractor {
 
     private final Ext4Image image;
     private final Path stageRoot;
+    private final SeedOwnership ownership;
     private final int blockSize;
     private final List<ExpectedEntry> entries = new ArrayList<>();
     private final Map<Long, Path> linkedFiles = new HashMap<>();
@@ -53,17 +55,19 @@ public final class SubtreeExtractor {
     private int symlinks;
     private int hardLinks;
 
-    private SubtreeExtractor(Ext4Image image, Path stageRoot) {
+    private SubtreeExtractor(Ext4Image image, Path stageRoot, SeedOwnership ownership) {
         this.image = image;
         this.stageRoot = stageRoot;
+        this.ownership = ownership;
         this.blockSize = image.superblock().blockSize();
     }
 
     /** Extracts the directory {@code root} of {@code image} into the existing, empty {@code stageRoot}. */
-    public static Extraction extract(Ext4Image image, Inode root, Path stageRoot) throws IOException, EngineException {
-        SubtreeExtractor x = new SubtreeExtractor(image, stageRoot);
+    public static Extraction extract(Ext4Image image, Inode root, Path stageRoot, SeedOwnership ownership)
+            throws IOException, EngineException {
+        SubtreeExtractor x = new SubtreeExtractor(image, stageRoot, ownership);
         x.visitedDirectories.add(root.number());
-        x.entries.add(new ExpectedEntry("", root.mode(), root.mtime(), root.atime(), null));
+        x.entries.add(new ExpectedEntry("", root.mode(), root.mtime(), root.atime(), null, x.owner(root, "")));
         x.copyChildren(root, stageRoot, "", 1);
         return x.result();
     }
@@ -72,7 +76,7 @@ public final class SubtreeExtractor {
     public static Extraction empty(String warning) {
         Inode.Timestamp now = new Inode.Timestamp(Instant.now().getEpochSecond(), 0);
         return new Extraction(
-                List.of(new ExpectedEntry("", Inode.S_IFDIR | 0700, now, now, null)),
+                List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
                 0,
                 0,
                 0,
@@ -171,7 +175,6 @@ public final class SubtreeExtractor {
             file.setLength(inode.size());
         }
         files++;
-        noteXattrs(inode, rel);
         finish(inode, target, rel, null);
     }
 
@@ -217,13 +220,30 @@ public final class SubtreeExtractor {
         }
         Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(fileTime(inode.mtime()), fileTime(inode.atime()), null);
-        entries.add(new ExpectedEntry(rel, inode.mode(), inode.mtime(), inode.atime(), symlinkTarget));
+        entries.add(
+                new ExpectedEntry(rel, inode.mode(), inode.mtime(), inode.atime(), symlinkTarget, owner(inode, rel)));
     }
 
-    private void noteXattrs(Inode inode, String rel) throws IOException {
-        if (image.hasUserVisibleXattrs(inode)) {
-            warnings.add("extended attributes of /" + rel + " were not copied");
+    /**
+     * The entry's owner under the seed's rule. With ROOT, attributes are dropped and said so (for regular
+     * files, as before); with PRESERVE, those a seed can hold are kept and the rest are named.
+     */
+    private EntryOwner owner(Inode inode, String rel) throws IOException {
+        if (ownership == SeedOwnership.ROOT) {
+            if (inode.isRegular() && image.hasUserVisibleXattrs(inode)) {
+                warnings.add("extended attributes of /" + rel + " were not copied");
+            }
+            return EntryOwner.root();
         }
+        SortedMap<String, byte[]> kept = new TreeMap<>();
+        for (Map.Entry<String, byte[]> x : image.xattrs(inode).entrySet()) {
+            if (EntryOwner.carriable(x.getKey())) {
+                kept.put(x.getKey(), x.getValue());
+            } else {
+                warnings.add("extended attribute " + x.getKey() + " of /" + rel + " was not copied");
+            }
+        }
+        return EntryOwner.preserved(inode.uid(), inode.gid(), kept);
     }
 
     private void skip(String kind, String what) {

@@ -1,0 +1,26 @@
+package io.workdisk.agent.engine.image;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One layer of an image: its digest (of the stored, possibly compressed bytes), media type, and where
+ * those bytes are: a whole blob file (a layer cache) or a slice of an uncompressed archive (an OCI
+ * layout or docker save tar), read in place. {@code diffId}, when the image's config names it, is the
+ * digest of the uncompressed tar and is verified too.
+ */
+public record Layer(String digest, String mediaType, Path file, long offset, long size, Optional<String> diffId) {
+    /** A verified blob in a file of its own, as a layer cache holds it. */
+    public static Layer blob(String digest, String mediaType, Path file, long size) {
+        return new Layer(digest, mediaType, file, 0, size, Optional.empty());
+    }
+
+    /** A blob stored inside an uncompressed archive at {@code offset}. */
+    public static Layer inArchive(String digest, String mediaType, Path archive, long offset, long size) {
+        return new Layer(digest, mediaType, archive, offset, size, Optional.empty());
+    }
+
+    public Layer withDiffId(String diffId) {
+        return new Layer(digest, mediaType, file, offset, size, Optional.of(diffId));
+    }
+}

@@ -1,0 +1,245 @@
+package io.workdisk.agent.engine.image;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.files.DataRoot;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+
+/**
+ * A layer's uncompressed tar, read straight from where its stored bytes are: the stored bytes are hashed
+ * as they stream (and the uncompressed bytes too when the config names a diff ID), and {@link #finish}
+ * reads whatever the tar reader left and checks both digests and the size before the layer counts as
+ * applied. Output is counted against the image's byte budget as it is produced.
+ */
+final class LayerStream implements AutoCloseable {
+    private final Layer layer;
+    private final FileChannel channel;
+    private final MessageDigest stored;
+    private final MessageDigest uncompressed;
+    private final Bounded raw;
+    private final InputStream tar;
+
+    private LayerStream(Layer layer, FileChannel channel, Budget budget) throws IOException, EngineException {
+        this.layer = layer;
+        this.channel = channel;
+        this.stored = Digests.newDigest(layer.digest());
+        this.uncompressed = layer.diffId().map(Digests::newDigest).orElse(null);
+        channel.position(layer.offset());
+        this.raw = new Bounded(Channels.newInputStream(channel), layer.size());
+        InputStream decompressed;
+        try {
+            decompressed = new Unreadable(Compression.of(layer.mediaType())
+                    .decompress(new BufferedInputStream(new DigestInputStream(raw, stored), 1 << 16)));
+        } catch (IOException e) {
+            throw new UnreadableLayerException(e);
+        }
+        InputStream counted = budget.count(decompressed);
+        this.tar = new BufferedInputStream(
+                uncompressed == null ? counted : new DigestInputStream(counted, uncompressed), 1 << 16);
+    }
+
+    static LayerStream open(Layer layer, Budget budget) throws EngineException {
+        Digests.check(layer.digest(), "layer");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(layer.file(), StandardOpenOption.READ);
+            if (channel.size() < layer.offset() + layer.size()) {
+                throw new EngineException(
+                        Problem.CORRUPT_IMAGE,
+                        "layer " + layer.digest() + " in " + DataRoot.quoted(layer.file()) + " is cut short");
+            }
+            return new LayerStream(layer, channel, budget);
+        } catch (UnreadableLayerException e) {
+            closeQuietly(channel);
+            throw new EngineException(
+                    Problem.CORRUPT_IMAGE,
+                    "layer " + layer.digest() + " cannot be decompressed: "
+                            + e.getCause().getMessage(),
+                    e);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new EngineException(
+                    Problem.SOURCE_UNREADABLE,
+                    "cannot read layer " + layer.digest() + " from " + DataRoot.quoted(layer.file()) + ": "
+                            + e.getMessage(),
+                    e);
+        } catch (EngineException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** The uncompressed tar. */
+    InputStream tar() {
+        return tar;
+    }
+
+    /** Reads what the tar reader did not need, then checks size and digests. */
+    void finish() throws IOException, EngineException {
+        tar.transferTo(OutputStream.nullOutputStream());
+        raw.transferTo(OutputStream.nullOutputStream());
+        if (raw.left() != 0) {
+            throw new EngineException(
+                    Problem.CORRUPT_IMAGE, "layer " + layer.digest() + " is shorter than its declared size");
+        }
+        String got = Digests.format(layer.digest(), stored.digest());
+        if (!got.equals(layer.digest())) {
+            throw new EngineException(
+                    Problem.CORRUPT_IMAGE, "layer " + layer.digest() + " does not match its digest (got " + got + ")");
+        }
+        if (uncompressed != null) {
+            String diff = Digests.format(layer.diffId().get(), uncompressed.digest());
+            if (!diff.equals(layer.diffId().get())) {
+                throw new EngineException(
+                        Problem.CORRUPT_IMAGE,
+                        "layer " + layer.digest() + " uncompressed does not match its diff ID "
+                                + layer.diffId().get() + " (got " + diff + ")");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // read-only channel: nothing was written that a failed close could lose
+            }
+        }
+    }
+
+    /** The stored bytes: exactly the declared size, never past it. */
+    private static final class Bounded extends FilterInputStream {
+        private long left;
+
+        Bounded(InputStream in, long size) {
+            super(in);
+            this.left = size;
+        }
+
+        long left() {
+            return left;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            return super.skip(Math.min(n, left));
+        }
+    }
+
+    /** The image's allowance of uncompressed bytes, shared by its layers. */
+    static final class Budget {
+        private final long max;
+        private long used;
+
+        Budget(long max) {
+            this.max = max;
+        }
+
+        long used() {
+            return used;
+        }
+
+        InputStream count(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        used += n;
+                        if (used > max) {
+                            throw new LimitException("the image's layers expand to more than " + max
+                                    + " bytes (a decompression bomb, or raise the limit)");
+                        }
+                    }
+                    return n;
+                }
+
+                @Override
+                public long skip(long n) throws IOException {
+                    int chunk = (int) Math.min(n, 1 << 16);
+                    int r = read(new byte[chunk], 0, chunk);
+                    return r < 0 ? 0 : r;
+                }
+            };
+        }
+    }
+
+    /** Turns a decompressor's complaint into one that says so, apart from the tree's own I/O errors. */
+    private static final class Unreadable extends FilterInputStream {
+        Unreadable(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException | RuntimeException e) {
+                throw new UnreadableLayerException(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                // aircompressor reports bad zstd data as an unchecked MalformedInputException
+                throw new UnreadableLayerException(e);
+            }
+        }
+    }
+
+    /** The stored bytes are not what their media type says (bad gzip or zstd data). */
+    static final class UnreadableLayerException extends IOException {
+        UnreadableLayerException(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** Output or entries beyond the image's limits. */
+    static final class LimitException extends IOException {
+        LimitException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.workdisk.agent.engine.seed;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Mkfs;
+import io.workdisk.agent.engine.Phases;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.Sizes;
+import io.workdisk.agent.engine.SpaceCheck;
+import io.workdisk.agent.engine.Target;
+import io.workdisk.agent.engine.ext4.Ext4Image;
+import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The part of building a seed that is the same whatever the source: from a staged tree and what each
+ * entry must be, one mkfs.ext4 -d, one debugfs batch of fix-ups, e2fsck -fn, then the atomic publish.
+ */
+public final class SeedMaker {
+    private final E2fsTools tools;
+
+    public SeedMaker(E2fsTools tools) {
+        this.tools = tools;
+    }
+
+    /** What was made: the filesystem's size, how many fix-ups it needed and its UUID. */
+    public record Made(long sizeBytes, int fixups, String filesystemUUID) {}
+
+    public Made make(StagedOutput out, Path tree, Extraction extraction, Target target, String requester, Phases phases)
+            throws IOException, EngineException {
+        long size = SeedSize.forPayload(
+                extraction.payloadBytes() + extraction.metadataBytes(),
+                extraction.entries().size());
+        // The staged tree is already on disk; the seed needs about as much again plus its metadata.
+        SpaceCheck.requireFree(
+                target.directory(),
+                extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
+                "a seed with " + Sizes.human(extraction.payloadBytes()) + " of files");
+        try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
+            f.setLength(size);
+        }
+        tools.run("mkfs.ext4", Mkfs.seed(out.image(), tree, SeedSize.BYTES_PER_INODE));
+        phases.done("mkfs");
+        int fixups = applyFixups(out, extraction);
+        phases.done("fixups");
+        tools.run("e2fsck", List.of("-f", "-n", out.image().toString()));
+        phases.done("check");
+        Ownership.mark(out.image(), requester);
+        out.publish(target.path(), target.replacesExisting());
+        phases.done("publish");
+        return new Made(
+                size, fixups, Ext4Image.readSuperblock(target.path()).uuid().toString());
+    }
+
+    /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */
+    private int applyFixups(StagedOutput out, Extraction extraction) throws IOException, EngineException {
+        out.discardStage();
+        Path scratch = out.stage();
+        SeedFixups.Fixups fixups;
+        try (Ext4Image seed = Ext4Image.open(out.image())) {
+            fixups = SeedFixups.commands(seed, extraction.entries(), scratch);
+        }
+        if (fixups.isEmpty()) {
+            return 0;
+        }
+        for (Map.Entry<Path, byte[]> value : fixups.values().entrySet()) {
+            Files.write(value.getKey(), value.getValue());
+        }
+        Path script = scratch.resolve("fixups.debugfs");
+        Files.write(script, fixups.commands());
+        tools.run("debugfs", List.of("-w", "-f", script.toString(), out.image().toString()));
+        out.discardStage();
+        try (Ext4Image seed = Ext4Image.open(out.image())) {
+            List<String> left =
+                    SeedFixups.commands(seed, extraction.entries(), scratch).commands();
+            if (!left.isEmpty()) {
+                throw new EngineException(
+                        Problem.TOOL_FAILED,
+                        "debugfs did not apply " + left.size() + " attribute fix-ups to the seed, first: "
+                                + left.get(0));
+            }
+        }
+        return fixups.commands().size();
+    }
+}

@@ -1,0 +1,268 @@
+package io.workdisk.agent.engine.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.testing.Shell;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile layers (the agent is root): each is refused with a named error, and nothing outside the
+ * staging directory is written, removed or linked. "outside" holds a secret every case aims at.
+ */
+class HostileLayersTest {
+    @TempDir
+    Path tmp;
+
+    Path stage;
+    Path outside;
+    Path secret;
+    int layerCount;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        stage = Files.createDirectories(tmp.resolve("stage/rootfs"));
+        outside = Files.createDirectories(tmp.resolve("outside"));
+        secret = Files.writeString(outside.resolve("secret"), "secret");
+    }
+
+    interface Layer1 {
+        void write(TarWriter w) throws IOException;
+    }
+
+    private Layer layer(Layer1 entries) throws IOException {
+        Path tar = tmp.resolve("layer" + (++layerCount) + ".tar");
+        TarWriter w = new TarWriter(new FileOutputStream(tar.toFile()));
+        entries.write(w);
+        w.finish();
+        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+    }
+
+    private void apply(LayerLimits limits, Layer... layers) throws Exception {
+        ImageFlattener f = new ImageFlattener(stage, SeedOwnership.PRESERVE, limits);
+        for (Layer l : layers) {
+            f.apply(l);
+        }
+        f.finish();
+    }
+
+    private void assertRefused(Problem problem, String message, Layer... layers) {
+        assertThatThrownBy(() -> apply(LayerLimits.defaults(), layers))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining(message)
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(problem);
+        assertOutsideUntouched();
+    }
+
+    private void assertOutsideUntouched() {
+        try (Stream<Path> s = Files.list(outside)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("secret");
+            assertThat(Files.readString(secret)).isEqualTo("secret");
+            assertThat(Files.getAttribute(secret, "unix:nlink")).isEqualTo(1);
+            try (Stream<Path> t = Files.list(tmp)) {
+                assertThat(t.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("layer")))
+                        .containsExactlyInAnyOrder("stage", "outside");
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aNameWithDotDotIsRefused() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE, "climbs out of the image", layer(w -> w.file("../../outside/evil", 0644, "x")));
+    }
+
+    @Test
+    void anAbsoluteNameIsRefused() throws Exception {
+        assertRefused(Problem.INVALID_IMAGE, "absolute name", layer(w -> w.file(outside + "/evil", 0644, "x")));
+    }
+
+    @Test
+    void writingThroughASymlinkOfTheSameLayerIsRefused() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE,
+                "written through the symlink /link",
+                layer(w -> w.symlink("link", outside.toString()).file("link/evil", 0644, "x")));
+    }
+
+    @Test
+    void writingThroughASymlinkOfALowerLayerIsRefused() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE,
+                "written through the symlink /link",
+                layer(w -> w.symlink("link", "../../outside")),
+                layer(w -> w.file("link/secret", 0644, "overwritten")));
+    }
+
+    @Test
+    void aWhiteoutThroughASymlinkRemovesNothingOutside() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE,
+                "through the symlink /link",
+                layer(w -> w.symlink("link", outside.toString())),
+                layer(w -> w.file("link/.wh.secret", 0644, "")));
+    }
+
+    @Test
+    void anOpaqueMarkerThroughASymlinkEmptiesNothingOutside() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE,
+                "through the symlink /link",
+                layer(w -> w.symlink("link", outside.toString())),
+                layer(w -> w.file("link/.wh..wh..opq", 0644, "")));
+    }
+
+    @Test
+    void aFileReplacingASymlinkReplacesTheLinkNotItsTarget() throws Exception {
+        apply(
+                LayerLimits.defaults(),
+                layer(w -> w.symlink("f", secret.toString())),
+                layer(w -> w.file("f", 0644, "replaced")));
+        assertThat(Files.isSymbolicLink(stage.resolve("f"))).isFalse();
+        assertThat(Files.readString(stage.resolve("f"))).isEqualTo("replaced");
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void aHardLinkOutsideTheTreeIsRefused() throws Exception {
+        assertRefused(Problem.INVALID_IMAGE, "climbs out", layer(w -> w.hardLink("h", "../../outside/secret")));
+    }
+
+    @Test
+    void anAbsoluteHardLinkIsRefused() throws Exception {
+        assertRefused(Problem.INVALID_IMAGE, "absolute name", layer(w -> w.hardLink("h", secret.toString())));
+    }
+
+    @Test
+    void aHardLinkThroughASymlinkIsRefused() throws Exception {
+        assertRefused(
+                Problem.INVALID_IMAGE,
+                "through the symlink /d",
+                layer(w -> w.symlink("d", outside.toString()).hardLink("h", "d/secret")));
+    }
+
+    @Test
+    void aHardLinkToSomethingNoEntryMadeIsRefused() throws Exception {
+        assertRefused(Problem.INVALID_IMAGE, "which no earlier entry made", layer(w -> w.hardLink("h", "missing")));
+    }
+
+    @Test
+    void aDecompressionBombStopsAtTheByteLimit() throws Exception {
+        Path tar = tmp.resolve("layer-bomb.tar");
+        TarWriter w = new TarWriter(new FileOutputStream(tar.toFile()));
+        w.entry("zeros", '0', 0644, 0, 0, 1, 0, "", new byte[32 << 20], Map.of());
+        w.finish();
+        Shell.ok("gzip", "-n", tar.toString());
+        Path gz = Path.of(tar + ".gz");
+        assertThat(Files.size(gz)).isLessThan(1 << 20);
+        Layer bomb = Layer.blob(OciLayouts.sha256(gz), Compression.OCI_GZIP, gz, Files.size(gz));
+        assertThatThrownBy(() -> apply(new LayerLimits(8L << 20, 1000), bomb))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("decompression bomb")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INVALID_IMAGE);
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void tooManyEntriesStopAtTheEntryLimit() throws Exception {
+        Layer many = layer(w -> {
+            for (int i = 0; i < 200; i++) {
+                w.file("f" + i, 0644, "");
+            }
+        });
+        assertThatThrownBy(() -> apply(new LayerLimits(1L << 30, 100), many))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("more than 100 entries");
+    }
+
+    @Test
+    void aDeclaredSizeLargerThanTheDataIsNamed() throws Exception {
+        Path tar = tmp.resolve("layer-short.tar");
+        try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
+            new TarWriter(out).raw("f", '0', 0644, 0, 0, 1, "", "ten bytes!".getBytes(StandardCharsets.UTF_8), 1 << 20);
+        }
+        Layer l = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+        assertRefused(Problem.INVALID_IMAGE, "ends inside an entry", l);
+    }
+
+    @Test
+    void aDeclaredSizeSmallerThanTheDataIsNamed() throws Exception {
+        Path tar = tmp.resolve("layer-long.tar");
+        TarWriter w = new TarWriter(new FileOutputStream(tar.toFile()));
+        byte[] data = new byte[1500];
+        java.util.Arrays.fill(data, (byte) 'A'); // zeros past the declared size would read as the end marker
+        w.raw("f", '0', 0644, 0, 0, 1, "", data, 10);
+        w.finish();
+        Layer l = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+        assertRefused(Problem.INVALID_IMAGE, "checksum", l);
+    }
+
+    @Test
+    void anUnknownMediaTypeIsRefusedBeforeAnythingIsRead() throws Exception {
+        Layer l = layer(w -> w.file("f", 0644, "x"));
+        Layer odd = Layer.blob(l.digest(), "application/vnd.example.layer.v1.tar+lz4", l.file(), l.size());
+        assertRefused(Problem.INVALID_IMAGE, "is not a layer this agent can apply", odd);
+        try (Stream<Path> s = Files.list(stage)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aLayerThatDoesNotMatchItsDigestIsRefused() throws Exception {
+        Layer l = layer(w -> w.file("f", 0644, "x"));
+        Layer lying = Layer.blob("sha256:" + "0".repeat(64), l.mediaType(), l.file(), l.size());
+        assertRefused(Problem.CORRUPT_IMAGE, "does not match its digest", lying);
+    }
+
+    @Test
+    void aLayerThatIsNotGzipIsNamed() throws Exception {
+        Layer l = layer(w -> w.file("f", 0644, "x"));
+        Layer wrong = Layer.blob(l.digest(), Compression.OCI_GZIP, l.file(), l.size());
+        assertRefused(Problem.CORRUPT_IMAGE, "cannot be decompressed", wrong);
+    }
+
+    @Test
+    void binaryXattrValuesAndLongNamesArriveIntact() throws Exception {
+        String longName = "d/" + "x".repeat(200);
+        byte[] cap = {1, 0, 0, 2, (byte) 0x80, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        ImageFlattener f = new ImageFlattener(stage, SeedOwnership.PRESERVE, LayerLimits.defaults());
+        f.apply(layer(w -> w.dir("d/", 0755)
+                .entry(
+                        longName,
+                        '0',
+                        04755,
+                        0,
+                        0,
+                        1_700_000_000L,
+                        999_999_999L,
+                        "",
+                        new byte[] {1},
+                        Map.of("security.capability", cap))));
+        f.finish();
+        var entry = f.describe("/").entries().stream()
+                .filter(e -> e.path().equals(longName))
+                .findFirst()
+                .orElseThrow();
+        assertThat(entry.owner().xattrs().get("security.capability")).containsExactly(cap);
+        assertThat(Integer.toOctalString(entry.mode())).isEqualTo("104755");
+        assertThat(entry.mtime().nanos()).isEqualTo(999_999_999L);
+        assertThat(List.of(entry.path())).containsExactly(longName);
+    }
+}

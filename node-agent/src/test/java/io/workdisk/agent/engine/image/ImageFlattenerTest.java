@@ -1,0 +1,147 @@
+package io.workdisk.agent.engine.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.workdisk.agent.engine.seed.ExpectedEntry;
+import io.workdisk.agent.engine.seed.Extraction;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.testing.Shell;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The flattened image, entry by entry, against umoci's unpacking of the same OCI layout. */
+class ImageFlattenerTest {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void layersApplyExactlyAsUmociUnpacksThem() throws Exception {
+        Path archive = ImageFixture.write(tmp);
+        Path theirs = tmp.resolve("umoci");
+        Shell.ok(
+                "umoci",
+                "raw",
+                "unpack",
+                "--image",
+                tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
+                theirs.toString());
+
+        ImageLayers image = OciArchive.read(archive, Platform.ofThisMachine());
+        assertThat(image.layers()).hasSize(3);
+        Path ours = Files.createDirectories(tmp.resolve("ours"));
+        ImageFlattener flattener = new ImageFlattener(ours, SeedOwnership.PRESERVE, LayerLimits.defaults());
+        for (Layer layer : image.layers()) {
+            flattener.apply(layer);
+        }
+        ImageFlattener.Stats stats = flattener.finish();
+        Extraction extraction = flattener.describe("/");
+
+        Map<String, Path> theirEntries = entries(theirs, true);
+        Map<String, Path> ourEntries = entries(ours, false);
+        assertThat(ourEntries.keySet()).containsExactlyElementsOf(theirEntries.keySet());
+        Map<String, ExpectedEntry> expected =
+                extraction.entries().stream().collect(Collectors.toMap(ExpectedEntry::path, e -> e));
+        Map<Object, Object> ourInodeByTheirs = new java.util.HashMap<>();
+        for (Map.Entry<String, Path> e : theirEntries.entrySet()) {
+            String what = "/" + e.getKey();
+            Path t = e.getValue();
+            Path o = ourEntries.get(e.getKey());
+            Map<String, Object> ta = Files.readAttributes(t, "unix:*", NOFOLLOW);
+            Map<String, Object> oa = Files.readAttributes(o, "unix:*", NOFOLLOW);
+            assertThat(Integer.toOctalString((Integer) oa.get("mode")))
+                    .as("type and mode of %s", what)
+                    .isEqualTo(Integer.toOctalString((Integer) ta.get("mode")));
+            if (!Files.isSymbolicLink(t)) {
+                assertThat(Files.getLastModifiedTime(o, NOFOLLOW).toInstant())
+                        .as("mtime of %s", what)
+                        .isEqualTo(Files.getLastModifiedTime(t, NOFOLLOW).toInstant());
+            }
+            if (Files.isSymbolicLink(t)) {
+                assertThat(Files.readSymbolicLink(o)).as("target of %s", what).isEqualTo(Files.readSymbolicLink(t));
+            } else if (Files.isRegularFile(t, NOFOLLOW)) {
+                assertThat(Files.mismatch(o, t)).as("content of %s", what).isEqualTo(-1L);
+                assertThat(oa.get("nlink")).as("link count of %s", what).isEqualTo(ta.get("nlink"));
+                Object mapped = ourInodeByTheirs.putIfAbsent(ta.get("ino"), oa.get("ino"));
+                if (mapped != null) {
+                    assertThat(oa.get("ino"))
+                            .as("%s is the same file as its hard link", what)
+                            .isEqualTo(mapped);
+                }
+            }
+            ExpectedEntry want = expected.get(e.getKey());
+            if (want != null) { // hard links beyond the first are one entry
+                assertThat(want.owner().uid()).as("uid of %s", what).isEqualTo(((Number) ta.get("uid")).longValue());
+                assertThat(want.owner().gid()).as("gid of %s", what).isEqualTo(((Number) ta.get("gid")).longValue());
+                assertThat(userXattrs(want.owner().xattrs()))
+                        .as("user xattrs of %s", what)
+                        .isEqualTo(userXattrs(t));
+            }
+        }
+        assertThat(stats.layers()).isEqualTo(3);
+        assertThat(stats.whiteouts()).isEqualTo(1);
+        assertThat(stats.opaqueDirectories()).isEqualTo(1);
+        assertThat(extraction.skipped()).containsEntry("fifo", 1).containsEntry("character device", 1);
+        assertThat(Files.readString(ours.resolve("a/3"))).isEqualTo("three");
+        assertThat(ours.resolve("a/1")).doesNotExist();
+        assertThat(ours.resolve("etc/passwd")).doesNotExist();
+        assertThat(Files.isSymbolicLink(ours.resolve("tc2"))).isTrue();
+        assertThat(Files.getAttribute(ours.resolve("usr/lib/libx.so.1"), "unix:ino"))
+                .isEqualTo(Files.getAttribute(ours.resolve("usr/lib/libx.so"), "unix:ino"));
+        assertThat(Files.getLastModifiedTime(ours.resolve("ns")).toInstant())
+                .isEqualTo(Instant.ofEpochSecond(1_500_000_000L, 123_456_789));
+        assertThat(expected.get("keep/new").owner().xattrs().get("user.kept"))
+                .as("a binary xattr value survives byte for byte")
+                .containsExactly(0, 0x80, 0xff, 1);
+    }
+
+    /** Every entry below {@code root} by relative path; device nodes and fifos left out when asked. */
+    private static Map<String, Path> entries(Path root, boolean dropSpecial) throws IOException {
+        Map<String, Path> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.filter(p -> !p.equals(root))
+                    .filter(p -> !dropSpecial
+                            || Files.isDirectory(p, NOFOLLOW)
+                            || Files.isRegularFile(p, NOFOLLOW)
+                            || Files.isSymbolicLink(p))
+                    .forEach(p -> out.put(root.relativize(p).toString(), p));
+        }
+        return out;
+    }
+
+    private static Map<String, String> userXattrs(Map<String, byte[]> xattrs) {
+        Map<String, String> out = new TreeMap<>();
+        xattrs.forEach((k, v) -> {
+            if (k.startsWith("user.")) {
+                out.put(k, java.util.HexFormat.of().formatHex(v));
+            }
+        });
+        return out;
+    }
+
+    private static Map<String, String> userXattrs(Path p) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (Files.isSymbolicLink(p)) {
+            return out;
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
+        for (String name : view.list()) {
+            ByteBuffer b = ByteBuffer.allocate(view.size(name));
+            view.read(name, b);
+            out.put("user." + name, java.util.HexFormat.of().formatHex(b.array(), 0, b.position()));
+        }
+        return out;
+    }
+}
