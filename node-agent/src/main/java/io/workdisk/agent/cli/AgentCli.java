@@ -202,7 +202,7 @@ public final class AgentCli implements Runnable {
                     root,
                     new DiskEngine.ArchiveSeedRequest(
                             source.ociArchive,
-                            platform == null ? Platform.ofThisMachine() : Platform.parse(platform),
+                            platform == null ? Platform.host() : Platform.parse(platform),
                             subtree,
                             rule,
                             output(),

@@ -212,7 +212,7 @@ public final class OciArchive {
                 variant = config.path("variant").asText("");
             }
             offered.add(os + "/" + arch + (variant.isEmpty() ? "" : "/" + variant));
-            if (platform.accepts(os, arch, variant)) {
+            if (platform.accepts(new Platform(os, arch, variant.isEmpty() ? null : variant))) {
                 candidates.add(digest);
             }
         }
@@ -239,7 +239,7 @@ public final class OciArchive {
             String arch = config.path("architecture").asText("");
             String variant = config.path("variant").asText("");
             offered.add(os + "/" + arch + (variant.isEmpty() ? "" : "/" + variant));
-            if (platform.accepts(os, arch, variant)) {
+            if (platform.accepts(new Platform(os, arch, variant.isEmpty() ? null : variant))) {
                 chosen.add(m);
                 configs.put(m, config);
             }

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Platform;
 
 /**
  * A reference to a blob or a manifest, as manifests and indexes hold them: what it is, its content

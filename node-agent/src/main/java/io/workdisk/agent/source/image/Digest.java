@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.util.regex.Pattern;
 
@@ -33,13 +34,13 @@ public record Digest(String hex) {
         if (!ALGORITHM.equals(algorithm)) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    what + " has digest '" + Strings.printable(text) + "': only sha256:<hex> digests are verified");
+                    what + " has digest '" + Printable.printable(text) + "': only sha256:<hex> digests are verified");
         }
         String hex = text.substring(colon + 1);
         if (!HEX.matcher(hex).matches()) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    what + " has digest '" + Strings.printable(text)
+                    what + " has digest '" + Printable.printable(text)
                             + "', which is not sha256: and 64 lower-case hex digits");
         }
         return new Digest(hex);

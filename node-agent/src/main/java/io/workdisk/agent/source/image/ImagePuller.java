@@ -3,7 +3,9 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -198,7 +200,7 @@ public final class ImagePuller {
         if (!MediaTypes.isConfig(config.mediaType())) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    what + " has a config of media type '" + Strings.printable(config.mediaType())
+                    what + " has a config of media type '" + Printable.printable(config.mediaType())
                             + "': not a container image (expected " + MediaTypes.OCI_CONFIG + " or "
                             + MediaTypes.DOCKER_CONFIG + ")");
         }
@@ -217,7 +219,7 @@ public final class ImagePuller {
             if (MediaTypes.layerCompression(d.mediaType()) == null) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "layer " + (i + 1) + " of " + what + " has media type '" + Strings.printable(d.mediaType())
+                        "layer " + (i + 1) + " of " + what + " has media type '" + Printable.printable(d.mediaType())
                                 + "', which is not a layer the agent reads (OCI tar, tar+gzip, tar+zstd, or Docker's"
                                 + " tar.gzip; foreign layers are not fetched)");
             }
@@ -364,13 +366,13 @@ public final class ImagePuller {
         if (!declared.isEmpty() && headerKnown && !declared.equals(header)) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    what + " says it is " + Strings.printable(declared) + " but was sent as " + header);
+                    what + " says it is " + Printable.printable(declared) + " but was sent as " + header);
         }
         String type = !declared.isEmpty() ? declared : headerKnown ? header : shape(doc);
         if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    what + " has media type '" + Strings.printable(type) + "', which the agent does not read (OCI"
+                    what + " has media type '" + Printable.printable(type) + "', which the agent does not read (OCI"
                             + " index or manifest, Docker manifest list or schema 2; not Docker schema 1)");
         }
         return type;

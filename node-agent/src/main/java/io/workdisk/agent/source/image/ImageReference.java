@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.util.regex.Pattern;
 
@@ -37,7 +38,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         Digest digest = null;
         int at = rest.indexOf('@');
         if (at >= 0) {
-            digest = Digest.parse(rest.substring(at + 1), "image reference '" + Strings.printable(text) + "'");
+            digest = Digest.parse(rest.substring(at + 1), "image reference '" + Printable.printable(text) + "'");
             rest = rest.substring(0, at);
         }
         String registry = DOCKER_HUB;
@@ -55,7 +56,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw invalid(text, "the tag '" + Strings.printable(tag) + "' is not a valid tag");
+                throw invalid(text, "the tag '" + Printable.printable(tag) + "' is not a valid tag");
             }
         }
         if (rest.isEmpty()) {
@@ -65,7 +66,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
             if (!COMPONENT.matcher(component).matches()) {
                 throw invalid(
                         text,
-                        "the repository component '" + Strings.printable(component)
+                        "the repository component '" + Printable.printable(component)
                                 + "' is not lower-case letters and digits with . _ - separators");
             }
         }
@@ -108,17 +109,17 @@ public record ImageReference(String registry, String repository, String tag, Dig
             String port = hostPort.substring(colon + 1);
             host = hostPort.substring(0, colon);
             if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535 || Integer.parseInt(port) == 0) {
-                throw invalid(text, "the registry port '" + Strings.printable(port) + "' is not a port");
+                throw invalid(text, "the registry port '" + Printable.printable(port) + "' is not a port");
             }
         }
         if (!HOST.matcher(host).matches()) {
-            throw invalid(text, "the registry '" + Strings.printable(host) + "' is not a host name");
+            throw invalid(text, "the registry '" + Printable.printable(host) + "' is not a host name");
         }
         return hostPort;
     }
 
     private static EngineException invalid(String text, String why) {
         return new EngineException(
-                Problem.SOURCE_INVALID, "image reference '" + Strings.printable(text) + "' is not valid: " + why);
+                Problem.SOURCE_INVALID, "image reference '" + Printable.printable(text) + "' is not valid: " + why);
     }
 }

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,7 +89,7 @@ final class RegistryAuth {
         throw new EngineException(
                 Problem.SOURCE_DENIED,
                 "registry " + registry + " answered HTTP 401 with no challenge the agent can answer: "
-                        + Strings.printable(String.join(" | ", wwwAuthenticate)));
+                        + Printable.printable(String.join(" | ", wwwAuthenticate)));
     }
 
     /** A token is refused at the registry: forget it, so the next request asks for a fresh one. */
@@ -111,13 +112,13 @@ final class RegistryAuth {
             throw new EngineException(
                     Problem.SOURCE_DENIED,
                     "registry " + registry + " names a token realm that is not a URL: "
-                            + Strings.printable(challenge.param("realm")));
+                            + Printable.printable(challenge.param("realm")));
         }
         boolean https = "https".equalsIgnoreCase(realm.getScheme());
         if (!https && !("http".equalsIgnoreCase(realm.getScheme()) && plainHttp) || realm.getHost() == null) {
             throw new EngineException(
                     Problem.SOURCE_DENIED,
-                    "registry " + registry + " names the token realm " + Strings.printable(realm.toString())
+                    "registry " + registry + " names the token realm " + Printable.printable(realm.toString())
                             + ", which must be https:// (http:// only for a plain-HTTP registry)");
         }
         StringBuilder query = new StringBuilder();
@@ -157,7 +158,7 @@ final class RegistryAuth {
                     Problem.SOURCE_DENIED,
                     "token server " + realm + " refused "
                             + (login.isPresent() ? "the login for " : "anonymous access to ") + registry + " (HTTP "
-                            + response.statusCode() + ") for " + Strings.printable(wanted));
+                            + response.statusCode() + ") for " + Printable.printable(wanted));
         }
         if (response.statusCode() != 200) {
             throw new EngineException(

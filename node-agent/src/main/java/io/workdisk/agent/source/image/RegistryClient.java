@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ public final class RegistryClient implements AutoCloseable {
     public FetchedManifest manifest(ImageReference image, boolean plainHttp, String reference) throws EngineException {
         URI uri = manifestUri(image, plainHttp, reference);
         HttpResponse<InputStream> response = exchange(image, plainHttp, "GET", uri, MediaTypes.ACCEPT_MANIFESTS);
-        String what = "manifest " + image.registry() + "/" + image.repository() + ":" + Strings.printable(reference);
+        String what = "manifest " + image.registry() + "/" + image.repository() + ":" + Printable.printable(reference);
         expectOk(response, what);
         long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (declared > MAX_MANIFEST_BYTES) {
@@ -188,14 +189,14 @@ public final class RegistryClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE,
-                    from + " redirected to something that is not a URL: " + Strings.printable(location));
+                    from + " redirected to something that is not a URL: " + Printable.printable(location));
         }
         String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
         boolean allowed = scheme.equals("https") || (scheme.equals("http") && plainHttp);
         if (!allowed || to.getHost() == null) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE,
-                    from + " redirected to " + Strings.printable(location)
+                    from + " redirected to " + Printable.printable(location)
                             + ", which is not https:// with a host (http:// only for a plain-HTTP registry)");
         }
         return to;
@@ -239,7 +240,9 @@ public final class RegistryClient implements AutoCloseable {
         String detail = "";
         try (InputStream in = response.body()) {
             byte[] body = in.readNBytes(MAX_ERROR_BODY);
-            detail = body.length == 0 ? "" : ": " + Strings.printable(new String(body, StandardCharsets.UTF_8).strip());
+            detail = body.length == 0
+                    ? ""
+                    : ": " + Printable.printable(new String(body, StandardCharsets.UTF_8).strip());
         } catch (IOException ignored) {
             // the status says enough
         }

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import java.io.IOException;
@@ -87,14 +88,14 @@ public final class RegistryCredentials {
             } catch (IllegalArgumentException e) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "registry config " + DataRoot.quoted(file) + ": auths." + Strings.printable(host)
+                        "registry config " + DataRoot.quoted(file) + ": auths." + Printable.printable(host)
                                 + ".auth is not base64");
             }
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "registry config " + DataRoot.quoted(file) + ": auths." + Strings.printable(host)
+                        "registry config " + DataRoot.quoted(file) + ": auths." + Printable.printable(host)
                                 + ".auth is not base64 of user:password");
             }
             return new Login(decoded.substring(0, colon), decoded.substring(colon + 1));

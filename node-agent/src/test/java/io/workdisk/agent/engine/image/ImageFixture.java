@@ -106,7 +106,7 @@ final class ImageFixture {
 
         Path l1tar = OciLayouts.tarOf(l1, dir.resolve("l1.tar"));
         Path l3tar = OciLayouts.tarOf(l3, dir.resolve("l3.tar"));
-        String arch = Platform.ofThisMachine().architecture();
+        String arch = Platform.host().architecture();
         Path layout = Files.createDirectories(dir.resolve("layout"));
         OciLayouts.layout(
                 layout,

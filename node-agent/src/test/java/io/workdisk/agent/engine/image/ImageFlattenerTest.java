@@ -39,7 +39,7 @@ class ImageFlattenerTest {
                 tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
                 theirs.toString());
 
-        ImageLayers image = OciArchive.read(archive, Platform.ofThisMachine());
+        ImageLayers image = OciArchive.read(archive, Platform.host());
         assertThat(image.layers()).hasSize(3);
         Path ours = Files.createDirectories(tmp.resolve("ours"));
         ImageFlattener flattener = new ImageFlattener(ours, SeedOwnership.PRESERVE, LayerLimits.defaults());

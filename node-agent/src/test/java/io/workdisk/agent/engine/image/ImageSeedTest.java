@@ -47,7 +47,7 @@ class ImageSeedTest {
                 .buildSeedFromArchive(
                         DataRoot.of(data),
                         new DiskEngine.ArchiveSeedRequest(
-                                archive, Platform.ofThisMachine(), "/", SeedOwnership.PRESERVE, seed, "test", false))
+                                archive, Platform.host(), "/", SeedOwnership.PRESERVE, seed, "test", false))
                 .result();
 
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);

@@ -32,7 +32,7 @@ class OciArchiveTest {
     }
 
     private static void assertFails(Path archive, Problem problem, String message) {
-        assertThatThrownBy(() -> OciArchive.read(archive, Platform.ofThisMachine()))
+        assertThatThrownBy(() -> OciArchive.read(archive, Platform.host()))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining(message)
                 .extracting(e -> ((EngineException) e).problem())
@@ -50,7 +50,7 @@ class OciArchiveTest {
 
     @Test
     void anIndexJsonOverFourMebibytesIsRefusedUnread() throws Exception {
-        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
+        Path layout = oneLayerLayout(Platform.host().architecture());
         String index = Files.readString(layout.resolve("index.json"));
         Files.writeString(layout.resolve("index.json"), index + " ".repeat(5 << 20));
         assertFails(OciLayouts.pack(layout, tmp.resolve("a.tar")), Problem.INVALID_IMAGE, "documents over");
@@ -58,7 +58,7 @@ class OciArchiveTest {
 
     @Test
     void indexesNestedTooDeepAreRefused() throws Exception {
-        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
+        Path layout = oneLayerLayout(Platform.host().architecture());
         Map<String, Object> top =
                 OciLayouts.JSON.readValue(layout.resolve("index.json").toFile(), Map.class);
         Object descriptor = ((List<?>) top.get("manifests")).get(0);
@@ -79,7 +79,7 @@ class OciArchiveTest {
 
     @Test
     void aManifestAlteredAfterItWasNamedIsRefused() throws Exception {
-        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
+        Path layout = oneLayerLayout(Platform.host().architecture());
         Map<String, Object> top =
                 OciLayouts.JSON.readValue(layout.resolve("index.json").toFile(), Map.class);
         String digest = (String) ((Map<?, ?>) ((List<?>) top.get("manifests")).get(0)).get("digest");
@@ -91,7 +91,7 @@ class OciArchiveTest {
 
     @Test
     void aLayerWhoseSizeDiffersFromItsDescriptorIsRefused() throws Exception {
-        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
+        Path layout = oneLayerLayout(Platform.host().architecture());
         Map<String, Object> top =
                 OciLayouts.JSON.readValue(layout.resolve("index.json").toFile(), Map.class);
         String digest = (String) ((Map<?, ?>) ((List<?>) top.get("manifests")).get(0)).get("digest");
@@ -110,7 +110,7 @@ class OciArchiveTest {
 
     @Test
     void aCompressedArchiveIsNamed() throws Exception {
-        Path archive = OciLayouts.pack(oneLayerLayout(Platform.ofThisMachine().architecture()), tmp.resolve("a.tar"));
+        Path archive = OciLayouts.pack(oneLayerLayout(Platform.host().architecture()), tmp.resolve("a.tar"));
         io.workdisk.agent.testing.Shell.ok("gzip", archive.toString());
         assertFails(Path.of(archive + ".gz"), Problem.INVALID_IMAGE, "is compressed");
     }
@@ -134,7 +134,7 @@ class OciArchiveTest {
             diffIds.add(OciLayouts.sha256(tar));
         }
         byte[] config = OciLayouts.JSON.writeValueAsBytes(Map.of(
-                "architecture", Platform.ofThisMachine().architecture(),
+                "architecture", Platform.host().architecture(),
                 "os", "linux",
                 "rootfs", Map.of("type", "layers", "diff_ids", diffIds)));
         String configName = OciLayouts.sha256(config).substring(7) + ".json";
@@ -142,7 +142,7 @@ class OciArchiveTest {
         OciLayouts.JSON.writeValue(
                 dir.resolve("manifest.json").toFile(),
                 List.of(Map.of("Config", configName, "RepoTags", List.of("x:latest"), "Layers", layerNames)));
-        ImageLayers image = OciArchive.read(OciLayouts.pack(dir, tmp.resolve("save.tar")), Platform.ofThisMachine());
+        ImageLayers image = OciArchive.read(OciLayouts.pack(dir, tmp.resolve("save.tar")), Platform.host());
 
         assertThat(image.manifestDigest()).isEqualTo("sha256:" + configName.replace(".json", ""));
         Path root = Files.createDirectories(tmp.resolve("flat"));
@@ -158,8 +158,8 @@ class OciArchiveTest {
 
     @Test
     void aNewStyleDockerSaveArchiveIsReadAsTheOciLayoutItAlsoIs() throws Exception {
-        Path layout = oneLayerLayout(Platform.ofThisMachine().architecture());
-        ImageLayers plain = OciArchive.read(OciLayouts.pack(layout, tmp.resolve("oci.tar")), Platform.ofThisMachine());
+        Path layout = oneLayerLayout(Platform.host().architecture());
+        ImageLayers plain = OciArchive.read(OciLayouts.pack(layout, tmp.resolve("oci.tar")), Platform.host());
         // docker save since 25 writes an OCI layout plus the old manifest.json naming the same blobs
         OciLayouts.JSON.writeValue(
                 layout.resolve("manifest.json").toFile(),
@@ -170,8 +170,7 @@ class OciArchiveTest {
                                 List.of("blobs/sha256/"
                                         + plain.layers().get(0).digest().substring(7)))));
 
-        ImageLayers docker =
-                OciArchive.read(OciLayouts.pack(layout, tmp.resolve("docker.tar")), Platform.ofThisMachine());
+        ImageLayers docker = OciArchive.read(OciLayouts.pack(layout, tmp.resolve("docker.tar")), Platform.host());
 
         assertThat(docker.manifestDigest()).isEqualTo(plain.manifestDigest());
         assertThat(docker.layers())

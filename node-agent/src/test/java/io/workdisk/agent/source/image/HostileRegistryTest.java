@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

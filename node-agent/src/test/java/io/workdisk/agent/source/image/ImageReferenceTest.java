@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.workdisk.agent.engine.image.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

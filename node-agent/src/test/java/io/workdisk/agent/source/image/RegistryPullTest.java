@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Platform;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

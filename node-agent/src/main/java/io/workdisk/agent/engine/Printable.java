@@ -1,13 +1,13 @@
-package io.workdisk.agent.source.image;
+package io.workdisk.agent.engine;
 
-/** Text from a registry, made safe to put in an error message or a log line. */
-final class Strings {
+/** Text from a registry or an image, made safe to put in an error message or a log line. */
+public final class Printable {
     private static final int MAX = 200;
 
-    private Strings() {}
+    private Printable() {}
 
     /** Control characters escaped and long text cut, so a hostile value cannot forge or flood a message. */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "null";
         }
