@@ -155,19 +155,27 @@ public final class DiskEngine {
         Path target = req.target() != null
                 ? req.target()
                 : SeedNames.defaultSeedPath(req.archive().toAbsolutePath());
-        ImageSeedReport report = new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults())
-                .build(
-                        root,
-                        new ImageSeedBuilder.Request(
-                                image,
-                                req.archive().toString(),
-                                req.subtree(),
-                                req.ownership(),
-                                target,
-                                req.requester(),
-                                req.force()),
-                        phases);
+        ImageSeedReport report = buildImageSeed(
+                root,
+                new ImageSeedBuilder.Request(
+                        image,
+                        req.archive().toString(),
+                        req.subtree(),
+                        req.ownership(),
+                        target,
+                        req.requester(),
+                        req.force()),
+                phases);
         return new Timed<>(elapsed(start), report);
+    }
+
+    /**
+     * A seed from an image's layers wherever they were read from (an archive, a registry's blobs in the
+     * layer cache); {@code phases} already holds the time spent getting them.
+     */
+    public ImageSeedReport buildImageSeed(DataRoot root, ImageSeedBuilder.Request req, Phases phases)
+            throws EngineException {
+        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults()).build(root, req, phases);
     }
 
     /** Grows a disk offline; see {@link ResizeJournal} for what a crash in the middle leaves. */

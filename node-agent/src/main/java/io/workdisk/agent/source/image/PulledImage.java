@@ -1,5 +1,6 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.Platform;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,17 @@ public record PulledImage(
             Digest diffId,
             Path path,
             boolean cached) {}
+
+    /** The layers as the disk engine applies them, lowest first, each with the diff_id its config names. */
+    public ImageLayers toImageLayers() {
+        List<io.workdisk.agent.engine.image.Layer> applied = new ArrayList<>();
+        for (Layer l : layers) {
+            io.workdisk.agent.engine.image.Layer layer =
+                    io.workdisk.agent.engine.image.Layer.blob(l.digest().toString(), l.mediaType(), l.path(), l.size());
+            applied.add(l.diffId() != null ? layer.withDiffId(l.diffId().toString()) : layer);
+        }
+        return new ImageLayers(manifestDigest.toString(), config.digest().toString(), platform.toString(), applied);
+    }
 
     /** Layers found in the cache rather than fetched. */
     public long layersCached() {

@@ -1,0 +1,121 @@
+package io.workdisk.agent.source;
+
+import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Phases;
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.ImageSeedBuilder;
+import io.workdisk.agent.engine.image.ImageSeedReport;
+import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.source.image.ImagePuller;
+import io.workdisk.agent.source.image.ImageReference;
+import io.workdisk.agent.source.image.LayerCache;
+import io.workdisk.agent.source.image.PulledImage;
+import io.workdisk.agent.source.image.RegistryClient;
+import io.workdisk.agent.source.image.RegistrySettings;
+import io.workdisk.agent.source.image.Resolver;
+import io.workdisk.api.task.ImageSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Container images as the agent gets them: from registries (pulled into the node's layer cache with the
+ * node's credentials) and from image archives on the node; either way the layers go to the disk engine,
+ * which knows nothing of where they came from.
+ */
+public final class RegistryImageSeeds implements ImageSeeds {
+    /** How many layers of one image are fetched at once. */
+    private static final int PARALLEL_LAYERS = 3;
+
+    private final DiskEngine engine;
+    private final RegistryClient client;
+    private final ImagePuller puller;
+    private final LongSupplier nanoTime;
+
+    private RegistryImageSeeds(DiskEngine engine, RegistryClient client, LayerCache cache, RegistrySettings settings) {
+        this.engine = engine;
+        this.client = client;
+        this.puller = new ImagePuller(client, cache, settings.attempts(), PARALLEL_LAYERS);
+        this.nanoTime = System::nanoTime;
+    }
+
+    /**
+     * The image source of an agent whose layer cache is {@code layerCache}, bounded to {@code cacheBytes},
+     * reaching registries with what {@code access} gives.
+     */
+    public static RegistryImageSeeds open(
+            DiskEngine engine, Path layerCache, long cacheBytes, RegistryAccess access, Clock clock)
+            throws EngineException {
+        RegistrySettings settings = RegistrySettings.standard()
+                .withDockerConfig(access.configFile())
+                .withCaFile(access.caFile());
+        return new RegistryImageSeeds(
+                engine,
+                RegistryClient.create(settings, clock),
+                LayerCache.open(layerCache, cacheBytes, clock),
+                settings);
+    }
+
+    @Override
+    public String resolve(ImageSource image) throws EngineException {
+        return new Resolver(client)
+                .resolve(ImageReference.parse(image.reference()), plainHttp(image))
+                .toString();
+    }
+
+    @Override
+    public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
+        long start = nanoTime.getAsLong();
+        Phases phases = new Phases(nanoTime);
+        SeedOwnership ownership =
+                SeedOwnership.valueOf(io.workdisk.api.task.SeedOwnership.orDefault(request.ownership())
+                        .name()
+                        .toUpperCase(Locale.ROOT));
+        if (request.archive() != null) {
+            ImageSeedReport report = engine.buildSeedFromArchive(
+                            root,
+                            new DiskEngine.ArchiveSeedRequest(
+                                    request.archive(),
+                                    Platform.host(),
+                                    request.subtree(),
+                                    ownership,
+                                    request.target(),
+                                    request.requester(),
+                                    true))
+                    .result();
+            return new Built(report.digest(), report.seed(), seconds(start));
+        }
+        ImageSource image = request.image();
+        Platform platform = image.platform() != null ? Platform.parse(image.platform()) : Platform.host();
+        try (PulledImage pulled = puller.pull(
+                ImageReference.parse(image.reference()),
+                platform,
+                plainHttp(image),
+                (fetched, total) -> progress.report(fetched, total, 0))) {
+            phases.done("pull");
+            ImageSeedReport report = engine.buildImageSeed(
+                    root,
+                    new ImageSeedBuilder.Request(
+                            pulled.toImageLayers(),
+                            image.reference(),
+                            request.subtree(),
+                            ownership,
+                            request.target(),
+                            request.requester(),
+                            true),
+                    phases);
+            return new Built(pulled.resolvedDigest().toString(), report.seed(), seconds(start));
+        }
+    }
+
+    private double seconds(long start) {
+        return (nanoTime.getAsLong() - start) / 1e9;
+    }
+
+    private static boolean plainHttp(ImageSource image) {
+        return Boolean.TRUE.equals(image.plainHTTP());
+    }
+}
