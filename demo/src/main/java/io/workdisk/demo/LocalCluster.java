@@ -129,15 +129,21 @@ public final class LocalCluster implements AutoCloseable {
 
     /** An agent with a clock of its own (to simulate a node whose clock is off). */
     public NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock) throws EngineException {
-        return startAgent(settings, tools, agentClock, ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
+        return startAgent(
+                settings,
+                tools,
+                agentClock,
+                ImageSeeds.fromRegistries(
+                        ImageSeeds.RegistryAccess.none(), ImageSeeds.DEFAULT_CACHE_BYTES, agentClock));
     }
 
     /** An agent that builds seeds from container images with {@code images}. */
     public NodeAgent startAgent(NodeAgent.Settings settings, ImageSeeds images) throws EngineException {
-        return startAgent(settings, E2fsTools.fromEnvironment(), clock, images);
+        return startAgent(settings, E2fsTools.fromEnvironment(), clock, ImageSeeds.fixed(images));
     }
 
-    private NodeAgent startAgent(NodeAgent.Settings settings, E2fsTools tools, Clock agentClock, ImageSeeds images)
+    private NodeAgent startAgent(
+            NodeAgent.Settings settings, E2fsTools tools, Clock agentClock, ImageSeeds.Maker images)
             throws EngineException {
         KubernetesClient client = api.newAgentClient(settings.nodeName());
         NodeAgent agent;

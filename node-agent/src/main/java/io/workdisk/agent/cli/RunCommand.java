@@ -65,6 +65,15 @@ final class RunCommand implements Callable<Integer> {
     Long capacity;
 
     @Option(
+            names = "--layer-cache-size",
+            paramLabel = "SIZE",
+            defaultValue = "20Gi",
+            converter = SizeConverter.class,
+            description = "Keep at most this much of container images' layers under the data root, least"
+                    + " recently used going first (default: ${DEFAULT-VALUE}).")
+    long layerCacheBytes;
+
+    @Option(
             names = "--concurrency",
             paramLabel = "N",
             description = "Tasks run at once (default: the number of cores).")
@@ -121,7 +130,8 @@ final class RunCommand implements Callable<Integer> {
                             true),
                     E2fsTools.fromEnvironment(),
                     Clock.systemUTC(),
-                    ImageSeeds.forThisBuild(new ImageSeeds.RegistryAccess(registryConfig, caFile)));
+                    ImageSeeds.fromRegistries(
+                            new ImageSeeds.RegistryAccess(registryConfig, caFile), layerCacheBytes, Clock.systemUTC()));
         } catch (EngineException e) {
             System.err.println("workdisk: " + e.getMessage());
             return 1;

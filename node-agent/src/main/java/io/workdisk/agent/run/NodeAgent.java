@@ -101,21 +101,29 @@ public final class NodeAgent implements AutoCloseable {
         this.workers = workers;
     }
 
-    /** An agent whose image sources are this build's, without registry credentials or CA. */
+    /** An agent that reaches registries anonymously, trusting the JDK's CAs. */
     public static NodeAgent start(KubernetesClient client, Settings settings, E2fsTools tools, Clock clock)
             throws EngineException {
-        return start(client, settings, tools, clock, ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
+        return start(
+                client,
+                settings,
+                tools,
+                clock,
+                ImageSeeds.fromRegistries(ImageSeeds.RegistryAccess.none(), ImageSeeds.DEFAULT_CACHE_BYTES, clock));
     }
 
-    /** An agent that builds seeds from container images with {@code images}. */
+    /** An agent that builds seeds from container images with what {@code images} makes. */
     public static NodeAgent start(
-            KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds images)
+            KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds.Maker images)
             throws EngineException {
         DataLayout layout = DataLayout.create(settings.dataRoot());
         DiskEngine engine = new DiskEngine(tools, System::nanoTime);
         recover(layout, engine.recovery());
         TaskExecutor executor = new TaskExecutor(
-                engine, layout, new RootfsSources(settings.imageDirs(), Downloader.standard()), images);
+                engine,
+                layout,
+                new RootfsSources(settings.imageDirs(), Downloader.standard()),
+                images.make(engine, layout.layers()));
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)

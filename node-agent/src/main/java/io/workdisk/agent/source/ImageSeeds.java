@@ -1,17 +1,19 @@
 package io.workdisk.agent.source;
 
+import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.api.task.ImageSource;
 import io.workdisk.api.task.SeedOwnership;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * What the agent's task plumbing needs of container images, and all it knows of them: the digest a
  * reference names now, and a seed built from an image (named by digest) or an image archive. The registry
- * client ({@code source.image}) and layer application ({@code engine.image}) live behind it;
- * {@link #forThisBuild} is the one place that chooses the implementation.
+ * client ({@code source.image}) and layer application ({@code engine.image}) live behind it
+ * ({@link RegistryImageSeeds}); {@link #fromRegistries} is the one place that chooses it.
  */
 public interface ImageSeeds {
     /** The digest ({@code sha256:...}) {@code image}'s reference names now in its registry. */
@@ -55,8 +57,22 @@ public interface ImageSeeds {
         }
     }
 
-    /** The implementation this build of the agent has. */
-    static ImageSeeds forThisBuild(RegistryAccess access) {
-        return new NotInThisBuild();
+    /** The layer cache's bound when none is given: room for a few root filesystems' layers. */
+    long DEFAULT_CACHE_BYTES = 20L << 30;
+
+    /** Makes an agent's image source once its disk engine and data root exist. */
+    @FunctionalInterface
+    interface Maker {
+        ImageSeeds make(DiskEngine engine, Path layerCache) throws EngineException;
+    }
+
+    /** Registries reached with {@code access}; layers kept under the data root, at most {@code cacheBytes}. */
+    static Maker fromRegistries(RegistryAccess access, long cacheBytes, Clock clock) {
+        return (engine, layerCache) -> RegistryImageSeeds.open(engine, layerCache, cacheBytes, access, clock);
+    }
+
+    /** Always {@code seeds}, whatever the engine and data root (for tests that stand in for registries). */
+    static Maker fixed(ImageSeeds seeds) {
+        return (engine, layerCache) -> seeds;
     }
 }

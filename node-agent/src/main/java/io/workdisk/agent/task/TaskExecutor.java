@@ -139,16 +139,11 @@ public final class TaskExecutor {
     }
 
     private Outcome seed(WorkTaskSpec spec, Path path) throws EngineException {
-        if (SeedOwnership.orDefault(spec.ownership()) != SeedOwnership.Root) {
-            throw new EngineException(
-                    Problem.UNSUPPORTED_SOURCE,
-                    "ownership " + spec.ownership() + " of a seed from an ext4 rootfs (hostPath, http) is not "
-                            + "available in this build of the workdisk agent");
-        }
         try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
             Timed<SeedReport> built = engine.buildSeed(
                     layout.root(),
-                    new DiskEngine.SeedRequest(rootfs.path(), spec.subtree(), path, spec.requester(), true));
+                    new DiskEngine.SeedRequest(
+                            rootfs.path(), spec.subtree(), engineOwnership(spec), path, spec.requester(), true));
             SeedReport r = built.result();
             return new Outcome(
                     TaskResult.seed(
@@ -186,5 +181,12 @@ public final class TaskExecutor {
             throw new EngineException(Problem.INVALID_SIZE, spec.type() + " task has no sizeBytes");
         }
         return spec.sizeBytes();
+    }
+
+    /** The API's ownership rule as the disk engine, which knows nothing of the API, names it. */
+    static io.workdisk.agent.engine.seed.SeedOwnership engineOwnership(WorkTaskSpec spec) {
+        return SeedOwnership.orDefault(spec.ownership()) == SeedOwnership.Preserve
+                ? io.workdisk.agent.engine.seed.SeedOwnership.PRESERVE
+                : io.workdisk.agent.engine.seed.SeedOwnership.ROOT;
     }
 }

@@ -49,45 +49,10 @@ class TaskExecutorTest {
 
     @Test
     void aTaskThatNamesNoStepIsAnInvalidTaskNotABadPath() throws Exception {
-        TaskExecutor executor = executor(List.of(), ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
+        TaskExecutor executor = executor(List.of(), new Recording());
         WorkTaskSpec noType =
                 new WorkTaskSpec("n", null, "disks/x.ext4", 1L << 30, null, null, null, null, null, "u", 1);
         assertProblem(() -> executor.run(noType), Problem.INVALID_TASK, "no type");
-    }
-
-    @Test
-    void thisBuildSaysImagesAreNotAvailableInsteadOfPretending() throws Exception {
-        TaskExecutor executor = executor(List.of(tmp), ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
-        ImageSource image = ImageSource.of("registry.example/debian:12");
-        assertProblem(
-                () -> executor.run(WorkTaskSpec.resolveImage("n", "seeds/s.ext4", image, "s", 1)),
-                Problem.UNSUPPORTED_SOURCE,
-                "not available in this build");
-        assertProblem(
-                () -> executor.run(WorkTaskSpec.buildSeed(
-                        "n", "seeds/s.ext4", SeedSource.image(image.pinnedTo(DIGEST)), "/", "s", 1)),
-                Problem.UNSUPPORTED_SOURCE,
-                "not available in this build");
-        assertThat(Problem.UNSUPPORTED_SOURCE.retryable()).isFalse();
-        assertThat(Files.list(tmp.resolve("data/seeds")))
-                .as("nothing left behind")
-                .isEmpty();
-    }
-
-    @Test
-    void ownershipPreserveOfAnExt4RootfsIsNotAvailableInThisBuild() throws Exception {
-        TaskExecutor executor = executor(List.of(tmp), ImageSeeds.forThisBuild(ImageSeeds.RegistryAccess.none()));
-        assertProblem(
-                () -> executor.run(WorkTaskSpec.buildSeed(
-                        "n",
-                        "seeds/s.ext4",
-                        SeedSource.hostPath(tmp.resolve("rootfs.ext4").toString()),
-                        "/",
-                        SeedOwnership.Preserve,
-                        "s",
-                        1)),
-                Problem.UNSUPPORTED_SOURCE,
-                "ownership Preserve");
     }
 
     /** What the executor asks of the image source, recorded. */
