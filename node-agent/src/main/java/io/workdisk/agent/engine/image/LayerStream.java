@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
 /**
@@ -38,13 +37,13 @@ final class LayerStream implements AutoCloseable {
         InputStream decompressed;
         try {
             decompressed = new Unreadable(Compression.of(layer.mediaType())
-                    .decompress(new BufferedInputStream(new DigestInputStream(raw, stored), 1 << 16)));
+                    .decompress(new BufferedInputStream(new Hashing(raw, stored), 1 << 16)));
         } catch (IOException e) {
             throw new UnreadableLayerException(e);
         }
         InputStream counted = budget.count(decompressed);
-        this.tar = new BufferedInputStream(
-                uncompressed == null ? counted : new DigestInputStream(counted, uncompressed), 1 << 16);
+        this.tar =
+                new BufferedInputStream(uncompressed == null ? counted : new Hashing(counted, uncompressed), 1 << 16);
     }
 
     static LayerStream open(Layer layer, Budget budget) throws EngineException {
@@ -200,6 +199,44 @@ final class LayerStream implements AutoCloseable {
                     return r < 0 ? 0 : r;
                 }
             };
+        }
+    }
+
+    /**
+     * Hashes every byte that passes, skipped ones included: DigestInputStream lets skip() bypass the
+     * digest, and a buffered reader above it skips large entries' padding and unread data that way.
+     */
+    private static final class Hashing extends FilterInputStream {
+        private final MessageDigest digest;
+        private final byte[] scratch = new byte[1 << 16];
+
+        Hashing(InputStream in, MessageDigest digest) {
+            super(in);
+            this.digest = digest;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                digest.update((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                digest.update(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            int r = read(scratch, 0, (int) Math.min(n, scratch.length));
+            return Math.max(r, 0);
         }
     }
 
