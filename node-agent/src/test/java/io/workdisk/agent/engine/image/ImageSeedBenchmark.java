@@ -37,7 +37,7 @@ class ImageSeedBenchmark {
             layers.add(new OciLayouts.LayerFile(OciLayouts.tarOf(tree, tmp.resolve(top + ".tar")), "gzip"));
         }
         Path layout = Files.createDirectories(tmp.resolve("layout"));
-        OciLayouts.layout(layout, layers, Platform.ofThisMachine().architecture());
+        OciLayouts.layout(layout, layers, Platform.host().architecture());
         Path archive = OciLayouts.pack(layout, tmp.resolve("image.oci.tar"));
         Path data = Files.createDirectories(tmp.resolve("data"));
         DiskEngine engine = DiskEngine.standard();
@@ -50,7 +50,7 @@ class ImageSeedBenchmark {
                     DataRoot.of(data),
                     new DiskEngine.ArchiveSeedRequest(
                             archive,
-                            Platform.ofThisMachine(),
+                            Platform.host(),
                             "/",
                             SeedOwnership.PRESERVE,
                             data.resolve("s" + i),
