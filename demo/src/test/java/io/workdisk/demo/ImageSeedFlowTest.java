@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * agents, whose image source is {@link Ext4ImageSeedsDouble} (a test double: no registry, no layers). What
  * is tested is the plumbing: the tag resolved once by one agent, every node building from that digest,
  * progress and digests in the status and in kubectl get, a disk from the seed, and the tag resolved again
- * only when asked. Also: an agent of this build fails image seeds, saying why.
+ * only when asked. {@link RegistryImageSeedTest} does the same with a real registry and real layers.
  */
 @ExtendWith(SharedApiServer.class)
 class ImageSeedFlowTest {
@@ -64,11 +64,7 @@ class ImageSeedFlowTest {
                 Clock.systemUTC());
         kube = cluster.client();
         for (String node : List.of("node-a", "node-b")) {
-            if (images == null) {
-                cluster.addNode(node, Map.of(), tmp.resolve(node), List.of(), null);
-            } else {
-                cluster.addNode(node, Map.of(), tmp.resolve(node), images.on(node));
-            }
+            cluster.addNode(node, Map.of(), tmp.resolve(node), images.on(node));
         }
         cluster.startOperator();
     }
@@ -168,26 +164,5 @@ class ImageSeedFlowTest {
                 .extracting(Ext4ImageSeedsDouble.Asked::reference)
                 .containsOnly(NAME + "@" + FIRST, NAME + "@" + MOVED)
                 .hasSize(4);
-    }
-
-    @Test
-    void anAgentOfThisBuildFailsAnImageSeedSayingWhy(RealApiServer api) throws Exception {
-        start(api, null);
-
-        kube.resource(imageSeed("debian", TAG)).create();
-
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            WorkSeed s = seed("debian");
-            assertThat(s.getStatus()).isNotNull();
-            assertThat(s.getStatus().conditions()).as("%s", s.getStatus()).anySatisfy(c -> {
-                assertThat(c.getType()).isEqualTo("Ready");
-                assertThat(c.getStatus()).isEqualTo("False");
-                assertThat(c.getReason()).isEqualTo("ResolveFailed");
-                assertThat(c.getMessage())
-                        .contains(TAG, "not available in this build")
-                        .doesNotContain("retrying");
-            });
-        });
-        assertThat(seed("debian").getStatus().resolvedImage()).isNull();
     }
 }

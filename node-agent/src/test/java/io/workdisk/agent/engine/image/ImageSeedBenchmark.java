@@ -49,13 +49,7 @@ class ImageSeedBenchmark {
             engine.buildSeedFromArchive(
                     DataRoot.of(data),
                     new DiskEngine.ArchiveSeedRequest(
-                            archive,
-                            Platform.host(),
-                            "/",
-                            SeedOwnership.PRESERVE,
-                            data.resolve("s" + i),
-                            "b",
-                            false));
+                            archive, Platform.host(), "/", SeedOwnership.PRESERVE, data.resolve("s" + i), "b", false));
             ours.add((System.nanoTime() - t0) / 1e9);
             Files.delete(data.resolve("s" + i));
 

@@ -12,13 +12,13 @@ import java.util.function.Function;
  * Pushes blobs and manifests to a test registry over the distribution API (monolithic blob uploads,
  * manifest PUTs), as the test's own setup: the code under test only ever pulls.
  */
-final class ImagePusher {
+public final class ImagePusher {
     private final String base;
     private final HttpClient http;
     private final Function<String, String> authorization;
 
     /** @param authorization the Authorization header for a repository, or null for none */
-    ImagePusher(String base, HttpClient http, Function<String, String> authorization) {
+    public ImagePusher(String base, HttpClient http, Function<String, String> authorization) {
         this.base = base;
         this.http = http;
         this.authorization = authorization;

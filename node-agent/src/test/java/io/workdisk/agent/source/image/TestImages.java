@@ -19,28 +19,28 @@ import java.util.Map;
  * {@code gzip} or {@code zstd} (or not), with a config whose diff_ids are the tars' digests, pushed as
  * OCI or Docker schema 2 manifests, and indexes over them.
  */
-final class TestImages {
+public final class TestImages {
     private final ImagePusher pusher;
     private final Path work;
     private final ObjectMapper json = new ObjectMapper();
     private int made;
 
-    TestImages(ImagePusher pusher, Path work) {
+    public TestImages(ImagePusher pusher, Path work) {
         this.pusher = pusher;
         this.work = work;
     }
 
-    record Layer(byte[] blob, String mediaType, Digest digest, Digest diffId) {
+    public record Layer(byte[] blob, String mediaType, Digest digest, Digest diffId) {
         Layer withMediaType(String type) {
             return new Layer(blob, type, digest, diffId);
         }
     }
 
-    record Pushed(
+    public record Pushed(
             String repository, Digest digest, byte[] manifest, String mediaType, Digest config, List<Layer> layers) {}
 
     /** A layer of {@code files} (name → content), compressed as asked, with the matching OCI media type. */
-    Layer layer(Map<String, String> files, LayerCompression compression) {
+    public Layer layer(Map<String, String> files, LayerCompression compression) {
         try {
             return pack(Files.createDirectories(work.resolve("layer-" + (++made))), files, compression);
         } catch (IOException e) {
@@ -55,19 +55,27 @@ final class TestImages {
                 Files.createDirectories(p.getParent());
                 Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
             }
-            Path tar = work.resolve("layer-" + made + ".tar");
-            ok(
-                    "tar",
-                    "--sort=name",
-                    "--mtime=@0",
-                    "--owner=0",
-                    "--group=0",
-                    "--numeric-owner",
-                    "-C",
-                    dir.toString(),
-                    "-cf",
-                    tar.toString(),
-                    ".");
+            return tarred(dir, compression, List.of("--owner=0", "--group=0"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A layer of the tree at {@code dir} as it stands: owners, modes and extended attributes (such as
+     * {@code security.capability}) kept, as a root-built image has them.
+     */
+    public Layer layerOfTree(Path dir, LayerCompression compression) {
+        return tarred(dir, compression, List.of("--xattrs", "--xattrs-include=*"));
+    }
+
+    private Layer tarred(Path dir, LayerCompression compression, List<String> ownership) {
+        try {
+            Path tar = Files.createDirectories(work).resolve("layer-" + (++made) + ".tar");
+            List<String> command = new java.util.ArrayList<>(List.of("tar", "--sort=name", "--mtime=@0"));
+            command.addAll(ownership);
+            command.addAll(List.of("--numeric-owner", "-C", dir.toString(), "-cf", tar.toString(), "."));
+            ok(command.toArray(String[]::new));
             byte[] plain = Files.readAllBytes(tar);
             Path out = switch (compression) {
                 case NONE -> tar;
@@ -105,7 +113,7 @@ final class TestImages {
     }
 
     /** An OCI image of these layers for {@code platform}, pushed under {@code tag}. */
-    Pushed image(String repository, String tag, Platform platform, List<Layer> layers) {
+    public Pushed image(String repository, String tag, Platform platform, List<Layer> layers) {
         return image(repository, tag, platform, layers, MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG);
     }
 

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * checks JWTs against the test's token signer. Stopped (and its storage removed with the temp dir) when
  * closed.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/docker-registry");
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
@@ -33,8 +33,8 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** How a registry is set up; the named factories below say which. */
-    record Setup(TestPki tls, String htpasswdUser, String htpasswdPassword, TokenServer token) {
-        static Setup plain() {
+    public record Setup(TestPki tls, String htpasswdUser, String htpasswdPassword, TokenServer token) {
+        public static Setup plain() {
             return new Setup(null, null, null, null);
         }
 
@@ -51,7 +51,7 @@ final class TestRegistry implements AutoCloseable {
         }
     }
 
-    static TestRegistry start(Path dir, Setup setup) throws IOException {
+    public static TestRegistry start(Path dir, Setup setup) throws IOException {
         Files.createDirectories(dir);
         StringBuilder config = new StringBuilder();
         config.append("version: 0.1\n")
@@ -114,11 +114,11 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:<port>}, as a reference names the registry. */
-    String host() {
+    public String host() {
         return host;
     }
 
-    String base() {
+    public String base() {
         return (tls ? "https://" : "http://") + host;
     }
 
