@@ -8,9 +8,14 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.source.ImageSeeds;
+import io.workdisk.agent.source.RegistryImageSeeds;
+import io.workdisk.api.DataRootLayout;
+import io.workdisk.api.task.ImageSource;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -142,6 +147,13 @@ public final class AgentCli implements Runnable {
             Path rootfs;
 
             @Option(
+                    names = "--image",
+                    required = true,
+                    paramLabel = "REF",
+                    description = "A container image in a registry: registry/repository:tag or @sha256:DIGEST.")
+            String image;
+
+            @Option(
                     names = "--oci-archive",
                     required = true,
                     paramLabel = "PATH",
@@ -152,8 +164,33 @@ public final class AgentCli implements Runnable {
         @Option(
                 names = "--platform",
                 paramLabel = "OS/ARCH",
-                description = "The image's platform to take from an archive (default: this machine's).")
+                description = "The image's platform to take from an image or archive (default: this machine's).")
         String platform;
+
+        @Option(
+                names = "--registry-config",
+                paramLabel = "FILE",
+                description = "A docker config.json with registry credentials (--image).")
+        Path registryConfig;
+
+        @Option(
+                names = "--ca-file",
+                paramLabel = "FILE",
+                description =
+                        "PEM CA certificates to trust besides the JDK's, for registries with a private CA (--image).")
+        Path caFile;
+
+        @Option(names = "--plain-http", description = "Talk to the registry over plain HTTP (--image).")
+        boolean plainHttp;
+
+        @Option(
+                names = "--layer-cache-size",
+                paramLabel = "SIZE",
+                defaultValue = "20Gi",
+                converter = SizeConverter.class,
+                description = "Keep at most this much of image layers in ROOT/layers, the agent's cache"
+                        + " (--image; default: ${DEFAULT-VALUE}).")
+        long layerCacheBytes;
 
         @Option(
                 names = "--subtree",
@@ -184,15 +221,43 @@ public final class AgentCli implements Runnable {
         }
 
         Path output() {
+            if (out != null) {
+                return out;
+            }
+            if (source.image != null) {
+                // debian:12 -> ./debian.work-seed.ext4: the repository's last part names the seed
+                String repository = source.image.replaceAll("[@:][^/]*$", "");
+                return Path.of(repository.substring(repository.lastIndexOf('/') + 1) + ".work-seed.ext4");
+            }
             Path from = source.rootfs != null ? source.rootfs : source.ociArchive;
-            return out != null ? out : SeedNames.defaultSeedPath(from.toAbsolutePath());
+            return SeedNames.defaultSeedPath(from.toAbsolutePath());
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
             SeedOwnership rule = SeedOwnership.parse(ownership);
+            if (source.image != null) {
+                long start = System.nanoTime();
+                RegistryImageSeeds.PulledSeedReport report = RegistryImageSeeds.open(
+                                engine,
+                                root.path().resolve(DataRootLayout.LAYERS),
+                                layerCacheBytes,
+                                new ImageSeeds.RegistryAccess(registryConfig, caFile),
+                                Clock.systemUTC())
+                        .buildFromRegistry(
+                                root,
+                                new ImageSource(source.image, platform, plainHttp ? Boolean.TRUE : null),
+                                subtree,
+                                rule,
+                                output(),
+                                common.requester,
+                                force,
+                                ImageSeeds.Progress.NONE);
+                return new Timed<>((System.nanoTime() - start) / 1e9, report);
+            }
             if (source.rootfs != null) {
                 if (platform != null) {
-                    throw new EngineException(Problem.INVALID_TASK, "--platform applies to --oci-archive only");
+                    throw new EngineException(
+                            Problem.INVALID_TASK, "--platform applies to --image and --oci-archive only");
                 }
                 return engine.buildSeed(
                         root,

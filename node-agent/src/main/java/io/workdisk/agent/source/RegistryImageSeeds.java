@@ -1,5 +1,6 @@
 package io.workdisk.agent.source;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
@@ -69,7 +70,6 @@ public final class RegistryImageSeeds implements ImageSeeds {
     @Override
     public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
         long start = nanoTime.getAsLong();
-        Phases phases = new Phases(nanoTime);
         SeedOwnership ownership =
                 SeedOwnership.valueOf(io.workdisk.api.task.SeedOwnership.orDefault(request.ownership())
                         .name()
@@ -88,7 +88,33 @@ public final class RegistryImageSeeds implements ImageSeeds {
                     .result();
             return new Built(report.digest(), report.seed(), seconds(start));
         }
-        ImageSource image = request.image();
+        PulledSeedReport report = buildFromRegistry(
+                root,
+                request.image(),
+                request.subtree(),
+                ownership,
+                request.target(),
+                request.requester(),
+                true,
+                progress);
+        return new Built(report.resolvedDigest(), report.seed().seed(), seconds(start));
+    }
+
+    /**
+     * A seed from the image {@code image} names (a tag or a digest), pulled through the layer cache;
+     * {@code force} lets it replace a seed of the same requester at {@code target}.
+     */
+    public PulledSeedReport buildFromRegistry(
+            DataRoot root,
+            ImageSource image,
+            String subtree,
+            SeedOwnership ownership,
+            Path target,
+            String requester,
+            boolean force,
+            Progress progress)
+            throws EngineException {
+        Phases phases = new Phases(nanoTime);
         Platform platform = image.platform() != null ? Platform.parse(image.platform()) : Platform.host();
         try (PulledImage pulled = puller.pull(
                 ImageReference.parse(image.reference()),
@@ -99,17 +125,24 @@ public final class RegistryImageSeeds implements ImageSeeds {
             ImageSeedReport report = engine.buildImageSeed(
                     root,
                     new ImageSeedBuilder.Request(
-                            pulled.toImageLayers(),
-                            image.reference(),
-                            request.subtree(),
-                            ownership,
-                            request.target(),
-                            request.requester(),
-                            true),
+                            pulled.toImageLayers(), image.reference(), subtree, ownership, target, requester, force),
                     phases);
-            return new Built(pulled.resolvedDigest().toString(), report.seed(), seconds(start));
+            return new PulledSeedReport(
+                    report,
+                    pulled.resolvedDigest().toString(),
+                    pulled.layers().size() - pulled.layersCached(),
+                    pulled.layersCached(),
+                    pulled.layerBytesFetched());
         }
     }
+
+    /** What a seed from a registry image took: the seed, the digest the reference named, and what the cache saved. */
+    public record PulledSeedReport(
+            @JsonUnwrapped ImageSeedReport seed,
+            String resolvedDigest,
+            long layersFetched,
+            long layersCached,
+            long layerBytesFetched) {}
 
     private double seconds(long start) {
         return (nanoTime.getAsLong() - start) / 1e9;
