@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,7 +231,7 @@ class ImageSmokeTest {
                                 e.getName(),
                                 e.getValue() != null
                                         ? e.getValue()
-                                        : java.util.Objects.requireNonNull(
+                                        : Objects.requireNonNull(
                                                 fields.get(e.getValueFrom()
                                                         .getFieldRef()
                                                         .getFieldPath()),
@@ -243,7 +244,7 @@ class ImageSmokeTest {
                 Container o = operatorContainer.start(tmp.resolve("operator.log"))) {
             ready(agentPort, a, "agent.log");
             ready(operatorPort, o, "operator.log");
-            kube.resource(Objects.disk("from-images", "1Gi")).create();
+            kube.resource(Manifests.disk("from-images", "1Gi")).create();
             WorkDisk disk;
             try {
                 disk = Waits.phase(kube, "from-images", DiskPhase.Ready);
