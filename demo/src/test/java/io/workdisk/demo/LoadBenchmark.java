@@ -38,16 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadBenchmark {
     static final int NODES = 5;
     static final int NAMESPACES = 10;
-    static final String IMAGE_JVM = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75";
     /**
-     * The images' flags (images/build), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi,
-     * agent 256Mi), so heap sizing follows the same ergonomics as in the pod. Override with
+     * The flags {@code ./workdisk operator} and {@code ./workdisk agent run} use: the images' (LauncherFlagsTest
+     * keeps the two in step), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi, agent
+     * 256Mi), so heap sizing follows the same ergonomics as in the pod. Override with
      * -Dworkdisk.load.operatorJvm=... / -Dworkdisk.load.agentJvm=... (space-separated) to compare.
      */
-    static final List<String> OPERATOR_JVM = flags("workdisk.load.operatorJvm", IMAGE_JVM + " -XX:MaxRAM=384m");
+    static final List<String> OPERATOR_JVM =
+            flags("workdisk.load.operatorJvm", String.join(" ", LauncherFlags.operator()));
 
-    static final List<String> AGENT_JVM =
-            flags("workdisk.load.agentJvm", IMAGE_JVM + " -XX:TieredStopAtLevel=1 -XX:MaxRAM=256m");
+    static final List<String> AGENT_JVM = flags("workdisk.load.agentJvm", String.join(" ", LauncherFlags.agent()));
 
     @TempDir
     Path tmp;
