@@ -76,11 +76,24 @@ final class RunCommand implements Callable<Integer> {
             description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
+    @Option(
+            names = "--report-running-after",
+            paramLabel = "SECONDS",
+            defaultValue = "2",
+            description = "Mark a task Running once its step has run this long; 0: every task, before it starts"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double reportRunningAfterSeconds;
+
     @Override
     public Integer call() throws Exception {
         LogFormat.use(logFormat);
         if (node == null || node.isBlank()) {
             System.err.println("workdisk: --node is required (or set NODE_NAME)");
+            return 2;
+        }
+        if (!(reportRunningAfterSeconds >= 0)) {
+            System.err.println(
+                    "workdisk: --report-running-after must be 0 or more seconds, not " + reportRunningAfterSeconds);
             return 2;
         }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
@@ -97,7 +110,8 @@ final class RunCommand implements Callable<Integer> {
                             threads,
                             Duration.ofSeconds(heartbeatSeconds),
                             metricsPort < 0 ? null : metricsPort,
-                            true),
+                            true,
+                            Duration.ofMillis(Math.round(reportRunningAfterSeconds * 1000))),
                     E2fsTools.fromEnvironment(),
                     Clock.systemUTC());
         } catch (EngineException e) {
