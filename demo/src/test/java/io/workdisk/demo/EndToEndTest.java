@@ -86,7 +86,9 @@ class EndToEndTest {
 
     @Test
     void blankDiskBecomesReady() throws Exception {
-        kube.resource(Manifests.disk("blank", "1Gi")).create();
+        kube.resource(Manifests.disk("blank", "1Gi"))
+                .fieldManager("end-to-end-test")
+                .serverSideApply();
 
         WorkDisk disk = awaitPhase("blank", DiskPhase.Ready);
 
@@ -104,6 +106,11 @@ class EndToEndTest {
                         .filteredOn(e -> e.getInvolvedObject().getName().equals("blank"))
                         .extracting(e -> e.getReason())
                         .containsExactly("Ready"));
+        // the operator caches objects without their managedFields, and its writes leave the server's as they were:
+        // the creator's entry is still there beside the operator's status entry
+        assertThat(get("blank").getMetadata().getManagedFields())
+                .anyMatch(m -> m.getManager().equals("end-to-end-test"))
+                .anyMatch(m -> "status".equals(m.getSubresource()));
         // the create task is kept as the record of the work: what it made and how long that took
         assertThat(kube.resources(WorkTask.class)
                         .inNamespace("default")
@@ -415,6 +422,9 @@ class EndToEndTest {
                         false,
                         ready.getMetadata().getUid(),
                         1));
+        // the finished create task is kept as the record of the work: it goes, and the same task comes again
+        kube.resource(replay).withGracePeriod(0).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> kube.resource(replay).get() == null);
         kube.resource(replay).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             WorkTask t = kube.resource(replay).get();

@@ -21,6 +21,7 @@ import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
 import io.workdisk.agent.task.TaskWorkers;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.observability.HealthServer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -178,7 +179,8 @@ public final class NodeAgent implements AutoCloseable {
                         .withReconciliationMaxInterval(Duration.ofMinutes(5))
                         .withRetry(TaskReconciler.STATUS_RETRY)
                         .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
-                        .watchingAllNamespaces());
+                        .watchingAllNamespaces()
+                        .withItemStore(new WithoutManagedFields<>()));
         NodeRecorder recorder = new NodeRecorder(
                 client,
                 settings.nodeName(),
