@@ -32,12 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * N WorkDisks applied at once (half blank, half from a seed, over ten namespaces) to an operator and five
- * agents, each a JVM of its own with the heap and collector it gets in its pod (the chart's memory limits
- * with MaxRAMPercentage=75, and the serial collector a JVM picks under 1792 MiB). Measured at 100, 300
- * and 1,000: time to all Ready, peak resident memory (VmHWM) of the operator and of the largest agent,
- * and API requests per WorkDisk by each, from the first apply until every task is cleaned up.
+ * agents on the real API server of the suite, each a JVM of its own with the flags {@code ./workdisk} and the
+ * images run it with (the chart's memory limits as MaxRAM). Measured at 100, 300 and 1,000: time to all
+ * Ready against the engine alone with the same parallelism; how long after its create each disk was shown
+ * Placed (seen by a watch, and as its condition records it); API writes per disk at the server by client, verb
+ * and resource (audit log), until they settle; peak resident memory (VmHWM) of the operator and of the
+ * largest agent; all requests per disk by each.
  *
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (-Dworkdisk.load.sizes=1000 for one size)
  */
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
