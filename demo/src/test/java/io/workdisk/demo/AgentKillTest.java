@@ -87,7 +87,10 @@ class AgentKillTest {
 
         try (ProcessCluster cluster = new ProcessCluster(tmp.resolve("run"), api)) {
             KubernetesClient kube = cluster.client();
-            cluster.addNode(new ProcessCluster.Node("node-a", dataRoot, List.of(images), 2));
+            // Running before every step, so that the kill can land as a step starts (by default only long steps show
+            // it)
+            cluster.addNode(
+                    new ProcessCluster.Node("node-a", dataRoot, List.of(images), 2).reportingEveryStepRunning());
             cluster.startOperator("--no-leader-election", "--node-grace", "30");
             kube.resource(Manifests.seed("base", rootfs)).create();
             Waits.seedReady(kube, "base");

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
-import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import java.nio.file.Path;
@@ -69,14 +68,11 @@ class ApiFaultTest {
             Waits.seedReady(kube, "base");
             long quietStart = System.nanoTime();
             long quietBefore = faults.requests();
-            // settled: for five seconds every disk stays Ready and no task appears; meanwhile, count requests
+            // settled: for five seconds every disk stays Ready and no task appears but their create records; meanwhile,
+            // count requests
             await().during(Duration.ofSeconds(5))
                     .atMost(Duration.ofSeconds(8))
-                    .until(() -> kube.resources(WorkTask.class)
-                                    .inAnyNamespace()
-                                    .list()
-                                    .getItems()
-                                    .isEmpty()
+                    .until(() -> Waits.tasksSettled(kube)
                             && kube.resources(WorkDisk.class).inNamespace("default").list().getItems().stream()
                                     .allMatch(d -> d.getStatus().phase() == DiskPhase.Ready));
             double quietRate = (faults.requests() - quietBefore) / ((System.nanoTime() - quietStart) / 1e9);

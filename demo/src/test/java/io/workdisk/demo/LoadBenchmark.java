@@ -5,17 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
-import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.Conditions;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,28 +32,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * N WorkDisks applied at once (half blank, half from a seed, over ten namespaces) to an operator and five
- * agents, each a JVM of its own with the heap and collector it gets in its pod (the chart's memory limits
- * with MaxRAMPercentage=75, and the serial collector a JVM picks under 1792 MiB). Measured at 100, 300
- * and 1,000: time to all Ready, peak resident memory (VmHWM) of the operator and of the largest agent,
- * and API requests per WorkDisk by each, from the first apply until every task is cleaned up.
+ * agents on the real API server of the suite, each a JVM of its own with the flags {@code ./workdisk} and the
+ * images run it with (the chart's memory limits as MaxRAM). Measured at 100, 300 and 1,000: time to all
+ * Ready against the engine alone with the same parallelism; how long after its create each disk was shown
+ * Placed (seen by a watch, and as its condition records it); API writes per disk at the server by client, verb
+ * and resource (audit log), until they settle; peak resident memory (VmHWM) of the operator and of the
+ * largest agent; all requests per disk by each.
  *
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (-Dworkdisk.load.sizes=1000 for one size)
  */
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
 class LoadBenchmark {
     static final int NODES = 5;
     static final int NAMESPACES = 10;
-    static final String IMAGE_JVM = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75";
     /**
-     * The images' flags (images/build), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi,
-     * agent 256Mi), so heap sizing follows the same ergonomics as in the pod. Override with
+     * The flags {@code ./workdisk operator} and {@code ./workdisk agent run} use: the images' (LauncherFlagsTest
+     * keeps the two in step), with MaxRAM standing in for the pod's memory limit (the chart's: operator 384Mi, agent
+     * 256Mi), so heap sizing follows the same ergonomics as in the pod. Override with
      * -Dworkdisk.load.operatorJvm=... / -Dworkdisk.load.agentJvm=... (space-separated) to compare.
      */
-    static final List<String> OPERATOR_JVM = flags("workdisk.load.operatorJvm", IMAGE_JVM + " -XX:MaxRAM=384m");
+    static final List<String> OPERATOR_JVM =
+            flags("workdisk.load.operatorJvm", String.join(" ", LauncherFlags.operator()));
 
-    static final List<String> AGENT_JVM =
-            flags("workdisk.load.agentJvm", IMAGE_JVM + " -XX:TieredStopAtLevel=1 -XX:MaxRAM=256m");
+    static final List<String> AGENT_JVM = flags("workdisk.load.agentJvm", String.join(" ", LauncherFlags.agent()));
 
     @TempDir
     Path tmp;
@@ -66,7 +75,37 @@ class LoadBenchmark {
             double agentRequestsPerDisk,
             double operatorCpu,
             double agentsCpu,
-            double apiCpu) {}
+            double apiCpu,
+            Placing placedSeen,
+            Placing placedRecorded,
+            Map<String, Double> writesPerDisk) {
+        /** API writes per disk on WorkDisks, WorkTasks and Events by the operator and the agents. */
+        double diskWritesPerDisk() {
+            return writesPerDisk.entrySet().stream()
+                    .filter(e -> DISK_RESOURCES.contains(e.getKey().split(" ")[2]))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
+        }
+    }
+
+    /** How long after its creation each disk was placed: median, 99th percentile, largest, in seconds. */
+    record Placing(double median, double p99, double max) {
+        static Placing of(List<Double> seconds) {
+            List<Double> sorted = seconds.stream().sorted().toList();
+            return new Placing(
+                    sorted.get((sorted.size() - 1) / 2),
+                    sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
+                    sorted.get(sorted.size() - 1));
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.2f / %.2f / %.2f s", median, p99, max);
+        }
+    }
+
+    static final Set<String> DISK_RESOURCES =
+            Set.of("workdisks", "workdisks/status", "worktasks", "worktasks/status", "events");
 
     @Test
     void thousandDisksOnFiveNodes(RealApiServer api) throws Exception {
@@ -78,19 +117,27 @@ class LoadBenchmark {
             all.add(run(api, Integer.parseInt(n.strip()), rootfs, images));
         }
         System.out.println(
-                "| WorkDisks | apply → all Ready (s) | engine alone (s) | ratio | operator peak RSS (MiB) | largest agent peak RSS (MiB) | operator requests/disk | agent requests/disk |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                "| WorkDisks | apply → all Ready (s) | engine alone (s) | ratio | placed, seen by a watch: median / p99 / max | placed, recorded (1 s resolution) | API writes per disk | operator peak RSS (MiB) | largest agent peak RSS (MiB) | operator requests/disk | agent requests/disk |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Figures f : all) {
             System.out.printf(
-                    "| %d | %.1f | %.1f | %.2f× | %.0f | %.0f | %.2f | %.2f |%n",
+                    "| %d | %.1f | %.1f | %.2f× | %s | %s | %.2f | %.0f | %.0f | %.2f | %.2f |%n",
                     f.disks(),
                     f.seconds(),
                     f.engineSeconds(),
                     f.seconds() / f.engineSeconds(),
+                    f.placedSeen(),
+                    f.placedRecorded(),
+                    f.diskWritesPerDisk(),
                     f.operatorPeakKiB() / 1024.0,
                     f.agentPeakKiB() / 1024.0,
                     f.operatorRequestsPerDisk(),
                     f.agentRequestsPerDisk());
+        }
+        System.out.println("API writes per disk at the server, by client, verb and resource (until they settle):");
+        for (Figures f : all) {
+            System.out.println("  " + f.disks() + " disks:");
+            f.writesPerDisk().forEach((k, v) -> System.out.printf("    %-55s %.2f%n", k, v));
         }
         Figures small = all.get(0);
         Figures large = all.get(all.size() - 1);
@@ -147,15 +194,27 @@ class LoadBenchmark {
                     .mapToDouble(JavaProcess::cpuSeconds)
                     .sum();
             double apiCpuBefore = ownCpuSeconds();
+            // when each create was sent, and when a watch first saw the disk Placed (both by name: the watch may
+            // see a disk before its create call returns)
+            Map<String, Long> sent = new ConcurrentHashMap<>();
+            Map<String, Long> placedAt = new ConcurrentHashMap<>();
+            Watch watch = kube.resources(WorkDisk.class).inAnyNamespace().watch(Watchers.anyChange(d -> {
+                if (placed(d)) {
+                    placedAt.putIfAbsent(key(d), System.nanoTime());
+                }
+            }));
             ExecutorService apply = Executors.newFixedThreadPool(8);
             List<Future<?>> applied = new ArrayList<>();
             for (int i = 0; i < disks; i++) {
                 int k = i;
-                applied.add(apply.submit(() -> kube.resource(Manifests.disk(
-                                "team-" + k % NAMESPACES,
-                                "d" + k,
-                                WorkDiskSpec.ofSize("1Gi").withSeedRef(k % 2 == 0 ? null : "base")))
-                        .create()));
+                applied.add(apply.submit(() -> {
+                    WorkDisk d = Manifests.disk(
+                            "team-" + k % NAMESPACES,
+                            "d" + k,
+                            WorkDiskSpec.ofSize("1Gi").withSeedRef(k % 2 == 0 ? null : "base"));
+                    sent.put(key(d), System.nanoTime());
+                    return kube.resource(d).create();
+                }));
             }
             for (Future<?> f : applied) {
                 f.get();
@@ -169,13 +228,38 @@ class LoadBenchmark {
                                     .count()
                             == disks);
             double seconds = (System.nanoTime() - start) / 1e9;
+            watch.close();
+            List<WorkDisk> made =
+                    kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
+            Placing placedRecorded = Placing.of(made.stream()
+                    .map(d -> Duration.between(
+                                            Instant.parse(d.getMetadata().getCreationTimestamp()),
+                                            Instant.parse(Conditions.find(
+                                                            d.getStatus().conditions(), "Placed")
+                                                    .getLastTransitionTime()))
+                                    .toMillis()
+                            / 1000.0)
+                    .toList());
+            Placing placedSeen = Placing.of(sent.entrySet().stream()
+                    .map(e -> (placedAt.getOrDefault(e.getKey(), Long.MAX_VALUE) - e.getValue()) / 1e9)
+                    .toList());
+            // writes settle: nothing more written on disks, tasks or events for two seconds
+            long[] lastCount = {-1};
             await().atMost(Duration.ofMinutes(5))
-                    .pollInterval(Duration.ofMillis(250))
-                    .until(() -> kube.resources(WorkTask.class)
-                            .inAnyNamespace()
-                            .list()
-                            .getItems()
-                            .isEmpty());
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> {
+                        long n = diskWrites(api, mark).size();
+                        boolean settled = n == lastCount[0];
+                        lastCount[0] = n;
+                        return settled;
+                    });
+            Map<String, Double> writesPerDisk = new TreeMap<>();
+            api.audit().since(mark).stream()
+                    .filter(e -> e.write() && byProduct(e))
+                    .forEach(e -> writesPerDisk.merge(
+                            e.userAgent().split("/")[0] + " " + e.verb() + " " + e.resource(),
+                            1.0 / disks,
+                            Double::sum));
             double operatorCpu = cluster.operator().cpuSeconds() - operatorCpuBefore;
             double agentsCpu = cluster.agents().stream()
                             .mapToDouble(JavaProcess::cpuSeconds)
@@ -204,11 +288,40 @@ class LoadBenchmark {
                     requestsFrom(api, mark, "workdisk-agent") / (double) disks,
                     operatorCpu,
                     agentsCpu,
-                    apiCpu);
+                    apiCpu,
+                    placedSeen,
+                    placedRecorded,
+                    writesPerDisk);
             System.out.println("load: " + f);
             assertThat(agentPeak).isPositive();
             return f;
         }
+    }
+
+    /** The product's clients: the test's own writes (the WorkDisks themselves) and the API server's are not counted. */
+    static final Set<String> PRODUCT = Set.of("workdisk-operator", "workdisk-agent");
+
+    static boolean byProduct(AuditLog.Entry e) {
+        return PRODUCT.contains(e.userAgent().split("/")[0]);
+    }
+
+    /** Writes on WorkDisks, WorkTasks and Events since {@code mark} by the operator and the agents. */
+    static List<AuditLog.Entry> diskWrites(RealApiServer api, long mark) {
+        return api.audit().since(mark).stream()
+                .filter(e -> e.write() && byProduct(e) && DISK_RESOURCES.contains(e.resource()))
+                .toList();
+    }
+
+    static boolean placed(WorkDisk d) {
+        return d.getStatus() != null
+                && d.getStatus().conditions() != null
+                && d.getStatus().conditions().stream()
+                        .anyMatch(c ->
+                                c.getType().equals("Placed") && c.getStatus().equals("True"));
+    }
+
+    static String key(WorkDisk d) {
+        return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
     }
 
     /** Requests the API server answered since {@code mark} for clients whose User-Agent is {@code userAgent}. */

@@ -87,12 +87,7 @@ class OperatorKillTest {
                         Waits.phase(kube, "r" + round + "-" + i, DiskPhase.Ready);
                     }
                 }
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> kube.resources(WorkTask.class)
-                                .inAnyNamespace()
-                                .list()
-                                .getItems()
-                                .isEmpty());
+                await().atMost(Duration.ofSeconds(30)).until(() -> Waits.tasksSettled(kube));
 
                 String story = "seed " + seed + "\n" + String.join("\n", kills);
                 assertThat(written)

@@ -21,7 +21,17 @@ final class ProcessCluster implements AutoCloseable {
     static final String NAMESPACE = "workdisk-system";
 
     /** How a simulated node's agent runs. */
-    record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {}
+    /** An agent's node; {@code agentArgs}: more options for its {@code agent run}. */
+    record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency, List<String> agentArgs) {
+        Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {
+            this(name, dataRoot, imageDirs, concurrency, List.of());
+        }
+
+        /** The agent reports every step Running before it starts it, so a test can see each step begin. */
+        Node reportingEveryStepRunning() {
+            return new Node(name, dataRoot, imageDirs, concurrency, List.of("--report-running-after", "0"));
+        }
+    }
 
     private final RealApiServer api;
     private final KubernetesClient kube;
@@ -108,6 +118,7 @@ final class ProcessCluster implements AutoCloseable {
         for (Path images : node.imageDirs()) {
             args.addAll(List.of("--image-dir", images.toString()));
         }
+        args.addAll(node.agentArgs());
         JavaProcess agent = JavaProcess.startMain(
                 "io.workdisk.agent.cli.AgentCli",
                 List.of("-Dkubernetes.user.agent=workdisk-agent"),

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.operator.workdisk.DiskPlanner;
 import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Waiting for WorkDisks in the default namespace and for WorkSeeds, with the status in the failure message. */
 final class Waits {
@@ -53,5 +58,23 @@ final class Waits {
                         .list()
                         .getItems()
                         .isEmpty();
+    }
+
+    /**
+     * Every task is done with: none is left but the create tasks of Ready WorkDisks, each Succeeded and kept as the
+     * record of the work that made its disk (every other task is removed once its result is recorded).
+     */
+    static boolean tasksSettled(KubernetesClient kube) {
+        Map<String, WorkDisk> readyDisks = kube.resources(WorkDisk.class).inAnyNamespace().list().getItems().stream()
+                .filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
+                .collect(Collectors.toMap(d -> d.getMetadata().getUid(), d -> d));
+        return kube.resources(WorkTask.class).inAnyNamespace().list().getItems().stream()
+                .allMatch(t -> {
+                    WorkDisk owner = readyDisks.get(t.getMetadata().getLabels().get(ApiGroup.OWNER_UID_LABEL));
+                    return owner != null
+                            && t.getMetadata().getName().equals(DiskPlanner.createTaskName(owner))
+                            && t.getStatus() != null
+                            && t.getStatus().phase() == TaskPhase.Succeeded;
+                });
     }
 }

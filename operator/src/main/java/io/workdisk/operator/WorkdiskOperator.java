@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.observability.HealthServer;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.status.EventRecorder;
@@ -158,9 +159,11 @@ public final class WorkdiskOperator implements AutoCloseable {
                         new Reservations(),
                         events,
                         clock),
-                c -> c.watchingAllNamespaces());
-        operator.register(new WorkSeedReconciler(
-                tasks, new SeedPlanner(settings.namespace()), nodes, events, clock, settings.namespace()));
+                c -> c.watchingAllNamespaces().withItemStore(new WithoutManagedFields<>()));
+        operator.register(
+                new WorkSeedReconciler(
+                        tasks, new SeedPlanner(settings.namespace()), nodes, events, clock, settings.namespace()),
+                c -> c.withItemStore(new WithoutManagedFields<>()));
         operator.start();
         HealthServer health = null;
         if (settings.metricsPort() != null) {

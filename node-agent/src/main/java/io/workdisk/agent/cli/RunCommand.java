@@ -100,6 +100,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Seconds between node record updates (default: ${DEFAULT-VALUE}).")
     int heartbeatSeconds;
 
+    @Option(
+            names = "--report-running-after",
+            paramLabel = "SECONDS",
+            defaultValue = "2",
+            description = "Mark a task Running once its step has run this long; 0: every task, before it starts"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double reportRunningAfterSeconds;
+
     @Override
     public Integer call() throws Exception {
         LogFormat.use(logFormat);
@@ -112,6 +120,11 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("workdisk: cannot read " + file);
                 return 2;
             }
+        }
+        if (!(reportRunningAfterSeconds >= 0)) {
+            System.err.println(
+                    "workdisk: --report-running-after must be 0 or more seconds, not " + reportRunningAfterSeconds);
+            return 2;
         }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
         KubernetesClient client = new KubernetesClientBuilder().build();
@@ -127,7 +140,8 @@ final class RunCommand implements Callable<Integer> {
                             threads,
                             Duration.ofSeconds(heartbeatSeconds),
                             metricsPort < 0 ? null : metricsPort,
-                            true),
+                            true,
+                            Duration.ofMillis(Math.round(reportRunningAfterSeconds * 1000))),
                     E2fsTools.fromEnvironment(),
                     Clock.systemUTC(),
                     ImageSeeds.fromRegistries(

@@ -22,6 +22,7 @@ import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
 import io.workdisk.agent.task.TaskWorkers;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.observability.HealthServer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -45,6 +46,11 @@ public final class NodeAgent implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** Skew the operator can absorb: well inside its default heartbeat grace of 60 s, and NTP keeps nodes far closer. */
     static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(5);
+    /**
+     * A step still running after this long is reported Running. Most take a fraction of a second; one that
+     * takes longer (a large preallocated disk, a big seed) shows in {@code kubectl get wt} while it runs.
+     */
+    public static final Duration REPORT_RUNNING_AFTER = Duration.ofSeconds(2);
 
     /**
      * How an agent is set up; tests build one per simulated node. {@code exitOnFatalError}: the task
@@ -60,7 +66,43 @@ public final class NodeAgent implements AutoCloseable {
             int concurrency,
             Duration heartbeat,
             Integer metricsPort,
-            boolean exitOnFatalError) {
+            boolean exitOnFatalError,
+            Duration reportRunningAfter) {
+        public Settings(
+                String nodeName,
+                Path dataRoot,
+                List<Path> imageDirs,
+                Long capacityBytes,
+                int concurrency,
+                Duration heartbeat,
+                Integer metricsPort,
+                boolean exitOnFatalError) {
+            this(
+                    nodeName,
+                    dataRoot,
+                    imageDirs,
+                    capacityBytes,
+                    concurrency,
+                    heartbeat,
+                    metricsPort,
+                    exitOnFatalError,
+                    REPORT_RUNNING_AFTER);
+        }
+
+        /** Report a step Running only once it has run this long (zero: every step, before it starts). */
+        public Settings withReportRunningAfter(Duration after) {
+            return new Settings(
+                    nodeName,
+                    dataRoot,
+                    imageDirs,
+                    capacityBytes,
+                    concurrency,
+                    heartbeat,
+                    metricsPort,
+                    exitOnFatalError,
+                    after);
+        }
+
         /** Inside another program, without a metrics and health port (in-process agents in tests and the demo). */
         public Settings(
                 String nodeName,
@@ -143,7 +185,8 @@ public final class NodeAgent implements AutoCloseable {
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
-        TaskWorkers workers = TaskWorkers.start(settings.concurrency(), executor, clock, new TaskMetrics(registry));
+        TaskWorkers workers = TaskWorkers.start(
+                settings.concurrency(), executor, clock, new TaskMetrics(registry), settings.reportRunningAfter());
         registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
         registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
         operator.register(
@@ -153,7 +196,8 @@ public final class NodeAgent implements AutoCloseable {
                         .withReconciliationMaxInterval(Duration.ofMinutes(5))
                         .withRetry(TaskReconciler.STATUS_RETRY)
                         .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
-                        .watchingAllNamespaces());
+                        .watchingAllNamespaces()
+                        .withItemStore(new WithoutManagedFields<>()));
         NodeRecorder recorder = new NodeRecorder(
                 client,
                 settings.nodeName(),

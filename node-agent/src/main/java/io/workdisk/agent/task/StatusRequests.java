@@ -97,6 +97,11 @@ final class StatusRequests {
         wake.propagateEvent(id);
     }
 
+    /** Whether this very task (same UID) is still in the informer's cache: not deleted since it was queued. */
+    boolean stillThere(WorkTask task) {
+        return stillThere(ResourceID.fromResource(task), task.getMetadata().getUid());
+    }
+
     private boolean stillThere(ResourceID id, String uid) {
         return tasks.get(id).map(t -> uid.equals(t.getMetadata().getUid())).orElse(false);
     }

@@ -1,5 +1,7 @@
 package io.workdisk.agent.task;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.api.Timestamps;
 import io.workdisk.api.task.WorkTask;
@@ -7,13 +9,24 @@ import io.workdisk.api.task.WorkTaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One task carried out: marked Running (which also proves it still exists), the engine step run, and
- * the outcome written as its status, the record that makes a replay do nothing. Both statuses are
- * written by the reconciler ({@link StatusRequests}); this waits for each.
+ * One task carried out: the engine step run, and the outcome written as its status, the record that makes a
+ * replay do nothing. {@code Running} is written only for a step still running after {@code reportRunningAfter}
+ * (with zero: before the step starts, as every step once did): most steps take a fraction of a second, and a
+ * status write per step that nobody sees before the next one replaces it is a tenth of the API writes a disk
+ * costs. Skipping it changes nothing about crash safety: a step killed before its outcome is written, whether
+ * or not Running was, is replayed and, the engine being idempotent, reports what it already made. That the
+ * task still exists is read from the informer's cache before the step starts. Every status is written by the
+ * reconciler ({@link StatusRequests}); this waits for each.
  */
 final class TaskRun implements TaskWorkers.Work {
     private static final Logger log = LoggerFactory.getLogger(TaskRun.class);
@@ -23,14 +36,32 @@ final class TaskRun implements TaskWorkers.Work {
     private final Clock clock;
     private final TaskMetrics metrics;
     private final Duration progressEvery;
+    private final Duration reportRunningAfter;
+    /** Where a long step's Running status is written from while its worker runs the step: one thread per worker. */
+    private final ScheduledExecutorService runningReports;
 
     /** {@code progressEvery}: the least time between two progress writes of one task. */
-    TaskRun(TaskExecutor executor, StatusRequests status, Clock clock, TaskMetrics metrics, Duration progressEvery) {
+    TaskRun(
+            TaskExecutor executor,
+            StatusRequests status,
+            Clock clock,
+            TaskMetrics metrics,
+            Duration progressEvery,
+            Duration reportRunningAfter,
+            int workers) {
         this.executor = executor;
         this.status = status;
         this.clock = clock;
         this.metrics = metrics;
         this.progressEvery = progressEvery;
+        this.reportRunningAfter = reportRunningAfter;
+        ScheduledThreadPoolExecutor reports = new ScheduledThreadPoolExecutor(workers, r -> {
+            Thread t = new Thread(r, "workdisk-running-report");
+            t.setDaemon(true);
+            return t;
+        });
+        reports.setRemoveOnCancelPolicy(true);
+        this.runningReports = reports;
     }
 
     @Override
@@ -46,16 +77,26 @@ final class TaskRun implements TaskWorkers.Work {
     private boolean run(WorkTask task) throws InterruptedException {
         String started = Timestamps.now(clock);
         Long generation = task.getMetadata().getGeneration();
-        Optional<WorkTask> running = status.write(task, WorkTaskStatus.running(started, generation));
-        if (running.isEmpty()) {
-            return false; // gone (no event will bring it back) or the API is down (the next resync will)
+        WorkTaskStatus running = WorkTaskStatus.running(started, generation);
+        Future<Optional<WorkTask>> runningReport;
+        if (reportRunningAfter.isZero()) {
+            if (status.write(task, running).isEmpty()) {
+                return false; // gone (no event will bring it back) or the API is down (the next resync will)
+            }
+            runningReport = CompletableFuture.completedFuture(Optional.empty());
+        } else {
+            if (!status.stillThere(task)) {
+                return false; // deleted since it was queued: no event will bring it back
+            }
+            runningReport = runningReports.schedule(
+                    () -> status.write(task, running), reportRunningAfter.toMillis(), MILLISECONDS);
         }
         WorkTaskStatus finished;
         String name =
                 task.getMetadata().getNamespace() + "/" + task.getMetadata().getName();
-        WorkTaskStatus runningStatus = running.get().getStatus();
-        ProgressReports progress = new ProgressReports(
-                clock, progressEvery, p -> status.offer(running.get(), runningStatus.withProgress(p)));
+        // a long step's progress is a Running status of its own, offered without waiting
+        ProgressReports progress =
+                new ProgressReports(clock, progressEvery, p -> status.offer(task, running.withProgress(p)));
         try {
             TaskExecutor.Outcome outcome;
             try (progress) {
@@ -91,7 +132,25 @@ final class TaskRun implements TaskWorkers.Work {
             finished = failed(task, started, "INTERNAL_ERROR", "unexpected error in the agent: " + e, true);
             log.error("task {} {} failed unexpectedly", name, task.getSpec().type(), e);
         }
-        return status.write(running.get(), finished).isPresent();
+        awaitRunningReport(runningReport);
+        return status.write(task, finished).isPresent();
+    }
+
+    /** The outcome is written after Running, never before: a Running report not begun yet is cancelled, one begun waited for. */
+    private static void awaitRunningReport(Future<Optional<WorkTask>> report) throws InterruptedException {
+        if (report.cancel(false)) {
+            return;
+        }
+        try {
+            report.get();
+        } catch (CancellationException | ExecutionException e) {
+            log.warn("could not report a long step as Running: {}", e.toString());
+        }
+    }
+
+    /** No more Running reports: the workers are stopping. */
+    void close() {
+        runningReports.shutdownNow();
     }
 
     private WorkTaskStatus failed(WorkTask task, String started, String reason, String message, boolean retryable) {

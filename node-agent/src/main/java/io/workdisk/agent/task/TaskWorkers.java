@@ -34,15 +34,20 @@ public final class TaskWorkers implements AutoCloseable {
     private final FairQueue<WorkTask> queue = new FairQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private final StatusRequests statusRequests;
+    private Runnable onClose = () -> {};
 
     /**
      * {@code count} workers running this node's tasks through the engine and recording each outcome,
-     * through the {@link TaskReconciler} that must be registered with them.
+     * through the {@link TaskReconciler} that must be registered with them; a step still running after
+     * {@code reportRunningAfter} is reported Running (zero: every step, before it starts).
      */
-    public static TaskWorkers start(int count, TaskExecutor executor, Clock clock, TaskMetrics metrics) {
+    public static TaskWorkers start(
+            int count, TaskExecutor executor, Clock clock, TaskMetrics metrics, Duration reportRunningAfter) {
         StatusRequests statuses = new StatusRequests(STATUS_PATIENCE);
-        return new TaskWorkers(
-                count, "workdisk-task", new TaskRun(executor, statuses, clock, metrics, PROGRESS_EVERY), statuses);
+        TaskRun run = new TaskRun(executor, statuses, clock, metrics, PROGRESS_EVERY, reportRunningAfter, count);
+        TaskWorkers workers = new TaskWorkers(count, "workdisk-task", run, statuses);
+        workers.onClose = run::close;
+        return workers;
     }
 
     /** What a worker does with a task it takes. */
@@ -111,5 +116,6 @@ public final class TaskWorkers implements AutoCloseable {
     public void close() {
         queue.close();
         threads.forEach(Thread::interrupt);
+        onClose.run();
     }
 }

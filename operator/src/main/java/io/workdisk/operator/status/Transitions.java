@@ -9,14 +9,20 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Turns condition changes into Events: one per change of the object's reason, never per reconcile and
- * never per condition. Conditions often change together with one reason (a disk that cannot be placed is
- * Placed=False and Ready=False, both NoMatchingNode): that is one thing that happened, so one Event.
+ * Turns condition changes into Events, for what a person looking at {@code kubectl describe} wants told: every
+ * trouble (a Warning per change of the object's reason), the object becoming Ready (with where and how long
+ * it took) and, when deleted, what became of its image. Steps on the way there (Placed, Creating, Resizing, Deleting...) are in the status and make no
+ * Event: each would be one more API write per disk, about a step that is over a moment later. One Event per
+ * change of reason, never per reconcile and never per condition: conditions often change together with one
+ * reason (a disk that cannot be placed is Placed=False and Ready=False, both NoMatchingNode), one thing that
+ * happened.
  */
 public final class Transitions {
     /** Reasons that describe progress, not trouble. */
     private static final Set<String> PROGRESS = Set.of(
             "Placed", "Creating", "Ready", "Resizing", "Retrying", "ResizeRetrying", "Deleting", "Deleted", "Building");
+    /** The progress a person is told of: the object is there to use; it is gone (and what became of its image). */
+    private static final Set<String> ANNOUNCED = Set.of("Ready", "Deleted");
 
     private Transitions() {}
 
@@ -34,9 +40,9 @@ public final class Transitions {
             if (!shown.add(c.getReason())) {
                 continue;
             }
-            if (PROGRESS.contains(c.getReason())) {
+            if (ANNOUNCED.contains(c.getReason())) {
                 events.normal(about, c.getReason(), c.getMessage());
-            } else {
+            } else if (!PROGRESS.contains(c.getReason())) {
                 events.warning(about, c.getReason(), c.getMessage());
             }
         }

@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * Writes and removes tasks. Names are derived from the owner's UID and the step, so creating a task
  * twice (after an operator restart or a lost update) finds the first one instead of making a second.
- * Finished tasks are removed explicitly once their result is recorded; garbage collection by owner
- * reference is only a backstop.
+ * Finished tasks are removed explicitly once their result is recorded, except a disk's create task, kept as
+ * the record of the work until the disk is deleted; garbage collection by owner reference is only a backstop.
  */
 public final class Tasks {
     private final KubernetesClient client;
@@ -70,13 +70,15 @@ public final class Tasks {
     }
 
     /**
-     * Carries a plan out in the one safe order: drop superseded tasks, write new ones, report the status,
-     * and only then drop the tasks whose results that status records.
+     * Carries a plan out in the one safe order: drop superseded tasks, report the status, write new tasks,
+     * and only then drop the tasks whose results that status records. The status goes before the new tasks so
+     * that what was decided (a disk's node above all) is shown a write sooner; a crash between the two leaves
+     * a status the next reconcile computes again, and it writes the task then: the status is never a to-do list.
      */
     public void carryOut(Plan<?> plan, Runnable report) {
         plan.removeNow().forEach(this::delete);
-        plan.create().forEach(this::ensure);
         report.run();
+        plan.create().forEach(this::ensure);
         plan.removeAfterReport().forEach(this::delete);
     }
 

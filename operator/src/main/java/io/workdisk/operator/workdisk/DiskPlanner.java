@@ -67,7 +67,10 @@ public final class DiskPlanner {
         Optional<WorkTask> create = s.task(createTaskName(s.disk()));
         DiskFacts facts = facts(s, create);
         if (facts.made()) {
-            return made(s, facts).removingAfterReport(create.stream().toList());
+            // The create task stays, as the record of the work that made the disk (how long it took, what it made)
+            // for `kubectl get wt`; it goes when the disk is deleted (and its owner reference is the backstop).
+            // Deleting it here would be one more API write on every disk's way to Ready.
+            return made(s, facts);
         }
         return create.isPresent() ? creating(s, facts, create.get()) : toCreate(s, facts);
     }

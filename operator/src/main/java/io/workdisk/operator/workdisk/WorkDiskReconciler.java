@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -69,6 +70,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         var diskTasks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
                         .withName("workdisk-tasks")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkDisk.class))
@@ -77,6 +79,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         var workNodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkNode.class, WorkDisk.class)
                         .withName("workdisk-nodes")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withOnUpdateFilter(NodeRecordChanges::meaningful)
                         // a node's change can move on disks not yet placed (room, readiness) and those being made
                         // there;
@@ -88,6 +91,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         var kubeNodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Node.class, WorkDisk.class)
                         .withName("workdisk-kube-nodes")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withOnUpdateFilter((a, b) -> !Objects.equals(
                                 a.getMetadata().getLabels(), b.getMetadata().getLabels()))
                         .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.all(disks))
@@ -96,6 +100,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         var seeds = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkSeed.class, WorkDisk.class)
                         .withName("workdisk-seeds")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withSecondaryToPrimaryMapper(s ->
                                 WaitingDiskIndex.ofSeed(disks, s.getMetadata().getName()))
                         // a disk's one seed, for context.getSecondaryResource whether or not the disk is made yet

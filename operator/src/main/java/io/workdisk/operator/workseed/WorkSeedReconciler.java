@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.workdisk.api.ApiGroup;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workseed.WorkSeed;
@@ -70,6 +71,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         var seedTasks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkTask.class, WorkSeed.class)
                         .withName("workseed-tasks")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkSeed")
                         .withNamespaces(Set.of(taskNamespace))
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(WorkSeed.class, true))
@@ -78,6 +80,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         var workNodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkNode.class, WorkSeed.class)
                         .withName("workseed-nodes")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withOnUpdateFilter(NodeRecordChanges::meaningful)
                         .withSecondaryToPrimaryMapper(n -> everySeed(context))
                         .build(),
@@ -85,6 +88,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
         var kubeNodes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Node.class, WorkSeed.class)
                         .withName("workseed-kube-nodes")
+                        .withItemStore(new WithoutManagedFields<>())
                         .withOnUpdateFilter((a, b) -> !Objects.equals(
                                 a.getMetadata().getLabels(), b.getMetadata().getLabels()))
                         .withSecondaryToPrimaryMapper(n -> everySeed(context))

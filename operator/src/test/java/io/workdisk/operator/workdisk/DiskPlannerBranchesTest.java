@@ -152,15 +152,19 @@ class DiskPlannerBranchesTest {
                                 .again(DiskPlanner.WAIT_FOR_PLACEMENT)),
                 // a disk that exists
                 row(
-                        "a create that succeeded is recorded, and its task removed only after",
+                        "a create that succeeded is recorded, and its task kept as the record of the work",
                         given(disk("1Gi", null), create(GIB, succeeded(made(GIB)))),
                         expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
-                                .removesAfterReport(CREATE)
                                 .again(CHECK_READY)
                                 .says("the disk is at " + PATH + " on a; Format took 2.000s")),
                 row(
                         "a disk is Ready when it is as big as asked",
                         given(disk("1Gi", madeOn("a", GIB))),
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
+                                .again(CHECK_READY)),
+                row(
+                        "a Ready disk's create task stays",
+                        given(disk("1Gi", madeOn("a", GIB)), create(GIB, succeeded(made(GIB)))),
                         expect(DiskPhase.Ready, "a", "True/Placed", "True/Ready")
                                 .again(CHECK_READY)),
                 row(
@@ -271,6 +275,13 @@ class DiskPlannerBranchesTest {
                         expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
                                 .creates(DELETE + " Delete #1")
                                 .removesAfterReport(resize(2))
+                                .says("removing the image from a")),
+                row(
+                        "a made disk's kept create task goes once the Delete task is written",
+                        given(disk("1Gi", madeOn("a", GIB)), create(GIB, succeeded(made(GIB)))),
+                        expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
+                                .creates(DELETE + " Delete #1")
+                                .removesAfterReport(CREATE)
                                 .says("removing the image from a")),
                 row(
                         "a delete being run is waited for",
