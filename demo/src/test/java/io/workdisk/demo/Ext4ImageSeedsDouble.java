@@ -65,7 +65,7 @@ final class Ext4ImageSeedsDouble {
             public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
                 built.add(new Asked(node, request.image().reference()));
                 if (request.ownership() != SeedOwnership.Root) {
-                    throw new EngineException(Problem.UNSUPPORTED_SOURCE, "the test double keeps no owners");
+                    throw new EngineException(Problem.INVALID_TASK, "the test double keeps no owners");
                 }
                 String digest =
                         ImageReference.parse(request.image().reference()).digest();

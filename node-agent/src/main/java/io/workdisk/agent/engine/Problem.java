@@ -42,8 +42,6 @@ public enum Problem {
     TOOL_FAILED(true),
     TOOL_TIMEOUT(true),
     UNSUPPORTED_FILESYSTEM(false),
-    /** The source or option asked for is not available in this build of the agent. */
-    UNSUPPORTED_SOURCE(false),
     IO_ERROR(true);
 
     private final boolean retryable;
