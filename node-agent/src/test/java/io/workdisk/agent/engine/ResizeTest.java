@@ -2,7 +2,6 @@ package io.workdisk.agent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -12,7 +11,6 @@ import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,18 +219,7 @@ class ResizeTest {
 
     @Test
     void anyLaterStepInTheDirectoryRecoversACrashedResize() throws Exception {
-        Path tools = JavaProcess.toolsDirWith(
-                tmp.resolve("tools"), "resize2fs", "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
-        JavaProcess agent = JavaProcess.start(
-                Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
-                tmp.resolve("agent.log"),
-                "resize",
-                "--requester",
-                "test",
-                "--size",
-                "4Gi",
-                disk.toString());
-        await().atMost(Duration.ofMinutes(2)).until(() -> !agent.isAlive());
+        crashResize(0, "\"$REAL\" \"$@\"; kill -KILL $PPID; exit 0\n");
 
         fx.engine.format(
                 fx.dataRoot, new DiskEngine.FormatRequest(fx.data.resolve("other.ext4"), GIB, false, "test", false));
@@ -248,18 +235,7 @@ class ResizeTest {
      */
     @Test
     void aResizeThatCannotBeRolledBackIsReportedByEveryRecoveryUntilTheDiskIsGone() throws Exception {
-        Path tools = JavaProcess.toolsDirWith(
-                tmp.resolve("tools"), "resize2fs", "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n");
-        JavaProcess agent = JavaProcess.start(
-                Map.of("WORKDISK_TOOLS_DIR", tools.toString()),
-                tmp.resolve("agent.log"),
-                "resize",
-                "--requester",
-                "test",
-                "--size",
-                "4Gi",
-                disk.toString());
-        assertThat(agent.waitFor()).as("the agent was killed").isEqualTo(137);
+        crashResize(0, "printf 'half a header' > \"$3\"; kill -KILL $PPID; exit 0\n");
         Shell.ok("debugfs", "-w", "-R", "clri <12>", disk.toString());
         assertThat(fx.engine.recovery().unrecovered())
                 .as("nothing recovered yet")
