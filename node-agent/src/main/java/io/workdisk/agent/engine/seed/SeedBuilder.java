@@ -17,6 +17,7 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.E2fsVersion;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -26,32 +27,44 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Builds a seed from a rootfs image: the subtree is read in user space into a staging tree beside the
- * output, one mkfs.ext4 -d turns that into the seed, one debugfs batch restores what mkfs drops, and
- * the result is read back and checked before it is published. Three processes however large the tree.
+ * Builds a seed from a rootfs image: the subtree is read in user space into one tar file (e2fsprogs 1.47.1
+ * and later) or a staging tree beside the output, one mkfs.ext4 -d turns that into the seed, one debugfs
+ * batch restores what mkfs drops, and the result is read back and checked before it is published. Three
+ * processes however large the tree.
  */
 public final class SeedBuilder {
     private final E2fsTools tools;
     private final LongSupplier nanoTime;
     private final ResizeRecovery recovery;
+    private final SeedMethod method;
 
-    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery) {
+    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, SeedMethod method) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
+        this.method = method;
+    }
+
+    private SeedMethod chooseMethod() throws EngineException {
+        if (method != SeedMethod.AUTO) {
+            return method;
+        }
+        return tools.version().atLeast(E2fsVersion.TAR_INPUT) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
     }
 
     public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
         Phases phases = new Phases(nanoTime);
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
+        SeedMethod how = chooseMethod();
         Path output = req.target() != null
                 ? req.target()
                 : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
         Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
         try (Ext4Image rootfs = openRootfs(req.rootfs());
                 StagedOutput out = StagedOutput.begin(target.path())) {
-            Extraction extraction = extract(rootfs, subtree, out.stage());
+            Path input = how == SeedMethod.TAR ? out.stage().resolve("seed.tar") : out.stage();
+            Extraction extraction = extract(rootfs, subtree, how, input);
             phases.done("extract");
             long size = SeedSize.forPayload(
                     extraction.payloadBytes() + extraction.metadataBytes(),
@@ -64,7 +77,7 @@ public final class SeedBuilder {
             try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
                 f.setLength(size);
             }
-            tools.run("mkfs.ext4", Mkfs.seed(out.image(), out.stage(), SeedSize.BYTES_PER_INODE));
+            mkfs(out.image(), input, how);
             phases.done("mkfs");
             int fixups = applyFixups(out, extraction);
             phases.done("fixups");
@@ -89,7 +102,8 @@ public final class SeedBuilder {
                     fixups,
                     uuid,
                     extraction.warnings(),
-                    phases.seconds());
+                    phases.seconds(),
+                    how.label());
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {
@@ -125,10 +139,31 @@ public final class SeedBuilder {
         }
     }
 
-    private Extraction extract(Ext4Image rootfs, String subtree, Path stage) throws IOException, EngineException {
+    private void mkfs(Path image, Path input, SeedMethod how) throws EngineException {
+        if (how == SeedMethod.STAGING_TREE || Files.isRegularFile(input)) {
+            try {
+                tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
+            } catch (EngineException e) {
+                if (how == SeedMethod.TAR && e.getMessage().contains("libarchive")) {
+                    throw new EngineException(
+                            Problem.TOOL_MISSING,
+                            "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 ("
+                                    + e.getMessage() + ")",
+                            e);
+                }
+                throw e;
+            }
+        } else {
+            // No subtree, no tar: an empty seed, whose root the fix-ups then set.
+            tools.run("mkfs.ext4", Mkfs.seed(image, null, SeedSize.BYTES_PER_INODE));
+        }
+    }
+
+    private Extraction extract(Ext4Image rootfs, String subtree, SeedMethod how, Path input)
+            throws IOException, EngineException {
         Optional<Inode> top = rootfs.lookup(subtree);
         if (top.isEmpty()) {
-            return SubtreeExtractor.empty("the rootfs has no " + subtree + "; the seed is empty");
+            return SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty");
         }
         if (!top.get().isDirectory()) {
             throw new EngineException(
@@ -136,7 +171,10 @@ public final class SeedBuilder {
                     "subtree " + subtree + " in the rootfs is "
                             + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
         }
-        return SubtreeExtractor.extract(rootfs, top.get(), stage);
+        try (SeedSink sink =
+                how == SeedMethod.TAR ? TarSink.create(rootfs, input) : new StagingTreeSink(rootfs, input)) {
+            return SubtreeWalker.walk(rootfs, top.get(), sink, SeedOwners.ROOT);
+        }
     }
 
     /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */

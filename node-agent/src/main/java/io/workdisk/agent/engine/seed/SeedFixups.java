@@ -4,7 +4,6 @@ import io.workdisk.agent.engine.ext4.DirEntry;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.Map;
 /**
  * Compares a built seed with what the rootfs said each entry must be, and lists the debugfs commands
  * that close the gaps mkfs.ext4 -d leaves: the root directory's mode and times, sub-second timestamps,
- * and owners when the staging tree could not be owned by root. Commands address inodes by number, so no
+ * and owners (a staging tree is owned by whoever runs the agent). Commands address inodes by number, so no
  * file name ever passes through debugfs's command parser.
  */
 public final class SeedFixups {
@@ -26,17 +25,17 @@ public final class SeedFixups {
         for (ExpectedEntry want : expected) {
             Inode have = actual.get(want.path());
             if (have == null) {
-                throw new IOException("the built seed lacks /" + want.path());
+                throw new IOException("the built seed lacks /" + SeedPaths.printable(SeedPaths.bytes(want.path())));
             }
             String ino = "<" + have.number() + ">";
             if (have.mode() != want.mode()) {
                 commands.add("sif " + ino + " mode 0" + Integer.toOctalString(want.mode()));
             }
-            if (have.uid() != 0) {
-                commands.add("sif " + ino + " uid 0");
+            if (have.uid() != want.uid()) {
+                commands.add("sif " + ino + " uid " + want.uid());
             }
-            if (have.gid() != 0) {
-                commands.add("sif " + ino + " gid 0");
+            if (have.gid() != want.gid()) {
+                commands.add("sif " + ino + " gid " + want.gid());
             }
             timeFix(commands, ino, "mtime", have.mtime(), want.mtime());
             timeFix(commands, ino, "atime", have.atime(), want.atime());
@@ -55,7 +54,10 @@ public final class SeedFixups {
         commands.add("sif " + ino + " " + field + "_extra " + ((want.nanos() << 2) | (epochBits & 3)));
     }
 
-    /** Every entry of the seed by its path below the root, "" being the root; the top lost+found is left out. */
+    /**
+     * Every entry of the seed by its path below the root as a {@link SeedPaths#key}, "" being the root; the
+     * top lost+found is left out.
+     */
     public static Map<String, Inode> index(Ext4Image seed) throws IOException {
         Map<String, Inode> byPath = new HashMap<>();
         Inode root = seed.inode(Ext4Image.ROOT_INODE);
@@ -66,7 +68,7 @@ public final class SeedFixups {
 
     private static void walk(Ext4Image seed, Inode dir, String prefix, Map<String, Inode> out) throws IOException {
         for (DirEntry e : seed.list(dir)) {
-            String name = new String(e.name(), StandardCharsets.UTF_8);
+            String name = SeedPaths.key(e.name());
             if (prefix.isEmpty() && name.equals("lost+found")) {
                 continue;
             }

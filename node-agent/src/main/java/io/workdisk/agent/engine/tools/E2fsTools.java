@@ -32,6 +32,8 @@ public final class E2fsTools {
 
     private final List<Path> searchDirs;
     private final Duration timeout;
+    /** Asked once per instance: the installed e2fsprogs do not change under a running agent. */
+    private volatile E2fsVersion version;
 
     public E2fsTools(List<Path> searchDirs, Duration timeout) {
         this.searchDirs = List.copyOf(searchDirs);
@@ -66,6 +68,20 @@ public final class E2fsTools {
             }
         }
         return Optional.empty();
+    }
+
+    /** The installed e2fsprogs' release, from {@code mke2fs -V}, asked once. */
+    public E2fsVersion version() throws EngineException {
+        E2fsVersion known = version;
+        if (known == null) {
+            Result r = run("mke2fs", List.of("-V"));
+            known = E2fsVersion.parse(r.stdout() + "\n" + r.stderr())
+                    .orElseThrow(() -> new EngineException(
+                            Problem.TOOL_FAILED,
+                            "cannot tell the e2fsprogs release from mke2fs -V: " + summarize(r.stderr() + r.stdout())));
+            version = known;
+        }
+        return known;
     }
 
     /** Fails with TOOL_MISSING naming the first of these tools that is not installed. */
