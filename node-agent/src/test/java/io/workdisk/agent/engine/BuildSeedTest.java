@@ -20,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -152,6 +153,52 @@ class BuildSeedTest {
                     .containsEntry("unrepresentable symlink", 1);
             assertThat(report.warnings()).anyMatch(w -> w.contains("/bad-\\xffname"));
         }
+        Shell.assertFsckClean(seed);
+    }
+
+    /** mke2fs keeps file capabilities from a tar; every attribute that does not arrive is named. */
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void fileCapabilitiesArriveTheTarWayAndEveryDroppedAttributeIsNamed(SeedMethod method) throws Exception {
+        assumeTarReadable(method);
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        // VFS_CAP_REVISION_2 with cap_net_bind_service permitted, as setcap writes it
+        byte[] capability = HexFormat.of().parseHex("0100000200040000000000000000000000000000");
+        Path value = Files.write(tmp.resolve("capability.bin"), capability);
+        Shell.ok(
+                "debugfs",
+                "-w",
+                "-R",
+                "ea_set -f " + value + " /root/setuid-tool security.capability",
+                rootfs.toString());
+        Shell.ok("debugfs", "-w", "-R", "ea_set /root/.bashrc user.origin rootfs", rootfs.toString());
+        // too large for the inode: it goes to an attribute block, the reader's other place to look
+        Path big = Files.write(tmp.resolve("big.bin"), new byte[300]);
+        Shell.ok("debugfs", "-w", "-R", "ea_set -f " + big + " /root/setuid-tool user.big", rootfs.toString());
+
+        SeedReport report = EngineFixtures.engine(method)
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", fx.data.resolve("caps.seed"), "test", false))
+                .result();
+
+        Path seed = Path.of(report.path());
+        String attributes = Shell.ok("debugfs", "-R", "ea_list /setuid-tool", seed.toString());
+        if (method == SeedMethod.TAR) {
+            Path got = tmp.resolve("got.bin");
+            Shell.ok("debugfs", "-R", "ea_get -f " + got + " /setuid-tool security.capability", seed.toString());
+            assertThat(Files.readAllBytes(got)).isEqualTo(capability);
+            assertThat(report.warnings())
+                    .anyMatch(w -> w.contains("/setuid-tool") && w.contains("user.big"))
+                    .noneMatch(w -> w.contains("security.capability"));
+        } else {
+            assertThat(attributes).doesNotContain("security.capability");
+            assertThat(report.warnings())
+                    .anyMatch(w -> w.contains("/setuid-tool") && w.contains("security.capability"));
+        }
+        assertThat(report.warnings()).anyMatch(w -> w.contains("/.bashrc") && w.contains("user.origin"));
+        assertThat(Shell.ok("debugfs", "-R", "ea_list /.bashrc", seed.toString()))
+                .doesNotContain("user.origin");
         Shell.assertFsckClean(seed);
     }
 

@@ -207,29 +207,86 @@ public final class Ext4Image implements Closeable {
         return false;
     }
 
-    private record XattrName(int index, String name, int valueOffset, int valueSize) {}
+    private record XattrName(int index, String name, int valueOffset, int valueSize, long valueInode) {}
+
+    /**
+     * An extended attribute: its full name ("security.capability") and value; the value is null when it
+     * lives in an inode of its own (ea_inode), which this reader does not follow.
+     */
+    public record Xattr(String name, byte[] value) {}
+
+    /** The inode's extended attributes, in the inode and in its attribute block, without inline data's. */
+    public List<Xattr> xattrs(Inode inode) throws IOException {
+        List<Xattr> out = new ArrayList<>();
+        byte[] area = inode.inlineXattrArea();
+        for (XattrName n : inodeXattrNames(inode)) {
+            if (!(n.index() == 7 && n.name().equals("data"))) {
+                out.add(xattr(n, area));
+            }
+        }
+        long block = inode.externalXattrBlock();
+        if (block != 0) {
+            checkBlock(inode, block, 1);
+            int bs = superblock.blockSize();
+            byte[] data = readAt(channel, block * bs, bs);
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            if (b.getInt(0) != XATTR_MAGIC) {
+                throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extended attribute block");
+            }
+            for (XattrName n : xattrEntries(inode, data, 32, 0)) {
+                out.add(xattr(n, data));
+            }
+        }
+        return out;
+    }
+
+    private static Xattr xattr(XattrName n, byte[] data) {
+        String prefix = switch (n.index()) {
+            case 1 -> "user.";
+            case 2 -> "system.posix_acl_access";
+            case 3 -> "system.posix_acl_default";
+            case 4 -> "trusted.";
+            case 6 -> "security.";
+            case 7 -> "system.";
+            case 8 -> "system.richacl";
+            default -> "index" + n.index() + ".";
+        };
+        byte[] value =
+                n.valueInode() != 0 ? null : Arrays.copyOfRange(data, n.valueOffset(), n.valueOffset() + n.valueSize());
+        return new Xattr(prefix + n.name(), value);
+    }
 
     private List<XattrName> inodeXattrNames(Inode inode) throws Ext4FormatException {
         byte[] area = inode.inlineXattrArea();
-        List<XattrName> names = new ArrayList<>();
         if (area.length < 4) {
-            return names;
+            return new ArrayList<>();
         }
         ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(0) != XATTR_MAGIC) {
-            return names;
+            return new ArrayList<>();
         }
-        int pos = 4;
+        // In the inode, values are placed from the first entry on; in a block, from the block's start.
+        return xattrEntries(inode, area, 4, 4);
+    }
+
+    private static List<XattrName> xattrEntries(Inode inode, byte[] area, int first, int valueBase)
+            throws Ext4FormatException {
+        ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
+        List<XattrName> names = new ArrayList<>();
+        int pos = first;
         while (pos + 16 <= area.length && b.getInt(pos) != 0) {
             int nameLen = area[pos] & 0xFF;
             int index = area[pos + 1] & 0xFF;
             int valueOffset = b.getShort(pos + 2) & 0xFFFF;
+            long valueInode = Superblock.u32(b, pos + 4);
             int valueSize = b.getInt(pos + 8);
-            if (pos + 16 + nameLen > area.length || valueSize < 0 || 4 + valueOffset + (long) valueSize > area.length) {
+            if (pos + 16 + nameLen > area.length
+                    || valueSize < 0
+                    || (valueInode == 0 && valueBase + valueOffset + (long) valueSize > area.length)) {
                 throw new Ext4FormatException("inode " + inode.number() + " has malformed extended attributes");
             }
             String name = new String(area, pos + 16, nameLen, StandardCharsets.UTF_8);
-            names.add(new XattrName(index, name, 4 + valueOffset, valueSize));
+            names.add(new XattrName(index, name, valueBase + valueOffset, valueSize, valueInode));
             pos += (16 + nameLen + 3) & ~3;
         }
         return names;

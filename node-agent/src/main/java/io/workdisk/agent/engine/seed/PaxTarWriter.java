@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine.seed;
 
+import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Writes one POSIX.1-2001 (PAX) tar file, as libarchive reads it for {@code mke2fs -d FILE.tar}. Why not
@@ -62,7 +64,8 @@ final class PaxTarWriter implements Closeable {
             long size,
             Inode.Timestamp mtime,
             Inode.Timestamp atime,
-            byte[] link)
+            byte[] link,
+            List<Ext4Image.Xattr> xattrs)
             throws IOException {
         ByteArrayOutputStream pax = new ByteArrayOutputStream();
         boolean binary = SeedPaths.utf8OrNull(path) == null || (link != null && SeedPaths.utf8OrNull(link) == null);
@@ -88,6 +91,10 @@ final class PaxTarWriter implements Closeable {
         }
         record(pax, "mtime", ascii(time(mtime)));
         record(pax, "atime", ascii(time(atime)));
+        for (Ext4Image.Xattr x : xattrs) {
+            // libarchive takes the value of SCHILY.xattr.NAME as raw bytes
+            record(pax, "SCHILY.xattr." + x.name(), x.value());
+        }
         byte[] records = pax.toByteArray();
         ByteBuffer ext = ustar(
                 ascii("PaxHeaders/" + extendedHeaders++),
@@ -98,10 +105,10 @@ final class PaxTarWriter implements Closeable {
                 records.length,
                 Math.max(0, Math.min(mtime.seconds(), USTAR_MAX_OCTAL_11)),
                 null);
-        write(ext);
-        write(ByteBuffer.wrap(records));
-        position = roundUp(position);
-        write(ustar(
+        // One write per entry: the extended header, its records padded to a block, the ustar header.
+        ByteBuffer all = ByteBuffer.allocate(BLOCK + (int) roundUp(records.length) + BLOCK);
+        all.put(ext).put(records).position(BLOCK + (int) roundUp(records.length));
+        all.put(ustar(
                 pathFits ? path : ascii("pax-path"),
                 type,
                 permissions,
@@ -110,6 +117,7 @@ final class PaxTarWriter implements Closeable {
                 type == '0' ? Math.min(size, USTAR_MAX_OCTAL_11) : 0,
                 Math.max(0, Math.min(mtime.seconds(), USTAR_MAX_OCTAL_11)),
                 linkFits ? link : ascii("pax-linkpath")));
+        write(all.flip());
     }
 
     /** Writes {@code data} at {@code offset} of the current entry's data. */
@@ -185,12 +193,15 @@ final class PaxTarWriter implements Closeable {
 
     /** One extended header record: "LEN key=value\n", LEN counting the whole record including itself. */
     private static void record(ByteArrayOutputStream pax, String key, byte[] value) {
-        int body = 1 + key.length() + 1 + value.length + 1;
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        int body = 1 + k.length + 1 + value.length + 1;
         int len = body + Integer.toString(body).length();
         if (Integer.toString(len).length() != Integer.toString(body).length()) {
             len++;
         }
-        pax.writeBytes(ascii(len + " " + key + "="));
+        pax.writeBytes(ascii(len + " "));
+        pax.writeBytes(k);
+        pax.write('=');
         pax.writeBytes(value);
         pax.write('\n');
     }

@@ -1,8 +1,10 @@
 package io.workdisk.agent.engine.seed;
 
+import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Where {@link SubtreeWalker} puts the entries it reads: a staging tree for {@code mkfs.ext4 -d DIR}, or
@@ -19,8 +21,14 @@ interface SeedSink extends Closeable {
     /** The same directory, after its children. */
     void endDirectory(byte[] path, Inode inode, ExpectedEntry entry) throws IOException;
 
-    /** A regular file's first name, with its data; returns the bytes of data written. */
-    long file(byte[] path, Inode inode, ExpectedEntry entry) throws IOException;
+    /** Whether an extended attribute of this name reaches the seed this way. */
+    boolean keepsXattr(String name);
+
+    /**
+     * A regular file's first name, with its data and the extended attributes {@link #keepsXattr} accepted;
+     * returns the bytes of data written.
+     */
+    long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException;
 
     /** Another name of a file already written at {@code firstPath}. */
     void hardLink(byte[] path, byte[] firstPath, Inode inode, ExpectedEntry entry) throws IOException;

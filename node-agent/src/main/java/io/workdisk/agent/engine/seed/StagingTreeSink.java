@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The staging tree for {@code mkfs.ext4 -d DIR}, the path for e2fsprogs older than 1.47.1: each entry is
@@ -58,8 +59,14 @@ final class StagingTreeSink implements SeedSink {
         }
     }
 
+    /** mke2fs reads a tree's attributes through the host's xattr calls, which Java cannot make for all names. */
     @Override
-    public long file(byte[] path, Inode inode, ExpectedEntry entry) throws IOException {
+    public boolean keepsXattr(String name) {
+        return false;
+    }
+
+    @Override
+    public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         Path target = staged(path);
         Files.createFile(target);
         long written = 0;

@@ -165,10 +165,20 @@ public final class SubtreeWalker {
             }
             linkedFiles.put(inode.number(), path);
         }
-        payloadBytes += sink.file(path, inode, entry);
+        List<Ext4Image.Xattr> kept = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        for (Ext4Image.Xattr x : image.xattrs(inode)) {
+            if (x.value() != null && sink.keepsXattr(x.name())) {
+                kept.add(x);
+            } else {
+                dropped.add(x.name());
+            }
+        }
+        payloadBytes += sink.file(path, inode, entry, kept);
         files++;
-        if (image.hasUserVisibleXattrs(inode)) {
-            warnings.add("extended attributes of /" + SeedPaths.printable(path) + " were not copied");
+        if (!dropped.isEmpty()) {
+            warnings.add("extended attributes of /" + SeedPaths.printable(path) + " were not copied: "
+                    + String.join(", ", dropped));
         }
         entries.add(entry);
     }

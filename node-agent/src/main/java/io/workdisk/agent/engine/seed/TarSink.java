@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One PAX tar file for {@code mke2fs -d FILE.tar} (e2fsprogs 1.47.1 and later), written straight from the
@@ -47,10 +48,29 @@ final class TarSink implements SeedSink {
     @Override
     public void endDirectory(byte[] path, Inode inode, ExpectedEntry entry) {}
 
+    /**
+     * The tar carries any attribute ({@code SCHILY.xattr.NAME}), but mke2fs 1.47's tar reader applies only
+     * file capabilities; the others would need fix-ups the engine does not make yet.
+     */
     @Override
-    public long file(byte[] path, Inode inode, ExpectedEntry entry) throws IOException {
+    public boolean keepsXattr(String name) {
+        return name.equals("security.capability");
+    }
+
+    @Override
+    public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         long size = inode.size();
-        header(path, '0', entry, size, null);
+        tar.header(
+                path,
+                '0',
+                entry.mode() & 07777,
+                entry.uid(),
+                entry.gid(),
+                size,
+                entry.mtime(),
+                entry.atime(),
+                null,
+                xattrs);
         long written = 0;
         if (inode.hasInlineData()) {
             byte[] data = image.inlineData(inode);
@@ -112,6 +132,15 @@ final class TarSink implements SeedSink {
 
     private void header(byte[] path, char type, ExpectedEntry entry, long size, byte[] link) throws IOException {
         tar.header(
-                path, type, entry.mode() & 07777, entry.uid(), entry.gid(), size, entry.mtime(), entry.atime(), link);
+                path,
+                type,
+                entry.mode() & 07777,
+                entry.uid(),
+                entry.gid(),
+                size,
+                entry.mtime(),
+                entry.atime(),
+                link,
+                List.of());
     }
 }
