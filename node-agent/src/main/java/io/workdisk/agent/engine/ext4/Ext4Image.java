@@ -194,19 +194,6 @@ public final class Ext4Image implements Closeable {
         return inode.isDirectory() ? all : Arrays.copyOf(all, (int) size);
     }
 
-    /** True when the inode carries extended attributes other than the inline-data carrier. */
-    public boolean hasUserVisibleXattrs(Inode inode) throws IOException {
-        if (inode.externalXattrBlock() != 0) {
-            return true;
-        }
-        for (XattrName n : inodeXattrNames(inode)) {
-            if (!(n.index() == 7 && n.name().equals("data"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private record XattrName(int index, String name, int valueOffset, int valueSize, long valueInode) {}
 
     /**

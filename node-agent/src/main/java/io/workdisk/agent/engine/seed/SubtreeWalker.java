@@ -6,6 +6,7 @@ import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
  */
 public final class SubtreeWalker {
     private static final int MAX_DEPTH = 1024;
+    private static final byte[] LOST_FOUND = "lost+found".getBytes(StandardCharsets.US_ASCII);
 
     private final Ext4Image image;
     private final SeedSink sink;
@@ -115,8 +117,6 @@ public final class SubtreeWalker {
         }
         metadataBytes += dir.size();
     }
-
-    private static final byte[] LOST_FOUND = "lost+found".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static byte[] child(byte[] dirPath, byte[] name) {
         if (dirPath.length == 0) {
