@@ -64,7 +64,7 @@ class BuildSeedTest {
 
     @Test
     void e2fsprogsThatReadTarBuildFromOneTarFile() throws Exception {
-        boolean readsTar = E2fsTools.fromEnvironment().version().atLeast(E2fsVersion.TAR_INPUT);
+        boolean readsTar = E2fsTools.fromEnvironment().readsTar(tmp);
 
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("auto.seed"));
 
@@ -202,11 +202,10 @@ class BuildSeedTest {
         Shell.assertFsckClean(seed);
     }
 
-    private static void assumeTarReadable(SeedMethod method) throws EngineException {
+    private void assumeTarReadable(SeedMethod method) throws EngineException {
         Assumptions.assumeTrue(
-                method != SeedMethod.TAR
-                        || E2fsTools.fromEnvironment().version().atLeast(E2fsVersion.TAR_INPUT),
-                "skipped: mke2fs -d FILE.tar needs e2fsprogs " + E2fsVersion.TAR_INPUT + " or later");
+                method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(tmp),
+                "skipped: mke2fs -d FILE.tar needs e2fsprogs " + E2fsVersion.TAR_INPUT + " or later and libarchive");
     }
 
     private Map<String, DebugfsTree.Entry> assertExactSeedOfFixture(SeedReport report) throws Exception {

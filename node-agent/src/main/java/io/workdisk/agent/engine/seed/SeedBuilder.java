@@ -17,7 +17,6 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.engine.tools.E2fsVersion;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -45,24 +44,24 @@ public final class SeedBuilder {
         this.method = method;
     }
 
-    private SeedMethod chooseMethod() throws EngineException {
+    private SeedMethod chooseMethod(Path scratch) throws EngineException {
         if (method != SeedMethod.AUTO) {
             return method;
         }
-        return tools.version().atLeast(E2fsVersion.TAR_INPUT) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
+        return tools.readsTar(scratch) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
     }
 
     public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
         Phases phases = new Phases(nanoTime);
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
-        SeedMethod how = chooseMethod();
         Path output = req.target() != null
                 ? req.target()
                 : SeedNames.defaultSeedPath(req.rootfs().toAbsolutePath());
         Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
         try (Ext4Image rootfs = openRootfs(req.rootfs());
                 StagedOutput out = StagedOutput.begin(target.path())) {
+            SeedMethod how = chooseMethod(out.stage());
             Path input = how == SeedMethod.TAR ? out.stage().resolve("seed.tar") : out.stage();
             Extraction extraction = extract(rootfs, subtree, how, input);
             phases.done("extract");
