@@ -48,7 +48,7 @@ class LauncherFlagsTest {
     }
 
     @Test
-    void theServicesGetThemAndOneShotStepsDoNot() throws Exception {
+    void theServicesGetThemAndAStepOnAGivenClassPathRunsWithoutThem() throws Exception {
         assertThat(javaRunBy("", "operator", "--no-leader-election"))
                 .containsSubsequence(LauncherFlags.operator())
                 .contains("MALLOC_ARENA_MAX=2");

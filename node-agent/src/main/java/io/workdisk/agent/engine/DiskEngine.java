@@ -12,6 +12,7 @@ import io.workdisk.agent.engine.image.LayerLimits;
 import io.workdisk.agent.engine.image.OciArchive;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedBuilder;
+import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedNames;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
@@ -34,12 +35,19 @@ public final class DiskEngine {
     private final LongSupplier nanoTime;
     private final DiskInspector inspector;
     private final ResizeRecovery recovery;
+    private final SeedMethod seedMethod;
 
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime) {
+        this(tools, nanoTime, SeedMethod.AUTO);
+    }
+
+    /** An engine that builds seeds one way only (tests of the path older e2fsprogs take). */
+    public DiskEngine(E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.inspector = new DiskInspector(tools);
         this.recovery = new ResizeRecovery(tools);
+        this.seedMethod = seedMethod;
     }
 
     /** What crashed resizes left in the directories this engine has worked in, and how to recover more. */
@@ -132,7 +140,7 @@ public final class DiskEngine {
 
     public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedReport report = new SeedBuilder(tools, nanoTime, recovery).build(root, req);
+        SeedReport report = new SeedBuilder(tools, nanoTime, recovery, seedMethod).build(root, req);
         return new Timed<>(elapsed(start), report);
     }
 

@@ -36,8 +36,9 @@ public final class Mkfs {
     }
 
     /**
-     * A seed populated from a staged tree. A fixed inode ratio keeps disks grown from it like blank ones;
-     * metadata_csum_seed lets each disk get a new UUID without rewriting every checksum.
+     * A seed populated from a staged tree or a tar file ({@code tree}; none for an empty seed). A fixed
+     * inode ratio keeps disks grown from it like blank ones; metadata_csum_seed lets each disk get a new
+     * UUID without rewriting every checksum.
      */
     public static List<String> seed(Path image, Path tree, long bytesPerInode) {
         List<String> args = new ArrayList<>(List.of("-q", "-F"));
@@ -45,8 +46,10 @@ public final class Mkfs {
         args.addAll(List.of("-i", Long.toString(bytesPerInode), "-O", "metadata_csum,metadata_csum_seed"));
         args.add("-E");
         args.add(CANONICAL_EXTENDED_OPTIONS);
-        args.add("-d");
-        args.add(tree.toString());
+        if (tree != null) {
+            args.add("-d");
+            args.add(tree.toString());
+        }
         args.add(image.toString());
         return args;
     }

@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * repaired, and deleting it resolves it.
  */
 public final class ResizeRecovery {
-    private static final Logger log = LoggerFactory.getLogger(ResizeRecovery.class);
-
     private final E2fsTools tools;
     /** By directory: the last recovery of a directory says all that is left in it. */
     private final Map<Path, List<ResizeJournal.Unrecovered>> left = new ConcurrentHashMap<>();
@@ -33,15 +31,21 @@ public final class ResizeRecovery {
     public List<ResizeJournal.Unrecovered> recover(Path directory) throws EngineException {
         List<ResizeJournal.Unrecovered> found = ResizeJournal.recoverAll(tools, directory);
         List<ResizeJournal.Unrecovered> before = left.getOrDefault(directory, List.of());
+        // The logger is fetched only when there is something to say: a CLI step that finds nothing then
+        // never starts the logging framework, a good part of its JVM's start-up.
         found.stream()
                 .filter(u -> before.stream().noneMatch(b -> b.disk().equals(u.disk())))
-                .forEach(u -> log.error("{}", u.message()));
+                .forEach(u -> log().error("{}", u.message()));
         if (found.isEmpty()) {
             left.remove(directory);
         } else {
             left.put(directory, List.copyOf(found));
         }
         return found;
+    }
+
+    private static Logger log() {
+        return LoggerFactory.getLogger(ResizeRecovery.class);
     }
 
     /** {@code disk} is gone: nothing of it is left to repair. */

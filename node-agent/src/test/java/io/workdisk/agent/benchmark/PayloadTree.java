@@ -22,6 +22,31 @@ public final class PayloadTree {
 
     public record Stats(int entries, long apparentBytes) {}
 
+    /**
+     * The issue's materialize seed: {@code files} small regular files of {@code bytes} in all (sizes drawn
+     * around the mean), spread over a hundred directories; no sparse file.
+     */
+    public static Stats smallFiles(Path root, int files, long bytes) throws IOException {
+        Random random = new Random(1500);
+        Files.createDirectories(root);
+        Path[] dirs = new Path[DIRECTORIES];
+        for (int i = 0; i < dirs.length; i++) {
+            dirs[i] = Files.createDirectory(root.resolve("dir-" + i));
+        }
+        long budget = bytes;
+        for (int i = 0; i < files; i++) {
+            int size = (int)
+                    (i == files - 1
+                            ? budget
+                            : Math.min(budget, (long) (random.nextDouble() * 2 * budget / (files - i))));
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            Files.write(dirs[i % dirs.length].resolve("file-" + i + ".dat"), data);
+            budget -= size;
+        }
+        return new Stats(DIRECTORIES + files, bytes);
+    }
+
     public static Stats create(Path root, int scale) throws IOException {
         Random random = new Random(1557);
         Files.createDirectories(root);

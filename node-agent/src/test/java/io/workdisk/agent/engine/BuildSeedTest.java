@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine.SeedRequest;
+import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.E2fsVersion;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
@@ -17,6 +21,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -55,12 +60,184 @@ class BuildSeedTest {
         Path seed = Path.of(report.path());
         assertThat(seed.getFileName().toString())
                 .isEqualTo("rootfs-" + layout.name().toLowerCase() + ".work-seed.ext4");
+        assertExactSeedOfFixture(report);
+    }
+
+    @Test
+    void e2fsprogsThatReadTarBuildFromOneTarFile() throws Exception {
+        boolean readsTar = E2fsTools.fromEnvironment().readsTar(tmp);
+
+        SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("auto.seed"));
+
+        assertThat(report.method()).isEqualTo(readsTar ? "tar" : "staging-tree");
+    }
+
+    /** The same exact seed whichever way the tree reaches mkfs, forced here whatever e2fsprogs is installed. */
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void bothWaysToMkfsGiveTheSameExactSeed(SeedMethod method) throws Exception {
+        assumeTarReadable(method);
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        // nanoseconds on top of the fixture's seconds, which the tree comparison checks
+        long bashrc = hostMtime(".bashrc");
+        long sharedTmp = hostMtime("shared-tmp");
+        Rootfs.setMtimeNanos(rootfs, "/root/.bashrc", bashrc, 987_654_321L);
+        Rootfs.setMtimeNanos(rootfs, "/root/shared-tmp", sharedTmp, 7L);
+        Rootfs.setMtimeNanos(rootfs, "/root", 1_111_111_111L, 5L);
+
+        SeedReport report = EngineFixtures.engine(method)
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", fx.data.resolve("forced.seed"), "test", false))
+                .result();
+
+        assertThat(report.method()).isEqualTo(method.label());
+        Map<String, DebugfsTree.Entry> tree = assertExactSeedOfFixture(report);
+        assertThat(tree.get(".bashrc").mtimeSeconds()).isEqualTo(bashrc);
+        assertThat(tree.get(".bashrc").mtimeNanos()).isEqualTo(987_654_321L);
+        assertThat(tree.get("shared-tmp").mtimeNanos()).isEqualTo(7L);
+        assertThat(tree.get("").mtimeSeconds()).isEqualTo(1_111_111_111L);
+        assertThat(tree.get("").mtimeNanos()).isEqualTo(5L);
+        assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-tmp-"));
+    }
+
+    private long hostMtime(String name) throws Exception {
+        return Files.getLastModifiedTime(fx.sourceRoot.resolve(name), LinkOption.NOFOLLOW_LINKS)
+                .toInstant()
+                .getEpochSecond();
+    }
+
+    /** A name that is not UTF-8 arrives byte for byte through the tar; a staging tree must skip it. */
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aNameThatIsNotUtf8(SeedMethod method) throws Exception {
+        assumeTarReadable(method);
+        // Java names files by text, so the shell makes the name: "bad-" 0xFF "name", and a link to it
+        Shell.ok(
+                "sh",
+                "-c",
+                "cd \"$1\" && n=$(printf 'bad-\\377name') && echo latin > \"$n\" && ln -s \"$n\" link-to-bad",
+                "sh",
+                fx.sourceRoot.toString());
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+
+        SeedReport report = EngineFixtures.engine(method)
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", fx.data.resolve("bytes.seed"), "test", false))
+                .result();
+
+        Path seed = Path.of(report.path());
+        String inode = Shell.ok(
+                        "sh",
+                        "-c",
+                        "debugfs -R 'ls -p /' \"$1\" 2>/dev/null | grep -a \"/$(printf 'bad-\\377name')/\" | cut -d/ -f2",
+                        "sh",
+                        seed.toString())
+                .strip();
+        if (method == SeedMethod.TAR) {
+            assertThat(inode).as("the name arrives as its bytes").matches("\\d+");
+            assertThat(Shell.ok("debugfs", "-R", "cat <" + inode + ">", seed.toString()))
+                    .isEqualTo("latin\n");
+            String link = Shell.ok(
+                    "sh",
+                    "-c",
+                    "debugfs -R 'stat /link-to-bad' \"$1\" 2>/dev/null | grep -a 'Fast link dest' | od -An -c | tr -d ' \\n'",
+                    "sh",
+                    seed.toString());
+            assertThat(link).as("the link's target too").contains("bad-377name");
+            assertThat(report.skippedByKind()).doesNotContainKey("unrepresentable name");
+        } else {
+            assertThat(inode).isEmpty();
+            assertThat(report.skippedByKind())
+                    .containsEntry("unrepresentable name", 1)
+                    .containsEntry("unrepresentable symlink", 1);
+            assertThat(report.warnings()).anyMatch(w -> w.contains("/bad-\\xffname"));
+        }
+        Shell.assertFsckClean(seed);
+    }
+
+    /**
+     * PRESERVE: every attribute arrives both ways (the tar way, mke2fs applies file capabilities and the
+     * fix-ups set the rest; the staging tree way, the fix-ups set them all), in the inode and from an
+     * attribute block. ROOT: none arrives, and every one left behind is named.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void attributesArriveWithPreserveAndAreNamedWhenDroppedWithRoot(SeedMethod method) throws Exception {
+        assumeTarReadable(method);
+        Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
+        // VFS_CAP_REVISION_2 with cap_net_bind_service permitted, as setcap writes it
+        byte[] capability = HexFormat.of().parseHex("0100000200040000000000000000000000000000");
+        Path value = Files.write(tmp.resolve("capability.bin"), capability);
+        Shell.ok(
+                "debugfs",
+                "-w",
+                "-R",
+                "ea_set -f " + value + " /root/setuid-tool security.capability",
+                rootfs.toString());
+        Shell.ok("debugfs", "-w", "-R", "ea_set /root/.bashrc user.origin rootfs", rootfs.toString());
+        // too large for the inode: it goes to an attribute block, the reader's other place to look
+        Path big = Files.write(tmp.resolve("big.bin"), new byte[300]);
+        Shell.ok("debugfs", "-w", "-R", "ea_set -f " + big + " /root/setuid-tool user.big", rootfs.toString());
+
+        SeedReport preserved = EngineFixtures.engine(method)
+                .buildSeed(
+                        fx.dataRoot,
+                        new SeedRequest(
+                                rootfs,
+                                "/root",
+                                SeedOwnership.PRESERVE,
+                                fx.data.resolve("preserved.seed"),
+                                "test",
+                                false))
+                .result();
+        SeedReport rooted = EngineFixtures.engine(method)
+                .buildSeed(fx.dataRoot, new SeedRequest(rootfs, "/root", fx.data.resolve("rooted.seed"), "test", false))
+                .result();
+
+        assertThat(preserved.method()).isEqualTo(method.label());
+        Path seed = Path.of(preserved.path());
+        Path got = tmp.resolve("got.bin");
+        Shell.ok("debugfs", "-R", "ea_get -f " + got + " /setuid-tool security.capability", seed.toString());
+        assertThat(Files.readAllBytes(got)).isEqualTo(capability);
+        Shell.ok("debugfs", "-R", "ea_get -f " + got + " /setuid-tool user.big", seed.toString());
+        assertThat(Files.readAllBytes(got)).isEqualTo(new byte[300]);
+        assertThat(Shell.ok("debugfs", "-R", "ea_list /.bashrc", seed.toString()))
+                .contains("user.origin (6) = \"rootfs\"");
+        assertThat(preserved.warnings()).noneMatch(w -> w.contains("extended attributes"));
+        Shell.assertFsckClean(seed);
+
+        Path bare = Path.of(rooted.path());
+        assertThat(Shell.ok("debugfs", "-R", "ea_list /setuid-tool", bare.toString()))
+                .doesNotContain("security.capability")
+                .doesNotContain("user.big");
+        assertThat(Shell.ok("debugfs", "-R", "ea_list /.bashrc", bare.toString()))
+                .doesNotContain("user.origin");
+        assertThat(rooted.warnings())
+                .anyMatch(
+                        w -> w.contains("/setuid-tool") && w.contains("security.capability") && w.contains("user.big"))
+                .anyMatch(w -> w.contains("/.bashrc") && w.contains("user.origin"));
+        Shell.assertFsckClean(bare);
+    }
+
+    private void assumeTarReadable(SeedMethod method) throws EngineException {
+        Assumptions.assumeTrue(
+                method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(tmp),
+                "skipped: mke2fs -d FILE.tar needs e2fsprogs " + E2fsVersion.TAR_INPUT + " or later and libarchive");
+    }
+
+    private Map<String, DebugfsTree.Entry> assertExactSeedOfFixture(SeedReport report) throws Exception {
+        Path seed = Path.of(report.path());
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
         TreeAssert.assertSameTree(fx.sourceRoot, tree);
         assertThat(Integer.toOctalString(tree.get("").mode()))
                 .as("seed root keeps /root's mode")
                 .isEqualTo("40700");
         assertThat(tree.get("").uid()).isZero();
+        assertThat(tree.get("").gid()).isZero();
         Shell.assertFsckClean(seed);
         assertThat(report.skippedByKind()).containsEntry("fifo", 1);
         if (Files.exists(fx.sourceRoot.resolve("null-device"), LinkOption.NOFOLLOW_LINKS)) {
@@ -70,6 +247,7 @@ class BuildSeedTest {
         assertThat(report.hardLinks()).isEqualTo(2);
         assertThat(report.sizeBytes()).isEqualTo(512L << 20);
         assertThat(Shell.allocatedBytes(seed)).as("seed stays sparse").isLessThan(64L << 20);
+        return tree;
     }
 
     @Test
@@ -316,7 +494,7 @@ class BuildSeedTest {
                         new SeedRequest(
                                 rootfs,
                                 "/root",
-                                io.workdisk.agent.engine.seed.SeedOwnership.PRESERVE,
+                                SeedOwnership.PRESERVE,
                                 fx.data.resolve("preserved.seed"),
                                 "test",
                                 false))

@@ -1,6 +1,8 @@
 package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.TreeFixture;
 import java.io.IOException;
@@ -26,6 +28,11 @@ final class EngineFixtures {
         TreeFixture.create(sourceRoot);
         this.data = Files.createDirectories(tmp.resolve("data"));
         this.dataRoot = DataRoot.of(data);
+    }
+
+    /** An engine that builds seeds only {@code method}'s way, whatever e2fsprogs is installed. */
+    static DiskEngine engine(SeedMethod method) {
+        return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method);
     }
 
     Path rootfs(Rootfs.Layout layout) {

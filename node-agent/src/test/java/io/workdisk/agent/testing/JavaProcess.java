@@ -40,11 +40,24 @@ public final class JavaProcess {
             Path log,
             String... args)
             throws IOException {
+        return startMain(mainClass, System.getProperty("java.class.path"), defaults, jvmOptions, env, log, args);
+    }
+
+    /** {@code mainClass} from {@code classPath}. */
+    public static JavaProcess startMain(
+            String mainClass,
+            String classPath,
+            List<String> defaults,
+            List<String> jvmOptions,
+            Map<String, String> env,
+            Path log,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(defaults);
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of("-cp", classPath, mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);

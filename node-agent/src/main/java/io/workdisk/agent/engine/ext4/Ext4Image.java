@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Reads an ext2/3/4 image in user space, read-only. The image is untrusted: every offset, count and
@@ -196,70 +194,40 @@ public final class Ext4Image implements Closeable {
         return inode.isDirectory() ? all : Arrays.copyOf(all, (int) size);
     }
 
-    /** True when the inode carries extended attributes other than the inline-data carrier. */
-    public boolean hasUserVisibleXattrs(Inode inode) throws IOException {
-        if (inode.externalXattrBlock() != 0) {
-            return true;
-        }
-        for (XattrName n : inodeXattrNames(inode)) {
-            if (!(n.index() == 7 && n.name().equals("data"))) {
-                return true;
-            }
-        }
-        return false;
-    }
+    private record XattrName(int index, String name, int valueOffset, int valueSize, long valueInode) {}
 
     /**
-     * Every extended attribute of an inode, in-inode and in its attribute block, by full name
-     * ({@code security.capability}, {@code user.x}). The inline-data carrier ({@code system.data}) is
-     * left out; POSIX ACLs and other {@code system.*} names are returned under their full names in the
-     * on-disk format, for callers to drop or keep.
+     * An extended attribute: its full name ("security.capability") and value; the value is null when it
+     * lives in an inode of its own (ea_inode), which this reader does not follow.
      */
-    public SortedMap<String, byte[]> xattrs(Inode inode) throws IOException {
-        SortedMap<String, byte[]> all = new TreeMap<>();
+    public record Xattr(String name, byte[] value) {}
+
+    /** The inode's extended attributes, in the inode and in its attribute block, without inline data's. */
+    public List<Xattr> xattrs(Inode inode) throws IOException {
+        List<Xattr> out = new ArrayList<>();
         byte[] area = inode.inlineXattrArea();
         for (XattrName n : inodeXattrNames(inode)) {
             if (!(n.index() == 7 && n.name().equals("data"))) {
-                all.put(
-                        fullXattrName(inode, n),
-                        Arrays.copyOfRange(area, n.valueOffset(), n.valueOffset() + n.valueSize()));
+                out.add(xattr(n, area));
             }
         }
         long block = inode.externalXattrBlock();
         if (block != 0) {
-            if (block >= superblock.blocksCount()) {
-                throw new Ext4FormatException("inode " + inode.number() + " has its attributes beyond the image");
-            }
-            int size = superblock.blockSize();
-            byte[] data = readAt(channel, block * size, size);
+            checkBlock(inode, block, 1);
+            int bs = superblock.blockSize();
+            byte[] data = readAt(channel, block * bs, bs);
             ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
             if (b.getInt(0) != XATTR_MAGIC) {
-                throw new Ext4FormatException("inode " + inode.number() + " has a malformed attribute block");
+                throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extended attribute block");
             }
-            int pos = 32;
-            while (pos + 16 <= size && b.getInt(pos) != 0) {
-                int nameLen = data[pos] & 0xFF;
-                int index = data[pos + 1] & 0xFF;
-                int valueOffset = b.getShort(pos + 2) & 0xFFFF;
-                int valueInode = b.getInt(pos + 4);
-                int valueSize = b.getInt(pos + 8);
-                if (pos + 16 + nameLen > size
-                        || valueInode != 0
-                        || valueSize < 0
-                        || valueOffset + (long) valueSize > size) {
-                    throw new Ext4FormatException(
-                            "inode " + inode.number() + " has a malformed or unsupported attribute block entry");
-                }
-                XattrName n = new XattrName(
-                        index, new String(data, pos + 16, nameLen, StandardCharsets.UTF_8), valueOffset, valueSize);
-                all.put(fullXattrName(inode, n), Arrays.copyOfRange(data, valueOffset, valueOffset + valueSize));
-                pos += (16 + nameLen + 3) & ~3;
+            for (XattrName n : xattrEntries(inode, data, 32, 0)) {
+                out.add(xattr(n, data));
             }
         }
-        return all;
+        return out;
     }
 
-    private static String fullXattrName(Inode inode, XattrName n) throws Ext4FormatException {
+    private static Xattr xattr(XattrName n, byte[] data) {
         String prefix = switch (n.index()) {
             case 0 -> "";
             case 1 -> "user.";
@@ -269,36 +237,44 @@ public final class Ext4Image implements Closeable {
             case 6 -> "security.";
             case 7 -> "system.";
             case 8 -> "system.richacl";
-            default ->
-                throw new Ext4FormatException(
-                        "inode " + inode.number() + " has an attribute with unknown name index " + n.index());
+            default -> "index" + n.index() + ".";
         };
-        return prefix + n.name();
+        byte[] value =
+                n.valueInode() != 0 ? null : Arrays.copyOfRange(data, n.valueOffset(), n.valueOffset() + n.valueSize());
+        return new Xattr(prefix + n.name(), value);
     }
-
-    private record XattrName(int index, String name, int valueOffset, int valueSize) {}
 
     private List<XattrName> inodeXattrNames(Inode inode) throws Ext4FormatException {
         byte[] area = inode.inlineXattrArea();
-        List<XattrName> names = new ArrayList<>();
         if (area.length < 4) {
-            return names;
+            return new ArrayList<>();
         }
         ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(0) != XATTR_MAGIC) {
-            return names;
+            return new ArrayList<>();
         }
-        int pos = 4;
+        // In the inode, values are placed from the first entry on; in a block, from the block's start.
+        return xattrEntries(inode, area, 4, 4);
+    }
+
+    private static List<XattrName> xattrEntries(Inode inode, byte[] area, int first, int valueBase)
+            throws Ext4FormatException {
+        ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
+        List<XattrName> names = new ArrayList<>();
+        int pos = first;
         while (pos + 16 <= area.length && b.getInt(pos) != 0) {
             int nameLen = area[pos] & 0xFF;
             int index = area[pos + 1] & 0xFF;
             int valueOffset = b.getShort(pos + 2) & 0xFFFF;
+            long valueInode = Superblock.u32(b, pos + 4);
             int valueSize = b.getInt(pos + 8);
-            if (pos + 16 + nameLen > area.length || valueSize < 0 || 4 + valueOffset + (long) valueSize > area.length) {
+            if (pos + 16 + nameLen > area.length
+                    || valueSize < 0
+                    || (valueInode == 0 && valueBase + valueOffset + (long) valueSize > area.length)) {
                 throw new Ext4FormatException("inode " + inode.number() + " has malformed extended attributes");
             }
             String name = new String(area, pos + 16, nameLen, StandardCharsets.UTF_8);
-            names.add(new XattrName(index, name, 4 + valueOffset, valueSize));
+            names.add(new XattrName(index, name, valueBase + valueOffset, valueSize, valueInode));
             pos += (16 + nameLen + 3) & ~3;
         }
         return names;

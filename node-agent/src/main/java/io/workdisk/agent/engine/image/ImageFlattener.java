@@ -8,6 +8,7 @@ import io.workdisk.agent.engine.seed.EntryOwner;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.seed.SeedPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -453,7 +454,7 @@ public final class ImageFlattener {
                     ? EntryOwner.root()
                     : owners.getOrDefault(a.get("ino"), EntryOwner.preserved(0, 0, new TreeMap<>()));
             expected.add(new ExpectedEntry(
-                    rel,
+                    SeedPaths.key(rel.getBytes(StandardCharsets.UTF_8)),
                     (Integer) a.get("mode"),
                     timestamp((FileTime) a.get("lastModifiedTime")),
                     timestamp((FileTime) a.get("lastAccessTime")),

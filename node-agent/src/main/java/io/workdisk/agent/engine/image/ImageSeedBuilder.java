@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.seed.SeedMaker;
+import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -81,7 +82,9 @@ public final class ImageSeedBuilder {
                     made.fixups(),
                     made.filesystemUUID(),
                     extraction.warnings(),
-                    phases.seconds());
+                    phases.seconds(),
+                    // Layers are flattened into a directory first; mkfs reads that tree.
+                    SeedMethod.STAGING_TREE.label());
             return new ImageSeedReport(
                     seed,
                     req.ownership().name(),

@@ -20,19 +20,29 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Builds a seed from a rootfs image: the subtree is read in user space into a staging tree beside the
- * output, one mkfs.ext4 -d turns that into the seed, one debugfs batch restores what mkfs drops, and
- * the result is read back and checked before it is published. Three processes however large the tree.
+ * Builds a seed from a rootfs image: the subtree is read in user space into one tar file (e2fsprogs 1.47.1
+ * and later) or a staging tree beside the output, one mkfs.ext4 -d turns that into the seed, one debugfs
+ * batch restores what mkfs drops, and the result is read back and checked before it is published. Three
+ * processes however large the tree.
  */
 public final class SeedBuilder {
     private final E2fsTools tools;
     private final LongSupplier nanoTime;
     private final ResizeRecovery recovery;
+    private final SeedMethod method;
 
-    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery) {
+    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, SeedMethod method) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
+        this.method = method;
+    }
+
+    private SeedMethod chooseMethod(Path scratch) throws EngineException {
+        if (method != SeedMethod.AUTO) {
+            return method;
+        }
+        return tools.readsTar(scratch) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
     }
 
     public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
@@ -45,10 +55,14 @@ public final class SeedBuilder {
         Target target = Target.prepare(root, output, req.requester(), req.force(), recovery);
         try (Ext4Image rootfs = openRootfs(req.rootfs());
                 StagedOutput out = StagedOutput.begin(target.path())) {
-            Extraction extraction = extract(rootfs, subtree, req.ownership(), out.stage());
+            SeedMethod how = chooseMethod(out.stage());
+            Path input = how == SeedMethod.TAR ? out.stage().resolve("seed.tar") : out.stage();
+            Extraction extraction = extract(rootfs, subtree, req.ownership(), how, input);
             phases.done("extract");
+            // No subtree on the tar way means no tar: an empty seed, whose root the fix-ups then set.
+            Path mkfsInput = how == SeedMethod.TAR && !Files.isRegularFile(input) ? null : input;
             SeedMaker.Made made =
-                    new SeedMaker(tools).make(out, out.stage(), extraction, target, req.requester(), phases);
+                    new SeedMaker(tools).make(out, mkfsInput, extraction, target, req.requester(), phases);
             return new SeedReport(
                     target.path().toString(),
                     req.rootfs().toString(),
@@ -64,7 +78,8 @@ public final class SeedBuilder {
                     made.fixups(),
                     made.filesystemUUID(),
                     extraction.warnings(),
-                    phases.seconds());
+                    phases.seconds(),
+                    how.label());
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {
@@ -100,11 +115,11 @@ public final class SeedBuilder {
         }
     }
 
-    private Extraction extract(Ext4Image rootfs, String subtree, SeedOwnership ownership, Path stage)
+    private Extraction extract(Ext4Image rootfs, String subtree, SeedOwnership ownership, SeedMethod how, Path input)
             throws IOException, EngineException {
         Optional<Inode> top = rootfs.lookup(subtree);
         if (top.isEmpty()) {
-            return SubtreeExtractor.empty("the rootfs has no " + subtree + "; the seed is empty");
+            return SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty");
         }
         if (!top.get().isDirectory()) {
             throw new EngineException(
@@ -112,7 +127,10 @@ public final class SeedBuilder {
                     "subtree " + subtree + " in the rootfs is "
                             + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
         }
-        return SubtreeExtractor.extract(rootfs, top.get(), stage, ownership);
+        try (SeedSink sink =
+                how == SeedMethod.TAR ? TarSink.create(rootfs, input) : new StagingTreeSink(rootfs, input)) {
+            return SubtreeWalker.walk(rootfs, top.get(), sink, ownership);
+        }
     }
 
     /** The subtree as an absolute path inside the source: /root when none is given. */

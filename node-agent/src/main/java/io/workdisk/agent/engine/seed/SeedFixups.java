@@ -4,7 +4,6 @@ import io.workdisk.agent.engine.ext4.DirEntry;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,8 +15,9 @@ import java.util.Map;
 /**
  * Compares a built seed with what the rootfs said each entry must be, and lists the debugfs commands
  * that close the gaps mkfs.ext4 -d leaves: the root directory's mode and times, sub-second timestamps,
- * owners when the staging tree could not carry them, and extended attributes kept with PRESERVE
- * (the staging tree never carries an image's attributes: the host would honour them). Commands address inodes by number, so no
+ * owners (a staging tree is owned by whoever runs the agent), and the extended attributes kept with
+ * PRESERVE that did not arrive with mkfs (a staging tree carries none: the host would honour them; mke2fs's
+ * tar reader applies file capabilities only). Commands address inodes by number, so no
  * file name ever passes through debugfs's command parser.
  */
 public final class SeedFixups {
@@ -34,7 +34,7 @@ public final class SeedFixups {
         for (ExpectedEntry want : expected) {
             Inode have = actual.get(want.path());
             if (have == null) {
-                throw new IOException("the built seed lacks /" + want.path());
+                throw new IOException("the built seed lacks /" + SeedPaths.printable(SeedPaths.bytes(want.path())));
             }
             String ino = "<" + have.number() + ">";
             if (have.mode() != want.mode()) {
@@ -49,10 +49,19 @@ public final class SeedFixups {
             timeFix(commands, ino, "mtime", have.mtime(), want.mtime());
             timeFix(commands, ino, "atime", have.atime(), want.atime());
             if (want.owner().xattrsKept()) {
-                xattrFix(commands, values, valueDir, ino, seed.xattrs(have), want);
+                xattrFix(commands, values, valueDir, ino, byName(seed.xattrs(have)), want);
             }
         }
         return new Fixups(List.copyOf(commands), values);
+    }
+
+    /** A value that lives in an inode of its own (null here) never equals a wanted value: it is set again. */
+    private static Map<String, byte[]> byName(List<Ext4Image.Xattr> xattrs) {
+        Map<String, byte[]> all = new HashMap<>();
+        for (Ext4Image.Xattr x : xattrs) {
+            all.put(x.name(), x.value());
+        }
+        return all;
     }
 
     /** debugfs commands, and the files (with their bytes) that ea_set reads attribute values from. */
@@ -73,15 +82,16 @@ public final class SeedFixups {
         for (String name : have.keySet()) {
             if (!want.owner().xattrs().containsKey(name)) {
                 if (!EntryOwner.carriable(name)) {
-                    throw new IOException("the built seed's /" + want.path() + " carries attribute " + name
-                            + ", which the seed cannot hold");
+                    throw new IOException("the built seed's /" + SeedPaths.printable(SeedPaths.bytes(want.path()))
+                            + " carries attribute " + name + ", which the seed cannot hold");
                 }
                 commands.add("ea_rm " + ino + " " + name);
             }
         }
         for (Map.Entry<String, byte[]> e : want.owner().xattrs().entrySet()) {
             if (!EntryOwner.carriable(e.getKey())) {
-                throw new IOException("attribute name of /" + want.path() + " cannot be written: " + e.getKey());
+                throw new IOException("attribute name of /" + SeedPaths.printable(SeedPaths.bytes(want.path()))
+                        + " cannot be written: " + e.getKey());
             }
             if (!Arrays.equals(have.get(e.getKey()), e.getValue())) {
                 Path file = valueDir.resolve("xattr-" + values.size());
@@ -102,7 +112,10 @@ public final class SeedFixups {
         commands.add("sif " + ino + " " + field + "_extra " + ((want.nanos() << 2) | (epochBits & 3)));
     }
 
-    /** Every entry of the seed by its path below the root, "" being the root; the top lost+found is left out. */
+    /**
+     * Every entry of the seed by its path below the root as a {@link SeedPaths#key}, "" being the root; the
+     * top lost+found is left out.
+     */
     public static Map<String, Inode> index(Ext4Image seed) throws IOException {
         Map<String, Inode> byPath = new HashMap<>();
         Inode root = seed.inode(Ext4Image.ROOT_INODE);
@@ -113,7 +126,7 @@ public final class SeedFixups {
 
     private static void walk(Ext4Image seed, Inode dir, String prefix, Map<String, Inode> out) throws IOException {
         for (DirEntry e : seed.list(dir)) {
-            String name = new String(e.name(), StandardCharsets.UTF_8);
+            String name = SeedPaths.key(e.name());
             if (prefix.isEmpty() && name.equals("lost+found")) {
                 continue;
             }

@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The part of building a seed that is the same whatever the source: from a staged tree and what each
- * entry must be, one mkfs.ext4 -d, one debugfs batch of fix-ups, e2fsck -fn, then the atomic publish.
+ * The part of building a seed that is the same whatever the source: from a staged tree or a tar file and
+ * what each entry must be, one mkfs.ext4 -d, one debugfs batch of fix-ups, e2fsck -fn, then the atomic
+ * publish.
  */
 public final class SeedMaker {
     private final E2fsTools tools;
@@ -32,7 +33,12 @@ public final class SeedMaker {
     /** What was made: the filesystem's size, how many fix-ups it needed and its UUID. */
     public record Made(long sizeBytes, int fixups, String filesystemUUID) {}
 
-    public Made make(StagedOutput out, Path tree, Extraction extraction, Target target, String requester, Phases phases)
+    /**
+     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}) or
+     * null for an empty seed, whose root the fix-ups then set.
+     */
+    public Made make(
+            StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
             throws IOException, EngineException {
         long size = SeedSize.forPayload(
                 extraction.payloadBytes() + extraction.metadataBytes(),
@@ -45,7 +51,7 @@ public final class SeedMaker {
         try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
             f.setLength(size);
         }
-        tools.run("mkfs.ext4", Mkfs.seed(out.image(), tree, SeedSize.BYTES_PER_INODE));
+        mkfs(out.image(), input);
         phases.done("mkfs");
         int fixups = applyFixups(out, extraction);
         phases.done("fixups");
@@ -56,6 +62,21 @@ public final class SeedMaker {
         phases.done("publish");
         return new Made(
                 size, fixups, Ext4Image.readSuperblock(target.path()).uuid().toString());
+    }
+
+    private void mkfs(Path image, Path input) throws EngineException {
+        try {
+            tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
+        } catch (EngineException e) {
+            if (input != null && Files.isRegularFile(input) && e.getMessage().contains("libarchive")) {
+                throw new EngineException(
+                        Problem.TOOL_MISSING,
+                        "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 ("
+                                + e.getMessage() + ")",
+                        e);
+            }
+            throw e;
+        }
     }
 
     /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */

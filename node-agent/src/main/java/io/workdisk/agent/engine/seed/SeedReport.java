@@ -3,7 +3,10 @@ package io.workdisk.agent.engine.seed;
 import java.util.List;
 import java.util.Map;
 
-/** What build-seed made: where, how big, what went in and what was left out. */
+/**
+ * What build-seed made: where, how big, what went in and what was left out, and how the tree reached mkfs
+ * ({@link SeedMethod#label}).
+ */
 public record SeedReport(
         String path,
         String rootfs,
@@ -19,4 +22,5 @@ public record SeedReport(
         int fixups,
         String filesystemUUID,
         List<String> warnings,
-        Map<String, Double> phaseSeconds) {}
+        Map<String, Double> phaseSeconds,
+        String method) {}

@@ -32,6 +32,10 @@ public final class E2fsTools {
 
     private final List<Path> searchDirs;
     private final Duration timeout;
+    /** Asked once per instance: the installed e2fsprogs do not change under a running agent. */
+    private volatile E2fsVersion version;
+
+    private volatile Boolean readsTar;
 
     public E2fsTools(List<Path> searchDirs, Duration timeout) {
         this.searchDirs = List.copyOf(searchDirs);
@@ -66,6 +70,55 @@ public final class E2fsTools {
             }
         }
         return Optional.empty();
+    }
+
+    /** The installed e2fsprogs' release, from {@code mke2fs -V}, asked once. */
+    public E2fsVersion version() throws EngineException {
+        E2fsVersion known = version;
+        if (known == null) {
+            Result r = run(mke2fsName(), List.of("-V"));
+            known = E2fsVersion.parse(r.stdout() + "\n" + r.stderr())
+                    .orElseThrow(() -> new EngineException(
+                            Problem.TOOL_FAILED,
+                            "cannot tell the e2fsprogs release from mke2fs -V: " + summarize(r.stderr() + r.stdout())));
+            version = known;
+        }
+        return known;
+    }
+
+    /**
+     * Whether {@code mke2fs -d FILE.tar} works here: e2fsprogs 1.47.1 or later, and libarchive, which mke2fs
+     * loads only when it meets a tar (Debian's e2fsprogs merely suggests it). Tried once, on an empty tar
+     * in {@code scratch}.
+     */
+    public boolean readsTar(Path scratch) throws EngineException {
+        Boolean known = readsTar;
+        if (known == null) {
+            known = version().atLeast(E2fsVersion.TAR_INPUT) && mke2fsTakesATar(scratch);
+            readsTar = known;
+        }
+        return known;
+    }
+
+    private boolean mke2fsTakesATar(Path scratch) throws EngineException {
+        Path tar = scratch.resolve("probe.tar");
+        Path image = scratch.resolve("probe.img");
+        try {
+            Files.write(tar, new byte[1024]); // two zero blocks: an empty archive
+            Result r = run(
+                    mke2fsName(), List.of("-q", "-F", "-t", "ext2", "-d", tar.toString(), image.toString(), "1M"), 1);
+            // The scratch directory may become a staging tree next: nothing of the probe may stay in it.
+            Files.delete(tar);
+            Files.deleteIfExists(image);
+            return r.exitCode() == 0;
+        } catch (IOException e) {
+            throw new EngineException(Problem.IO_ERROR, "cannot write in " + scratch + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** mke2fs under its own name where it is there: a step's progress is told by the mkfs.ext4 runs that work. */
+    private String mke2fsName() {
+        return locate("mke2fs").isPresent() ? "mke2fs" : "mkfs.ext4";
     }
 
     /** Fails with TOOL_MISSING naming the first of these tools that is not installed. */
