@@ -33,19 +33,33 @@ public final class RegistryImageSeeds implements ImageSeeds {
 
     private final DiskEngine engine;
     private final RegistryClient client;
-    private final ImagePuller puller;
+    private final RegistrySettings settings;
+    private final Path layerCache;
+    private final long cacheBytes;
+    private final Clock clock;
     private final LongSupplier nanoTime;
+    /** Made on the first pull: an agent whose data root is not writable yet must still start, and say so. */
+    private ImagePuller puller;
 
-    private RegistryImageSeeds(DiskEngine engine, RegistryClient client, LayerCache cache, RegistrySettings settings) {
+    private RegistryImageSeeds(
+            DiskEngine engine,
+            RegistryClient client,
+            RegistrySettings settings,
+            Path layerCache,
+            long cacheBytes,
+            Clock clock) {
         this.engine = engine;
         this.client = client;
-        this.puller = new ImagePuller(client, cache, settings.attempts(), PARALLEL_LAYERS);
+        this.settings = settings;
+        this.layerCache = layerCache;
+        this.cacheBytes = cacheBytes;
+        this.clock = clock;
         this.nanoTime = System::nanoTime;
     }
 
     /**
      * The image source of an agent whose layer cache is {@code layerCache}, bounded to {@code cacheBytes},
-     * reaching registries with what {@code access} gives.
+     * reaching registries with what {@code access} gives. The cache is opened by the first pull.
      */
     public static RegistryImageSeeds open(
             DiskEngine engine, Path layerCache, long cacheBytes, RegistryAccess access, Clock clock)
@@ -54,10 +68,15 @@ public final class RegistryImageSeeds implements ImageSeeds {
                 .withDockerConfig(access.configFile())
                 .withCaFile(access.caFile());
         return new RegistryImageSeeds(
-                engine,
-                RegistryClient.create(settings, clock),
-                LayerCache.open(layerCache, cacheBytes, clock),
-                settings);
+                engine, RegistryClient.create(settings, clock), settings, layerCache, cacheBytes, clock);
+    }
+
+    private synchronized ImagePuller puller() throws EngineException {
+        if (puller == null) {
+            puller = new ImagePuller(
+                    client, LayerCache.open(layerCache, cacheBytes, clock), settings.attempts(), PARALLEL_LAYERS);
+        }
+        return puller;
     }
 
     @Override
@@ -116,11 +135,11 @@ public final class RegistryImageSeeds implements ImageSeeds {
             throws EngineException {
         Phases phases = new Phases(nanoTime);
         Platform platform = image.platform() != null ? Platform.parse(image.platform()) : Platform.host();
-        try (PulledImage pulled = puller.pull(
-                ImageReference.parse(image.reference()),
-                platform,
-                plainHttp(image),
-                (fetched, total) -> progress.report(fetched, total, 0))) {
+        try (PulledImage pulled = puller().pull(
+                        ImageReference.parse(image.reference()),
+                        platform,
+                        plainHttp(image),
+                        (fetched, total) -> progress.report(fetched, total, 0))) {
             phases.done("pull");
             ImageSeedReport report = engine.buildImageSeed(
                     root,
