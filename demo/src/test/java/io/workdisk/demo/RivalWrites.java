@@ -40,7 +40,7 @@ final class RivalWrites implements Interceptor {
     }
 
     /**
-     * For the operator: before its first patch of each WorkDisk and WorkSeed (the finalizer JOSDK adds),
+     * For the operator: before its first patch of each WorkDisk and WorkSeed (the finalizer: the reconciler adds a disk's, JOSDK a seed's),
      * {@code user} annotates the object, as kubectl or a GitOps tool might.
      */
     static RivalWrites beforeFinalizerPatches(KubernetesClient user) {

@@ -2,10 +2,8 @@ package io.workdisk.operator.workdisk;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -36,9 +34,13 @@ import java.util.Set;
  * Makes each WorkDisk real on one node. Every reconcile is the same story: observe the disk's tasks, the
  * nodes and the seed; decide (DiskPlanner) the status and the next step; act by writing or removing
  * tasks; report the status, and only then drop the tasks whose results it records.
+ *
+ * <p>The reconciler sees every event, deletion included, and keeps its finalizer itself
+ * ({@link DiskFinalizer}): a new disk gets the finalizer and its place in one reconcile, before any task
+ * exists for it.
  */
-@ControllerConfiguration(name = "workdisk")
-public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<WorkDisk> {
+@ControllerConfiguration(name = "workdisk", triggerReconcilerOnAllEvents = true)
+public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     private final Tasks tasks;
     private final DiskPlanner planner;
     private final NodeDirectory nodes;
@@ -116,8 +118,16 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
 
     @Override
     public UpdateControl<WorkDisk> reconcile(WorkDisk disk, Context<WorkDisk> context) {
-        Plan<WorkDiskStatus> plan = decide(disk, context);
-        act(disk, context, plan);
+        if (context.isPrimaryResourceDeleted()) {
+            reservations.forget(disk.getMetadata().getUid());
+            return UpdateControl.noUpdate();
+        }
+        if (disk.isMarkedForDeletion()) {
+            return delete(disk, context);
+        }
+        WorkDisk held = DiskFinalizer.hold(disk, context);
+        Plan<WorkDiskStatus> plan = decide(held, context);
+        act(held, context, plan);
         return plan.updateControl();
     }
 
@@ -136,14 +146,22 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk>, Cleaner<W
         }
     }
 
-    @Override
-    public DeleteControl cleanup(WorkDisk disk, Context<WorkDisk> context) {
+    /**
+     * Removes the disk's image, then lets the disk go. A disk without the finalizer is past this already, or
+     * was deleted before it was ever placed; either way nothing of it is left on a node.
+     */
+    private UpdateControl<WorkDisk> delete(WorkDisk disk, Context<WorkDisk> context) {
+        if (!DiskFinalizer.holds(disk)) {
+            return UpdateControl.noUpdate();
+        }
         Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
         act(disk, context, plan);
-        if (plan.finished()) {
-            reservations.forget(disk.getMetadata().getUid());
+        if (!plan.finished()) {
+            return plan.updateControl();
         }
-        return plan.deleteControl();
+        DiskFinalizer.release(disk, context);
+        reservations.forget(disk.getMetadata().getUid());
+        return UpdateControl.noUpdate();
     }
 
     private DiskState observe(WorkDisk disk, Context<WorkDisk> context) {
