@@ -40,6 +40,43 @@ public final class SeedMaker {
     public Made make(
             StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
             throws IOException, EngineException {
+        return make(out, image -> mkfs(image, input), extraction, target, requester, phases);
+    }
+
+    /**
+     * The same from a tar that {@code tar} writes while mke2fs reads it ({@code mke2fs -d -}): no file of
+     * it is ever whole on disk, and writing and populating overlap.
+     */
+    public Made makeStreaming(
+            StagedOutput out,
+            E2fsTools.Feeder tar,
+            Extraction extraction,
+            Target target,
+            String requester,
+            Phases phases)
+            throws IOException, EngineException {
+        return make(
+                out,
+                image -> {
+                    try {
+                        tools.runFeeding("mkfs.ext4", Mkfs.seedFromStandardInput(image, SeedSize.BYTES_PER_INODE), tar);
+                    } catch (EngineException e) {
+                        throw libarchiveNamed(e);
+                    }
+                },
+                extraction,
+                target,
+                requester,
+                phases);
+    }
+
+    private interface MkfsStep {
+        void run(Path image) throws IOException, EngineException;
+    }
+
+    private Made make(
+            StagedOutput out, MkfsStep mkfs, Extraction extraction, Target target, String requester, Phases phases)
+            throws IOException, EngineException {
         long size = SeedSize.forPayload(
                 extraction.payloadBytes() + extraction.metadataBytes(),
                 extraction.entries().size());
@@ -51,7 +88,7 @@ public final class SeedMaker {
         try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
             f.setLength(size);
         }
-        mkfs(out.image(), input);
+        mkfs.run(out.image());
         phases.done("mkfs");
         int fixups = applyFixups(out, extraction);
         phases.done("fixups");
@@ -68,15 +105,19 @@ public final class SeedMaker {
         try {
             tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
         } catch (EngineException e) {
-            if (input != null && Files.isRegularFile(input) && e.getMessage().contains("libarchive")) {
-                throw new EngineException(
-                        Problem.TOOL_MISSING,
-                        "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 ("
-                                + e.getMessage() + ")",
-                        e);
-            }
-            throw e;
+            throw input != null && Files.isRegularFile(input) ? libarchiveNamed(e) : e;
         }
+    }
+
+    private static EngineException libarchiveNamed(EngineException e) {
+        if (e.getMessage().contains("libarchive")) {
+            return new EngineException(
+                    Problem.TOOL_MISSING,
+                    "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 (" + e.getMessage()
+                            + ")",
+                    e);
+        }
+        return e;
     }
 
     /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */
