@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -141,7 +142,11 @@ public final class FlatTar {
             Layer layer, int index, List<Content> contents, LayerStream.Budget budget, byte[] buffer, PaxTarWriter tar)
             throws IOException, EngineException {
         String which = "layer " + (index + 1) + " (" + layer.digest() + ")";
-        try (LayerStream stream = LayerStream.open(layer, budget)) {
+        // The stored digest is checked again, which proves the same uncompressed bytes: the first read
+        // checked the diff ID, and hashing 100s of MB again would only slow mke2fs's feed.
+        Layer stored = new Layer(
+                layer.digest(), layer.mediaType(), layer.file(), layer.offset(), layer.size(), Optional.empty());
+        try (LayerStream stream = LayerStream.open(stored, budget)) {
             TarReader reader = new TarReader(stream.tar());
             int next = 0;
             long ordinal = 0;

@@ -124,9 +124,7 @@ public final class ImageSeedBuilder {
         Instant now = Instant.now();
         LayerIndex index =
                 new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
-        for (Layer layer : req.image().layers()) {
-            index.apply(layer);
-        }
+        index.applyAll(req.image().layers());
         ImageFlattener.Stats stats = index.finish();
         FlatTar tar = index.plan(subtree);
         phases.done("index");

@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The first of two reads of an image's layers on the way to one tar for {@code mke2fs -d -}: every
@@ -30,6 +34,7 @@ import java.util.TreeMap;
 public final class LayerIndex {
     private static final String OPAQUE = ".wh..wh..opq";
     private static final int MAX_WARNINGS = 1000;
+    private static final int READ_AHEAD = 1 << 16;
 
     private final SeedOwnership ownership;
     private final LayerLimits limits;
@@ -116,21 +121,87 @@ public final class LayerIndex {
 
     /** Applies one layer's headers on top of those applied so far; its digests are checked before it returns. */
     public void apply(Layer layer) throws EngineException {
+        applyAll(List.of(layer));
+    }
+
+    /**
+     * Applies the layers in order, lowest first, while up to one reader per core decompresses and parses
+     * the layers ahead (headers are small; {@link #READ_AHEAD} of them wait at most per layer). Each
+     * layer's digests are checked before the next one is applied.
+     */
+    public void applyAll(List<Layer> all) throws EngineException {
+        int readers = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(readers, task -> {
+            Thread t = new Thread(task, "layer-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<BlockingQueue<Item>> queues = new ArrayList<>();
+            for (Layer layer : all) {
+                BlockingQueue<Item> queue = new LinkedBlockingQueue<>(READ_AHEAD);
+                queues.add(queue);
+                // Readers start in layer order, so the one the applier waits for always has a thread.
+                pool.execute(() -> read(layer, queue));
+            }
+            for (int i = 0; i < all.size(); i++) {
+                applyQueued(all.get(i), queues.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What a layer's reader hands over: a header, the end of the layer with its digests checked, or why it failed. */
+    private sealed interface Item permits Header, End, Failed {}
+
+    private record Header(TarEntry entry) implements Item {}
+
+    private record End() implements Item {}
+
+    private record Failed(Exception cause) implements Item {}
+
+    private void read(Layer layer, BlockingQueue<Item> out) {
+        try {
+            try (LayerStream stream = LayerStream.open(layer, budget)) {
+                TarReader reader = new TarReader(stream.tar());
+                for (TarEntry e = reader.next(); e != null; e = reader.next()) {
+                    out.put(new Header(e));
+                }
+                stream.finish();
+            }
+            out.put(new End());
+        } catch (InterruptedException e) {
+            // the build has stopped: nobody reads this layer any more
+        } catch (EngineException | IOException | RuntimeException e) {
+            try {
+                out.put(new Failed(e));
+            } catch (InterruptedException stopped) {
+                // as above
+            }
+        }
+    }
+
+    private void applyQueued(Layer layer, BlockingQueue<Item> in) throws EngineException {
         String which = "layer " + (layers + 1) + " (" + layer.digest() + ")";
         layerPaths = new HashSet<>();
         layerAncestors = new HashSet<>();
-        try (LayerStream stream = LayerStream.open(layer, budget)) {
-            TarReader reader = new TarReader(stream.tar());
+        try {
             long ordinal = 0;
-            for (TarEntry e = reader.next(); e != null; e = reader.next(), ordinal++) {
+            for (Item item = in.take(); !(item instanceof End); item = in.take()) {
+                if (item instanceof Failed f) {
+                    rethrow(f.cause());
+                }
                 if (++entries > limits.maxEntries()) {
                     throw new LayerStream.LimitException(
                             "the image's layers hold more than " + limits.maxEntries() + " entries");
                 }
-                applyEntry(e, ordinal);
+                applyEntry(((Header) item).entry(), ordinal++);
             }
-            stream.finish();
             layers++;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(Problem.IO_ERROR, "interrupted while applying " + which, e);
         } catch (HostileEntryException | LayerStream.LimitException | TarReader.TarFormatException e) {
             throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
         } catch (LayerStream.UnreadableLayerException e) {
@@ -141,6 +212,16 @@ public final class LayerIndex {
         } catch (IOException e) {
             throw new EngineException(Problem.IO_ERROR, "cannot read " + which + ": " + e, e);
         }
+    }
+
+    private static void rethrow(Exception e) throws IOException, EngineException {
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof EngineException engine) {
+            throw engine;
+        }
+        throw (RuntimeException) e;
     }
 
     private void applyEntry(TarEntry e, long ordinal) throws IOException {

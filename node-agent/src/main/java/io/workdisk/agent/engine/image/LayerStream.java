@@ -12,6 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A layer's uncompressed tar, read straight from where its stored bytes are: the stored bytes are hashed
@@ -158,17 +159,17 @@ final class LayerStream implements AutoCloseable {
         }
     }
 
-    /** The image's allowance of uncompressed bytes, shared by its layers. */
+    /** The image's allowance of uncompressed bytes, shared by its layers, which may be read at once. */
     static final class Budget {
         private final long max;
-        private long used;
+        private final AtomicLong used = new AtomicLong();
 
         Budget(long max) {
             this.max = max;
         }
 
         long used() {
-            return used;
+            return used.get();
         }
 
         InputStream count(InputStream in) {
@@ -182,12 +183,9 @@ final class LayerStream implements AutoCloseable {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = in.read(b, off, len);
-                    if (n > 0) {
-                        used += n;
-                        if (used > max) {
-                            throw new LimitException("the image's layers expand to more than " + max
-                                    + " bytes (a decompression bomb, or raise the limit)");
-                        }
+                    if (n > 0 && used.addAndGet(n) > max) {
+                        throw new LimitException("the image's layers expand to more than " + max
+                                + " bytes (a decompression bomb, or raise the limit)");
                     }
                     return n;
                 }

@@ -71,9 +71,7 @@ class HostileLayersTest {
             return f.describe("/");
         }
         LayerIndex index = new LayerIndex(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
-        for (Layer l : layers) {
-            index.apply(l);
-        }
+        index.applyAll(List.of(layers));
         index.finish();
         return index.plan("/").extraction();
     }
