@@ -1,8 +1,11 @@
 package io.workdisk.agent.engine.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
+import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -217,5 +220,41 @@ class LayerEdgesSeedTest {
         assertThat(y.gid()).isEqualTo(6);
         assertThat(y.mtimeSeconds()).isEqualTo(1_234_567_890L);
         assertThat(Integer.toOctalString(tree.get("x").mode())).isEqualTo("40755");
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aHostileLayerFailsTheBuildAndLeavesNothingBehind(SeedMethod method) throws Exception {
+        ImageSeeds.assumeTarReadable(method, tmp);
+        Path data = Files.createDirectories(tmp.resolve("data-" + method));
+        Layer lower = layer(w -> w.file("ok", 0644, "fine").symlink("link", tmp.toString()));
+        Layer upper = layer(w -> w.file("link/evil", 0644, "x"));
+
+        assertThatThrownBy(() -> ImageSeeds.engine(method)
+                        .buildImageSeed(
+                                DataRoot.of(data),
+                                new ImageSeedBuilder.Request(
+                                        new ImageLayers(
+                                                "sha256:" + "1".repeat(64),
+                                                "sha256:" + "2".repeat(64),
+                                                "linux/amd64",
+                                                List.of(lower, upper)),
+                                        "test image",
+                                        "/",
+                                        SeedOwnership.PRESERVE,
+                                        data.resolve("image.seed"),
+                                        "test",
+                                        false),
+                                new Phases(System::nanoTime)))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("written through the symlink /link")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.INVALID_IMAGE);
+        try (Stream<Path> s = Files.list(data)) {
+            assertThat(s.toList()).isEmpty();
+        }
+        assertThat(tmp.resolve("evil")).doesNotExist();
     }
 }
