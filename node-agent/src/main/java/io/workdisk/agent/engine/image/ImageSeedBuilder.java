@@ -2,7 +2,6 @@ package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Inode;
@@ -75,23 +74,7 @@ public final class ImageSeedBuilder {
                     : throughStagingTree(out, req, subtree, target, phases);
             Extraction extraction = built.extraction();
             SeedMaker.Made made = built.made();
-            SeedReport seed = new SeedReport(
-                    target.path().toString(),
-                    req.source(),
-                    subtree,
-                    made.sizeBytes(),
-                    extraction.payloadBytes(),
-                    extraction.files(),
-                    extraction.directories(),
-                    extraction.symlinks(),
-                    extraction.hardLinks(),
-                    extraction.skippedTotal(),
-                    extraction.skipped(),
-                    made.fixups(),
-                    made.filesystemUUID(),
-                    extraction.warnings(),
-                    phases.seconds(),
-                    how.label());
+            SeedReport seed = SeedMaker.report(target, req.source(), subtree, extraction, made, phases, how);
             ImageFlattener.Stats stats = built.stats();
             return new ImageSeedReport(
                     seed,
@@ -105,14 +88,7 @@ public final class ImageSeedBuilder {
                     stats.whiteouts(),
                     stats.opaqueDirectories());
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new EngineException(
-                        Problem.INSUFFICIENT_SPACE,
-                        "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
-                        e);
-            }
-            throw new EngineException(
-                    Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+            throw SeedMaker.failure(target, e);
         }
     }
 

@@ -8,6 +8,7 @@ import io.workdisk.agent.engine.Sizes;
 import io.workdisk.agent.engine.SpaceCheck;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4Image;
+import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -32,6 +33,49 @@ public final class SeedMaker {
 
     /** What was made: the filesystem's size, how many fix-ups it needed and its UUID. */
     public record Made(long sizeBytes, int fixups, String filesystemUUID) {}
+
+    /**
+     * The report of a seed made from {@code source}'s {@code subtree}: what went in ({@code extraction}),
+     * what came out ({@code made}), where the time went and how the tree reached mkfs.
+     */
+    public static SeedReport report(
+            Target target,
+            String source,
+            String subtree,
+            Extraction extraction,
+            Made made,
+            Phases phases,
+            SeedMethod method) {
+        return new SeedReport(
+                target.path().toString(),
+                source,
+                subtree,
+                made.sizeBytes(),
+                extraction.payloadBytes(),
+                extraction.files(),
+                extraction.directories(),
+                extraction.symlinks(),
+                extraction.hardLinks(),
+                extraction.skippedTotal(),
+                extraction.skipped(),
+                made.fixups(),
+                made.filesystemUUID(),
+                extraction.warnings(),
+                phases.seconds(),
+                method.label());
+    }
+
+    /** An I/O failure while building a seed into {@code target}'s directory: a full disk is named as such. */
+    public static EngineException failure(Target target, IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left")) {
+            return new EngineException(
+                    Problem.INSUFFICIENT_SPACE,
+                    "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
+                    e);
+        }
+        return new EngineException(
+                Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+    }
 
     /**
      * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}) or
