@@ -25,7 +25,7 @@ final class LayerStream implements AutoCloseable {
     private final FileChannel channel;
     private final MessageDigest stored;
     private final MessageDigest uncompressed;
-    private final Bounded raw;
+    private final BoundedInputStream raw;
     private final InputStream tar;
 
     private LayerStream(Layer layer, FileChannel channel, Budget budget) throws IOException, EngineException {
@@ -34,7 +34,7 @@ final class LayerStream implements AutoCloseable {
         this.stored = Digests.newDigest(layer.digest());
         this.uncompressed = layer.diffId().map(Digests::newDigest).orElse(null);
         channel.position(layer.offset());
-        this.raw = new Bounded(Channels.newInputStream(channel), layer.size());
+        this.raw = BoundedInputStream.upTo(Channels.newInputStream(channel), layer.size());
         InputStream decompressed;
         try {
             decompressed = new Unreadable(Compression.of(layer.mediaType())
@@ -119,43 +119,6 @@ final class LayerStream implements AutoCloseable {
             } catch (IOException ignored) {
                 // read-only channel: nothing was written that a failed close could lose
             }
-        }
-    }
-
-    /** The stored bytes: exactly the declared size, never past it. */
-    private static final class Bounded extends FilterInputStream {
-        private long left;
-
-        Bounded(InputStream in, long size) {
-            super(in);
-            this.left = size;
-        }
-
-        long left() {
-            return left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return super.skip(Math.min(n, left));
         }
     }
 
