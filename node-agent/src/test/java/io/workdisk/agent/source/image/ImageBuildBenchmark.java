@@ -142,6 +142,11 @@ class ImageBuildBenchmark {
                     "",
                     "Goal: (a) ≤ 1.0, (b) ≤ 0.5.",
                     "",
+                    String.format("Each run (s): cold %s; warm %s; script %s.", runs(cold), runs(warm), runs(script)),
+                    "",
+                    "Method: " + lastWarm.seed().seed().method() + "; fix-ups in the last warm run: "
+                            + lastWarm.seed().seed().fixups() + ".",
+                    "",
                     "phaseSeconds, last cold run: " + phases(last.seed().seed().phaseSeconds()),
                     "",
                     "phaseSeconds, last warm run: "
@@ -180,6 +185,11 @@ class ImageBuildBenchmark {
             ok("cp", "-al", rootfs.resolve(name).toString(), dir.toString());
         }
         return dir;
+    }
+
+    private static String runs(List<Double> seconds) {
+        return String.join(
+                " ", seconds.stream().map(t -> String.format("%.2f", t)).toList());
     }
 
     private static String phases(Map<String, Double> phases) {
