@@ -222,16 +222,11 @@ class LayerEdgesSeedTest {
         assertThat(Integer.toOctalString(tree.get("x").mode())).isEqualTo("40755");
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
-    void aHostileLayerFailsTheBuildAndLeavesNothingBehind(SeedMethod method) throws Exception {
+    /** Builds the image {@code method}'s way, expecting it to fail; nothing may be left in the data directory. */
+    private void assertBuildFails(SeedMethod method, Problem problem, String message, Layer... layers)
+            throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
-        Layer lower = layer(w -> w.file("ok", 0644, "fine").symlink("link", tmp.toString()));
-        Layer upper = layer(w -> w.file("link/evil", 0644, "x"));
-
         assertThatThrownBy(() -> ImageSeeds.engine(method)
                         .buildImageSeed(
                                 DataRoot.of(data),
@@ -240,7 +235,7 @@ class LayerEdgesSeedTest {
                                                 "sha256:" + "1".repeat(64),
                                                 "sha256:" + "2".repeat(64),
                                                 "linux/amd64",
-                                                List.of(lower, upper)),
+                                                List.of(layers)),
                                         "test image",
                                         "/",
                                         SeedOwnership.PRESERVE,
@@ -249,12 +244,34 @@ class LayerEdgesSeedTest {
                                         false),
                                 new Phases(System::nanoTime)))
                 .isInstanceOf(EngineException.class)
-                .hasMessageContaining("written through the symlink /link")
+                .hasMessageContaining(message)
                 .extracting(e -> ((EngineException) e).problem())
-                .isEqualTo(Problem.INVALID_IMAGE);
+                .isEqualTo(problem);
         try (Stream<Path> s = Files.list(data)) {
             assertThat(s.toList()).isEmpty();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aHostileLayerFailsTheBuildAndLeavesNothingBehind(SeedMethod method) throws Exception {
+        Layer lower = layer(w -> w.file("ok", 0644, "fine").symlink("link", tmp.toString()));
+        Layer upper = layer(w -> w.file("link/evil", 0644, "x"));
+
+        assertBuildFails(method, Problem.INVALID_IMAGE, "written through the symlink /link", lower, upper);
         assertThat(tmp.resolve("evil")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aLayerWhoseUncompressedTarIsNotTheConfigsDiffIdIsRefused(SeedMethod method) throws Exception {
+        Layer l = layer(w -> w.file("f", 0644, "x"));
+        Layer lying = l.withDiffId("sha256:" + "0".repeat(64));
+
+        assertBuildFails(method, Problem.CORRUPT_IMAGE, "does not match its diff ID", lying);
     }
 }
