@@ -174,11 +174,19 @@ public final class LayerIndex {
         } catch (InterruptedException e) {
             // the build has stopped: nobody reads this layer any more
         } catch (EngineException | IOException | RuntimeException e) {
-            try {
-                out.put(new Failed(e));
-            } catch (InterruptedException stopped) {
-                // as above
-            }
+            hand(out, new Failed(e));
+        } catch (Error e) {
+            // The applier waits for this layer's last item: it must get one, or it would wait forever.
+            hand(out, new Failed(new IOException("reading the layer failed: " + e, e)));
+            throw e;
+        }
+    }
+
+    private static void hand(BlockingQueue<Item> out, Item last) {
+        try {
+            out.put(last);
+        } catch (InterruptedException stopped) {
+            // the build has stopped: nobody reads this layer any more
         }
     }
 
