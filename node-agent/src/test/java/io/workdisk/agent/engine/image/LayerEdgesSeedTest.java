@@ -222,6 +222,65 @@ class LayerEdgesSeedTest {
         assertThat(Integer.toOctalString(tree.get("x").mode())).isEqualTo("40755");
     }
 
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void withinOneLayerALaterEntryReplacesAnEarlierOneAndALinkKeepsWhatItLinked(SeedMethod method) throws Exception {
+        var tree = seed(
+                method,
+                layer(w -> w.file("a", 0644, "first")
+                        .hardLink("b", "a")
+                        .file("a", 0600, "second")
+                        .file("c", 0644, "file")
+                        .dir("c/", 0755)
+                        .file("c/in", 0644, "in")));
+
+        assertThat(tree.keySet()).containsExactly("a", "b", "c", "c/in");
+        assertThat(content(tree, "a")).isEqualTo("second");
+        assertThat(content(tree, "b")).isEqualTo("first");
+        assertThat(tree.get("c").isDirectory()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aSubtreeSeedHoldsAFileWhoseOtherNameLiesOutsideIt(SeedMethod method) throws Exception {
+        ImageSeeds.assumeTarReadable(method, tmp);
+        Layer l = layer(w -> w.dir("etc/", 0755)
+                .file("etc/shared", 0640, "both")
+                .dir("root/", 0700)
+                .hardLink("root/linked", "etc/shared")
+                .hardLink("root/again", "etc/shared"));
+        Path data = Files.createDirectories(tmp.resolve("data-" + method));
+        Path seed = data.resolve("root.seed");
+        ImageSeeds.engine(method)
+                .buildImageSeed(
+                        DataRoot.of(data),
+                        new ImageSeedBuilder.Request(
+                                new ImageLayers(
+                                        "sha256:" + "1".repeat(64),
+                                        "sha256:" + "2".repeat(64),
+                                        "linux/amd64",
+                                        List.of(l)),
+                                "test image",
+                                "/root",
+                                SeedOwnership.ROOT,
+                                seed,
+                                "test",
+                                false),
+                        new Phases(System::nanoTime));
+
+        Map<String, DebugfsTree.Entry> tree = new TreeMap<>(DebugfsTree.read(seed, tmp));
+        assertThat(tree.keySet()).containsExactly("", "again", "linked");
+        assertThat(Integer.toOctalString(tree.get("").mode())).isEqualTo("40700");
+        assertThat(content(tree, "linked")).isEqualTo("both");
+        assertThat(tree.get("again").inode()).isEqualTo(tree.get("linked").inode());
+        assertThat(tree.get("linked").links()).isEqualTo(2);
+        Shell.assertFsckClean(seed);
+    }
+
     /** Builds the image {@code method}'s way, expecting it to fail; nothing may be left in the data directory. */
     private void assertBuildFails(SeedMethod method, Problem problem, String message, Layer... layers)
             throws Exception {
