@@ -155,10 +155,14 @@ public final class FlatTar {
                     continue;
                 }
                 FileObject file = contents.get(next++).file();
-                if (!e.isRegular() || !file.name.equals(e.name()) || file.size != e.size()) {
+                if (!e.isRegular()
+                        || e.name() == null
+                        || file.nameHash != e.name().hashCode()
+                        || file.size != e.size()) {
                     throw new EngineException(
                             Problem.CORRUPT_IMAGE,
-                            which + " changed between its two reads: entry " + ordinal + " is no longer " + file.name);
+                            which + " changed between its two reads: entry " + ordinal + " is no longer /"
+                                    + SeedPaths.printable(contents.get(next - 1).path()));
                 }
                 Out out = new Out(contents.get(next - 1).path(), file.meta, null);
                 header(tar, out, '0', file.size, null);

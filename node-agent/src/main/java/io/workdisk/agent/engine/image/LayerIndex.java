@@ -34,7 +34,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class LayerIndex {
     private static final String OPAQUE = ".wh..wh..opq";
     private static final int MAX_WARNINGS = 1000;
-    private static final int READ_AHEAD = 1 << 16;
+    /** Headers a reader may get ahead of the applier per layer: a few MB of heap, enough to keep inflating. */
+    private static final int READ_AHEAD = 8192;
 
     private final SeedOwnership ownership;
     private final LayerLimits limits;
@@ -64,14 +65,16 @@ public final class LayerIndex {
     static final class FileObject {
         final int layer;
         final long ordinal;
-        final String name;
+        /** The entry name's hash, to check on the second read that the entry is still this one. */
+        final int nameHash;
+
         final long size;
         final Meta meta;
 
-        FileObject(int layer, long ordinal, String name, long size, Meta meta) {
+        FileObject(int layer, long ordinal, int nameHash, long size, Meta meta) {
             this.layer = layer;
             this.ordinal = ordinal;
-            this.name = name;
+            this.nameHash = nameHash;
             this.size = size;
             this.meta = meta;
         }
@@ -261,7 +264,8 @@ public final class LayerIndex {
                 }
             }
             case TarEntry.REGULAR, TarEntry.REGULAR_OLD, TarEntry.CONTIGUOUS ->
-                parent.children.put(base, Node.file(new FileObject(layers, ordinal, e.name(), e.size(), meta(e, rel))));
+                parent.children.put(
+                        base, Node.file(new FileObject(layers, ordinal, e.name().hashCode(), e.size(), meta(e, rel))));
             case TarEntry.SYMLINK -> {
                 if (e.linkName().isEmpty() || e.linkName().indexOf('\0') >= 0) {
                     throw new HostileEntryException("symlink '" + rel + "' has no target");
