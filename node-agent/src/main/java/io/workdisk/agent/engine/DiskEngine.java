@@ -183,7 +183,8 @@ public final class DiskEngine {
      */
     public ImageSeedReport buildImageSeed(DataRoot root, ImageSeedBuilder.Request req, Phases phases)
             throws EngineException {
-        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults()).build(root, req, phases);
+        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod)
+                .build(root, req, phases);
     }
 
     /** Grows a disk offline; see {@link ResizeJournal} for what a crash in the middle leaves. */

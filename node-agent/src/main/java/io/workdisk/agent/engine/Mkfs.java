@@ -41,6 +41,15 @@ public final class Mkfs {
      * UUID without rewriting every checksum.
      */
     public static List<String> seed(Path image, Path tree, long bytesPerInode) {
+        return seed(image, tree == null ? null : tree.toString(), bytesPerInode);
+    }
+
+    /** A seed populated from a tar archive that mke2fs reads on its standard input as it is written. */
+    public static List<String> seedFromStandardInput(Path image, long bytesPerInode) {
+        return seed(image, "-", bytesPerInode);
+    }
+
+    private static List<String> seed(Path image, String tree, long bytesPerInode) {
         List<String> args = new ArrayList<>(List.of("-q", "-F"));
         args.addAll(GEOMETRY);
         args.addAll(List.of("-i", Long.toString(bytesPerInode), "-O", "metadata_csum,metadata_csum_seed"));
@@ -48,7 +57,7 @@ public final class Mkfs {
         args.add(CANONICAL_EXTENDED_OPTIONS);
         if (tree != null) {
             args.add("-d");
-            args.add(tree.toString());
+            args.add(tree);
         }
         args.add(image.toString());
         return args;

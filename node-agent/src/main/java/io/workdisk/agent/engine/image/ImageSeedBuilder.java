@@ -2,12 +2,13 @@ package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.Target;
+import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.seed.Extraction;
+import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.seed.SeedMaker;
 import io.workdisk.agent.engine.seed.SeedMethod;
@@ -15,28 +16,36 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.function.LongSupplier;
 
 /**
- * Builds a seed from a container image: its layers are flattened into a private staging tree beside the
- * output, then the usual seed pipeline runs on the subtree (mkfs.ext4 -d, fix-ups for owners, attributes
- * and sub-second times, e2fsck -fn, atomic publish). Nothing is published unless every layer applied and
- * matched its digests.
+ * Builds a seed from a container image. Where mke2fs reads tars (e2fsprogs 1.47.1+ with libarchive), the
+ * layers are read twice: once for their headers only, applied to a tree in memory ({@link LayerIndex}),
+ * then again to stream the surviving entries as one tar straight into {@code mke2fs -d -}
+ * ({@link FlatTar}); no file of the image is ever written loose. Otherwise they are flattened into a
+ * private staging tree beside the output ({@link ImageFlattener}) for {@code mkfs.ext4 -d DIR}. Either way
+ * the usual seed pipeline follows: fix-ups for what mkfs left out, e2fsck -fn, atomic publish. Nothing is
+ * published unless every layer applied and matched its digests.
  */
 public final class ImageSeedBuilder {
     private final E2fsTools tools;
     private final LongSupplier nanoTime;
     private final ResizeRecovery recovery;
     private final LayerLimits limits;
+    private final SeedMethod method;
 
-    public ImageSeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, LayerLimits limits) {
+    public ImageSeedBuilder(
+            E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, LayerLimits limits, SeedMethod method) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
         this.limits = limits;
+        this.method = method;
     }
 
     /** Which image, which part of it, whose files, and where the seed goes. */
@@ -57,34 +66,16 @@ public final class ImageSeedBuilder {
             Path stage = out.stage();
             // The flattened image holds the image's setuid files: nobody else may reach them.
             Files.setAttribute(stage, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-            Path rootfs = Files.createDirectory(stage.resolve("rootfs"));
-            ImageFlattener flattener = new ImageFlattener(rootfs, req.ownership(), limits);
-            for (Layer layer : req.image().layers()) {
-                flattener.apply(layer);
-            }
-            ImageFlattener.Stats stats = flattener.finish();
-            Extraction extraction = flattener.describe(subtree);
-            phases.done("extract");
-            SeedMaker.Made made = new SeedMaker(tools)
-                    .make(out, flattener.treeOf(subtree), extraction, target, req.requester(), phases);
-            SeedReport seed = new SeedReport(
-                    target.path().toString(),
-                    req.source(),
-                    subtree,
-                    made.sizeBytes(),
-                    extraction.payloadBytes(),
-                    extraction.files(),
-                    extraction.directories(),
-                    extraction.symlinks(),
-                    extraction.hardLinks(),
-                    extraction.skippedTotal(),
-                    extraction.skipped(),
-                    made.fixups(),
-                    made.filesystemUUID(),
-                    extraction.warnings(),
-                    phases.seconds(),
-                    // Layers are flattened into a directory first; mkfs reads that tree.
-                    SeedMethod.STAGING_TREE.label());
+            SeedMethod how = method != SeedMethod.AUTO
+                    ? method
+                    : tools.readsTar(stage) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
+            Built built = how == SeedMethod.TAR
+                    ? throughTar(out, req, subtree, target, phases)
+                    : throughStagingTree(out, req, subtree, target, phases);
+            Extraction extraction = built.extraction();
+            SeedMaker.Made made = built.made();
+            SeedReport seed = SeedMaker.report(target, req.source(), subtree, extraction, made, phases, how);
+            ImageFlattener.Stats stats = built.stats();
             return new ImageSeedReport(
                     seed,
                     req.ownership().name(),
@@ -97,14 +88,49 @@ public final class ImageSeedBuilder {
                     stats.whiteouts(),
                     stats.opaqueDirectories());
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new EngineException(
-                        Problem.INSUFFICIENT_SPACE,
-                        "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
-                        e);
-            }
-            throw new EngineException(
-                    Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+            throw SeedMaker.failure(target, e);
         }
+    }
+
+    private record Built(Extraction extraction, SeedMaker.Made made, ImageFlattener.Stats stats) {}
+
+    /** Layers' headers into memory ("index"), then the tar streamed into mke2fs as it reads ("mkfs"). */
+    private Built throughTar(StagedOutput out, Request req, String subtree, Target target, Phases phases)
+            throws IOException, EngineException {
+        Instant now = Instant.now();
+        LayerIndex index =
+                new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
+        index.applyAll(req.image().layers());
+        ImageFlattener.Stats stats = index.finish();
+        FlatTar tar = index.plan(subtree);
+        phases.done("index");
+        SeedMaker maker = new SeedMaker(tools);
+        SeedMaker.Made made = tar.isEmpty()
+                ? maker.make(out, null, tar.extraction(), target, req.requester(), phases)
+                : maker.makeStreaming(
+                        out,
+                        stdin -> tar.write(
+                                req.image().layers(), limits, PaxTarWriter.streaming(Channels.newChannel(stdin))),
+                        tar.extraction(),
+                        target,
+                        req.requester(),
+                        phases);
+        return new Built(tar.extraction(), made, stats);
+    }
+
+    /** Layers flattened into a directory first ("extract"); mkfs reads that tree. */
+    private Built throughStagingTree(StagedOutput out, Request req, String subtree, Target target, Phases phases)
+            throws IOException, EngineException {
+        Path rootfs = Files.createDirectory(out.stage().resolve("rootfs"));
+        ImageFlattener flattener = new ImageFlattener(rootfs, req.ownership(), limits);
+        for (Layer layer : req.image().layers()) {
+            flattener.apply(layer);
+        }
+        ImageFlattener.Stats stats = flattener.finish();
+        Extraction extraction = flattener.describe(subtree);
+        phases.done("extract");
+        SeedMaker.Made made =
+                new SeedMaker(tools).make(out, flattener.treeOf(subtree), extraction, target, req.requester(), phases);
+        return new Built(extraction, made, stats);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A layer's uncompressed tar, read straight from where its stored bytes are: the stored bytes are hashed
@@ -24,7 +25,7 @@ final class LayerStream implements AutoCloseable {
     private final FileChannel channel;
     private final MessageDigest stored;
     private final MessageDigest uncompressed;
-    private final Bounded raw;
+    private final BoundedInputStream raw;
     private final InputStream tar;
 
     private LayerStream(Layer layer, FileChannel channel, Budget budget) throws IOException, EngineException {
@@ -33,7 +34,7 @@ final class LayerStream implements AutoCloseable {
         this.stored = Digests.newDigest(layer.digest());
         this.uncompressed = layer.diffId().map(Digests::newDigest).orElse(null);
         channel.position(layer.offset());
-        this.raw = new Bounded(Channels.newInputStream(channel), layer.size());
+        this.raw = BoundedInputStream.upTo(Channels.newInputStream(channel), layer.size());
         InputStream decompressed;
         try {
             decompressed = new Unreadable(Compression.of(layer.mediaType())
@@ -121,54 +122,17 @@ final class LayerStream implements AutoCloseable {
         }
     }
 
-    /** The stored bytes: exactly the declared size, never past it. */
-    private static final class Bounded extends FilterInputStream {
-        private long left;
-
-        Bounded(InputStream in, long size) {
-            super(in);
-            this.left = size;
-        }
-
-        long left() {
-            return left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return super.skip(Math.min(n, left));
-        }
-    }
-
-    /** The image's allowance of uncompressed bytes, shared by its layers. */
+    /** The image's allowance of uncompressed bytes, shared by its layers, which may be read at once. */
     static final class Budget {
         private final long max;
-        private long used;
+        private final AtomicLong used = new AtomicLong();
 
         Budget(long max) {
             this.max = max;
         }
 
         long used() {
-            return used;
+            return used.get();
         }
 
         InputStream count(InputStream in) {
@@ -182,12 +146,9 @@ final class LayerStream implements AutoCloseable {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = in.read(b, off, len);
-                    if (n > 0) {
-                        used += n;
-                        if (used > max) {
-                            throw new LimitException("the image's layers expand to more than " + max
-                                    + " bytes (a decompression bomb, or raise the limit)");
-                        }
+                    if (n > 0 && used.addAndGet(n) > max) {
+                        throw new LimitException("the image's layers expand to more than " + max
+                                + " bytes (a decompression bomb, or raise the limit)");
                     }
                     return n;
                 }

@@ -33,7 +33,8 @@ public final class TarReader {
     private final byte[] header = new byte[BLOCK];
     private final Map<String, byte[]> globalPax = new HashMap<>();
     private long position;
-    private long remaining;
+    private BoundedInputStream data = BoundedInputStream.upTo(InputStream.nullInputStream(), 0);
+    private long dataSize;
     private long padding;
     private long dataOffset;
 
@@ -43,7 +44,7 @@ public final class TarReader {
 
     /** Bytes consumed from the underlying stream so far. */
     public long position() {
-        return position;
+        return position + dataSize - data.left();
     }
 
     /** Where the current entry's data starts in the underlying stream. */
@@ -80,28 +81,7 @@ public final class TarReader {
 
     /** The current entry's data; reading past its declared size yields end of stream. */
     public InputStream content() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (remaining == 0) {
-                    return -1;
-                }
-                int n = in.read(b, off, (int) Math.min(len, remaining));
-                if (n < 0) {
-                    throw new TarFormatException(
-                            "the archive ends inside an entry, " + remaining + " bytes short of its declared size");
-                }
-                remaining -= n;
-                position += n;
-                return n;
-            }
-        };
+        return data;
     }
 
     private TarEntry entry(byte type, long size, Map<String, byte[]> pax, byte[] longName, byte[] longLink)
@@ -136,7 +116,12 @@ public final class TarReader {
         }
         int mode = (int) (number(100, 8, "mode") & 07777);
         dataOffset = position;
-        remaining = hasData(type) ? size : 0;
+        dataSize = hasData(type) ? size : 0;
+        data = BoundedInputStream.exactly(
+                in,
+                dataSize,
+                missing -> new TarFormatException(
+                        "the archive ends inside an entry, " + missing + " bytes short of its declared size"));
         padding = hasData(type) ? (BLOCK - size % BLOCK) % BLOCK : 0;
         String link = decode(rawLink);
         return new TarEntry(
@@ -229,9 +214,10 @@ public final class TarReader {
     }
 
     private void skipRest() throws IOException {
-        if (remaining > 0) {
-            content().transferTo(OutputStream.nullOutputStream());
-        }
+        data.transferTo(OutputStream.nullOutputStream());
+        position += dataSize;
+        dataSize = 0;
+        data = BoundedInputStream.upTo(InputStream.nullInputStream(), 0);
         skipExactly(padding);
         padding = 0;
     }

@@ -7,6 +7,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,23 +23,38 @@ import java.util.List;
  * ({@link #dataAt}) and skipped ranges stay holes in the tar file itself, read back as zeros, which
  * mke2fs turns back into holes. The format is small: a 512-byte ustar header per entry, preceded by an
  * extended header of "length key=value\n" records for what ustar cannot hold.
+ *
+ * <p>A writer on a file places data anywhere in the current entry and leaves holes; a streaming writer
+ * (a pipe into {@code mke2fs -d -}) takes each entry's data in order and writes its padding itself.
  */
-final class PaxTarWriter implements Closeable {
+public final class PaxTarWriter implements Closeable {
     static final int BLOCK = 512;
     private static final long USTAR_MAX_OCTAL_11 = 077777777777L;
     private static final long USTAR_MAX_OCTAL_7 = 07777777L;
 
-    private final FileChannel out;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocate(BLOCK).asReadOnlyBuffer();
+
+    /** The file written with positional writes; null when streaming. */
+    private final FileChannel file;
+
+    private final WritableByteChannel stream;
     private long position;
+    private long dataStart;
     private int extendedHeaders;
 
-    private PaxTarWriter(FileChannel out) {
-        this.out = out;
+    private PaxTarWriter(FileChannel file, WritableByteChannel stream) {
+        this.file = file;
+        this.stream = stream;
     }
 
     /** A new file: fails if {@code file} exists. */
-    static PaxTarWriter create(Path file) throws IOException {
-        return new PaxTarWriter(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    public static PaxTarWriter create(Path file) throws IOException {
+        return new PaxTarWriter(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), null);
+    }
+
+    /** A tar written strictly in order to {@code out}; {@link #dataAt} is not available. */
+    public static PaxTarWriter streaming(WritableByteChannel out) {
+        return new PaxTarWriter(null, out);
     }
 
     /** Where the next entry's data starts, once its header is written. */
@@ -47,7 +63,10 @@ final class PaxTarWriter implements Closeable {
     }
 
     FileChannel channel() {
-        return out;
+        if (file == null) {
+            throw new IllegalStateException("a streaming tar has no channel to place data in");
+        }
+        return file;
     }
 
     /**
@@ -55,7 +74,7 @@ final class PaxTarWriter implements Closeable {
      * (symlink to {@code link}) or '5' (directory). A file's {@code size} bytes follow at {@link #dataAt}
      * offsets; {@link #endData} then moves past them.
      */
-    void header(
+    public void header(
             byte[] path,
             char type,
             int permissions,
@@ -118,35 +137,54 @@ final class PaxTarWriter implements Closeable {
                 Math.max(0, Math.min(mtime.seconds(), USTAR_MAX_OCTAL_11)),
                 linkFits ? link : ascii("pax-linkpath")));
         write(all.flip());
+        dataStart = position;
     }
 
-    /** Writes {@code data} at {@code offset} of the current entry's data. */
+    /** Writes {@code data} at {@code offset} of the current entry's data (a file only). */
     void dataAt(long offset, ByteBuffer data) throws IOException {
-        long at = position + offset;
+        long at = dataStart + offset;
         while (data.hasRemaining()) {
-            at += out.write(data, at);
+            at += channel().write(data, at);
         }
     }
 
-    /** Ends the current entry's data of {@code size} bytes; the unwritten ranges are holes. */
-    void endData(long size) throws IOException {
-        position = roundUp(position + size);
+    /** Appends {@code data} to the current entry's data. */
+    public void data(ByteBuffer data) throws IOException {
+        write(data);
+    }
+
+    /**
+     * Ends the current entry's data of {@code size} bytes. In a file the unwritten ranges are holes; a
+     * stream must have had all {@code size} bytes through {@link #data}, and gets its padding here.
+     */
+    public void endData(long size) throws IOException {
+        long end = dataStart + size;
+        if (file != null) {
+            position = roundUp(end);
+            return;
+        }
+        if (position != end) {
+            throw new IOException("tar entry data was " + (position - dataStart) + " bytes, not " + size);
+        }
+        write(ZEROS.duplicate().limit((int) (roundUp(end) - end)));
     }
 
     /** The end-of-archive marker: two zero blocks. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         write(ByteBuffer.allocate(2 * BLOCK));
-        out.truncate(position);
+        if (file != null) {
+            file.truncate(position);
+        }
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        (file != null ? file : stream).close();
     }
 
     private void write(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
-            position += out.write(buffer, position);
+            position += file != null ? file.write(buffer, position) : stream.write(buffer);
         }
     }
 

@@ -63,34 +63,11 @@ public final class SeedBuilder {
             Path mkfsInput = how == SeedMethod.TAR && !Files.isRegularFile(input) ? null : input;
             SeedMaker.Made made =
                     new SeedMaker(tools).make(out, mkfsInput, extraction, target, req.requester(), phases);
-            return new SeedReport(
-                    target.path().toString(),
-                    req.rootfs().toString(),
-                    subtree,
-                    made.sizeBytes(),
-                    extraction.payloadBytes(),
-                    extraction.files(),
-                    extraction.directories(),
-                    extraction.symlinks(),
-                    extraction.hardLinks(),
-                    extraction.skippedTotal(),
-                    extraction.skipped(),
-                    made.fixups(),
-                    made.filesystemUUID(),
-                    extraction.warnings(),
-                    phases.seconds(),
-                    how.label());
+            return SeedMaker.report(target, req.rootfs().toString(), subtree, extraction, made, phases, how);
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new EngineException(
-                        Problem.INSUFFICIENT_SPACE,
-                        "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
-                        e);
-            }
-            throw new EngineException(
-                    Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+            throw SeedMaker.failure(target, e);
         }
     }
 

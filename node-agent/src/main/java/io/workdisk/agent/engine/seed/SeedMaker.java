@@ -8,6 +8,7 @@ import io.workdisk.agent.engine.Sizes;
 import io.workdisk.agent.engine.SpaceCheck;
 import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4Image;
+import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -34,11 +35,91 @@ public final class SeedMaker {
     public record Made(long sizeBytes, int fixups, String filesystemUUID) {}
 
     /**
+     * The report of a seed made from {@code source}'s {@code subtree}: what went in ({@code extraction}),
+     * what came out ({@code made}), where the time went and how the tree reached mkfs.
+     */
+    public static SeedReport report(
+            Target target,
+            String source,
+            String subtree,
+            Extraction extraction,
+            Made made,
+            Phases phases,
+            SeedMethod method) {
+        return new SeedReport(
+                target.path().toString(),
+                source,
+                subtree,
+                made.sizeBytes(),
+                extraction.payloadBytes(),
+                extraction.files(),
+                extraction.directories(),
+                extraction.symlinks(),
+                extraction.hardLinks(),
+                extraction.skippedTotal(),
+                extraction.skipped(),
+                made.fixups(),
+                made.filesystemUUID(),
+                extraction.warnings(),
+                phases.seconds(),
+                method.label());
+    }
+
+    /** An I/O failure while building a seed into {@code target}'s directory: a full disk is named as such. */
+    public static EngineException failure(Target target, IOException e) {
+        if (String.valueOf(e.getMessage()).contains("No space left")) {
+            return new EngineException(
+                    Problem.INSUFFICIENT_SPACE,
+                    "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
+                    e);
+        }
+        return new EngineException(
+                Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+    }
+
+    /**
      * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}) or
      * null for an empty seed, whose root the fix-ups then set.
      */
     public Made make(
             StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
+            throws IOException, EngineException {
+        return make(out, image -> mkfs(image, input), extraction, target, requester, phases);
+    }
+
+    /**
+     * The same from a tar that {@code tar} writes while mke2fs reads it ({@code mke2fs -d -}): no file of
+     * it is ever whole on disk, and writing and populating overlap.
+     */
+    public Made makeStreaming(
+            StagedOutput out,
+            E2fsTools.Feeder tar,
+            Extraction extraction,
+            Target target,
+            String requester,
+            Phases phases)
+            throws IOException, EngineException {
+        return make(
+                out,
+                image -> {
+                    try {
+                        tools.runFeeding("mkfs.ext4", Mkfs.seedFromStandardInput(image, SeedSize.BYTES_PER_INODE), tar);
+                    } catch (EngineException e) {
+                        throw libarchiveNamed(e);
+                    }
+                },
+                extraction,
+                target,
+                requester,
+                phases);
+    }
+
+    private interface MkfsStep {
+        void run(Path image) throws IOException, EngineException;
+    }
+
+    private Made make(
+            StagedOutput out, MkfsStep mkfs, Extraction extraction, Target target, String requester, Phases phases)
             throws IOException, EngineException {
         long size = SeedSize.forPayload(
                 extraction.payloadBytes() + extraction.metadataBytes(),
@@ -51,7 +132,7 @@ public final class SeedMaker {
         try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
             f.setLength(size);
         }
-        mkfs(out.image(), input);
+        mkfs.run(out.image());
         phases.done("mkfs");
         int fixups = applyFixups(out, extraction);
         phases.done("fixups");
@@ -68,15 +149,19 @@ public final class SeedMaker {
         try {
             tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
         } catch (EngineException e) {
-            if (input != null && Files.isRegularFile(input) && e.getMessage().contains("libarchive")) {
-                throw new EngineException(
-                        Problem.TOOL_MISSING,
-                        "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 ("
-                                + e.getMessage() + ")",
-                        e);
-            }
-            throw e;
+            throw input != null && Files.isRegularFile(input) ? libarchiveNamed(e) : e;
         }
+    }
+
+    private static EngineException libarchiveNamed(EngineException e) {
+        if (e.getMessage().contains("libarchive")) {
+            return new EngineException(
+                    Problem.TOOL_MISSING,
+                    "mkfs.ext4 needs libarchive to read the seed's tar file; install libarchive13 (" + e.getMessage()
+                            + ")",
+                    e);
+        }
+        return e;
     }
 
     /** Applies the fix-ups, then checks from the image itself that nothing is left to fix. */

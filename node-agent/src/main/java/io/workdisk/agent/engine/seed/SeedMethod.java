@@ -4,9 +4,12 @@ package io.workdisk.agent.engine.seed;
 public enum SeedMethod {
     /** {@link #TAR} where e2fsprogs is 1.47.1 or later, else {@link #STAGING_TREE}. */
     AUTO,
-    /** One PAX tar file written from the ext4 reader ({@code mke2fs -d FILE.tar}). */
+    /**
+     * One PAX tar: a file written from the ext4 reader ({@code mke2fs -d FILE.tar}), or for an image the
+     * layers streamed into mke2fs's standard input ({@code mke2fs -d -}).
+     */
     TAR,
-    /** A directory tree beside the output ({@code mke2fs -d DIR}), for older e2fsprogs. */
+    /** A directory tree beside the output ({@code mke2fs -d DIR}), for older e2fsprogs; image layers flattened into it. */
     STAGING_TREE;
 
     public String label() {

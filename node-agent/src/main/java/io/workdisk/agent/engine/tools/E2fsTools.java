@@ -3,8 +3,10 @@ package io.workdisk.agent.engine.tools;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import java.io.File;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs e2fsprogs and the few coreutils the engine needs: always as an argument array (never a shell),
@@ -175,6 +178,125 @@ public final class E2fsTools {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
+        }
+    }
+
+    /** Writes what a tool reads on its standard input. */
+    @FunctionalInterface
+    public interface Feeder {
+        void feed(OutputStream stdin) throws IOException, EngineException;
+    }
+
+    /**
+     * Runs a tool that reads {@code feeder}'s output on its standard input while it works (mke2fs -d -).
+     * Neither side can hang the other: a feeder that fails kills the tool, a tool that dies breaks the
+     * feeder's pipe and its own error is reported, and the timeout kills a tool that stops reading.
+     */
+    public Result runFeeding(String tool, List<String> args, Feeder feeder) throws EngineException, IOException {
+        Path binary = resolve(tool);
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("LC_ALL", "C.UTF-8");
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
+        }
+        CompletableFuture<String> stdout = drain(process.getInputStream());
+        CompletableFuture<String> stderr = drain(process.getErrorStream());
+        AtomicBoolean timedOut = new AtomicBoolean();
+        startPipeThread(() -> {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    timedOut.set(true);
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        });
+        ToolInput stdin = new ToolInput(process.getOutputStream());
+        Exception failure = null;
+        try {
+            feeder.feed(stdin);
+            stdin.close();
+        } catch (IOException | EngineException | RuntimeException e) {
+            failure = e;
+            if (!stdin.broken) {
+                // Our side failed: the tool must not take a cut-short input for the whole of it.
+                process.destroyForcibly();
+            }
+            try {
+                stdin.close();
+            } catch (IOException ignored) {
+                // the pipe is already broken or the tool killed: nothing more can reach it
+            }
+        }
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
+        }
+        int code = process.exitValue();
+        String out = stdout.join();
+        String err = stderr.join();
+        if (timedOut.get()) {
+            throw new EngineException(Problem.TOOL_TIMEOUT, tool + " did not finish within " + timeout, failure);
+        }
+        if ((failure == null || stdin.broken) && code != 0) {
+            throw new EngineException(
+                    Problem.TOOL_FAILED,
+                    tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err),
+                    failure);
+        }
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof EngineException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        return new Result(code, out, err);
+    }
+
+    /** The tool's standard input, remembering whether a write failed because the tool stopped reading. */
+    private static final class ToolInput extends FilterOutputStream {
+        volatile boolean broken;
+
+        ToolInput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                broken = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                broken = true;
+                throw e;
+            }
         }
     }
 

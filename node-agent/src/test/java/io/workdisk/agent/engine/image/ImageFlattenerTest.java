@@ -2,6 +2,7 @@ package io.workdisk.agent.engine.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -105,6 +106,63 @@ class ImageFlattenerTest {
         assertThat(expected.get("keep/new").owner().xattrs().get("user.kept"))
                 .as("a binary xattr value survives byte for byte")
                 .containsExactly(0, 0x80, 0xff, 1);
+    }
+
+    @Test
+    void theInMemoryIndexForTheTarSaysWhatUmociUnpacks() throws Exception {
+        Path archive = ImageFixture.write(tmp);
+        Path theirs = tmp.resolve("umoci");
+        Shell.ok(
+                "umoci",
+                "raw",
+                "unpack",
+                "--image",
+                tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
+                theirs.toString());
+
+        ImageLayers image = OciArchive.read(archive, Platform.host());
+        LayerIndex index =
+                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        index.applyAll(image.layers());
+        ImageFlattener.Stats stats = index.finish();
+        Extraction extraction = index.plan("/").extraction();
+
+        Map<String, Path> theirEntries = entries(theirs, true);
+        Map<String, ExpectedEntry> ours = new TreeMap<>();
+        extraction.entries().forEach(e -> ours.put(e.path(), e));
+        ours.remove("");
+        assertThat(ours.keySet()).containsExactlyElementsOf(theirEntries.keySet());
+        for (Map.Entry<String, Path> e : theirEntries.entrySet()) {
+            String what = "/" + e.getKey();
+            Path t = e.getValue();
+            ExpectedEntry o = ours.get(e.getKey());
+            Map<String, Object> ta = Files.readAttributes(t, "unix:*", NOFOLLOW);
+            assertThat(Integer.toOctalString(o.mode()))
+                    .as("type and mode of %s", what)
+                    .isEqualTo(Integer.toOctalString((Integer) ta.get("mode")));
+            if (Files.isSymbolicLink(t)) {
+                assertThat(new String(o.symlinkTarget(), java.nio.charset.StandardCharsets.UTF_8))
+                        .as("target of %s", what)
+                        .isEqualTo(Files.readSymbolicLink(t).toString());
+            } else {
+                Instant mtime = Files.getLastModifiedTime(t, NOFOLLOW).toInstant();
+                assertThat(Instant.ofEpochSecond(o.mtime().seconds(), o.mtime().nanos()))
+                        .as("mtime of %s", what)
+                        .isEqualTo(mtime);
+            }
+            assertThat(o.owner().uid()).as("uid of %s", what).isEqualTo(((Number) ta.get("uid")).longValue());
+            assertThat(o.owner().gid()).as("gid of %s", what).isEqualTo(((Number) ta.get("gid")).longValue());
+            assertThat(userXattrs(o.owner().xattrs()))
+                    .as("user xattrs of %s", what)
+                    .isEqualTo(userXattrs(t));
+        }
+        assertThat(extraction.hardLinks())
+                .as("libx.so.1 and ping2 are second names")
+                .isEqualTo(2);
+        assertThat(stats.layers()).isEqualTo(3);
+        assertThat(stats.whiteouts()).isEqualTo(1);
+        assertThat(stats.opaqueDirectories()).isEqualTo(1);
+        assertThat(extraction.skipped()).containsEntry("fifo", 1).containsEntry("character device", 1);
     }
 
     /** Every entry below {@code root} by relative path; device nodes and fifos left out when asked. */

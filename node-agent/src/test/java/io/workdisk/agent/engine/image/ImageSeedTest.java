@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.cli.AgentCli;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +23,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Seeds from image archives, read back with debugfs entry by entry against umoci's unpacking. */
 class ImageSeedTest {
@@ -29,8 +33,12 @@ class ImageSeedTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aWholeFilesystemSeedWithPreserveHoldsTheImagesOwnersModesTimesAndXattrs() throws Exception {
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void aWholeFilesystemSeedWithPreserveHoldsTheImagesOwnersModesTimesAndXattrs(SeedMethod method) throws Exception {
+        ImageSeeds.assumeTarReadable(method, tmp);
         Path archive = ImageFixture.write(tmp);
         Path theirs = tmp.resolve("umoci");
         Shell.ok(
@@ -43,7 +51,7 @@ class ImageSeedTest {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path seed = data.resolve("image.seed");
 
-        ImageSeedReport report = DiskEngine.standard()
+        ImageSeedReport report = ImageSeeds.engine(method)
                 .buildSeedFromArchive(
                         DataRoot.of(data),
                         new DiskEngine.ArchiveSeedRequest(
@@ -98,6 +106,9 @@ class ImageSeedTest {
         assertThat(report.seed().fixups())
                 .as("owners, xattrs and nanoseconds come from fix-ups")
                 .isPositive();
+        assertThat(report.seed().method()).isEqualTo(method.label());
+        assertThat(report.seed().phaseSeconds())
+                .containsKeys(method == SeedMethod.TAR ? "index" : "extract", "mkfs", "fixups");
     }
 
     @Test
@@ -126,6 +137,12 @@ class ImageSeedTest {
         assertThat(json.get("entries").asLong()).isPositive();
         assertThat(json.get("phaseSeconds").has("read")).isTrue();
         assertThat(json.get("phaseSeconds").has("mkfs")).isTrue();
+        assertThat(json.get("method").asText())
+                .as("the default picks the tar where mke2fs reads one")
+                .isEqualTo(
+                        E2fsTools.fromEnvironment().readsTar(tmp)
+                                ? SeedMethod.TAR.label()
+                                : SeedMethod.STAGING_TREE.label());
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
         assertThat(tree.keySet()).containsExactlyInAnyOrder("", ".profile");
         assertThat(Integer.toOctalString(tree.get("").mode())).isEqualTo("40700");

@@ -154,6 +154,13 @@ class OciArchiveTest {
         assertThat(root.resolve("root/a")).doesNotExist();
         assertThat(root.resolve("root/b")).hasContent("b");
         assertThat(root.resolve("root/c")).hasContent("c");
+        LayerIndex index = new LayerIndex(
+                SeedOwnership.ROOT, LayerLimits.defaults(), new io.workdisk.agent.engine.ext4.Inode.Timestamp(0, 0));
+        index.applyAll(image.layers());
+        assertThat(index.plan("/root").extraction().entries())
+                .extracting(e -> e.path())
+                .as("the tar way applies the same layers alike")
+                .containsExactlyInAnyOrder("", "b", "c");
     }
 
     @Test

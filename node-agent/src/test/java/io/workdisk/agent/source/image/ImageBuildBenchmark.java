@@ -5,7 +5,9 @@ import static io.workdisk.agent.testing.Shell.ok;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RegistryImageSeeds;
 import io.workdisk.api.task.ImageSource;
@@ -27,11 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  * cache, against the script {@code skopeo copy} + {@code umoci raw unpack} + {@code mkfs.ext4 -d}, interleaved
  * in one run, page cache synced before each. Medians, ratios and the seed's phaseSeconds are printed and
  * written to target/benchmarks/image-build.md. Not in the suite (tag "benchmark");
- * {@code ./mvnw -B -pl node-agent -am test -Pbenchmark -Dtest=ImageBuildBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code ./mvnw -B -pl node-agent -am test -Pbenchmark -Dtest=ImageBuildBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * [{@code -Dbench.runs=N}] [{@code -Dbench.method=STAGING_TREE}].
  */
 @Tag("benchmark")
 class ImageBuildBenchmark {
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
+    /** AUTO (the tar where mke2fs reads one), or STAGING_TREE to measure the way older e2fsprogs get. */
+    private static final SeedMethod METHOD = SeedMethod.valueOf(System.getProperty("bench.method", "AUTO"));
+
     private static final Path ROOTFS = Path.of("target/bench-rootfs");
 
     @TempDir
@@ -53,7 +59,7 @@ class ImageBuildBenchmark {
             images.image("debian", "bookworm", Platform.host(), layers);
             String ref = registry.host() + "/debian:bookworm";
             ImageSource source = new ImageSource(ref, null, true);
-            DiskEngine engine = DiskEngine.standard();
+            DiskEngine engine = new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, METHOD);
             Path data = Files.createDirectories(tmp.resolve("data"));
 
             List<Double> cold = new ArrayList<>();
@@ -142,6 +148,11 @@ class ImageBuildBenchmark {
                     "",
                     "Goal: (a) ≤ 1.0, (b) ≤ 0.5.",
                     "",
+                    String.format("Each run (s): cold %s; warm %s; script %s.", runs(cold), runs(warm), runs(script)),
+                    "",
+                    "Method: " + lastWarm.seed().seed().method() + "; fix-ups in the last warm run: "
+                            + lastWarm.seed().seed().fixups() + ".",
+                    "",
                     "phaseSeconds, last cold run: " + phases(last.seed().seed().phaseSeconds()),
                     "",
                     "phaseSeconds, last warm run: "
@@ -180,6 +191,11 @@ class ImageBuildBenchmark {
             ok("cp", "-al", rootfs.resolve(name).toString(), dir.toString());
         }
         return dir;
+    }
+
+    private static String runs(List<Double> seconds) {
+        return String.join(
+                " ", seconds.stream().map(t -> String.format("%.2f", t)).toList());
     }
 
     private static String phases(Map<String, Double> phases) {

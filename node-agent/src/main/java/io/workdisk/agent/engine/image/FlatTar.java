@@ -1,0 +1,294 @@
+package io.workdisk.agent.engine.image;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.ext4.Ext4Image;
+import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.image.LayerIndex.FileObject;
+import io.workdisk.agent.engine.image.LayerIndex.Meta;
+import io.workdisk.agent.engine.image.LayerIndex.Node;
+import io.workdisk.agent.engine.seed.EntryOwner;
+import io.workdisk.agent.engine.seed.ExpectedEntry;
+import io.workdisk.agent.engine.seed.Extraction;
+import io.workdisk.agent.engine.seed.PaxTarWriter;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.seed.SeedPaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The flattened image's subtree as one PAX tar, in the order mke2fs's tar reader needs: it creates each
+ * entry in a directory that must already exist and links a hard link to the path it names, so all
+ * directories come first (parents before children, the root as "."), then symlinks, then each file once
+ * with its data, in the order its content appears in the layers (the second read streams them once,
+ * lowest first), and last every further name of a file as a hard link to the name written with the data.
+ * Owners, modes and whole-second times travel in the headers; mke2fs applies file capabilities from the
+ * tar and nothing else, so sub-second times and other attributes are left to the fix-ups.
+ */
+public final class FlatTar {
+    private static final byte[] ROOT = {'.'};
+
+    private final Extraction extraction;
+    private final List<Out> directories;
+    private final List<Out> symlinks;
+    private final TreeMap<Integer, List<Content>> contentByLayer;
+    private final List<Out> hardLinks;
+    private final SeedOwnership ownership;
+
+    /** One header to write: a path, whose owner, mode and times, and a symlink's target or a link's first name. */
+    private record Out(byte[] path, Meta meta, byte[] link) {}
+
+    /** A file to write with its data, taken from entry {@code ordinal} of its layer. */
+    private record Content(long ordinal, FileObject file, byte[] path) {}
+
+    private FlatTar(
+            Extraction extraction,
+            List<Out> directories,
+            List<Out> symlinks,
+            TreeMap<Integer, List<Content>> contentByLayer,
+            List<Out> hardLinks,
+            SeedOwnership ownership) {
+        this.extraction = extraction;
+        this.directories = directories;
+        this.symlinks = symlinks;
+        this.contentByLayer = contentByLayer;
+        this.hardLinks = hardLinks;
+        this.ownership = ownership;
+    }
+
+    /** No subtree: an empty seed owned by root, no tar at all. */
+    static FlatTar empty(List<String> warnings, Map<String, Integer> skipped, Inode.Timestamp now) {
+        Extraction none = new Extraction(
+                List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                Map.copyOf(skipped),
+                warnings);
+        return new FlatTar(none, List.of(), List.of(), new TreeMap<>(), List.of(), SeedOwnership.ROOT);
+    }
+
+    static FlatTar of(
+            Node top,
+            SeedOwnership ownership,
+            Map<String, Integer> skipped,
+            Consumer<String> warn,
+            Supplier<List<String>> warnings) {
+        Walk walk = new Walk(ownership, warn);
+        walk.directory(top, "", 0);
+        for (List<Content> contents : walk.contentByLayer.values()) {
+            contents.sort(Comparator.comparingLong(Content::ordinal));
+        }
+        Extraction extraction = new Extraction(
+                List.copyOf(walk.expected),
+                walk.payloadBytes,
+                walk.metadataBytes,
+                walk.files,
+                walk.directories.size() - 1,
+                walk.symlinks.size(),
+                walk.hardLinks.size(),
+                Map.copyOf(skipped),
+                warnings.get());
+        return new FlatTar(extraction, walk.directories, walk.symlinks, walk.contentByLayer, walk.hardLinks, ownership);
+    }
+
+    /** What the seed must hold, entry by entry, for the size, the fix-ups and the check. */
+    public Extraction extraction() {
+        return extraction;
+    }
+
+    /** Whether there is nothing to write: the subtree is missing and the seed is empty. */
+    public boolean isEmpty() {
+        return directories.isEmpty();
+    }
+
+    /**
+     * The second read: writes the whole tar, streaming each layer that holds a surviving file's content
+     * once more, its digests checked again, and the entries checked to be those the first read saw.
+     */
+    public void write(List<Layer> layers, LayerLimits limits, PaxTarWriter tar) throws IOException, EngineException {
+        for (Out d : directories) {
+            header(tar, d, '5', 0, null);
+        }
+        for (Out s : symlinks) {
+            header(tar, s, '2', 0, s.link());
+        }
+        LayerStream.Budget budget = new LayerStream.Budget(limits.maxOutputBytes());
+        byte[] buffer = new byte[1 << 16];
+        for (Map.Entry<Integer, List<Content>> c : contentByLayer.entrySet()) {
+            copyFiles(layers.get(c.getKey()), c.getKey(), c.getValue(), budget, buffer, tar);
+        }
+        for (Out h : hardLinks) {
+            header(tar, h, '1', 0, h.link());
+        }
+        tar.finish();
+    }
+
+    private void copyFiles(
+            Layer layer, int index, List<Content> contents, LayerStream.Budget budget, byte[] buffer, PaxTarWriter tar)
+            throws IOException, EngineException {
+        String which = "layer " + (index + 1) + " (" + layer.digest() + ")";
+        // The stored digest is checked again, which proves the same uncompressed bytes: the first read
+        // checked the diff ID, and hashing 100s of MB again would only slow mke2fs's feed.
+        Layer stored = new Layer(
+                layer.digest(), layer.mediaType(), layer.file(), layer.offset(), layer.size(), Optional.empty());
+        try (LayerStream stream = LayerStream.open(stored, budget)) {
+            TarReader reader = new TarReader(stream.tar());
+            int next = 0;
+            long ordinal = 0;
+            for (TarEntry e = reader.next(); e != null; e = reader.next(), ordinal++) {
+                if (next == contents.size() || contents.get(next).ordinal() != ordinal) {
+                    continue;
+                }
+                FileObject file = contents.get(next++).file();
+                if (!e.isRegular()
+                        || e.name() == null
+                        || file.nameHash != e.name().hashCode()
+                        || file.size != e.size()) {
+                    throw new EngineException(
+                            Problem.CORRUPT_IMAGE,
+                            which + " changed between its two reads: entry " + ordinal + " is no longer /"
+                                    + SeedPaths.printable(contents.get(next - 1).path()));
+                }
+                Out out = new Out(contents.get(next - 1).path(), file.meta, null);
+                header(tar, out, '0', file.size, null);
+                copy(reader.content(), file.size, buffer, tar);
+                tar.endData(file.size);
+            }
+            if (next != contents.size()) {
+                throw new EngineException(
+                        Problem.CORRUPT_IMAGE, which + " changed between its two reads: it ends early");
+            }
+            stream.finish();
+        } catch (LayerStream.LimitException | TarReader.TarFormatException e) {
+            throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
+        } catch (LayerStream.UnreadableLayerException e) {
+            throw new EngineException(
+                    Problem.CORRUPT_IMAGE,
+                    which + " cannot be decompressed: " + e.getCause().getMessage(),
+                    e);
+        }
+    }
+
+    private static void copy(InputStream in, long size, byte[] buffer, PaxTarWriter tar) throws IOException {
+        long copied = 0;
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            tar.data(ByteBuffer.wrap(buffer, 0, n));
+            copied += n;
+        }
+        if (copied != size) {
+            throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
+        }
+    }
+
+    private void header(PaxTarWriter tar, Out out, char type, long size, byte[] link) throws IOException {
+        Meta m = out.meta();
+        List<Ext4Image.Xattr> carried = new ArrayList<>();
+        byte[] cap = type == '0' ? m.xattrs().get("security.capability") : null;
+        if (cap != null && ownership == SeedOwnership.PRESERVE) {
+            // the one attribute mke2fs takes from a tar; the fix-ups set the others
+            carried.add(new Ext4Image.Xattr("security.capability", cap));
+        }
+        tar.header(
+                out.path(),
+                type,
+                type == '2' ? 0777 : m.mode() & 07777,
+                m.uid(),
+                m.gid(),
+                size,
+                m.mtime(),
+                m.atime(),
+                link,
+                carried);
+    }
+
+    /** Depth first, children in name order: the tar's lists and what each entry of the seed must be. */
+    private static final class Walk {
+        private final SeedOwnership ownership;
+        private final Consumer<String> warn;
+        final List<ExpectedEntry> expected = new ArrayList<>();
+        final List<Out> directories = new ArrayList<>();
+        final List<Out> symlinks = new ArrayList<>();
+        final List<Out> hardLinks = new ArrayList<>();
+        final TreeMap<Integer, List<Content>> contentByLayer = new TreeMap<>();
+        final Map<FileObject, byte[]> firstNames = new IdentityHashMap<>();
+        long payloadBytes;
+        long metadataBytes;
+        int files;
+
+        Walk(SeedOwnership ownership, Consumer<String> warn) {
+            this.ownership = ownership;
+            this.warn = warn;
+        }
+
+        void directory(Node dir, String rel, int depth) {
+            directories.add(new Out(rel.isEmpty() ? ROOT : utf8(rel), dir.meta, null));
+            expect(rel, Inode.S_IFDIR, dir.meta, null);
+            long listing = 0;
+            for (Map.Entry<String, Node> c : dir.children.entrySet()) {
+                String name = c.getKey();
+                listing += 8 + ((utf8(name).length + 3) & ~3);
+                if (depth == 0 && name.equals("lost+found")) {
+                    warn.accept("/lost+found of the image was left out: the seed has its own");
+                    continue;
+                }
+                String path = rel.isEmpty() ? name : rel + "/" + name;
+                Node n = c.getValue();
+                if (n.isDirectory()) {
+                    directory(n, path, depth + 1);
+                } else if (n.kind == TarEntry.SYMLINK) {
+                    byte[] target = utf8(n.target);
+                    symlinks.add(new Out(utf8(path), n.meta, target));
+                    expect(path, Inode.S_IFLNK, n.meta, target);
+                    if (target.length >= 60) {
+                        metadataBytes += target.length;
+                    }
+                } else {
+                    file(n.file, path);
+                }
+            }
+            metadataBytes += Math.max(4096, (listing + 4095) / 4096 * 4096);
+        }
+
+        private void file(FileObject file, String path) {
+            byte[] raw = utf8(path);
+            byte[] first = firstNames.putIfAbsent(file, raw);
+            if (first != null) {
+                hardLinks.add(new Out(raw, file.meta, first));
+            } else {
+                files++;
+                payloadBytes += file.size;
+                contentByLayer
+                        .computeIfAbsent(file.layer, l -> new ArrayList<>())
+                        .add(new Content(file.ordinal, file, raw));
+            }
+            expect(path, Inode.S_IFREG, file.meta, null);
+        }
+
+        private void expect(String rel, int type, Meta m, byte[] target) {
+            EntryOwner owner = ownership == SeedOwnership.ROOT
+                    ? EntryOwner.root()
+                    : EntryOwner.preserved(m.uid(), m.gid(), m.xattrs());
+            int mode = type | (type == Inode.S_IFLNK ? 0777 : m.mode() & 07777);
+            expected.add(new ExpectedEntry(SeedPaths.key(utf8(rel)), mode, m.mtime(), m.atime(), target, owner));
+        }
+
+        private static byte[] utf8(String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.workdisk.agent.engine.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Mkfs;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.seed.PaxTarWriter;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.testing.Shell;
+import java.io.FileOutputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The second read of the layers, into mke2fs: it must find the layers as the first read left them, and a
+ * layer that changed in between stops mke2fs with the layer named, never a seed from mixed content.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class FlatTarTest {
+    @TempDir
+    Path tmp;
+
+    private final E2fsTools tools = E2fsTools.fromEnvironment();
+    private Path image;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Assumptions.assumeTrue(tools.readsTar(tmp), "mke2fs here cannot read a tar");
+        image = tmp.resolve("seed.img");
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(64 << 20);
+        }
+    }
+
+    private Layer layer(String name, String content) throws Exception {
+        Path tar = tmp.resolve("layer.tar");
+        Files.deleteIfExists(tar);
+        try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
+            TarWriter w = new TarWriter(out);
+            w.dir("d/", 0755).file(name, 0644, content).file("d/other", 0600, "other");
+            w.finish();
+        }
+        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+    }
+
+    private FlatTar index(Layer layer) throws EngineException {
+        LayerIndex index =
+                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        index.applyAll(List.of(layer));
+        return index.plan("/");
+    }
+
+    private void feedMke2fs(FlatTar tar, Layer layer) throws Exception {
+        tools.runFeeding(
+                "mkfs.ext4",
+                Mkfs.seedFromStandardInput(image, 16384),
+                stdin -> tar.write(
+                        List.of(layer), LayerLimits.defaults(), PaxTarWriter.streaming(Channels.newChannel(stdin))));
+    }
+
+    @Test
+    void aLayerAsTheFirstReadLeftItBecomesTheFilesystem() throws Exception {
+        Layer layer = layer("d/file", "content");
+        feedMke2fs(index(layer), layer);
+
+        assertThat(Shell.ok("debugfs", "-R", "cat /d/file", image.toString())).isEqualTo("content");
+        Shell.assertFsckClean(image);
+    }
+
+    @Test
+    void aLayerWhoseBytesChangedBetweenTheReadsIsRefusedByItsDigest() throws Exception {
+        Layer layer = layer("d/file", "content");
+        FlatTar tar = index(layer);
+        layer("d/file", "CONTENT"); // same size, same headers, other bytes
+
+        assertThatThrownBy(() -> feedMke2fs(tar, layer))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("does not match its digest")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
+    }
+
+    @Test
+    void aLayerWhoseEntriesChangedBetweenTheReadsIsNamedBeforeItsDataIsUsed() throws Exception {
+        Layer layer = layer("d/file", "content");
+        FlatTar tar = index(layer);
+        layer("d/elif", "content");
+
+        assertThatThrownBy(() -> feedMke2fs(tar, layer))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("changed between its two reads")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.CORRUPT_IMAGE);
+        assertThat(new String(Files.readAllBytes(layer.file()), StandardCharsets.ISO_8859_1))
+                .contains("d/elif");
+    }
+}

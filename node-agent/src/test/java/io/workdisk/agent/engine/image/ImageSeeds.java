@@ -1,0 +1,23 @@
+package io.workdisk.agent.engine.image;
+
+import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.tools.E2fsTools;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/** What the image seed tests share: an engine held to one method, and skipping the tar where mke2fs cannot read one. */
+final class ImageSeeds {
+    private ImageSeeds() {}
+
+    static DiskEngine engine(SeedMethod method) {
+        return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method);
+    }
+
+    static void assumeTarReadable(SeedMethod method, Path scratch) throws EngineException {
+        Assumptions.assumeTrue(
+                method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(scratch),
+                "mke2fs here cannot read a tar (e2fsprogs < 1.47.1 or no libarchive)");
+    }
+}
