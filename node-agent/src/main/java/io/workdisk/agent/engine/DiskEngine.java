@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -156,6 +157,12 @@ public final class DiskEngine {
 
     /** A seed from an OCI image layout or docker save archive: read in place, layers applied, then as a rootfs seed. */
     public Timed<ImageSeedReport> buildSeedFromArchive(DataRoot root, ArchiveSeedRequest req) throws EngineException {
+        return buildSeedFromArchive(root, req, entries -> {});
+    }
+
+    /** As above, telling {@code written} how many entries reached mkfs so far. */
+    public Timed<ImageSeedReport> buildSeedFromArchive(DataRoot root, ArchiveSeedRequest req, LongConsumer written)
+            throws EngineException {
         long start = nanoTime.getAsLong();
         Phases phases = new Phases(nanoTime);
         ImageLayers image = OciArchive.read(req.archive(), req.platform());
@@ -173,7 +180,8 @@ public final class DiskEngine {
                         target,
                         req.requester(),
                         req.force()),
-                phases);
+                phases,
+                written);
         return new Timed<>(elapsed(start), report);
     }
 
@@ -183,8 +191,14 @@ public final class DiskEngine {
      */
     public ImageSeedReport buildImageSeed(DataRoot root, ImageSeedBuilder.Request req, Phases phases)
             throws EngineException {
+        return buildImageSeed(root, req, phases, entries -> {});
+    }
+
+    /** As above, telling {@code written} how many entries reached mkfs so far. */
+    public ImageSeedReport buildImageSeed(
+            DataRoot root, ImageSeedBuilder.Request req, Phases phases, LongConsumer written) throws EngineException {
         return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod)
-                .build(root, req, phases);
+                .build(root, req, phases, written);
     }
 
     /** Grows a disk offline; see {@link ResizeJournal} for what a crash in the middle leaves. */

@@ -12,6 +12,7 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.source.image.ImagePuller;
 import io.workdisk.agent.source.image.ImageReference;
 import io.workdisk.agent.source.image.LayerCache;
+import io.workdisk.agent.source.image.PullProgress;
 import io.workdisk.agent.source.image.PulledImage;
 import io.workdisk.agent.source.image.RegistryClient;
 import io.workdisk.agent.source.image.RegistrySettings;
@@ -103,7 +104,8 @@ public final class RegistryImageSeeds implements ImageSeeds {
                                     ownership,
                                     request.target(),
                                     request.requester(),
-                                    true))
+                                    true),
+                            entries -> progress.report(0, 0, entries))
                     .result();
             return new Built(report.digest(), report.seed(), seconds(start));
         }
@@ -135,23 +137,44 @@ public final class RegistryImageSeeds implements ImageSeeds {
             throws EngineException {
         Phases phases = new Phases(nanoTime);
         Platform platform = image.platform() != null ? Platform.parse(image.platform()) : Platform.host();
-        try (PulledImage pulled = puller().pull(
-                        ImageReference.parse(image.reference()),
-                        platform,
-                        plainHttp(image),
-                        (fetched, total) -> progress.report(fetched, total, 0))) {
+        PulledBytes pullProgress = new PulledBytes(progress);
+        try (PulledImage pulled =
+                puller().pull(ImageReference.parse(image.reference()), platform, plainHttp(image), pullProgress)) {
             phases.done("pull");
             ImageSeedReport report = engine.buildImageSeed(
                     root,
                     new ImageSeedBuilder.Request(
                             pulled.toImageLayers(), image.reference(), subtree, ownership, target, requester, force),
-                    phases);
+                    phases,
+                    pullProgress::entriesWritten);
             return new PulledSeedReport(
                     report,
                     pulled.resolvedDigest().toString(),
                     pulled.layers().size() - pulled.layersCached(),
                     pulled.layersCached(),
                     pulled.layerBytesFetched());
+        }
+    }
+
+    /** Progress of one build: the pull's bytes as last reported, then the entries written, beside them. */
+    private static final class PulledBytes implements PullProgress {
+        private final Progress progress;
+        private volatile long fetched;
+        private volatile long total;
+
+        PulledBytes(Progress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void update(long fetched, long total) {
+            this.fetched = fetched;
+            this.total = total;
+            progress.report(fetched, total, 0);
+        }
+
+        void entriesWritten(long entries) {
+            progress.report(fetched, total, entries);
         }
     }
 

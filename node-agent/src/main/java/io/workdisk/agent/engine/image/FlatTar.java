@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -120,26 +121,39 @@ public final class FlatTar {
      * The second read: writes the whole tar, streaming each layer that holds a surviving file's content
      * once more, its digests checked again, and the entries checked to be those the first read saw.
      */
-    public void write(List<Layer> layers, LayerLimits limits, PaxTarWriter tar) throws IOException, EngineException {
+    public void write(List<Layer> layers, LayerLimits limits, PaxTarWriter tar, LongConsumer written)
+            throws IOException, EngineException {
         for (Out d : directories) {
             header(tar, d, '5', 0, null);
         }
         for (Out s : symlinks) {
             header(tar, s, '2', 0, s.link());
         }
+        long entries = directories.size() + symlinks.size();
+        written.accept(entries);
         LayerStream.Budget budget = new LayerStream.Budget(limits.maxOutputBytes());
         byte[] buffer = new byte[1 << 16];
         for (Map.Entry<Integer, List<Content>> c : contentByLayer.entrySet()) {
-            copyFiles(layers.get(c.getKey()), c.getKey(), c.getValue(), budget, buffer, tar);
+            entries =
+                    copyFiles(layers.get(c.getKey()), c.getKey(), c.getValue(), budget, buffer, tar, entries, written);
         }
         for (Out h : hardLinks) {
             header(tar, h, '1', 0, h.link());
         }
         tar.finish();
+        written.accept(entries + hardLinks.size());
     }
 
-    private void copyFiles(
-            Layer layer, int index, List<Content> contents, LayerStream.Budget budget, byte[] buffer, PaxTarWriter tar)
+    /** Copies one layer's surviving files; returns the entries written so far, {@code before} and these. */
+    private long copyFiles(
+            Layer layer,
+            int index,
+            List<Content> contents,
+            LayerStream.Budget budget,
+            byte[] buffer,
+            PaxTarWriter tar,
+            long before,
+            LongConsumer written)
             throws IOException, EngineException {
         String which = "layer " + (index + 1) + " (" + layer.digest() + ")";
         // The stored digest is checked again, which proves the same uncompressed bytes: the first read
@@ -168,12 +182,14 @@ public final class FlatTar {
                 header(tar, out, '0', file.size, null);
                 copy(reader.content(), file.size, buffer, tar);
                 tar.endData(file.size);
+                written.accept(before + next);
             }
             if (next != contents.size()) {
                 throw new EngineException(
                         Problem.CORRUPT_IMAGE, which + " changed between its two reads: it ends early");
             }
             stream.finish();
+            return before + next;
         } catch (LayerStream.LimitException | TarReader.TarFormatException e) {
             throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
         } catch (LayerStream.UnreadableLayerException e) {

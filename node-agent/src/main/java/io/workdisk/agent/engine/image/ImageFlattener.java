@@ -80,6 +80,11 @@ public final class ImageFlattener {
         recordOwner(root, 0, 0, new TreeMap<>(), "");
     }
 
+    /** Entries of the layers applied so far, for progress reports. */
+    public long entriesApplied() {
+        return entries;
+    }
+
     /** Applies one layer on top of those applied so far; its digests are checked before it returns. */
     public void apply(Layer layer) throws EngineException {
         String which = "layer " + (layers + 1) + " (" + layer.digest() + ")";

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -59,6 +60,12 @@ public final class ImageSeedBuilder {
             boolean force) {}
 
     public ImageSeedReport build(DataRoot root, Request req, Phases phases) throws EngineException {
+        return build(root, req, phases, entries -> {});
+    }
+
+    /** As {@link #build(DataRoot, Request, Phases)}, telling {@code written} how many entries reached mkfs so far. */
+    public ImageSeedReport build(DataRoot root, Request req, Phases phases, LongConsumer written)
+            throws EngineException {
         String subtree = SeedBuilder.normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
         Target target = Target.prepare(root, req.target(), req.requester(), req.force(), recovery);
@@ -70,8 +77,8 @@ public final class ImageSeedBuilder {
                     ? method
                     : tools.readsTar(stage) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
             Built built = how == SeedMethod.TAR
-                    ? throughTar(out, req, subtree, target, phases)
-                    : throughStagingTree(out, req, subtree, target, phases);
+                    ? throughTar(out, req, subtree, target, phases, written)
+                    : throughStagingTree(out, req, subtree, target, phases, written);
             Extraction extraction = built.extraction();
             SeedMaker.Made made = built.made();
             SeedReport seed = SeedMaker.report(target, req.source(), subtree, extraction, made, phases, how);
@@ -95,7 +102,8 @@ public final class ImageSeedBuilder {
     private record Built(Extraction extraction, SeedMaker.Made made, ImageFlattener.Stats stats) {}
 
     /** Layers' headers into memory ("index"), then the tar streamed into mke2fs as it reads ("mkfs"). */
-    private Built throughTar(StagedOutput out, Request req, String subtree, Target target, Phases phases)
+    private Built throughTar(
+            StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
         Instant now = Instant.now();
         LayerIndex index =
@@ -110,7 +118,10 @@ public final class ImageSeedBuilder {
                 : maker.makeStreaming(
                         out,
                         stdin -> tar.write(
-                                req.image().layers(), limits, PaxTarWriter.streaming(Channels.newChannel(stdin))),
+                                req.image().layers(),
+                                limits,
+                                PaxTarWriter.streaming(Channels.newChannel(stdin)),
+                                written),
                         tar.extraction(),
                         target,
                         req.requester(),
@@ -119,12 +130,14 @@ public final class ImageSeedBuilder {
     }
 
     /** Layers flattened into a directory first ("extract"); mkfs reads that tree. */
-    private Built throughStagingTree(StagedOutput out, Request req, String subtree, Target target, Phases phases)
+    private Built throughStagingTree(
+            StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
         Path rootfs = Files.createDirectory(out.stage().resolve("rootfs"));
         ImageFlattener flattener = new ImageFlattener(rootfs, req.ownership(), limits);
         for (Layer layer : req.image().layers()) {
             flattener.apply(layer);
+            written.accept(flattener.entriesApplied());
         }
         ImageFlattener.Stats stats = flattener.finish();
         Extraction extraction = flattener.describe(subtree);

@@ -17,6 +17,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -35,6 +36,7 @@ class FlatTarTest {
     Path tmp;
 
     private final E2fsTools tools = E2fsTools.fromEnvironment();
+    private final List<Long> written = new ArrayList<>();
     private Path image;
 
     @BeforeEach
@@ -69,7 +71,10 @@ class FlatTarTest {
                 "mkfs.ext4",
                 Mkfs.seedFromStandardInput(image, 16384),
                 stdin -> tar.write(
-                        List.of(layer), LayerLimits.defaults(), PaxTarWriter.streaming(Channels.newChannel(stdin))));
+                        List.of(layer),
+                        LayerLimits.defaults(),
+                        PaxTarWriter.streaming(Channels.newChannel(stdin)),
+                        written::add));
     }
 
     @Test
@@ -78,6 +83,8 @@ class FlatTarTest {
         feedMke2fs(index(layer), layer);
 
         assertThat(Shell.ok("debugfs", "-R", "cat /d/file", image.toString())).isEqualTo("content");
+        // progress as it went: the root and d, then each file, then (no hard links) the same total
+        assertThat(written).containsExactly(2L, 3L, 4L, 4L);
         Shell.assertFsckClean(image);
     }
 
