@@ -17,6 +17,7 @@ import io.workdisk.operator.task.Tasks;
 import io.workdisk.operator.workdisk.DiskPlanner;
 import io.workdisk.operator.workdisk.Placement;
 import io.workdisk.operator.workdisk.Reservations;
+import io.workdisk.operator.workdisk.SizeMemo;
 import io.workdisk.operator.workdisk.WorkDiskReconciler;
 import io.workdisk.operator.workseed.SeedPlanner;
 import io.workdisk.operator.workseed.WorkSeedReconciler;
@@ -151,12 +152,14 @@ public final class WorkdiskOperator implements AutoCloseable {
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock);
+        SizeMemo sizes = new SizeMemo();
         operator.register(
                 new WorkDiskReconciler(
                         tasks,
-                        new DiskPlanner(new Placement(settings.overcommit()), settings.readyCheck()),
+                        new DiskPlanner(new Placement(settings.overcommit()), settings.readyCheck(), sizes),
                         nodes,
                         new Reservations(),
+                        sizes,
                         events,
                         clock),
                 c -> c.watchingAllNamespaces().withItemStore(new WithoutManagedFields<>()));

@@ -41,10 +41,16 @@ public final class DiskPlanner {
 
     private final Placement placement;
     private final Duration checkReadyEvery;
+    private final SizeMemo sizes;
 
-    public DiskPlanner(Placement placement, Duration checkReadyEvery) {
+    public DiskPlanner(Placement placement, Duration checkReadyEvery, SizeMemo sizes) {
         this.placement = placement;
         this.checkReadyEvery = checkReadyEvery;
+        this.sizes = sizes;
+    }
+
+    public DiskPlanner(Placement placement, Duration checkReadyEvery) {
+        this(placement, checkReadyEvery, new SizeMemo());
     }
 
     public static String createTaskName(WorkDisk d) {
@@ -86,7 +92,7 @@ public final class DiskPlanner {
     /** Nothing made and no create task: check the spec, find a node, and write the task once it can run there. */
     private Plan<WorkDiskStatus> toCreate(DiskState s, DiskFacts f) {
         WorkDisk disk = s.disk();
-        DiskSize.Parsed size = DiskSize.parse(disk.getSpec().size());
+        DiskSize.Parsed size = sizes.parse(disk.getSpec().size());
         if (!size.ok()) {
             return invalid(s, f, size.problem());
         }
@@ -173,7 +179,7 @@ public final class DiskPlanner {
     private Plan<WorkDiskStatus> createFailed(DiskState s, DiskFacts f, WorkTask task) {
         String reason = reason(task.getStatus().reason());
         String message = task.getStatus().message();
-        DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
+        DiskSize.Parsed size = sizes.parse(s.disk().getSpec().size());
         if (size.ok() && !Objects.equals(size.bytes(), task.getSpec().sizeBytes())) {
             // the spec moved on since this try: try again with the new one
             return report(
@@ -209,7 +215,7 @@ public final class DiskPlanner {
                             ready(false, "NodeLost", why + "; the disk is not recreated elsewhere"))
                     .lookingAgainIn(checkReadyEvery);
         }
-        DiskSize.Parsed size = DiskSize.parse(s.disk().getSpec().size());
+        DiskSize.Parsed size = sizes.parse(s.disk().getSpec().size());
         Resizes resizes = Resizes.of(s.tasks(), size);
         return sized(s, f, size, resizes.current()).removingNow(resizes.stale());
     }

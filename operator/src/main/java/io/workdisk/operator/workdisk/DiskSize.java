@@ -3,14 +3,10 @@ package io.workdisk.operator.workdisk;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.workdisk.api.DiskLimits;
 import java.math.BigDecimal;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A WorkDisk's spec.size in bytes, with the checks the CRD schema makes, for API servers that do not.
- * Parsing a quantity is slow next to what placement does with it (it sums every disk's size for each disk
- * it places: 1,000 disks are a million parses), so each distinct string is parsed once. The memo only
- * ever gives the answer parsing would; it is bounded, because sizes are user input.
+ * Placement parses sizes through a {@link SizeMemo}, since it reads every disk's size for each disk it places.
  */
 public final class DiskSize {
     public static final long MIN_BYTES = DiskLimits.MIN_BYTES;
@@ -18,8 +14,6 @@ public final class DiskSize {
     public static final long LIMIT_BYTES = DiskLimits.LIMIT_BYTES;
 
     public static final long BLOCK = 4096;
-    private static final int REMEMBERED = 4096;
-    private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
 
     private DiskSize() {}
 
@@ -34,16 +28,7 @@ public final class DiskSize {
         if (size == null || size.isBlank()) {
             return new Parsed(null, "spec.size is required");
         }
-        if (PARSED.size() >= REMEMBERED) {
-            PARSED.clear();
-        }
-        return PARSED.computeIfAbsent(size, DiskSize::read);
-    }
-
-    /** What a disk takes on its node as placement counts it: its size, or nothing if spec.size is not one. */
-    public static long requestedBytes(String size) {
-        Parsed parsed = parse(size);
-        return parsed.ok() ? parsed.bytes() : 0;
+        return read(size);
     }
 
     private static Parsed read(String size) {

@@ -45,6 +45,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     private final DiskPlanner planner;
     private final NodeDirectory nodes;
     private final Reservations reservations;
+    private final SizeMemo sizes;
     private final StatusWriter statuses;
     private final Clock clock;
     /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
@@ -55,12 +56,14 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             DiskPlanner planner,
             NodeDirectory nodes,
             Reservations reservations,
+            SizeMemo sizes,
             EventRecorder events,
             Clock clock) {
         this.tasks = tasks;
         this.planner = planner;
         this.nodes = nodes;
         this.reservations = reservations;
+        this.sizes = sizes;
         this.statuses = new StatusWriter(events);
         this.clock = clock;
     }
@@ -182,7 +185,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                 .map(d -> new Placement.Allocation(
                         d.getMetadata().getUid(),
                         d.getStatus() == null ? null : d.getStatus().nodeName(),
-                        DiskSize.requestedBytes(d.getSpec().size())))
+                        sizes.requestedBytes(d.getSpec().size())))
                 .toList());
     }
 

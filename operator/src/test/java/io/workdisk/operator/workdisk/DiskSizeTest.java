@@ -19,16 +19,28 @@ class DiskSizeTest {
     }
 
     @Test
-    void askedAgainItGivesTheSameAnswer() {
-        for (String size : new String[] {"8Gi", "junk", "1"}) {
-            assertThat(DiskSize.parse(size)).isEqualTo(DiskSize.parse(size));
+    void theMemoGivesTheAnswerParsingWould() {
+        SizeMemo memo = new SizeMemo();
+        for (String size : new String[] {"8Gi", "junk", "1", " 1.5Gi ", "16Ti", "0.5"}) {
+            assertThat(memo.parse(size)).isEqualTo(DiskSize.parse(size));
+            assertThat(memo.parse(size)).isEqualTo(DiskSize.parse(size));
+        }
+        assertThat(memo.parse(null)).isEqualTo(DiskSize.parse(null));
+    }
+
+    @Test
+    void theMemoStaysBoundedAndRightWhenFull() {
+        SizeMemo memo = new SizeMemo();
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(memo.requestedBytes((64 + i) + "Mi")).isEqualTo((64L + i) << 20);
         }
     }
 
     @Test
     void placementCountsWhatTheSpecAsksForAndNothingForWhatIsNotASize() {
-        assertThat(DiskSize.requestedBytes("8Gi")).isEqualTo(8 * GIB);
-        assertThat(DiskSize.requestedBytes("junk")).isZero();
-        assertThat(DiskSize.requestedBytes(null)).isZero();
+        SizeMemo memo = new SizeMemo();
+        assertThat(memo.requestedBytes("8Gi")).isEqualTo(8 * GIB);
+        assertThat(memo.requestedBytes("junk")).isZero();
+        assertThat(memo.requestedBytes(null)).isZero();
     }
 }
