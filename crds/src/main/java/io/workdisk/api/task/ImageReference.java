@@ -26,6 +26,15 @@ public record ImageReference(String name, String tag, String digest) {
         if (reference == null || !reference.matches(PATTERN)) {
             throw new IllegalArgumentException("not an image reference: " + reference);
         }
+        return split(reference);
+    }
+
+    /**
+     * {@code reference} cut at its digest ({@code @}) and its tag (a colon after the last {@code /}, so a
+     * registry's port is not one), each part as written and not checked: for readers that check the parts
+     * themselves, such as the registry client, which names the part that is wrong.
+     */
+    public static ImageReference split(String reference) {
         String rest = reference;
         String digest = null;
         int at = rest.indexOf('@');

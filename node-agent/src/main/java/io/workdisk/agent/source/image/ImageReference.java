@@ -1,12 +1,15 @@
 package io.workdisk.agent.source.image;
 
+import static io.workdisk.api.task.ImageReference.split;
+
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.util.regex.Pattern;
 
 /**
- * An image reference, {@code [registry/]repository[:tag][@sha256:<hex>]}, read the way docker reads it:
+ * An image reference, {@code [registry/]repository[:tag][@sha256:<hex>]}, cut into parts as the API module's
+ * {@code split} cuts it, each part then read the way docker reads it:
  * a first component with a dot, a colon or {@code localhost} names the registry, otherwise it is Docker
  * Hub ({@code docker.io}, whose API lives at {@code registry-1.docker.io}, and whose one-part names are
  * under {@code library/}). No tag and no digest means {@code latest}; a digest wins over a tag.
@@ -34,13 +37,15 @@ public record ImageReference(String registry, String repository, String tag, Dig
         if (text.length() > MAX_LENGTH) {
             throw invalid(text, "it is longer than " + MAX_LENGTH + " characters");
         }
-        String rest = text;
-        Digest digest = null;
-        int at = rest.indexOf('@');
-        if (at >= 0) {
-            digest = Digest.parse(rest.substring(at + 1), "image reference '" + Printable.printable(text) + "'");
-            rest = rest.substring(0, at);
+        var written = split(text);
+        Digest digest = written.digest() == null
+                ? null
+                : Digest.parse(written.digest(), "image reference '" + Printable.printable(text) + "'");
+        String tag = written.tag();
+        if (tag != null && !TAG.matcher(tag).matches()) {
+            throw invalid(text, "the tag '" + Printable.printable(tag) + "' is not a valid tag");
         }
+        String rest = written.name();
         String registry = DOCKER_HUB;
         int slash = rest.indexOf('/');
         if (slash >= 0) {
@@ -48,15 +53,6 @@ public record ImageReference(String registry, String repository, String tag, Dig
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
                 registry = hostPort(text, first);
                 rest = rest.substring(slash + 1);
-            }
-        }
-        String tag = null;
-        int colon = rest.lastIndexOf(':');
-        if (colon >= 0) {
-            tag = rest.substring(colon + 1);
-            rest = rest.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) {
-                throw invalid(text, "the tag '" + Printable.printable(tag) + "' is not a valid tag");
             }
         }
         if (rest.isEmpty()) {
