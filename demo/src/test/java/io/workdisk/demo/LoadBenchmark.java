@@ -182,7 +182,13 @@ class LoadBenchmark {
                         List.of(images),
                         Runtime.getRuntime().availableProcessors()));
             }
-            cluster.startOperator("--no-leader-election");
+            List<String> operatorArgs = new ArrayList<>(List.of("--no-leader-election"));
+            // e.g. -Dworkdisk.load.operatorArgs="--threads 200" to compare
+            String extra = System.getProperty("workdisk.load.operatorArgs", "").trim();
+            if (!extra.isEmpty()) {
+                operatorArgs.addAll(List.of(extra.split("\\s+")));
+            }
+            cluster.startOperator(operatorArgs.toArray(String[]::new));
             kube.resource(Manifests.seed("base", rootfs)).create();
             await().atMost(Duration.ofSeconds(120))
                     .until(() -> Waits.seedReady(kube, "base").getStatus().readyNodes() == NODES);
