@@ -190,13 +190,9 @@ public final class FlatTar {
             }
             stream.finish();
             return before + next;
-        } catch (LayerStream.LimitException | TarReader.TarFormatException e) {
-            throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
-        } catch (LayerStream.UnreadableLayerException e) {
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    which + " cannot be decompressed: " + e.getCause().getMessage(),
-                    e);
+        } catch (LayerStream.LimitException | TarReader.TarFormatException | LayerStream.UnreadableLayerException e) {
+            // the image's faults; any other failure (mke2fs gone from the pipe, say) is the caller's to name
+            throw LayerStream.failure(which, "reading", e);
         }
     }
 

@@ -101,18 +101,8 @@ public final class ImageFlattener {
             }
             stream.finish();
             layers++;
-        } catch (HostileEntryException | LayerStream.LimitException | TarReader.TarFormatException e) {
-            throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
-        } catch (LayerStream.UnreadableLayerException e) {
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    which + " cannot be decompressed: " + e.getCause().getMessage(),
-                    e);
         } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No space left")) {
-                throw new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space applying " + which, e);
-            }
-            throw new EngineException(Problem.IO_ERROR, "cannot apply " + which + ": " + e, e);
+            throw LayerStream.failure(which, "applying", e);
         }
     }
 

@@ -213,15 +213,8 @@ public final class LayerIndex {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException(Problem.IO_ERROR, "interrupted while applying " + which, e);
-        } catch (HostileEntryException | LayerStream.LimitException | TarReader.TarFormatException e) {
-            throw new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
-        } catch (LayerStream.UnreadableLayerException e) {
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    which + " cannot be decompressed: " + e.getCause().getMessage(),
-                    e);
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot read " + which + ": " + e, e);
+            throw LayerStream.failure(which, "reading", e);
         }
     }
 

@@ -227,6 +227,29 @@ final class LayerStream implements AutoCloseable {
         }
     }
 
+    /**
+     * What reading layer {@code which} ({@code "layer 2 (sha256:…)"}) failed of, as the engine reports it: the
+     * image's fault (a hostile or malformed entry, a limit, data that does not decompress), or the node's.
+     * {@code doing} names the work for the node's faults: "applying", "reading".
+     */
+    static EngineException failure(String which, String doing, IOException e) {
+        if (e instanceof StagedTree.HostileEntryException
+                || e instanceof LimitException
+                || e instanceof TarReader.TarFormatException) {
+            return new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
+        }
+        if (e instanceof UnreadableLayerException) {
+            return new EngineException(
+                    Problem.CORRUPT_IMAGE,
+                    which + " cannot be decompressed: " + e.getCause().getMessage(),
+                    e);
+        }
+        if (String.valueOf(e.getMessage()).contains("No space left")) {
+            return new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space " + doing + " " + which, e);
+        }
+        return new EngineException(Problem.IO_ERROR, "failed " + doing + " " + which + ": " + e, e);
+    }
+
     /** The stored bytes are not what their media type says (bad gzip or zstd data). */
     static final class UnreadableLayerException extends IOException {
         UnreadableLayerException(Exception cause) {
