@@ -27,7 +27,7 @@ class LauncherFlagsTest {
                 .contains("-XX:+UseSerialGC");
         assertThat(LauncherFlags.array(LauncherFlags.LAUNCHER, "agent_jvm"))
                 .isEqualTo(LauncherFlags.array(LauncherFlags.IMAGE_BUILD, "agent_jvm"))
-                .contains("-XX:TieredStopAtLevel=1");
+                .contains("-XX:TieredStopAtLevel=1", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
     }
 
     @Test
