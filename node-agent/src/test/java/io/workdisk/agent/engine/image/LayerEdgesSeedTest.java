@@ -51,27 +51,25 @@ class LayerEdgesSeedTest {
         return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
     }
 
+    /** A seed of {@code subtree} of an image made of {@code layers}, built {@code method}'s way into {@code data}. */
+    private static ImageSeedReport build(
+            SeedMethod method, Path data, String subtree, SeedOwnership ownership, Path seed, Layer... layers)
+            throws Exception {
+        ImageLayers image =
+                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(layers));
+        return ImageSeeds.engine(method)
+                .buildImageSeed(
+                        DataRoot.of(data),
+                        new ImageSeedBuilder.Request(image, "test image", subtree, ownership, seed, "test", false),
+                        new Phases(System::nanoTime));
+    }
+
     /** The seed of the whole image built {@code method}'s way, read back; the report checked to say so. */
     private Map<String, DebugfsTree.Entry> seed(SeedMethod method, Layer... layers) throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
         Path seed = data.resolve("image.seed");
-        ImageSeedReport report = ImageSeeds.engine(method)
-                .buildImageSeed(
-                        DataRoot.of(data),
-                        new ImageSeedBuilder.Request(
-                                new ImageLayers(
-                                        "sha256:" + "1".repeat(64),
-                                        "sha256:" + "2".repeat(64),
-                                        "linux/amd64",
-                                        List.of(layers)),
-                                "test image",
-                                "/",
-                                SeedOwnership.PRESERVE,
-                                seed,
-                                "test",
-                                false),
-                        new Phases(System::nanoTime));
+        ImageSeedReport report = build(method, data, "/", SeedOwnership.PRESERVE, seed, layers);
         assertThat(report.seed().method()).isEqualTo(method.label());
         Shell.assertFsckClean(seed);
         try (Stream<Path> s = Files.list(data)) {
@@ -255,22 +253,7 @@ class LayerEdgesSeedTest {
                 .hardLink("root/again", "etc/shared"));
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
         Path seed = data.resolve("root.seed");
-        ImageSeeds.engine(method)
-                .buildImageSeed(
-                        DataRoot.of(data),
-                        new ImageSeedBuilder.Request(
-                                new ImageLayers(
-                                        "sha256:" + "1".repeat(64),
-                                        "sha256:" + "2".repeat(64),
-                                        "linux/amd64",
-                                        List.of(l)),
-                                "test image",
-                                "/root",
-                                SeedOwnership.ROOT,
-                                seed,
-                                "test",
-                                false),
-                        new Phases(System::nanoTime));
+        build(method, data, "/root", SeedOwnership.ROOT, seed, l);
 
         Map<String, DebugfsTree.Entry> tree = new TreeMap<>(DebugfsTree.read(seed, tmp));
         assertThat(tree.keySet()).containsExactly("", "again", "linked");
@@ -286,22 +269,7 @@ class LayerEdgesSeedTest {
             throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
-        assertThatThrownBy(() -> ImageSeeds.engine(method)
-                        .buildImageSeed(
-                                DataRoot.of(data),
-                                new ImageSeedBuilder.Request(
-                                        new ImageLayers(
-                                                "sha256:" + "1".repeat(64),
-                                                "sha256:" + "2".repeat(64),
-                                                "linux/amd64",
-                                                List.of(layers)),
-                                        "test image",
-                                        "/",
-                                        SeedOwnership.PRESERVE,
-                                        data.resolve("image.seed"),
-                                        "test",
-                                        false),
-                                new Phases(System::nanoTime)))
+        assertThatThrownBy(() -> build(method, data, "/", SeedOwnership.PRESERVE, data.resolve("image.seed"), layers))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining(message)
                 .extracting(e -> ((EngineException) e).problem())
