@@ -18,7 +18,10 @@ final class DiskFinalizer {
 
     private DiskFinalizer() {}
 
-    /** The disk with the finalizer: as it is when it has one, else as the server returned it once added. */
+    /**
+     * The disk with the finalizer: as it is when it has one, else as the server returned it once added; null
+     * when the disk was deleted meanwhile.
+     */
     static WorkDisk hold(WorkDisk disk, Context<WorkDisk> context) {
         if (disk.hasFinalizer(NAME)) {
             return disk;

@@ -129,6 +129,9 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return delete(disk, context);
         }
         WorkDisk held = DiskFinalizer.hold(disk, context);
+        if (held == null) {
+            return UpdateControl.noUpdate(); // deleted while the finalizer went on: its delete event follows
+        }
         Plan<WorkDiskStatus> plan = decide(held, context);
         act(held, context, plan);
         return plan.updateControl();
