@@ -123,7 +123,7 @@ public final class ImageSeedBuilder {
                                     limits,
                                     PaxTarWriter.streaming(Channels.newChannel(stdin)),
                                     written);
-                            return tar.extraction();
+                            return SeedMaker.Streamed.whole(tar.extraction());
                         },
                         tar.extraction(),
                         target,

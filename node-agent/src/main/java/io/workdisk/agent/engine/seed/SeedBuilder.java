@@ -73,9 +73,10 @@ public final class SeedBuilder {
                 made = maker.makeStreaming(
                         out,
                         stdin -> {
-                            TarSink sink =
-                                    TarSink.streaming(rootfs, PaxTarWriter.streaming(Channels.newChannel(stdin)));
-                            return SubtreeWalker.walk(rootfs, top.get(), sink, req.ownership());
+                            TarSink sink = TarSink.streaming(
+                                    rootfs, PaxTarWriter.streaming(Channels.newChannel(stdin)), out.stage());
+                            Extraction written = SubtreeWalker.walk(rootfs, top.get(), sink, req.ownership());
+                            return new SeedMaker.Streamed(written, sink.asideCommands());
                         },
                         planned,
                         target,

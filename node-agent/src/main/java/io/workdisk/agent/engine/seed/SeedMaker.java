@@ -44,7 +44,18 @@ public final class SeedMaker {
      */
     @FunctionalInterface
     public interface TarFeeder {
-        Extraction feed(OutputStream stdin) throws IOException, EngineException;
+        Streamed feed(OutputStream stdin) throws IOException, EngineException;
+    }
+
+    /**
+     * What a streamed tar held, and the debugfs commands that add what was kept out of it (files that are
+     * mostly holes), run after mkfs and before the fix-ups.
+     */
+    public record Streamed(Extraction extraction, List<String> debugfsAdditions) {
+        /** A tar that held everything. */
+        public static Streamed whole(Extraction extraction) {
+            return new Streamed(extraction, List.of());
+        }
     }
 
     /**
@@ -101,7 +112,7 @@ public final class SeedMaker {
                 out,
                 image -> {
                     mkfs(image, input);
-                    return extraction;
+                    return Streamed.whole(extraction);
                 },
                 extraction,
                 target,
@@ -120,7 +131,7 @@ public final class SeedMaker {
         return make(
                 out,
                 image -> {
-                    Extraction[] written = new Extraction[1];
+                    Streamed[] written = new Streamed[1];
                     try {
                         tools.runFeeding(
                                 "mkfs.ext4",
@@ -139,7 +150,7 @@ public final class SeedMaker {
 
     /** Runs mkfs on the sized image and says what went into it. */
     private interface MkfsStep {
-        Extraction run(Path image) throws IOException, EngineException;
+        Streamed run(Path image) throws IOException, EngineException;
     }
 
     private Made make(
@@ -154,8 +165,17 @@ public final class SeedMaker {
         try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
             f.setLength(size);
         }
-        Extraction extraction = mkfs.run(out.image());
+        Streamed made = mkfs.run(out.image());
+        Extraction extraction = made.extraction();
         phases.done("mkfs");
+        if (!made.debugfsAdditions().isEmpty()) {
+            Path script = out.stage().resolve("additions.debugfs");
+            Files.write(script, made.debugfsAdditions());
+            tools.run(
+                    "debugfs",
+                    List.of("-w", "-f", script.toString(), out.image().toString()));
+            phases.done("additions");
+        }
         if (sizeFor(extraction) != size) {
             throw new EngineException(
                     Problem.SOURCE_UNREADABLE,

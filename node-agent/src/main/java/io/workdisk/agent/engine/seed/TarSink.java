@@ -6,6 +6,7 @@ import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -22,19 +23,27 @@ final class TarSink implements SeedSink {
     private final Ext4Image image;
     private final PaxTarWriter tar;
     private final int blockSize;
+    private final SparseFilesAside aside;
 
-    private TarSink(Ext4Image image, PaxTarWriter tar) {
+    private TarSink(Ext4Image image, PaxTarWriter tar, SparseFilesAside aside) {
         this.image = image;
         this.tar = tar;
         this.blockSize = image.superblock().blockSize();
+        this.aside = aside;
     }
 
     /**
      * A tar written in order to {@code tar} (a pipe into {@code mke2fs -d -}): a file's holes go through
-     * as zeros, which mke2fs still turns back into holes.
+     * as zeros, which mke2fs still turns back into holes, except for files that are mostly holes: those go
+     * into {@code asideDirectory} for debugfs to add ({@link SparseFilesAside}, {@link #asideCommands}).
      */
-    static TarSink streaming(Ext4Image image, PaxTarWriter tar) {
-        return new TarSink(image, tar);
+    static TarSink streaming(Ext4Image image, PaxTarWriter tar, Path asideDirectory) {
+        return new TarSink(image, tar, new SparseFilesAside(image, asideDirectory));
+    }
+
+    /** The debugfs commands that add the files kept out of the tar, once mkfs has made the seed. */
+    List<String> asideCommands() {
+        return aside.commands();
     }
 
     @Override
@@ -92,6 +101,13 @@ final class TarSink implements SeedSink {
     @Override
     public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         long size = inode.size();
+        if (!inode.hasInlineData()) {
+            long data = dataBytes(image, inode);
+            if (SparseFilesAside.takes(path, inode, data)) {
+                aside.put(path, inode);
+                return data;
+            }
+        }
         tar.header(
                 path,
                 '0',
