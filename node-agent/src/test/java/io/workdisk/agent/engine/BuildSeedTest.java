@@ -68,7 +68,7 @@ class BuildSeedTest {
     }
 
     @Test
-    void e2fsprogsThatReadTarBuildFromOneTarFile() throws Exception {
+    void e2fsprogsThatReadTarBuildFromOneStreamedTar() throws Exception {
         boolean readsTar = E2fsTools.fromEnvironment().readsTar(tmp);
 
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("auto.seed"));

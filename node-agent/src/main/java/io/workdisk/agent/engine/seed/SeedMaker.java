@@ -102,8 +102,8 @@ public final class SeedMaker {
     }
 
     /**
-     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}) or
-     * null for an empty seed, whose root the fix-ups then set.
+     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}; no
+     * caller writes one since build-seed streams its tar) or null for an empty seed, whose root the fix-ups then set.
      */
     public Made make(
             StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
