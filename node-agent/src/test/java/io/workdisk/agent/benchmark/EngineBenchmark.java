@@ -170,7 +170,7 @@ class EngineBenchmark {
                 buildSeedStaging,
                 buildSeed);
         row(
-                "**workdisk build-seed, tar** (read in Java into one tar, mkfs -d FILE.tar, fixups, e2fsck, fsync)",
+                "**workdisk build-seed, tar** (read in Java into one tar streamed into mkfs -d -, mostly-hole files by debugfs write, fixups, e2fsck, fsync)",
                 buildSeed,
                 buildSeed);
         line("");

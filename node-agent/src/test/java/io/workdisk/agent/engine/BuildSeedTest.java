@@ -17,10 +17,14 @@ import io.workdisk.agent.testing.TreeFixture;
 import java.io.RandomAccessFile;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +68,7 @@ class BuildSeedTest {
     }
 
     @Test
-    void e2fsprogsThatReadTarBuildFromOneTarFile() throws Exception {
+    void e2fsprogsThatReadTarBuildFromOneStreamedTar() throws Exception {
         boolean readsTar = E2fsTools.fromEnvironment().readsTar(tmp);
 
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("auto.seed"));
@@ -512,5 +516,91 @@ class BuildSeedTest {
         assertThat(DebugfsTree.read(rooted, tmp).get("owned").uid()).isZero();
         assertThat(Shell.ok("debugfs", "-R", "ea_list /owned", rooted.toString()))
                 .doesNotContain("user.note");
+    }
+
+    /**
+     * A file that is mostly holes reaches the seed through debugfs write, not the tar (mke2fs would read
+     * its holes as zeros): its holes stay holes, a hole at its end included, and its bytes, mode, owner,
+     * nanosecond times and attributes are exact; one whose name debugfs is not given (not plain ASCII) takes the tar, and
+     * arrives as exactly.
+     */
+    @Test
+    void filesThatAreMostlyHolesKeepHolesBytesModeOwnerTimesAndAttributes() throws Exception {
+        assumeTarReadable(SeedMethod.TAR);
+        Path tree = Files.createDirectories(tmp.resolve("holes-tree/root"));
+        Path dir = Files.createDirectories(tree.resolve("disks"));
+        long size = (8L << 20) + 100; // not a whole number of blocks, and ends in a hole
+        for (String name : List.of("sparse.img", "ödd.img")) {
+            try (RandomAccessFile f = new RandomAccessFile(dir.resolve(name).toFile(), "rw")) {
+                f.setLength(size);
+                f.write(("head of " + name).getBytes(StandardCharsets.UTF_8));
+                f.seek(4L << 20);
+                f.write("middle".getBytes(StandardCharsets.UTF_8));
+            }
+            Files.setPosixFilePermissions(dir.resolve(name), PosixFilePermissions.fromString("rwxr-x---"));
+            Files.setAttribute(dir.resolve(name), "unix:uid", 1234);
+            Files.setAttribute(dir.resolve(name), "unix:gid", 5678);
+            Files.getFileAttributeView(dir.resolve(name), UserDefinedFileAttributeView.class)
+                    .write("note", ByteBuffer.wrap(new byte[] {7, (byte) 0x80}));
+        }
+        try (RandomAccessFile f = new RandomAccessFile(tree.resolve("all-hole").toFile(), "rw")) {
+            f.setLength(3L << 20);
+        }
+        Path rootfs = Rootfs.make(tree.getParent(), fx.data.resolve("holes.ext4"), 600, Rootfs.Layout.EXT4_DEFAULT);
+        Shell.ok("debugfs", "-w", "-R", "sif /root/disks/sparse.img mode 0104750", rootfs.toString());
+        Rootfs.setMtimeNanos(rootfs, "/root/disks/sparse.img", 1_500_000_000L, 123_456_789L);
+        Rootfs.setMtimeNanos(rootfs, "/root/disks/ödd.img", 1_500_000_001L, 5L);
+        Rootfs.setMtimeNanos(rootfs, "/root/disks", 1_400_000_000L, 42L);
+
+        SeedReport report = fx.engine
+                .buildSeed(
+                        fx.dataRoot,
+                        new SeedRequest(
+                                rootfs, "/root", SeedOwnership.PRESERVE, fx.data.resolve("holes.seed"), "test", false))
+                .result();
+
+        Path seed = Path.of(report.path());
+        assertThat(report.method()).isEqualTo("tar");
+        assertThat(report.phaseSeconds())
+                .as("debugfs added what the tar left out")
+                .containsKey("additions");
+        Map<String, DebugfsTree.Entry> entries = DebugfsTree.read(seed, tmp);
+        for (String name : List.of("sparse.img", "ödd.img")) {
+            String path = "/disks/" + name;
+            DebugfsTree.Entry e = entries.get("disks/" + name);
+            assertThat(e.size()).as(path).isEqualTo(size);
+            assertThat(Integer.toOctalString(e.mode()))
+                    .as(path)
+                    .isEqualTo(name.equals("sparse.img") ? "104750" : "100750");
+            assertThat(e.uid()).as(path).isEqualTo(1234);
+            assertThat(e.gid()).as(path).isEqualTo(5678);
+            assertThat(e.blockBytes())
+                    .as(path + " holds two data blocks, not 8 MiB")
+                    .isLessThan(64L << 10);
+            Path back = tmp.resolve("back-" + name);
+            Shell.ok("debugfs", "-R", "dump \"" + path + "\" \"" + back + "\"", seed.toString());
+            assertThat(Files.mismatch(back, dir.resolve(name)))
+                    .as(path + " byte for byte")
+                    .isEqualTo(-1L);
+            assertThat(Shell.ok("debugfs", "-R", "bmap \"" + path + "\" 1", seed.toString())
+                            .strip())
+                    .as(path + ": a hole stays a hole")
+                    .isEqualTo("0");
+            assertThat(Shell.ok("debugfs", "-R", "ea_list \"" + path + "\"", seed.toString()))
+                    .as(path)
+                    .contains("user.note (2) = 07 80");
+        }
+        assertThat(entries.get("disks/sparse.img").mtimeSeconds()).isEqualTo(1_500_000_000L);
+        assertThat(entries.get("disks/sparse.img").mtimeNanos()).isEqualTo(123_456_789L);
+        assertThat(entries.get("disks/ödd.img").mtimeNanos()).isEqualTo(5L);
+        assertThat(entries.get("disks").mtimeSeconds())
+                .as("adding a file after mkfs leaves its directory's time as it was")
+                .isEqualTo(1_400_000_000L);
+        assertThat(entries.get("disks").mtimeNanos()).isEqualTo(42L);
+        assertThat(entries.get("all-hole").size()).isEqualTo(3L << 20);
+        assertThat(entries.get("all-hole").blockBytes()).isZero();
+        assertThat(report.payloadBytes()).as("holes are not payload").isLessThan(64L << 10);
+        Shell.assertFsckClean(seed);
+        assertThat(fx.dataListing()).noneMatch(n -> n.startsWith(".workdisk-tmp-"));
     }
 }

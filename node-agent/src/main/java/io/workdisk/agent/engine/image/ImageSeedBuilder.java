@@ -117,11 +117,14 @@ public final class ImageSeedBuilder {
                 ? maker.make(out, null, tar.extraction(), target, req.requester(), phases)
                 : maker.makeStreaming(
                         out,
-                        stdin -> tar.write(
-                                req.image().layers(),
-                                limits,
-                                PaxTarWriter.streaming(Channels.newChannel(stdin)),
-                                written),
+                        stdin -> {
+                            tar.write(
+                                    req.image().layers(),
+                                    limits,
+                                    PaxTarWriter.streaming(Channels.newChannel(stdin)),
+                                    written);
+                            return SeedMaker.Streamed.whole(tar.extraction());
+                        },
                         tar.extraction(),
                         target,
                         req.requester(),

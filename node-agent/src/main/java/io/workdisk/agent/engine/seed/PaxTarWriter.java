@@ -57,6 +57,11 @@ public final class PaxTarWriter implements Closeable {
         return new PaxTarWriter(null, out);
     }
 
+    /** Whether this tar is written strictly in order (to a pipe) rather than to a file. */
+    boolean streams() {
+        return file == null;
+    }
+
     /** Where the next entry's data starts, once its header is written. */
     long position() {
         return position;
@@ -151,6 +156,39 @@ public final class PaxTarWriter implements Closeable {
     /** Appends {@code data} to the current entry's data. */
     public void data(ByteBuffer data) throws IOException {
         write(data);
+    }
+
+    /**
+     * Appends {@code length} bytes of {@code source} from {@code offset} to the current entry's data of a
+     * streaming tar, copied by the channel (in the kernel where it can be).
+     */
+    void dataFrom(FileChannel source, long offset, long length) throws IOException {
+        if (file != null) {
+            throw new IllegalStateException("a tar file takes data at offsets (dataAt)");
+        }
+        long done = 0;
+        while (done < length) {
+            long n = source.transferTo(offset + done, length - done, stream);
+            if (n <= 0) {
+                throw new IOException("file data ends early at offset " + (offset + done) + " of its image");
+            }
+            done += n;
+        }
+        position += length;
+    }
+
+    /** Appends {@code count} zero bytes to the current entry's data of a streaming tar: a hole, spelled out. */
+    void zeros(long count) throws IOException {
+        if (file != null) {
+            throw new IllegalStateException("a tar file leaves holes unwritten");
+        }
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
+        long left = count;
+        while (left > 0) {
+            zeros.clear().limit((int) Math.min(left, zeros.capacity()));
+            left -= zeros.remaining();
+            write(zeros);
+        }
     }
 
     /**

@@ -14,14 +14,16 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Builds a seed from a rootfs image: the subtree is read in user space into one tar file (e2fsprogs 1.47.1
- * and later) or a staging tree beside the output, one mkfs.ext4 -d turns that into the seed, one debugfs
+ * Builds a seed from a rootfs image: the subtree is read in user space into one tar streamed into
+ * {@code mkfs.ext4 -d -} as it reads (e2fsprogs 1.47.1 and later; a first pass over the metadata only sizes
+ * the seed) or into a staging tree beside the output for {@code mkfs.ext4 -d DIR}; one debugfs
  * batch restores what mkfs drops, and the result is read back and checked before it is published. Three
  * processes however large the tree.
  */
@@ -56,14 +58,39 @@ public final class SeedBuilder {
         try (Ext4Image rootfs = openRootfs(req.rootfs());
                 StagedOutput out = StagedOutput.begin(target.path())) {
             SeedMethod how = chooseMethod(out.stage());
-            Path input = how == SeedMethod.TAR ? out.stage().resolve("seed.tar") : out.stage();
-            Extraction extraction = extract(rootfs, subtree, req.ownership(), how, input);
-            phases.done("extract");
-            // No subtree on the tar way means no tar: an empty seed, whose root the fix-ups then set.
-            Path mkfsInput = how == SeedMethod.TAR && !Files.isRegularFile(input) ? null : input;
-            SeedMaker.Made made =
-                    new SeedMaker(tools).make(out, mkfsInput, extraction, target, req.requester(), phases);
-            return SeedMaker.report(target, req.rootfs().toString(), subtree, extraction, made, phases, how);
+            SeedMaker maker = new SeedMaker(tools);
+            Optional<Inode> top = subtreeRoot(rootfs, subtree);
+            SeedMaker.Made made;
+            if (top.isEmpty()) {
+                // No subtree: no tar and no tree, an empty seed whose root the fix-ups then set.
+                Extraction empty = SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty");
+                phases.done("extract");
+                made = maker.make(out, null, empty, target, req.requester(), phases);
+            } else if (how == SeedMethod.TAR) {
+                // The walk's first pass reads metadata only, to size the seed; the second streams the tar.
+                Extraction planned = SubtreeWalker.walk(rootfs, top.get(), new TarPlanSink(rootfs), req.ownership());
+                phases.done("plan");
+                made = maker.makeStreaming(
+                        out,
+                        stdin -> {
+                            TarSink sink = TarSink.streaming(
+                                    rootfs, PaxTarWriter.streaming(Channels.newChannel(stdin)), out.stage());
+                            Extraction written = SubtreeWalker.walk(rootfs, top.get(), sink, req.ownership());
+                            return new SeedMaker.Streamed(written, sink.asideCommands());
+                        },
+                        planned,
+                        target,
+                        req.requester(),
+                        phases);
+            } else {
+                Extraction extraction;
+                try (SeedSink sink = new StagingTreeSink(rootfs, out.stage())) {
+                    extraction = SubtreeWalker.walk(rootfs, top.get(), sink, req.ownership());
+                }
+                phases.done("extract");
+                made = maker.make(out, out.stage(), extraction, target, req.requester(), phases);
+            }
+            return SeedMaker.report(target, req.rootfs().toString(), subtree, made.extraction(), made, phases, how);
         } catch (Ext4FormatException e) {
             throw DiskInspector.imageError(req.rootfs(), "rootfs", e);
         } catch (IOException e) {
@@ -92,22 +119,16 @@ public final class SeedBuilder {
         }
     }
 
-    private Extraction extract(Ext4Image rootfs, String subtree, SeedOwnership ownership, SeedMethod how, Path input)
-            throws IOException, EngineException {
+    /** The subtree's directory in the rootfs, or none when the rootfs lacks it. */
+    private static Optional<Inode> subtreeRoot(Ext4Image rootfs, String subtree) throws IOException, EngineException {
         Optional<Inode> top = rootfs.lookup(subtree);
-        if (top.isEmpty()) {
-            return SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty");
-        }
-        if (!top.get().isDirectory()) {
+        if (top.isPresent() && !top.get().isDirectory()) {
             throw new EngineException(
                     Problem.INVALID_PATH,
                     "subtree " + subtree + " in the rootfs is "
                             + (top.get().isSymlink() ? "a symlink" : "not a directory") + "; it must be a directory");
         }
-        try (SeedSink sink =
-                how == SeedMethod.TAR ? TarSink.create(rootfs, input) : new StagingTreeSink(rootfs, input)) {
-            return SubtreeWalker.walk(rootfs, top.get(), sink, ownership);
-        }
+        return top;
     }
 
     /** The subtree as an absolute path inside the source: /root when none is given. */

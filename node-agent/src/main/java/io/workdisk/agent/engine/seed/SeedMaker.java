@@ -13,6 +13,7 @@ import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +32,31 @@ public final class SeedMaker {
         this.tools = tools;
     }
 
-    /** What was made: the filesystem's size, how many fix-ups it needed and its UUID. */
-    public record Made(long sizeBytes, int fixups, String filesystemUUID) {}
+    /**
+     * What was made: the filesystem's size, how many fix-ups it needed, its UUID, and what went into it
+     * (for a streamed tar, known only once the tar was written).
+     */
+    public record Made(long sizeBytes, int fixups, String filesystemUUID, Extraction extraction) {}
+
+    /**
+     * Writes the tar that mke2fs reads on its standard input, and says what went into it: its entries are
+     * what the fix-ups and the check hold the seed to.
+     */
+    @FunctionalInterface
+    public interface TarFeeder {
+        Streamed feed(OutputStream stdin) throws IOException, EngineException;
+    }
+
+    /**
+     * What a streamed tar held, and the debugfs commands that add what was kept out of it (files that are
+     * mostly holes), run after mkfs and before the fix-ups.
+     */
+    public record Streamed(Extraction extraction, List<String> debugfsAdditions) {
+        /** A tar that held everything. */
+        public static Streamed whole(Extraction extraction) {
+            return new Streamed(extraction, List.of());
+        }
+    }
 
     /**
      * The report of a seed made from {@code source}'s {@code subtree}: what went in ({@code extraction}),
@@ -78,35 +102,17 @@ public final class SeedMaker {
     }
 
     /**
-     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}) or
-     * null for an empty seed, whose root the fix-ups then set.
+     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}; no
+     * caller writes one since build-seed streams its tar) or null for an empty seed, whose root the fix-ups then set.
      */
     public Made make(
             StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
             throws IOException, EngineException {
-        return make(out, image -> mkfs(image, input), extraction, target, requester, phases);
-    }
-
-    /**
-     * The same from a tar that {@code tar} writes while mke2fs reads it ({@code mke2fs -d -}): no file of
-     * it is ever whole on disk, and writing and populating overlap.
-     */
-    public Made makeStreaming(
-            StagedOutput out,
-            E2fsTools.Feeder tar,
-            Extraction extraction,
-            Target target,
-            String requester,
-            Phases phases)
-            throws IOException, EngineException {
         return make(
                 out,
                 image -> {
-                    try {
-                        tools.runFeeding("mkfs.ext4", Mkfs.seedFromStandardInput(image, SeedSize.BYTES_PER_INODE), tar);
-                    } catch (EngineException e) {
-                        throw libarchiveNamed(e);
-                    }
+                    mkfs(image, input);
+                    return Streamed.whole(extraction);
                 },
                 extraction,
                 target,
@@ -114,26 +120,68 @@ public final class SeedMaker {
                 phases);
     }
 
+    /**
+     * The same from a tar that {@code tar} writes while mke2fs reads it ({@code mke2fs -d -}): no file of
+     * it is ever whole on disk, and writing and populating overlap. The seed is sized from {@code planned}
+     * (mke2fs fixes the size when it formats, before it reads), and held to what {@code tar} says it wrote.
+     */
+    public Made makeStreaming(
+            StagedOutput out, TarFeeder tar, Extraction planned, Target target, String requester, Phases phases)
+            throws IOException, EngineException {
+        return make(
+                out,
+                image -> {
+                    Streamed[] written = new Streamed[1];
+                    try {
+                        tools.runFeeding(
+                                "mkfs.ext4",
+                                Mkfs.seedFromStandardInput(image, SeedSize.BYTES_PER_INODE),
+                                stdin -> written[0] = tar.feed(stdin));
+                    } catch (EngineException e) {
+                        throw libarchiveNamed(e);
+                    }
+                    return written[0];
+                },
+                planned,
+                target,
+                requester,
+                phases);
+    }
+
+    /** Runs mkfs on the sized image and says what went into it. */
     private interface MkfsStep {
-        void run(Path image) throws IOException, EngineException;
+        Streamed run(Path image) throws IOException, EngineException;
     }
 
     private Made make(
-            StagedOutput out, MkfsStep mkfs, Extraction extraction, Target target, String requester, Phases phases)
+            StagedOutput out, MkfsStep mkfs, Extraction planned, Target target, String requester, Phases phases)
             throws IOException, EngineException {
-        long size = SeedSize.forPayload(
-                extraction.payloadBytes() + extraction.metadataBytes(),
-                extraction.entries().size());
+        long size = sizeFor(planned);
         // The staged tree is already on disk; the seed needs about as much again plus its metadata.
         SpaceCheck.requireFree(
                 target.directory(),
-                extraction.payloadBytes() + extraction.metadataBytes() + (64L << 20),
-                "a seed with " + Sizes.human(extraction.payloadBytes()) + " of files");
+                planned.payloadBytes() + planned.metadataBytes() + (64L << 20),
+                "a seed with " + Sizes.human(planned.payloadBytes()) + " of files");
         try (RandomAccessFile f = new RandomAccessFile(out.image().toFile(), "rw")) {
             f.setLength(size);
         }
-        mkfs.run(out.image());
+        Streamed made = mkfs.run(out.image());
+        Extraction extraction = made.extraction();
         phases.done("mkfs");
+        if (!made.debugfsAdditions().isEmpty()) {
+            Path script = out.stage().resolve("additions.debugfs");
+            Files.write(script, made.debugfsAdditions());
+            tools.run(
+                    "debugfs",
+                    List.of("-w", "-f", script.toString(), out.image().toString()));
+            phases.done("additions");
+        }
+        if (sizeFor(extraction) != size) {
+            throw new EngineException(
+                    Problem.SOURCE_UNREADABLE,
+                    "the source changed while the seed was built from it: it was planned at " + Sizes.human(size)
+                            + " but holds " + Sizes.human(extraction.payloadBytes()) + " of files");
+        }
         int fixups = applyFixups(out, extraction);
         phases.done("fixups");
         tools.run("e2fsck", List.of("-f", "-n", out.image().toString()));
@@ -142,7 +190,13 @@ public final class SeedMaker {
         out.publish(target.path(), target.replacesExisting());
         phases.done("publish");
         return new Made(
-                size, fixups, Ext4Image.readSuperblock(target.path()).uuid().toString());
+                size, fixups, Ext4Image.readSuperblock(target.path()).uuid().toString(), extraction);
+    }
+
+    private static long sizeFor(Extraction extraction) {
+        return SeedSize.forPayload(
+                extraction.payloadBytes() + extraction.metadataBytes(),
+                extraction.entries().size());
     }
 
     private void mkfs(Path image, Path input) throws EngineException {

@@ -5,8 +5,8 @@ public enum SeedMethod {
     /** {@link #TAR} where e2fsprogs is 1.47.1 or later, else {@link #STAGING_TREE}. */
     AUTO,
     /**
-     * One PAX tar: a file written from the ext4 reader ({@code mke2fs -d FILE.tar}), or for an image the
-     * layers streamed into mke2fs's standard input ({@code mke2fs -d -}).
+     * One PAX tar streamed into mke2fs's standard input ({@code mke2fs -d -}): written from the ext4
+     * reader, or for an image from its layers.
      */
     TAR,
     /** A directory tree beside the output ({@code mke2fs -d DIR}), for older e2fsprogs; image layers flattened into it. */

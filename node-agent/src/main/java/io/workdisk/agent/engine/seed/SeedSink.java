@@ -7,9 +7,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Where {@link SubtreeWalker} puts the entries it reads: a staging tree for {@code mkfs.ext4 -d DIR}, or
- * one tar file for {@code mkfs.ext4 -d FILE.tar}. Paths are bytes below the seed root, parents before
- * children; a sink may refuse what it cannot represent, and the walker then skips and reports the entry.
+ * Where {@link SubtreeWalker} puts the entries it reads: a staging tree for {@code mkfs.ext4 -d DIR}, one
+ * tar streamed into {@code mkfs.ext4 -d -}, or nowhere, to size the seed first. Paths are bytes below the
+ * seed root, parents before children; a sink may refuse what it cannot represent, and the walker then
+ * skips and reports the entry.
  */
 interface SeedSink extends Closeable {
     /** Why an entry of this name cannot be written, or null when it can. */

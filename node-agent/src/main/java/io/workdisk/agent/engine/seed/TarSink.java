@@ -1,7 +1,6 @@
 package io.workdisk.agent.engine.seed;
 
 import io.workdisk.agent.engine.ext4.DataRun;
-import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
@@ -11,12 +10,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One PAX tar file for {@code mke2fs -d FILE.tar} (e2fsprogs 1.47.1 and later), written straight from the
- * ext4 reader: exact mode bits, owners, nanosecond times, symlinks and hard links, names and link targets
- * as the bytes they are. File data is copied run by run from the image into the tar (in the kernel where
- * it can be); the file's holes are left as holes of the tar file, so a sparse file costs no space here
- * and mke2fs, which writes no all-zero block, keeps them holes in the seed. Paths are relative, the root
- * being ".", so mke2fs applies the root's mode, owner and times to the seed's root directory.
+ * One PAX tar streamed into {@code mke2fs -d -} (e2fsprogs 1.47.1 and later) as it is read, written
+ * straight from the ext4 reader: exact mode bits, owners, nanosecond times, symlinks and hard links, names
+ * and link targets as the bytes they are. File data is copied run by run from the image into the pipe (in
+ * the kernel where it can be); a file's holes go through as zeros, which mke2fs, writing no all-zero block,
+ * turns back into holes. Paths are relative, the root being ".", so mke2fs applies the root's mode, owner
+ * and times to the seed's root directory.
  */
 final class TarSink implements SeedSink {
     private static final byte[] ROOT = ".".getBytes(StandardCharsets.US_ASCII);
@@ -24,15 +23,27 @@ final class TarSink implements SeedSink {
     private final Ext4Image image;
     private final PaxTarWriter tar;
     private final int blockSize;
+    private final SparseFilesAside aside;
 
-    private TarSink(Ext4Image image, PaxTarWriter tar) {
+    private TarSink(Ext4Image image, PaxTarWriter tar, SparseFilesAside aside) {
         this.image = image;
         this.tar = tar;
         this.blockSize = image.superblock().blockSize();
+        this.aside = aside;
     }
 
-    static TarSink create(Ext4Image image, Path file) throws IOException {
-        return new TarSink(image, PaxTarWriter.create(file));
+    /**
+     * A tar written in order to {@code tar} (a pipe into {@code mke2fs -d -}): a file's holes go through
+     * as zeros, which mke2fs still turns back into holes, except for files that are mostly holes: those go
+     * into {@code asideDirectory} for debugfs to add ({@link SparseFilesAside}, {@link #asideCommands}).
+     */
+    static TarSink streaming(Ext4Image image, PaxTarWriter tar, Path asideDirectory) {
+        return new TarSink(image, tar, new SparseFilesAside(image, asideDirectory));
+    }
+
+    /** The debugfs commands that add the files kept out of the tar, once mkfs has made the seed. */
+    List<String> asideCommands() {
+        return aside.commands();
     }
 
     @Override
@@ -54,12 +65,49 @@ final class TarSink implements SeedSink {
      */
     @Override
     public boolean keepsXattr(String name) {
+        return carriesXattr(name);
+    }
+
+    static boolean carriesXattr(String name) {
         return name.equals("security.capability");
+    }
+
+    /** mke2fs copies a symlink's target as a C string: one with a NUL cannot go through. */
+    static boolean carriesSymlink(byte[] target) {
+        for (byte b : target) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bytes of data a file puts in the tar: what its initialized runs hold within its size. */
+    static long dataBytes(Ext4Image image, Inode inode) throws IOException {
+        if (inode.hasInlineData()) {
+            return image.inlineData(inode).length;
+        }
+        long blockSize = image.superblock().blockSize();
+        long bytes = 0;
+        for (DataRun run : image.dataRuns(inode)) {
+            long offset = run.logicalBlock() * blockSize;
+            if (run.initialized() && offset < inode.size()) {
+                bytes += Math.min(run.blocks() * blockSize, inode.size() - offset);
+            }
+        }
+        return bytes;
     }
 
     @Override
     public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         long size = inode.size();
+        if (!inode.hasInlineData()) {
+            long data = dataBytes(image, inode);
+            if (SparseFilesAside.takes(path, inode, data)) {
+                aside.put(path, inode);
+                return data;
+            }
+        }
         tar.header(
                 path,
                 '0',
@@ -74,34 +122,32 @@ final class TarSink implements SeedSink {
         long written = 0;
         if (inode.hasInlineData()) {
             byte[] data = image.inlineData(inode);
-            tar.dataAt(0, ByteBuffer.wrap(data));
+            tar.data(ByteBuffer.wrap(data));
             written = data.length;
         } else {
-            for (DataRun run : image.dataRuns(inode)) {
-                if (run.initialized()) {
-                    written += copyRun(run, size);
-                }
-            }
+            written = streamRuns(inode, size);
         }
         tar.endData(size);
         return written;
     }
 
-    private long copyRun(DataRun run, long fileSize) throws IOException {
-        long offset = run.logicalBlock() * blockSize;
-        long length = Math.min(run.blocks() * blockSize, fileSize - offset);
-        long source = run.physicalBlock() * blockSize;
-        long target = tar.position() + offset;
-        long done = 0;
-        while (done < length) {
-            long n = image.channel()
-                    .transferTo(source + done, length - done, tar.channel().position(target + done));
-            if (n <= 0) {
-                throw new Ext4FormatException("file data ends early at image offset " + (source + done));
+    /** The file's bytes in order: its initialized runs copied, everything between them as zeros. */
+    private long streamRuns(Inode inode, long size) throws IOException {
+        long at = 0;
+        long written = 0;
+        for (DataRun run : image.dataRuns(inode)) {
+            long offset = Math.min(run.logicalBlock() * blockSize, size);
+            long length = Math.min(run.blocks() * blockSize, size - offset);
+            if (!run.initialized() || length <= 0) {
+                continue;
             }
-            done += n;
+            tar.zeros(offset - at);
+            tar.dataFrom(image.channel(), run.physicalBlock() * blockSize, length);
+            at = offset + length;
+            written += length;
         }
-        return length;
+        tar.zeros(size - at);
+        return written;
     }
 
     @Override
@@ -111,10 +157,8 @@ final class TarSink implements SeedSink {
 
     @Override
     public byte[] symlink(byte[] path, byte[] target, Inode inode, ExpectedEntry entry) throws IOException {
-        for (byte b : target) {
-            if (b == 0) {
-                return null; // mke2fs copies the target as a C string
-            }
+        if (!carriesSymlink(target)) {
+            return null;
         }
         header(path, '2', entry, 0, target);
         return target;
