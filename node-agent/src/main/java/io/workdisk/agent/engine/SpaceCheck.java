@@ -44,8 +44,8 @@ public final class SpaceCheck {
         if (bytes > usable) {
             throw new EngineException(
                     Problem.INSUFFICIENT_SPACE,
-                    what + " needs " + Sizes.human(bytes) + " but " + DataRoot.quoted(directory) + " has only "
-                            + Sizes.human(usable) + " free");
+                    "not enough space: " + what + " needs " + Sizes.human(bytes) + " but " + DataRoot.quoted(directory)
+                            + " has only " + Sizes.human(usable) + " free");
         }
     }
 
