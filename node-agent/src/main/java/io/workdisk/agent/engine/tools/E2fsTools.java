@@ -143,20 +143,8 @@ public final class E2fsTools {
 
     /** Runs a tool and returns its stdout; a non-zero exit is an error unless listed as acceptable. */
     public Result run(String tool, List<String> args, int... acceptableExitCodes) throws EngineException {
-        Path binary = resolve(tool);
-        List<String> command = new ArrayList<>();
-        command.add(binary.toString());
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("LC_ALL", "C.UTF-8");
         // The engine runs unattended: a tool that would prompt gets end-of-file instead.
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
-        }
+        Process process = start(tool, args, ProcessBuilder.Redirect.from(new File("/dev/null")));
         // Both pipes are drained concurrently so a chatty tool never blocks on a full pipe.
         CompletableFuture<String> stdout = drain(process.getInputStream());
         CompletableFuture<String> stderr = drain(process.getErrorStream());
@@ -181,6 +169,21 @@ public final class E2fsTools {
         }
     }
 
+    /** The tool started with {@code args}, in the C locale, its standard input from {@code stdin}. */
+    private Process start(String tool, List<String> args, ProcessBuilder.Redirect stdin) throws EngineException {
+        List<String> command = new ArrayList<>();
+        command.add(resolve(tool).toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("LC_ALL", "C.UTF-8");
+        pb.redirectInput(stdin);
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes what a tool reads on its standard input. */
     @FunctionalInterface
     public interface Feeder {
@@ -193,18 +196,7 @@ public final class E2fsTools {
      * feeder's pipe and its own error is reported, and the timeout kills a tool that stops reading.
      */
     public Result runFeeding(String tool, List<String> args, Feeder feeder) throws EngineException, IOException {
-        Path binary = resolve(tool);
-        List<String> command = new ArrayList<>();
-        command.add(binary.toString());
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("LC_ALL", "C.UTF-8");
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
-        }
+        Process process = start(tool, args, ProcessBuilder.Redirect.PIPE);
         CompletableFuture<String> stdout = drain(process.getInputStream());
         CompletableFuture<String> stderr = drain(process.getErrorStream());
         AtomicBoolean timedOut = new AtomicBoolean();
