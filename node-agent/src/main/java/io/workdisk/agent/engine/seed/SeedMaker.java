@@ -102,8 +102,8 @@ public final class SeedMaker {
     }
 
     /**
-     * {@code input} is a staging tree ({@code mke2fs -d DIR}), a tar file ({@code mke2fs -d FILE.tar}; no
-     * caller writes one since build-seed streams its tar) or null for an empty seed, whose root the fix-ups then set.
+     * {@code input} is a staging tree ({@code mke2fs -d DIR}) or null for an empty seed, whose root the fix-ups
+     * then set; a tar goes through {@link #makeStreaming}.
      */
     public Made make(
             StagedOutput out, Path input, Extraction extraction, Target target, String requester, Phases phases)
@@ -200,11 +200,7 @@ public final class SeedMaker {
     }
 
     private void mkfs(Path image, Path input) throws EngineException {
-        try {
-            tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
-        } catch (EngineException e) {
-            throw input != null && Files.isRegularFile(input) ? libarchiveNamed(e) : e;
-        }
+        tools.run("mkfs.ext4", Mkfs.seed(image, input, SeedSize.BYTES_PER_INODE));
     }
 
     private static EngineException libarchiveNamed(EngineException e) {
