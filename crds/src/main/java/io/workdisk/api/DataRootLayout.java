@@ -29,6 +29,11 @@ public final class DataRootLayout {
     public static final String LAYER_BLOBS = "blobs/sha256";
     /** Under {@link #LAYERS}: blobs being fetched, never trusted, removed when the cache is opened. */
     public static final String LAYER_INCOMING = "incoming";
+    /**
+     * Under {@link #LAYERS}: what one read of a cached layer found (its tar headers), named by the layer
+     * blob's SHA-256, so later builds from it need not read it for them; goes with its blob.
+     */
+    public static final String LAYER_HEADERS = "headers/sha256";
     /** Every image is an ext4 filesystem in a file of this suffix. */
     public static final String IMAGE_SUFFIX = ".ext4";
     /** The longest file name Linux filesystems take, in bytes. */

@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -158,9 +157,7 @@ public final class FlatTar {
         String which = "layer " + (index + 1) + " (" + layer.digest() + ")";
         // The stored digest is checked again, which proves the same uncompressed bytes: the first read
         // checked the diff ID, and hashing 100s of MB again would only slow mke2fs's feed.
-        Layer stored = new Layer(
-                layer.digest(), layer.mediaType(), layer.file(), layer.offset(), layer.size(), Optional.empty());
-        try (LayerStream stream = LayerStream.open(stored, budget)) {
+        try (LayerStream stream = LayerStream.open(layer.storedOnly(), budget)) {
             TarReader reader = new TarReader(stream.tar());
             int next = 0;
             long ordinal = 0;

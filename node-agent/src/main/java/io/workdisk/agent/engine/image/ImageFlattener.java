@@ -69,7 +69,14 @@ public final class ImageFlattener {
     private record DirMeta(int mode, FileTime mtime, FileTime atime) {}
 
     /** Facts about the flattening as a whole, for the report. */
-    public record Stats(int layers, long entries, long uncompressedBytes, int whiteouts, int opaqueDirectories) {}
+    /** {@code headersReplayed}: layers whose headers came from an earlier read's {@link LayerHeaders} record. */
+    public record Stats(
+            int layers,
+            long entries,
+            long uncompressedBytes,
+            int whiteouts,
+            int opaqueDirectories,
+            int headersReplayed) {}
 
     public ImageFlattener(Path root, SeedOwnership ownership, LayerLimits limits) throws IOException {
         this.tree = new StagedTree(root);
@@ -317,7 +324,7 @@ public final class ImageFlattener {
         } catch (IOException e) {
             throw new EngineException(Problem.IO_ERROR, "cannot finish the flattened image: " + e, e);
         }
-        return new Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories);
+        return new Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, 0);
     }
 
     /**

@@ -93,7 +93,8 @@ public final class ImageSeedBuilder {
                     stats.entries(),
                     stats.uncompressedBytes(),
                     stats.whiteouts(),
-                    stats.opaqueDirectories());
+                    stats.opaqueDirectories(),
+                    stats.headersReplayed());
         } catch (IOException e) {
             throw SeedMaker.failure(target, e);
         }

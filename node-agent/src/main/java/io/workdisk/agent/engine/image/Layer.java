@@ -7,20 +7,38 @@ import java.util.Optional;
  * One layer of an image: its digest (of the stored, possibly compressed bytes), media type, and where
  * those bytes are: a whole blob file (a layer cache) or a slice of an uncompressed archive (an OCI
  * layout or docker save tar), read in place. {@code diffId}, when the image's config names it, is the
- * digest of the uncompressed tar and is verified too.
+ * digest of the uncompressed tar and is verified too. {@code headers}, where the layer's store keeps
+ * one, is the file for the {@link LayerHeaders} record of its tar headers.
  */
-public record Layer(String digest, String mediaType, Path file, long offset, long size, Optional<String> diffId) {
+public record Layer(
+        String digest,
+        String mediaType,
+        Path file,
+        long offset,
+        long size,
+        Optional<String> diffId,
+        Optional<Path> headers) {
     /** A verified blob in a file of its own, as a layer cache holds it. */
     public static Layer blob(String digest, String mediaType, Path file, long size) {
-        return new Layer(digest, mediaType, file, 0, size, Optional.empty());
+        return new Layer(digest, mediaType, file, 0, size, Optional.empty(), Optional.empty());
     }
 
     /** A blob stored inside an uncompressed archive at {@code offset}. */
     public static Layer inArchive(String digest, String mediaType, Path archive, long offset, long size) {
-        return new Layer(digest, mediaType, archive, offset, size, Optional.empty());
+        return new Layer(digest, mediaType, archive, offset, size, Optional.empty(), Optional.empty());
     }
 
     public Layer withDiffId(String diffId) {
-        return new Layer(digest, mediaType, file, offset, size, Optional.of(diffId));
+        return new Layer(digest, mediaType, file, offset, size, Optional.of(diffId), headers);
+    }
+
+    /** The same layer, its headers recorded in (and replayed from) {@code record}. */
+    public Layer withHeaders(Path record) {
+        return new Layer(digest, mediaType, file, offset, size, diffId, Optional.of(record));
+    }
+
+    /** The same layer with its diff ID left unchecked: for a read that checks the stored digest only. */
+    public Layer storedOnly() {
+        return new Layer(digest, mediaType, file, offset, size, Optional.empty(), Optional.empty());
     }
 }

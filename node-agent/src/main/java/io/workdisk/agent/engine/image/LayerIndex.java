@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -19,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The first of two reads of an image's layers on the way to one tar for {@code mke2fs -d -}: every
@@ -51,6 +53,8 @@ public final class LayerIndex {
     private int opaqueDirectories;
     private int layers;
     private int droppedWarnings;
+    /** Layers whose headers came from an earlier read's record rather than the layer itself. */
+    private final AtomicInteger replayed = new AtomicInteger();
 
     /** Owner, mode bits (no type), times and the attributes kept, as the entry that made a node said. */
     record Meta(
@@ -166,12 +170,11 @@ public final class LayerIndex {
 
     private void read(Layer layer, BlockingQueue<Item> out) {
         try {
-            try (LayerStream stream = LayerStream.open(layer, budget)) {
-                TarReader reader = new TarReader(stream.tar());
-                for (TarEntry e = reader.next(); e != null; e = reader.next()) {
-                    out.put(new Header(e));
-                }
-                stream.finish();
+            Optional<LayerHeaders.Replay> recorded = layer.headers().flatMap(file -> LayerHeaders.open(file, layer));
+            if (recorded.isPresent()) {
+                replay(recorded.get(), out);
+            } else {
+                readAndRecord(layer, out);
             }
             out.put(new End());
         } catch (InterruptedException e) {
@@ -182,6 +185,49 @@ public final class LayerIndex {
             // The applier waits for this layer's last item: it must get one, or it would wait forever.
             hand(out, new Failed(new IOException("reading the layer failed: " + e, e)));
             throw e;
+        }
+    }
+
+    /** The headers an earlier read of this very layer recorded, in its tar's order. */
+    private void replay(LayerHeaders.Replay recorded, BlockingQueue<Item> out)
+            throws IOException, InterruptedException {
+        try (recorded) {
+            for (TarEntry e = recorded.next(); e != null; e = recorded.next()) {
+                out.put(new Header(e));
+            }
+            budget.charge(recorded.tarBytes());
+        }
+        replayed.incrementAndGet();
+    }
+
+    /** Reads the layer itself, recording its headers for later builds where its store keeps them. */
+    private void readAndRecord(Layer layer, BlockingQueue<Item> out)
+            throws IOException, InterruptedException, EngineException {
+        try (LayerStream stream = LayerStream.open(layer, budget);
+                LayerHeaders.Recorder record = recorder(layer)) {
+            TarReader reader = new TarReader(stream.tar());
+            for (TarEntry e = reader.next(); e != null; e = reader.next()) {
+                if (record != null) {
+                    record.add(e);
+                }
+                out.put(new Header(e));
+            }
+            stream.finish();
+            if (record != null) {
+                record.commit(stream.tarBytes());
+            }
+        }
+    }
+
+    /** A recorder for the layer's headers, or null where none is kept or it cannot be written (a cache, not a need). */
+    private static LayerHeaders.Recorder recorder(Layer layer) {
+        if (layer.headers().isEmpty()) {
+            return null;
+        }
+        try {
+            return LayerHeaders.record(layer.headers().get(), layer);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -385,7 +431,7 @@ public final class LayerIndex {
 
     /** Facts about the layers as a whole, for the report. */
     public ImageFlattener.Stats finish() {
-        return new ImageFlattener.Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories);
+        return new ImageFlattener.Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, replayed.get());
     }
 
     /**

@@ -27,6 +27,8 @@ final class LayerStream implements AutoCloseable {
     private final MessageDigest uncompressed;
     private final BoundedInputStream raw;
     private final InputStream tar;
+    /** Uncompressed bytes this layer produced so far: its tar's length once {@link #finish} returned. */
+    private final AtomicLong produced = new AtomicLong();
 
     private LayerStream(Layer layer, FileChannel channel, Budget budget) throws IOException, EngineException {
         this.layer = layer;
@@ -42,7 +44,7 @@ final class LayerStream implements AutoCloseable {
         } catch (IOException e) {
             throw new UnreadableLayerException(e);
         }
-        InputStream counted = budget.count(decompressed);
+        InputStream counted = budget.count(decompressed, produced);
         this.tar =
                 new BufferedInputStream(uncompressed == null ? counted : new Hashing(counted, uncompressed), 1 << 16);
     }
@@ -76,6 +78,11 @@ final class LayerStream implements AutoCloseable {
             closeQuietly(channel);
             throw e;
         }
+    }
+
+    /** The length of the layer's tar: whole once {@link #finish} returned. */
+    long tarBytes() {
+        return produced.get();
     }
 
     /** The uncompressed tar. */
@@ -135,7 +142,19 @@ final class LayerStream implements AutoCloseable {
             return used.get();
         }
 
-        InputStream count(InputStream in) {
+        /** Charges bytes a layer's tar is known to take without being read (its headers were recorded). */
+        void charge(long n) throws LimitException {
+            if (used.addAndGet(n) > max) {
+                throw exceeded();
+            }
+        }
+
+        private LimitException exceeded() {
+            return new LimitException("the image's layers expand to more than " + max
+                    + " bytes (a decompression bomb, or raise the limit)");
+        }
+
+        InputStream count(InputStream in, AtomicLong alsoHere) {
             return new FilterInputStream(in) {
                 @Override
                 public int read() throws IOException {
@@ -146,9 +165,11 @@ final class LayerStream implements AutoCloseable {
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = in.read(b, off, len);
-                    if (n > 0 && used.addAndGet(n) > max) {
-                        throw new LimitException("the image's layers expand to more than " + max
-                                + " bytes (a decompression bomb, or raise the limit)");
+                    if (n > 0) {
+                        alsoHere.addAndGet(n);
+                        if (used.addAndGet(n) > max) {
+                            throw exceeded();
+                        }
                     }
                     return n;
                 }

@@ -4,6 +4,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.agent.engine.image.LayerHeaders;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * A node's content-addressed cache of image blobs, shared by every seed: {@code blobs/sha256/<hex>}
  * holds only blobs whose SHA-256 was checked as they streamed in, fsynced, and renamed into place. A
  * blob being fetched lives under {@code incoming/} until then, so a killed pull leaves nothing at a
- * content address; {@link #open} removes what it left.
+ * content address; {@link #open} removes what it left. Beside each layer blob, {@code headers/sha256/<hex>}
+ * may hold the record of its tar headers that the first build reading it made (see
+ * {@link io.workdisk.agent.engine.image.LayerHeaders}), so later builds from the layer need not read it
+ * twice; it counts toward the bound and goes with its blob.
  *
  * <p>A blob at its content address is trusted on later use without being hashed again: only a verified
  * blob is ever renamed there, and its size is checked against the descriptor on every use (a file of
@@ -56,9 +60,11 @@ public final class LayerCache {
     private static final Logger log = LoggerFactory.getLogger(LayerCache.class);
     static final String BLOBS = DataRootLayout.LAYER_BLOBS;
     static final String INCOMING = DataRootLayout.LAYER_INCOMING;
+    static final String HEADERS = DataRootLayout.LAYER_HEADERS;
 
     private final Path blobs;
     private final Path incoming;
+    private final Path headers;
     private final long maxBytes;
     private final Clock clock;
     private final ConcurrentMap<Digest, ReentrantLock> fetching = new ConcurrentHashMap<>();
@@ -67,6 +73,7 @@ public final class LayerCache {
     private LayerCache(Path dir, long maxBytes, Clock clock) {
         this.blobs = dir.resolve(BLOBS);
         this.incoming = dir.resolve(INCOMING);
+        this.headers = dir.resolve(HEADERS);
         this.maxBytes = maxBytes;
         this.clock = clock;
     }
@@ -83,12 +90,14 @@ public final class LayerCache {
         try {
             Files.createDirectories(cache.blobs);
             Files.createDirectories(cache.incoming);
+            Files.createDirectories(cache.headers);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(cache.incoming)) {
                 for (Path p : leftovers) {
                     Files.deleteIfExists(p);
                     log.info("removed {}, an unfinished blob download", p);
                 }
             }
+            cache.sweepHeaders();
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
@@ -101,6 +110,26 @@ public final class LayerCache {
     /** Where a verified blob of this digest lives (whether or not it is there now). */
     public Path path(Digest digest) {
         return blobs.resolve(digest.hex());
+    }
+
+    /**
+     * Where the {@link io.workdisk.agent.engine.image.LayerHeaders} record of this layer blob's headers
+     * is kept: written by the first build that reads the layer, removed with the blob.
+     */
+    public Path headersPath(Digest digest) {
+        return headers.resolve(digest.hex());
+    }
+
+    /** Removes header records whose blob is gone and records a killed build left half written. */
+    private void sweepHeaders() throws IOException {
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(headers)) {
+            for (Path p : records) {
+                String name = p.getFileName().toString();
+                if (LayerHeaders.isTemporary(name) || !Files.exists(blobs.resolve(name))) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** A verified blob and whether it was already in the cache. */
@@ -194,8 +223,9 @@ public final class LayerCache {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
             for (Path p : s) {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                entries.add(new Entry(p, a.size(), a.lastModifiedTime()));
-                total += a.size();
+                long size = a.size() + recordSize(p.getFileName().toString());
+                entries.add(new Entry(p, size, a.lastModifiedTime()));
+                total += size;
             }
         } catch (IOException e) {
             log.warn("cannot list the layer cache {}: {}", blobs, e.toString());
@@ -213,6 +243,7 @@ public final class LayerCache {
             }
             try {
                 Files.deleteIfExists(e.path());
+                Files.deleteIfExists(headers.resolve(name));
                 total -= e.size();
                 log.info("evicted blob {} ({} bytes) from the layer cache", name, e.size());
             } catch (IOException ex) {
@@ -221,15 +252,23 @@ public final class LayerCache {
         }
     }
 
-    /** Bytes the cached blobs take now. */
+    /** Bytes the cached blobs take now, with the records of their headers. */
     public long bytes() throws IOException {
         long total = 0;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
             for (Path p : s) {
-                total += Files.size(p);
+                total += Files.size(p) + recordSize(p.getFileName().toString());
             }
         }
         return total;
+    }
+
+    private long recordSize(String blobName) {
+        try {
+            return Files.size(headers.resolve(blobName));
+        } catch (IOException none) {
+            return 0;
+        }
     }
 
     /**

@@ -46,12 +46,16 @@ public record PulledImage(
             Path path,
             boolean cached) {}
 
-    /** The layers as the disk engine applies them, lowest first, each with the diff_id its config names. */
+    /**
+     * The layers as the disk engine applies them, lowest first, each with the diff_id its config names and
+     * the place in the cache for the record of its headers.
+     */
     public ImageLayers toImageLayers() {
         List<io.workdisk.agent.engine.image.Layer> applied = new ArrayList<>();
         for (Layer l : layers) {
-            io.workdisk.agent.engine.image.Layer layer =
-                    io.workdisk.agent.engine.image.Layer.blob(l.digest().toString(), l.mediaType(), l.path(), l.size());
+            io.workdisk.agent.engine.image.Layer layer = io.workdisk.agent.engine.image.Layer.blob(
+                            l.digest().toString(), l.mediaType(), l.path(), l.size())
+                    .withHeaders(cache.headersPath(l.digest()));
             applied.add(l.diffId() != null ? layer.withDiffId(l.diffId().toString()) : layer);
         }
         return new ImageLayers(manifestDigest.toString(), config.digest().toString(), platform.toString(), applied);
