@@ -5,6 +5,7 @@ import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedBuilder;
 import io.workdisk.agent.engine.image.ImageSeedReport;
 import io.workdisk.agent.engine.image.Platform;
@@ -12,6 +13,7 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.source.image.ImagePuller;
 import io.workdisk.agent.source.image.ImageReference;
 import io.workdisk.agent.source.image.LayerCache;
+import io.workdisk.agent.source.image.PullInFlight;
 import io.workdisk.agent.source.image.PullProgress;
 import io.workdisk.agent.source.image.PulledImage;
 import io.workdisk.agent.source.image.RegistryClient;
@@ -138,22 +140,75 @@ public final class RegistryImageSeeds implements ImageSeeds {
         Phases phases = new Phases(nanoTime);
         Platform platform = image.platform() != null ? Platform.parse(image.platform()) : Platform.host();
         PulledBytes pullProgress = new PulledBytes(progress);
-        try (PulledImage pulled =
-                puller().pull(ImageReference.parse(image.reference()), platform, plainHttp(image), pullProgress)) {
-            phases.done("pull");
-            ImageSeedReport report = engine.buildImageSeed(
-                    root,
-                    new ImageSeedBuilder.Request(
-                            pulled.toImageLayers(), image.reference(), subtree, ownership, target, requester, force),
-                    phases,
-                    pullProgress::entriesWritten);
-            return new PulledSeedReport(
-                    report,
-                    pulled.resolvedDigest().toString(),
-                    pulled.layers().size() - pulled.layersCached(),
-                    pulled.layersCached(),
-                    pulled.layerBytesFetched());
+        try (PullInFlight pull =
+                puller().start(ImageReference.parse(image.reference()), platform, plainHttp(image), pullProgress)) {
+            phases.done("resolve");
+            ImageSeedReport report = null;
+            EngineException buildFailed = null;
+            try {
+                // The build reads each layer as it downloads; every byte it reads it checks against the
+                // layer's digests itself, so the seed never rests on bytes the pull has not verified.
+                report = build(
+                        root,
+                        pull.layersAsTheyArrive(),
+                        image,
+                        subtree,
+                        ownership,
+                        target,
+                        requester,
+                        force,
+                        phases,
+                        pullProgress);
+            } catch (EngineException e) {
+                buildFailed = e;
+            }
+            // the pull's own failure, when it failed, is the one to report
+            try (PulledImage pulled = pull.await()) {
+                if (buildFailed != null) {
+                    if (!pull.startedOver()) {
+                        throw buildFailed;
+                    }
+                    // A download failed part way and started over while the build read it, which fails the
+                    // read rather than mix two attempts' bytes: build again from the blobs now in the cache.
+                    report = build(
+                            root,
+                            pulled.toImageLayers(),
+                            image,
+                            subtree,
+                            ownership,
+                            target,
+                            requester,
+                            force,
+                            phases,
+                            pullProgress);
+                }
+                return new PulledSeedReport(
+                        report,
+                        pulled.resolvedDigest().toString(),
+                        pulled.layers().size() - pulled.layersCached(),
+                        pulled.layersCached(),
+                        pulled.layerBytesFetched());
+            }
         }
+    }
+
+    private ImageSeedReport build(
+            DataRoot root,
+            ImageLayers layers,
+            ImageSource image,
+            String subtree,
+            SeedOwnership ownership,
+            Path target,
+            String requester,
+            boolean force,
+            Phases phases,
+            PulledBytes progress)
+            throws EngineException {
+        return engine.buildImageSeed(
+                root,
+                new ImageSeedBuilder.Request(layers, image.reference(), subtree, ownership, target, requester, force),
+                phases,
+                progress::entriesWritten);
     }
 
     /** Progress of one build: the pull's bytes as last reported, then the entries written, beside them. */

@@ -187,7 +187,10 @@ public final class FlatTar {
             }
             stream.finish();
             return before + next;
-        } catch (LayerStream.LimitException | TarReader.TarFormatException | LayerStream.UnreadableLayerException e) {
+        } catch (LayerStream.LimitException
+                | TarReader.TarFormatException
+                | LayerStream.UnreadableLayerException
+                | ArrivingInputStream.DownloadException e) {
             // the image's faults; any other failure (mke2fs gone from the pipe, say) is the caller's to name
             throw LayerStream.failure(which, "reading", e);
         }

@@ -4,6 +4,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LayerStream implements AutoCloseable {
     private final Layer layer;
-    private final FileChannel channel;
+    private final Closeable source;
     private final MessageDigest stored;
     private final MessageDigest uncompressed;
     private final BoundedInputStream raw;
@@ -30,17 +31,19 @@ final class LayerStream implements AutoCloseable {
     /** Uncompressed bytes this layer produced so far: its tar's length once {@link #finish} returned. */
     private final AtomicLong produced = new AtomicLong();
 
-    private LayerStream(Layer layer, FileChannel channel, Budget budget) throws IOException, EngineException {
+    private LayerStream(Layer layer, InputStream storedBytes, Closeable source, Budget budget)
+            throws IOException, EngineException {
         this.layer = layer;
-        this.channel = channel;
+        this.source = source;
         this.stored = Digests.newDigest(layer.digest());
         this.uncompressed = layer.diffId().map(Digests::newDigest).orElse(null);
-        channel.position(layer.offset());
-        this.raw = BoundedInputStream.upTo(Channels.newInputStream(channel), layer.size());
+        this.raw = BoundedInputStream.upTo(storedBytes, layer.size());
         InputStream decompressed;
         try {
             decompressed = new Unreadable(Compression.of(layer.mediaType())
                     .decompress(new BufferedInputStream(new Hashing(raw, stored), 1 << 16)));
+        } catch (ArrivingInputStream.DownloadException e) {
+            throw e;
         } catch (IOException e) {
             throw new UnreadableLayerException(e);
         }
@@ -51,31 +54,42 @@ final class LayerStream implements AutoCloseable {
 
     static LayerStream open(Layer layer, Budget budget) throws EngineException {
         Digests.check(layer.digest(), "layer");
-        FileChannel channel = null;
+        Closeable source = null;
         try {
-            channel = FileChannel.open(layer.file(), StandardOpenOption.READ);
+            if (layer.arriving().isPresent()) {
+                ArrivingInputStream arriving =
+                        new ArrivingInputStream(layer.arriving().get(), layer.offset() + layer.size(), layer.digest());
+                source = arriving;
+                arriving.skipNBytes(layer.offset());
+                return new LayerStream(layer, arriving, arriving, budget);
+            }
+            FileChannel channel = FileChannel.open(layer.file(), StandardOpenOption.READ);
+            source = channel;
             if (channel.size() < layer.offset() + layer.size()) {
                 throw new EngineException(
                         Problem.CORRUPT_IMAGE,
                         "layer " + layer.digest() + " in " + DataRoot.quoted(layer.file()) + " is cut short");
             }
-            return new LayerStream(layer, channel, budget);
+            channel.position(layer.offset());
+            return new LayerStream(layer, Channels.newInputStream(channel), channel, budget);
         } catch (UnreadableLayerException e) {
-            closeQuietly(channel);
+            closeQuietly(source);
             throw new EngineException(
                     Problem.CORRUPT_IMAGE,
                     "layer " + layer.digest() + " cannot be decompressed: "
                             + e.getCause().getMessage(),
                     e);
         } catch (IOException e) {
-            closeQuietly(channel);
+            closeQuietly(source);
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE,
+                    e instanceof ArrivingInputStream.DownloadException
+                            ? Problem.SOURCE_UNAVAILABLE
+                            : Problem.SOURCE_UNREADABLE,
                     "cannot read layer " + layer.digest() + " from " + DataRoot.quoted(layer.file()) + ": "
                             + e.getMessage(),
                     e);
         } catch (EngineException e) {
-            closeQuietly(channel);
+            closeQuietly(source);
             throw e;
         }
     }
@@ -116,13 +130,13 @@ final class LayerStream implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(channel);
+        closeQuietly(source);
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
+    private static void closeQuietly(Closeable source) {
+        if (source != null) {
             try {
-                channel.close();
+                source.close();
             } catch (IOException ignored) {
                 // read-only channel: nothing was written that a failed close could lose
             }
@@ -232,6 +246,8 @@ final class LayerStream implements AutoCloseable {
         public int read() throws IOException {
             try {
                 return in.read();
+            } catch (ArrivingInputStream.DownloadException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 throw new UnreadableLayerException(e);
             }
@@ -241,6 +257,8 @@ final class LayerStream implements AutoCloseable {
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return in.read(b, off, len);
+            } catch (ArrivingInputStream.DownloadException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 // aircompressor reports bad zstd data as an unchecked MalformedInputException
                 throw new UnreadableLayerException(e);
@@ -264,6 +282,9 @@ final class LayerStream implements AutoCloseable {
                     Problem.CORRUPT_IMAGE,
                     which + " cannot be decompressed: " + e.getCause().getMessage(),
                     e);
+        }
+        if (e instanceof ArrivingInputStream.DownloadException) {
+            return new EngineException(Problem.SOURCE_UNAVAILABLE, which + ": " + e.getMessage(), e);
         }
         if (String.valueOf(e.getMessage()).contains("No space left")) {
             return new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space " + doing + " " + which, e);

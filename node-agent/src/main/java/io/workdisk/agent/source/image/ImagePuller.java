@@ -10,16 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -58,6 +50,19 @@ public final class ImagePuller {
     /** Pulls {@code image} for {@code platform}; the result holds its blobs in the cache until closed. */
     public PulledImage pull(ImageReference image, Platform platform, boolean plainHttp, PullProgress progress)
             throws EngineException {
+        try (PullInFlight pull = start(image, platform, plainHttp, progress)) {
+            return pull.await();
+        }
+    }
+
+    /**
+     * Starts pulling {@code image} for {@code platform}: returns once the manifest and config are fetched
+     * and checked, with the layers downloading, several at once, lowest first; a build may read them as
+     * they arrive ({@link PullInFlight#layersAsTheyArrive}) while {@link PullInFlight#await} waits for
+     * every blob to be verified and in the cache.
+     */
+    public PullInFlight start(ImageReference image, Platform platform, boolean plainHttp, PullProgress progress)
+            throws EngineException {
         RegistryClient.FetchedManifest top = client.manifest(image, plainHttp, image.manifestReference());
         Chosen chosen = choose(image, plainHttp, platform, top);
         Manifest manifest = chosen.manifest();
@@ -66,12 +71,12 @@ public final class ImagePuller {
         held.add(manifest.config().digest());
         manifest.layers().forEach(l -> held.add(l.digest()));
         cache.hold(held);
-        boolean done = false;
+        boolean started = false;
         try {
             long total = manifest.config().size()
                     + manifest.layers().stream().mapToLong(Descriptor::size).sum();
             Progress counter = new Progress(progress, total);
-            LayerCache.Blob configBlob = fetch(image, plainHttp, manifest.config(), counter);
+            LayerCache.Blob configBlob = fetch(image, plainHttp, manifest.config(), counter, LayerCache.Watcher.NONE);
             ImageConfig config = readConfig(image, manifest, configBlob);
             Platform chosenPlatform = chosen.platform() != null
                     ? chosen.platform()
@@ -85,24 +90,17 @@ public final class ImagePuller {
                         "image " + image + " is for " + chosenPlatform + " only (a single manifest, no index), not "
                                 + platform);
             }
-            List<LayerCache.Blob> blobs = fetchLayers(image, plainHttp, manifest.layers(), counter);
-            List<PulledImage.Layer> layers = new ArrayList<>();
-            for (int i = 0; i < manifest.layers().size(); i++) {
-                Descriptor d = manifest.layers().get(i);
-                LayerCache.Blob blob = blobs.get(i);
-                layers.add(new PulledImage.Layer(
-                        d.digest(),
-                        d.mediaType(),
-                        MediaTypes.layerCompression(d.mediaType()),
-                        d.size(),
-                        config.diffIds().get(i),
-                        blob.path(),
-                        blob.cached()));
-            }
-            done = true;
-            return new PulledImage(image, top.digest(), chosen.digest(), chosenPlatform, config, layers, cache);
+            PullInFlight pull = PullInFlight.start(
+                    new PullInFlight.Image(image, top.digest(), chosen.digest(), chosenPlatform, config),
+                    manifest.layers(),
+                    cache,
+                    held,
+                    parallelism,
+                    (d, arrival) -> fetch(image, plainHttp, d, counter, arrival));
+            started = true;
+            return pull;
         } finally {
-            if (!done) {
+            if (!started) {
                 cache.release(held);
             }
         }
@@ -111,6 +109,12 @@ public final class ImagePuller {
     private record Chosen(Digest digest, Platform platform, Manifest manifest) {}
 
     private record Manifest(Descriptor config, List<Descriptor> layers) {}
+
+    /** How a pull in flight fetches one layer blob, telling its reader how it arrives. */
+    @FunctionalInterface
+    interface LayerFetch {
+        LayerCache.Blob fetch(Descriptor layer, LayerCache.Watcher arrival) throws EngineException;
+    }
 
     /** From the top manifest down through indexes to the image manifest for {@code platform}. */
     private Chosen choose(
@@ -261,61 +265,9 @@ public final class ImagePuller {
                 diffIds);
     }
 
-    /** The layers, each distinct blob once, several at a time; the first failure stops the rest. */
-    private List<LayerCache.Blob> fetchLayers(
-            ImageReference image, boolean plainHttp, List<Descriptor> layers, Progress counter) throws EngineException {
-        Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
-        layers.forEach(d -> distinct.putIfAbsent(d.digest(), d));
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, distinct.size())));
-        try {
-            CompletionService<LayerCache.Blob> done = new ExecutorCompletionService<>(pool);
-            for (Descriptor d : distinct.values()) {
-                done.submit(() -> fetch(image, plainHttp, d, counter));
-            }
-            Map<Digest, LayerCache.Blob> blobs = new LinkedHashMap<>();
-            for (int i = 0; i < distinct.size(); i++) {
-                LayerCache.Blob blob = await(done); // in the order they finish, so a failure is seen at once
-                blobs.put(blob.digest(), blob);
-            }
-            List<LayerCache.Blob> inOrder = new ArrayList<>();
-            layers.forEach(d -> inOrder.add(blobs.get(d.digest())));
-            return inOrder;
-        } finally {
-            stop(pool);
-        }
-    }
-
-    /**
-     * After a failure, interrupts the other layers and waits for them to end, so that their partial files
-     * are gone before the failure is reported (an interrupted read ends at once; the bound is a backstop).
-     */
-    private static void stop(ExecutorService pool) {
-        pool.shutdownNow();
-        try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("layer downloads still running 30 s after the pull ended; their files go with the next start");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static LayerCache.Blob await(CompletionService<LayerCache.Blob> done) throws EngineException {
-        try {
-            return done.take().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof EngineException engine) {
-                throw engine;
-            }
-            throw new IllegalStateException("fetching a layer failed unexpectedly", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "the pull was interrupted", e);
-        }
-    }
-
     /** One blob into the cache, tried up to {@code attempts} times while the failure may pass. */
-    private LayerCache.Blob fetch(ImageReference image, boolean plainHttp, Descriptor d, Progress counter)
+    private LayerCache.Blob fetch(
+            ImageReference image, boolean plainHttp, Descriptor d, Progress counter, LayerCache.Watcher watcher)
             throws EngineException {
         EngineException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -326,7 +278,11 @@ public final class ImagePuller {
             };
             try {
                 LayerCache.Blob blob = cache.obtain(
-                        d.digest(), d.size(), sink -> client.blob(image, plainHttp, d.digest(), sink), onBytes);
+                        d.digest(),
+                        d.size(),
+                        sink -> client.blob(image, plainHttp, d.digest(), sink),
+                        onBytes,
+                        watcher);
                 if (blob.cached()) {
                     counter.add(d.size());
                 }

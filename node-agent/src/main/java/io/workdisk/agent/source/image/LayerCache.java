@@ -149,18 +149,43 @@ public final class LayerCache {
      * eviction is {@link #hold held} first, as a pull holds all of its blobs.
      */
     public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress) throws EngineException {
+        return obtain(digest, size, fetch, progress, Watcher.NONE);
+    }
+
+    /**
+     * What a reader of a blob while it downloads needs to hear: where each attempt writes it, how much of
+     * it is written, and where it is once verified and in place (at once, when it was cached).
+     */
+    public interface Watcher {
+        Watcher NONE = new Watcher() {};
+
+        default void started(Path temp) {}
+
+        default void written(long bytes) {}
+
+        default void whole(Path blob, long size) {}
+
+        /** The attempt failed and its file is gone; another may start. */
+        default void abandoned() {}
+    }
+
+    /** As {@link #obtain(Digest, long, Fetch, LongConsumer)}, telling {@code watcher} how the blob arrives. */
+    public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress, Watcher watcher)
+            throws EngineException {
         ReentrantLock lock = fetching.computeIfAbsent(digest, d -> new ReentrantLock());
         lock.lock();
         try {
             Path target = path(digest);
             if (present(target, digest, size)) {
                 touch(target);
+                watcher.whole(target, size);
                 return new Blob(digest, target, size, true);
             }
             Path temp = incoming.resolve(
                     digest.hex() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             try {
-                VerifyingFile sink = new VerifyingFile(temp, digest, size, progress);
+                VerifyingFile sink = new VerifyingFile(temp, digest, size, progress, watcher);
+                watcher.started(temp);
                 try (sink) {
                     fetch.into(sink);
                     sink.finish();
@@ -171,9 +196,14 @@ public final class LayerCache {
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IOException("the layer cache's incoming and blobs are on different filesystems", e);
                 }
+                watcher.whole(target, size);
                 Durability.fsync(blobs);
             } catch (IOException e) {
+                watcher.abandoned();
                 throw writeFailure(digest, e);
+            } catch (EngineException | RuntimeException e) {
+                watcher.abandoned();
+                throw e;
             } finally {
                 deleteQuietly(temp);
             }
@@ -360,12 +390,15 @@ public final class LayerCache {
         private final Digest expected;
         private final long size;
         private final LongConsumer progress;
+        private final Watcher watcher;
         private final FileChannel out;
         private final MessageDigest sha256;
         private long written;
 
-        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress) throws IOException {
+        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress, Watcher watcher)
+                throws IOException {
             this.path = path;
+            this.watcher = watcher;
             this.expected = expected;
             this.size = size;
             this.progress = progress;
@@ -396,6 +429,7 @@ public final class LayerCache {
             }
             written += length;
             progress.accept(length);
+            watcher.written(written);
         }
 
         void finish() throws EngineException, IOException {

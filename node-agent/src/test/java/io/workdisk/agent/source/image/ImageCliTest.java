@@ -51,7 +51,7 @@ class ImageCliTest {
                     .isEqualTo(pushed.digest().toString());
             assertThat(cold.get("layersFetched").asLong()).isEqualTo(2);
             assertThat(cold.get("layersCached").asLong()).isZero();
-            assertThat(cold.get("phaseSeconds").has("pull")).isTrue();
+            assertThat(cold.get("phaseSeconds").has("resolve")).isTrue();
             assertThat(cold.get("subtree").asText()).isEqualTo("/root");
 
             JsonNode warm = buildSeed(data, reference, data.resolve("second.ext4"));

@@ -129,4 +129,38 @@ class LayerCacheTest {
         LayerCache.open(dir, 1 << 20, Clock.systemUTC());
         assertThat(Files.exists(leftover)).isFalse();
     }
+
+    @Test
+    void aBlobsHeaderRecordCountsTowardTheBoundAndGoesWithIt() throws Exception {
+        LayerCache cache = LayerCache.open(dir, 3000, new SteppingClock());
+        byte[] a = blob('a', 1000);
+        byte[] b = blob('b', 1000);
+        Digest da = RegistryClient.sha256(a);
+        put(cache, a);
+        Files.write(cache.headersPath(da), blob('h', 900));
+        put(cache, b);
+        assertThat(cache.bytes()).isEqualTo(2900);
+
+        put(cache, blob('c', 1000)); // 3900 bytes: a, the least recently used, goes with its record
+        assertThat(cache.contains(da, 1000)).isFalse();
+        assertThat(cache.headersPath(da)).doesNotExist();
+        assertThat(cache.bytes()).isEqualTo(2000);
+    }
+
+    @Test
+    void openingTheCacheRemovesRecordsWithoutTheirBlobAndHalfWrittenOnes() throws Exception {
+        LayerCache cache = LayerCache.open(dir, 1 << 20, new SteppingClock());
+        byte[] a = blob('a', 100);
+        Digest da = RegistryClient.sha256(a);
+        put(cache, a);
+        Path kept = Files.write(cache.headersPath(da), blob('h', 10));
+        Path orphan = Files.write(cache.headersPath(RegistryClient.sha256(blob('z', 1))), blob('h', 10));
+        Path halfWritten = Files.write(kept.resolveSibling(da.hex() + ".tmp-1-2"), blob('h', 5));
+
+        LayerCache.open(dir, 1 << 20, new SteppingClock());
+
+        assertThat(kept).exists();
+        assertThat(orphan).doesNotExist();
+        assertThat(halfWritten).doesNotExist();
+    }
 }

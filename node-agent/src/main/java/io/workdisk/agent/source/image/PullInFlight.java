@@ -1,0 +1,201 @@
+package io.workdisk.agent.source.image;
+
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.ImageLayers;
+import io.workdisk.agent.engine.image.Layer;
+import io.workdisk.agent.engine.image.Platform;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pull whose manifest and config are in and whose layers are downloading, several at once, lowest
+ * first: a build may read each layer as it arrives, while {@link #await} waits for every blob to be
+ * verified and in the cache. Closing it without a successful {@link #await} stops the downloads, waits
+ * for them to end (their partial files go) and lets go of the blobs.
+ */
+public final class PullInFlight implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PullInFlight.class);
+
+    /** What the manifest and config said: the image as a pull reports it, before its layers are in. */
+    record Image(
+            ImageReference reference,
+            Digest resolvedDigest,
+            Digest manifestDigest,
+            Platform platform,
+            ImageConfig config) {}
+
+    private final Image image;
+    private final List<Descriptor> layers;
+    private final LayerCache cache;
+    private final List<Digest> held;
+    private final ExecutorService pool;
+    private final CompletionService<LayerCache.Blob> done;
+    private final Map<Digest, LayerArrival> arrivals;
+    private boolean handedOver;
+    private PulledImage pulled;
+
+    private PullInFlight(
+            Image image,
+            List<Descriptor> layers,
+            LayerCache cache,
+            List<Digest> held,
+            ExecutorService pool,
+            Map<Digest, LayerArrival> arrivals) {
+        this.image = image;
+        this.layers = List.copyOf(layers);
+        this.cache = cache;
+        this.held = held;
+        this.pool = pool;
+        this.done = new ExecutorCompletionService<>(pool);
+        this.arrivals = arrivals;
+    }
+
+    /** Starts fetching each distinct layer blob once, at most {@code parallelism} at a time, lowest first. */
+    static PullInFlight start(
+            Image image,
+            List<Descriptor> layers,
+            LayerCache cache,
+            List<Digest> held,
+            int parallelism,
+            ImagePuller.LayerFetch fetch) {
+        Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
+        layers.forEach(d -> distinct.putIfAbsent(d.digest(), d));
+        Map<Digest, LayerArrival> arrivals = new LinkedHashMap<>();
+        distinct.keySet().forEach(d -> arrivals.put(d, new LayerArrival()));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, distinct.size())), r -> {
+            Thread t = new Thread(r, "layer-download");
+            t.setDaemon(true);
+            return t;
+        });
+        PullInFlight pull = new PullInFlight(image, layers, cache, held, pool, arrivals);
+        for (Descriptor d : distinct.values()) {
+            LayerArrival arrival = arrivals.get(d.digest());
+            pull.done.submit(() -> {
+                try {
+                    return fetch.fetch(d, arrival);
+                } catch (EngineException | RuntimeException e) {
+                    arrival.failed(
+                            e instanceof EngineException engine
+                                    ? engine
+                                    : new EngineException(
+                                            Problem.IO_ERROR, "fetching layer " + d.digest() + " failed: " + e, e));
+                    throw e;
+                }
+            });
+        }
+        return pull;
+    }
+
+    /**
+     * The layers as the disk engine applies them, lowest first, each read as it arrives: a reader waits for
+     * bytes not yet fetched and fails with the pull's failure if the pull gives the blob up.
+     */
+    public ImageLayers layersAsTheyArrive() {
+        List<Layer> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor d = layers.get(i);
+            Layer layer = Layer.blob(d.digest().toString(), d.mediaType(), cache.path(d.digest()), d.size())
+                    .withDiffId(image.config().diffIds().get(i).toString())
+                    .withHeaders(cache.headersPath(d.digest()))
+                    .arriving(arrivals.get(d.digest()));
+            out.add(layer);
+        }
+        return new ImageLayers(
+                image.manifestDigest().toString(),
+                image.config().digest().toString(),
+                image.platform().toString(),
+                out);
+    }
+
+    /** Whether some layer's download failed part way and was started over. */
+    public boolean startedOver() {
+        return arrivals.values().stream().anyMatch(LayerArrival::startedOver);
+    }
+
+    /**
+     * Waits for every layer blob to be verified and in the cache, and returns the pulled image, which now
+     * holds the blobs until it is closed. The first failure stops the other downloads and is thrown.
+     */
+    public PulledImage await() throws EngineException {
+        if (pulled != null) {
+            return pulled;
+        }
+        Map<Digest, LayerCache.Blob> blobs = new LinkedHashMap<>();
+        for (int i = 0; i < arrivals.size(); i++) {
+            LayerCache.Blob blob = next(); // in the order they finish, so a failure is seen at once
+            blobs.put(blob.digest(), blob);
+        }
+        List<PulledImage.Layer> pulledLayers = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor d = layers.get(i);
+            LayerCache.Blob blob = blobs.get(d.digest());
+            pulledLayers.add(new PulledImage.Layer(
+                    d.digest(),
+                    d.mediaType(),
+                    MediaTypes.layerCompression(d.mediaType()),
+                    d.size(),
+                    image.config().diffIds().get(i),
+                    blob.path(),
+                    blob.cached()));
+        }
+        pulled = new PulledImage(
+                image.reference(),
+                image.resolvedDigest(),
+                image.manifestDigest(),
+                image.platform(),
+                image.config(),
+                pulledLayers,
+                cache);
+        handedOver = true;
+        pool.shutdown();
+        return pulled;
+    }
+
+    private LayerCache.Blob next() throws EngineException {
+        try {
+            return done.take().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EngineException engine) {
+                throw engine;
+            }
+            throw new IllegalStateException("fetching a layer failed unexpectedly", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "the pull was interrupted", e);
+        }
+    }
+
+    /**
+     * Unless {@link #await} handed the blobs over: interrupts the downloads and waits for them to end, so
+     * their partial files are gone before a failure is reported (an interrupted read ends at once; the
+     * bound is a backstop), then lets go of the blobs.
+     */
+    @Override
+    public void close() {
+        if (handedOver) {
+            return;
+        }
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("layer downloads still running 30 s after the pull ended; their files go with the next start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        EngineException stopped = new EngineException(Problem.SOURCE_UNAVAILABLE, "the pull was stopped");
+        arrivals.values().forEach(a -> a.failed(stopped));
+        cache.release(held);
+    }
+}

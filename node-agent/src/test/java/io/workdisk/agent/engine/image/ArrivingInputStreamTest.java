@@ -1,0 +1,166 @@
+package io.workdisk.agent.engine.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reading a blob while it downloads: bytes are read as they are written and not before, the read follows
+ * the blob from its temporary file into the cache, bytes of a failed attempt are never mixed with the
+ * next attempt's, and a download given up fails the read with its reason.
+ */
+class ArrivingInputStreamTest {
+    @TempDir
+    Path dir;
+
+    /** A download the test drives, step by step. */
+    static final class Download implements Arriving {
+        private Path file;
+        private long bytes;
+        private int attempt = -1;
+        private boolean whole;
+        private IOException failure;
+
+        synchronized void start(Path temp) {
+            attempt++;
+            file = temp;
+            bytes = 0;
+            notifyAll();
+        }
+
+        synchronized void wrote(long total) {
+            bytes = total;
+            notifyAll();
+        }
+
+        synchronized void done(Path blob) {
+            file = blob;
+            whole = true;
+            notifyAll();
+        }
+
+        synchronized void fail(IOException e) {
+            failure = e;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized Part await(long have) throws IOException, InterruptedException {
+            while (!whole && failure == null && (file == null || bytes <= have)) {
+                wait();
+            }
+            if (failure != null && !whole) {
+                throw failure;
+            }
+            return new Part(file, bytes, attempt, whole);
+        }
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) seed);
+        for (int i = 0; i < n; i++) {
+            b[i] ^= (byte) i;
+        }
+        return b;
+    }
+
+    @Test
+    void readsWhatHasArrivedWaitsForTheRestAndFollowsTheBlobIntoTheCache() throws Exception {
+        byte[] content = bytes(100_000, 7);
+        Download download = new Download();
+        Path temp = dir.resolve("incoming-1");
+        download.start(temp);
+        Files.write(temp, Arrays.copyOf(content, 40_000));
+        download.wrote(40_000);
+
+        ArrivingInputStream in = new ArrivingInputStream(download, content.length, "sha256:x");
+        byte[] first = in.readNBytes(40_000);
+        assertThat(first).isEqualTo(Arrays.copyOf(content, 40_000));
+        CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> {
+            try {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(rest).isNotDone();
+
+        Files.write(temp, Arrays.copyOfRange(content, 40_000, content.length), StandardOpenOption.APPEND);
+        Path blob = dir.resolve("blob");
+        Files.move(temp, blob);
+        download.wrote(content.length);
+        download.done(blob);
+
+        await().until(rest::isDone);
+        assertThat(rest.get()).isEqualTo(Arrays.copyOfRange(content, 40_000, content.length));
+        in.close();
+    }
+
+    @Test
+    void aDownloadThatStartsOverUnderAReaderFailsTheReadRatherThanMixTwoAttempts() throws Exception {
+        Download download = new Download();
+        Path first = dir.resolve("attempt-1");
+        download.start(first);
+        Files.write(first, bytes(1000, 1));
+        download.wrote(1000);
+        ArrivingInputStream in = new ArrivingInputStream(download, 5000, "sha256:x");
+        assertThat(in.readNBytes(1000)).hasSize(1000);
+
+        Files.delete(first);
+        Path second = dir.resolve("attempt-2");
+        download.start(second);
+        Files.write(second, bytes(5000, 1));
+        download.wrote(5000);
+
+        assertThatThrownBy(in::read)
+                .isInstanceOf(ArrivingInputStream.StartedOverException.class)
+                .hasMessageContaining("started over");
+    }
+
+    @Test
+    void aReaderThatHadReadNothingTakesTheNewAttempt() throws Exception {
+        Download download = new Download();
+        ArrivingInputStream in = new ArrivingInputStream(download, 3000, "sha256:x");
+        Path second = dir.resolve("attempt-2");
+        download.start(dir.resolve("attempt-1"));
+        download.start(second);
+        Files.write(second, bytes(3000, 2));
+        download.wrote(3000);
+        download.done(second);
+
+        assertThat(in.readAllBytes()).isEqualTo(bytes(3000, 2));
+    }
+
+    @Test
+    void aDownloadGivenUpFailsTheReadWithItsReason() throws Exception {
+        Download download = new Download();
+        ArrivingInputStream in = new ArrivingInputStream(download, 3000, "sha256:x");
+        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(read).isNotDone();
+
+        download.fail(new IOException("blob sha256:x ended after 10 of its 3000 bytes (truncated); discarded"));
+
+        await().until(read::isDone);
+        assertThat(read)
+                .failsWithin(java.time.Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withRootCauseInstanceOf(IOException.class)
+                .withMessageContaining("(truncated)");
+    }
+}
