@@ -25,13 +25,13 @@ import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Builds a seed from a container image. Where mke2fs reads tars (e2fsprogs 1.47.1+ with libarchive), the
- * layers are read twice: once for their headers only, applied to a tree in memory ({@link LayerIndex}),
- * then again to stream the surviving entries as one tar straight into {@code mke2fs -d -}
- * ({@link FlatTar}); no file of the image is ever written loose. Otherwise they are flattened into a
- * private staging tree beside the output ({@link ImageFlattener}) for {@code mkfs.ext4 -d DIR}. Either way
- * the usual seed pipeline follows: fix-ups for what mkfs left out, e2fsck -fn, atomic publish. Nothing is
- * published unless every layer applied and matched its digests.
+ * Builds a seed from a container image. The layers are read twice: once for their headers only, applied
+ * to a tree in memory ({@link LayerIndex}), then again for the surviving files' data ({@link FlatImage}).
+ * Where mke2fs reads tars (e2fsprogs 1.47.1+ with libarchive) the second read streams one tar straight into
+ * {@code mke2fs -d -}, and no file of the image is ever written loose; otherwise it writes a private
+ * staging tree beside the output for {@code mkfs.ext4 -d DIR}. Either way the usual seed pipeline follows:
+ * fix-ups for what mkfs left out, e2fsck -fn, atomic publish. Nothing is published unless every layer
+ * applied and matched its digests.
  */
 public final class ImageSeedBuilder {
     private final E2fsTools tools;
@@ -82,7 +82,7 @@ public final class ImageSeedBuilder {
             Extraction extraction = built.extraction();
             SeedMaker.Made made = built.made();
             SeedReport seed = SeedMaker.report(target, req.source(), subtree, extraction, made, phases, how);
-            ImageFlattener.Stats stats = built.stats();
+            LayerIndex.Stats stats = built.stats();
             return new ImageSeedReport(
                     seed,
                     req.ownership().name(),
@@ -100,54 +100,58 @@ public final class ImageSeedBuilder {
         }
     }
 
-    private record Built(Extraction extraction, SeedMaker.Made made, ImageFlattener.Stats stats) {}
+    private record Built(Extraction extraction, SeedMaker.Made made, LayerIndex.Stats stats) {}
 
     /** Layers' headers into memory ("index"), then the tar streamed into mke2fs as it reads ("mkfs"). */
     private Built throughTar(
             StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
-        Instant now = Instant.now();
-        LayerIndex index =
-                new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
-        index.applyAll(req.image().layers());
-        ImageFlattener.Stats stats = index.finish();
-        FlatTar tar = index.plan(subtree);
+        LayerIndex index = index(req);
+        FlatImage image = index.plan(subtree);
         phases.done("index");
         SeedMaker maker = new SeedMaker(tools);
-        SeedMaker.Made made = tar.isEmpty()
-                ? maker.make(out, null, tar.extraction(), target, req.requester(), phases)
+        SeedMaker.Made made = image.isEmpty()
+                ? maker.make(out, null, image.extraction(), target, req.requester(), phases)
                 : maker.makeStreaming(
                         out,
                         stdin -> {
-                            tar.write(
+                            image.writeTar(
                                     req.image().layers(),
                                     limits,
                                     PaxTarWriter.streaming(Channels.newChannel(stdin)),
                                     written);
-                            return SeedMaker.Streamed.whole(tar.extraction());
+                            return SeedMaker.Streamed.whole(image.extraction());
                         },
-                        tar.extraction(),
+                        image.extraction(),
                         target,
                         req.requester(),
                         phases);
-        return new Built(tar.extraction(), made, stats);
+        return new Built(image.extraction(), made, index.finish());
     }
 
-    /** Layers flattened into a directory first ("extract"); mkfs reads that tree. */
+    /** Layers' headers into memory ("index"), then the files written into a staging tree ("extract") for mkfs. */
     private Built throughStagingTree(
             StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
-        Path rootfs = Files.createDirectory(out.stage().resolve("rootfs"));
-        ImageFlattener flattener = new ImageFlattener(rootfs, req.ownership(), limits);
-        for (Layer layer : req.image().layers()) {
-            flattener.apply(layer);
-            written.accept(flattener.entriesApplied());
+        LayerIndex index = index(req);
+        FlatImage image = index.plan(subtree);
+        phases.done("index");
+        Path rootfs = null;
+        if (!image.isEmpty()) {
+            rootfs = Files.createDirectory(out.stage().resolve("rootfs"));
+            image.writeTree(req.image().layers(), limits, rootfs, written);
         }
-        ImageFlattener.Stats stats = flattener.finish();
-        Extraction extraction = flattener.describe(subtree);
         phases.done("extract");
         SeedMaker.Made made =
-                new SeedMaker(tools).make(out, flattener.treeOf(subtree), extraction, target, req.requester(), phases);
-        return new Built(extraction, made, stats);
+                new SeedMaker(tools).make(out, rootfs, image.extraction(), target, req.requester(), phases);
+        return new Built(image.extraction(), made, index.finish());
+    }
+
+    private LayerIndex index(Request req) throws EngineException {
+        Instant now = Instant.now();
+        LayerIndex index =
+                new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
+        index.applyAll(req.image().layers());
+        return index;
     }
 }

@@ -3,7 +3,7 @@ package io.workdisk.agent.engine.image;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
-import io.workdisk.agent.engine.image.StagedTree.HostileEntryException;
+import io.workdisk.agent.engine.image.EntryNames.HostileEntryException;
 import io.workdisk.agent.engine.seed.EntryOwner;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import java.io.IOException;
@@ -23,15 +23,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The first of two reads of an image's layers on the way to one tar for {@code mke2fs -d -}: every
- * layer's headers, lowest layer first, applied to a tree held in memory, by the same rules
- * {@link ImageFlattener} applies to a staging directory (later entries replace earlier ones whatever the
- * types, a directory over a directory merges, {@code .wh.NAME} and {@code .wh..wh..opq} remove what lower
+ * The first of two reads of an image's layers on the way to a seed: every layer's headers, lowest layer
+ * first, applied to a tree held in memory by the rules a container runtime applies (later entries replace
+ * earlier ones whatever the types, a directory over a directory merges, {@code .wh.NAME} and {@code .wh..wh..opq} remove what lower
  * layers made, hard links may name lower layers' files, device nodes and fifos are skipped and counted)
- * and with the same refusals (names with ".." or absolute, writing through a symlink, links out of the
- * tree, the entry and byte limits, sizes that lie). File data is read past, not kept: each surviving
- * file remembers which entry of which layer holds its content, for {@link FlatTar} to copy on the second
- * read.
+ * and with refusals for what a hostile image tries (names with ".." or absolute, writing through a
+ * symlink, links out of the tree, the entry and byte limits, sizes that lie). File data is read past, not kept: each surviving
+ * file remembers which entry of which layer holds its content, for {@link FlatImage} to copy on the
+ * second read.
  */
 public final class LayerIndex {
     private static final String OPAQUE = ".wh..wh..opq";
@@ -279,7 +278,7 @@ public final class LayerIndex {
             skip("unrepresentable name", e.displayName() + " (name is not valid UTF-8)");
             return;
         }
-        List<String> parts = StagedTree.components(e.name());
+        List<String> parts = EntryNames.components(e.name());
         if (parts.isEmpty()) {
             if (e.isDirectory()) {
                 root.meta = meta(e, "");
@@ -291,7 +290,7 @@ public final class LayerIndex {
             whiteout(parts, base);
             return;
         }
-        String rel = StagedTree.join(parts);
+        String rel = EntryNames.join(parts);
         Node parent = parentOf(parts, true);
         Node existing = parent.children.get(base);
         switch (e.type()) {
@@ -319,14 +318,14 @@ public final class LayerIndex {
         }
         layerPaths.add(rel);
         for (int i = 1; i < parts.size(); i++) {
-            layerAncestors.add(StagedTree.join(parts.subList(0, i)));
+            layerAncestors.add(EntryNames.join(parts.subList(0, i)));
         }
     }
 
     /** What a whiteout names goes, from lower layers only (the same layer's entries stay). */
     private void whiteout(List<String> parts, String base) throws IOException {
         Node dir = parentOf(parts, false);
-        String dirRel = StagedTree.join(parts.subList(0, parts.size() - 1));
+        String dirRel = EntryNames.join(parts.subList(0, parts.size() - 1));
         if (base.equals(OPAQUE)) {
             opaqueDirectories++;
             if (dir == null) {
@@ -343,7 +342,7 @@ public final class LayerIndex {
         }
         String name = base.substring(".wh.".length());
         if (name.isEmpty() || name.equals(".") || name.equals("..")) {
-            throw new HostileEntryException("whiteout '" + StagedTree.join(parts) + "' names no entry");
+            throw new HostileEntryException("whiteout '" + EntryNames.join(parts) + "' names no entry");
         }
         whiteouts++;
         if (dir == null || layerPaths.contains(child(dirRel, name))) {
@@ -354,7 +353,7 @@ public final class LayerIndex {
 
     /** A new name for a file already in the tree: it shares that file's inode, content and owner. */
     private void hardLink(List<String> parts, Node parent, String base, TarEntry e, String rel) throws IOException {
-        List<String> to = StagedTree.components(e.linkName());
+        List<String> to = EntryNames.components(e.linkName());
         if (to.isEmpty()) {
             throw new HostileEntryException("hard link '" + rel + "' points at the image's root");
         }
@@ -365,10 +364,10 @@ public final class LayerIndex {
         Node source = toParent == null ? null : toParent.children.get(to.get(to.size() - 1));
         if (source == null) {
             throw new HostileEntryException(
-                    "hard link '" + rel + "' points at /" + StagedTree.join(to) + ", which no earlier entry made");
+                    "hard link '" + rel + "' points at /" + EntryNames.join(to) + ", which no earlier entry made");
         }
         if (source.isDirectory()) {
-            throw new HostileEntryException("hard link '" + rel + "' points at the directory /" + StagedTree.join(to));
+            throw new HostileEntryException("hard link '" + rel + "' points at the directory /" + EntryNames.join(to));
         }
         // link(2) on Linux links a symlink itself, never what it points at: another symlink, alike.
         parent.children.put(
@@ -395,11 +394,11 @@ public final class LayerIndex {
                 next = Node.directory(implicitMeta());
                 dir.children.put(parts.get(i), next);
             } else if (next.kind == TarEntry.SYMLINK) {
-                throw new HostileEntryException("entry '" + StagedTree.join(parts)
-                        + "' would be written through the symlink /" + StagedTree.join(parts.subList(0, i + 1)));
+                throw new HostileEntryException("entry '" + EntryNames.join(parts)
+                        + "' would be written through the symlink /" + EntryNames.join(parts.subList(0, i + 1)));
             } else if (!next.isDirectory()) {
-                throw new HostileEntryException("entry '" + StagedTree.join(parts) + "' lies below /"
-                        + StagedTree.join(parts.subList(0, i + 1)) + ", which is not a directory");
+                throw new HostileEntryException("entry '" + EntryNames.join(parts) + "' lies below /"
+                        + EntryNames.join(parts.subList(0, i + 1)) + ", which is not a directory");
             }
             dir = next;
         }
@@ -429,23 +428,35 @@ public final class LayerIndex {
         return new Meta(0755, 0, 0, now, now, Collections.emptySortedMap());
     }
 
+    /**
+     * Facts about the layers as a whole, for the report; {@code headersReplayed} counts the layers whose
+     * headers came from an earlier read's {@link LayerHeaders} record.
+     */
+    public record Stats(
+            int layers,
+            long entries,
+            long uncompressedBytes,
+            int whiteouts,
+            int opaqueDirectories,
+            int headersReplayed) {}
+
     /** Facts about the layers as a whole, for the report. */
-    public ImageFlattener.Stats finish() {
-        return new ImageFlattener.Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, replayed.get());
+    public Stats finish() {
+        return new Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, replayed.get());
     }
 
     /**
      * What the seed of {@code subtree} must hold and how to write it: a missing subtree gives an empty seed
      * and a warning, like a rootfs without it; one that is not a directory is refused.
      */
-    public FlatTar plan(String subtree) throws EngineException {
+    public FlatImage plan(String subtree) throws EngineException {
         Node top = root;
         try {
-            for (String part : StagedTree.components(subtree.replaceFirst("^/+", ""))) {
+            for (String part : EntryNames.components(subtree.replaceFirst("^/+", ""))) {
                 Node next = top.children.get(part);
                 if (next == null) {
                     warn("the image has no " + subtree + "; the seed is empty");
-                    return FlatTar.empty(warnings(), skipped, now);
+                    return FlatImage.empty(warnings(), skipped, now);
                 }
                 if (!next.isDirectory()) {
                     throw new EngineException(
@@ -459,7 +470,7 @@ public final class LayerIndex {
         } catch (HostileEntryException e) {
             throw new EngineException(Problem.INVALID_PATH, "subtree " + subtree + ": " + e.getMessage(), e);
         }
-        return FlatTar.of(top, ownership, skipped, this::warn, this::warnings);
+        return FlatImage.of(top, ownership, skipped, this::warn, this::warnings);
     }
 
     private List<String> warnings() {

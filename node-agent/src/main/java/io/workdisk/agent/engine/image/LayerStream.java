@@ -272,7 +272,7 @@ final class LayerStream implements AutoCloseable {
      * {@code doing} names the work for the node's faults: "applying", "reading".
      */
     static EngineException failure(String which, String doing, IOException e) {
-        if (e instanceof StagedTree.HostileEntryException
+        if (e instanceof EntryNames.HostileEntryException
                 || e instanceof LimitException
                 || e instanceof TarReader.TarFormatException) {
             return new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);

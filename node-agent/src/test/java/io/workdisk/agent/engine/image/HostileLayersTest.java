@@ -55,25 +55,21 @@ class HostileLayersTest {
         return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
     }
 
-    /** The two ways layers are applied: into a staging directory, or headers into memory for the tar. */
+    /** The two ways a seed gets the layers: headers into memory, then written into a staging tree or not. */
     enum Way {
         STAGING_TREE,
         TAR_INDEX
     }
 
     private Extraction apply(Way way, LayerLimits limits, Layer... layers) throws Exception {
-        if (way == Way.STAGING_TREE) {
-            ImageFlattener f = new ImageFlattener(stage, SeedOwnership.PRESERVE, limits);
-            for (Layer l : layers) {
-                f.apply(l);
-            }
-            f.finish();
-            return f.describe("/");
-        }
         LayerIndex index = new LayerIndex(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layers));
         index.finish();
-        return index.plan("/").extraction();
+        FlatImage image = index.plan("/");
+        if (way == Way.STAGING_TREE && !image.isEmpty()) {
+            image.writeTree(List.of(layers), limits, stage, written -> {});
+        }
+        return image.extraction();
     }
 
     private static ExpectedEntry entry(Extraction extraction, String path) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * layer that changed in between stops mke2fs with the layer named, never a seed from mixed content.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class FlatTarTest {
+class FlatImageTest {
     @TempDir
     Path tmp;
 
@@ -59,18 +59,18 @@ class FlatTarTest {
         return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
     }
 
-    private FlatTar index(Layer layer) throws EngineException {
+    private FlatImage index(Layer layer) throws EngineException {
         LayerIndex index =
                 new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layer));
         return index.plan("/");
     }
 
-    private void feedMke2fs(FlatTar tar, Layer layer) throws Exception {
+    private void feedMke2fs(FlatImage tar, Layer layer) throws Exception {
         tools.runFeeding(
                 "mkfs.ext4",
                 Mkfs.seedFromStandardInput(image, 16384),
-                stdin -> tar.write(
+                stdin -> tar.writeTar(
                         List.of(layer),
                         LayerLimits.defaults(),
                         PaxTarWriter.streaming(Channels.newChannel(stdin)),
@@ -91,7 +91,7 @@ class FlatTarTest {
     @Test
     void aLayerWhoseBytesChangedBetweenTheReadsIsRefusedByItsDigest() throws Exception {
         Layer layer = layer("d/file", "content");
-        FlatTar tar = index(layer);
+        FlatImage tar = index(layer);
         layer("d/file", "CONTENT"); // same size, same headers, other bytes
 
         assertThatThrownBy(() -> feedMke2fs(tar, layer))
@@ -104,7 +104,7 @@ class FlatTarTest {
     @Test
     void aLayerWhoseEntriesChangedBetweenTheReadsIsNamedBeforeItsDataIsUsed() throws Exception {
         Layer layer = layer("d/file", "content");
-        FlatTar tar = index(layer);
+        FlatImage tar = index(layer);
         layer("d/elif", "content");
 
         assertThatThrownBy(() -> feedMke2fs(tar, layer))

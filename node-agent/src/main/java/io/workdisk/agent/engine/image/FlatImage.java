@@ -16,7 +16,15 @@ import io.workdisk.agent.engine.seed.SeedPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -28,15 +36,18 @@ import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
- * The flattened image's subtree as one PAX tar, in the order mke2fs's tar reader needs: it creates each
- * entry in a directory that must already exist and links a hard link to the path it names, so all
- * directories come first (parents before children, the root as "."), then symlinks, then each file once
- * with its data, in the order its content appears in the layers (the second read streams them once,
- * lowest first), and last every further name of a file as a hard link to the name written with the data.
- * Owners, modes and whole-second times travel in the headers; mke2fs applies file capabilities from the
- * tar and nothing else, so sub-second times and other attributes are left to the fix-ups.
+ * The flattened image's subtree, as the first read of the layers planned it, written by a second read
+ * either as one PAX tar for {@code mke2fs -d -} or as a private directory tree for {@code mkfs.ext4 -d
+ * DIR} (e2fsprogs without a tar reader). The order is the one mke2fs's tar reader needs, which also suits
+ * a tree: it creates each entry in a directory that must already exist and links a hard link to the path it
+ * names, so all directories come first (parents before children, the root as "."), then symlinks, then
+ * each file once with its data, in the order its content appears in the layers (the second read streams
+ * them once, lowest first), and last every further name of a file as a hard link to the name written with
+ * the data. Owners, modes and whole-second times travel in the tar's headers; mke2fs applies file
+ * capabilities from the tar and nothing else, so sub-second times and other attributes are left to the
+ * fix-ups; a tree gets modes and times, and the fix-ups set owners and attributes.
  */
-public final class FlatTar {
+public final class FlatImage {
     private static final byte[] ROOT = {'.'};
 
     private final Extraction extraction;
@@ -52,7 +63,7 @@ public final class FlatTar {
     /** A file to write with its data, taken from entry {@code ordinal} of its layer. */
     private record Content(long ordinal, FileObject file, byte[] path) {}
 
-    private FlatTar(
+    private FlatImage(
             Extraction extraction,
             List<Out> directories,
             List<Out> symlinks,
@@ -68,7 +79,7 @@ public final class FlatTar {
     }
 
     /** No subtree: an empty seed owned by root, no tar at all. */
-    static FlatTar empty(List<String> warnings, Map<String, Integer> skipped, Inode.Timestamp now) {
+    static FlatImage empty(List<String> warnings, Map<String, Integer> skipped, Inode.Timestamp now) {
         Extraction none = new Extraction(
                 List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
                 0,
@@ -79,10 +90,10 @@ public final class FlatTar {
                 0,
                 Map.copyOf(skipped),
                 warnings);
-        return new FlatTar(none, List.of(), List.of(), new TreeMap<>(), List.of(), SeedOwnership.ROOT);
+        return new FlatImage(none, List.of(), List.of(), new TreeMap<>(), List.of(), SeedOwnership.ROOT);
     }
 
-    static FlatTar of(
+    static FlatImage of(
             Node top,
             SeedOwnership ownership,
             Map<String, Integer> skipped,
@@ -103,7 +114,8 @@ public final class FlatTar {
                 walk.hardLinks.size(),
                 Map.copyOf(skipped),
                 warnings.get());
-        return new FlatTar(extraction, walk.directories, walk.symlinks, walk.contentByLayer, walk.hardLinks, ownership);
+        return new FlatImage(
+                extraction, walk.directories, walk.symlinks, walk.contentByLayer, walk.hardLinks, ownership);
     }
 
     /** What the seed must hold, entry by entry, for the size, the fix-ups and the check. */
@@ -116,30 +128,56 @@ public final class FlatTar {
         return directories.isEmpty();
     }
 
+    /** Where the second read puts each entry: a tar for mke2fs, or a directory tree. */
+    interface Sink {
+        void directory(byte[] path, Meta meta) throws IOException;
+
+        void symlink(byte[] path, Meta meta, byte[] target) throws IOException;
+
+        void file(byte[] path, Meta meta, long size, InputStream content) throws IOException;
+
+        void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException;
+
+        void finish() throws IOException;
+    }
+
     /**
-     * The second read: writes the whole tar, streaming each layer that holds a surviving file's content
-     * once more, its digests checked again, and the entries checked to be those the first read saw.
+     * The second read, as one tar: streams each layer that holds a surviving file's content once more, its
+     * digests checked again, and the entries checked to be those the first read saw.
      */
-    public void write(List<Layer> layers, LayerLimits limits, PaxTarWriter tar, LongConsumer written)
+    public void writeTar(List<Layer> layers, LayerLimits limits, PaxTarWriter tar, LongConsumer written)
+            throws IOException, EngineException {
+        write(layers, limits, new TarSink(tar, ownership), written);
+    }
+
+    /**
+     * The second read, as a tree under {@code root} (an empty, private directory), checked as for the tar.
+     * Owners and extended attributes are not applied (the host would honour a capability): the fix-ups set
+     * them in the seed.
+     */
+    public void writeTree(List<Layer> layers, LayerLimits limits, Path root, LongConsumer written)
+            throws IOException, EngineException {
+        write(layers, limits, new TreeSink(root), written);
+    }
+
+    private void write(List<Layer> layers, LayerLimits limits, Sink sink, LongConsumer written)
             throws IOException, EngineException {
         for (Out d : directories) {
-            header(tar, d, '5', 0, null);
+            sink.directory(d.path(), d.meta());
         }
         for (Out s : symlinks) {
-            header(tar, s, '2', 0, s.link());
+            sink.symlink(s.path(), s.meta(), s.link());
         }
         long entries = directories.size() + symlinks.size();
         written.accept(entries);
         LayerStream.Budget budget = new LayerStream.Budget(limits.maxOutputBytes());
-        byte[] buffer = new byte[1 << 16];
         for (Map.Entry<Integer, List<Content>> c : contentByLayer.entrySet()) {
-            entries =
-                    copyFiles(layers.get(c.getKey()), c.getKey(), c.getValue(), budget, buffer, tar, entries, written);
+            entries = copyFiles(layers.get(c.getKey()), c.getKey(), c.getValue(), budget, sink, entries, written);
         }
         for (Out h : hardLinks) {
-            header(tar, h, '1', 0, h.link());
+            sink.hardLink(h.path(), h.meta(), h.link());
         }
-        tar.finish();
+        sink.finish();
         written.accept(entries + hardLinks.size());
     }
 
@@ -149,8 +187,7 @@ public final class FlatTar {
             int index,
             List<Content> contents,
             LayerStream.Budget budget,
-            byte[] buffer,
-            PaxTarWriter tar,
+            Sink sink,
             long before,
             LongConsumer written)
             throws IOException, EngineException {
@@ -175,10 +212,7 @@ public final class FlatTar {
                             which + " changed between its two reads: entry " + ordinal + " is no longer /"
                                     + SeedPaths.printable(contents.get(next - 1).path()));
                 }
-                Out out = new Out(contents.get(next - 1).path(), file.meta, null);
-                header(tar, out, '0', file.size, null);
-                copy(reader.content(), file.size, buffer, tar);
-                tar.endData(file.size);
+                sink.file(contents.get(next - 1).path(), file.meta, file.size, reader.content());
                 written.accept(before + next);
             }
             if (next != contents.size()) {
@@ -196,36 +230,156 @@ public final class FlatTar {
         }
     }
 
-    private static void copy(InputStream in, long size, byte[] buffer, PaxTarWriter tar) throws IOException {
-        long copied = 0;
-        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-            tar.data(ByteBuffer.wrap(buffer, 0, n));
-            copied += n;
+    /** The entries as one PAX tar for {@code mke2fs -d -}. */
+    private static final class TarSink implements Sink {
+        private final PaxTarWriter tar;
+        private final SeedOwnership ownership;
+        private final byte[] buffer = new byte[1 << 16];
+
+        TarSink(PaxTarWriter tar, SeedOwnership ownership) {
+            this.tar = tar;
+            this.ownership = ownership;
         }
-        if (copied != size) {
-            throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
+
+        @Override
+        public void directory(byte[] path, Meta meta) throws IOException {
+            header(path, meta, '5', 0, null);
+        }
+
+        @Override
+        public void symlink(byte[] path, Meta meta, byte[] target) throws IOException {
+            header(path, meta, '2', 0, target);
+        }
+
+        @Override
+        public void file(byte[] path, Meta meta, long size, InputStream content) throws IOException {
+            header(path, meta, '0', size, null);
+            long copied = 0;
+            for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+                tar.data(ByteBuffer.wrap(buffer, 0, n));
+                copied += n;
+            }
+            checkSize(copied, size);
+            tar.endData(size);
+        }
+
+        @Override
+        public void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException {
+            header(path, meta, '1', 0, firstName);
+        }
+
+        @Override
+        public void finish() throws IOException {
+            tar.finish();
+        }
+
+        private void header(byte[] path, Meta m, char type, long size, byte[] link) throws IOException {
+            List<Ext4Image.Xattr> carried = new ArrayList<>();
+            byte[] cap = type == '0' ? m.xattrs().get("security.capability") : null;
+            if (cap != null && ownership == SeedOwnership.PRESERVE) {
+                // the one attribute mke2fs takes from a tar; the fix-ups set the others
+                carried.add(new Ext4Image.Xattr("security.capability", cap));
+            }
+            tar.header(
+                    path,
+                    type,
+                    type == '2' ? 0777 : m.mode() & 07777,
+                    m.uid(),
+                    m.gid(),
+                    size,
+                    m.mtime(),
+                    m.atime(),
+                    link,
+                    carried);
         }
     }
 
-    private void header(PaxTarWriter tar, Out out, char type, long size, byte[] link) throws IOException {
-        Meta m = out.meta();
-        List<Ext4Image.Xattr> carried = new ArrayList<>();
-        byte[] cap = type == '0' ? m.xattrs().get("security.capability") : null;
-        if (cap != null && ownership == SeedOwnership.PRESERVE) {
-            // the one attribute mke2fs takes from a tar; the fix-ups set the others
-            carried.add(new Ext4Image.Xattr("security.capability", cap));
+    /**
+     * The entries as a directory tree for {@code mkfs.ext4 -d DIR}, in a private directory of this build.
+     * Every path comes from the planned tree, whose names were reduced to plain components and whose
+     * parents are directories made here first, and every entry is created exclusively, so nothing is
+     * written outside the root or through a link. Directories stay writable until the end, when their
+     * modes and times go on, deepest first.
+     */
+    private static final class TreeSink implements Sink {
+        private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+        private final Path root;
+        private final List<Map.Entry<Path, Meta>> directories = new ArrayList<>();
+        private final byte[] buffer = new byte[1 << 16];
+
+        TreeSink(Path root) {
+            this.root = root;
         }
-        tar.header(
-                out.path(),
-                type,
-                type == '2' ? 0777 : m.mode() & 07777,
-                m.uid(),
-                m.gid(),
-                size,
-                m.mtime(),
-                m.atime(),
-                link,
-                carried);
+
+        private Path at(byte[] path) {
+            String rel = new String(path, StandardCharsets.UTF_8);
+            return rel.equals(".") ? root : root.resolve(rel);
+        }
+
+        @Override
+        public void directory(byte[] path, Meta meta) throws IOException {
+            Path dir = at(path);
+            if (!dir.equals(root)) {
+                Files.createDirectory(dir);
+            }
+            Files.setAttribute(dir, "unix:mode", 0700, NOFOLLOW);
+            directories.add(Map.entry(dir, meta));
+        }
+
+        @Override
+        public void symlink(byte[] path, Meta meta, byte[] target) throws IOException {
+            Path link = Files.createSymbolicLink(at(path), Path.of(new String(target, StandardCharsets.UTF_8)));
+            times(link, meta);
+        }
+
+        @Override
+        public void file(byte[] path, Meta meta, long size, InputStream content) throws IOException {
+            Path file = at(path);
+            long copied = 0;
+            try (FileChannel out =
+                    FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
+                for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+                    ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                    copied += n;
+                }
+            }
+            checkSize(copied, size);
+            Files.setAttribute(file, "unix:mode", meta.mode() & 07777, NOFOLLOW);
+            times(file, meta);
+        }
+
+        @Override
+        public void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException {
+            Files.createLink(at(path), at(firstName));
+        }
+
+        @Override
+        public void finish() throws IOException {
+            for (int i = directories.size() - 1; i >= 0; i--) {
+                Path dir = directories.get(i).getKey();
+                Meta meta = directories.get(i).getValue();
+                Files.setAttribute(dir, "unix:mode", meta.mode() & 07777, NOFOLLOW);
+                times(dir, meta);
+            }
+        }
+
+        private static void times(Path p, Meta meta) throws IOException {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW)
+                    .setTimes(fileTime(meta.mtime()), fileTime(meta.atime()), null);
+        }
+
+        private static FileTime fileTime(Inode.Timestamp t) {
+            return FileTime.from(Instant.ofEpochSecond(t.seconds(), t.nanos()));
+        }
+    }
+
+    private static void checkSize(long copied, long size) throws TarReader.TarFormatException {
+        if (copied != size) {
+            throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
+        }
     }
 
     /** Depth first, children in name order: the tar's lists and what each entry of the seed must be. */

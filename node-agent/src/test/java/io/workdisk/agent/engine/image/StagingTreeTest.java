@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The flattened image, entry by entry, against umoci's unpacking of the same OCI layout. */
-class ImageFlattenerTest {
+class StagingTreeTest {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
     @TempDir
@@ -43,12 +43,13 @@ class ImageFlattenerTest {
         ImageLayers image = OciArchive.read(archive, Platform.host());
         assertThat(image.layers()).hasSize(3);
         Path ours = Files.createDirectories(tmp.resolve("ours"));
-        ImageFlattener flattener = new ImageFlattener(ours, SeedOwnership.PRESERVE, LayerLimits.defaults());
-        for (Layer layer : image.layers()) {
-            flattener.apply(layer);
-        }
-        ImageFlattener.Stats stats = flattener.finish();
-        Extraction extraction = flattener.describe("/");
+        LayerIndex index =
+                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        index.applyAll(image.layers());
+        LayerIndex.Stats stats = index.finish();
+        FlatImage flat = index.plan("/");
+        flat.writeTree(image.layers(), LayerLimits.defaults(), ours, written -> {});
+        Extraction extraction = flat.extraction();
 
         Map<String, Path> theirEntries = entries(theirs, true);
         Map<String, Path> ourEntries = entries(ours, false);
@@ -124,7 +125,7 @@ class ImageFlattenerTest {
         LayerIndex index =
                 new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(image.layers());
-        ImageFlattener.Stats stats = index.finish();
+        LayerIndex.Stats stats = index.finish();
         Extraction extraction = index.plan("/").extraction();
 
         Map<String, Path> theirEntries = entries(theirs, true);
