@@ -143,22 +143,18 @@ public final class RegistryImageSeeds implements ImageSeeds {
         try (PullInFlight pull =
                 puller().start(ImageReference.parse(image.reference()), platform, plainHttp(image), pullProgress)) {
             phases.done("resolve");
+            SeedFrom seedFrom = layers -> engine.buildImageSeed(
+                    root,
+                    new ImageSeedBuilder.Request(
+                            layers, image.reference(), subtree, ownership, target, requester, force),
+                    phases,
+                    pullProgress::entriesWritten);
             ImageSeedReport report = null;
             EngineException buildFailed = null;
             try {
                 // The build reads each layer as it downloads; every byte it reads it checks against the
                 // layer's digests itself, so the seed never rests on bytes the pull has not verified.
-                report = build(
-                        root,
-                        pull.layersAsTheyArrive(),
-                        image,
-                        subtree,
-                        ownership,
-                        target,
-                        requester,
-                        force,
-                        phases,
-                        pullProgress);
+                report = seedFrom.layers(pull.layersAsTheyArrive());
             } catch (EngineException e) {
                 buildFailed = e;
             }
@@ -170,17 +166,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
                     }
                     // A download failed part way and started over while the build read it, which fails the
                     // read rather than mix two attempts' bytes: build again from the blobs now in the cache.
-                    report = build(
-                            root,
-                            pulled.toImageLayers(),
-                            image,
-                            subtree,
-                            ownership,
-                            target,
-                            requester,
-                            force,
-                            phases,
-                            pullProgress);
+                    report = seedFrom.layers(pulled.toImageLayers());
                 }
                 return new PulledSeedReport(
                         report,
@@ -192,23 +178,10 @@ public final class RegistryImageSeeds implements ImageSeeds {
         }
     }
 
-    private ImageSeedReport build(
-            DataRoot root,
-            ImageLayers layers,
-            ImageSource image,
-            String subtree,
-            SeedOwnership ownership,
-            Path target,
-            String requester,
-            boolean force,
-            Phases phases,
-            PulledBytes progress)
-            throws EngineException {
-        return engine.buildImageSeed(
-                root,
-                new ImageSeedBuilder.Request(layers, image.reference(), subtree, ownership, target, requester, force),
-                phases,
-                progress::entriesWritten);
+    /** The seed this build makes from an image's layers. */
+    @FunctionalInterface
+    private interface SeedFrom {
+        ImageSeedReport layers(ImageLayers layers) throws EngineException;
     }
 
     /** Progress of one build: the pull's bytes as last reported, then the entries written, beside them. */

@@ -85,11 +85,7 @@ public final class PullInFlight implements AutoCloseable {
                 try {
                     return fetch.fetch(d, arrival);
                 } catch (EngineException | RuntimeException e) {
-                    arrival.failed(
-                            e instanceof EngineException engine
-                                    ? engine
-                                    : new EngineException(
-                                            Problem.IO_ERROR, "fetching layer " + d.digest() + " failed: " + e, e));
+                    arrival.arrival().failed(e);
                     throw e;
                 }
             });
@@ -108,7 +104,7 @@ public final class PullInFlight implements AutoCloseable {
             Layer layer = Layer.blob(d.digest().toString(), d.mediaType(), cache.path(d.digest()), d.size())
                     .withDiffId(image.config().diffIds().get(i).toString())
                     .withHeaders(cache.headersPath(d.digest()))
-                    .arriving(arrivals.get(d.digest()));
+                    .arriving(arrivals.get(d.digest()).arrival());
             out.add(layer);
         }
         return new ImageLayers(
@@ -120,7 +116,7 @@ public final class PullInFlight implements AutoCloseable {
 
     /** Whether some layer's download failed part way and was started over. */
     public boolean startedOver() {
-        return arrivals.values().stream().anyMatch(LayerArrival::startedOver);
+        return arrivals.values().stream().anyMatch(a -> a.arrival().startedOver());
     }
 
     /**
@@ -195,7 +191,7 @@ public final class PullInFlight implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         EngineException stopped = new EngineException(Problem.SOURCE_UNAVAILABLE, "the pull was stopped");
-        arrivals.values().forEach(a -> a.failed(stopped));
+        arrivals.values().forEach(a -> a.arrival().failed(stopped));
         cache.release(held);
     }
 }

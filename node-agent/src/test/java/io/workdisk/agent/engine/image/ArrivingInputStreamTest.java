@@ -16,54 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Reading a blob while it downloads: bytes are read as they are written and not before, the read follows
  * the blob from its temporary file into the cache, bytes of a failed attempt are never mixed with the
- * next attempt's, and a download given up fails the read with its reason.
+ * next attempt's, and a download given up fails the read with its reason. The arrival is driven as the
+ * layer cache drives it.
  */
 class ArrivingInputStreamTest {
     @TempDir
     Path dir;
-
-    /** A download the test drives, step by step. */
-    static final class Download implements Arriving {
-        private Path file;
-        private long bytes;
-        private int attempt = -1;
-        private boolean whole;
-        private IOException failure;
-
-        synchronized void start(Path temp) {
-            attempt++;
-            file = temp;
-            bytes = 0;
-            notifyAll();
-        }
-
-        synchronized void wrote(long total) {
-            bytes = total;
-            notifyAll();
-        }
-
-        synchronized void done(Path blob) {
-            file = blob;
-            whole = true;
-            notifyAll();
-        }
-
-        synchronized void fail(IOException e) {
-            failure = e;
-            notifyAll();
-        }
-
-        @Override
-        public synchronized Part await(long have) throws IOException, InterruptedException {
-            while (!whole && failure == null && (file == null || bytes <= have)) {
-                wait();
-            }
-            if (failure != null && !whole) {
-                throw failure;
-            }
-            return new Part(file, bytes, attempt, whole);
-        }
-    }
 
     static byte[] bytes(int n, int seed) {
         byte[] b = new byte[n];
@@ -77,11 +35,11 @@ class ArrivingInputStreamTest {
     @Test
     void readsWhatHasArrivedWaitsForTheRestAndFollowsTheBlobIntoTheCache() throws Exception {
         byte[] content = bytes(100_000, 7);
-        Download download = new Download();
+        Arrival download = new Arrival();
         Path temp = dir.resolve("incoming-1");
-        download.start(temp);
+        download.started(temp);
         Files.write(temp, Arrays.copyOf(content, 40_000));
-        download.wrote(40_000);
+        download.written(40_000);
 
         ArrivingInputStream in = new ArrivingInputStream(download, content.length, "sha256:x");
         byte[] first = in.readNBytes(40_000);
@@ -98,8 +56,8 @@ class ArrivingInputStreamTest {
         Files.write(temp, Arrays.copyOfRange(content, 40_000, content.length), StandardOpenOption.APPEND);
         Path blob = dir.resolve("blob");
         Files.move(temp, blob);
-        download.wrote(content.length);
-        download.done(blob);
+        download.written(content.length);
+        download.whole(blob, content.length);
 
         await().until(rest::isDone);
         assertThat(rest.get()).isEqualTo(Arrays.copyOfRange(content, 40_000, content.length));
@@ -108,19 +66,20 @@ class ArrivingInputStreamTest {
 
     @Test
     void aDownloadThatStartsOverUnderAReaderFailsTheReadRatherThanMixTwoAttempts() throws Exception {
-        Download download = new Download();
+        Arrival download = new Arrival();
         Path first = dir.resolve("attempt-1");
-        download.start(first);
+        download.started(first);
         Files.write(first, bytes(1000, 1));
-        download.wrote(1000);
+        download.written(1000);
         ArrivingInputStream in = new ArrivingInputStream(download, 5000, "sha256:x");
         assertThat(in.readNBytes(1000)).hasSize(1000);
 
         Files.delete(first);
+        download.abandoned();
         Path second = dir.resolve("attempt-2");
-        download.start(second);
+        download.started(second);
         Files.write(second, bytes(5000, 1));
-        download.wrote(5000);
+        download.written(5000);
 
         assertThatThrownBy(in::read)
                 .isInstanceOf(ArrivingInputStream.StartedOverException.class)
@@ -129,21 +88,22 @@ class ArrivingInputStreamTest {
 
     @Test
     void aReaderThatHadReadNothingTakesTheNewAttempt() throws Exception {
-        Download download = new Download();
+        Arrival download = new Arrival();
         ArrivingInputStream in = new ArrivingInputStream(download, 3000, "sha256:x");
         Path second = dir.resolve("attempt-2");
-        download.start(dir.resolve("attempt-1"));
-        download.start(second);
+        download.started(dir.resolve("attempt-1"));
+        download.abandoned();
+        download.started(second);
         Files.write(second, bytes(3000, 2));
-        download.wrote(3000);
-        download.done(second);
+        download.written(3000);
+        download.whole(second, 3000);
 
         assertThat(in.readAllBytes()).isEqualTo(bytes(3000, 2));
     }
 
     @Test
     void aDownloadGivenUpFailsTheReadWithItsReason() throws Exception {
-        Download download = new Download();
+        Arrival download = new Arrival();
         ArrivingInputStream in = new ArrivingInputStream(download, 3000, "sha256:x");
         CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
             try {
@@ -154,7 +114,7 @@ class ArrivingInputStreamTest {
         });
         assertThat(read).isNotDone();
 
-        download.fail(new IOException("blob sha256:x ended after 10 of its 3000 bytes (truncated); discarded"));
+        download.failed(new IOException("blob sha256:x ended after 10 of its 3000 bytes (truncated); discarded"));
 
         await().until(read::isDone);
         assertThat(read)

@@ -123,7 +123,42 @@ final class ImageFixture {
                         new OciLayouts.LayerFile(l2, "none"),
                         new OciLayouts.LayerFile(l3tar, "gzip")),
                 arch);
-        return OciLayouts.pack(layout, dir.resolve("image.oci.tar"));
+        return OciLayouts.pack(layout, archive(dir));
+    }
+
+    /**
+     * The fixture image as umoci, a reference implementation of the layer rules, unpacks it: written to
+     * {@code dir} (as {@link #write}) and unpacked into {@code dir/umoci}; returns that directory.
+     */
+    static Path unpackedByUmoci(Path dir) throws IOException {
+        write(dir);
+        Path theirs = dir.resolve("umoci");
+        io.workdisk.agent.testing.Shell.ok(
+                "umoci", "raw", "unpack", "--image", dir.resolve(UMOCI_LAYOUT) + ":latest", theirs.toString());
+        return theirs;
+    }
+
+    /** The fixture's archive in {@code dir}, once {@link #write} or {@link #unpackedByUmoci} made it. */
+    static Path archive(Path dir) {
+        return dir.resolve("image.oci.tar");
+    }
+
+    /**
+     * The entries below {@code root} by relative path, never following a link; device nodes, fifos and
+     * sockets left out when {@code dropSpecial} (the seed skips them).
+     */
+    static java.util.Map<String, Path> entries(Path root, boolean dropSpecial) throws IOException {
+        java.util.Map<String, Path> out = new java.util.TreeMap<>();
+        java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+        try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+            s.filter(p -> !p.equals(root))
+                    .filter(p -> !dropSpecial
+                            || Files.isDirectory(p, nofollow)
+                            || Files.isRegularFile(p, nofollow)
+                            || Files.isSymbolicLink(p))
+                    .forEach(p -> out.put(root.relativize(p).toString(), p));
+        }
+        return out;
     }
 
     /** Fixed times for every entry, so the comparison covers directories too. */

@@ -20,7 +20,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,15 +38,8 @@ class ImageSeedTest {
             names = {"TAR", "STAGING_TREE"})
     void aWholeFilesystemSeedWithPreserveHoldsTheImagesOwnersModesTimesAndXattrs(SeedMethod method) throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
-        Path archive = ImageFixture.write(tmp);
-        Path theirs = tmp.resolve("umoci");
-        Shell.ok(
-                "umoci",
-                "raw",
-                "unpack",
-                "--image",
-                tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
-                theirs.toString());
+        Path theirs = ImageFixture.unpackedByUmoci(tmp);
+        Path archive = ImageFixture.archive(tmp);
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path seed = data.resolve("image.seed");
 
@@ -59,14 +51,7 @@ class ImageSeedTest {
                 .result();
 
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
-        Map<String, Path> expected = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(theirs)) {
-            s.filter(p -> !p.equals(theirs))
-                    .filter(p -> Files.isDirectory(p, NOFOLLOW)
-                            || Files.isRegularFile(p, NOFOLLOW)
-                            || Files.isSymbolicLink(p))
-                    .forEach(p -> expected.put(theirs.relativize(p).toString(), p));
-        }
+        Map<String, Path> expected = ImageFixture.entries(theirs, true);
         Map<String, DebugfsTree.Entry> got = new TreeMap<>(tree);
         got.remove("");
         assertThat(got.keySet()).containsExactlyElementsOf(expected.keySet());

@@ -6,7 +6,6 @@ import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
-import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +28,8 @@ class StagingTreeTest {
 
     @Test
     void layersApplyExactlyAsUmociUnpacksThem() throws Exception {
-        Path archive = ImageFixture.write(tmp);
-        Path theirs = tmp.resolve("umoci");
-        Shell.ok(
-                "umoci",
-                "raw",
-                "unpack",
-                "--image",
-                tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
-                theirs.toString());
+        Path theirs = ImageFixture.unpackedByUmoci(tmp);
+        Path archive = ImageFixture.archive(tmp);
 
         ImageLayers image = OciArchive.read(archive, Platform.host());
         assertThat(image.layers()).hasSize(3);
@@ -51,8 +42,8 @@ class StagingTreeTest {
         flat.writeTree(image.layers(), LayerLimits.defaults(), ours, written -> {});
         Extraction extraction = flat.extraction();
 
-        Map<String, Path> theirEntries = entries(theirs, true);
-        Map<String, Path> ourEntries = entries(ours, false);
+        Map<String, Path> theirEntries = ImageFixture.entries(theirs, true);
+        Map<String, Path> ourEntries = ImageFixture.entries(ours, false);
         assertThat(ourEntries.keySet()).containsExactlyElementsOf(theirEntries.keySet());
         Map<String, ExpectedEntry> expected =
                 extraction.entries().stream().collect(Collectors.toMap(ExpectedEntry::path, e -> e));
@@ -111,15 +102,8 @@ class StagingTreeTest {
 
     @Test
     void theInMemoryIndexForTheTarSaysWhatUmociUnpacks() throws Exception {
-        Path archive = ImageFixture.write(tmp);
-        Path theirs = tmp.resolve("umoci");
-        Shell.ok(
-                "umoci",
-                "raw",
-                "unpack",
-                "--image",
-                tmp.resolve(ImageFixture.UMOCI_LAYOUT) + ":latest",
-                theirs.toString());
+        Path theirs = ImageFixture.unpackedByUmoci(tmp);
+        Path archive = ImageFixture.archive(tmp);
 
         ImageLayers image = OciArchive.read(archive, Platform.host());
         LayerIndex index =
@@ -128,7 +112,7 @@ class StagingTreeTest {
         LayerIndex.Stats stats = index.finish();
         Extraction extraction = index.plan("/").extraction();
 
-        Map<String, Path> theirEntries = entries(theirs, true);
+        Map<String, Path> theirEntries = ImageFixture.entries(theirs, true);
         Map<String, ExpectedEntry> ours = new TreeMap<>();
         extraction.entries().forEach(e -> ours.put(e.path(), e));
         ours.remove("");
@@ -167,19 +151,6 @@ class StagingTreeTest {
     }
 
     /** Every entry below {@code root} by relative path; device nodes and fifos left out when asked. */
-    private static Map<String, Path> entries(Path root, boolean dropSpecial) throws IOException {
-        Map<String, Path> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            s.filter(p -> !p.equals(root))
-                    .filter(p -> !dropSpecial
-                            || Files.isDirectory(p, NOFOLLOW)
-                            || Files.isRegularFile(p, NOFOLLOW)
-                            || Files.isSymbolicLink(p))
-                    .forEach(p -> out.put(root.relativize(p).toString(), p));
-        }
-        return out;
-    }
-
     private static Map<String, String> userXattrs(Map<String, byte[]> xattrs) {
         Map<String, String> out = new TreeMap<>();
         xattrs.forEach((k, v) -> {
