@@ -22,6 +22,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -37,6 +38,7 @@ public final class DiskEngine {
     private final DiskInspector inspector;
     private final ResizeRecovery recovery;
     private final SeedMethod seedMethod;
+    private final Clock clock;
 
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime) {
         this(tools, nanoTime, SeedMethod.AUTO);
@@ -44,11 +46,20 @@ public final class DiskEngine {
 
     /** An engine that builds seeds one way only (tests of the path older e2fsprogs take). */
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod) {
+        this(tools, nanoTime, seedMethod, Clock.systemUTC());
+    }
+
+    /**
+     * An engine whose {@code clock} dates what no source describes (the root of a seed whose subtree is
+     * missing, the directories an image's layers imply but never list).
+     */
+    public DiskEngine(E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod, Clock clock) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.inspector = new DiskInspector(tools);
         this.recovery = new ResizeRecovery(tools);
         this.seedMethod = seedMethod;
+        this.clock = clock;
     }
 
     /** What crashed resizes left in the directories this engine has worked in, and how to recover more. */
@@ -141,7 +152,7 @@ public final class DiskEngine {
 
     public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedReport report = new SeedBuilder(tools, nanoTime, recovery, seedMethod).build(root, req);
+        SeedReport report = new SeedBuilder(tools, nanoTime, recovery, seedMethod, clock).build(root, req);
         return new Timed<>(elapsed(start), report);
     }
 
@@ -197,7 +208,7 @@ public final class DiskEngine {
     /** As above, telling {@code written} how many entries reached mkfs so far. */
     public ImageSeedReport buildImageSeed(
             DataRoot root, ImageSeedBuilder.Request req, Phases phases, LongConsumer written) throws EngineException {
-        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod)
+        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock)
                 .build(root, req, phases, written);
     }
 

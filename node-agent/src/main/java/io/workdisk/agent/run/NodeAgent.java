@@ -9,6 +9,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.node.NodeRecorder;
 import io.workdisk.agent.node.NodeSurvey;
@@ -159,7 +160,7 @@ public final class NodeAgent implements AutoCloseable {
             KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds.Maker images)
             throws EngineException {
         DataLayout layout = DataLayout.create(settings.dataRoot());
-        DiskEngine engine = new DiskEngine(tools, System::nanoTime);
+        DiskEngine engine = new DiskEngine(tools, System::nanoTime, SeedMethod.AUTO, clock);
         recover(layout, engine.recovery());
         TaskExecutor executor = new TaskExecutor(
                 engine,

@@ -20,6 +20,7 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -39,14 +40,22 @@ public final class ImageSeedBuilder {
     private final ResizeRecovery recovery;
     private final LayerLimits limits;
     private final SeedMethod method;
+    private final Clock clock;
 
+    /** {@code clock} dates the directories the layers imply but never list, and the root of an empty seed. */
     public ImageSeedBuilder(
-            E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, LayerLimits limits, SeedMethod method) {
+            E2fsTools tools,
+            LongSupplier nanoTime,
+            ResizeRecovery recovery,
+            LayerLimits limits,
+            SeedMethod method,
+            Clock clock) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
         this.limits = limits;
         this.method = method;
+        this.clock = clock;
     }
 
     /** Which image, which part of it, whose files, and where the seed goes. */
@@ -148,7 +157,7 @@ public final class ImageSeedBuilder {
     }
 
     private LayerIndex index(Request req) throws EngineException {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         LayerIndex index =
                 new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
         index.applyAll(req.image().layers());

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -32,12 +33,16 @@ public final class SeedBuilder {
     private final LongSupplier nanoTime;
     private final ResizeRecovery recovery;
     private final SeedMethod method;
+    private final Clock clock;
 
-    public SeedBuilder(E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, SeedMethod method) {
+    /** {@code clock} dates the root of a seed whose subtree the rootfs lacks. */
+    public SeedBuilder(
+            E2fsTools tools, LongSupplier nanoTime, ResizeRecovery recovery, SeedMethod method, Clock clock) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
         this.method = method;
+        this.clock = clock;
     }
 
     private SeedMethod chooseMethod(Path scratch) throws EngineException {
@@ -63,7 +68,8 @@ public final class SeedBuilder {
             SeedMaker.Made made;
             if (top.isEmpty()) {
                 // No subtree: no tar and no tree, an empty seed whose root the fix-ups then set.
-                Extraction empty = SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty");
+                Extraction empty =
+                        SubtreeWalker.empty("the rootfs has no " + subtree + "; the seed is empty", clock.instant());
                 phases.done("extract");
                 made = maker.make(out, null, empty, target, req.requester(), phases);
             } else if (how == SeedMethod.TAR) {

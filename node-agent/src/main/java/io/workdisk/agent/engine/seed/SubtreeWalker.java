@@ -67,9 +67,9 @@ public final class SubtreeWalker {
         return w.result();
     }
 
-    /** The seed for a rootfs that lacks the subtree: an empty root directory owned by root. */
-    public static Extraction empty(String warning) {
-        Inode.Timestamp now = new Inode.Timestamp(Instant.now().getEpochSecond(), 0);
+    /** The seed for a rootfs that lacks the subtree: an empty root directory owned by root, dated {@code at}. */
+    public static Extraction empty(String warning, Instant at) {
+        Inode.Timestamp now = new Inode.Timestamp(at.getEpochSecond(), 0);
         return new Extraction(
                 List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
                 0,

@@ -15,6 +15,11 @@ final class ImageSeeds {
         return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method);
     }
 
+    /** An engine held to one method whose clock the test sets. */
+    static DiskEngine engine(SeedMethod method, java.time.Clock clock) {
+        return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method, clock);
+    }
+
     static void assumeTarReadable(SeedMethod method, Path scratch) throws EngineException {
         Assumptions.assumeTrue(
                 method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(scratch),

@@ -301,4 +301,30 @@ class LayerEdgesSeedTest {
 
         assertBuildFails(method, Problem.CORRUPT_IMAGE, "does not match its diff ID", lying);
     }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = SeedMethod.class,
+            names = {"TAR", "STAGING_TREE"})
+    void directoriesTheLayersImplyButNeverListAreDatedByTheEnginesClock(SeedMethod method) throws Exception {
+        ImageSeeds.assumeTarReadable(method, tmp);
+        Layer l = layer(w -> w.file("implied/deeper/f", 0644, "x"));
+        java.time.Instant at = java.time.Instant.parse("2001-09-09T01:46:40Z");
+        Path data = Files.createDirectories(tmp.resolve("data-clock-" + method));
+        Path seed = data.resolve("image.seed");
+        ImageLayers image =
+                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(l));
+
+        ImageSeeds.engine(method, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
+                .buildImageSeed(
+                        DataRoot.of(data),
+                        new ImageSeedBuilder.Request(
+                                image, "test image", "/", SeedOwnership.PRESERVE, seed, "t", false),
+                        new Phases(System::nanoTime));
+
+        var tree = DebugfsTree.read(seed, tmp);
+        assertThat(tree.get("implied").mtimeSeconds()).isEqualTo(at.getEpochSecond());
+        assertThat(tree.get("implied/deeper").mtimeSeconds()).isEqualTo(at.getEpochSecond());
+        assertThat(tree.get("implied/deeper/f").mtimeSeconds()).isEqualTo(1_600_000_000L);
+    }
 }
