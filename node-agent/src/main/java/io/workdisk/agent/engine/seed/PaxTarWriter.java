@@ -9,23 +9,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Writes one POSIX.1-2001 (PAX) tar file, as libarchive reads it for {@code mke2fs -d FILE.tar}. Why not
+ * Writes one POSIX.1-2001 (PAX) tar, as libarchive reads it for {@code mke2fs -d -}. Why not
  * Commons Compress's TarArchiveOutputStream: it takes names, link targets and extended header values as
  * Java strings, so a name that is not UTF-8 cannot pass through it byte for byte (here every path goes
- * raw, with {@code hdrcharset=BINARY} where needed), and it writes every byte of a file, so a 2 GiB file
- * with a few written blocks would cost 2 GiB of zeros; here the caller places each data run at its offset
- * ({@link #dataAt}) and skipped ranges stay holes in the tar file itself, read back as zeros, which
- * mke2fs turns back into holes. The format is small: a 512-byte ustar header per entry, preceded by an
- * extended header of "length key=value\n" records for what ustar cannot hold.
+ * raw, with {@code hdrcharset=BINARY} where needed). The format is small: a 512-byte ustar header per
+ * entry, preceded by an extended header of "length key=value\n" records for what ustar cannot hold.
  *
- * <p>A writer on a file places data anywhere in the current entry and leaves holes; a streaming writer
- * (a pipe into {@code mke2fs -d -}) takes each entry's data in order and writes its padding itself.
+ * <p>The tar is written strictly in order, to a pipe into {@code mke2fs -d -}: each entry's data in order,
+ * its padding written here.
  */
 public final class PaxTarWriter implements Closeable {
     static final int BLOCK = 512;
@@ -34,32 +29,18 @@ public final class PaxTarWriter implements Closeable {
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocate(BLOCK).asReadOnlyBuffer();
 
-    /** The file written with positional writes; null when streaming. */
-    private final FileChannel file;
-
     private final WritableByteChannel stream;
     private long position;
     private long dataStart;
     private int extendedHeaders;
 
-    private PaxTarWriter(FileChannel file, WritableByteChannel stream) {
-        this.file = file;
+    private PaxTarWriter(WritableByteChannel stream) {
         this.stream = stream;
     }
 
-    /** A new file: fails if {@code file} exists. */
-    public static PaxTarWriter create(Path file) throws IOException {
-        return new PaxTarWriter(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), null);
-    }
-
-    /** A tar written strictly in order to {@code out}; {@link #dataAt} is not available. */
+    /** A tar written strictly in order to {@code out}. */
     public static PaxTarWriter streaming(WritableByteChannel out) {
-        return new PaxTarWriter(null, out);
-    }
-
-    /** Whether this tar is written strictly in order (to a pipe) rather than to a file. */
-    boolean streams() {
-        return file == null;
+        return new PaxTarWriter(out);
     }
 
     /** Where the next entry's data starts, once its header is written. */
@@ -67,17 +48,10 @@ public final class PaxTarWriter implements Closeable {
         return position;
     }
 
-    FileChannel channel() {
-        if (file == null) {
-            throw new IllegalStateException("a streaming tar has no channel to place data in");
-        }
-        return file;
-    }
-
     /**
      * Writes the headers of an entry. {@code type} is '0' (file), '1' (hard link to {@code link}), '2'
-     * (symlink to {@code link}) or '5' (directory). A file's {@code size} bytes follow at {@link #dataAt}
-     * offsets; {@link #endData} then moves past them.
+     * (symlink to {@code link}) or '5' (directory). A file's {@code size} bytes follow through {@link #data},
+     * {@link #dataFrom} and {@link #zeros}; {@link #endData} then pads them.
      */
     public void header(
             byte[] path,
@@ -145,27 +119,16 @@ public final class PaxTarWriter implements Closeable {
         dataStart = position;
     }
 
-    /** Writes {@code data} at {@code offset} of the current entry's data (a file only). */
-    void dataAt(long offset, ByteBuffer data) throws IOException {
-        long at = dataStart + offset;
-        while (data.hasRemaining()) {
-            at += channel().write(data, at);
-        }
-    }
-
     /** Appends {@code data} to the current entry's data. */
     public void data(ByteBuffer data) throws IOException {
         write(data);
     }
 
     /**
-     * Appends {@code length} bytes of {@code source} from {@code offset} to the current entry's data of a
-     * streaming tar, copied by the channel (in the kernel where it can be).
+     * Appends {@code length} bytes of {@code source} from {@code offset} to the current entry's data, copied
+     * by the channel (in the kernel where it can be).
      */
     void dataFrom(FileChannel source, long offset, long length) throws IOException {
-        if (file != null) {
-            throw new IllegalStateException("a tar file takes data at offsets (dataAt)");
-        }
         long done = 0;
         while (done < length) {
             long n = source.transferTo(offset + done, length - done, stream);
@@ -177,11 +140,8 @@ public final class PaxTarWriter implements Closeable {
         position += length;
     }
 
-    /** Appends {@code count} zero bytes to the current entry's data of a streaming tar: a hole, spelled out. */
+    /** Appends {@code count} zero bytes to the current entry's data: a hole, spelled out. */
     void zeros(long count) throws IOException {
-        if (file != null) {
-            throw new IllegalStateException("a tar file leaves holes unwritten");
-        }
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
         long left = count;
         while (left > 0) {
@@ -191,16 +151,9 @@ public final class PaxTarWriter implements Closeable {
         }
     }
 
-    /**
-     * Ends the current entry's data of {@code size} bytes. In a file the unwritten ranges are holes; a
-     * stream must have had all {@code size} bytes through {@link #data}, and gets its padding here.
-     */
+    /** Ends the current entry's data of {@code size} bytes, all of which came through the writer, and pads it. */
     public void endData(long size) throws IOException {
         long end = dataStart + size;
-        if (file != null) {
-            position = roundUp(end);
-            return;
-        }
         if (position != end) {
             throw new IOException("tar entry data was " + (position - dataStart) + " bytes, not " + size);
         }
@@ -210,19 +163,16 @@ public final class PaxTarWriter implements Closeable {
     /** The end-of-archive marker: two zero blocks. */
     public void finish() throws IOException {
         write(ByteBuffer.allocate(2 * BLOCK));
-        if (file != null) {
-            file.truncate(position);
-        }
     }
 
     @Override
     public void close() throws IOException {
-        (file != null ? file : stream).close();
+        stream.close();
     }
 
     private void write(ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
-            position += file != null ? file.write(buffer, position) : stream.write(buffer);
+            position += stream.write(buffer);
         }
     }
 
