@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
+import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedBuilder;
@@ -156,9 +157,12 @@ public final class RegistryImageSeeds implements ImageSeeds {
                 // layer's digests itself, so the seed never rests on bytes the pull has not verified.
                 report = seedFrom.layers(pull.layersAsTheyArrive());
             } catch (EngineException e) {
+                if (e.problem() != Problem.SOURCE_UNAVAILABLE) {
+                    throw e; // the image's fault or the node's, not the download's: closing stops the pull
+                }
                 buildFailed = e;
             }
-            // the pull's own failure, when it failed, is the one to report
+            // a download failed under the build: the pull's own failure is the one to report
             try (PulledImage pulled = pull.await()) {
                 if (buildFailed != null) {
                     if (!pull.startedOver()) {

@@ -52,6 +52,8 @@ class StreamingPullBuildTest {
 
     static TestRegistry registry;
     static TestImages.Pushed image;
+    /** A first layer that is not the gzip its media type says, then the same upper layer as {@link #image}. */
+    static TestImages.Pushed broken;
 
     @TempDir
     Path dir;
@@ -75,6 +77,13 @@ class StreamingPullBuildTest {
                         images.layer(
                                 Map.of("root/more.txt", noise(2, 300_000), "root/keep.txt", "upper\n"),
                                 LayerCompression.ZSTD)));
+        byte[] notGzip = "this is not gzip data at all".getBytes(StandardCharsets.UTF_8);
+        TestImages.Layer bad = new TestImages.Layer(
+                notGzip,
+                image.layers().get(0).mediaType(),
+                RegistryClient.sha256(notGzip),
+                image.layers().get(0).diffId());
+        broken = images.image("broken", "v1", AMD64, List.of(bad, image.layers().get(1)));
     }
 
     @AfterAll
@@ -102,6 +111,10 @@ class StreamingPullBuildTest {
     }
 
     RegistryImageSeeds.PulledSeedReport build(String name) throws Exception {
+        return build(name, "/app:v1");
+    }
+
+    RegistryImageSeeds.PulledSeedReport build(String name, String repoAndTag) throws Exception {
         RegistryImageSeeds seeds = RegistryImageSeeds.open(
                 new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, SeedMethod.AUTO),
                 layers(),
@@ -111,7 +124,7 @@ class StreamingPullBuildTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         return seeds.buildFromRegistry(
                 DataRoot.of(data),
-                new ImageSource(front.host() + "/app:v1", "linux/amd64", true),
+                new ImageSource(front.host() + repoAndTag, "linux/amd64", true),
                 "/root",
                 SeedOwnership.ROOT,
                 data.resolve(name + ".seed"),
@@ -208,6 +221,23 @@ class StreamingPullBuildTest {
                                 "blobs/sha256/" + image.layers().get(1).digest().hex()))
                 .doesNotExist();
         assertNothingIncoming();
+    }
+
+    @Test
+    void aLayerThatFailsTheBuildEndsItWithoutWaitingForTheRestOfThePull() throws Exception {
+        front.on("GET", blobPath(1), ex -> waitFor(release)); // the upper layer never comes while the test runs
+        CompletableFuture<Throwable> failed = CompletableFuture.supplyAsync(() -> {
+            try {
+                build("broken", "/broken:v1");
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(failed::isDone);
+        assertThat(failed.get()).isInstanceOf(EngineException.class).hasMessageContaining("cannot be decompressed");
+        assertThat(dir.resolve("data").resolve("broken.seed")).doesNotExist();
     }
 
     void assertNothingIncoming() throws Exception {
