@@ -188,24 +188,27 @@ public final class RegistryImageSeeds implements ImageSeeds {
         ImageSeedReport layers(ImageLayers layers) throws EngineException;
     }
 
-    /** Progress of one build: the pull's bytes as last reported, then the entries written, beside them. */
+    /** Progress of one build: the pull's bytes and the entries written so far, whichever moved last. */
     private static final class PulledBytes implements PullProgress {
         private final Progress progress;
-        private volatile long fetched;
-        private volatile long total;
+        private long fetched;
+        private long total;
+        private long entries;
 
         PulledBytes(Progress progress) {
             this.progress = progress;
         }
 
+        // The pull and the build report from their own threads at once: each report carries both.
         @Override
-        public void update(long fetched, long total) {
+        public synchronized void update(long fetched, long total) {
             this.fetched = fetched;
             this.total = total;
-            progress.report(fetched, total, 0);
+            progress.report(fetched, total, entries);
         }
 
-        void entriesWritten(long entries) {
+        synchronized void entriesWritten(long entries) {
+            this.entries = entries;
             progress.report(fetched, total, entries);
         }
     }
