@@ -152,6 +152,27 @@ class LayerHeadersTest {
     }
 
     @Test
+    void aRecordWholeByItsHashButUnreadableFailsOneBuildAndIsRemoved() throws Exception {
+        Layer lower = lower();
+        build("first", lower);
+        Path record = lower.headers().orElseThrow();
+        byte[] bytes = Files.readAllBytes(record);
+        // the first entry's name length, after the magic, the digest and the (absent) diff ID
+        int at = "workdisk layer headers 1\n".length() + 4 + lower.digest().length() + 4;
+        java.nio.ByteBuffer.wrap(bytes).putInt(at, Integer.MAX_VALUE);
+        byte[] body = Arrays.copyOf(bytes, bytes.length - 32);
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        System.arraycopy(hash, 0, bytes, bytes.length - 32, 32);
+        Files.write(record, bytes);
+
+        assertThatThrownBy(() -> build("unreadable", lower)).isInstanceOf(EngineException.class);
+        assertThat(record).as("removed, so the next build reads the layer").doesNotExist();
+        assertThat(tmp.resolve("data-unreadable").resolve("image.seed")).doesNotExist();
+        assertThat(build("after", lower).layersIndexedFromRecord()).isZero();
+        assertThat(tree("after")).isEqualTo(tree("first"));
+    }
+
+    @Test
     void aRecordOfAnotherLayerIsNotUsed() throws Exception {
         Layer lower = lower();
         Layer upper = upper();
