@@ -205,28 +205,15 @@ class HelmChartTest {
 
     @Test
     void theLayerCacheBoundReachesTheAgentAndABadOneIsRefusedByTheSchema() {
-        assertThat(agentArgs(render())).noneMatch(a -> a.startsWith("--layer-cache-size"));
-        assertThat(agentArgs(render("agent.layerCacheSize=50Gi"))).contains("--layer-cache-size=50Gi");
+        assertThat(ChartImagesTest.agent(render()).getArgs()).noneMatch(a -> a.startsWith("--layer-cache-size"));
+        assertThat(ChartImagesTest.agent(render("agent.layerCacheSize=50Gi")).getArgs())
+                .contains("--layer-cache-size=50Gi");
 
         assumeTrue(helm.isPresent(), "helm not found");
         Shell.Result bad = Shell.run(List.of(
                 helm.get().toString(), "template", "wd", CHART.toString(), "--set", "agent.layerCacheSize=lots"));
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr()).contains("layerCacheSize");
-    }
-
-    static List<String> agentArgs(List<HasMetadata> objects) {
-        return objects.stream()
-                .filter(DaemonSet.class::isInstance)
-                .map(DaemonSet.class::cast)
-                .findFirst()
-                .orElseThrow()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getArgs();
     }
 
     @Test
