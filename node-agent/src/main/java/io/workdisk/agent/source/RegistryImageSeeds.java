@@ -24,6 +24,7 @@ import io.workdisk.api.task.ImageSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -150,28 +151,10 @@ public final class RegistryImageSeeds implements ImageSeeds {
                             layers, image.reference(), subtree, ownership, target, requester, force),
                     phases,
                     pullProgress::entriesWritten);
-            ImageSeedReport report = null;
-            EngineException buildFailed = null;
-            try {
-                // The build reads each layer as it downloads; every byte it reads it checks against the
-                // layer's digests itself, so the seed never rests on bytes the pull has not verified.
-                report = seedFrom.layers(pull.layersAsTheyArrive());
-            } catch (EngineException e) {
-                if (e.problem() != Problem.SOURCE_UNAVAILABLE) {
-                    throw e; // the image's fault or the node's, not the download's: closing stops the pull
-                }
-                buildFailed = e;
-            }
-            // a download failed under the build: the pull's own failure is the one to report
+            Optional<ImageSeedReport> streamed = buildWhileDownloading(pull, seedFrom);
             try (PulledImage pulled = pull.await()) {
-                if (buildFailed != null) {
-                    if (!pull.startedOver()) {
-                        throw buildFailed;
-                    }
-                    // A download failed part way and started over while the build read it, which fails the
-                    // read rather than mix two attempts' bytes: build again from the blobs now in the cache.
-                    report = seedFrom.layers(pulled.toImageLayers());
-                }
+                ImageSeedReport report =
+                        streamed.isPresent() ? streamed.get() : seedFrom.layers(pulled.toImageLayers());
                 return new PulledSeedReport(
                         report,
                         pulled.resolvedDigest().toString(),
@@ -179,6 +162,30 @@ public final class RegistryImageSeeds implements ImageSeeds {
                         pulled.layersCached(),
                         pulled.layerBytesFetched());
             }
+        }
+    }
+
+    /**
+     * The seed built while the layers download: the build reads each layer as it arrives and checks every
+     * byte against the layer's digests itself, so the seed never rests on bytes the pull has not verified.
+     * A failure of the image's or the node's own is thrown at once (closing the pull stops the downloads);
+     * one that came from a download gives way to the pull's own failure. Empty when a download failed part
+     * way and started over under the build, which fails the read rather than mix two attempts' bytes: the
+     * caller builds again from the blobs the pull verified.
+     */
+    private static Optional<ImageSeedReport> buildWhileDownloading(PullInFlight pull, SeedFrom seedFrom)
+            throws EngineException {
+        try {
+            return Optional.of(seedFrom.layers(pull.layersAsTheyArrive()));
+        } catch (EngineException e) {
+            if (e.problem() != Problem.SOURCE_UNAVAILABLE) {
+                throw e;
+            }
+            pull.await();
+            if (!pull.startedOver()) {
+                throw e;
+            }
+            return Optional.empty();
         }
     }
 

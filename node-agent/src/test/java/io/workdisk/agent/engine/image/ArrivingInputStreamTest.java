@@ -4,11 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.Phases;
+import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.seed.SeedOwnership;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,5 +130,40 @@ class ArrivingInputStreamTest {
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withRootCauseInstanceOf(IOException.class)
                 .withMessageContaining("(truncated)");
+    }
+
+    @Test
+    void aBuildReadingALayerWhoseDownloadStartsOverFailsAsTheDownloadsFaultAndPublishesNothing() throws Exception {
+        ImageSeeds.assumeTarReadable(SeedMethod.TAR, dir);
+        Path tar = dir.resolve("layer.tar");
+        try (java.io.FileOutputStream out = new FileOutputStream(tar.toFile())) {
+            TarWriter w = new TarWriter(out);
+            w.file("big", 0644, "x".repeat(200_000));
+            w.finish();
+        }
+        long size = Files.size(tar);
+        // The first attempt got half way when the reader came for more; what it got then is a second attempt.
+        Arriving startsOver = have ->
+                have < size / 2 ? new Arriving.Part(tar, size / 2, 0, false) : new Arriving.Part(tar, size, 1, true);
+        Layer layer = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, size)
+                .arriving(startsOver);
+        Path data = Files.createDirectories(dir.resolve("data"));
+        ImageLayers image =
+                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(layer));
+
+        assertThatThrownBy(() -> ImageSeeds.engine(SeedMethod.TAR)
+                        .buildImageSeed(
+                                DataRoot.of(data),
+                                new ImageSeedBuilder.Request(
+                                        image, "test", "/", SeedOwnership.ROOT, data.resolve("image.seed"), "t", false),
+                                new Phases(System::nanoTime)))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("started over")
+                .satisfies(e -> assertThat(((EngineException) e).problem())
+                        .as("the download's fault, for the pull to answer for")
+                        .isEqualTo(Problem.SOURCE_UNAVAILABLE));
+        try (var left = Files.list(data)) {
+            assertThat(left.toList()).isEmpty();
+        }
     }
 }
