@@ -2,7 +2,6 @@ package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.LayerIndex.FileObject;
 import io.workdisk.agent.engine.image.LayerIndex.Meta;
@@ -15,16 +14,8 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedPaths;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -128,7 +119,7 @@ public final class FlatImage {
         return directories.isEmpty();
     }
 
-    /** Where the second read puts each entry: a tar for mke2fs, or a directory tree. */
+    /** Where the second read puts each entry: a tar for mke2fs ({@link TarSink}), or a tree ({@link TreeSink}). */
     interface Sink {
         void directory(byte[] path, Meta meta) throws IOException;
 
@@ -139,6 +130,13 @@ public final class FlatImage {
         void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException;
 
         void finish() throws IOException;
+
+        /** A file's data ended at {@code copied} bytes; its header said {@code size}. */
+        static void checkSize(long copied, long size) throws TarReader.TarFormatException {
+            if (copied != size) {
+                throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
+            }
+        }
     }
 
     /**
@@ -227,158 +225,6 @@ public final class FlatImage {
                 | ArrivingInputStream.DownloadException e) {
             // the image's faults; any other failure (mke2fs gone from the pipe, say) is the caller's to name
             throw LayerStream.failure(which, "reading", e);
-        }
-    }
-
-    /** The entries as one PAX tar for {@code mke2fs -d -}. */
-    private static final class TarSink implements Sink {
-        private final PaxTarWriter tar;
-        private final SeedOwnership ownership;
-        private final byte[] buffer = new byte[1 << 16];
-
-        TarSink(PaxTarWriter tar, SeedOwnership ownership) {
-            this.tar = tar;
-            this.ownership = ownership;
-        }
-
-        @Override
-        public void directory(byte[] path, Meta meta) throws IOException {
-            header(path, meta, '5', 0, null);
-        }
-
-        @Override
-        public void symlink(byte[] path, Meta meta, byte[] target) throws IOException {
-            header(path, meta, '2', 0, target);
-        }
-
-        @Override
-        public void file(byte[] path, Meta meta, long size, InputStream content) throws IOException {
-            header(path, meta, '0', size, null);
-            long copied = 0;
-            for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
-                tar.data(ByteBuffer.wrap(buffer, 0, n));
-                copied += n;
-            }
-            checkSize(copied, size);
-            tar.endData(size);
-        }
-
-        @Override
-        public void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException {
-            header(path, meta, '1', 0, firstName);
-        }
-
-        @Override
-        public void finish() throws IOException {
-            tar.finish();
-        }
-
-        private void header(byte[] path, Meta m, char type, long size, byte[] link) throws IOException {
-            List<Ext4Image.Xattr> carried = new ArrayList<>();
-            byte[] cap = type == '0' ? m.xattrs().get("security.capability") : null;
-            if (cap != null && ownership == SeedOwnership.PRESERVE) {
-                // the one attribute mke2fs takes from a tar; the fix-ups set the others
-                carried.add(new Ext4Image.Xattr("security.capability", cap));
-            }
-            tar.header(
-                    path,
-                    type,
-                    type == '2' ? 0777 : m.mode() & 07777,
-                    m.uid(),
-                    m.gid(),
-                    size,
-                    m.mtime(),
-                    m.atime(),
-                    link,
-                    carried);
-        }
-    }
-
-    /**
-     * The entries as a directory tree for {@code mkfs.ext4 -d DIR}, in a private directory of this build.
-     * Every path comes from the planned tree, whose names were reduced to plain components and whose
-     * parents are directories made here first, and every entry is created exclusively, so nothing is
-     * written outside the root or through a link. Directories stay writable until the end, when their
-     * modes and times go on, deepest first.
-     */
-    private static final class TreeSink implements Sink {
-        private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-        private final Path root;
-        private final List<Map.Entry<Path, Meta>> directories = new ArrayList<>();
-        private final byte[] buffer = new byte[1 << 16];
-
-        TreeSink(Path root) {
-            this.root = root;
-        }
-
-        private Path at(byte[] path) {
-            String rel = new String(path, StandardCharsets.UTF_8);
-            return rel.equals(".") ? root : root.resolve(rel);
-        }
-
-        @Override
-        public void directory(byte[] path, Meta meta) throws IOException {
-            Path dir = at(path);
-            if (!dir.equals(root)) {
-                Files.createDirectory(dir);
-            }
-            Files.setAttribute(dir, "unix:mode", 0700, NOFOLLOW);
-            directories.add(Map.entry(dir, meta));
-        }
-
-        @Override
-        public void symlink(byte[] path, Meta meta, byte[] target) throws IOException {
-            Path link = Files.createSymbolicLink(at(path), Path.of(new String(target, StandardCharsets.UTF_8)));
-            times(link, meta);
-        }
-
-        @Override
-        public void file(byte[] path, Meta meta, long size, InputStream content) throws IOException {
-            Path file = at(path);
-            long copied = 0;
-            try (FileChannel out =
-                    FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
-                for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
-                    ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                    while (b.hasRemaining()) {
-                        out.write(b);
-                    }
-                    copied += n;
-                }
-            }
-            checkSize(copied, size);
-            Files.setAttribute(file, "unix:mode", meta.mode() & 07777, NOFOLLOW);
-            times(file, meta);
-        }
-
-        @Override
-        public void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException {
-            Files.createLink(at(path), at(firstName));
-        }
-
-        @Override
-        public void finish() throws IOException {
-            for (int i = directories.size() - 1; i >= 0; i--) {
-                Path dir = directories.get(i).getKey();
-                Meta meta = directories.get(i).getValue();
-                Files.setAttribute(dir, "unix:mode", meta.mode() & 07777, NOFOLLOW);
-                times(dir, meta);
-            }
-        }
-
-        private static void times(Path p, Meta meta) throws IOException {
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW)
-                    .setTimes(fileTime(meta.mtime()), fileTime(meta.atime()), null);
-        }
-
-        private static FileTime fileTime(Inode.Timestamp t) {
-            return FileTime.from(Instant.ofEpochSecond(t.seconds(), t.nanos()));
-        }
-    }
-
-    private static void checkSize(long copied, long size) throws TarReader.TarFormatException {
-        if (copied != size) {
-            throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
         }
     }
 
