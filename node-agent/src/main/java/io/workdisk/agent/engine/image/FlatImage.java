@@ -119,7 +119,7 @@ public final class FlatImage {
         return directories.isEmpty();
     }
 
-    /** Where the second read puts each entry: a tar for mke2fs ({@link TarSink}), or a tree ({@link TreeSink}). */
+    /** Where the second read puts each entry: a tar for mke2fs ({@link ImageTarSink}), or a tree ({@link ImageTreeSink}). */
     interface Sink {
         void directory(byte[] path, Meta meta) throws IOException;
 
@@ -145,7 +145,7 @@ public final class FlatImage {
      */
     public void writeTar(List<Layer> layers, LayerLimits limits, PaxTarWriter tar, LongConsumer written)
             throws IOException, EngineException {
-        write(layers, limits, new TarSink(tar, ownership), written);
+        write(layers, limits, new ImageTarSink(tar, ownership), written);
     }
 
     /**
@@ -155,7 +155,7 @@ public final class FlatImage {
      */
     public void writeTree(List<Layer> layers, LayerLimits limits, Path root, LongConsumer written)
             throws IOException, EngineException {
-        write(layers, limits, new TreeSink(root), written);
+        write(layers, limits, new ImageTreeSink(root), written);
     }
 
     private void write(List<Layer> layers, LayerLimits limits, Sink sink, LongConsumer written)

@@ -25,13 +25,13 @@ import java.util.Map;
  * written outside the root or through a link. Directories stay writable until the end, when their
  * modes and times go on, deepest first.
  */
-final class TreeSink implements FlatImage.Sink {
+final class ImageTreeSink implements FlatImage.Sink {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
     private final Path root;
     private final List<Map.Entry<Path, Meta>> directories = new ArrayList<>();
     private final byte[] buffer = new byte[1 << 16];
 
-    TreeSink(Path root) {
+    ImageTreeSink(Path root) {
         this.root = root;
     }
 

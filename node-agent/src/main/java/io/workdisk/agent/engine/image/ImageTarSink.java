@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The entries as one PAX tar for {@code mke2fs -d -}. */
-final class TarSink implements FlatImage.Sink {
+final class ImageTarSink implements FlatImage.Sink {
     private final PaxTarWriter tar;
     private final SeedOwnership ownership;
     private final byte[] buffer = new byte[1 << 16];
 
-    TarSink(PaxTarWriter tar, SeedOwnership ownership) {
+    ImageTarSink(PaxTarWriter tar, SeedOwnership ownership) {
         this.tar = tar;
         this.ownership = ownership;
     }
