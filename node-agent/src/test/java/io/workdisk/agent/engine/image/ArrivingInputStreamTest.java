@@ -148,8 +148,7 @@ class ArrivingInputStreamTest {
         Layer layer = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, size)
                 .arriving(startsOver);
         Path data = Files.createDirectories(dir.resolve("data"));
-        ImageLayers image =
-                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(layer));
+        ImageLayers image = ImageSeeds.imageOf(List.of(layer));
 
         assertThatThrownBy(() -> ImageSeeds.engine(SeedMethod.TAR)
                         .buildImageSeed(

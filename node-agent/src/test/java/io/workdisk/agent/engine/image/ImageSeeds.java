@@ -5,6 +5,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /** What the image seed tests share: an engine held to one method, and skipping the tar where mke2fs cannot read one. */
@@ -18,6 +19,11 @@ final class ImageSeeds {
     /** An engine held to one method whose clock the test sets. */
     static DiskEngine engine(SeedMethod method, java.time.Clock clock) {
         return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method, clock);
+    }
+
+    /** An image of {@code layers} as a registry or archive would hand it over, under made-up digests. */
+    static ImageLayers imageOf(List<Layer> layers) {
+        return new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", layers);
     }
 
     static void assumeTarReadable(SeedMethod method, Path scratch) throws EngineException {

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Phases;
 import io.workdisk.agent.engine.Problem;
@@ -55,13 +56,17 @@ class LayerEdgesSeedTest {
     private static ImageSeedReport build(
             SeedMethod method, Path data, String subtree, SeedOwnership ownership, Path seed, Layer... layers)
             throws Exception {
-        ImageLayers image =
-                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(layers));
-        return ImageSeeds.engine(method)
-                .buildImageSeed(
-                        DataRoot.of(data),
-                        new ImageSeedBuilder.Request(image, "test image", subtree, ownership, seed, "test", false),
-                        new Phases(System::nanoTime));
+        return build(ImageSeeds.engine(method), data, subtree, ownership, seed, layers);
+    }
+
+    private static ImageSeedReport build(
+            DiskEngine engine, Path data, String subtree, SeedOwnership ownership, Path seed, Layer... layers)
+            throws Exception {
+        ImageLayers image = ImageSeeds.imageOf(List.of(layers));
+        return engine.buildImageSeed(
+                DataRoot.of(data),
+                new ImageSeedBuilder.Request(image, "test image", subtree, ownership, seed, "test", false),
+                new Phases(System::nanoTime));
     }
 
     /** The seed of the whole image built {@code method}'s way, read back; the report checked to say so. */
@@ -312,15 +317,14 @@ class LayerEdgesSeedTest {
         java.time.Instant at = java.time.Instant.parse("2001-09-09T01:46:40Z");
         Path data = Files.createDirectories(tmp.resolve("data-clock-" + method));
         Path seed = data.resolve("image.seed");
-        ImageLayers image =
-                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(l));
 
-        ImageSeeds.engine(method, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
-                .buildImageSeed(
-                        DataRoot.of(data),
-                        new ImageSeedBuilder.Request(
-                                image, "test image", "/", SeedOwnership.PRESERVE, seed, "t", false),
-                        new Phases(System::nanoTime));
+        build(
+                ImageSeeds.engine(method, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)),
+                data,
+                "/",
+                SeedOwnership.PRESERVE,
+                seed,
+                l);
 
         var tree = DebugfsTree.read(seed, tmp);
         assertThat(tree.get("implied").mtimeSeconds()).isEqualTo(at.getEpochSecond());

@@ -247,8 +247,7 @@ class LayerHeadersTest {
         ImageSeeds.assumeTarReadable(SeedMethod.TAR, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + name));
         Path seed = data.resolve("image.seed");
-        ImageLayers image =
-                new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", List.of(layers));
+        ImageLayers image = ImageSeeds.imageOf(List.of(layers));
         ImageSeedReport report = ImageSeeds.engine(SeedMethod.TAR)
                 .buildImageSeed(
                         DataRoot.of(data),
