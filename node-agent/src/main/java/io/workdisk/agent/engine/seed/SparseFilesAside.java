@@ -1,8 +1,5 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.ext4.DataRun;
-import io.workdisk.agent.engine.ext4.Ext4FormatException;
-import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -33,14 +30,12 @@ final class SparseFilesAside {
 
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_+,.@%=:][A-Za-z0-9_+,.@%=:-]*");
 
-    private final Ext4Image image;
     private final Path directory;
     private final List<String> commands = new ArrayList<>();
     private int count;
 
     /** Files put aside go into {@code directory}, which must be private to this build. */
-    SparseFilesAside(Ext4Image image, Path directory) {
-        this.image = image;
+    SparseFilesAside(Path directory) {
         this.directory = directory;
     }
 
@@ -54,42 +49,23 @@ final class SparseFilesAside {
                 && plainPath(path);
     }
 
-    /** Copies the file's data runs into a new sparse file here and notes the debugfs commands that add it. */
-    void put(byte[] path, Inode inode) throws IOException {
+    /** Copies the file's data ({@code spans}) into a new sparse file here and notes the debugfs commands that add it. */
+    void put(byte[] path, Inode inode, FileSpans spans) throws IOException {
         Path host = directory.resolve("sparse-" + count++);
-        long size = inode.size();
-        long blockSize = image.superblock().blockSize();
         // the rootfs's data, readable by the agent alone until debugfs has copied it
         try (FileChannel out = FileChannel.open(
                 host,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            for (DataRun run : image.dataRuns(inode)) {
-                long offset = run.logicalBlock() * blockSize;
-                long length = Math.min(run.blocks() * blockSize, size - offset);
-                if (run.initialized() && length > 0) {
-                    copy(run.physicalBlock() * blockSize, length, out, offset);
-                }
-            }
+            spans.copyInto(out);
         }
         try (RandomAccessFile file = new RandomAccessFile(host.toFile(), "rw")) {
-            file.setLength(size); // a hole at the end, without writing a byte
+            file.setLength(inode.size()); // a hole at the end, without writing a byte
         }
         String p = new String(path, StandardCharsets.US_ASCII);
         int slash = p.lastIndexOf('/');
         commands.add("cd /" + (slash < 0 ? "" : p.substring(0, slash)));
         commands.add("write \"" + host + "\" " + p.substring(slash + 1));
-    }
-
-    private void copy(long source, long length, FileChannel out, long at) throws IOException {
-        long done = 0;
-        while (done < length) {
-            long n = image.channel().transferTo(source + done, length - done, out.position(at + done));
-            if (n <= 0) {
-                throw new Ext4FormatException("file data ends early at image offset " + (source + done));
-            }
-            done += n;
-        }
     }
 
     /** The debugfs commands that add every file put aside, in the order they were put. */

@@ -1,7 +1,5 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.ext4.DataRun;
-import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
@@ -26,12 +24,10 @@ import java.util.List;
 final class StagingTreeSink implements SeedSink {
     private final Ext4Image image;
     private final Path root;
-    private final int blockSize;
 
     StagingTreeSink(Ext4Image image, Path root) {
         this.image = image;
         this.root = root;
-        this.blockSize = image.superblock().blockSize();
     }
 
     @Override
@@ -77,32 +73,13 @@ final class StagingTreeSink implements SeedSink {
                 out.write(ByteBuffer.wrap(data), 0);
                 written += data.length;
             } else {
-                for (DataRun run : image.dataRuns(inode)) {
-                    if (run.initialized()) {
-                        written += copyRun(run, inode.size(), out);
-                    }
-                }
+                written += FileSpans.of(image, inode).copyInto(out);
             }
             // Extending to the full size leaves every unwritten range a hole, as it was in the image.
             file.setLength(inode.size());
         }
         finish(target, inode);
         return written;
-    }
-
-    private long copyRun(DataRun run, long fileSize, FileChannel out) throws IOException {
-        long offset = run.logicalBlock() * blockSize;
-        long length = Math.min(run.blocks() * blockSize, fileSize - offset);
-        long source = run.physicalBlock() * blockSize;
-        long done = 0;
-        while (done < length) {
-            long n = image.channel().transferTo(source + done, length - done, out.position(offset + done));
-            if (n <= 0) {
-                throw new Ext4FormatException("file data ends early at image offset " + (source + done));
-            }
-            done += n;
-        }
-        return length;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.ext4.DataRun;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import java.io.IOException;
@@ -22,13 +21,11 @@ final class TarSink implements SeedSink {
 
     private final Ext4Image image;
     private final PaxTarWriter tar;
-    private final int blockSize;
     private final SparseFilesAside aside;
 
     private TarSink(Ext4Image image, PaxTarWriter tar, SparseFilesAside aside) {
         this.image = image;
         this.tar = tar;
-        this.blockSize = image.superblock().blockSize();
         this.aside = aside;
     }
 
@@ -38,7 +35,7 @@ final class TarSink implements SeedSink {
      * into {@code asideDirectory} for debugfs to add ({@link SparseFilesAside}, {@link #asideCommands}).
      */
     static TarSink streaming(Ext4Image image, PaxTarWriter tar, Path asideDirectory) {
-        return new TarSink(image, tar, new SparseFilesAside(image, asideDirectory));
+        return new TarSink(image, tar, new SparseFilesAside(asideDirectory));
     }
 
     /** The debugfs commands that add the files kept out of the tar, once mkfs has made the seed. */
@@ -84,29 +81,18 @@ final class TarSink implements SeedSink {
 
     /** The bytes of data a file puts in the tar: what its initialized runs hold within its size. */
     static long dataBytes(Ext4Image image, Inode inode) throws IOException {
-        if (inode.hasInlineData()) {
-            return image.inlineData(inode).length;
-        }
-        long blockSize = image.superblock().blockSize();
-        long bytes = 0;
-        for (DataRun run : image.dataRuns(inode)) {
-            long offset = run.logicalBlock() * blockSize;
-            if (run.initialized() && offset < inode.size()) {
-                bytes += Math.min(run.blocks() * blockSize, inode.size() - offset);
-            }
-        }
-        return bytes;
+        return inode.hasInlineData()
+                ? image.inlineData(inode).length
+                : FileSpans.of(image, inode).dataBytes();
     }
 
     @Override
     public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         long size = inode.size();
-        if (!inode.hasInlineData()) {
-            long data = dataBytes(image, inode);
-            if (SparseFilesAside.takes(path, inode, data)) {
-                aside.put(path, inode);
-                return data;
-            }
+        FileSpans spans = inode.hasInlineData() ? null : FileSpans.of(image, inode);
+        if (spans != null && SparseFilesAside.takes(path, inode, spans.dataBytes())) {
+            aside.put(path, inode, spans);
+            return spans.dataBytes();
         }
         tar.header(
                 path,
@@ -119,35 +105,28 @@ final class TarSink implements SeedSink {
                 entry.atime(),
                 null,
                 xattrs);
-        long written = 0;
-        if (inode.hasInlineData()) {
+        long written;
+        if (spans == null) {
             byte[] data = image.inlineData(inode);
             tar.data(ByteBuffer.wrap(data));
             written = data.length;
         } else {
-            written = streamRuns(inode, size);
+            stream(spans, size);
+            written = spans.dataBytes();
         }
         tar.endData(size);
         return written;
     }
 
-    /** The file's bytes in order: its initialized runs copied, everything between them as zeros. */
-    private long streamRuns(Inode inode, long size) throws IOException {
+    /** The file's bytes in order: its spans copied, everything between them as zeros. */
+    private void stream(FileSpans spans, long size) throws IOException {
         long at = 0;
-        long written = 0;
-        for (DataRun run : image.dataRuns(inode)) {
-            long offset = Math.min(run.logicalBlock() * blockSize, size);
-            long length = Math.min(run.blocks() * blockSize, size - offset);
-            if (!run.initialized() || length <= 0) {
-                continue;
-            }
-            tar.zeros(offset - at);
-            tar.dataFrom(image.channel(), run.physicalBlock() * blockSize, length);
-            at = offset + length;
-            written += length;
+        for (FileSpans.Span span : spans.spans()) {
+            tar.zeros(span.offset() - at);
+            tar.dataFrom(image.channel(), span.imageOffset(), span.length());
+            at = span.offset() + span.length();
         }
         tar.zeros(size - at);
-        return written;
     }
 
     @Override
