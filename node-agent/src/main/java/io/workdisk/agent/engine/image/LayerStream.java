@@ -172,8 +172,7 @@ final class LayerStream implements AutoCloseable {
             return new FilterInputStream(in) {
                 @Override
                 public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                    return OneByte.read(this);
                 }
 
                 @Override
