@@ -157,16 +157,27 @@ public final class E2fsTools {
             String out = stdout.join();
             String err = stderr.join();
             if (code != 0 && !contains(acceptableExitCodes, code)) {
-                throw new EngineException(
-                        Problem.TOOL_FAILED,
-                        tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err));
+                throw exitFailure(tool, code, out, err, null);
             }
             return new Result(code, out, err);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
+            throw interrupted(tool, process);
         }
+    }
+
+    /** A tool's non-zero exit, named with what it said (its stderr, else its stdout). */
+    private static EngineException exitFailure(String tool, int code, String out, String err, Throwable cause) {
+        return new EngineException(
+                Problem.TOOL_FAILED,
+                tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err),
+                cause);
+    }
+
+    /** The engine was interrupted while a tool ran: the tool goes too. */
+    private static EngineException interrupted(String tool, Process process) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+        return new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
     }
 
     /** The tool started with {@code args}, in the C locale, its standard input from {@code stdin}. */
@@ -230,9 +241,7 @@ public final class E2fsTools {
         try {
             process.waitFor();
         } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new EngineException(Problem.TOOL_FAILED, tool + " was interrupted");
+            throw interrupted(tool, process);
         }
         int code = process.exitValue();
         String out = stdout.join();
@@ -241,10 +250,7 @@ public final class E2fsTools {
             throw new EngineException(Problem.TOOL_TIMEOUT, tool + " did not finish within " + timeout, failure);
         }
         if ((failure == null || stdin.broken) && code != 0) {
-            throw new EngineException(
-                    Problem.TOOL_FAILED,
-                    tool + " failed (exit " + code + "): " + summarize(err.isBlank() ? out : err),
-                    failure);
+            throw exitFailure(tool, code, out, err, failure);
         }
         if (failure instanceof IOException e) {
             throw e;
