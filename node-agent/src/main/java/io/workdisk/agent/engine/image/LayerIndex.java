@@ -27,12 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The first of two reads of an image's layers on the way to a seed: every layer's headers, lowest layer
  * first, applied to a tree held in memory by the rules a container runtime applies (later entries replace
- * earlier ones whatever the types, a directory over a directory merges, {@code .wh.NAME} and {@code .wh..wh..opq} remove what lower
- * layers made, hard links may name lower layers' files, device nodes and fifos are skipped and counted)
- * and with refusals for what a hostile image tries (names with ".." or absolute, writing through a
- * symlink, links out of the tree, the entry and byte limits, sizes that lie). File data is read past, not kept: each surviving
- * file remembers which entry of which layer holds its content, for {@link FlatImage} to copy on the
- * second read.
+ * earlier ones whatever the types, a directory over a directory merges, {@code .wh.NAME} and
+ * {@code .wh..wh..opq} remove what lower layers made, hard links may name lower layers' files, device nodes
+ * and fifos are skipped and counted) and with refusals for what a hostile image tries (names with ".." or
+ * absolute, writing through a symlink, links out of the tree, the entry and byte limits, sizes that lie).
+ * File data is read past, not kept: each surviving file remembers which entry of which layer holds its
+ * content, for {@link FlatImage} to copy on the second read.
  */
 public final class LayerIndex {
     private static final String OPAQUE = ".wh..wh..opq";
@@ -125,11 +125,6 @@ public final class LayerIndex {
         this.budget = new LayerStream.Budget(limits.maxOutputBytes());
         this.now = now;
         this.root = Node.directory(implicitMeta());
-    }
-
-    /** Applies one layer's headers on top of those applied so far; its digests are checked before it returns. */
-    public void apply(Layer layer) throws EngineException {
-        applyAll(List.of(layer));
     }
 
     /**
