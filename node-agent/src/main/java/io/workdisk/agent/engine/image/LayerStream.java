@@ -72,19 +72,13 @@ final class LayerStream implements AutoCloseable {
             }
             channel.position(layer.offset());
             return new LayerStream(layer, Channels.newInputStream(channel), channel, budget);
-        } catch (UnreadableLayerException e) {
+        } catch (UnreadableLayerException | ArrivingInputStream.DownloadException e) {
             closeQuietly(source);
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    "layer " + layer.digest() + " cannot be decompressed: "
-                            + e.getCause().getMessage(),
-                    e);
+            throw failure("layer " + layer.digest(), "reading", e);
         } catch (IOException e) {
             closeQuietly(source);
             throw new EngineException(
-                    e instanceof ArrivingInputStream.DownloadException
-                            ? Problem.SOURCE_UNAVAILABLE
-                            : Problem.SOURCE_UNREADABLE,
+                    Problem.SOURCE_UNREADABLE,
                     "cannot read layer " + layer.digest() + " from " + DataRoot.quoted(layer.file()) + ": "
                             + e.getMessage(),
                     e);
