@@ -125,18 +125,12 @@ public final class FlatImage {
 
         void symlink(byte[] path, Meta meta, byte[] target) throws IOException;
 
+        /** {@code content} holds exactly {@code size} bytes: the tar reader's entry data ends there or fails. */
         void file(byte[] path, Meta meta, long size, InputStream content) throws IOException;
 
         void hardLink(byte[] path, Meta meta, byte[] firstName) throws IOException;
 
         void finish() throws IOException;
-
-        /** A file's data ended at {@code copied} bytes; its header said {@code size}. */
-        static void checkSize(long copied, long size) throws TarReader.TarFormatException {
-            if (copied != size) {
-                throw new TarReader.TarFormatException("entry data is " + copied + " bytes, not the declared " + size);
-            }
-        }
     }
 
     /**

@@ -4,8 +4,7 @@ import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.LayerIndex.Meta;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,7 +28,6 @@ final class ImageTreeSink implements FlatImage.Sink {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
     private final Path root;
     private final List<Map.Entry<Path, Meta>> directories = new ArrayList<>();
-    private final byte[] buffer = new byte[1 << 16];
 
     ImageTreeSink(Path root) {
         this.root = root;
@@ -59,18 +57,9 @@ final class ImageTreeSink implements FlatImage.Sink {
     @Override
     public void file(byte[] path, Meta meta, long size, InputStream content) throws IOException {
         Path file = at(path);
-        long copied = 0;
-        try (FileChannel out =
-                FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
-            for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
-                ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                while (b.hasRemaining()) {
-                    out.write(b);
-                }
-                copied += n;
-            }
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, NOFOLLOW)) {
+            content.transferTo(out);
         }
-        FlatImage.Sink.checkSize(copied, size);
         Files.setAttribute(file, "unix:mode", meta.mode() & 07777, NOFOLLOW);
         times(file, meta);
     }
