@@ -1,6 +1,6 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.files.StagedAttributes;
 import io.workdisk.agent.engine.image.LayerIndex.Meta;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +41,7 @@ final class ImageTreeSink implements FlatImage.Sink {
         if (!dir.equals(root)) {
             Files.createDirectory(dir);
         }
-        Files.setAttribute(dir, "unix:mode", 0700, NOFOLLOW);
+        StagedAttributes.setMode(dir, 0700); // writable by us alone until finish() sets its own mode
         directories.add(Map.entry(dir, meta));
     }
 
@@ -60,7 +57,7 @@ final class ImageTreeSink implements FlatImage.Sink {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, NOFOLLOW)) {
             content.transferTo(out);
         }
-        Files.setAttribute(file, "unix:mode", meta.mode() & 07777, NOFOLLOW);
+        StagedAttributes.setMode(file, meta.mode());
         times(file, meta);
     }
 
@@ -74,17 +71,12 @@ final class ImageTreeSink implements FlatImage.Sink {
         for (int i = directories.size() - 1; i >= 0; i--) {
             Path dir = directories.get(i).getKey();
             Meta meta = directories.get(i).getValue();
-            Files.setAttribute(dir, "unix:mode", meta.mode() & 07777, NOFOLLOW);
+            StagedAttributes.setMode(dir, meta.mode());
             times(dir, meta);
         }
     }
 
     private static void times(Path p, Meta meta) throws IOException {
-        Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW)
-                .setTimes(fileTime(meta.mtime()), fileTime(meta.atime()), null);
-    }
-
-    private static FileTime fileTime(Inode.Timestamp t) {
-        return FileTime.from(Instant.ofEpochSecond(t.seconds(), t.nanos()));
+        StagedAttributes.setTimes(p, meta.mtime(), meta.atime());
     }
 }

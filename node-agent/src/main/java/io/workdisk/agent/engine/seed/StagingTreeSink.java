@@ -2,17 +2,14 @@ package io.workdisk.agent.engine.seed;
 
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.files.StagedAttributes;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -104,13 +101,8 @@ final class StagingTreeSink implements SeedSink {
 
     private static void finish(Path target, Inode inode) throws IOException {
         if (!inode.isSymlink()) {
-            Files.setAttribute(target, "unix:mode", inode.permissions(), LinkOption.NOFOLLOW_LINKS);
+            StagedAttributes.setMode(target, inode.permissions());
         }
-        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(fileTime(inode.mtime()), fileTime(inode.atime()), null);
-    }
-
-    private static FileTime fileTime(Inode.Timestamp t) {
-        return FileTime.from(Instant.ofEpochSecond(t.seconds(), t.nanos()));
+        StagedAttributes.setTimes(target, inode.mtime(), inode.atime());
     }
 }
