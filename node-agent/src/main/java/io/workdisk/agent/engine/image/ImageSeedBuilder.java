@@ -7,7 +7,6 @@ import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
-import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.seed.SeedMaker;
@@ -85,13 +84,14 @@ public final class ImageSeedBuilder {
             SeedMethod how = method != SeedMethod.AUTO
                     ? method
                     : tools.readsTar(stage) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
-            Built built = how == SeedMethod.TAR
-                    ? throughTar(out, req, subtree, target, phases, written)
-                    : throughStagingTree(out, req, subtree, target, phases, written);
-            Extraction extraction = built.extraction();
-            SeedMaker.Made made = built.made();
-            SeedReport seed = SeedMaker.report(target, req.source(), subtree, extraction, made, phases, how);
-            LayerIndex.Stats stats = built.stats();
+            LayerIndex index = index(req);
+            FlatImage image = index.plan(subtree);
+            phases.done("index");
+            SeedMaker.Made made = how == SeedMethod.TAR
+                    ? throughTar(out, image, req, target, phases, written)
+                    : throughStagingTree(out, image, req, target, phases, written);
+            SeedReport seed = SeedMaker.report(target, req.source(), subtree, made.extraction(), made, phases, how);
+            LayerIndex.Stats stats = index.finish();
             return new ImageSeedReport(
                     seed,
                     req.ownership().name(),
@@ -109,53 +109,41 @@ public final class ImageSeedBuilder {
         }
     }
 
-    private record Built(Extraction extraction, SeedMaker.Made made, LayerIndex.Stats stats) {}
-
-    /** Layers' headers into memory ("index"), then the tar streamed into mke2fs as it reads ("mkfs"). */
-    private Built throughTar(
-            StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
+    /** The plan streamed as one tar into mke2fs as it reads ("mkfs"). */
+    private SeedMaker.Made throughTar(
+            StagedOutput out, FlatImage image, Request req, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
-        LayerIndex index = index(req);
-        FlatImage image = index.plan(subtree);
-        phases.done("index");
         SeedMaker maker = new SeedMaker(tools);
-        SeedMaker.Made made = image.isEmpty()
-                ? maker.make(out, null, image.extraction(), target, req.requester(), phases)
-                : maker.makeStreaming(
-                        out,
-                        stdin -> {
-                            image.writeTar(
-                                    req.image().layers(),
-                                    limits,
-                                    PaxTarWriter.streaming(Channels.newChannel(stdin)),
-                                    written);
-                            return SeedMaker.Streamed.whole(image.extraction());
-                        },
-                        image.extraction(),
-                        target,
-                        req.requester(),
-                        phases);
-        return new Built(image.extraction(), made, index.finish());
+        if (image.isEmpty()) {
+            return maker.make(out, null, image.extraction(), target, req.requester(), phases);
+        }
+        return maker.makeStreaming(
+                out,
+                stdin -> {
+                    image.writeTar(
+                            req.image().layers(), limits, PaxTarWriter.streaming(Channels.newChannel(stdin)), written);
+                    return SeedMaker.Streamed.whole(image.extraction());
+                },
+                image.extraction(),
+                target,
+                req.requester(),
+                phases);
     }
 
-    /** Layers' headers into memory ("index"), then the files written into a staging tree ("extract") for mkfs. */
-    private Built throughStagingTree(
-            StagedOutput out, Request req, String subtree, Target target, Phases phases, LongConsumer written)
+    /** The plan written into a staging tree ("extract") that mkfs reads. */
+    private SeedMaker.Made throughStagingTree(
+            StagedOutput out, FlatImage image, Request req, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
-        LayerIndex index = index(req);
-        FlatImage image = index.plan(subtree);
-        phases.done("index");
         Path rootfs = null;
         if (!image.isEmpty()) {
             rootfs = Files.createDirectory(out.stage().resolve("rootfs"));
             image.writeTree(req.image().layers(), limits, rootfs, written);
         }
         phases.done("extract");
-        SeedMaker.Made made =
-                new SeedMaker(tools).make(out, rootfs, image.extraction(), target, req.requester(), phases);
-        return new Built(image.extraction(), made, index.finish());
+        return new SeedMaker(tools).make(out, rootfs, image.extraction(), target, req.requester(), phases);
     }
 
+    /** Every layer's headers applied, in order, to the tree in memory ("index"). */
     private LayerIndex index(Request req) throws EngineException {
         Instant now = clock.instant();
         LayerIndex index =
