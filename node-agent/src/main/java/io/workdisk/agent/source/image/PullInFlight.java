@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ public final class PullInFlight implements AutoCloseable {
     private final ExecutorService pool;
     private final CompletionService<LayerCache.Blob> done;
     private final Map<Digest, LayerArrival> arrivals;
-    private boolean handedOver;
+    /** Set once every blob is in: the blobs are then its to hold. */
     private PulledImage pulled;
 
     private PullInFlight(
@@ -98,20 +99,19 @@ public final class PullInFlight implements AutoCloseable {
      * bytes not yet fetched and fails with the pull's failure if the pull gives the blob up.
      */
     public ImageLayers layersAsTheyArrive() {
+        // Each layer where its blob will be once verified, as the pulled image will say, then read as it arrives.
+        ImageLayers whereTheyWillBe = pulledImage(
+                        d -> new LayerCache.Blob(d.digest(), cache.path(d.digest()), d.size(), false))
+                .toImageLayers();
         List<Layer> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            Descriptor d = layers.get(i);
-            Layer layer = Layer.blob(d.digest().toString(), d.mediaType(), cache.path(d.digest()), d.size())
-                    .withDiffId(image.config().diffIds().get(i).toString())
-                    .withHeaders(cache.headersPath(d.digest()))
-                    .arriving(arrivals.get(d.digest()).arrival());
-            out.add(layer);
+            out.add(whereTheyWillBe
+                    .layers()
+                    .get(i)
+                    .arriving(arrivals.get(layers.get(i).digest()).arrival()));
         }
         return new ImageLayers(
-                image.manifestDigest().toString(),
-                image.config().digest().toString(),
-                image.platform().toString(),
-                out);
+                whereTheyWillBe.manifestDigest(), whereTheyWillBe.configDigest(), whereTheyWillBe.platform(), out);
     }
 
     /** Whether some layer's download failed part way and was started over. */
@@ -132,10 +132,17 @@ public final class PullInFlight implements AutoCloseable {
             LayerCache.Blob blob = next(); // in the order they finish, so a failure is seen at once
             blobs.put(blob.digest(), blob);
         }
+        pulled = pulledImage(d -> blobs.get(d.digest()));
+        pool.shutdown();
+        return pulled;
+    }
+
+    /** The image pulled, its layers' blobs as {@code blobOf} gives them. */
+    private PulledImage pulledImage(Function<Descriptor, LayerCache.Blob> blobOf) {
         List<PulledImage.Layer> pulledLayers = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Descriptor d = layers.get(i);
-            LayerCache.Blob blob = blobs.get(d.digest());
+            LayerCache.Blob blob = blobOf.apply(d);
             pulledLayers.add(new PulledImage.Layer(
                     d.digest(),
                     d.mediaType(),
@@ -145,7 +152,7 @@ public final class PullInFlight implements AutoCloseable {
                     blob.path(),
                     blob.cached()));
         }
-        pulled = new PulledImage(
+        return new PulledImage(
                 image.reference(),
                 image.resolvedDigest(),
                 image.manifestDigest(),
@@ -153,9 +160,6 @@ public final class PullInFlight implements AutoCloseable {
                 image.config(),
                 pulledLayers,
                 cache);
-        handedOver = true;
-        pool.shutdown();
-        return pulled;
     }
 
     private LayerCache.Blob next() throws EngineException {
@@ -179,7 +183,7 @@ public final class PullInFlight implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (handedOver) {
+        if (pulled != null) {
             return;
         }
         pool.shutdownNow();
