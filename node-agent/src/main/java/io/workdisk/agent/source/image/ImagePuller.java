@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class ImagePuller {
             long total = manifest.config().size()
                     + manifest.layers().stream().mapToLong(Descriptor::size).sum();
             Progress counter = new Progress(progress, total);
-            LayerCache.Blob configBlob = fetch(image, plainHttp, manifest.config(), counter, LayerCache.Watcher.NONE);
+            LayerCache.Blob configBlob = fetch(image, plainHttp, manifest.config(), counter, new Arrival());
             ImageConfig config = readConfig(image, manifest, configBlob);
             Platform chosenPlatform = chosen.platform() != null
                     ? chosen.platform()
@@ -113,7 +114,7 @@ public final class ImagePuller {
     /** How a pull in flight fetches one layer blob, telling its reader how it arrives. */
     @FunctionalInterface
     interface LayerFetch {
-        LayerCache.Blob fetch(Descriptor layer, LayerCache.Watcher arrival) throws EngineException;
+        LayerCache.Blob fetch(Descriptor layer, Arrival arrival) throws EngineException;
     }
 
     /** From the top manifest down through indexes to the image manifest for {@code platform}. */
@@ -267,7 +268,7 @@ public final class ImagePuller {
 
     /** One blob into the cache, tried up to {@code attempts} times while the failure may pass. */
     private LayerCache.Blob fetch(
-            ImageReference image, boolean plainHttp, Descriptor d, Progress counter, LayerCache.Watcher watcher)
+            ImageReference image, boolean plainHttp, Descriptor d, Progress counter, Arrival arrival)
             throws EngineException {
         EngineException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -282,7 +283,7 @@ public final class ImagePuller {
                         d.size(),
                         sink -> client.blob(image, plainHttp, d.digest(), sink),
                         onBytes,
-                        watcher);
+                        arrival);
                 if (blob.cached()) {
                     counter.add(d.size());
                 }

@@ -4,6 +4,7 @@ import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.LayerHeaders;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
@@ -149,28 +150,15 @@ public final class LayerCache {
      * eviction is {@link #hold held} first, as a pull holds all of its blobs.
      */
     public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress) throws EngineException {
-        return obtain(digest, size, fetch, progress, Watcher.NONE);
+        return obtain(digest, size, fetch, progress, new Arrival()); // an arrival nobody waits on
     }
 
     /**
-     * What a reader of a blob while it downloads needs to hear: where each attempt writes it, how much of
-     * it is written, and where it is once verified and in place (at once, when it was cached).
+     * As {@link #obtain(Digest, long, Fetch, LongConsumer)}, telling {@code arrival} how the blob arrives:
+     * where each attempt writes it, how much is written, and where it is once verified and in place (at
+     * once, when it was cached), for a reader of the blob while it downloads.
      */
-    public interface Watcher {
-        Watcher NONE = new Watcher() {};
-
-        default void started(Path temp) {}
-
-        default void written(long bytes) {}
-
-        default void whole(Path blob, long size) {}
-
-        /** The attempt failed and its file is gone; another may start. */
-        default void abandoned() {}
-    }
-
-    /** As {@link #obtain(Digest, long, Fetch, LongConsumer)}, telling {@code watcher} how the blob arrives. */
-    public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress, Watcher watcher)
+    public Blob obtain(Digest digest, long size, Fetch fetch, LongConsumer progress, Arrival arrival)
             throws EngineException {
         ReentrantLock lock = fetching.computeIfAbsent(digest, d -> new ReentrantLock());
         lock.lock();
@@ -178,14 +166,14 @@ public final class LayerCache {
             Path target = path(digest);
             if (present(target, digest, size)) {
                 touch(target);
-                watcher.whole(target, size);
+                arrival.whole(target, size);
                 return new Blob(digest, target, size, true);
             }
             Path temp = incoming.resolve(
                     digest.hex() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             try {
-                VerifyingFile sink = new VerifyingFile(temp, digest, size, progress, watcher);
-                watcher.started(temp);
+                VerifyingFile sink = new VerifyingFile(temp, digest, size, progress, arrival);
+                arrival.started(temp);
                 try (sink) {
                     fetch.into(sink);
                     sink.finish();
@@ -196,13 +184,13 @@ public final class LayerCache {
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IOException("the layer cache's incoming and blobs are on different filesystems", e);
                 }
-                watcher.whole(target, size);
+                arrival.whole(target, size);
                 Durability.fsync(blobs);
             } catch (IOException e) {
-                watcher.abandoned();
+                arrival.abandoned();
                 throw writeFailure(digest, e);
             } catch (EngineException | RuntimeException e) {
-                watcher.abandoned();
+                arrival.abandoned();
                 throw e;
             } finally {
                 deleteQuietly(temp);
@@ -390,15 +378,15 @@ public final class LayerCache {
         private final Digest expected;
         private final long size;
         private final LongConsumer progress;
-        private final Watcher watcher;
+        private final Arrival arrival;
         private final FileChannel out;
         private final MessageDigest sha256;
         private long written;
 
-        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress, Watcher watcher)
+        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress, Arrival arrival)
                 throws IOException {
             this.path = path;
-            this.watcher = watcher;
+            this.arrival = arrival;
             this.expected = expected;
             this.size = size;
             this.progress = progress;
@@ -429,7 +417,7 @@ public final class LayerCache {
             }
             written += length;
             progress.accept(length);
-            watcher.written(written);
+            arrival.written(written);
         }
 
         void finish() throws EngineException, IOException {

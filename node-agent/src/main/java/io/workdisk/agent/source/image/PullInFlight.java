@@ -2,6 +2,7 @@ package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.Layer;
 import io.workdisk.agent.engine.image.Platform;
@@ -42,7 +43,7 @@ public final class PullInFlight implements AutoCloseable {
     private final List<Digest> held;
     private final ExecutorService pool;
     private final CompletionService<LayerCache.Blob> done;
-    private final Map<Digest, LayerArrival> arrivals;
+    private final Map<Digest, Arrival> arrivals;
     /** Set once every blob is in: the blobs are then its to hold. */
     private PulledImage pulled;
 
@@ -52,7 +53,7 @@ public final class PullInFlight implements AutoCloseable {
             LayerCache cache,
             List<Digest> held,
             ExecutorService pool,
-            Map<Digest, LayerArrival> arrivals) {
+            Map<Digest, Arrival> arrivals) {
         this.image = image;
         this.layers = List.copyOf(layers);
         this.cache = cache;
@@ -72,8 +73,8 @@ public final class PullInFlight implements AutoCloseable {
             ImagePuller.LayerFetch fetch) {
         Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
         layers.forEach(d -> distinct.putIfAbsent(d.digest(), d));
-        Map<Digest, LayerArrival> arrivals = new LinkedHashMap<>();
-        distinct.keySet().forEach(d -> arrivals.put(d, new LayerArrival()));
+        Map<Digest, Arrival> arrivals = new LinkedHashMap<>();
+        distinct.keySet().forEach(d -> arrivals.put(d, new Arrival()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, distinct.size())), r -> {
             Thread t = new Thread(r, "layer-download");
             t.setDaemon(true);
@@ -81,12 +82,12 @@ public final class PullInFlight implements AutoCloseable {
         });
         PullInFlight pull = new PullInFlight(image, layers, cache, held, pool, arrivals);
         for (Descriptor d : distinct.values()) {
-            LayerArrival arrival = arrivals.get(d.digest());
+            Arrival arrival = arrivals.get(d.digest());
             pull.done.submit(() -> {
                 try {
                     return fetch.fetch(d, arrival);
                 } catch (EngineException | RuntimeException e) {
-                    arrival.arrival().failed(e);
+                    arrival.failed(e);
                     throw e;
                 }
             });
@@ -108,7 +109,7 @@ public final class PullInFlight implements AutoCloseable {
             out.add(whereTheyWillBe
                     .layers()
                     .get(i)
-                    .arriving(arrivals.get(layers.get(i).digest()).arrival()));
+                    .arriving(arrivals.get(layers.get(i).digest())));
         }
         return new ImageLayers(
                 whereTheyWillBe.manifestDigest(), whereTheyWillBe.configDigest(), whereTheyWillBe.platform(), out);
@@ -116,7 +117,7 @@ public final class PullInFlight implements AutoCloseable {
 
     /** Whether some layer's download failed part way and was started over. */
     public boolean startedOver() {
-        return arrivals.values().stream().anyMatch(a -> a.arrival().startedOver());
+        return arrivals.values().stream().anyMatch(a -> a.startedOver());
     }
 
     /**
@@ -195,7 +196,7 @@ public final class PullInFlight implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         EngineException stopped = new EngineException(Problem.SOURCE_UNAVAILABLE, "the pull was stopped");
-        arrivals.values().forEach(a -> a.arrival().failed(stopped));
+        arrivals.values().forEach(a -> a.failed(stopped));
         cache.release(held);
     }
 }
