@@ -8,11 +8,16 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -87,7 +92,7 @@ public final class LayerHeaders {
      */
     public static Optional<Replay> open(Path file, Layer layer) {
         try {
-            Optional<long[]> trailer = trailer(file);
+            Optional<Trailer> trailer = trailer(file);
             if (trailer.isEmpty()) {
                 log.warn("ignoring layer headers {}: damaged or cut short; the layer is read again", file);
                 return Optional.empty();
@@ -102,7 +107,8 @@ public final class LayerHeaders {
                     in.close();
                     return Optional.empty();
                 }
-                return Optional.of(new Replay(in, trailer.get()[0], trailer.get()[1]));
+                return Optional.of(
+                        new Replay(in, trailer.get().tarBytes(), trailer.get().count()));
             } catch (IOException | RuntimeException e) {
                 in.close();
                 throw e;
@@ -211,45 +217,38 @@ public final class LayerHeaders {
         return name.contains(TEMP_MARK);
     }
 
+    /** The numbers at the end of a record, before its hash. */
+    private record Trailer(long tarBytes, long count) {}
+
     /**
      * The tar length and entry count from the end of the record, if the file starts with the magic and
      * ends with the SHA-256 of all that precedes it.
      */
-    private static Optional<long[]> trailer(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size < MAGIC.length + 16 + HASH_BYTES) {
-            return Optional.empty();
-        }
-        MessageDigest sha256 = sha256();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            byte[] magic = in.readNBytes(MAGIC.length);
-            if (!Arrays.equals(magic, MAGIC)) {
+    private static Optional<Trailer> trailer(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < MAGIC.length + 16 + HASH_BYTES) {
                 return Optional.empty();
             }
-            sha256.update(magic);
-            long left = size - MAGIC.length - HASH_BYTES;
-            byte[] buffer = new byte[1 << 16];
-            byte[] last16 = new byte[16];
-            while (left > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (n < 0) {
+            MessageDigest sha256 = sha256();
+            InputStream body = new BufferedInputStream(
+                    BoundedInputStream.upTo(Channels.newInputStream(channel), size - HASH_BYTES), 1 << 16);
+            if (!Arrays.equals(body.readNBytes(MAGIC.length), MAGIC)) {
+                return Optional.empty();
+            }
+            sha256.update(MAGIC);
+            body.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), sha256));
+            ByteBuffer tail = ByteBuffer.allocate(16 + HASH_BYTES);
+            while (tail.hasRemaining()) {
+                if (channel.read(tail, size - tail.capacity() + tail.position()) < 0) {
                     throw new EOFException();
                 }
-                sha256.update(buffer, 0, n);
-                // keep the last 16 bytes read: the trailer's two numbers
-                if (n >= 16) {
-                    System.arraycopy(buffer, n - 16, last16, 0, 16);
-                } else {
-                    System.arraycopy(last16, n, last16, 0, 16 - n);
-                    System.arraycopy(buffer, 0, last16, 16 - n, n);
-                }
-                left -= n;
             }
-            if (!Arrays.equals(in.readNBytes(HASH_BYTES), sha256.digest())) {
+            byte[] hash = Arrays.copyOfRange(tail.array(), 16, tail.capacity());
+            if (!Arrays.equals(hash, sha256.digest())) {
                 return Optional.empty();
             }
-            java.nio.ByteBuffer numbers = java.nio.ByteBuffer.wrap(last16);
-            return Optional.of(new long[] {numbers.getLong(), numbers.getLong()});
+            return Optional.of(new Trailer(tail.getLong(0), tail.getLong(8)));
         }
     }
 
