@@ -9,6 +9,7 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.engine.tools.E2fsVersion;
+import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
@@ -77,10 +78,7 @@ class BuildSeedTest {
     }
 
     /** The same exact seed whichever way the tree reaches mkfs, forced here whatever e2fsprogs is installed. */
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void bothWaysToMkfsGiveTheSameExactSeed(SeedMethod method) throws Exception {
         assumeTarReadable(method);
         Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
@@ -112,10 +110,7 @@ class BuildSeedTest {
     }
 
     /** A name that is not UTF-8 arrives byte for byte through the tar; a staging tree must skip it. */
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aNameThatIsNotUtf8(SeedMethod method) throws Exception {
         assumeTarReadable(method);
         // Java names files by text, so the shell makes the name: "bad-" 0xFF "name", and a link to it
@@ -166,10 +161,7 @@ class BuildSeedTest {
      * fix-ups set the rest; the staging tree way, the fix-ups set them all), in the inode and from an
      * attribute block. ROOT: none arrives, and every one left behind is named.
      */
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void attributesArriveWithPreserveAndAreNamedWhenDroppedWithRoot(SeedMethod method) throws Exception {
         assumeTarReadable(method);
         Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);

@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import java.io.ByteArrayOutputStream;
@@ -22,8 +23,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** Seeds from image archives, read back with debugfs entry by entry against umoci's unpacking. */
 class ImageSeedTest {
@@ -32,10 +31,7 @@ class ImageSeedTest {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aWholeFilesystemSeedWithPreserveHoldsTheImagesOwnersModesTimesAndXattrs(SeedMethod method) throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Path theirs = ImageFixture.unpackedByUmoci(tmp);

@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import java.io.FileOutputStream;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Layer rules whose result a tar for mke2fs could get wrong, built into real seeds both ways (the tar
@@ -92,10 +91,7 @@ class LayerEdgesSeedTest {
         return new String(tree.get(path).content(), StandardCharsets.UTF_8);
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aHardLinkKeepsTheOldContentWhenItsTargetPathIsReplaced(SeedMethod method) throws Exception {
         var tree = seed(
                 method,
@@ -112,10 +108,7 @@ class LayerEdgesSeedTest {
         assertThat(Integer.toOctalString(tree.get("b").mode())).isEqualTo("100644");
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aHardLinkKeepsItsContentWhenItsTargetIsWhitedOut(SeedMethod method) throws Exception {
         var tree = seed(
                 method,
@@ -128,10 +121,7 @@ class LayerEdgesSeedTest {
         assertThat(tree.get("e/b").links()).isEqualTo(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aHardLinkToALowerLayersFileIsOneInodeWhicheverNameComesFirst(SeedMethod method) throws Exception {
         // "a/link" sorts before "z/file": the tar carries the data under the link's name, the file as the link.
         var tree = seed(
@@ -149,10 +139,7 @@ class LayerEdgesSeedTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void anOpaqueDirectoryKeepsOnlyWhatItsOwnLayerPutThereBeforeAndAfterTheMarker(SeedMethod method) throws Exception {
         var tree = seed(
                 method,
@@ -174,10 +161,7 @@ class LayerEdgesSeedTest {
         assertThat(Integer.toOctalString(tree.get("d").mode())).isEqualTo("40700");
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aDirectoryReplacedByAFileAndBackHoldsOnlyTheNewChildren(SeedMethod method) throws Exception {
         var tree = seed(
                 method,
@@ -192,10 +176,7 @@ class LayerEdgesSeedTest {
         assertThat(content(tree, "q")).isEqualTo("p/d");
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void directoriesComeBeforeTheirEntriesWhicheverLayerDescribesThem(SeedMethod method) throws Exception {
         // A file in the lowest layer under parents no entry names, whose metadata a later layer sets; a
         // long name; a symlink to a file that the tar writes after it; data from several layers interleaved.
@@ -225,10 +206,7 @@ class LayerEdgesSeedTest {
         assertThat(Integer.toOctalString(tree.get("x").mode())).isEqualTo("40755");
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void withinOneLayerALaterEntryReplacesAnEarlierOneAndALinkKeepsWhatItLinked(SeedMethod method) throws Exception {
         var tree = seed(
                 method,
@@ -245,10 +223,7 @@ class LayerEdgesSeedTest {
         assertThat(tree.get("c").isDirectory()).isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aSubtreeSeedHoldsAFileWhoseOtherNameLiesOutsideIt(SeedMethod method) throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Layer l = layer(w -> w.dir("etc/", 0755)
@@ -284,10 +259,7 @@ class LayerEdgesSeedTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aHostileLayerFailsTheBuildAndLeavesNothingBehind(SeedMethod method) throws Exception {
         Layer lower = layer(w -> w.file("ok", 0644, "fine").symlink("link", tmp.toString()));
         Layer upper = layer(w -> w.file("link/evil", 0644, "x"));
@@ -296,10 +268,7 @@ class LayerEdgesSeedTest {
         assertThat(tmp.resolve("evil")).doesNotExist();
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void aLayerWhoseUncompressedTarIsNotTheConfigsDiffIdIsRefused(SeedMethod method) throws Exception {
         Layer l = layer(w -> w.file("f", 0644, "x"));
         Layer lying = l.withDiffId("sha256:" + "0".repeat(64));
@@ -307,10 +276,7 @@ class LayerEdgesSeedTest {
         assertBuildFails(method, Problem.CORRUPT_IMAGE, "does not match its diff ID", lying);
     }
 
-    @ParameterizedTest
-    @EnumSource(
-            value = SeedMethod.class,
-            names = {"TAR", "STAGING_TREE"})
+    @BothWaysToMkfs
     void directoriesTheLayersImplyButNeverListAreDatedByTheEnginesClock(SeedMethod method) throws Exception {
         ImageSeeds.assumeTarReadable(method, tmp);
         Layer l = layer(w -> w.file("implied/deeper/f", 0644, "x"));
