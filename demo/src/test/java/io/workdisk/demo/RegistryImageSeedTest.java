@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.engine.image.Platform;
-import io.workdisk.agent.source.image.ImagePusher;
 import io.workdisk.agent.source.image.LayerCompression;
 import io.workdisk.agent.source.image.TestImages;
 import io.workdisk.agent.source.image.TestRegistry;
@@ -20,7 +19,6 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +55,7 @@ class RegistryImageSeedTest {
     @Test
     void aWholeRootFilesystemSeedFromARegistryImageBecomesABootableDisk(RealApiServer api) throws Exception {
         try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"), TestRegistry.Setup.plain())) {
-            TestImages images = new TestImages(
-                    new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), tmp.resolve("work"));
+            TestImages images = TestImages.anonymous(registry, tmp.resolve("work"));
             TestImages.Pushed pushed = images.image(
                     "team/devbox",
                     "1",

@@ -60,8 +60,7 @@ class HostileRegistryTest {
     @BeforeAll
     static void start() throws Exception {
         registry = TestRegistry.start(shared.resolve("registry"), TestRegistry.Setup.plain());
-        TestImages images = new TestImages(
-                new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), shared.resolve("work"));
+        TestImages images = TestImages.anonymous(registry, shared.resolve("work"));
         image = images.image(
                 "app",
                 "v1",

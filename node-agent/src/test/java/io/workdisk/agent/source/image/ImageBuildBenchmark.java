@@ -11,7 +11,6 @@ import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RegistryImageSeeds;
 import io.workdisk.api.task.ImageSource;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,8 +46,7 @@ class ImageBuildBenchmark {
     void buildFromRegistryAgainstSkopeoUmociMkfs() throws Exception {
         Path rootfs = debianRootfs();
         try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"), TestRegistry.Setup.plain())) {
-            TestImages images = new TestImages(
-                    new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), tmp.resolve("work"));
+            TestImages images = TestImages.anonymous(registry, tmp.resolve("work"));
             List<TestImages.Layer> layers = new ArrayList<>();
             long blobBytes = 0;
             for (List<String> part : List.of(List.of("usr"), List.of("var", "etc"), List.<String>of())) {

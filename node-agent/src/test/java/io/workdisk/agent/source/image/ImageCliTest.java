@@ -11,7 +11,6 @@ import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,7 @@ class ImageCliTest {
     @Test
     void buildSeedFromARegistryImageThenAgainFromTheCache() throws Exception {
         try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"), TestRegistry.Setup.plain())) {
-            TestImages images = new TestImages(
-                    new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), tmp.resolve("work"));
+            TestImages images = TestImages.anonymous(registry, tmp.resolve("work"));
             TestImages.Pushed pushed = images.image(
                     "base/debian",
                     "12",

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Platform;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,8 +46,7 @@ class RegistryPullTest {
     @BeforeAll
     static void startRegistry() throws Exception {
         registry = TestRegistry.start(shared.resolve("registry"), TestRegistry.Setup.plain());
-        images = new TestImages(
-                new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), shared.resolve("work"));
+        images = TestImages.anonymous(registry, shared.resolve("work"));
         TestImages.Layer base =
                 images.layer(Map.of("etc/os-release", "ID=test\n", "bin/sh", "#!shell\n"), LayerCompression.GZIP);
         TestImages.Layer zstd =

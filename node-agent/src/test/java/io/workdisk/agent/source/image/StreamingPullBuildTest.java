@@ -19,7 +19,6 @@ import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.task.ImageSource;
 import java.io.OutputStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +63,7 @@ class StreamingPullBuildTest {
     @BeforeAll
     static void start() throws Exception {
         registry = TestRegistry.start(shared.resolve("registry"), TestRegistry.Setup.plain());
-        TestImages images = new TestImages(
-                new ImagePusher(registry.base(), HttpClient.newHttpClient(), repo -> null), shared.resolve("work"));
+        TestImages images = TestImages.anonymous(registry, shared.resolve("work"));
         image = images.image(
                 "app",
                 "v1",

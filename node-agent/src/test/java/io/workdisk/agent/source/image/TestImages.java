@@ -30,6 +30,12 @@ public final class TestImages {
         this.work = work;
     }
 
+    /** Images pushed to {@code registry} without credentials, their layers made under {@code work}. */
+    public static TestImages anonymous(TestRegistry registry, Path work) {
+        return new TestImages(
+                new ImagePusher(registry.base(), java.net.http.HttpClient.newHttpClient(), repo -> null), work);
+    }
+
     public record Layer(byte[] blob, String mediaType, Digest digest, Digest diffId) {
         Layer withMediaType(String type) {
             return new Layer(blob, type, digest, diffId);
