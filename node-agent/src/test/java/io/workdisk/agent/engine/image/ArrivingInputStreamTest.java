@@ -10,7 +10,6 @@ import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,18 +134,13 @@ class ArrivingInputStreamTest {
     @Test
     void aBuildReadingALayerWhoseDownloadStartsOverFailsAsTheDownloadsFaultAndPublishesNothing() throws Exception {
         ImageSeeds.assumeTarReadable(SeedMethod.TAR, dir);
-        Path tar = dir.resolve("layer.tar");
-        try (java.io.FileOutputStream out = new FileOutputStream(tar.toFile())) {
-            TarWriter w = new TarWriter(out);
-            w.file("big", 0644, "x".repeat(200_000));
-            w.finish();
-        }
-        long size = Files.size(tar);
+        Layer whole = TarWriter.layerAt(dir.resolve("layer.tar"), w -> w.file("big", 0644, "x".repeat(200_000)));
+        Path tar = whole.file();
+        long size = whole.size();
         // The first attempt got half way when the reader came for more; what it got then is a second attempt.
         Arriving startsOver = have ->
                 have < size / 2 ? new Arriving.Part(tar, size / 2, 0, false) : new Arriving.Part(tar, size, 1, true);
-        Layer layer = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, size)
-                .arriving(startsOver);
+        Layer layer = whole.arriving(startsOver);
         Path data = Files.createDirectories(dir.resolve("data"));
         ImageLayers image = ImageSeeds.imageOf(List.of(layer));
 

@@ -11,7 +11,6 @@ import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.Shell;
-import java.io.FileOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -51,12 +50,8 @@ class FlatImageTest {
     private Layer layer(String name, String content) throws Exception {
         Path tar = tmp.resolve("layer.tar");
         Files.deleteIfExists(tar);
-        try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
-            TarWriter w = new TarWriter(out);
-            w.dir("d/", 0755).file(name, 0644, content).file("d/other", 0600, "other");
-            w.finish();
-        }
-        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+        return TarWriter.layerAt(
+                tar, w -> w.dir("d/", 0755).file(name, 0644, content).file("d/other", 0600, "other"));
     }
 
     private FlatImage index(Layer layer) throws EngineException {

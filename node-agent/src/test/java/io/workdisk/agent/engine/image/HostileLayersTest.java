@@ -43,16 +43,8 @@ class HostileLayersTest {
         secret = Files.writeString(outside.resolve("secret"), "secret");
     }
 
-    interface Layer1 {
-        void write(TarWriter w) throws IOException;
-    }
-
-    private Layer layer(Layer1 entries) throws IOException {
-        Path tar = tmp.resolve("layer" + (++layerCount) + ".tar");
-        TarWriter w = new TarWriter(new FileOutputStream(tar.toFile()));
-        entries.write(w);
-        w.finish();
-        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+    private Layer layer(TarWriter.Entries entries) throws IOException {
+        return TarWriter.layerAt(tmp.resolve("layer" + (++layerCount) + ".tar"), entries);
     }
 
     /** The two ways a seed gets the layers: headers into memory, then written into a staging tree or not. */

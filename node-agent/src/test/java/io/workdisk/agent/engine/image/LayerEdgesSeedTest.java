@@ -13,7 +13,6 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,18 +36,8 @@ class LayerEdgesSeedTest {
 
     private int layerCount;
 
-    interface Entries {
-        void write(TarWriter w) throws IOException;
-    }
-
-    private Layer layer(Entries entries) throws IOException {
-        Path tar = tmp.resolve("layer" + (++layerCount) + ".tar");
-        try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
-            TarWriter w = new TarWriter(out);
-            entries.write(w);
-            w.finish();
-        }
-        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+    private Layer layer(TarWriter.Entries entries) throws IOException {
+        return TarWriter.layerAt(tmp.resolve("layer" + (++layerCount) + ".tar"), entries);
     }
 
     /** A seed of {@code subtree} of an image made of {@code layers}, built {@code method}'s way into {@code data}. */

@@ -11,7 +11,6 @@ import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,14 +37,9 @@ class LayerHeadersTest {
 
     private int layerCount;
 
-    private Layer layer(LayerEdgesSeedTest.Entries entries) throws IOException {
-        Path tar = tmp.resolve("layer" + (++layerCount) + ".tar");
-        try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
-            TarWriter w = new TarWriter(out);
-            entries.write(w);
-            w.finish();
-        }
-        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar))
+    private Layer layer(TarWriter.Entries entries) throws IOException {
+        ++layerCount;
+        return TarWriter.layerAt(tmp.resolve("layer" + layerCount + ".tar"), entries)
                 .withHeaders(tmp.resolve("headers-" + layerCount));
     }
 

@@ -13,6 +13,21 @@ import java.util.Map;
  * into PAX records, as Go's archive/tar writes them.
  */
 final class TarWriter {
+    /** What a test puts in a layer. */
+    interface Entries {
+        void write(TarWriter w) throws IOException;
+    }
+
+    /** An uncompressed layer of {@code entries}, written as the tar file {@code tar}. */
+    static Layer layerAt(java.nio.file.Path tar, Entries entries) throws IOException {
+        try (java.io.FileOutputStream out = new java.io.FileOutputStream(tar.toFile())) {
+            TarWriter w = new TarWriter(out);
+            entries.write(w);
+            w.finish();
+        }
+        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, java.nio.file.Files.size(tar));
+    }
+
     private final OutputStream out;
 
     TarWriter(OutputStream out) {
