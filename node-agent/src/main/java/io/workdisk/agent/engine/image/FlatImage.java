@@ -71,16 +71,7 @@ public final class FlatImage {
 
     /** No subtree: an empty seed owned by root, no tar at all. */
     static FlatImage empty(List<String> warnings, Map<String, Integer> skipped, Inode.Timestamp now) {
-        Extraction none = new Extraction(
-                List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                Map.copyOf(skipped),
-                warnings);
+        Extraction none = Extraction.emptySeed(now, skipped, warnings);
         return new FlatImage(none, List.of(), List.of(), new TreeMap<>(), List.of(), SeedOwnership.ROOT);
     }
 

@@ -69,17 +69,7 @@ public final class SubtreeWalker {
 
     /** The seed for a rootfs that lacks the subtree: an empty root directory owned by root, dated {@code at}. */
     public static Extraction empty(String warning, Instant at) {
-        Inode.Timestamp now = new Inode.Timestamp(at.getEpochSecond(), 0);
-        return new Extraction(
-                List.of(ExpectedEntry.rootOwned("", Inode.S_IFDIR | 0700, now, now, null)),
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                Map.of(),
-                List.of(warning));
+        return Extraction.emptySeed(new Inode.Timestamp(at.getEpochSecond(), 0), Map.of(), List.of(warning));
     }
 
     private Extraction result() {

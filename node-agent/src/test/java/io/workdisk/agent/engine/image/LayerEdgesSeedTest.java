@@ -286,4 +286,21 @@ class LayerEdgesSeedTest {
         assertThat(tree.get("implied/deeper").mtimeSeconds()).isEqualTo(at.getEpochSecond());
         assertThat(tree.get("implied/deeper/f").mtimeSeconds()).isEqualTo(1_600_000_000L);
     }
+
+    @BothWaysToMkfs
+    void anImageWithoutTheSubtreeGivesAnEmptySeedAndAWarning(SeedMethod method) throws Exception {
+        ImageSeeds.assumeTarReadable(method, tmp);
+        Layer l = layer(w -> w.dir("etc/", 0755).file("etc/hostname", 0644, "box\n"));
+        Path data = Files.createDirectories(tmp.resolve("data-empty-" + method));
+        Path seed = data.resolve("image.seed");
+
+        ImageSeedReport report = build(method, data, "/root", SeedOwnership.ROOT, seed, l);
+
+        Shell.assertFsckClean(seed);
+        assertThat(report.seed().warnings()).contains("the image has no /root; the seed is empty");
+        assertThat(report.seed().files()).isZero();
+        assertThat(DebugfsTree.read(seed, tmp)).containsOnlyKeys("");
+        assertThat(Integer.toOctalString(DebugfsTree.read(seed, tmp).get("").mode()))
+                .isEqualTo("40700");
+    }
 }
