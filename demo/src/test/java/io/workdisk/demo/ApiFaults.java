@@ -16,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +56,13 @@ final class ApiFaults implements AutoCloseable {
     private volatile boolean on;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** While set, every write from the process with this User-Agent is refused, whatever {@link #on} says. */
+    private volatile String refusingWritesFrom;
+
+    private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+
+    /** A write refused by {@link #refuseWritesFrom}: when (System.nanoTime) and to which path. */
+    record Refusal(long atNanos, String path) {}
 
     private ApiFaults(RealApiServer api, long seed, Duration holdBack) throws Exception {
         Config admin = Config.fromKubeconfig(api.kubeconfigYaml());
@@ -95,6 +104,28 @@ final class ApiFaults implements AutoCloseable {
         on = false;
     }
 
+    /**
+     * Refuses every write from the process whose requests carry this User-Agent with a 409 conflict (one the
+     * client does not retry by itself), until {@link #acceptWrites()}; its reads and watches go through, so it
+     * still sees every change.
+     */
+    void refuseWritesFrom(String userAgent) {
+        refusingWritesFrom = userAgent;
+    }
+
+    void acceptWrites() {
+        refusingWritesFrom = null;
+    }
+
+    /** How long the writes refused to paths containing {@code pathPart} went on, from the first to the last. */
+    Duration refusedFor(String pathPart) {
+        LongSummaryStatistics at = refusals.stream()
+                .filter(r -> r.path().contains(pathPart))
+                .mapToLong(Refusal::atNanos)
+                .summaryStatistics();
+        return at.getCount() == 0 ? Duration.ZERO : Duration.ofNanos(at.getMax() - at.getMin());
+    }
+
     /** Requests received so far. */
     long requests() {
         return requests.get();
@@ -116,6 +147,14 @@ final class ApiFaults implements AutoCloseable {
                 return;
             }
             boolean write = !exchange.getRequestMethod().equals("GET");
+            String refused = refusingWritesFrom;
+            String agent = exchange.getRequestHeaders().getFirst("User-Agent");
+            if (write && refused != null && agent != null && agent.startsWith(refused)) {
+                refusals.add(
+                        new Refusal(System.nanoTime(), exchange.getRequestURI().getPath()));
+                reply(exchange, 409, "Conflict", "injected: every write from " + refused + " is refused");
+                return;
+            }
             String query = exchange.getRequestURI().getRawQuery();
             boolean watch = query != null && query.contains("watch=true");
             double dice;

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.api.WithoutManagedFields;
@@ -162,11 +163,13 @@ public final class WorkdiskOperator implements AutoCloseable {
                         sizes,
                         events,
                         clock),
-                c -> c.watchingAllNamespaces().withItemStore(new WithoutManagedFields<>()));
+                c -> c.watchingAllNamespaces()
+                        .withRetry(retryingUntilItWorks())
+                        .withItemStore(new WithoutManagedFields<>()));
         operator.register(
                 new WorkSeedReconciler(
                         tasks, new SeedPlanner(settings.namespace()), nodes, events, clock, settings.namespace()),
-                c -> c.withItemStore(new WithoutManagedFields<>()));
+                c -> c.withRetry(retryingUntilItWorks()).withItemStore(new WithoutManagedFields<>()));
         operator.start();
         HealthServer health = null;
         if (settings.metricsPort() != null) {
@@ -190,6 +193,20 @@ public final class WorkdiskOperator implements AutoCloseable {
             }
         }
         return new WorkdiskOperator(operator, health, stopping);
+    }
+
+    /**
+     * A failed reconcile (API server failing, a write refused) is tried again 1 s later, then twice as long
+     * after each failure up to 20 s apart, for as long as it fails. JOSDK's default gives up after five
+     * retries, about 26 s, and then waits for the object's next event or the ten-hour resync: a disk whose
+     * last event came during a longer outage stayed Creating.
+     */
+    static GenericRetry retryingUntilItWorks() {
+        return new GenericRetry()
+                .setInitialInterval(1_000)
+                .setIntervalMultiplier(2)
+                .setMaxInterval(20_000)
+                .withoutMaxAttempts();
     }
 
     /** WorkSeed tasks, events and the Lease go there; a missing namespace would fail them one by one later. */

@@ -195,7 +195,7 @@ public final class NodeAgent implements AutoCloseable {
                 c -> c.withName("worktask-agent-" + settings.nodeName())
                         // a task whose outcome could not be recorded (API down for minutes) is looked at again
                         .withReconciliationMaxInterval(Duration.ofMinutes(5))
-                        .withRetry(TaskReconciler.STATUS_RETRY)
+                        .withRetry(TaskReconciler.statusRetry())
                         .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                         .watchingAllNamespaces()
                         .withItemStore(new WithoutManagedFields<>()));

@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
-import io.javaoperatorsdk.operator.processing.retry.Retry;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
 import java.util.List;
@@ -27,13 +26,18 @@ import java.util.Optional;
 public final class TaskReconciler implements Reconciler<WorkTask> {
     /**
      * A status write that failed (API server down, timed out) is retried by the SDK with exponential
-     * backoff, from 200 ms up to 5 s apart: 30 attempts take about as long as a worker's patience.
+     * backoff, from 200 ms up to 5 s apart, for as long as it fails: an outcome is never dropped because the
+     * API was down longer than some count of attempts. A worker that stops waiting (its patience) frees its
+     * slot; the retry that then finds no status to write queues the task again, and the replayed step finds
+     * its work done.
      */
-    public static final Retry STATUS_RETRY = new GenericRetry()
-            .setInitialInterval(200)
-            .setIntervalMultiplier(2)
-            .setMaxInterval(5_000)
-            .setMaxAttempts(30);
+    public static GenericRetry statusRetry() {
+        return new GenericRetry()
+                .setInitialInterval(200)
+                .setIntervalMultiplier(2)
+                .setMaxInterval(5_000)
+                .withoutMaxAttempts();
+    }
 
     private final String nodeName;
     private final TaskWorkers workers;
