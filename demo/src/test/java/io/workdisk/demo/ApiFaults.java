@@ -56,12 +56,26 @@ final class ApiFaults implements AutoCloseable {
     private volatile boolean on;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    /** While set, every write from the process with this User-Agent is refused, whatever {@link #on} says. */
-    private volatile String refusingWritesFrom;
+    /** While set, writes it matches are refused, whatever {@link #on} says. */
+    private volatile Refusing refusing;
+
+    /**
+     * Writes from the process whose requests carry {@code userAgent}, to paths containing {@code pathPart},
+     * refused {@code times} more times at most.
+     */
+    private record Refusing(String userAgent, String pathPart, AtomicLong times) {
+        boolean takes(HttpExchange exchange) {
+            String agent = exchange.getRequestHeaders().getFirst("User-Agent");
+            return agent != null
+                    && agent.startsWith(userAgent)
+                    && exchange.getRequestURI().getPath().contains(pathPart)
+                    && times.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        }
+    }
 
     private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
 
-    /** A write refused by {@link #refuseWritesFrom}: when (System.nanoTime) and to which path. */
+    /** A write refused by {@link #refuseWritesFrom} or {@link #refuseNextWrite}: when (System.nanoTime) and to which path. */
     record Refusal(long atNanos, String path) {}
 
     private ApiFaults(RealApiServer api, long seed, Duration holdBack) throws Exception {
@@ -110,11 +124,21 @@ final class ApiFaults implements AutoCloseable {
      * still sees every change.
      */
     void refuseWritesFrom(String userAgent) {
-        refusingWritesFrom = userAgent;
+        refusing = new Refusing(userAgent, "/", new AtomicLong(Long.MAX_VALUE));
+    }
+
+    /** Refuses the next write from this process to a path containing {@code pathPart}, once, as above. */
+    void refuseNextWrite(String userAgent, String pathPart) {
+        refusing = new Refusing(userAgent, pathPart, new AtomicLong(1));
     }
 
     void acceptWrites() {
-        refusingWritesFrom = null;
+        refusing = null;
+    }
+
+    /** How many writes to paths containing {@code pathPart} were refused. */
+    long refused(String pathPart) {
+        return refusals.stream().filter(r -> r.path().contains(pathPart)).count();
     }
 
     /** How long the writes refused to paths containing {@code pathPart} went on, from the first to the last. */
@@ -147,12 +171,11 @@ final class ApiFaults implements AutoCloseable {
                 return;
             }
             boolean write = !exchange.getRequestMethod().equals("GET");
-            String refused = refusingWritesFrom;
-            String agent = exchange.getRequestHeaders().getFirst("User-Agent");
-            if (write && refused != null && agent != null && agent.startsWith(refused)) {
+            Refusing refused = refusing;
+            if (write && refused != null && refused.takes(exchange)) {
                 refusals.add(
                         new Refusal(System.nanoTime(), exchange.getRequestURI().getPath()));
-                reply(exchange, 409, "Conflict", "injected: every write from " + refused + " is refused");
+                reply(exchange, 409, "Conflict", "injected: a write from " + refused.userAgent() + " is refused");
                 return;
             }
             String query = exchange.getRequestURI().getRawQuery();

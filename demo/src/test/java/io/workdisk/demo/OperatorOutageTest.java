@@ -1,8 +1,10 @@
 package io.workdisk.demo;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,10 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator cannot write for longer than any fixed retry budget, and the disk asked for meanwhile gets
- * no further event: once writes go through again, the operator's own retry must still be coming, or the
- * disk stays unplaced until the next resync, hours away. JOSDK's default retry gives up after five retries,
- * 26 s; that once left a disk in ApiFaultTest Creating for good.
+ * Writes of the operator refused while a disk gets no further event: the operator must itself come back
+ * to the disk, or it stays where it was until the next resync, hours away. Both cases once left a disk
+ * Creating for good in ApiFaultTest.
  */
 @ExtendWith(SharedApiServer.class)
 class OperatorOutageTest {
@@ -26,18 +27,20 @@ class OperatorOutageTest {
     @TempDir
     Path tmp;
 
+    private ProcessCluster start(RealApiServer api, ApiFaults faults) throws Exception {
+        ProcessCluster cluster = new ProcessCluster(
+                tmp.resolve("run"), api, faults.kubeconfigYaml(), ProcessCluster.QUICK_JVM, ProcessCluster.QUICK_JVM);
+        cluster.addNode(new ProcessCluster.Node("node-a", tmp.resolve("node-a"), List.of(), 1));
+        cluster.startOperator("--no-leader-election");
+        return cluster;
+    }
+
+    /** JOSDK's default retry gives up after five retries; the operator's must go on as long as the outage. */
     @Test
     void aDiskAskedForWhileTheOperatorCannotWriteIsMadeOnceItCan(RealApiServer api) throws Exception {
         try (ApiFaults faults = ApiFaults.start(api, 0, Duration.ZERO);
-                ProcessCluster cluster = new ProcessCluster(
-                        tmp.resolve("run"),
-                        api,
-                        faults.kubeconfigYaml(),
-                        ProcessCluster.QUICK_JVM,
-                        ProcessCluster.QUICK_JVM)) {
+                ProcessCluster cluster = start(api, faults)) {
             KubernetesClient kube = cluster.client();
-            cluster.addNode(new ProcessCluster.Node("node-a", tmp.resolve("node-a"), List.of(), 1));
-            cluster.startOperator("--no-leader-election");
             kube.resource(Manifests.disk("outage-before", "64Mi")).create();
             Waits.phase(kube, "outage-before", DiskPhase.Ready);
 
@@ -57,6 +60,34 @@ class OperatorOutageTest {
             faults.acceptWrites();
 
             Waits.phase(kube, "outage-during", DiskPhase.Ready);
+        }
+    }
+
+    /**
+     * A 409 to a create means the task exists only when its reason is AlreadyExists; any other conflict
+     * (here one the proxy makes up) leaves no task, and the status already says the disk is being made.
+     */
+    @Test
+    void aTaskCreateRefusedWithAnotherConflictIsWrittenAgain(RealApiServer api) throws Exception {
+        try (ApiFaults faults = ApiFaults.start(api, 0, Duration.ZERO);
+                ProcessCluster cluster = start(api, faults)) {
+            KubernetesClient kube = cluster.client();
+            kube.resource(Manifests.disk("refused-before", "64Mi")).create();
+            Waits.phase(kube, "refused-before", DiskPhase.Ready);
+            // the node's record shows that disk: from here on no change of the record wakes the disks on it
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                WorkNode n = kube.resources(WorkNode.class).withName("node-a").get();
+                return n.getStatus() != null
+                        && Integer.valueOf(1).equals(n.getStatus().disks());
+            });
+
+            faults.refuseNextWrite("workdisk-operator", "/worktasks");
+            kube.resource(Manifests.disk("refused-task", "64Mi")).create();
+
+            Waits.phase(kube, "refused-task", DiskPhase.Ready);
+            assertThat(faults.refused("/worktasks"))
+                    .as("the create task's first write was refused")
+                    .isEqualTo(1);
         }
     }
 }

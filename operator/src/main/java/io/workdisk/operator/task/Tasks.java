@@ -54,15 +54,25 @@ public final class Tasks {
         return task;
     }
 
-    /** Creates the task unless one of that name exists already. */
+    /**
+     * Creates the task unless one of that name exists already. Only a 409 whose reason is AlreadyExists says
+     * so: any other refusal leaves no task, and is thrown for the reconcile's retry, since the status that
+     * says the step is under way was written first and no event would bring the disk back.
+     */
     public void ensure(WorkTask task) {
         try {
             client.resource(task).create();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+            if (!alreadyExists(e)) {
                 throw e;
             }
         }
+    }
+
+    private static boolean alreadyExists(KubernetesClientException e) {
+        return e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                && e.getStatus() != null
+                && "AlreadyExists".equals(e.getStatus().getReason());
     }
 
     public void delete(WorkTask task) {
