@@ -11,6 +11,7 @@ import io.workdisk.api.workdisk.WorkDisk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,10 +63,15 @@ class ApiFaultTest {
             double outageRate = (faults.requests() - requestsBefore) / outageSeconds;
             faults.off();
 
-            for (int i = 0; i < DISKS; i++) {
-                Waits.phase(kube, "d" + i, DiskPhase.Ready);
+            try {
+                for (int i = 0; i < DISKS; i++) {
+                    Waits.phase(kube, "d" + i, DiskPhase.Ready);
+                }
+                Waits.seedReady(kube, "base");
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(
+                        "not converged after the outage (fault seed " + seed + ")\n" + cluster.logs(), e);
             }
-            Waits.seedReady(kube, "base");
             long quietStart = System.nanoTime();
             long quietBefore = faults.requests();
             // settled: for five seconds every disk stays Ready and no task appears but their create records; meanwhile,
