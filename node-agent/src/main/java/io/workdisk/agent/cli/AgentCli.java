@@ -132,7 +132,8 @@ public final class AgentCli implements Runnable {
 
     @Command(
             name = "build-seed",
-            description = "Build a seed image from a subtree of a rootfs ext4 image or of a container image archive.")
+            description = "Build a seed image from a subtree of a rootfs ext4 image, of a container image in a"
+                    + " registry, or of an image archive.")
     static final class BuildSeed extends Step {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Source source;

@@ -21,4 +21,10 @@ public final class CommonOptions {
             description =
                     "Who the disk is made for; only the same requester may replace, grow or delete it (default: ${DEFAULT-VALUE}).")
     String requester;
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean help;
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AgentCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -210,6 +211,15 @@ class AgentCliTest {
         assertThat(run()).isEqualTo(2);
         assertThat(run("--help")).isZero();
         assertThat(stdout).contains("format", "build-seed", "materialize", "resize", "inspect", "delete");
+    }
+
+    /** The usage error's own advice ("Run 'workdisk agent build-seed --help'") works for every step. */
+    @ParameterizedTest
+    @ValueSource(strings = {"format", "build-seed", "materialize", "resize", "inspect", "delete", "run"})
+    void everyStepExplainsItselfWithHelp(String step) {
+        assertThat(run(step, "--help")).as(stderr).isZero();
+        assertThat(stdout).contains("Usage: workdisk agent " + step, "--help");
+        assertThat(stderr).isEmpty();
     }
 
     @Test
