@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LayerHeaders {
     private static final Logger log = LoggerFactory.getLogger(LayerHeaders.class);
-    private static final byte[] MAGIC = "workdisk layer headers 1\n".getBytes(StandardCharsets.US_ASCII);
+    /** A record's first bytes; its layout after them is fixed by {@link Recorder} and read by {@link #open}. */
+    static final byte[] MAGIC = "workdisk layer headers 1\n".getBytes(StandardCharsets.US_ASCII);
+
     private static final int HASH_BYTES = 32;
     private static final int NULL = -1;
     private static final String TEMP_MARK = ".tmp-";

@@ -12,9 +12,12 @@ import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -123,11 +126,16 @@ class LayerHeadersTest {
         assertThat(tree("second")).doesNotContainKey("gone");
     }
 
+    /** The record a build named "first" of this one layer leaves, for a test to spoil. */
+    private Path recordedByAFirstBuild(Layer layer) throws Exception {
+        build("first", layer);
+        return layer.headers().orElseThrow();
+    }
+
     @Test
     void aDamagedRecordIsNotUsedAndTheLayerIsReadAndRecordedAgain() throws Exception {
         Layer lower = lower();
-        build("first", lower);
-        Path record = lower.headers().orElseThrow();
+        Path record = recordedByAFirstBuild(lower);
         byte[] bytes = Files.readAllBytes(record);
         bytes[bytes.length / 2] ^= 0x20;
         Files.write(record, bytes);
@@ -148,14 +156,13 @@ class LayerHeadersTest {
     @Test
     void aRecordWholeByItsHashButUnreadableFailsOneBuildAndIsRemoved() throws Exception {
         Layer lower = lower();
-        build("first", lower);
-        Path record = lower.headers().orElseThrow();
+        Path record = recordedByAFirstBuild(lower);
         byte[] bytes = Files.readAllBytes(record);
         // the first entry's name length, after the magic, the digest and the (absent) diff ID
-        int at = "workdisk layer headers 1\n".length() + 4 + lower.digest().length() + 4;
-        java.nio.ByteBuffer.wrap(bytes).putInt(at, Integer.MAX_VALUE);
+        int at = LayerHeaders.MAGIC.length + 4 + lower.digest().length() + 4;
+        ByteBuffer.wrap(bytes).putInt(at, Integer.MAX_VALUE);
         byte[] body = Arrays.copyOf(bytes, bytes.length - 32);
-        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(body);
         System.arraycopy(hash, 0, bytes, bytes.length - 32, 32);
         Files.write(record, bytes);
 
@@ -171,10 +178,7 @@ class LayerHeadersTest {
         Layer lower = lower();
         Layer upper = upper();
         build("first", lower, upper);
-        Files.copy(
-                lower.headers().orElseThrow(),
-                upper.headers().orElseThrow(),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(lower.headers().orElseThrow(), upper.headers().orElseThrow(), StandardCopyOption.REPLACE_EXISTING);
 
         ImageSeedReport report = build("second", lower, upper);
         assertThat(report.layersIndexedFromRecord()).isEqualTo(1);
