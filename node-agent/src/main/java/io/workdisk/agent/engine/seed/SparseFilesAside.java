@@ -42,11 +42,7 @@ final class SparseFilesAside {
     /** Whether the file at {@code path}, with {@code dataBytes} of data, is better written by debugfs. */
     static boolean takes(byte[] path, Inode inode, long dataBytes) {
         long holes = inode.size() - dataBytes;
-        return inode.linksCount() == 1
-                && !inode.hasInlineData()
-                && holes >= MIN_HOLE_BYTES
-                && dataBytes <= holes
-                && plainPath(path);
+        return inode.linksCount() == 1 && holes >= MIN_HOLE_BYTES && dataBytes <= holes && plainPath(path);
     }
 
     /** Copies the file's data ({@code spans}) into a new sparse file here and notes the debugfs commands that add it. */

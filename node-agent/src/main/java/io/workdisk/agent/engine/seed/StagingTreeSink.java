@@ -5,7 +5,6 @@ import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.StagedAttributes;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,13 +64,7 @@ final class StagingTreeSink implements SeedSink {
         long written = 0;
         try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw")) {
             FileChannel out = file.getChannel();
-            if (inode.hasInlineData()) {
-                byte[] data = image.inlineData(inode);
-                out.write(ByteBuffer.wrap(data), 0);
-                written += data.length;
-            } else {
-                written += FileSpans.of(image, inode).copyInto(out);
-            }
+            written += FileSpans.of(image, inode).copyInto(out);
             // Extending to the full size leaves every unwritten range a hole, as it was in the image.
             file.setLength(inode.size());
         }

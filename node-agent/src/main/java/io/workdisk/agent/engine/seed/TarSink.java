@@ -79,18 +79,16 @@ final class TarSink implements SeedSink {
         return true;
     }
 
-    /** The bytes of data a file puts in the tar: what its initialized runs hold within its size. */
+    /** The bytes of data a file puts in the tar: what its spans hold within its size. */
     static long dataBytes(Ext4Image image, Inode inode) throws IOException {
-        return inode.hasInlineData()
-                ? image.inlineData(inode).length
-                : FileSpans.of(image, inode).dataBytes();
+        return FileSpans.of(image, inode).dataBytes();
     }
 
     @Override
     public long file(byte[] path, Inode inode, ExpectedEntry entry, List<Ext4Image.Xattr> xattrs) throws IOException {
         long size = inode.size();
-        FileSpans spans = inode.hasInlineData() ? null : FileSpans.of(image, inode);
-        if (spans != null && SparseFilesAside.takes(path, inode, spans.dataBytes())) {
+        FileSpans spans = FileSpans.of(image, inode);
+        if (SparseFilesAside.takes(path, inode, spans.dataBytes())) {
             aside.put(path, inode, spans);
             return spans.dataBytes();
         }
@@ -105,25 +103,21 @@ final class TarSink implements SeedSink {
                 entry.atime(),
                 null,
                 xattrs);
-        long written;
-        if (spans == null) {
-            byte[] data = image.inlineData(inode);
-            tar.data(ByteBuffer.wrap(data));
-            written = data.length;
-        } else {
-            stream(spans, size);
-            written = spans.dataBytes();
-        }
+        stream(spans, size);
         tar.endData(size);
-        return written;
+        return spans.dataBytes();
     }
 
-    /** The file's bytes in order: its spans copied, everything between them as zeros. */
+    /** The file's bytes in order: its spans copied, everything between and after them as zeros. */
     private void stream(FileSpans spans, long size) throws IOException {
         long at = 0;
         for (FileSpans.Span span : spans.spans()) {
             tar.zeros(span.offset() - at);
-            tar.dataFrom(image.channel(), span.imageOffset(), span.length());
+            if (span.isInline()) {
+                tar.data(ByteBuffer.wrap(span.inline()));
+            } else {
+                tar.dataFrom(image.channel(), span.imageOffset(), span.length());
+            }
             at = span.offset() + span.length();
         }
         tar.zeros(size - at);
