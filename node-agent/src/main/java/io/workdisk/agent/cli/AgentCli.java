@@ -2,6 +2,7 @@ package io.workdisk.agent.cli;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
@@ -64,6 +65,11 @@ public final class AgentCli implements Runnable {
                             : ex.getCommandLine().getCommandName() + " ")
                     + "--help' for usage.");
             return 2;
+        });
+        // A failure no step foresaw is a bug: one line for the user, never a stack trace of class names.
+        cli.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
+            err.println("workdisk: unexpected error: " + ErrorText.of(ex));
+            return 1;
         });
         return cli.execute(args);
     }

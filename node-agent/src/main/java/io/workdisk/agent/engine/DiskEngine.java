@@ -244,7 +244,7 @@ public final class DiskEngine {
                 Durability.fsync(path.getParent());
             } catch (IOException e) {
                 throw new EngineException(
-                        Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + e.getMessage(), e);
+                        Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + ErrorText.of(e), e);
             }
         }
         return new Timed<>(elapsed(start), new Deletion(path.toString(), existed));
@@ -265,7 +265,7 @@ public final class DiskEngine {
             file.setLength(sizeBytes);
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "cannot size " + DataRoot.quoted(image) + ": " + e.getMessage(), e);
+                    Problem.IO_ERROR, "cannot size " + DataRoot.quoted(image) + ": " + ErrorText.of(e), e);
         }
         if (preallocate) {
             preallocate(image, sizeBytes);

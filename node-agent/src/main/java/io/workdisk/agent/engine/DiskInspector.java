@@ -29,7 +29,7 @@ public final class DiskInspector {
             size = Files.size(disk);
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "cannot read " + DataRoot.quoted(disk) + ": " + e.getMessage());
+                    Problem.SOURCE_UNREADABLE, "cannot read " + DataRoot.quoted(disk) + ": " + ErrorText.of(e));
         }
         return new DiskFacts(
                 disk.toString(),
@@ -78,7 +78,7 @@ public final class DiskInspector {
             return new EngineException(Problem.SOURCE_UNREADABLE, name + " is not readable (permission denied)");
         }
         if (e instanceof UnsupportedFeatureException) {
-            return new EngineException(Problem.UNSUPPORTED_FILESYSTEM, name + " cannot be read: " + e.getMessage());
+            return new EngineException(Problem.UNSUPPORTED_FILESYSTEM, name + " cannot be read: " + ErrorText.of(e));
         }
         if (e instanceof Ext4FormatException) {
             String msg = e.getMessage();
@@ -88,6 +88,6 @@ public final class DiskInspector {
             return new EngineException(
                     p, name + " is " + (p == Problem.NOT_EXT4 ? "not an ext4 image: " : "corrupt: ") + msg);
         }
-        return new EngineException(Problem.SOURCE_UNREADABLE, "cannot read " + name + ": " + e.getMessage());
+        return new EngineException(Problem.SOURCE_UNREADABLE, "cannot read " + name + ": " + ErrorText.of(e));
     }
 }

@@ -5,13 +5,17 @@ public final class EngineException extends Exception {
     private final Problem problem;
 
     public EngineException(Problem problem, String message) {
-        super(message);
-        this.problem = problem;
+        this(problem, message, null);
     }
 
+    /**
+     * The message is for a person: it never names a Java type. The assertion holds every failure the test
+     * suite provokes to that (Surefire runs with assertions on); {@link ErrorText} words a cause.
+     */
     public EngineException(Problem problem, String message, Throwable cause) {
         super(message, cause);
         this.problem = problem;
+        assert !ErrorText.namesJavaType(message) : "a message for a person names a Java type: " + message;
     }
 
     public Problem problem() {

@@ -30,6 +30,9 @@ import java.util.List;
  * is complete, kept as it stands when it is whole, old size or new. It is never left half-grown.
  */
 public final class ResizeJournal {
+    /** e2fsck's exit bit for "operational error": it could not read or open what it was given. */
+    private static final int E2FSCK_OPERATIONAL_ERROR = 8;
+
     private static final String PREFIX = DataRoot.RESERVED_PREFIX + "resize-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -91,7 +94,7 @@ public final class ResizeJournal {
             Durability.fsync(disk.getParent());
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + e.getMessage(), e);
+                    Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + ErrorText.of(e), e);
         }
     }
 
@@ -103,22 +106,33 @@ public final class ResizeJournal {
         Files.deleteIfExists(lockFile);
     }
 
-    /** A read-only full check; a disk with errors or an unreplayed journal is not grown. */
+    /**
+     * A read-only full check; a disk with errors or an unreplayed journal is not grown. e2fsck's exit code
+     * is a bit mask: 8 says it could not do its work (an I/O error, a superblock it cannot open), which is
+     * no verdict on the filesystem, and the message says so rather than send the user to repair it.
+     */
     private void check() throws EngineException {
-        int exit = fsck();
-        if (exit != 0) {
+        E2fsTools.Result r = fsck();
+        if ((r.exitCode() & E2FSCK_OPERATIONAL_ERROR) != 0) {
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "e2fsck could not check " + DataRoot.quoted(disk) + " (exit " + r.exitCode()
+                            + ", an operational error such as an I/O error): "
+                            + E2fsTools.summarize(r.stderr().isBlank() ? r.stdout() : r.stderr())
+                            + "; the disk was not grown");
+        }
+        if (r.exitCode() != 0) {
             throw new EngineException(
                     Problem.FILESYSTEM_NOT_CLEAN,
                     DataRoot.quoted(disk)
-                            + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + exit
+                            + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + r.exitCode()
                             + "); repair it with e2fsck -f before growing it");
         }
     }
 
-    /** e2fsck -fn's exit code for the disk: 0 when whole, non-zero (as a value, not a failure) when not. */
-    private int fsck() throws EngineException {
-        return tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8)
-                .exitCode();
+    /** e2fsck -fn on the disk: exit 0 when whole, non-zero (as a value, not a failure) when not. */
+    private E2fsTools.Result fsck() throws EngineException {
+        return tools.run("e2fsck", List.of("-f", "-n", disk.toString()), 1, 2, 4, 8, 12);
     }
 
     /**
@@ -153,7 +167,7 @@ public final class ResizeJournal {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot recover interrupted resizes in " + DataRoot.quoted(directory) + ": " + e.getMessage(),
+                    "cannot recover interrupted resizes in " + DataRoot.quoted(directory) + ": " + ErrorText.of(e),
                     e);
         }
     }
@@ -231,7 +245,7 @@ public final class ResizeJournal {
         if (Files.size(disk) < filesystem) {
             setLength(filesystem);
         }
-        if (fsck() != 0) {
+        if (fsck().exitCode() != 0) {
             return false;
         }
         long fits = Math.max(filesystem, record.originalSize());

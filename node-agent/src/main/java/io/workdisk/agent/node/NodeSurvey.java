@@ -1,5 +1,6 @@
 package io.workdisk.agent.node;
 
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
@@ -62,7 +63,7 @@ public final class NodeSurvey {
         } catch (IOException e) {
             ready = false;
             reason = "DataRootUnreadable";
-            message = "cannot read the data root's filesystem: " + e.getMessage();
+            message = "cannot read the data root's filesystem: " + ErrorText.of(e);
         }
         if (capacityLimit != null) {
             capacity = Math.min(capacity, capacityLimit);

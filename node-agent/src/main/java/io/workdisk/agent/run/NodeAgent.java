@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
@@ -217,7 +218,7 @@ public final class NodeAgent implements AutoCloseable {
             } catch (IOException e) {
                 throw new EngineException(
                         Problem.IO_ERROR,
-                        "cannot open the metrics port " + settings.metricsPort() + ": " + e.getMessage(),
+                        "cannot open the metrics port " + settings.metricsPort() + ": " + ErrorText.of(e),
                         e);
             }
         }

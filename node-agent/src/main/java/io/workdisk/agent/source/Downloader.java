@@ -1,6 +1,7 @@
 package io.workdisk.agent.source;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,7 +150,7 @@ public final class Downloader {
                         "download of " + url + " stalled: no data for " + stallTimeout.toSeconds() + "s; discarded",
                         e);
             }
-            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot download " + url + ": " + e, e);
+            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot download " + url + ": " + ErrorText.of(e), e);
         } catch (InterruptedException e) {
             deleteQuietly(target);
             Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.workdisk.agent.source;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.api.task.SeedSource;
@@ -68,7 +69,7 @@ public final class RootfsSources {
             resolved = path.toRealPath();
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "cannot resolve " + DataRoot.quoted(path) + ": " + e.getMessage());
+                    Problem.SOURCE_UNREADABLE, "cannot resolve " + DataRoot.quoted(path) + ": " + ErrorText.of(e));
         }
         for (Path dir : imageDirs) {
             if (resolved.startsWith(dir)) {

@@ -1,6 +1,7 @@
 package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.api.DataRootLayout;
@@ -26,7 +27,9 @@ public record DataLayout(DataRoot root) {
             }
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "cannot create the data root " + DataRoot.quoted(dir) + ": " + e.getMessage(), e);
+                    Problem.IO_ERROR,
+                    "cannot create the data root " + DataRoot.quoted(dir) + ": " + ErrorText.of(e),
+                    e);
         }
         return new DataLayout(DataRoot.of(dir));
     }

@@ -3,6 +3,7 @@ package io.workdisk.agent.task;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.api.Timestamps;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;
@@ -129,7 +130,8 @@ final class TaskRun implements TaskWorkers.Work {
             log.warn("task {} {} failed: {}", name, task.getSpec().type(), e.getMessage());
         } catch (RuntimeException e) {
             // a bug, not a verdict on the request: recorded as such so the operator retries with backoff
-            finished = failed(task, started, "INTERNAL_ERROR", "unexpected error in the agent: " + e, true);
+            finished =
+                    failed(task, started, "INTERNAL_ERROR", "unexpected error in the agent: " + ErrorText.of(e), true);
             log.error("task {} {} failed unexpectedly", name, task.getSpec().type(), e);
         }
         awaitRunningReport(runningReport);

@@ -9,8 +9,12 @@ import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +120,40 @@ class ResizeTest {
                 .hasMessageContaining("e2fsck -f")
                 .extracting(e -> ((EngineException) e).problem())
                 .isEqualTo(Problem.FILESYSTEM_NOT_CLEAN);
+        assertThat(Files.size(disk)).isEqualTo(GIB);
+        assertNoJournalLeft();
+    }
+
+    /**
+     * e2fsck's exit 8 is its own failure to do the check (here it cannot open a filesystem with a feature it
+     * does not know; an I/O error ends the same way), no verdict on the filesystem: the message says so and
+     * does not send the user to repair a disk nothing is known to be wrong with.
+     */
+    @Test
+    void aDiskE2fsckCannotCheckIsNotCalledInconsistent() throws Exception {
+        long incompat;
+        try (FileChannel ch = FileChannel.open(disk)) {
+            ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, 1024 + 0x60);
+            incompat = b.getInt(0) & 0xFFFFFFFFL;
+        }
+        // an incompatible feature bit no e2fsprogs knows, written with valid checksums on every superblock
+        Shell.ok(
+                "debugfs",
+                "-w",
+                "-R",
+                "ssv feature_incompat 0x" + Long.toHexString(incompat | 0x400000),
+                disk.toString());
+        assertThat(Shell.run(List.of("e2fsck", "-f", "-n", disk.toString())).exitCode())
+                .isEqualTo(8);
+
+        assertThatThrownBy(() -> resize(2 * GIB))
+                .hasMessageContaining("e2fsck could not check")
+                .hasMessageContaining("exit 8")
+                .hasMessageContaining("unsupported feature")
+                .hasMessageNotContaining("repair it")
+                .extracting(e -> ((EngineException) e).problem())
+                .isEqualTo(Problem.IO_ERROR);
         assertThat(Files.size(disk)).isEqualTo(GIB);
         assertNoJournalLeft();
     }

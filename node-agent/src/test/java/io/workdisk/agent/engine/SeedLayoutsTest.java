@@ -191,8 +191,8 @@ class SeedLayoutsTest {
                     e.content() == null
                             ? "-"
                             : HexFormat.of()
-                                    .formatHex(MessageDigest.getInstance("SHA-256")
-                                            .digest(e.content()))));
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256").digest(e.content()))));
         }
         lines.sort(null);
         return lines;

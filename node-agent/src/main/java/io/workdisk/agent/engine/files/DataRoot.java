@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.files;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public final class DataRoot {
             return new DataRoot(dir.toRealPath());
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.INVALID_PATH, "data root " + dir + " cannot be resolved: " + e.getMessage());
+                    Problem.INVALID_PATH, "data root " + dir + " cannot be resolved: " + ErrorText.of(e));
         }
     }
 
@@ -63,7 +64,8 @@ public final class DataRoot {
         try {
             realParent = parent.toRealPath();
         } catch (IOException e) {
-            throw new EngineException(Problem.INVALID_PATH, "cannot resolve " + quoted(parent) + ": " + e.getMessage());
+            throw new EngineException(
+                    Problem.INVALID_PATH, "cannot resolve " + quoted(parent) + ": " + ErrorText.of(e));
         }
         if (!realParent.startsWith(root)) {
             throw new EngineException(

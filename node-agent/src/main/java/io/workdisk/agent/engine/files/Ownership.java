@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.files;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ public final class Ownership {
                     Problem.UNSUPPORTED_FILESYSTEM,
                     "cannot record ownership on "
                             + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
-                            + e.getMessage() + ")");
+                            + ErrorText.of(e) + ")");
         }
     }
 

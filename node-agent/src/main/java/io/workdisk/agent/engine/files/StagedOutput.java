@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.files;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -73,7 +74,7 @@ public final class StagedOutput implements AutoCloseable {
                 closeQuietly(channel);
                 throw new EngineException(
                         Problem.IO_ERROR,
-                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": " + e.getMessage(),
+                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": " + ErrorText.of(e),
                         e);
             }
         }
@@ -99,7 +100,7 @@ public final class StagedOutput implements AutoCloseable {
             }
             return stage;
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot create staging directory: " + e.getMessage(), e);
+            throw new EngineException(Problem.IO_ERROR, "cannot create staging directory: " + ErrorText.of(e), e);
         }
     }
 
@@ -127,7 +128,7 @@ public final class StagedOutput implements AutoCloseable {
                     Problem.TARGET_EXISTS, DataRoot.quoted(target) + " appeared while it was being built");
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "cannot publish " + DataRoot.quoted(target) + ": " + e.getMessage(), e);
+                    Problem.IO_ERROR, "cannot publish " + DataRoot.quoted(target) + ": " + ErrorText.of(e), e);
         }
     }
 

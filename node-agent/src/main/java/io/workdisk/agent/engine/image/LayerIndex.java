@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.EntryNames.HostileEntryException;
@@ -470,7 +471,7 @@ public final class LayerIndex {
                 top = next;
             }
         } catch (HostileEntryException e) {
-            throw new EngineException(Problem.INVALID_PATH, "subtree " + subtree + ": " + e.getMessage(), e);
+            throw new EngineException(Problem.INVALID_PATH, "subtree " + subtree + ": " + ErrorText.of(e), e);
         }
         return FlatImage.of(top, ownership, skipped, this::warn, this::warnings);
     }

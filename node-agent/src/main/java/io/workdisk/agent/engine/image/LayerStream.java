@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import java.io.BufferedInputStream;
@@ -80,7 +81,7 @@ final class LayerStream implements AutoCloseable {
             throw new EngineException(
                     Problem.SOURCE_UNREADABLE,
                     "cannot read layer " + layer.digest() + " from " + DataRoot.quoted(layer.file()) + ": "
-                            + e.getMessage(),
+                            + ErrorText.of(e),
                     e);
         } catch (EngineException e) {
             closeQuietly(source);
@@ -268,21 +269,19 @@ final class LayerStream implements AutoCloseable {
         if (e instanceof EntryNames.HostileEntryException
                 || e instanceof LimitException
                 || e instanceof TarReader.TarFormatException) {
-            return new EngineException(Problem.INVALID_IMAGE, which + ": " + e.getMessage(), e);
+            return new EngineException(Problem.INVALID_IMAGE, which + ": " + ErrorText.of(e), e);
         }
         if (e instanceof UnreadableLayerException) {
             return new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    which + " cannot be decompressed: " + e.getCause().getMessage(),
-                    e);
+                    Problem.CORRUPT_IMAGE, which + " cannot be decompressed: " + ErrorText.of(e.getCause()), e);
         }
         if (e instanceof ArrivingInputStream.DownloadException) {
-            return new EngineException(Problem.SOURCE_UNAVAILABLE, which + ": " + e.getMessage(), e);
+            return new EngineException(Problem.SOURCE_UNAVAILABLE, which + ": " + ErrorText.of(e), e);
         }
         if (String.valueOf(e.getMessage()).contains("No space left")) {
             return new EngineException(Problem.INSUFFICIENT_SPACE, "ran out of space " + doing + " " + which, e);
         }
-        return new EngineException(Problem.IO_ERROR, "failed " + doing + " " + which + ": " + e, e);
+        return new EngineException(Problem.IO_ERROR, "failed " + doing + " " + which + ": " + ErrorText.of(e), e);
     }
 
     /** The stored bytes are not what their media type says (bad gzip or zstd data). */

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import java.io.BufferedInputStream;
@@ -78,11 +79,13 @@ public final class OciArchive {
         } catch (TarReader.TarFormatException e) {
             throw new EngineException(
                     Problem.INVALID_IMAGE,
-                    "image archive " + DataRoot.quoted(path) + " is not a valid tar: " + e.getMessage(),
+                    "image archive " + DataRoot.quoted(path) + " is not a valid tar: " + ErrorText.of(e),
                     e);
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "cannot read image archive " + DataRoot.quoted(path) + ": " + e, e);
+                    Problem.SOURCE_UNREADABLE,
+                    "cannot read image archive " + DataRoot.quoted(path) + ": " + ErrorText.of(e),
+                    e);
         }
     }
 
@@ -331,7 +334,7 @@ public final class OciArchive {
         try {
             return json.readTree(data);
         } catch (IOException e) {
-            throw new EngineException(Problem.INVALID_IMAGE, what + " is not valid JSON: " + e.getMessage(), e);
+            throw new EngineException(Problem.INVALID_IMAGE, what + " is not valid JSON: " + ErrorText.of(e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.seed;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Mkfs;
 import io.workdisk.agent.engine.Phases;
 import io.workdisk.agent.engine.Problem;
@@ -98,7 +99,9 @@ public final class SeedMaker {
                     e);
         }
         return new EngineException(
-                Problem.IO_ERROR, "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + e, e);
+                Problem.IO_ERROR,
+                "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + ErrorText.of(e),
+                e);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.tools;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import java.io.File;
 import java.io.FilterOutputStream;
@@ -115,7 +116,7 @@ public final class E2fsTools {
             Files.deleteIfExists(image);
             return r.exitCode() == 0;
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot write in " + scratch + ": " + e.getMessage(), e);
+            throw new EngineException(Problem.IO_ERROR, "cannot write in " + scratch + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -191,7 +192,7 @@ public final class E2fsTools {
         try {
             return pb.start();
         } catch (IOException e) {
-            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + e.getMessage(), e);
+            throw new EngineException(Problem.TOOL_FAILED, "could not run " + tool + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -326,7 +327,7 @@ public final class E2fsTools {
     }
 
     /** Tool chatter reduced to its meaningful lines, on one line, so an error stays one line. */
-    static String summarize(String text) {
+    public static String summarize(String text) {
         StringBuilder sb = new StringBuilder();
         for (String line : text.split("\n")) {
             String t = line.strip();

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Arrival;
@@ -240,7 +241,7 @@ public final class ImagePuller {
         try {
             doc = parse(Files.readAllBytes(blob.path()), what);
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot read " + what + ": " + e.getMessage(), e);
+            throw new EngineException(Problem.IO_ERROR, "cannot read " + what + ": " + ErrorText.of(e), e);
         }
         JsonNode ids = doc.path("rootfs").path("diff_ids");
         if (!ids.isArray()) {
@@ -307,7 +308,7 @@ public final class ImagePuller {
             }
             return doc;
         } catch (IOException e) {
-            throw new EngineException(Problem.SOURCE_INVALID, what + " is not JSON: " + e.getMessage(), e);
+            throw new EngineException(Problem.SOURCE_INVALID, what + " is not JSON: " + ErrorText.of(e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
@@ -102,7 +103,7 @@ public final class LayerCache {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot prepare the layer cache " + DataRoot.quoted(dir) + ": " + e.getMessage(),
+                    "cannot prepare the layer cache " + DataRoot.quoted(dir) + ": " + ErrorText.of(e),
                     e);
         }
         return cache;
@@ -343,7 +344,7 @@ public final class LayerCache {
                     Problem.INSUFFICIENT_SPACE, "ran out of space storing blob " + digest + " in the layer cache", e);
         }
         return new EngineException(
-                Problem.IO_ERROR, "cannot store blob " + digest + " in the layer cache: " + e.getMessage(), e);
+                Problem.IO_ERROR, "cannot store blob " + digest + " in the layer cache: " + ErrorText.of(e), e);
     }
 
     private void touch(Path target) {

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
@@ -142,7 +143,8 @@ final class RegistryAuth {
                     "token server " + realm + " sent no response within " + timeout.toSeconds() + "s",
                     e);
         } catch (IOException e) {
-            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot get a token from " + realm + ": " + e, e);
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE, "cannot get a token from " + realm + ": " + ErrorText.of(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException(Problem.SOURCE_UNAVAILABLE, "token request to " + realm + " interrupted", e);
@@ -151,7 +153,8 @@ final class RegistryAuth {
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_TOKEN_RESPONSE + 1);
         } catch (IOException e) {
-            throw new EngineException(Problem.SOURCE_UNAVAILABLE, "cannot read the token from " + realm + ": " + e, e);
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE, "cannot read the token from " + realm + ": " + ErrorText.of(e), e);
         }
         if (response.statusCode() == 401 || response.statusCode() == 403) {
             throw new EngineException(

@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import java.io.IOException;
@@ -221,7 +222,7 @@ public final class RegistryClient implements AutoCloseable {
         } catch (SSLException e) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE,
-                    what + " failed TLS: " + e.getMessage()
+                    what + " failed TLS: " + ErrorText.of(e)
                             + " (a registry with a private CA needs that CA: the CA file setting)",
                     e);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Printable;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
@@ -54,7 +55,7 @@ public final class RegistryCredentials {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    "cannot read the registry config " + DataRoot.quoted(configJson) + ": " + e.getMessage(),
+                    "cannot read the registry config " + DataRoot.quoted(configJson) + ": " + ErrorText.of(e),
                     e);
         }
         if (root == null || !root.isObject()) {

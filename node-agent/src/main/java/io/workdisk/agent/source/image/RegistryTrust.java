@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import java.io.IOException;
@@ -40,7 +41,7 @@ final class RegistryTrust {
             } catch (IOException e) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "cannot read the CA file " + DataRoot.quoted(caFile) + ": " + e.getMessage(),
+                        "cannot read the CA file " + DataRoot.quoted(caFile) + ": " + ErrorText.of(e),
                         e);
             }
             if (extra.isEmpty()) {
@@ -58,7 +59,7 @@ final class RegistryTrust {
         } catch (java.security.cert.CertificateException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    "CA file " + DataRoot.quoted(caFile) + " is not a PEM certificate bundle: " + e.getMessage(),
+                    "CA file " + DataRoot.quoted(caFile) + " is not a PEM certificate bundle: " + ErrorText.of(e),
                     e);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the JDK's TLS setup failed: " + e, e);
