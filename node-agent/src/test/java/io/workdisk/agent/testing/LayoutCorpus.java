@@ -2,13 +2,16 @@ package io.workdisk.agent.testing;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -27,17 +30,16 @@ public final class LayoutCorpus {
 
     public static final int MANY_ENTRIES = 300;
 
+    /** Data blocks of the fragmented file, each with a hole after it: more extents than an inode holds. */
+    public static final int FRAGMENTS = 300;
+
     private LayoutCorpus() {}
 
     /** Writes the corpus under {@code root} (created), with fixed times, children before their directories. */
     public static void write(Path root) throws IOException {
         Files.createDirectories(root);
-        Shell.ok(
-                "fallocate",
-                "-l",
-                Long.toString(FALLOCATED_SIZE),
-                root.resolve("fallocated").toString());
-        Shell.ok("fallocate", "-l", "4096", root.resolve("fallocated-one-block").toString());
+        fallocate(root.resolve("fallocated"), FALLOCATED_SIZE, "-l", Long.toString(FALLOCATED_SIZE));
+        fallocate(root.resolve("fallocated-one-block"), 4096, "-l", "4096");
         bytes(root.resolve("truncated-beyond-data"), text("data before a long hole\n"));
         setLength(root.resolve("truncated-beyond-data"), 3L << 20);
         try (RandomAccessFile f =
@@ -56,33 +58,26 @@ public final class LayoutCorpus {
         bytes(root.resolve("inline-full-150"), filled(150, 'c'));
         bytes(root.resolve("zeros-written"), new byte[8192]);
         bytes(root.resolve("kept-size-preallocated"), text("ten bytes!"));
-        Shell.ok(
-                "fallocate",
-                "-n",
-                "-o",
-                "0",
-                "-l",
-                "1M",
-                root.resolve("kept-size-preallocated").toString());
+        fallocate(root.resolve("kept-size-preallocated"), -1, "-n", "-o", "0", "-l", "1M");
         bytes(root.resolve("punched"), filled(3 * 4096, 'p'));
-        Shell.ok(
-                "fallocate",
-                "-p",
-                "-o",
-                "4096",
-                "-l",
-                "4096",
-                root.resolve("punched").toString());
+        fallocate(root.resolve("punched"), -1, "-p", "-o", "4096", "-l", "4096");
         bytes(root.resolve("zero-range"), filled(3 * 4096, 'z'));
-        Shell.ok(
-                "fallocate",
-                "-z",
-                "-o",
-                "4096",
-                "-l",
-                "4096",
-                root.resolve("zero-range").toString());
+        fallocate(root.resolve("zero-range"), -1, "-z", "-o", "4096", "-l", "4096");
 
+        try (RandomAccessFile f =
+                new RandomAccessFile(root.resolve("fragmented").toFile(), "rw")) {
+            for (int block = 0; block < FRAGMENTS * 2; block += 2) { // data, hole, data, ...: an extent tree of depth 1
+                f.seek(block * 4096L);
+                f.write(filled(4096, (char) ('A' + block % 26)));
+            }
+        }
+        try (RandomAccessFile f = new RandomAccessFile(root.resolve("far-data").toFile(), "rw")) {
+            f.seek(70L << 20); // past what direct and single indirect blocks map: a double indirect block
+            f.write(text("far"));
+        }
+        // an attribute beside inline data in the inode's space, or in a block of its own where it does not fit
+        Files.getFileAttributeView(root.resolve("inline-full-150"), UserDefinedFileAttributeView.class)
+                .write("user.note", ByteBuffer.wrap(filled(40, 'n')));
         Path few = Files.createDirectory(root.resolve("few-entries"));
         bytes(few.resolve("one"), text("1\n"));
         bytes(few.resolve("two"), text("2\n"));
@@ -97,6 +92,36 @@ public final class LayoutCorpus {
         Files.createLink(root.resolve("second-name"), root.resolve("exactly-61"));
 
         stampTimes(root);
+    }
+
+    /**
+     * {@code fallocate ARGS FILE}. A filesystem without extents cannot allocate ahead (the kernel says "not
+     * supported"): there the file gets the same content another way, zeros written where the range was to
+     * be zeroed or punched, or a sparse file of {@code newSize} when {@code newSize >= 0}.
+     */
+    private static void fallocate(Path file, long newSize, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("fallocate"));
+        cmd.addAll(List.of(args));
+        cmd.add(file.toString());
+        Shell.Result r = Shell.run(cmd);
+        if (r.exitCode() == 0) {
+            return;
+        }
+        if (!r.stderr().contains("not supported") && !r.stderr().contains("unsupported")) {
+            throw new AssertionError(String.join(" ", cmd) + " failed: " + r.stderr());
+        }
+        if (newSize >= 0) {
+            setLength(file, newSize);
+            return;
+        }
+        List<String> range = List.of(args);
+        if (range.contains("-n")) {
+            return; // blocks past the end only: the content does not change
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(Long.parseLong(range.get(range.indexOf("-o") + 1)));
+            f.write(new byte[Integer.parseInt(range.get(range.indexOf("-l") + 1))]);
+        }
     }
 
     private static byte[] text(String s) {
