@@ -15,6 +15,7 @@ public final class Conditions {
     private Conditions() {}
 
     public static Condition of(String type, boolean status, String reason, String message, Long generation) {
+        assert !UserMessages.namesJavaType(message) : "a condition's message names a Java type: " + message;
         return new ConditionBuilder()
                 .withType(type)
                 .withStatus(status ? "True" : "False")

@@ -2,6 +2,7 @@ package io.workdisk.api.task;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.workdisk.api.UserMessages;
 import java.util.Map;
 
 /**
@@ -94,6 +95,7 @@ public record WorkTaskStatus(
     /** The step failed for {@code reason}; {@code retryable}: the same spec may succeed later. */
     public static WorkTaskStatus failed(
             String reason, String message, boolean retryable, String startedAt, String finishedAt, Long generation) {
+        assert !UserMessages.namesJavaType(message) : "a task's failure names a Java type: " + message;
         return new WorkTaskStatus(
                 TaskPhase.Failed,
                 reason,

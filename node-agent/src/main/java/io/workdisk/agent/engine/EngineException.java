@@ -1,5 +1,7 @@
 package io.workdisk.agent.engine;
 
+import io.workdisk.api.UserMessages;
+
 /** A failed engine step: a {@link Problem} and one human line that names what went wrong. */
 public final class EngineException extends Exception {
     private final Problem problem;
@@ -9,13 +11,13 @@ public final class EngineException extends Exception {
     }
 
     /**
-     * The message is for a person: it never names a Java type. The assertion holds every failure the test
-     * suite provokes to that (Surefire runs with assertions on); {@link ErrorText} words a cause.
+     * The message is for a person: it never names a Java type ({@link UserMessages}); {@link ErrorText}
+     * words a cause.
      */
     public EngineException(Problem problem, String message, Throwable cause) {
         super(message, cause);
         this.problem = problem;
-        assert !ErrorText.namesJavaType(message) : "a message for a person names a Java type: " + message;
+        assert !UserMessages.namesJavaType(message) : "a message for a person names a Java type: " + message;
     }
 
     public Problem problem() {

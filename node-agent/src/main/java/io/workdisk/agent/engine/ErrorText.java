@@ -18,21 +18,16 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
  * What went wrong, in words a person reads: the text of an exception without the Java class names that
  * {@link Throwable#toString()} puts in front and that many JDK exceptions use as their whole message
  * ({@code NoSuchFileException}'s message is only the path). Every message that reaches a user (a CLI
- * line, a task's status, a condition) is built from this rather than from an exception's own text.
+ * line, a task's status, a condition) is built from this rather than from an exception's own text, so
+ * that none names a Java type ({@link io.workdisk.api.UserMessages}).
  */
 public final class ErrorText {
-    /** A qualified class name, or a simple name of an exception or error type. */
-    private static final Pattern JAVA_TYPE =
-            Pattern.compile("\\b(?:java|javax|jdk|sun|com|org|io|net)\\.(?:[a-z0-9_]+\\.)+[A-Z][A-Za-z0-9_$]*"
-                    + "|\\b[A-Z][A-Za-z0-9]*(?:Exception|Error)\\b");
-
     private ErrorText() {}
 
     /** The exception as one human line: what failed and, for file system errors, on which path. */
@@ -75,11 +70,6 @@ public final class ErrorText {
             return said;
         }
         return t.getCause() != null && t.getCause() != t ? of(t.getCause()) : "an unexpected error with no message";
-    }
-
-    /** Whether {@code text} names a Java type, which a message meant for a person must not. */
-    public static boolean namesJavaType(String text) {
-        return text != null && JAVA_TYPE.matcher(text).find();
     }
 
     /** The reason a file system exception of this kind stands for, when it carries none of its own. */

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.workdisk.api.UserMessages;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +56,7 @@ class ErrorTextTest {
             e = thrown;
         }
         assertThat(ErrorText.of(e)).isEqualTo("'" + dir + "': already exists");
-        assertThat(ErrorText.namesJavaType(String.valueOf(e)))
+        assertThat(UserMessages.namesJavaType(String.valueOf(e)))
                 .as("what toString would have said")
                 .isTrue();
     }
@@ -70,20 +71,6 @@ class ErrorTextTest {
         }
         String text = ErrorText.of(e);
         assertThat(text).contains("line 1, column");
-        assertThat(ErrorText.namesJavaType(text)).as(text).isFalse();
-    }
-
-    @Test
-    void javaTypeNamesAreFoundButOrdinaryWordsAndPathsAreNot() {
-        assertThat(ErrorText.namesJavaType("cannot build: java.io.IOException: x"))
-                .isTrue();
-        assertThat(ErrorText.namesJavaType("NoSuchFileException: /x")).isTrue();
-        assertThat(ErrorText.namesJavaType("io.workdisk.agent.engine.DiskEngine failed"))
-                .isTrue();
-        assertThat(ErrorText.namesJavaType("'/var/lib/workdisk/rootfs.ext4' has filesystem errors"))
-                .isFalse();
-        assertThat(ErrorText.namesJavaType("docker.io/library/Debian:12 not found"))
-                .isFalse();
-        assertThat(ErrorText.namesJavaType("Error: e2fsck failed (exit 8)")).isFalse();
+        assertThat(UserMessages.namesJavaType(text)).as(text).isFalse();
     }
 }
