@@ -17,6 +17,7 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
+import io.workdisk.operator.status.KstatusConditions;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
@@ -443,11 +444,16 @@ public final class DiskPlanner {
         return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
     }
 
-    /** The status: the carried facts, the phase and these conditions, each keeping the time it last changed. */
+    /**
+     * The status: the carried facts, the phase and these conditions with kstatus's (Stalled for a failed disk or
+     * one that waits for someone, Reconciling on the way), each keeping the time it last changed.
+     */
     private static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
+        List<Condition> withKstatus = KstatusConditions.adding(
+                conditions, ready -> phase == DiskPhase.Failed || DiskReasons.TERMINAL.contains(ready.getReason()));
         return f.status(
                 phase,
-                Conditions.merge(previous(s), conditions, s.now()),
+                Conditions.merge(previous(s), withKstatus, s.now()),
                 s.disk().getMetadata().getGeneration());
     }
 

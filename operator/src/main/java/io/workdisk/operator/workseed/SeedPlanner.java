@@ -16,6 +16,7 @@ import io.workdisk.api.workseed.SeedReasons;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
+import io.workdisk.operator.status.KstatusConditions;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
@@ -345,7 +346,10 @@ public final class SeedPlanner {
                 seen.source(),
                 seen.resolved(),
                 progress(entries),
-                Conditions.merge(previous, now, seen.now()),
+                Conditions.merge(
+                        previous,
+                        KstatusConditions.adding(now, c -> SeedReasons.FAILED.contains(c.getReason())),
+                        seen.now()),
                 seed.getMetadata().getGeneration());
     }
 
