@@ -498,8 +498,8 @@ public final class DiskPlanner {
         return false;
     }
 
-    /** INSUFFICIENT_SPACE -> InsufficientSpace: engine reasons as condition reasons. */
-    static String reason(String engineReason) {
+    /** INSUFFICIENT_SPACE -> InsufficientSpace: engine reasons as condition reasons (GitOps checks list some). */
+    public static String reason(String engineReason) {
         if (engineReason == null || engineReason.isBlank()) {
             return "Failed";
         }
