@@ -88,11 +88,10 @@ class GitOpsHealthTest {
 
         cluster.startOperator();
         Waits.phase(kube, "grow", DiskPhase.Ready);
-        assertEveryVersionAgrees(disks.of("grow"));
-        assertThat(statuses(disks.of("grow")))
-                .as("made: on its way, then Healthy")
-                .containsExactly("Progressing", "Healthy");
-        assertThat(healths(disks.of("grow"))).contains("Progressing (Creating: formatting the disk on node-a)");
+        List<JsonNode> made = disks.through(disk("grow"));
+        assertEveryVersionAgrees(made);
+        assertThat(statuses(made)).as("made: on its way, then Healthy").containsExactly("Progressing", "Healthy");
+        assertThat(healths(made)).contains("Progressing (Creating: formatting the disk on node-a)");
         assertThat(argo.of(disk("grow")).message()).startsWith("Ready: the disk is at " + tmp.resolve("node-a"));
 
         // grown while the operator is down: the status is of the old spec, so the disk is not done
@@ -105,11 +104,9 @@ class GitOpsHealthTest {
                 .contains("; last: Ready: the disk is at");
         assertAgrees(pending);
 
-        int before = disks.of("grow").size();
         cluster.startOperator();
         await().atMost(Duration.ofSeconds(60)).until(() -> capacity("grow") == 512L << 20 && isHealthy("grow"));
-        List<JsonNode> growing =
-                disks.of("grow").subList(before, disks.of("grow").size());
+        List<JsonNode> growing = disks.between(pending, disk("grow"));
         assertEveryVersionAgrees(growing);
         assertThat(statuses(growing)).containsExactly("Progressing", "Healthy");
         assertThat(healths(growing)).contains("Progressing (Resizing: growing to 512Mi on node-a)");
@@ -122,7 +119,7 @@ class GitOpsHealthTest {
         assertThat(argo.of(refused).message())
                 .startsWith("ResizeFailed: resize to 768Mi failed: ")
                 .contains("repair it with e2fsck -f before growing it");
-        assertEveryVersionAgrees(disks.of("grow"));
+        assertEveryVersionAgrees(disks.through(refused));
 
         // deleting waits for the node's agent to remove the image
         cluster.stopAgent("node-a");
@@ -155,9 +152,9 @@ class GitOpsHealthTest {
         JsonNode lost = awaitDisk("orphan", o -> readyReason(o).equals("NodeLost"));
         assertThat(argo.of(lost).status()).isEqualTo("Degraded");
         assertThat(argo.of(lost).message()).startsWith("NodeLost: ").endsWith("the disk is not recreated elsewhere");
-        assertEveryVersionAgrees(disks.of("orphan"));
-        assertEveryVersionAgrees(disks.of("waits"));
-        assertEveryVersionAgrees(seeds.of("missing"));
+        assertEveryVersionAgrees(disks.through(lost));
+        assertEveryVersionAgrees(disks.through(waits));
+        assertEveryVersionAgrees(seeds.through(failed));
     }
 
     @Test
@@ -167,10 +164,11 @@ class GitOpsHealthTest {
         assertThat(argo.of(created)).isEqualTo(progressing("Waiting for the workdisk operator to report on this seed"));
 
         cluster.startOperator();
-        awaitSeed("ubuntu", o -> argo.of(o).status().equals("Healthy"));
-        assertEveryVersionAgrees(seeds.of("ubuntu"));
-        assertThat(statuses(seeds.of("ubuntu"))).containsExactly("Progressing", "Healthy");
-        assertThat(healths(seeds.of("ubuntu")))
+        List<JsonNode> built =
+                seeds.through(awaitSeed("ubuntu", o -> argo.of(o).status().equals("Healthy")));
+        assertEveryVersionAgrees(built);
+        assertThat(statuses(built)).containsExactly("Progressing", "Healthy");
+        assertThat(healths(built))
                 .containsSubsequence(
                         "Progressing (Building: 0 of 2 nodes have the seed)",
                         "Healthy (Ready: the seed is on all 2 matching node(s))");
@@ -186,14 +184,12 @@ class GitOpsHealthTest {
         assertThat(argo.of(pending).status()).isEqualTo("Progressing");
         assertAgrees(pending);
 
-        int before = seeds.of("ubuntu").size();
         cluster.startOperator();
-        awaitSeed(
+        JsonNode rebuiltSeed = awaitSeed(
                 "ubuntu",
                 o -> o.path("status").path("observedGeneration").asLong() == 2
                         && argo.of(o).status().equals("Healthy"));
-        List<JsonNode> rebuilt =
-                seeds.of("ubuntu").subList(before, seeds.of("ubuntu").size());
+        List<JsonNode> rebuilt = seeds.between(pending, rebuiltSeed);
         assertEveryVersionAgrees(rebuilt);
         assertThat(statuses(rebuilt)).containsExactly("Progressing", "Healthy");
 
@@ -206,14 +202,19 @@ class GitOpsHealthTest {
 
         kube.resources(WorkSeed.class).withName("ubuntu").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> seed("ubuntu") == null);
-        List<JsonNode> deleting = seeds.of("ubuntu").stream()
-                .filter(o -> o.path("metadata").has("deletionTimestamp"))
-                .toList();
-        assertThat(deleting).as("the seed was seen being deleted").isNotEmpty();
-        assertThat(deleting).allSatisfy(o -> {
+        await().alias("the seed seen being deleted")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> !beingDeleted(seeds.of("ubuntu")).isEmpty());
+        assertThat(beingDeleted(seeds.of("ubuntu"))).allSatisfy(o -> {
             assertThat(argo.of(o).status()).isEqualTo("Progressing");
             assertThat(Kstatus.compute(o).status()).isEqualTo(Kstatus.Status.Terminating);
         });
+    }
+
+    static List<JsonNode> beingDeleted(List<JsonNode> versions) {
+        return versions.stream()
+                .filter(o -> o.path("metadata").has("deletionTimestamp"))
+                .toList();
     }
 
     // ---- what both tools must say ----
