@@ -39,7 +39,7 @@ local generation = obj.metadata.generation
 
 if obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
-  if ready ~= nil and ready.reason == "Deleting" then
+  if ready ~= nil and (ready.reason == "Deleting" or ready.reason == "Deleted") then
     hs.message = says(ready)
   else
     hs.message = "Deleting: waiting for the workdisk operator to remove the image (or retain it) first"

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.ApiGroup;
@@ -122,11 +123,26 @@ class GitOpsHealthTest {
         assertEveryVersionAgrees(disks.through(refused));
 
         // deleting waits for the node's agent to remove the image
-        cluster.stopAgent("node-a");
+        NodeAgent.Settings settings = cluster.stopAgent("node-a");
         kube.resources(WorkDisk.class).inNamespace("default").withName("grow").delete();
         JsonNode deleting = awaitDisk("grow", o -> readyReason(o).equals("Deleting"));
         assertThat(argo.of(deleting)).isEqualTo(progressing("Deleting: removing the image from node-a"));
         assertThat(Kstatus.compute(deleting).status()).isEqualTo(Kstatus.Status.Terminating);
+        cluster.startAgent(settings);
+        await().atMost(Duration.ofSeconds(60)).until(() -> disk("grow") == null);
+        await().alias("the disk seen deleted")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> beingDeleted(disks.of("grow")).stream()
+                        .anyMatch(o -> readyReason(o).equals("Deleted")));
+        assertThat(beingDeleted(disks.of("grow"))).allSatisfy(o -> {
+            assertThat(argo.of(o).status()).isEqualTo("Progressing");
+            assertThat(argo.of(o).message())
+                    .isIn(
+                            "Deleting: waiting for the workdisk operator to remove the image (or retain it) first",
+                            "Deleting: removing the image from node-a",
+                            "Deleted: image removed from node-a");
+            assertThat(Kstatus.compute(o).status()).isEqualTo(Kstatus.Status.Terminating);
+        });
     }
 
     @Test
