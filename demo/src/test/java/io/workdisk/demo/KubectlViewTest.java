@@ -306,7 +306,8 @@ class KubectlViewTest {
                         .extracting(s -> s.conditions().stream()
                                 .map(c -> c.getType() + "=" + c.getReason())
                                 .toList())
-                        .isEqualTo(List.of("Placed=NoMatchingNode", "Ready=NoMatchingNode")));
+                        .isEqualTo(List.of(
+                                "Placed=NoMatchingNode", "Ready=NoMatchingNode", "Reconciling=NoMatchingNode")));
         // a node joining wakes the unplaced disk: still nowhere to go, nothing new to say
         cluster.addNode("node-c", Map.of("zone", "c"), tmp.resolve("node-c"), List.of(images), null);
 

@@ -34,7 +34,9 @@ public record WorkDiskStatus(
 
         @JsonPropertyDescription(
                 "Placed: whether the disk has a node (False with why not, e.g. NoMatchingNode, NoCapacity). "
-                        + "Ready: whether a VM can attach it (False while it is made, or with why it cannot be, e.g. SizeBelowSeed, NodeLost).")
+                        + "Ready: whether a VM can attach it (False while it is made, or with why it cannot be, e.g. SizeBelowSeed, NodeLost). "
+                        + "Reconciling (on its way, e.g. Creating, Resizing) and Stalled (waits for someone to act, e.g. NodeLost, "
+                        + "ResizeFailed): kstatus's conditions, present only while True, with Ready's reason.")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
 

@@ -36,7 +36,8 @@ public record WorkSeedStatus(
 
         @JsonPropertyDescription(
                 "Ready: True when every node that should have the seed has it, built from the current spec; "
-                        + "False with why not otherwise (Building, BuildFailed, NoNodes, Deleting).")
+                        + "False with why not otherwise (Building, BuildFailed, NoNodes, Deleting). Reconciling (on its way) and "
+                        + "Stalled (BuildFailed, ResolveFailed): kstatus's conditions, present only while True, with Ready's reason.")
         @SchemaFrom(type = ConditionSchema[].class)
         List<Condition> conditions,
 

@@ -18,9 +18,12 @@ import java.util.Set;
  * happened.
  */
 public final class Transitions {
-    /** Reasons that describe progress, not trouble. */
-    private static final Set<String> PROGRESS = Set.of(
-            "Placed", "Creating", "Ready", "Resizing", "Retrying", "ResizeRetrying", "Deleting", "Deleted", "Building");
+    /**
+     * Reasons that describe progress, not trouble. Not ResizeRetrying: it says a resize failed (and when it is
+     * tried again), trouble a person is told of once, like a create step's engine reason.
+     */
+    private static final Set<String> PROGRESS =
+            Set.of("Placed", "Creating", "Ready", "Resizing", "Retrying", "Deleting", "Deleted", "Building");
     /** The progress a person is told of: the object is there to use; it is gone (and what became of its image). */
     private static final Set<String> ANNOUNCED = Set.of("Ready", "Deleted");
 

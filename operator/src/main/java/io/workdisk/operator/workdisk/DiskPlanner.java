@@ -9,6 +9,7 @@ import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workdisk.ReclaimPolicy;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
@@ -16,6 +17,7 @@ import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
+import io.workdisk.operator.status.KstatusConditions;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
@@ -212,7 +214,7 @@ public final class DiskPlanner {
                             f,
                             DiskPhase.Failed,
                             placed(f),
-                            ready(false, "NodeLost", why + "; the disk is not recreated elsewhere"))
+                            ready(false, DiskReasons.NODE_LOST, why + "; the disk is not recreated elsewhere"))
                     .lookingAgainIn(checkReadyEvery);
         }
         DiskSize.Parsed size = sizes.parse(s.disk().getSpec().size());
@@ -250,7 +252,7 @@ public final class DiskPlanner {
                             f,
                             DiskPhase.Ready,
                             placed(f),
-                            ready(true, "InvalidSpec", size.problem() + "; the disk is unchanged"))
+                            ready(true, DiskReasons.INVALID_SPEC, size.problem() + "; the disk is unchanged"))
                     .lookingAgainIn(checkReadyEvery);
         }
         if (resize.isPresent() && Tasks.failed(resize.get())) {
@@ -272,7 +274,7 @@ public final class DiskPlanner {
                             placed(f),
                             ready(
                                     true,
-                                    "ShrinkRefused",
+                                    DiskReasons.SHRINK_REFUSED,
                                     "spec.size "
                                             + s.disk().getSpec().size() + " is below the disk's " + capacity
                                             + " bytes; disks only grow, the disk is unchanged"))
@@ -285,7 +287,7 @@ public final class DiskPlanner {
                         placed(f),
                         ready(
                                 true,
-                                "Ready",
+                                DiskReasons.READY,
                                 "the disk is at " + f.path() + " on " + f.node() + took(f.lastOperation())))
                 .lookingAgainIn(checkReadyEvery);
     }
@@ -308,19 +310,22 @@ public final class DiskPlanner {
                         f.node(), diskPath(disk), bytes, disk.getMetadata().getUid(), f.nextAttempt(TaskType.Resize)));
     }
 
-    /** A failed resize leaves the disk as it was: Ready, at its old size. */
+    /**
+     * A failed resize leaves the disk as it was: Ready, at its old size. ResizeFailed only when retrying cannot
+     * help (GitOps health reports it Degraded); a resize that is tried again, now or after its backoff, is
+     * ResizeRetrying, still on its way.
+     */
     private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
         String message = "resize to " + s.disk().getSpec().size() + " failed: "
                 + task.getStatus().message();
         Retry retry = Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
-            return report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message))
+            return report(s, f, DiskPhase.Ready, placed(f), ready(true, DiskReasons.RESIZE_FAILED, message))
                     .lookingAgainIn(checkReadyEvery);
         }
-        Plan<WorkDiskStatus> plan = retry instanceof Retry.Now
-                ? report(s, f, DiskPhase.Resizing, placed(f), ready(true, "ResizeRetrying", message + retry.says()))
-                : report(s, f, DiskPhase.Ready, placed(f), ready(true, "ResizeFailed", message + retry.says()));
-        return plan.retrying(task, retry);
+        DiskPhase phase = retry instanceof Retry.Now ? DiskPhase.Resizing : DiskPhase.Ready;
+        return report(s, f, phase, placed(f), ready(true, DiskReasons.RESIZE_RETRYING, message + retry.says()))
+                .retrying(task, retry);
     }
 
     /** How long the step that made the disk what it is took, for the Ready message (and so its Event). */
@@ -419,8 +424,8 @@ public final class DiskPlanner {
                 s,
                 f,
                 DiskPhase.Failed,
-                Conditions.of("Placed", false, "InvalidSpec", problem, null),
-                ready(false, "InvalidSpec", problem));
+                Conditions.of("Placed", false, DiskReasons.INVALID_SPEC, problem, null),
+                ready(false, DiskReasons.INVALID_SPEC, problem));
     }
 
     private Plan<WorkDiskStatus> waiting(DiskState s, DiskFacts f, String reason, String message, Duration again) {
@@ -439,11 +444,16 @@ public final class DiskPlanner {
         return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
     }
 
-    /** The status: the carried facts, the phase and these conditions, each keeping the time it last changed. */
+    /**
+     * The status: the carried facts, the phase and these conditions with kstatus's (Stalled for a failed disk or
+     * one that waits for someone, Reconciling on the way), each keeping the time it last changed.
+     */
     private static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
+        List<Condition> withKstatus = KstatusConditions.adding(
+                conditions, ready -> phase == DiskPhase.Failed || DiskReasons.TERMINAL.contains(ready.getReason()));
         return f.status(
                 phase,
-                Conditions.merge(previous(s), conditions, s.now()),
+                Conditions.merge(previous(s), withKstatus, s.now()),
                 s.disk().getMetadata().getGeneration());
     }
 
@@ -488,8 +498,8 @@ public final class DiskPlanner {
         return false;
     }
 
-    /** INSUFFICIENT_SPACE -> InsufficientSpace: engine reasons as condition reasons. */
-    static String reason(String engineReason) {
+    /** INSUFFICIENT_SPACE -> InsufficientSpace: engine reasons as condition reasons (GitOps checks list some). */
+    public static String reason(String engineReason) {
         if (engineReason == null || engineReason.isBlank()) {
             return "Failed";
         }

@@ -7,6 +7,7 @@ import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.ResolvedImage;
+import io.workdisk.api.workseed.SeedReasons;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.operator.task.Plan;
@@ -129,7 +130,7 @@ public final class ImageResolution {
                 if (!(retry instanceof Retry.Now)) {
                     return Plan.report(new Outcome(
                                     sameReference,
-                                    "ResolveFailed",
+                                    SeedReasons.RESOLVE_FAILED,
                                     "cannot resolve " + reference + " on " + node + ": "
                                             + task.getStatus().message() + retry.says()))
                             .lookingAgainIn(retry.lookAgainIn());

@@ -12,9 +12,11 @@ import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.ResolvedImage;
 import io.workdisk.api.workseed.SeedPhase;
+import io.workdisk.api.workseed.SeedReasons;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
+import io.workdisk.operator.status.KstatusConditions;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
@@ -344,7 +346,10 @@ public final class SeedPlanner {
                 seen.source(),
                 seen.resolved(),
                 progress(entries),
-                Conditions.merge(previous, now, seen.now()),
+                Conditions.merge(
+                        previous,
+                        KstatusConditions.adding(now, c -> SeedReasons.FAILED.contains(c.getReason())),
+                        seen.now()),
                 seed.getMetadata().getGeneration());
     }
 
@@ -400,12 +405,13 @@ public final class SeedPlanner {
                 .map(e -> e.node() + ": " + e.message())
                 .toList();
         if (!failed.isEmpty()) {
-            return Conditions.of("Ready", false, "BuildFailed", String.join("; ", failed), null);
+            return Conditions.of("Ready", false, SeedReasons.BUILD_FAILED, String.join("; ", failed), null);
         }
         if (ready < wanted) {
             return Conditions.of("Ready", false, "Building", ready + " of " + wanted + " nodes have the seed", null);
         }
-        return Conditions.of("Ready", true, "Ready", "the seed is on all " + wanted + " matching node(s)", null);
+        return Conditions.of(
+                "Ready", true, SeedReasons.READY, "the seed is on all " + wanted + " matching node(s)", null);
     }
 
     private static String warnings(TaskResult r) {

@@ -207,7 +207,7 @@ class DiskPlannerBranchesTest {
                 row(
                         "a resize failed just now waits out its backoff",
                         given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedJustNow("TOOL_TIMEOUT"))),
-                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeFailed")
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeRetrying")
                                 .again(BACKING_OFF)
                                 .says("resize to 2Gi failed: it broke; retrying in 4s")),
                 row(
