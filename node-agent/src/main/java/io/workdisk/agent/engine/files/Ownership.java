@@ -58,6 +58,10 @@ public final class Ownership {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EngineException(
+                    Problem.INVALID_PATH, DataRoot.quoted(target) + " is a directory; name a file to create in it");
+        }
         if (!force) {
             throw new EngineException(
                     Problem.TARGET_EXISTS,
