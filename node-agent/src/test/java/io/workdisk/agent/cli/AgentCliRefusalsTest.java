@@ -200,6 +200,34 @@ class AgentCliRefusalsTest {
     }
 
     @Test
+    void aDiskIsNoSeed() throws IOException {
+        Path blank = data.resolve("blank.ext4");
+        assertThat(run("format", "--size", "64Mi", blank.toString())).as(stderr).isZero();
+        Path disk = data.resolve("vm.ext4");
+        assertThat(run("materialize", "--seed", blank.toString(), "--size", "128Mi", disk.toString()))
+                .isEqualTo(1);
+        assertThat(stderr).isEqualTo("workdisk: '" + blank + "' is a disk, not a seed: make a seed with build-seed\n");
+        assertThat(left(data)).containsExactly("blank.ext4");
+
+        Path seed = data.resolve("seed.ext4");
+        assertThat(run("build-seed", "--rootfs", rootfs.toString(), "--subtree", "/etc", seed.toString()))
+                .as(stderr)
+                .isZero();
+        assertThat(run("materialize", "--seed", seed.toString(), "--size", "1Gi", disk.toString()))
+                .as(stderr)
+                .isZero();
+        assertThat(run(
+                        "materialize",
+                        "--seed",
+                        disk.toString(),
+                        "--size",
+                        "1Gi",
+                        data.resolve("copy.ext4").toString()))
+                .as("a disk made from a seed is a disk too")
+                .isEqualTo(1);
+    }
+
+    @Test
     void aResizeDoneOrRefusedLeavesNothingBesideTheDisk() throws IOException {
         Path disk = data.resolve("d.ext4");
         assertThat(run("format", "--size", "64Mi", disk.toString())).as(stderr).isZero();
