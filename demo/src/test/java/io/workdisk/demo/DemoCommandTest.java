@@ -36,11 +36,16 @@ class DemoCommandTest {
         assertThat(code).as(printed).isZero();
         assertThat(printed).contains("every WorkDisk is Ready", "dev-vm", "scratch");
         List<String> lastTable = lastTable(printed);
-        assertThat(lastTable)
-                .as("the table left at the end counts each node's disk:\n%s", String.join("\n", lastTable))
-                .filteredOn(l -> l.startsWith("node-"))
-                .extracting(l -> l.split(" +")[2])
-                .containsExactly("1", "1");
+        for (String node : List.of("node-a", "node-b")) {
+            long ready = lastTable.stream()
+                    .filter(l -> l.matches("^(dev-vm|scratch) +Ready +\\S+ +" + node + " .*"))
+                    .count();
+            assertThat(lastTable)
+                    .as("the table left at the end counts %s's disks:\n%s", node, String.join("\n", lastTable))
+                    .filteredOn(l -> l.startsWith(node + " "))
+                    .extracting(l -> l.split(" +")[2])
+                    .containsExactly(Long.toString(ready));
+        }
         for (String header : List.of("WORKNODE", "WORKSEED", "WORKDISK")) {
             int at = lastTable.indexOf(lastTable.stream()
                     .filter(l -> l.startsWith(header))
