@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "workdisk demo",
         mixinStandardHelpOptions = true,
+        version = "workdisk demo 0.1.0",
         description = "Run the operator and two node agents against an in-process Kubernetes API and apply examples/.")
 public final class DemoCommand implements Callable<Integer> {
     static final List<String> EXAMPLES = List.of("workseed.yaml", "workdisk-seeded.yaml", "workdisk-blank.yaml");
@@ -197,7 +198,18 @@ public final class DemoCommand implements Callable<Integer> {
             if (!disks.isEmpty()
                     && disks.stream()
                             .allMatch(
-                                    d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)) {
+                                    d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
+                    && StatusTable.nodesCaughtUp(kube)) {
+                // the table left on screen shows the nodes with their disks, not a heartbeat behind
+                List<String> settled = StatusTable.render(kube);
+                if (!settled.equals(last)) {
+                    if (tty) {
+                        out.print("\033[" + last.size() + "A\033[J");
+                    } else {
+                        out.println();
+                    }
+                    settled.forEach(out::println);
+                }
                 return true;
             }
             if (Instant.now().isAfter(deadline)) {

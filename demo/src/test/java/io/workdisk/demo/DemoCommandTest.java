@@ -35,6 +35,28 @@ class DemoCommandTest {
         String printed = out.toString();
         assertThat(code).as(printed).isZero();
         assertThat(printed).contains("every WorkDisk is Ready", "dev-vm", "scratch");
+        List<String> lastTable = lastTable(printed);
+        for (String node : List.of("node-a", "node-b")) {
+            long ready = lastTable.stream()
+                    .filter(l -> l.matches("^(dev-vm|scratch) +Ready +\\S+ +" + node + " .*"))
+                    .count();
+            assertThat(lastTable)
+                    .as("the table left at the end counts %s's disks:\n%s", node, String.join("\n", lastTable))
+                    .filteredOn(l -> l.startsWith(node + " "))
+                    .extracting(l -> l.split(" +")[2])
+                    .containsExactly(Long.toString(ready));
+        }
+        for (String header : List.of("WORKNODE", "WORKSEED", "WORKDISK")) {
+            int at = lastTable.indexOf(lastTable.stream()
+                    .filter(l -> l.startsWith(header))
+                    .findFirst()
+                    .orElseThrow());
+            int column = lastTable.get(at).lastIndexOf("   ") + 3; // columns are three spaces apart at least
+            assertThat(lastTable.get(at + 1).charAt(column - 1))
+                    .as("%s's last column starts where its header does, however long the cells before", header)
+                    .isEqualTo(' ');
+            assertThat(lastTable.get(at + 1).charAt(column)).isNotEqualTo(' ');
+        }
 
         List<Path> images;
         try (Stream<Path> s = Files.walk(dir)) {
@@ -54,6 +76,34 @@ class DemoCommandTest {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    /** The tables the demo drew last: from the last WORKNODE header to the line before its verdict. */
+    static List<String> lastTable(String printed) {
+        List<String> lines = printed.lines().toList();
+        int start = -1;
+        int end = lines.size();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("WORKNODE")) {
+                start = i;
+            } else if (lines.get(i).startsWith("workdisk demo: every")) {
+                end = i;
+            }
+        }
+        return lines.subList(start, end);
+    }
+
+    @Test
+    void versionSaysWhichDemo() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true));
+            assertThat(new CommandLine(new DemoCommand()).execute("--version")).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(out.toString()).isEqualTo("workdisk demo 0.1.0\n");
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.workdisk.api.DataRootLayout;
 import io.workdisk.api.task.ImageSource;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -100,6 +101,11 @@ public final class AgentCli implements Runnable {
                 Path dir = common.root != null
                         ? common.root
                         : output().toAbsolutePath().normalize().getParent();
+                if (common.root == null && !Files.isDirectory(dir)) {
+                    // the data root defaults to the output's directory: name that, not a root nobody gave
+                    throw new EngineException(
+                            Problem.TARGET_DIRECTORY_MISSING, "directory " + DataRoot.quoted(dir) + " does not exist");
+                }
                 DataRoot root = DataRoot.of(dir);
                 parent.output.result(operation(), execute(parent.engine, root), common.json);
                 return 0;
@@ -209,13 +215,19 @@ public final class AgentCli implements Runnable {
         @Option(
                 names = "--ownership",
                 defaultValue = "root",
+                converter = OwnershipConverter.class,
                 paramLabel = "root|preserve",
                 description = "root: every entry 0:0, no extended attributes (default); preserve: owners and"
                         + " extended attributes as in the source, as a root filesystem needs.")
-        String ownership;
+        SeedOwnership ownership;
 
         @Option(names = "--force", description = "Replace OUT if it is a seed workdisk made for the same requester.")
         boolean force;
+
+        @Option(
+                names = "--allow-empty",
+                description = "Build the seed even if the subtree is missing or holds nothing (otherwise refused).")
+        boolean allowEmpty;
 
         @Parameters(
                 paramLabel = "OUT",
@@ -241,7 +253,18 @@ public final class AgentCli implements Runnable {
         }
 
         Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
-            SeedOwnership rule = SeedOwnership.parse(ownership);
+            if (source.rootfs != null && !allowEmpty) {
+                EmptySeedGuard.requireSubtree(source.rootfs, subtree);
+            }
+            Timed<?> built = build(engine, root);
+            if (!allowEmpty) {
+                EmptySeedGuard.requireEntries(engine, root, built, common.requester);
+            }
+            return built;
+        }
+
+        private Timed<?> build(DiskEngine engine, DataRoot root) throws EngineException {
+            SeedOwnership rule = ownership;
             if (source.image != null) {
                 long start = System.nanoTime();
                 RegistryImageSeeds.PulledSeedReport report = RegistryImageSeeds.open(

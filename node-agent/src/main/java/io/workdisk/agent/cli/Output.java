@@ -27,6 +27,10 @@ final class Output {
         node.put("operation", operation);
         node.put("seconds", Math.round(timed.seconds() * 1e6) / 1e6);
         node.setAll((ObjectNode) JSON.valueToTree(timed.result()));
+        // warnings are for the person at the terminal too, not only inside the result a script reads
+        for (JsonNode warning : node.path("warnings")) {
+            err.println("workdisk: warning: " + warning.asText());
+        }
         if (json) {
             out.println(node.toPrettyString());
             return;

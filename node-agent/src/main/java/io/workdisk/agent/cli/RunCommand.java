@@ -2,12 +2,17 @@ package io.workdisk.agent.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.source.ImageSeeds;
+import io.workdisk.api.node.WorkNode;
 import io.workdisk.observability.LogFormat;
 import io.workdisk.observability.UntilStopped;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -128,6 +133,12 @@ final class RunCommand implements Callable<Integer> {
         }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
         KubernetesClient client = new KubernetesClientBuilder().build();
+        String unreachable = unreachable(client);
+        if (unreachable != null) {
+            System.err.println("workdisk: " + unreachable);
+            client.close();
+            return 1;
+        }
         NodeAgent agent;
         try {
             agent = NodeAgent.start(
@@ -152,5 +163,39 @@ final class RunCommand implements Callable<Integer> {
         }
         UntilStopped.await(agent, client);
         return 0;
+    }
+
+    /**
+     * Why the API server cannot be used, or null: one request the agent may make (its node's record) before
+     * anything starts, so that a missing kubeconfig or a server that is down is one line, not the stack
+     * traces of every informer giving up. A refusal (403) is not this check's business: the writes that
+     * follow say what is not allowed.
+     */
+    private String unreachable(KubernetesClient client) {
+        try {
+            client.resources(WorkNode.class).withName(node).get();
+            return null;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+                return null;
+            }
+            // the client's own message names its request; the innermost cause says what went wrong
+            String why = "no answer";
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof ConnectException) {
+                    why = "connection refused"; // the JDK's HTTP client gives it no message
+                } else if (cause instanceof UnknownHostException) {
+                    why = "unknown host " + cause.getMessage();
+                } else if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                    why = cause.getMessage();
+                }
+            }
+            if (e.getCode() > 0) {
+                why = "it answered " + e.getCode()
+                        + (e.getStatus() != null ? " " + e.getStatus().getMessage() : "");
+            }
+            return "cannot use the Kubernetes API at " + client.getMasterUrl()
+                    + " (set KUBECONFIG or run in a cluster): " + why;
+        }
     }
 }

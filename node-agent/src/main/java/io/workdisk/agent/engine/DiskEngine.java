@@ -95,6 +95,7 @@ public final class DiskEngine {
             allocate(out.image(), req.sizeBytes(), req.preallocate());
             tools.run("mkfs.ext4", Mkfs.blankDisk(out.image(), req.preallocate()));
             Ownership.mark(out.image(), req.requester());
+            Ownership.markDisk(out.image());
             out.publish(target.path(), target.replacesExisting());
         }
         double seconds = elapsed(start);
@@ -109,6 +110,11 @@ public final class DiskEngine {
         long start = nanoTime.getAsLong();
         SpaceCheck.checkDiskSize(req.sizeBytes());
         tools.require("cp", "tune2fs", "resize2fs");
+        if (Ownership.isDisk(req.seed())) {
+            throw new EngineException(
+                    Problem.SOURCE_INVALID,
+                    DataRoot.quoted(req.seed()) + " is a disk, not a seed: make a seed with build-seed");
+        }
         Superblock seed = DiskInspector.superblock(req.seed(), "seed");
         if (!seed.clean()) {
             throw new EngineException(
@@ -144,6 +150,7 @@ public final class DiskEngine {
                 preallocate(out.image(), req.sizeBytes());
             }
             Ownership.mark(out.image(), req.requester());
+            Ownership.markDisk(out.image());
             out.publish(target.path(), target.replacesExisting());
         }
         double seconds = elapsed(start);

@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.agent.engine.files.TransientLockFile;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,8 +57,7 @@ public final class ResizeJournal {
 
     public void grow(long sizeBytes) throws EngineException {
         tools.require("e2fsck", "resize2fs", "e2undo");
-        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = tryLock(lockChannel)) {
+        try (TransientLockFile lock = lock()) {
             if (lock == null) {
                 throw new EngineException(
                         Problem.TARGET_EXISTS, "a resize of " + DataRoot.quoted(disk) + " is already running");
@@ -99,8 +96,24 @@ public final class ResizeJournal {
     }
 
     /**
-     * Drops the lock file of a disk that is being deleted. It is kept between resizes, since removing a
-     * lock file another process may have just opened would let two resizes run at once.
+     * This disk's resize lock, null while another resize of it holds it. Its file exists only while it is
+     * held, so a resize, done or refused, leaves nothing beside the disk.
+     */
+    private TransientLockFile lock() throws IOException, EngineException {
+        try {
+            return TransientLockFile.tryAcquire(lockFile).orElse(null);
+        } catch (AccessDeniedException e) {
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "cannot resize " + DataRoot.quoted(disk) + ": permission denied writing in "
+                            + DataRoot.quoted(disk.getParent()),
+                    e);
+        }
+    }
+
+    /**
+     * Drops the lock file a resize of a disk being deleted may have left: resizes before locks were removed
+     * on release kept it, and a killed resize still does.
      */
     public void forget() throws IOException {
         Files.deleteIfExists(lockFile);
@@ -150,9 +163,7 @@ public final class ResizeJournal {
                 if (!journal.marker.equals(m)) {
                     continue;
                 }
-                try (FileChannel ch = FileChannel.open(
-                                journal.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                        FileLock lock = tryLock(ch)) {
+                try (TransientLockFile lock = journal.lock()) {
                     if (lock != null) {
                         try {
                             journal.rollBackIfInterrupted();
@@ -267,14 +278,6 @@ public final class ResizeJournal {
         try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(size);
             f.getFD().sync();
-        }
-    }
-
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
         }
     }
 

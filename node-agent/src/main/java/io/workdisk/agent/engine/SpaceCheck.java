@@ -33,10 +33,15 @@ public final class SpaceCheck {
         if (sizeBytes >= LIMIT_DISK_BYTES) {
             throw new EngineException(
                     Problem.INVALID_SIZE,
-                    "size " + sizeBytes
-                            + " bytes is not below the maximum disk size of " + DiskLimits.LIMIT_QUANTITY
-                            + " (the largest file an ext4 data root can hold)");
+                    "size " + exactly(sizeBytes) + " is too large: a disk must be smaller than "
+                            + DiskLimits.LIMIT_QUANTITY + ", the largest file an ext4 data root can hold");
         }
+    }
+
+    /** A size in its unit when that is exact ("16Ti"), else in bytes too, so a limit is never blurred. */
+    private static String exactly(long bytes) {
+        String human = Sizes.human(bytes);
+        return human.contains(".") ? human + " (" + bytes + " bytes)" : human;
     }
 
     public static void requireFree(Path directory, long bytes, String what) throws EngineException {

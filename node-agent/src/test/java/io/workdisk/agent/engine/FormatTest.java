@@ -121,7 +121,7 @@ class FormatTest {
     void sizesFromSixteenTebibytesUpAreRefusedWhateverTheFreeSpace() throws Exception {
         for (long size : new long[] {16L << 40, 1L << 60}) {
             assertThatThrownBy(() -> format("huge.ext4", size))
-                    .hasMessageContaining("maximum disk size of 16Ti")
+                    .hasMessageContaining("is too large: a disk must be smaller than 16Ti")
                     .extracting(e -> ((EngineException) e).problem())
                     .isEqualTo(Problem.INVALID_SIZE);
         }

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class Ownership {
     static final String ATTRIBUTE = "workdisk.owner";
     private static final String PREFIX = "workdisk/v1 requester=";
+    static final String KIND = "workdisk.kind";
+    private static final String DISK = "disk";
 
     private Ownership() {}
 
@@ -32,6 +34,36 @@ public final class Ownership {
                     "cannot record ownership on "
                             + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
                             + ErrorText.of(e) + ")");
+        }
+    }
+
+    /**
+     * Marks a file as a disk (format, materialize) rather than a seed, so that a disk given where a seed is
+     * expected is recognised: both are ext4 images workdisk made, and nothing else tells them apart.
+     */
+    public static void markDisk(Path file) throws EngineException {
+        try {
+            view(file).write(KIND, ByteBuffer.wrap(DISK.getBytes(StandardCharsets.UTF_8)));
+        } catch (UnsupportedOperationException | IOException e) {
+            throw new EngineException(
+                    Problem.UNSUPPORTED_FILESYSTEM,
+                    "cannot mark " + DataRoot.quoted(file)
+                            + " as a disk: the filesystem must support user extended attributes");
+        }
+    }
+
+    /** Whether workdisk made {@code file} as a disk (disks made before the mark existed are not known). */
+    public static boolean isDisk(Path file) {
+        try {
+            UserDefinedFileAttributeView view = view(file);
+            if (!view.list().contains(KIND)) {
+                return false;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(view.size(KIND));
+            view.read(KIND, buf);
+            return DISK.equals(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
         }
     }
 
@@ -58,6 +90,10 @@ public final class Ownership {
     public static void checkMayReplace(Path target, String requester, boolean force) throws EngineException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
+        }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EngineException(
+                    Problem.INVALID_PATH, DataRoot.quoted(target) + " is a directory; name a file to create in it");
         }
         if (!force) {
             throw new EngineException(

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -70,6 +71,12 @@ public final class StagedOutput implements AutoCloseable {
                 return out;
             } catch (FileAlreadyExistsException | OverlappingFileLockException e) {
                 closeQuietly(channel);
+            } catch (AccessDeniedException e) {
+                closeQuietly(channel);
+                throw new EngineException(
+                        Problem.IO_ERROR,
+                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": permission denied",
+                        e);
             } catch (IOException e) {
                 closeQuietly(channel);
                 throw new EngineException(
