@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** Whether this machine lets a test attach loop devices and mount (root, /dev/loop-control, a mount namespace that allows it). */
-final class HostSupport {
+public final class HostSupport {
     private HostSupport() {}
 
-    static boolean canLoopMount(Path dir) {
+    public static boolean canLoopMount(Path dir) {
         return whyNotOrNull(dir) == null;
     }
 
-    static String whyNot(Path dir) {
+    public static String whyNot(Path dir) {
         String why = whyNotOrNull(dir);
         return why == null ? "" : "this machine refuses loop devices or mounts: " + why;
     }

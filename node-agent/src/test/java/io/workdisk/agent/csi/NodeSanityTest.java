@@ -66,6 +66,7 @@ class NodeSanityTest {
             System.out.printf(
                     "csi-sanity (%s): ran %d, passed %d, failed %d, skipped %d%n",
                     presentation.parameter(), outcome.ran(), outcome.passed(), outcome.failed(), outcome.skipped());
+            outcome.skippedNames().forEach(name -> System.out.println("  skipped: " + name));
             assertThat(outcome.exit()).as(outcome.output()).isZero();
             assertThat(outcome.failed()).as(outcome.output()).isZero();
             assertThat(outcome.ran()).as(outcome.output()).isPositive();
