@@ -1,10 +1,14 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.csi.CsiSocketChannels;
 import io.workdisk.csi.protocol.ControllerGrpc;
 import io.workdisk.csi.protocol.CreateVolumeRequest;
@@ -95,6 +99,52 @@ class CsiCapacityTest {
                     .untilAsserted(() -> assertThat(capacity(csi, "node-b")).isEqualTo(256 * MIB));
             assertThat(capacity(csi, "node-a")).isEqualTo(1024 * MIB);
         }
+    }
+
+    @Test
+    void aDiskThatCannotBeHadIsRefusedWithTheSpecsCodeAndLeavesNothing() {
+        Path socket = tmp.resolve("controller.sock");
+        try (var controller = CsiController.start(cluster.client(), socket, "test", Duration.ofSeconds(60));
+                var channel = CsiSocketChannels.to(socket)) {
+            var csi = ControllerGrpc.newBlockingStub(channel.channel());
+
+            assertThatThrownBy(() -> csi.createVolume(
+                            volume("pvc-too-big", 2048 * MIB, "node-a").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription())
+                                .startsWith("disk pvc-too-big cannot be made: NoCapacity");
+                    });
+            assertThatThrownBy(() -> csi.createVolume(volume("pvc-seeded", 128 * MIB, "node-a")
+                            .putParameters("seedRef", "no-such-seed")
+                            .build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription())
+                                .isEqualTo("seed no-such-seed (parameter seedRef) does not exist");
+                    });
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(cluster.client()
+                                    .resources(WorkDisk.class)
+                                    .inAnyNamespace()
+                                    .list()
+                                    .getItems())
+                            .as("nothing left behind")
+                            .isEmpty());
+        }
+    }
+
+    private static CreateVolumeRequest.Builder volume(String name, long bytes, String node) {
+        return CreateVolumeRequest.newBuilder()
+                .setName(name)
+                .addVolumeCapabilities(VolumeCapability.newBuilder()
+                        .setMount(VolumeCapability.MountVolume.getDefaultInstance())
+                        .setAccessMode(VolumeCapability.AccessMode.newBuilder()
+                                .setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)))
+                .setCapacityRange(
+                        io.workdisk.csi.protocol.CapacityRange.newBuilder().setRequiredBytes(bytes))
+                .putParameters("csi.storage.k8s.io/pvc/namespace", "default")
+                .setAccessibilityRequirements(TopologyRequirement.newBuilder().addRequisite(node(node)));
     }
 
     private static long capacity(ControllerGrpc.ControllerBlockingStub csi, String node) {

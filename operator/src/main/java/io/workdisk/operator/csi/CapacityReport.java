@@ -28,18 +28,23 @@ final class CapacityReport {
         String node = request.hasAccessibleTopology()
                 ? request.getAccessibleTopology().getSegmentsMap().get(CsiDriver.TOPOLOGY_KEY)
                 : null;
-        long room = client.resources(WorkNode.class).list().getItems().stream()
+        long room = roomOn(node);
+        return GetCapacityResponse.newBuilder()
+                .setAvailableCapacity(room)
+                .setMaximumVolumeSize(com.google.protobuf.Int64Value.of(Math.min(room, DiskLimits.LIMIT_BYTES)))
+                .setMinimumVolumeSize(com.google.protobuf.Int64Value.of(DiskLimits.MIN_BYTES))
+                .build();
+    }
+
+    /** The room for disks on a node (null: the most on any one node). */
+    long roomOn(String node) {
+        return client.resources(WorkNode.class).list().getItems().stream()
                 .filter(n -> node == null || n.getMetadata().getName().equals(node))
                 .filter(n ->
                         n.getStatus() != null && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
                 .mapToLong(n -> room(n.getStatus()))
                 .max()
                 .orElse(0);
-        return GetCapacityResponse.newBuilder()
-                .setAvailableCapacity(room)
-                .setMaximumVolumeSize(com.google.protobuf.Int64Value.of(Math.min(room, DiskLimits.LIMIT_BYTES)))
-                .setMinimumVolumeSize(com.google.protobuf.Int64Value.of(DiskLimits.MIN_BYTES))
-                .build();
     }
 
     private static long room(WorkNodeStatus status) {

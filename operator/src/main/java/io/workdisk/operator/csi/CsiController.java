@@ -23,10 +23,12 @@ public final class CsiController implements AutoCloseable {
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
         return new CsiController(CsiSocketServer.start(
-                socket,
-                List.of(
-                        IdentityService.of(version, () -> true),
-                        new ControllerService(new Volumes(client, wait), new CapacityReport(client)))));
+                socket, List.of(IdentityService.of(version, () -> true), controllerService(client, wait))));
+    }
+
+    private static ControllerService controllerService(KubernetesClient client, Duration wait) {
+        CapacityReport capacity = new CapacityReport(client);
+        return new ControllerService(new Volumes(client, capacity, wait), capacity);
     }
 
     @Override

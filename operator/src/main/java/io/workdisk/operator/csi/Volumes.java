@@ -33,10 +33,12 @@ final class Volumes {
             Set.of("NoCapacity", "NoMatchingNode", "NodeNotFound", "InvalidSpec");
 
     private final KubernetesClient client;
+    private final CapacityReport capacity;
     private final Duration wait;
 
-    Volumes(KubernetesClient client, Duration wait) {
+    Volumes(KubernetesClient client, CapacityReport capacity, Duration wait) {
         this.client = client;
+        this.capacity = capacity;
         this.wait = wait;
     }
 
@@ -53,6 +55,7 @@ final class Volumes {
                         Status.Code.INVALID_ARGUMENT,
                         "seed " + request.seedRef() + " (parameter seedRef) does not exist");
             }
+            refuseIfNoRoom(request);
             existing = make(request);
         } else {
             refuseIfDifferent(existing, request);
@@ -150,6 +153,24 @@ final class Volumes {
                                         : e.getStatus().getMessage()));
             }
             throw e;
+        }
+    }
+
+    /**
+     * A disk pinned to a node (as the topology the provisioner sends pins it) is not placed by the operator, so
+     * the room is checked here: the scheduler's capacity check passed the node on the same figures a moment ago,
+     * and a node that has filled up since is told as RESOURCE_EXHAUSTED, for the scheduler to choose again.
+     */
+    private void refuseIfNoRoom(VolumeRequest request) throws ControllerRefusal {
+        if (request.nodeName() == null) {
+            return; // the operator places it, counting the room itself
+        }
+        long room = capacity.roomOn(request.nodeName());
+        if (room < request.sizeBytes()) {
+            throw ControllerRefusal.of(
+                    Status.Code.RESOURCE_EXHAUSTED,
+                    "disk " + request.name() + " cannot be made: NoCapacity (node " + request.nodeName()
+                            + " has room for " + room + " bytes, the disk needs " + request.sizeBytes() + ")");
         }
     }
 
