@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.workdisk.observability.LogFormat;
 import io.workdisk.observability.UntilStopped;
+import io.workdisk.operator.csi.CsiController;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -74,6 +76,13 @@ public final class OperatorCommand implements Callable<Integer> {
                             + " on the API server's writes; with 10, a burst of a thousand WorkDisks queued placement for minutes.")
     int threads;
 
+    @Option(
+            names = "--csi-socket",
+            paramLabel = "PATH",
+            description = "Serve the workdisk.io CSI controller service on this Unix socket, for csi-provisioner"
+                    + " and csi-resizer beside the operator (default: none).")
+    Path csiSocket;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new OperatorCommand()).execute(args));
     }
@@ -103,7 +112,12 @@ public final class OperatorCommand implements Callable<Integer> {
             client.close();
             return 2;
         }
-        UntilStopped.await(operator, client);
+        if (csiSocket == null) {
+            UntilStopped.await(operator, client);
+            return 0;
+        }
+        CsiController csi = CsiController.start(client, csiSocket, "0.1.0", CsiController.DEFAULT_WAIT);
+        UntilStopped.await(csi, operator, client);
         return 0;
     }
 }

@@ -3,6 +3,8 @@ package io.workdisk.agent.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.workdisk.agent.csi.CsiNode;
+import io.workdisk.agent.csi.cluster.DisksFromTasks;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
@@ -113,6 +115,21 @@ final class RunCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     double reportRunningAfterSeconds;
 
+    @Option(
+            names = "--csi-socket",
+            paramLabel = "PATH",
+            description = "Serve the workdisk.io CSI node service on this Unix socket, e.g."
+                    + " /var/lib/kubelet/plugins/workdisk.io/csi.sock (default: none).")
+    Path csiSocket;
+
+    @Option(
+            names = "--kubelet-dir",
+            paramLabel = "DIR",
+            defaultValue = "/var/lib/kubelet",
+            description = "The kubelet's directory: the CSI node service publishes only inside it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Path kubeletDir;
+
     @Override
     public Integer call() throws Exception {
         LogFormat.use(logFormat);
@@ -161,7 +178,20 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("workdisk: " + e.getMessage());
             return 1;
         }
-        UntilStopped.await(agent, client);
+        if (csiSocket == null) {
+            UntilStopped.await(agent, client);
+            return 0;
+        }
+        if (!Files.isDirectory(kubeletDir)) {
+            System.err.println("workdisk: --kubelet-dir " + kubeletDir + " is not a directory");
+            agent.close();
+            return 2;
+        }
+        CsiNode csi = CsiNode.start(
+                CsiNode.Settings.of(node, csiSocket, kubeletDir, root.toAbsolutePath(), NodeAgent.VERSION),
+                new DisksFromTasks(client, node, root.toAbsolutePath()),
+                Clock.systemUTC());
+        UntilStopped.await(csi, agent, client);
         return 0;
     }
 

@@ -1,0 +1,56 @@
+package io.workdisk.operator.csi;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.api.Conditions;
+import io.workdisk.api.DiskLimits;
+import io.workdisk.api.node.WorkNode;
+import io.workdisk.api.node.WorkNodeStatus;
+import io.workdisk.csi.CsiDriver;
+import io.workdisk.csi.protocol.GetCapacityRequest;
+import io.workdisk.csi.protocol.GetCapacityResponse;
+
+/**
+ * GetCapacity from the WorkNode records the agents keep: per node (the topology segment the provisioner
+ * asks about), the room left for disks on a node whose agent is Ready, as {@code kubectl get worknodes}
+ * shows it (capacity less allocated, or the data root's free space if that is less; overcommit is not
+ * counted, so the scheduler never sends a claim to a node on the strength of it); zero for a node without
+ * an agent or one that is not Ready, so the scheduler's storage-capacity check passes it over. Without a
+ * topology: the most any one node has, since a disk lives on one node.
+ */
+final class CapacityReport {
+    private final KubernetesClient client;
+
+    CapacityReport(KubernetesClient client) {
+        this.client = client;
+    }
+
+    GetCapacityResponse answer(GetCapacityRequest request) {
+        String node = request.hasAccessibleTopology()
+                ? request.getAccessibleTopology().getSegmentsMap().get(CsiDriver.TOPOLOGY_KEY)
+                : null;
+        long room = roomOn(node);
+        return GetCapacityResponse.newBuilder()
+                .setAvailableCapacity(room)
+                .setMaximumVolumeSize(com.google.protobuf.Int64Value.of(Math.min(room, DiskLimits.LIMIT_BYTES)))
+                .setMinimumVolumeSize(com.google.protobuf.Int64Value.of(DiskLimits.MIN_BYTES))
+                .build();
+    }
+
+    /** The room for disks on a node (null: the most on any one node). */
+    long roomOn(String node) {
+        return client.resources(WorkNode.class).list().getItems().stream()
+                .filter(n -> node == null || n.getMetadata().getName().equals(node))
+                .filter(n ->
+                        n.getStatus() != null && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
+                .mapToLong(n -> room(n.getStatus()))
+                .max()
+                .orElse(0);
+    }
+
+    private static long room(WorkNodeStatus status) {
+        if (status.capacityBytes() == null || status.allocatedBytes() == null || status.freeBytes() == null) {
+            return 0;
+        }
+        return Math.max(0, Math.min(status.capacityBytes() - status.allocatedBytes(), status.freeBytes()));
+    }
+}

@@ -1,0 +1,229 @@
+package io.workdisk.operator.csi;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.grpc.Status;
+import io.workdisk.api.Conditions;
+import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskSpec;
+import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.csi.VolumeId;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * CSI volumes as WorkDisks: made, grown and deleted through the API like any user's, and waited for until the
+ * operator's reconciler (and the node's agent) have done the work. The controller never touches a disk.
+ */
+final class Volumes {
+    /** On a WorkDisk this driver made: the CSI name it was made for, and the PVC it serves. */
+    static final String CSI_NAME = "workdisk.io/csi-volume-name";
+
+    static final String PVC = "workdisk.io/pvc";
+    /** Placement reasons that no waiting will change for this request: the disk is taken back and the CO told. */
+    private static final Set<String> CANNOT_PLACE =
+            Set.of("NoCapacity", "NoMatchingNode", "NodeNotFound", "InvalidSpec");
+
+    private final KubernetesClient client;
+    private final CapacityReport capacity;
+    private final Duration wait;
+
+    Volumes(KubernetesClient client, CapacityReport capacity, Duration wait) {
+        this.client = client;
+        this.capacity = capacity;
+        this.wait = wait;
+    }
+
+    /** The Ready disk for this request: found (same name, same ask) or made, and waited for. */
+    WorkDisk create(VolumeRequest request) throws ControllerRefusal {
+        WorkDisk existing = get(request.namespace(), request.name());
+        if (existing == null) {
+            if (request.seedRef() != null
+                    && client.resources(WorkSeed.class)
+                                    .withName(request.seedRef())
+                                    .get()
+                            == null) {
+                throw ControllerRefusal.of(
+                        Status.Code.INVALID_ARGUMENT,
+                        "seed " + request.seedRef() + " (parameter seedRef) does not exist");
+            }
+            refuseIfNoRoom(request);
+            existing = make(request);
+        } else {
+            refuseIfDifferent(existing, request);
+        }
+        WorkDisk ready = awaitDisk(
+                existing,
+                d -> d.getStatus() != null
+                        && (d.getStatus().phase() == DiskPhase.Ready
+                                || d.getStatus().phase() == DiskPhase.Failed
+                                || cannotPlace(d) != null));
+        String cannot = cannotPlace(ready);
+        if (cannot != null || ready.getStatus().phase() == DiskPhase.Failed) {
+            // Nothing is left behind for a request that cannot be met here: the CO may ask again elsewhere.
+            client.resource(ready).delete();
+            Condition why = cannot != null
+                    ? Conditions.find(ready.getStatus().conditions(), "Placed")
+                    : Conditions.find(ready.getStatus().conditions(), "Ready");
+            String reason = why == null ? "Failed" : why.getReason();
+            throw ControllerRefusal.of(
+                    CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)
+                            ? Status.Code.RESOURCE_EXHAUSTED
+                            : Status.Code.INTERNAL,
+                    "disk " + request.name() + " cannot be made: " + reason
+                            + (why == null || why.getMessage() == null ? "" : " (" + why.getMessage() + ")"));
+        }
+        return ready;
+    }
+
+    /** Deleting removes the image (the disk's reclaim policy is Delete); an unknown or replaced disk is gone already. */
+    void delete(VolumeId id) {
+        WorkDisk disk = byId(id).orElse(null);
+        if (disk != null) {
+            client.resource(disk).delete();
+        }
+    }
+
+    /** Grows the disk to at least {@code bytes} offline, through its spec, and waits until it has. */
+    WorkDisk expand(VolumeId id, long bytes) throws ControllerRefusal {
+        WorkDisk disk = byId(id).orElseThrow(
+                        () -> ControllerRefusal.of(Status.Code.NOT_FOUND, "volume " + id + " does not exist"));
+        long current = disk.getStatus() == null || disk.getStatus().capacityBytes() == null
+                ? 0
+                : disk.getStatus().capacityBytes();
+        if (bytes <= current) {
+            return disk; // grow-only: a request for no more than it has is met already
+        }
+        long size = (bytes + (1 << 20) - 1) & ~((1L << 20) - 1);
+        client.resources(WorkDisk.class)
+                .inNamespace(id.namespace())
+                .withName(id.name())
+                .edit(d -> {
+                    d.setSpec(d.getSpec().withSize(Long.toString(size)));
+                    return d;
+                });
+        return awaitDisk(
+                disk,
+                d -> d.getStatus() != null
+                        && d.getStatus().phase() == DiskPhase.Ready
+                        && d.getStatus().capacityBytes() != null
+                        && d.getStatus().capacityBytes() >= bytes);
+    }
+
+    /** The disk a volume id names, if it exists and is that disk (not a namesake made later). */
+    Optional<WorkDisk> byId(VolumeId id) {
+        WorkDisk disk = get(id.namespace(), id.name());
+        if (disk == null || !id.uid().equals(disk.getMetadata().getUid())) {
+            return Optional.empty();
+        }
+        return Optional.of(disk);
+    }
+
+    private WorkDisk make(VolumeRequest request) throws ControllerRefusal {
+        WorkDisk disk = new WorkDisk();
+        disk.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(request.namespace())
+                .withName(request.name())
+                .withAnnotations(Map.of(CSI_NAME, request.name(), PVC, request.pvcName()))
+                .build());
+        disk.setSpec(WorkDiskSpec.ofSize(Long.toString(request.sizeBytes()))
+                .withSeedRef(request.seedRef())
+                .withNodeName(request.nodeName())
+                .withPreallocate(request.preallocate() ? Boolean.TRUE : null));
+        try {
+            return client.resource(disk).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return get(request.namespace(), request.name());
+            }
+            if (e.getCode() == 422) {
+                throw ControllerRefusal.of(
+                        Status.Code.INVALID_ARGUMENT,
+                        "the API server refused the disk: "
+                                + (e.getStatus() == null
+                                        ? e.getMessage()
+                                        : e.getStatus().getMessage()));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A disk pinned to a node (as the topology the provisioner sends pins it) is not placed by the operator, so
+     * the room is checked here: the scheduler's capacity check passed the node on the same figures a moment ago,
+     * and a node that has filled up since is told as RESOURCE_EXHAUSTED, for the scheduler to choose again.
+     */
+    private void refuseIfNoRoom(VolumeRequest request) throws ControllerRefusal {
+        if (request.nodeName() == null) {
+            return; // the operator places it, counting the room itself
+        }
+        long room = capacity.roomOn(request.nodeName());
+        if (room < request.sizeBytes()) {
+            throw ControllerRefusal.of(
+                    Status.Code.RESOURCE_EXHAUSTED,
+                    "disk " + request.name() + " cannot be made: NoCapacity (node " + request.nodeName()
+                            + " has room for " + room + " bytes, the disk needs " + request.sizeBytes() + ")");
+        }
+    }
+
+    private static void refuseIfDifferent(WorkDisk disk, VolumeRequest request) throws ControllerRefusal {
+        if (disk.getMetadata().getAnnotations() == null
+                || !request.name().equals(disk.getMetadata().getAnnotations().get(CSI_NAME))) {
+            throw ControllerRefusal.of(
+                    Status.Code.ALREADY_EXISTS,
+                    "a WorkDisk " + request.namespace() + "/" + request.name()
+                            + " exists that this driver did not make");
+        }
+        long had = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                        new io.fabric8.kubernetes.api.model.Quantity(
+                                disk.getSpec().size()))
+                .longValue();
+        boolean sameSeed = java.util.Objects.equals(disk.getSpec().seedRef(), request.seedRef());
+        if (had != request.sizeBytes() || !sameSeed) {
+            throw ControllerRefusal.of(
+                    Status.Code.ALREADY_EXISTS,
+                    "volume " + request.name() + " exists with another size or seed (" + had + " bytes, seed "
+                            + disk.getSpec().seedRef() + ")");
+        }
+    }
+
+    private WorkDisk get(String namespace, String name) {
+        return client.resources(WorkDisk.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+    }
+
+    private WorkDisk awaitDisk(WorkDisk disk, Predicate<WorkDisk> done) throws ControllerRefusal {
+        try {
+            return client.resources(WorkDisk.class)
+                    .inNamespace(disk.getMetadata().getNamespace())
+                    .withName(disk.getMetadata().getName())
+                    .waitUntilCondition(d -> d != null && done.test(d), wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (KubernetesClientTimeoutException e) {
+            throw ControllerRefusal.of(
+                    Status.Code.ABORTED,
+                    "disk " + disk.getMetadata().getName() + " is not there yet; ask again (the operation goes on)");
+        }
+    }
+
+    /** The placement reason that no retry of this request will change, or null. */
+    private static String cannotPlace(WorkDisk disk) {
+        if (disk.getStatus() == null) {
+            return null;
+        }
+        Condition placed = Conditions.find(disk.getStatus().conditions(), "Placed");
+        if (placed != null && "False".equals(placed.getStatus()) && CANNOT_PLACE.contains(placed.getReason())) {
+            return placed.getReason();
+        }
+        return null;
+    }
+}
