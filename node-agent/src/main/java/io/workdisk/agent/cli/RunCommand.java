@@ -148,6 +148,10 @@ final class RunCommand implements Callable<Integer> {
                     "workdisk: --report-running-after must be 0 or more seconds, not " + reportRunningAfterSeconds);
             return 2;
         }
+        if (csiSocket != null && !Files.isDirectory(kubeletDir)) {
+            System.err.println("workdisk: --kubelet-dir " + kubeletDir + " is not a directory");
+            return 2;
+        }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
         KubernetesClient client = new KubernetesClientBuilder().build();
         String unreachable = unreachable(client);
@@ -181,11 +185,6 @@ final class RunCommand implements Callable<Integer> {
         if (csiSocket == null) {
             UntilStopped.await(agent, client);
             return 0;
-        }
-        if (!Files.isDirectory(kubeletDir)) {
-            System.err.println("workdisk: --kubelet-dir " + kubeletDir + " is not a directory");
-            agent.close();
-            return 2;
         }
         CsiNode csi = CsiNode.start(
                 CsiNode.Settings.of(node, csiSocket, kubeletDir, root.toAbsolutePath(), NodeAgent.VERSION),
