@@ -60,7 +60,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Another operator replica with its own client and settings (e.g. leader election); close it to stop it. */
     public AutoCloseable startOperatorReplica(WorkdiskOperator.Settings settings) {
-        KubernetesClient client = api.newOperatorClient();
+        return startOperatorReplica(settings, api.newOperatorClient());
+    }
+
+    /**
+     * Another operator replica on {@code client} (one whose requests a test can tell apart, say), which it
+     * closes when it stops.
+     */
+    public AutoCloseable startOperatorReplica(WorkdiskOperator.Settings settings, KubernetesClient client) {
         WorkdiskOperator replica = start(client, settings);
         return () -> {
             replica.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -38,13 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The agent, a process of its own, killed with SIGKILL fifty times in the middle of its work (format,
  * materialize, build-seed and resize in turn; as a task starts, while its first tool runs, or while a
- * later one does) and started again each time. After every kill: no partial image at a final path and
- * every Ready disk still there with its own filesystem; after every restart the interrupted object
- * becomes Ready.
+ * later one does, each step meeting each moment in turn) and started again each time. After every kill:
+ * no partial image at a final path and every Ready disk still there with its own filesystem; after every
+ * restart the interrupted object becomes Ready.
  */
 @ExtendWith(SharedApiServer.class)
 class AgentKillTest {
-    static final int TRIALS = 50;
+    /** 50; fewer with -Dworkdisk.killTrials=N (a multiple of four), to try a change to the test quickly. */
+    static final int TRIALS = Integer.getInteger("workdisk.killTrials", 50);
 
     enum Step {
         Format,
@@ -73,6 +76,7 @@ class AgentKillTest {
         long seed = Long.getLong("workdisk.killSeed", System.nanoTime());
         System.out.println("agent kills: seed " + seed + " (-Dworkdisk.killSeed to repeat the same choices)");
         Random random = new Random(seed);
+        int whenOffset = random.nextInt(When.values().length);
         Path images = Files.createDirectories(tmp.resolve("images"));
         Path tree = Files.createDirectories(tmp.resolve("rootfs-tree"));
         TreeFixture.create(tree.resolve("root"));
@@ -95,12 +99,14 @@ class AgentKillTest {
             kube.resource(Manifests.seed("base", rootfs)).create();
             Waits.seedReady(kube, "base");
 
-            Map<Step, Integer> kills = new EnumMap<>(Step.class);
+            Map<Step, Integer> interruptedPerStep = new EnumMap<>(Step.class);
             int interrupted = 0;
             List<String> trials = new ArrayList<>();
             for (int i = 0; i < TRIALS; i++) {
                 Step step = Step.values()[i % 4];
-                When when = When.values()[random.nextInt(When.values().length)];
+                // each step meets every moment in turn, from a start the seed picks: a step never goes without the
+                // kill as its task starts, the one that catches even a short step (a resize)
+                When when = When.values()[(i / 4 + whenOffset) % When.values().length];
                 String name = step.name().toLowerCase() + "-" + i;
                 String uid;
                 String resized = null;
@@ -132,12 +138,12 @@ class AgentKillTest {
                         uid = d.getMetadata().getUid();
                     }
                 }
-                WorkTask task = killWhen(cluster, kube, uid, when);
+                WorkTask task = killWhen(cluster, kube, uid, TaskType.valueOf(step.name()), when);
                 boolean wasRunning = task != null
                         && task.getStatus() != null
                         && task.getStatus().phase() == TaskPhase.Running;
                 interrupted += wasRunning ? 1 : 0;
-                kills.merge(step, 1, Integer::sum);
+                interruptedPerStep.merge(step, wasRunning ? 1 : 0, Integer::sum);
                 trials.add(i + " " + step + " " + when + (wasRunning ? " interrupted" : " after it finished"));
 
                 String why = "trial " + i + " (" + step + ", killed " + when + ", seed " + seed + ")";
@@ -155,7 +161,13 @@ class AgentKillTest {
             System.out.printf(
                     "agent kills (seed %d): %d of %d landed while the step ran%n%s%n",
                     seed, interrupted, TRIALS, String.join("\n", trials));
-            assertThat(kills.values()).as("kills per step").allMatch(n -> n >= TRIALS / 4);
+            // Each step gets TRIALS / 4 kills by construction; what can fail is how many of them landed while the
+            // step ran, which is what a kill test of that step is for (on a loaded two-core machine: 8 to 12 of 12).
+            assertThat(interruptedPerStep)
+                    .as("kills that landed while each step ran:\n%s", String.join("\n", trials))
+                    .containsOnlyKeys(Step.values())
+                    .allSatisfy(
+                            (step, n) -> assertThat(n).as("%s", step).isGreaterThanOrEqualTo(Math.max(1, TRIALS / 16)));
             assertThat(interrupted)
                     .as("kills that landed while the step ran:\n%s", String.join("\n", trials))
                     .isGreaterThanOrEqualTo(TRIALS / 2);
@@ -205,37 +217,74 @@ class AgentKillTest {
         ready.put(disk, made);
     }
 
-    /** Waits for the moment and kills the agent; the object's task as it was at the kill, if it had one. */
-    WorkTask killWhen(ProcessCluster cluster, KubernetesClient kube, String uid, When when) throws Exception {
+    /**
+     * Waits for the moment and kills the agent; the step's task as it was at the kill, if it had one. As the task
+     * starts, the kill comes from a watch the moment the task says Running, sooner than a poll of the API and the
+     * process table would see it on a busy machine.
+     */
+    WorkTask killWhen(ProcessCluster cluster, KubernetesClient kube, String uid, TaskType type, When when)
+            throws Exception {
         Set<String> tools = new HashSet<>();
         long agentPid = cluster.agent("node-a").pid();
-        WorkTask[] last = new WorkTask[1];
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(2))
-                .until(() -> {
-                    ProcessHandle.of(agentPid)
-                            .ifPresent(h -> h.descendants()
-                                    .forEach(d -> tools.add(
-                                            d.pid() + d.info().command().orElse("?"))));
-                    last[0] = task(kube, uid);
-                    TaskPhase phase = last[0] == null || last[0].getStatus() == null
-                            ? null
-                            : last[0].getStatus().phase();
-                    if (phase != null && phase.finished()) {
-                        return true; // too quick to catch this time: the kill lands after it
-                    }
-                    return switch (when) {
-                        case AsTheTaskStarts -> phase == TaskPhase.Running;
-                        case InTheFirstTool -> !tools.isEmpty();
-                        case InALaterTool -> tools.size() >= 2;
-                    };
-                });
+        AtomicBoolean killedAsItStarted = new AtomicBoolean();
+        Watch startWatch = when != When.AsTheTaskStarts
+                ? null
+                : kube.resources(WorkTask.class)
+                        .inAnyNamespace()
+                        .withLabel(ApiGroup.OWNER_UID_LABEL, uid)
+                        .watch(Watchers.<WorkTask>anyChange(t -> {
+                            if (t.getSpec().type() == type
+                                    && t.getStatus() != null
+                                    && t.getStatus().phase() == TaskPhase.Running
+                                    && killedAsItStarted.compareAndSet(false, true)) {
+                                // the agent and its tools at once, as killAgent does (a tool left running would
+                                // go on changing the disk after the kill)
+                                ProcessHandle.of(agentPid)
+                                        .ifPresent(agent -> Stream.concat(Stream.of(agent), agent.descendants())
+                                                .toList()
+                                                .forEach(ProcessHandle::destroyForcibly));
+                            }
+                        }));
+        try {
+            WorkTask[] last = new WorkTask[1];
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> {
+                        if (killedAsItStarted.get()) {
+                            return true;
+                        }
+                        ProcessHandle.of(agentPid)
+                                .ifPresent(h -> h.descendants()
+                                        .forEach(d -> tools.add(
+                                                d.pid() + d.info().command().orElse("?"))));
+                        last[0] = task(kube, uid, type);
+                        TaskPhase phase = last[0] == null || last[0].getStatus() == null
+                                ? null
+                                : last[0].getStatus().phase();
+                        if (phase != null && phase.finished()) {
+                            return true; // too quick to catch this time: the kill lands after it
+                        }
+                        return switch (when) {
+                            case AsTheTaskStarts -> phase == TaskPhase.Running;
+                            case InTheFirstTool -> !tools.isEmpty();
+                            case InALaterTool -> tools.size() >= 2;
+                        };
+                    });
+        } finally {
+            if (startWatch != null) {
+                startWatch.close();
+            }
+        }
         cluster.killAgent("node-a");
-        return task(kube, uid);
+        return task(kube, uid, type);
     }
 
-    /** The newest unfinished-or-finished task the operator made for the object. */
-    static WorkTask task(KubernetesClient kube, String uid) {
+    /**
+     * The task of this step the operator made for the object, if any. By its type: a grown disk also keeps the
+     * Succeeded task that made it, which listed after the resize task (names are hashes) had every kill of a
+     * resize counted as landing after it finished.
+     */
+    static WorkTask task(KubernetesClient kube, String uid, TaskType type) {
         return kube
                 .resources(WorkTask.class)
                 .inAnyNamespace()
@@ -243,7 +292,7 @@ class AgentKillTest {
                 .list()
                 .getItems()
                 .stream()
-                .filter(t -> t.getSpec().type() != TaskType.Delete)
+                .filter(t -> t.getSpec().type() == type)
                 .reduce((a, b) -> b)
                 .orElse(null);
     }

@@ -370,12 +370,19 @@ class EndToEndTest {
                 .watch(Watchers.<WorkTask>added(
                         task -> created.merge(task.getMetadata().getName(), 1, Integer::sum)));
         kube.resource(Manifests.seed("ubuntu", images.resolve("rootfs.ext4"))).create();
-        for (int i = 0; i < 8; i++) {
-            kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "ubuntu"))
-                    .create();
-        }
-        for (int round = 0; round < 3; round++) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> !created.isEmpty());
+        // Three restarts, each once the operator it stops has written work of its own: every round brings new
+        // disks, so there is always work in flight, and the round waits for a task written after its operator
+        // started (a count that only grows, not one that is true from the second round on).
+        int[][] rounds = {{0, 1, 2}, {3, 4, 5}, {6, 7}};
+        for (int[] round : rounds) {
+            int before = created.size();
+            for (int i : round) {
+                kube.resource(i % 2 == 0 ? Manifests.disk("d" + i, "1Gi") : Manifests.seeded("d" + i, "1Gi", "ubuntu"))
+                        .create();
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .alias("a task written by the running operator since this round began")
+                    .until(() -> created.size() > before);
             cluster.stopOperator();
             cluster.startOperator();
         }
@@ -388,6 +395,20 @@ class EndToEndTest {
         }
         cluster.stopOperator();
         cluster.startOperator();
+        // A change only an operator acts on, and that must not remake anything: once every disk's status
+        // observes its new generation, the new operator has reconciled each of them.
+        for (int i = 0; i < 8; i++) {
+            edit("d" + i, s -> s.withReclaimPolicy(ReclaimPolicy.Retain));
+        }
+        for (int i = 0; i < 8; i++) {
+            String name = "d" + i;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                WorkDisk d = get(name);
+                assertThat(d.getStatus().observedGeneration())
+                        .as("%s reconciled by the new operator: %s", name, d.getStatus())
+                        .isEqualTo(d.getMetadata().getGeneration());
+            });
+        }
         await().atMost(Duration.ofSeconds(20)).until(() -> Waits.tasksSettled(kube));
         for (int i = 0; i < 8; i++) {
             WorkDisk d = get("d" + i);

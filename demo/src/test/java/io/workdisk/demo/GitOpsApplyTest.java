@@ -2,10 +2,10 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -45,7 +45,7 @@ class GitOpsApplyTest {
     @BeforeEach
     void setUp(RealApiServer api) throws Exception {
         Optional<Path> binary = Kubectl.find();
-        assumeTrue(binary.isPresent(), "kubectl not found in .tools/kubectl or on PATH (bash .ci/run fetches it)");
+        Requirements.need(binary.isPresent(), "kubectl is not in .tools/kubectl nor on PATH (bash .ci/run fetches it)");
         kubectl = new Kubectl(binary.get(), api.writeKubeconfig(tmp.resolve("kubeconfig")));
         repository = Files.createDirectories(tmp.resolve("repository"));
         cluster = new LocalCluster(

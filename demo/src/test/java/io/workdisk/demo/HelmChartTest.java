@@ -2,7 +2,6 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
@@ -14,6 +13,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +27,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The Helm chart lints, renders, carries the CRDs of crds/yaml unchanged, and grants what it should.
  * helm is looked up on PATH and in .tools/helm (where .ci/run puts it); without it the rendering tests
- * are skipped with a message, the CRD drift check always runs.
+ * are skipped with a message locally and fail in CI ({@link #helm()}), the CRD drift check always runs.
  */
 class HelmChartTest {
     static final Path CHART =
             Path.of("..", "charts", "workdisk-operator").toAbsolutePath().normalize();
     static final Optional<Path> helm = findHelm();
+
+    /** The helm the chart tests run, or the test cannot run (see {@link Requirements}). */
+    static Path helm() {
+        Requirements.need(helm.isPresent(), "helm is not on PATH nor in .tools/helm (bash .ci/run fetches it)");
+        return helm.orElseThrow();
+    }
 
     static Optional<Path> findHelm() {
         return Stream.concat(
@@ -45,9 +51,8 @@ class HelmChartTest {
     }
 
     static List<HasMetadata> render(String... sets) {
-        assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
         List<String> cmd = new ArrayList<>(
-                List.of(helm.get().toString(), "template", "wd", CHART.toString(), "--namespace", "workdisk-system"));
+                List.of(helm().toString(), "template", "wd", CHART.toString(), "--namespace", "workdisk-system"));
         for (String s : sets) {
             cmd.add("--set");
             cmd.add(s);
@@ -73,11 +78,10 @@ class HelmChartTest {
 
     @Test
     void chartLints() {
-        assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
-        Shell.Result r = Shell.run(List.of(helm.get().toString(), "lint", "--strict", CHART.toString()));
+        Shell.Result r = Shell.run(List.of(helm().toString(), "lint", "--strict", CHART.toString()));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         Shell.Result bad =
-                Shell.run(List.of(helm.get().toString(), "lint", CHART.toString(), "--set", "operator.replicas=0"));
+                Shell.run(List.of(helm().toString(), "lint", CHART.toString(), "--set", "operator.replicas=0"));
         assertThat(bad.exitCode()).as("values.schema.json rejects nonsense").isNotZero();
     }
 
@@ -209,9 +213,8 @@ class HelmChartTest {
         assertThat(ChartImagesTest.agent(render("agent.layerCacheSize=50Gi")).getArgs())
                 .contains("--layer-cache-size=50Gi");
 
-        assumeTrue(helm.isPresent(), "helm not found");
-        Shell.Result bad = Shell.run(List.of(
-                helm.get().toString(), "template", "wd", CHART.toString(), "--set", "agent.layerCacheSize=lots"));
+        Shell.Result bad = Shell.run(
+                List.of(helm().toString(), "template", "wd", CHART.toString(), "--set", "agent.layerCacheSize=lots"));
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr()).contains("layerCacheSize");
     }

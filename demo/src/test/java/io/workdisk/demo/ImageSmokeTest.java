@@ -2,7 +2,6 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,8 +10,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
-import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import java.io.IOException;
@@ -41,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * operator image, started with the chart's arguments, environment and security context against the real API
  * server, brings a WorkDisk to Ready with an agent started from the agent image.
  *
- * <p>Without the archives in target/images the tests are skipped with a message locally and fail in CI
- * (CI set), where {@code .ci/run} builds them before the tests.
+ * <p>Without the archives in target/images, root, runc or umoci the tests are skipped with a message locally
+ * and fail in CI, where {@code .ci/run} builds the archives before the tests (see {@link Requirements}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedApiServer.class)
@@ -59,25 +58,11 @@ class ImageSmokeTest {
     void unpackImages(@TempDir Path images) throws IOException {
         boolean built =
                 Files.exists(OciImage.archive("workdisk-agent")) && Files.exists(OciImage.archive("workdisk-operator"));
-        if (System.getenv("CI") == null) {
-            assumeTrue(built, "no image archives in " + OciImage.DIR + " (build them with ./workdisk images)");
-            assumeTrue(
-                    new ProcessBuilder("id", "-u")
-                            .start()
-                            .inputReader()
-                            .readLine()
-                            .equals("0"),
-                    "runc needs root");
-            assumeTrue(
-                    Shell.run(List.of("sh", "-c", "command -v runc && command -v umoci"))
-                                    .exitCode()
-                            == 0,
-                    "runc or umoci is not installed (apt-get install runc umoci)");
-        } else {
-            assertThat(built)
-                    .as("image archives in %s: .ci/run builds them before the tests", OciImage.DIR)
-                    .isTrue();
-        }
+        Requirements.need(
+                built, "no image archives in " + OciImage.DIR + " (build them with ./workdisk images; .ci/run does)");
+        Requirements.root("runc");
+        Requirements.tool("runc", "apt-get install runc");
+        Requirements.tool("umoci", "apt-get install umoci");
         agent = OciImage.unpack(OciImage.archive("workdisk-agent"), images.resolve("agent"));
         operator = OciImage.unpack(OciImage.archive("workdisk-operator"), images.resolve("operator"));
     }

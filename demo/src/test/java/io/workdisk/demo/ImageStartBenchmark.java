@@ -2,8 +2,8 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -57,7 +57,9 @@ class ImageStartBenchmark {
 
     @Test
     void startUpPlainJreVersusImage(RealApiServer api) throws Exception {
-        assumeTrue(Files.exists(OciImage.archive("workdisk-agent")), "run ./workdisk images first");
+        Requirements.need(
+                Files.exists(OciImage.archive("workdisk-agent")),
+                "no image archive in " + OciImage.DIR + " (build it with ./workdisk images)");
         Path jdkRoot = debianJdkRoot();
         OciImage agent = OciImage.unpack(OciImage.archive("workdisk-agent"), tmp.resolve("agent-image"));
         OciImage operator = OciImage.unpack(OciImage.archive("workdisk-operator"), tmp.resolve("operator-image"));

@@ -5,17 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.ApiGroup;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.operator.WorkdiskOperator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,37 +41,66 @@ class LeaderElectionTest {
         try (LocalCluster cluster = new LocalCluster(api, replica("unused"), Clock.systemUTC())) {
             cluster.addNode("node-a", Map.of(), tmp.resolve("node-a"), List.of(), null);
             KubernetesClient kube = cluster.client();
-            Map<String, Integer> written = new ConcurrentHashMap<>();
-            var watch = kube.resources(WorkTask.class).inAnyNamespace().watch(new Watcher<>() {
-                @Override
-                public void eventReceived(Action action, WorkTask task) {
-                    if (action == Action.ADDED) {
-                        written.merge(task.getMetadata().getName(), 1, Integer::sum);
-                    }
-                }
-
-                @Override
-                public void onClose(WatcherException cause) {}
-            });
-            AutoCloseable first = cluster.startOperatorReplica(replica("replica-1"));
-            AutoCloseable second = cluster.startOperatorReplica(replica("replica-2"));
+            long start = api.audit().mark();
+            // Each replica's requests carry its identity in their User-Agent, so the audit log says who wrote what,
+            // including writes the server refused (a second replica's create of the same task gets a 409 and no
+            // watch event, so counting events could not tell one reconciling replica from two).
+            Map<String, AutoCloseable> replicas = new LinkedHashMap<>();
+            for (String identity : List.of("replica-1", "replica-2")) {
+                replicas.put(
+                        identity,
+                        cluster.startOperatorReplica(replica(identity), api.newClient("operator-" + identity)));
+            }
             String leader = awaitHolder(kube);
+            String standby = leader.equals("replica-1") ? "replica-2" : "replica-1";
 
             kube.resource(Manifests.disk("one", "1Gi")).create();
             Waits.phase(kube, "one", DiskPhase.Ready);
+            List<AuditLog.Entry> firstTerm = api.audit().since(start);
+            assertThat(workdiskWrites(firstTerm, leader))
+                    .as("the leader made disk one")
+                    .isNotEmpty();
+            assertThat(workdiskWrites(firstTerm, standby))
+                    .as("writes of the standby %s while %s held the Lease", standby, leader)
+                    .isEmpty();
 
-            (leader.equals("replica-1") ? first : second).close();
+            long handover = api.audit().mark();
+            replicas.get(leader).close();
             kube.resource(Manifests.disk("two", "1Gi")).create();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> !awaitHolder(kube).equals(leader));
+            await().atMost(Duration.ofSeconds(30)).until(() -> awaitHolder(kube).equals(standby));
             Waits.phase(kube, "two", DiskPhase.Ready);
-
-            assertThat(written)
-                    .as("each task written once, by one replica at a time")
-                    .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1));
-            watch.close();
-            (leader.equals("replica-1") ? second : first).close();
+            List<AuditLog.Entry> secondTerm = api.audit().since(handover);
+            assertThat(workdiskWrites(secondTerm, standby))
+                    .as("the replica that took over made disk two")
+                    .isNotEmpty();
+            assertThat(workdiskWrites(secondTerm, leader))
+                    .as("writes of the stopped replica %s", leader)
+                    .isEmpty();
+            assertThat(taskCreates(api.audit().since(start)))
+                    .as("each task created once, by one replica at a time (refused creates included)")
+                    .allSatisfy((name, count) -> assertThat(count).as(name).isEqualTo(1L))
+                    .isNotEmpty();
+            replicas.get(standby).close();
         }
+    }
+
+    /** Writes on workdisk.io resources (WorkDisks, their status, WorkTasks) by the replica {@code identity}. */
+    static List<String> workdiskWrites(List<AuditLog.Entry> entries, String identity) {
+        return entries.stream()
+                .filter(e -> e.write()
+                        && e.group().equals(ApiGroup.GROUP)
+                        && e.userAgent().split("/")[0].equals("workdisk-operator-" + identity))
+                .map(e -> e.verb() + " " + e.resource() + " " + e.name() + " -> " + e.code())
+                .toList();
+    }
+
+    /** How often any operator replica asked to create each WorkTask, answered or refused. */
+    static Map<String, Long> taskCreates(List<AuditLog.Entry> entries) {
+        return entries.stream()
+                .filter(e -> e.verb().equals("create")
+                        && e.resource().equals("worktasks")
+                        && e.userAgent().startsWith("workdisk-operator-"))
+                .collect(Collectors.groupingBy(AuditLog.Entry::name, Collectors.counting()));
     }
 
     static String awaitHolder(KubernetesClient kube) {

@@ -1,8 +1,8 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The rendered chart and the CRDs validate against the Kubernetes OpenAPI schemas, using kubernetes-models
- * (tools/validate-manifests, installed by .ci/run with npm ci). Skipped with a message where node or the
- * validator is not installed.
+ * (tools/validate-manifests, installed by .ci/run with npm ci). Where node or the validator is not installed,
+ * skipped with a message locally and failed in CI ({@link Requirements}).
  */
 class ManifestSchemaTest {
     static final Path VALIDATOR =
@@ -25,19 +25,19 @@ class ManifestSchemaTest {
     Path tmp;
 
     static Shell.Result validate(Path manifests) {
-        assumeTrue(
+        Path node = Requirements.tool("node", "apt-get install nodejs");
+        Requirements.need(
                 Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
-                "kubernetes-models not installed (npm ci --prefix tools/validate-manifests; bash .ci/run does it)");
-        return Shell.run(List.of("node", VALIDATOR.resolve("validate.js").toString(), manifests.toString()));
+                "kubernetes-models is not installed (npm ci --prefix tools/validate-manifests; bash .ci/run does it)");
+        return Shell.run(
+                List.of(node.toString(), VALIDATOR.resolve("validate.js").toString(), manifests.toString()));
     }
 
     @Test
     void renderedChartAndCrdsAreValidKubernetesObjects() throws Exception {
-        assumeTrue(
-                HelmChartTest.helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
         for (String[] values : new String[][] {{}, {"admissionPolicy.enabled=false", "agent.capacity=100Gi"}}) {
             List<String> cmd = new ArrayList<>(List.of(
-                    HelmChartTest.helm.get().toString(),
+                    HelmChartTest.helm().toString(),
                     "template",
                     "wd",
                     HelmChartTest.CHART.toString(),

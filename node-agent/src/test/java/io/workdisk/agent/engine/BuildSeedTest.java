@@ -7,10 +7,9 @@ import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
-import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.engine.tools.E2fsVersion;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,17 +68,17 @@ class BuildSeedTest {
 
     @Test
     void e2fsprogsThatReadTarBuildFromOneStreamedTar() throws Exception {
-        boolean readsTar = E2fsTools.fromEnvironment().readsTar(tmp);
+        Requirements.mke2fsReadsTar(tmp);
 
         SeedReport report = build(fx.rootfs(Rootfs.Layout.EXT4_DEFAULT), "/root", fx.data.resolve("auto.seed"));
 
-        assertThat(report.method()).isEqualTo(readsTar ? "tar" : "staging-tree");
+        assertThat(report.method()).as("the default where mke2fs reads a tar").isEqualTo("tar");
     }
 
     /** The same exact seed whichever way the tree reaches mkfs, forced here whatever e2fsprogs is installed. */
     @BothWaysToMkfs
     void bothWaysToMkfsGiveTheSameExactSeed(SeedMethod method) throws Exception {
-        assumeTarReadable(method);
+        Requirements.wayToMkfs(method, tmp);
         Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
         // nanoseconds on top of the fixture's seconds, which the tree comparison checks
         long bashrc = hostMtime(".bashrc");
@@ -112,7 +110,7 @@ class BuildSeedTest {
     /** A name that is not UTF-8 arrives byte for byte through the tar; a staging tree must skip it. */
     @BothWaysToMkfs
     void aNameThatIsNotUtf8(SeedMethod method) throws Exception {
-        assumeTarReadable(method);
+        Requirements.wayToMkfs(method, tmp);
         // Java names files by text, so the shell makes the name: "bad-" 0xFF "name", and a link to it
         Shell.ok(
                 "sh",
@@ -163,7 +161,7 @@ class BuildSeedTest {
      */
     @BothWaysToMkfs
     void attributesArriveWithPreserveAndAreNamedWhenDroppedWithRoot(SeedMethod method) throws Exception {
-        assumeTarReadable(method);
+        Requirements.wayToMkfs(method, tmp);
         Path rootfs = fx.rootfs(Rootfs.Layout.EXT4_DEFAULT);
         // VFS_CAP_REVISION_2 with cap_net_bind_service permitted, as setcap writes it
         byte[] capability = HexFormat.of().parseHex("0100000200040000000000000000000000000000");
@@ -219,12 +217,6 @@ class BuildSeedTest {
         Shell.assertFsckClean(bare);
     }
 
-    private void assumeTarReadable(SeedMethod method) throws EngineException {
-        Assumptions.assumeTrue(
-                method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(tmp),
-                "skipped: mke2fs -d FILE.tar needs e2fsprogs " + E2fsVersion.TAR_INPUT + " or later and libarchive");
-    }
-
     private Map<String, DebugfsTree.Entry> assertExactSeedOfFixture(SeedReport report) throws Exception {
         Path seed = Path.of(report.path());
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
@@ -235,10 +227,7 @@ class BuildSeedTest {
         assertThat(tree.get("").uid()).isZero();
         assertThat(tree.get("").gid()).isZero();
         Shell.assertFsckClean(seed);
-        assertThat(report.skippedByKind()).containsEntry("fifo", 1);
-        if (Files.exists(fx.sourceRoot.resolve("null-device"), LinkOption.NOFOLLOW_LINKS)) {
-            assertThat(report.skippedByKind()).containsEntry("character device", 1); // mknod needs root
-        }
+        assertThat(report.skippedByKind()).containsEntry("fifo", 1).containsEntry("character device", 1);
         assertThat(report.symlinks()).isEqualTo(6);
         assertThat(report.hardLinks()).isEqualTo(2);
         assertThat(report.sizeBytes()).isEqualTo(512L << 20);
@@ -275,10 +264,7 @@ class BuildSeedTest {
     @Test
     void deviceNodesFifosAndSocketsAreSkippedCountedAndNamed() throws Exception {
         Path dev = Files.createDirectories(fx.sourceRoot.resolve("specials"));
-        Shell.Result mknod = Shell.run(List.of("mknod", dev.resolve("fake-sda").toString(), "b", "8", "0"));
-        Assumptions.assumeTrue(
-                mknod.exitCode() == 0,
-                "skipped: this machine refuses mknod (" + mknod.stderr().strip() + "), so no device nodes to copy");
+        Shell.ok("mknod", dev.resolve("fake-sda").toString(), "b", "8", "0"); // TreeFixture required root for it
         Shell.ok("mknod", dev.resolve("fake-null").toString(), "c", "1", "3");
         Shell.ok("mkfifo", dev.resolve("pipe").toString());
         try (var socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -518,7 +504,7 @@ class BuildSeedTest {
      */
     @Test
     void filesThatAreMostlyHolesKeepHolesBytesModeOwnerTimesAndAttributes() throws Exception {
-        assumeTarReadable(SeedMethod.TAR);
+        Requirements.mke2fsReadsTar(tmp);
         Path tree = Files.createDirectories(tmp.resolve("holes-tree/root"));
         Path dir = Files.createDirectories(tree.resolve("disks"));
         long size = (8L << 20) + 100; // not a whole number of blocks, and ends in a hole

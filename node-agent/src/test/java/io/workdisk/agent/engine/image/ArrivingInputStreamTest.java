@@ -10,12 +10,15 @@ import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +42,34 @@ class ArrivingInputStreamTest {
         return b;
     }
 
+    /**
+     * Starts {@code read} on a thread of its own and returns once that thread is seen blocked, still without a
+     * result: a read of bytes that have not arrived must wait for them, not return what there is or fail.
+     */
+    static <T> CompletableFuture<T> blockedRead(Callable<T> read) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        result.complete(read.call());
+                    } catch (Exception | Error e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "arriving-reader");
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> result.isDone()
+                        || reader.getState() == Thread.State.WAITING
+                        || reader.getState() == Thread.State.TIMED_WAITING);
+        await().alias("the read waits for bytes that have not arrived, without a result")
+                .during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> !result.isDone());
+        return result;
+    }
+
     @Test
     void readsWhatHasArrivedWaitsForTheRestAndFollowsTheBlobIntoTheCache() throws Exception {
         byte[] content = bytes(100_000, 7);
@@ -51,14 +82,7 @@ class ArrivingInputStreamTest {
         ArrivingInputStream in = new ArrivingInputStream(download, content.length, "sha256:x");
         byte[] first = in.readNBytes(40_000);
         assertThat(first).isEqualTo(Arrays.copyOf(content, 40_000));
-        CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> {
-            try {
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(rest).isNotDone();
+        CompletableFuture<byte[]> rest = blockedRead(in::readAllBytes);
 
         Files.write(temp, Arrays.copyOfRange(content, 40_000, content.length), StandardOpenOption.APPEND);
         Path blob = dir.resolve("blob");
@@ -112,20 +136,13 @@ class ArrivingInputStreamTest {
     void aDownloadGivenUpFailsTheReadWithItsReason() throws Exception {
         Arrival download = new Arrival();
         ArrivingInputStream in = new ArrivingInputStream(download, 3000, "sha256:x");
-        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(read).isNotDone();
+        CompletableFuture<Integer> read = blockedRead(in::read);
 
         download.failed(new IOException("blob sha256:x ended after 10 of its 3000 bytes (truncated); discarded"));
 
         await().until(read::isDone);
         assertThat(read)
-                .failsWithin(java.time.Duration.ZERO)
+                .failsWithin(Duration.ZERO)
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withRootCauseInstanceOf(IOException.class)
                 .withMessageContaining("(truncated)");
@@ -133,7 +150,7 @@ class ArrivingInputStreamTest {
 
     @Test
     void aBuildReadingALayerWhoseDownloadStartsOverFailsAsTheDownloadsFaultAndPublishesNothing() throws Exception {
-        ImageSeeds.assumeTarReadable(SeedMethod.TAR, dir);
+        Requirements.mke2fsReadsTar(dir);
         Layer whole = TarWriter.layerAt(dir.resolve("layer.tar"), w -> w.file("big", 0644, "x".repeat(200_000)));
         Path tar = whole.file();
         long size = whole.size();

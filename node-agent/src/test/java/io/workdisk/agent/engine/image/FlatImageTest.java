@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.RandomAccessFile;
 import java.nio.channels.Channels;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +40,7 @@ class FlatImageTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(tools.readsTar(tmp), "mke2fs here cannot read a tar");
+        Requirements.mke2fsReadsTar(tmp);
         image = tmp.resolve("seed.img");
         try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(64 << 20);

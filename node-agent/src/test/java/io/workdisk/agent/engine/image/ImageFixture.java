@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine.image;
 
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -34,6 +35,7 @@ final class ImageFixture {
      * returns the packed archive.
      */
     static Path write(Path dir) throws IOException {
+        Requirements.root("the image fixture's device node and owned files (mknod, chown)");
         Path l1 = Files.createDirectories(dir.resolve("l1"));
         Files.createDirectories(l1.resolve("etc"));
         Files.writeString(l1.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
@@ -131,10 +133,11 @@ final class ImageFixture {
      * {@code dir} (as {@link #write}) and unpacked into {@code dir/umoci}; returns that directory.
      */
     static Path unpackedByUmoci(Path dir) throws IOException {
+        Path umoci = Requirements.tool("umoci", "apt-get install umoci");
         write(dir);
         Path theirs = dir.resolve("umoci");
         io.workdisk.agent.testing.Shell.ok(
-                "umoci", "raw", "unpack", "--image", dir.resolve(UMOCI_LAYOUT) + ":latest", theirs.toString());
+                umoci.toString(), "raw", "unpack", "--image", dir.resolve(UMOCI_LAYOUT) + ":latest", theirs.toString());
         return theirs;
     }
 

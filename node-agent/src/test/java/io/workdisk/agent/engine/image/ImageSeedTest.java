@@ -9,9 +9,9 @@ import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
-import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,7 +33,7 @@ class ImageSeedTest {
 
     @BothWaysToMkfs
     void aWholeFilesystemSeedWithPreserveHoldsTheImagesOwnersModesTimesAndXattrs(SeedMethod method) throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Path theirs = ImageFixture.unpackedByUmoci(tmp);
         Path archive = ImageFixture.archive(tmp);
         Path data = Files.createDirectories(tmp.resolve("data"));
@@ -94,6 +94,7 @@ class ImageSeedTest {
 
     @Test
     void theCliBuildsTheDefaultRootSeedFromAnArchiveAndReportsDigestAndPhases() throws Exception {
+        Requirements.mke2fsReadsTar(tmp);
         Path archive = ImageFixture.write(tmp);
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path seed = data.resolve("root.seed");
@@ -120,10 +121,7 @@ class ImageSeedTest {
         assertThat(json.get("phaseSeconds").has("mkfs")).isTrue();
         assertThat(json.get("method").asText())
                 .as("the default picks the tar where mke2fs reads one")
-                .isEqualTo(
-                        E2fsTools.fromEnvironment().readsTar(tmp)
-                                ? SeedMethod.TAR.label()
-                                : SeedMethod.STAGING_TREE.label());
+                .isEqualTo("tar");
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);
         assertThat(tree.keySet()).containsExactlyInAnyOrder("", ".profile");
         assertThat(Integer.toOctalString(tree.get("").mode())).isEqualTo("40700");

@@ -1,14 +1,11 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
-/** What the image seed tests share: an engine held to one method, and skipping the tar where mke2fs cannot read one. */
+/** What the image seed tests share: an engine held to one method, and an image of given layers. */
 final class ImageSeeds {
     private ImageSeeds() {}
 
@@ -24,11 +21,5 @@ final class ImageSeeds {
     /** An image of {@code layers} as a registry or archive would hand it over, under made-up digests. */
     static ImageLayers imageOf(List<Layer> layers) {
         return new ImageLayers("sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), "linux/amd64", layers);
-    }
-
-    static void assumeTarReadable(SeedMethod method, Path scratch) throws EngineException {
-        Assumptions.assumeTrue(
-                method != SeedMethod.TAR || E2fsTools.fromEnvironment().readsTar(scratch),
-                "mke2fs here cannot read a tar (e2fsprogs < 1.47.1 or no libarchive)");
     }
 }

@@ -12,6 +12,7 @@ import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ class LayerEdgesSeedTest {
 
     /** The seed of the whole image built {@code method}'s way, read back; the report checked to say so. */
     private Map<String, DebugfsTree.Entry> seed(SeedMethod method, Layer... layers) throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
         Path seed = data.resolve("image.seed");
         ImageSeedReport report = build(method, data, "/", SeedOwnership.PRESERVE, seed, layers);
@@ -214,7 +215,7 @@ class LayerEdgesSeedTest {
 
     @BothWaysToMkfs
     void aSubtreeSeedHoldsAFileWhoseOtherNameLiesOutsideIt(SeedMethod method) throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Layer l = layer(w -> w.dir("etc/", 0755)
                 .file("etc/shared", 0640, "both")
                 .dir("root/", 0700)
@@ -236,7 +237,7 @@ class LayerEdgesSeedTest {
     /** Builds the image {@code method}'s way, expecting it to fail; nothing may be left in the data directory. */
     private void assertBuildFails(SeedMethod method, Problem problem, String message, Layer... layers)
             throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
         assertThatThrownBy(() -> build(method, data, "/", SeedOwnership.PRESERVE, data.resolve("image.seed"), layers))
                 .isInstanceOf(EngineException.class)
@@ -267,7 +268,7 @@ class LayerEdgesSeedTest {
 
     @BothWaysToMkfs
     void directoriesTheLayersImplyButNeverListAreDatedByTheEnginesClock(SeedMethod method) throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Layer l = layer(w -> w.file("implied/deeper/f", 0644, "x"));
         java.time.Instant at = java.time.Instant.parse("2001-09-09T01:46:40Z");
         Path data = Files.createDirectories(tmp.resolve("data-clock-" + method));
@@ -289,7 +290,7 @@ class LayerEdgesSeedTest {
 
     @BothWaysToMkfs
     void anImageWithoutTheSubtreeGivesAnEmptySeedAndAWarning(SeedMethod method) throws Exception {
-        ImageSeeds.assumeTarReadable(method, tmp);
+        Requirements.wayToMkfs(method, tmp);
         Layer l = layer(w -> w.dir("etc/", 0755).file("etc/hostname", 0644, "box\n"));
         Path data = Files.createDirectories(tmp.resolve("data-empty-" + method));
         Path seed = data.resolve("image.seed");

@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,7 +243,7 @@ class LayerHeadersTest {
     }
 
     private ImageSeedReport build(String name, Layer... layers) throws Exception {
-        ImageSeeds.assumeTarReadable(SeedMethod.TAR, tmp);
+        Requirements.mke2fsReadsTar(tmp);
         Path data = Files.createDirectories(tmp.resolve("data-" + name));
         Path seed = data.resolve("image.seed");
         ImageLayers image = ImageSeeds.imageOf(List.of(layers));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.Mkfs;
 import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class FeedingToolsTest {
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             f.setLength(64 << 20);
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(tools.readsTar(tmp), "mke2fs here cannot read a tar");
+        Requirements.mke2fsReadsTar(tmp);
 
         E2fsTools.Result r = tools.runFeeding(
                 "mkfs.ext4", Mkfs.seedFromStandardInput(image, 16384), stdin -> stdin.write(new byte[1024]));
