@@ -1,12 +1,12 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.CsiSanity;
 import io.workdisk.agent.csi.HostSupport;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.operator.csi.CsiController;
 import java.nio.file.Files;
@@ -53,11 +53,8 @@ class CsiDriverSanityTest {
     @Test
     void controllerAndNodeServicesPassCsiSanity() throws Exception {
         var sanity = CsiSanity.locate();
-        assumeTrue(
-                sanity.isPresent() || "true".equals(System.getenv("CI")),
-                "csi-sanity is not beside the repository (../shared/csi/csi-sanity)");
-        assertThat(sanity).as("csi-sanity in ../shared/csi (CI has it)").isPresent();
-        assumeTrue(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
+        Requirements.need(sanity.isPresent(), "csi-sanity beside the repository (../shared/csi/csi-sanity)");
+        Requirements.need(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
 
         Path kubelet = Files.createDirectories(tmp.resolve("kubelet/pods/sanity"));
         Path params = Files.writeString(tmp.resolve("params.yaml"), "csi.storage.k8s.io/pvc/namespace: default\n");

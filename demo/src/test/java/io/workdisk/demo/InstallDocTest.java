@@ -2,13 +2,13 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +57,7 @@ class InstallDocTest {
     @Test
     void theInstallSectionRunsAsWrittenAndTheAgentLandsOnTheLabelledNodes(RealApiServer api) throws IOException {
         Optional<Path> helm = HelmChartTest.helm;
-        assumeTrue(helm.isPresent(), "helm not found on PATH or in .tools/helm (bash .ci/run fetches it)");
+        Requirements.need(helm.isPresent(), "helm on PATH or in .tools/helm (bash .ci/run fetches it)");
         kubectl = Kubectl.of(api, tmp);
         kubeconfig = kubectl.kubeconfig();
         List<String> commands = installCommands(Files.readString(INSTALL_MD));

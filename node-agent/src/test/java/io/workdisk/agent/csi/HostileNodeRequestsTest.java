@@ -2,10 +2,10 @@ package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.VolumeId;
 import io.workdisk.csi.protocol.NodePublishVolumeRequest;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ class HostileNodeRequestsTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
+        Requirements.need(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
         node = new NodeHarness(dir);
         disk = node.disks.make("team-a", "dev-vm", SIZE);
     }

@@ -1,8 +1,8 @@
 package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.VolumeId;
 import io.workdisk.csi.protocol.NodeGetVolumeStatsRequest;
 import io.workdisk.csi.protocol.VolumeUsage;
@@ -38,7 +38,7 @@ class NodePublishTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
+        Requirements.need(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
         node = new NodeHarness(dir);
         disk = node.disks.make("team-a", "dev-vm", SIZE);
     }

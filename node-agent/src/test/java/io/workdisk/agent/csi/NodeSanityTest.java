@@ -1,9 +1,9 @@
 package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.BindableService;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.CsiSocketServer;
 import io.workdisk.csi.IdentityService;
 import io.workdisk.csi.Presentation;
@@ -31,11 +31,8 @@ class NodeSanityTest {
     @EnumSource(Presentation.class)
     void nodeServicePassesCsiSanity(Presentation presentation) throws Exception {
         var sanity = CsiSanity.locate();
-        assumeTrue(
-                sanity.isPresent() || "true".equals(System.getenv("CI")),
-                "csi-sanity is not beside the repository (../shared/csi/csi-sanity)");
-        assertThat(sanity).as("csi-sanity in ../shared/csi (CI has it)").isPresent();
-        assumeTrue(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
+        Requirements.need(sanity.isPresent(), "csi-sanity beside the repository (../shared/csi/csi-sanity)");
+        Requirements.need(HostSupport.canLoopMount(dir), HostSupport.whyNot(dir));
 
         Path kubelet = Files.createDirectories(dir.resolve("kubelet"));
         Path data = Files.createDirectories(dir.resolve("data"));

@@ -6,11 +6,10 @@ import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedReport;
-import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.engine.tools.E2fsVersion;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.LayoutCorpus;
 import io.workdisk.agent.testing.LoopMount;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,9 +78,7 @@ class SeedLayoutsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("layouts")
     void bothWaysBuildTheSeedTheKernelReads(Layout layout) throws Exception {
-        Assumptions.assumeTrue(
-                E2fsTools.fromEnvironment().readsTar(tmp),
-                "skipped: mke2fs -d FILE.tar needs e2fsprogs " + E2fsVersion.TAR_INPUT + " or later and libarchive");
+        Requirements.mke2fsReadsTar(tmp);
         Path hostTree = tmp.resolve("tree");
         Path rootfs = rootfs(layout, hostTree);
         if (layout.rehashed()) {
@@ -129,7 +125,7 @@ class SeedLayoutsTest {
         }
         List<String> why = new ArrayList<>();
         Optional<LoopMount> mounted = LoopMount.mount(image, tmp.resolve("writer"), false, why);
-        Assumptions.assumeTrue(mounted.isPresent(), () -> "skipped: the kernel-written layouts need " + why.get(0));
+        Requirements.need(mounted.isPresent(), "the kernel-written layouts need " + String.join("", why));
         try (LoopMount m = mounted.get()) {
             LayoutCorpus.write(m.path().resolve("root"));
         }
