@@ -2,14 +2,10 @@ package io.workdisk.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,16 +41,10 @@ class AgentCliRefusalsTest {
     }
 
     private int run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = AgentCli.run(
-                DiskEngine.standard(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                args);
-        stdout = out.toString(StandardCharsets.UTF_8);
-        stderr = err.toString(StandardCharsets.UTF_8);
-        return code;
+        CliRun r = CliRun.of(args);
+        stdout = r.stdout();
+        stderr = r.stderr();
+        return r.code();
     }
 
     private List<String> left(Path dir) throws IOException {
