@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class EngineDependenciesTest {
     private static final List<String> ALLOWED_API =
-            List.of("io.workdisk.api.DiskLimits", "io.workdisk.api.DataRootLayout");
+            List.of("io.workdisk.api.DiskLimits", "io.workdisk.api.DataRootLayout", "io.workdisk.api.UserMessages");
 
     @Test
     void theEngineImportsNoKubernetesTypes() throws IOException {
