@@ -82,6 +82,15 @@ final class ChartRbac {
         return new ChartRbac(HelmChartTest.render());
     }
 
+    /**
+     * The chart without its CSI driver: the roles the operator's reconcilers and the agents use, which the
+     * lifecycle {@link LeastPrivilegeTest} runs exercises. The CSI roles (the controller service and the
+     * sidecars beside the operator) are used only by a PVC's provisioning, resizing and deletion.
+     */
+    static ChartRbac renderWithoutCsi() {
+        return new ChartRbac(HelmChartTest.render("csi.enabled=false"));
+    }
+
     String operatorAccount() {
         return account("-operator");
     }

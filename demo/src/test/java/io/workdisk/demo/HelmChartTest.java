@@ -129,7 +129,13 @@ class HelmChartTest {
                 .contains("run", "--root=/var/lib/workdisk", "--image-dir=/var/lib/workdisk-images");
         assertThat(ds.getSpec().getTemplate().getSpec().getVolumes())
                 .extracting(v -> v.getHostPath().getPath())
-                .containsExactly("/var/lib/workdisk", "/var/lib/workdisk-images");
+                .containsExactly(
+                        "/var/lib/workdisk",
+                        "/var/lib/workdisk-images",
+                        "/var/lib/kubelet/plugins/workdisk.io",
+                        "/var/lib/kubelet/plugins_registry",
+                        "/var/lib/kubelet",
+                        "/dev");
         Deployment op = objects.stream()
                 .filter(Deployment.class::isInstance)
                 .map(Deployment.class::cast)

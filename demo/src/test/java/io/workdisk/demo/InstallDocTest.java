@@ -118,6 +118,20 @@ class InstallDocTest {
                         .withName("workdisk-operator")
                         .get();
                 assertThat(operator).as("the operator's Deployment is stored").isNotNull();
+                assertThat(kube.storage()
+                                .v1()
+                                .csiDrivers()
+                                .withName("workdisk.io")
+                                .get())
+                        .as("the CSI driver is installed")
+                        .isNotNull();
+                assertThat(kube.storage()
+                                .v1()
+                                .storageClasses()
+                                .withName("workdisk")
+                                .get())
+                        .as("the workdisk StorageClass is installed")
+                        .isNotNull();
                 assertThat(shell("helm uninstall workdisk -n workdisk-system").exitCode())
                         .isZero();
                 installs++;
