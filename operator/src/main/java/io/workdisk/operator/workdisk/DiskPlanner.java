@@ -348,8 +348,8 @@ public final class DiskPlanner {
     private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
         String message = "resize to " + s.disk().getSpec().size() + " failed: "
                 + task.getStatus().message();
-        // refused only because a pod had the disk, which is gone now: no backoff to sit out
-        Retry retry = InUse.refusedAsInUse(task) ? new Retry.Now() : Retry.of(task, s.now());
+        // refused only because a pod had the disk, which is gone now: a short pause, not the growing backoff
+        Retry retry = InUse.refusedAsInUse(task) ? Retry.afterInUse(task, s.now()) : Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, DiskReasons.RESIZE_FAILED, message))
                     .lookingAgainIn(checkReadyEvery);
@@ -420,8 +420,8 @@ public final class DiskPlanner {
         if (!Tasks.failed(task)) {
             return deleting(s, f, "removing the image from " + f.node());
         }
-        // refused only because a pod had the disk, which is gone now: no backoff to sit out
-        Retry retry = InUse.refusedAsInUse(task) ? new Retry.Now() : Retry.of(task, s.now());
+        // refused only because a pod had the disk, which is gone now: a short pause, not the growing backoff
+        Retry retry = InUse.refusedAsInUse(task) ? Retry.afterInUse(task, s.now()) : Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
             return deleted(
                             s,

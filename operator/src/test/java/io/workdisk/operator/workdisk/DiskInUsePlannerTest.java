@@ -6,6 +6,7 @@ import static io.workdisk.operator.Observed.alive;
 import static io.workdisk.operator.Observed.down;
 import static io.workdisk.operator.Observed.failedForGood;
 import static io.workdisk.operator.Observed.failedJustNow;
+import static io.workdisk.operator.Observed.failedLongAgo;
 import static io.workdisk.operator.Observed.running;
 import static io.workdisk.operator.workdisk.DiskPlannerBranchesTest.CHECK_READY;
 import static io.workdisk.operator.workdisk.DiskPlannerBranchesTest.DELETE;
@@ -27,6 +28,7 @@ import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.operator.node.NodeView;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -45,7 +47,7 @@ class DiskInUsePlannerTest {
             "ns/d/" + DiskPlannerBranchesTest.UID,
             DiskPlannerBranchesTest.UID,
             "/var/lib/kubelet/pods/p-1/volumes/kubernetes.io~csi/pv-1/mount",
-            "disk-image",
+            "diskImage",
             false,
             "vms",
             "vm-1",
@@ -62,7 +64,7 @@ class DiskInUsePlannerTest {
             "",
             NOW.toString());
     static final VolumePublication OTHER_DISK = VolumePublication.of(
-            "ns/e/uid-2", "uid-2", "/var/lib/kubelet/pods/p-2/mount", "mount", false, "vms", "vm-2", "p-2", null);
+            "ns/e/uid-2", "uid-2", "/var/lib/kubelet/pods/p-2/mount", "mounted", false, "vms", "vm-2", "p-2", null);
 
     record Row(
             String branch,
@@ -111,12 +113,18 @@ class DiskInUsePlannerTest {
                                 .says("waits for it to stop"),
                         BY_POD),
                 plan(
-                        "once unpublished, a resize refused as in use is retried at once, without its backoff",
-                        on(given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedJustNow("IN_USE")))::state),
+                        "once unpublished, a resize refused as in use is retried without its backoff",
+                        on(given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedLongAgo("IN_USE")))::state),
                         expect(DiskPhase.Resizing, "a", "True/Placed", "True/ResizeRetrying")
                                 .removesNow(resize(2))
                                 .again(Retry.SOON)
                                 .says("retrying now")),
+                plan(
+                        "a resize refused as in use a second ago is written again after a short pause, not in a loop",
+                        on(given(disk("2Gi", madeOn("a", GIB)), resize(2 * GIB, failedJustNow("IN_USE")))::state),
+                        expect(DiskPhase.Ready, "a", "True/Placed", "True/ResizeRetrying")
+                                .again(Duration.ofSeconds(1))
+                                .says("retrying in 1s")),
                 plan(
                         "once unpublished, the grow goes ahead",
                         on(given(disk("2Gi", madeOn("a", GIB)))::state, OTHER_DISK),
@@ -162,8 +170,8 @@ class DiskInUsePlannerTest {
                                 .again(CHECK_READY),
                         BY_POD),
                 deletion(
-                        "once unpublished, a delete refused as in use is retried at once",
-                        on(given(disk("1Gi", madeOn("a", GIB)), delete(failedJustNow("IN_USE")))::state),
+                        "once unpublished, a delete refused as in use is retried without its backoff",
+                        on(given(disk("1Gi", madeOn("a", GIB)), delete(failedLongAgo("IN_USE")))::state),
                         expect(DiskPhase.Deleting, "a", "True/Placed", "False/Deleting")
                                 .removesNow(DELETE)
                                 .again(Retry.SOON)
