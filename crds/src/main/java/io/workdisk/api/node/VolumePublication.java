@@ -20,7 +20,7 @@ public record VolumePublication(
         @JsonPropertyDescription("Where kubelet asked for it: the target path on the node.")
         String targetPath,
 
-        @JsonPropertyDescription("How it is presented: block, disk-image or mount.")
+        @JsonPropertyDescription("How it is presented: block, diskImage or mounted.")
         String presentation,
 
         @JsonPropertyDescription("Whether it was published read-only.")
