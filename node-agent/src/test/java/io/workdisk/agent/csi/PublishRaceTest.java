@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,24 @@ import org.junit.jupiter.api.io.TempDir;
 class PublishRaceTest {
     @TempDir
     Path tmp;
+
+    /** A failed test leaves no mount or loop device on the machine. */
+    @AfterEach
+    void takeDownWhatIsLeft() throws Exception {
+        HostCommands host = HostCommands.standard();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4];
+            if (mountPoint.startsWith(tmp.toString())) {
+                host.run("umount", "--lazy", mountPoint);
+            }
+        }
+        for (String loop : host.run("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE")
+                .lines()
+                .filter(l -> l.contains(tmp.toString()))
+                .toList()) {
+            host.run("losetup", "--detach", loop.strip().split("\\s+")[0]);
+        }
+    }
 
     @Test
     void aResizeAskedWhileThePublishIsBeingRecordedWithdrawsIt() throws Exception {
