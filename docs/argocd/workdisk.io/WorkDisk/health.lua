@@ -6,7 +6,8 @@
 --             engine reason that retrying cannot mend (one list below, kept equal to the API's by the test).
 -- Progressing everything on the way: no status yet, a status older than the spec (the operator has not seen
 --             the change, or is down), being made, resizing, retrying, waiting for room, a seed or a node,
---             deleting. The message says which, in the operator's words.
+--             deleting, a resize or deletion waiting for a pod to stop using the disk (InUse). The message says
+--             which, in the operator's words.
 
 local terminal = {
   -- DiskReasons.TERMINAL
@@ -39,7 +40,7 @@ local generation = obj.metadata.generation
 
 if obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
-  if ready ~= nil and (ready.reason == "Deleting" or ready.reason == "Deleted") then
+  if ready ~= nil and (ready.reason == "Deleting" or ready.reason == "Deleted" or ready.reason == "InUse") then
     hs.message = says(ready)
   else
     hs.message = "Deleting: waiting for the workdisk operator to remove the image (or retain it) first"

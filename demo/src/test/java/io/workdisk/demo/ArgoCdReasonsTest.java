@@ -61,6 +61,7 @@ class ArgoCdReasonsTest {
                 "Creating",
                 "Resizing",
                 DiskReasons.RESIZE_RETRYING,
+                DiskReasons.IN_USE,
                 "Retrying",
                 "NoCapacity",
                 "NoMatchingNode",

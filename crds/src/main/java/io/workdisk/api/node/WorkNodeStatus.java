@@ -48,7 +48,43 @@ public record WorkNodeStatus(
                 "Ready: True when the agent can make disks (e2fsprogs found, data root writable, clock in "
                         + "step with the API server); False with why not otherwise (ToolsMissing, DataRootUnwritable, ClockSkew...).")
         @SchemaFrom(type = ConditionSchema[].class)
-        List<Condition> conditions) {
+        List<Condition> conditions,
+
+        @JsonPropertyDescription(
+                "What this node's CSI service has published, one entry per kubelet target: "
+                        + "the disk, where, how, and for which pod. The operator neither resizes nor deletes a disk listed here.")
+        List<VolumePublication> publications) {
+
+    /** A node with nothing published (an agent without its CSI service, or before any pod used a disk). */
+    public WorkNodeStatus(
+            String dataRoot,
+            Long capacityBytes,
+            Long freeBytes,
+            Long allocatedBytes,
+            Integer disks,
+            List<String> seeds,
+            String agentVersion,
+            String heartbeatTime,
+            List<Condition> conditions) {
+        this(
+                dataRoot,
+                capacityBytes,
+                freeBytes,
+                allocatedBytes,
+                disks,
+                seeds,
+                agentVersion,
+                heartbeatTime,
+                conditions,
+                null);
+    }
+
+    /** The publications of one disk on this node (none when the record lists none). */
+    public List<VolumePublication> publicationsOf(String diskUid) {
+        return publications == null
+                ? List.of()
+                : publications.stream().filter(p -> diskUid.equals(p.diskUid())).toList();
+    }
 
     @JsonProperty(value = "capacity", access = JsonProperty.Access.READ_ONLY)
     @JsonPropertyDescription("capacityBytes for reading, e.g. 252Gi: a quantity in binary units, at most three "

@@ -25,6 +25,13 @@ public final class DiskReasons {
     /** A failed resize that is tried again (now, or after its backoff); the disk is unchanged meanwhile. */
     public static final String RESIZE_RETRYING = "ResizeRetrying";
 
+    /**
+     * The disk is published to a pod (its node's CSI service says so): a resize (Ready=True) or a deletion
+     * (Ready=False) waits until it is unpublished. On its way: the pod stopping is all it takes. The agent
+     * refuses a resize or delete step with the same reason should one reach it while the disk is published.
+     */
+    public static final String IN_USE = "InUse";
+
     /** The reasons above that wait for someone to act. */
     public static final Set<String> TERMINAL = Set.of(INVALID_SPEC, NODE_LOST, SHRINK_REFUSED, RESIZE_FAILED);
 }

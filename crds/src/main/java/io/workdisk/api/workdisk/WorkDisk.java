@@ -31,6 +31,7 @@ import io.workdisk.api.ApiGroup;
         type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Path", jsonPath = ".status.path", priority = 1)
 @AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", priority = 1)
+@AdditionalPrinterColumn(name = "Used By", jsonPath = ".status.publishedTo[*].podName", priority = 1)
 // On the whole object because it needs the status: a nodeName added after the operator has placed the disk
 // can only name the node it is on, for the operator keeps a disk where it placed it whatever the spec says
 // later. Status writes never change spec, so they always pass (has(oldSelf.spec.nodeName) or no nodeName).

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.api.ConditionSchema;
+import io.workdisk.api.node.VolumePublication;
 import io.workdisk.api.task.Operation;
 import java.util.List;
 
@@ -44,4 +45,23 @@ public record WorkDiskStatus(
         Long observedGeneration,
 
         @JsonPropertyDescription("The last disk operation the node's agent finished, with its timings.")
-        Operation lastOperation) {}
+        Operation lastOperation,
+
+        @JsonPropertyDescription(
+                "Where the disk is in use: each kubelet target its node's CSI service published it at, "
+                        + "and for which pod, as the node reports it. While there is one, a resize or a deletion waits for it.")
+        List<VolumePublication> publishedTo) {
+
+    /** A disk published nowhere. */
+    public WorkDiskStatus(
+            DiskPhase phase,
+            String nodeName,
+            String path,
+            Long capacityBytes,
+            String filesystemUUID,
+            List<Condition> conditions,
+            Long observedGeneration,
+            Operation lastOperation) {
+        this(phase, nodeName, path, capacityBytes, filesystemUUID, conditions, observedGeneration, lastOperation, null);
+    }
+}

@@ -189,7 +189,8 @@ final class RunCommand implements Callable<Integer> {
         CsiNode csi = CsiNode.start(
                 CsiNode.Settings.of(node, csiSocket, kubeletDir, root.toAbsolutePath(), NodeAgent.VERSION),
                 new DisksFromTasks(client, node, root.toAbsolutePath()),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                agent::reportSoon);
         UntilStopped.await(csi, agent, client);
         return 0;
     }

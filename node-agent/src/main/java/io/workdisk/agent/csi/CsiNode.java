@@ -26,11 +26,17 @@ public final class CsiNode implements AutoCloseable {
     }
 
     public static CsiNode start(Settings settings, NodeDisks disks, Clock clock) throws IOException {
+        return start(settings, disks, clock, () -> {});
+    }
+
+    /** {@code published}: told whenever a publication is recorded or removed (the agent reports its node then). */
+    public static CsiNode start(Settings settings, NodeDisks disks, Clock clock, Runnable published)
+            throws IOException {
         HostCommands commands = HostCommands.standard();
         NodePublisher publisher = new NodePublisher(
                 disks,
                 TargetPaths.under(settings.kubeletDir()),
-                Publications.under(settings.dataRoot()),
+                Publications.under(settings.dataRoot(), published),
                 new LoopDevices(commands),
                 Mounts.of(commands),
                 clock);

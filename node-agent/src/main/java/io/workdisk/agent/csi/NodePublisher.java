@@ -76,6 +76,9 @@ final class NodePublisher {
                     image.toString(),
                     request.pod(),
                     clock.instant()));
+            if (there.isEmpty()) {
+                stillUsable(id, target);
+            }
             try {
                 carryOut(request, image, target);
             } catch (IOException | RuntimeException e) {
@@ -92,6 +95,20 @@ final class NodePublisher {
                     request.pod().name());
         } catch (IOException e) {
             throw Refused.internal("cannot publish " + request.volumeId() + " at " + target + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The disk asked again once its publication is on record. The agent refuses a resize or delete step while a
+     * publication of its disk is recorded; a step asked for between the first look and the record is seen
+     * here, and the record is withdrawn before anything is mounted. One of the two always sees the other.
+     */
+    private void stillUsable(VolumeId id, Path target) throws Refused, IOException {
+        try {
+            usableImage(id);
+        } catch (Refused e) {
+            publications.forget(target);
+            throw e;
         }
     }
 

@@ -26,15 +26,25 @@ public final class Publications {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    private final Runnable changed;
 
-    private Publications(Path dir) {
+    private Publications(Path dir, Runnable changed) {
         this.dir = dir;
+        this.changed = changed;
     }
 
     public static Publications under(Path dataRoot) throws IOException {
+        return under(dataRoot, () -> {});
+    }
+
+    /**
+     * {@code changed} is told after each record or removal, so the node's record shows a publication at once
+     * rather than at the next heartbeat: the operator waits on it before resizing or deleting a disk.
+     */
+    public static Publications under(Path dataRoot, Runnable changed) throws IOException {
         Path dir = dataRoot.resolve(DIR);
         Files.createDirectories(dir);
-        return new Publications(dir);
+        return new Publications(dir, changed);
     }
 
     public synchronized Optional<Publication> at(Path target) throws IOException {
@@ -54,10 +64,13 @@ public final class Publications {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
         }
+        changed.run();
     }
 
     public synchronized void forget(Path target) throws IOException {
-        Files.deleteIfExists(fileFor(target));
+        if (Files.deleteIfExists(fileFor(target))) {
+            changed.run();
+        }
     }
 
     /** Every publication, in no particular order. */
@@ -69,6 +82,18 @@ public final class Publications {
             }
         }
         return found;
+    }
+
+    /** The publications of one disk image (its path as the record holds it). */
+    public List<Publication> ofImage(Path image) throws IOException {
+        String wanted = image.toAbsolutePath().normalize().toString();
+        return all().stream()
+                .filter(p -> Path.of(p.imagePath())
+                        .toAbsolutePath()
+                        .normalize()
+                        .toString()
+                        .equals(wanted))
+                .toList();
     }
 
     /** The publications of one volume. */

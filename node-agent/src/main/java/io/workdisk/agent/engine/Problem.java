@@ -42,7 +42,12 @@ public enum Problem {
     TOOL_FAILED(true),
     TOOL_TIMEOUT(true),
     UNSUPPORTED_FILESYSTEM(false),
-    IO_ERROR(true);
+    IO_ERROR(true),
+    /**
+     * The disk is published to a pod by this node's CSI service: it is neither resized nor removed under it.
+     * Retryable: the pod stopping is all it takes (the operator waits for that, and asks again).
+     */
+    IN_USE(true);
 
     private final boolean retryable;
 

@@ -121,6 +121,7 @@ public final class NodeRecorder {
                 Conditions.merge(
                         previous == null ? List.of() : previous.conditions(),
                         List.of(ready, resizesRecovered(f.unrecovered())),
-                        now));
+                        now),
+                f.publications().isEmpty() ? null : f.publications());
     }
 }

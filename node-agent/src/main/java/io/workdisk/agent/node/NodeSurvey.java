@@ -1,21 +1,29 @@
 package io.workdisk.agent.node;
 
+import io.workdisk.agent.csi.Publication;
+import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.api.DataRootLayout;
+import io.workdisk.api.node.VolumePublication;
+import io.workdisk.csi.VolumeId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What this node can offer right now, read from its data root and its tools. */
 public final class NodeSurvey {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeSurvey.class);
     static final List<String> REQUIRED_TOOLS =
             List.of("mkfs.ext4", "debugfs", "e2fsck", "tune2fs", "resize2fs", "e2undo", "cp", "stat", "fallocate");
 
@@ -23,17 +31,20 @@ public final class NodeSurvey {
     private final E2fsTools tools;
     private final Long capacityLimit;
     private final Supplier<List<ResizeJournal.Unrecovered>> unrecovered;
+    private final Publications publications;
 
     /** {@code unrecovered}: the disks whose interrupted resize could not be rolled back, as recovery found them. */
     public NodeSurvey(
             DataLayout layout,
             E2fsTools tools,
             Long capacityLimit,
-            Supplier<List<ResizeJournal.Unrecovered>> unrecovered) {
+            Supplier<List<ResizeJournal.Unrecovered>> unrecovered)
+            throws IOException {
         this.layout = layout;
         this.tools = tools;
         this.capacityLimit = capacityLimit;
         this.unrecovered = unrecovered;
+        this.publications = Publications.under(layout.root().path());
     }
 
     /** {@code unrecovered}: one message per disk that needs repair by hand; they do not make the node unready. */
@@ -47,7 +58,8 @@ public final class NodeSurvey {
             boolean ready,
             String reason,
             String message,
-            List<String> unrecovered) {}
+            List<String> unrecovered,
+            List<VolumePublication> publications) {}
 
     public Facts survey() {
         Path root = layout.root().path();
@@ -103,7 +115,38 @@ public final class NodeSurvey {
                 message,
                 unrecovered.get().stream()
                         .map(ResizeJournal.Unrecovered::message)
-                        .toList());
+                        .toList(),
+                published());
+    }
+
+    /**
+     * What the node's CSI service has on record as published, for the node's status, in a stable order (so an
+     * unchanged list is an unchanged record). Unreadable records are logged and left out rather than stop
+     * the heartbeat; the agent's own check before a resize or delete step reads them again and fails closed.
+     */
+    private List<VolumePublication> published() {
+        try {
+            return publications.all().stream()
+                    .map(NodeSurvey::shown)
+                    .sorted(Comparator.comparing(VolumePublication::targetPath))
+                    .toList();
+        } catch (IOException e) {
+            LOG.warn("cannot read this node's CSI publications: {}", ErrorText.of(e));
+            return List.of();
+        }
+    }
+
+    private static VolumePublication shown(Publication p) {
+        return VolumePublication.of(
+                p.volumeId(),
+                VolumeId.parse(p.volumeId()).map(VolumeId::uid).orElse(null),
+                p.targetPath(),
+                p.presentation().parameter(),
+                p.readOnly(),
+                p.pod().namespace(),
+                p.pod().name(),
+                p.pod().uid(),
+                p.publishedAt());
     }
 
     private static boolean writable(Path root) {

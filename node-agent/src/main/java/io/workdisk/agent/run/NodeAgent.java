@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.ErrorText;
@@ -19,6 +20,7 @@ import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.agent.task.DataLayout;
+import io.workdisk.agent.task.DisksInUse;
 import io.workdisk.agent.task.TaskExecutor;
 import io.workdisk.agent.task.TaskMetrics;
 import io.workdisk.agent.task.TaskReconciler;
@@ -34,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -140,9 +143,34 @@ public final class NodeAgent implements AutoCloseable {
 
     private final TaskWorkers workers;
 
-    private NodeAgent(Operator operator, TaskWorkers workers) {
+    private final NodeRecorder recorder;
+
+    private NodeAgent(Operator operator, TaskWorkers workers, NodeRecorder recorder) {
         this.operator = operator;
         this.workers = workers;
+        this.recorder = recorder;
+    }
+
+    /**
+     * Writes the node's record soon, on the heartbeat's thread, rather than at the next beat: a disk published
+     * or unpublished is something the operator waits on before it resizes or deletes the disk.
+     */
+    public void reportSoon() {
+        try {
+            heartbeat.execute(recorder::beat);
+        } catch (RejectedExecutionException e) {
+            // stopping: the record is not written any more
+        }
+    }
+
+    /** Each publication of an image as one line: who has it, where, and how. */
+    static DisksInUse publishedDisks(Publications publications) {
+        return image -> publications.ofImage(image).stream()
+                .map(p -> (p.pod().name().isEmpty()
+                                ? "a pod kubelet did not name"
+                                : "pod " + p.pod().namespace() + "/" + p.pod().name())
+                        + " (" + p.presentation().parameter() + " at " + p.targetPath() + ")")
+                .toList();
     }
 
     /** An agent that reaches registries anonymously, trusting the JDK's CAs. */
@@ -163,11 +191,21 @@ public final class NodeAgent implements AutoCloseable {
         DataLayout layout = DataLayout.create(settings.dataRoot());
         DiskEngine engine = new DiskEngine(tools, System::nanoTime, SeedMethod.AUTO, clock);
         recover(layout, engine.recovery());
+        NodeSurvey survey;
+        DisksInUse inUse;
+        try {
+            survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
+            inUse = publishedDisks(Publications.under(layout.root().path()));
+        } catch (IOException e) {
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot read this node's CSI publications: " + ErrorText.of(e), e);
+        }
         TaskExecutor executor = new TaskExecutor(
                 engine,
                 layout,
                 new RootfsSources(settings.imageDirs(), Downloader.standard()),
-                images.make(engine, layout.layers()));
+                images.make(engine, layout.layers()),
+                inUse);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
@@ -186,7 +224,6 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        NodeSurvey survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
         TaskWorkers workers = TaskWorkers.start(
                 settings.concurrency(), executor, clock, new TaskMetrics(registry), settings.reportRunningAfter());
         registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
@@ -208,7 +245,7 @@ public final class NodeAgent implements AutoCloseable {
                 VERSION,
                 new ServerClock(client, clock)::skew,
                 MAX_CLOCK_SKEW);
-        NodeAgent agent = new NodeAgent(operator, workers);
+        NodeAgent agent = new NodeAgent(operator, workers, recorder);
         if (settings.metricsPort() != null) {
             try {
                 agent.health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {

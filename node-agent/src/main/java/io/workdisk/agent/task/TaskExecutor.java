@@ -3,6 +3,7 @@ package io.workdisk.agent.task;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.DiskFacts;
 import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.Ownership;
@@ -15,9 +16,11 @@ import io.workdisk.api.task.SeedSource;
 import io.workdisk.api.task.TaskResult;
 import io.workdisk.api.task.TaskType;
 import io.workdisk.api.task.WorkTaskSpec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,12 +34,20 @@ public final class TaskExecutor {
     private final DataLayout layout;
     private final RootfsSources sources;
     private final ImageSeeds images;
+    private final DisksInUse inUse;
 
     public TaskExecutor(DiskEngine engine, DataLayout layout, RootfsSources sources, ImageSeeds images) {
+        this(engine, layout, sources, images, DisksInUse.NONE);
+    }
+
+    /** {@code inUse}: what this node's CSI service has published, asked before a disk is resized or removed. */
+    public TaskExecutor(
+            DiskEngine engine, DataLayout layout, RootfsSources sources, ImageSeeds images, DisksInUse inUse) {
         this.engine = engine;
         this.layout = layout;
         this.sources = sources;
         this.images = images;
+        this.inUse = inUse;
     }
 
     /** A finished step: its facts and timings. */
@@ -57,6 +68,9 @@ public final class TaskExecutor {
             if (done.isPresent()) {
                 return done.get();
             }
+        }
+        if (spec.type() == TaskType.Resize || spec.type() == TaskType.Delete) {
+            refuseInUse(spec.type(), path);
         }
         boolean preallocate = Boolean.TRUE.equals(spec.preallocate());
         return switch (spec.type()) {
@@ -91,6 +105,30 @@ public final class TaskExecutor {
                 spec.source() != null && spec.source().fromImage() ? imageSeed(spec, path, progress) : seed(spec, path);
             case ResolveImage -> resolve(spec);
         };
+    }
+
+    /**
+     * A published disk is a pod's open device, image or mounted filesystem: resizing or removing it under the
+     * pod corrupts what the pod sees. Records that cannot be read refuse the step too (retryably): never
+     * guess that a disk is free.
+     */
+    private void refuseInUse(TaskType type, Path image) throws EngineException {
+        List<String> users;
+        try {
+            users = inUse.users(image);
+        } catch (IOException e) {
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "cannot read this node's CSI publications to see whether " + image + " is in use: "
+                            + ErrorText.of(e),
+                    e);
+        }
+        if (!users.isEmpty()) {
+            throw new EngineException(
+                    Problem.IN_USE,
+                    "the disk is in use by " + String.join(", ", users) + "; the "
+                            + (type == TaskType.Resize ? "resize" : "removal") + " waits for it to be unpublished");
+        }
     }
 
     private Outcome resolve(WorkTaskSpec spec) throws EngineException {

@@ -3,11 +3,15 @@ package io.workdisk.agent.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.agent.csi.Publication;
+import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.node.VolumePublication;
 import io.workdisk.api.node.WorkNodeStatus;
+import io.workdisk.csi.Presentation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,5 +56,46 @@ class NodeRecorderTest {
         assertThat(Conditions.isTrue(broken.conditions(), "Ready"))
                 .as("the node still serves its other disks")
                 .isEqualTo(Conditions.isTrue(clean.conditions(), "Ready"));
+    }
+
+    @Test
+    void whatTheCsiServicePublishedIsInTheNodeRecordAndGoesWithItsUnpublish() throws Exception {
+        DataLayout layout = DataLayout.create(tmp.resolve("data"));
+        NodeRecorder recorder = new NodeRecorder(
+                null,
+                "node-a",
+                new NodeSurvey(layout, E2fsTools.fromEnvironment(), null, List::of),
+                Clock.fixed(Instant.parse("2026-11-25T16:27:40Z"), ZoneOffset.UTC),
+                "test",
+                Optional::empty,
+                Duration.ofSeconds(5));
+        assertThat(recorder.status(null).publications())
+                .as("nothing published: no field")
+                .isNull();
+
+        Publications publications = Publications.under(layout.root().path());
+        Path target = Path.of("/var/lib/kubelet/pods/p-1/volumes/kubernetes.io~csi/pv/mount");
+        publications.record(Publication.of(
+                "team-a/vm-disk/0b7e9c56-3c1d-4d9e-9a51-1f2a3b4c5d6e",
+                target.toString(),
+                Presentation.DISK_IMAGE,
+                false,
+                layout.resolve("disks/uid-1.ext4").toString(),
+                new Publication.PodRef("team-a", "vm-1", "pod-uid"),
+                Instant.parse("2026-11-25T16:27:00Z")));
+        assertThat(recorder.status(null).publications())
+                .containsExactly(VolumePublication.of(
+                        "team-a/vm-disk/0b7e9c56-3c1d-4d9e-9a51-1f2a3b4c5d6e",
+                        "0b7e9c56-3c1d-4d9e-9a51-1f2a3b4c5d6e",
+                        target.toString(),
+                        "diskImage",
+                        false,
+                        "team-a",
+                        "vm-1",
+                        "pod-uid",
+                        "2026-11-25T16:27:00Z"));
+
+        publications.forget(target);
+        assertThat(recorder.status(null).publications()).isNull();
     }
 }

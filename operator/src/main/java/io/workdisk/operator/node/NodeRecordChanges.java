@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Whether a WorkNode update matters to reconcilers. Heartbeats alone do not (they come every few seconds
- * from every node); a change of readiness, capacity, disks, free space or seeds does.
+ * from every node); a change of readiness, capacity, disks, free space, seeds or
+ * publications (a disk whose resize or deletion waits for its pod to stop) does.
  */
 public final class NodeRecordChanges {
     private NodeRecordChanges() {}
@@ -22,6 +23,7 @@ public final class NodeRecordChanges {
         return !Objects.equals(a.capacityBytes(), b.capacityBytes())
                 || !Objects.equals(a.disks(), b.disks())
                 || !Objects.equals(a.seeds(), b.seeds())
+                || !Objects.equals(a.publications(), b.publications())
                 || !Objects.equals(readiness(a), readiness(b))
                 || Math.abs(nz(a.freeBytes()) - nz(b.freeBytes())) > (1L << 30);
     }

@@ -71,6 +71,20 @@ public sealed interface Retry {
         return wait.isNegative() || wait.isZero() ? new Now() : new After(wait);
     }
 
+    /**
+     * A step the agent refused only because a pod had the disk published, a refusal the planner meets only if the
+     * node's record had not shown the publication yet. No growing backoff to sit out once the pod is gone, but a
+     * short fixed pause: while the record catches up, the step is not written again in a loop.
+     */
+    Duration IN_USE_PAUSE = Duration.ofSeconds(2);
+
+    static Retry afterInUse(WorkTask failed, Instant now) {
+        String finished = failed.getStatus().finishedAt();
+        Instant at = finished == null ? now : Instant.parse(finished);
+        Duration wait = Duration.between(now, at.plus(IN_USE_PAUSE));
+        return wait.isNegative() || wait.isZero() ? new Now() : new After(wait);
+    }
+
     /** 5 s, 10 s, 20 s ... capped at 5 minutes. */
     static Duration backoff(int attempt) {
         long seconds = Math.min(300, 5L << Math.min(Math.max(attempt - 1, 0), 6));

@@ -1,6 +1,7 @@
 package io.workdisk.operator.workdisk;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.workdisk.api.node.VolumePublication;
 import io.workdisk.api.task.Operation;
 import io.workdisk.api.task.TaskPhase;
 import io.workdisk.api.task.TaskResult;
@@ -59,8 +60,10 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
         return 1;
     }
 
-    WorkDiskStatus status(DiskPhase phase, List<Condition> conditions, Long generation) {
-        return new WorkDiskStatus(phase, node, path, capacity, uuid, conditions, generation, lastOperation);
+    WorkDiskStatus status(
+            DiskPhase phase, List<Condition> conditions, Long generation, List<VolumePublication> publishedTo) {
+        return new WorkDiskStatus(
+                phase, node, path, capacity, uuid, conditions, generation, lastOperation, publishedTo);
     }
 
     /** A finished task as users see it in the status. */

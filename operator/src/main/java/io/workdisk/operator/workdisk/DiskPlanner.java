@@ -255,14 +255,21 @@ public final class DiskPlanner {
                             ready(true, DiskReasons.INVALID_SPEC, size.problem() + "; the disk is unchanged"))
                     .lookingAgainIn(checkReadyEvery);
         }
+        long capacity = f.capacity() == null ? 0 : f.capacity();
+        long wanted = DiskSize.filesystemBytes(size.bytes());
+        InUse use = InUse.of(s, f.node());
+        if (use.inUse()
+                && wanted > capacity
+                && resize.filter(DiskPlanner::underwayOrFinal).isEmpty()) {
+            // no resize step while a pod has the disk; one that failed and may be tried again waits here too
+            return resizeWaits(s, resize.map(f::failedAt).orElse(f), use);
+        }
         if (resize.isPresent() && Tasks.failed(resize.get())) {
             return resizeFailed(s, f.failedAt(resize.get()), resize.get());
         }
         if (resize.isPresent()) {
             return growing(s, f);
         }
-        long capacity = f.capacity() == null ? 0 : f.capacity();
-        long wanted = DiskSize.filesystemBytes(size.bytes());
         if (wanted > capacity) {
             return growing(s, f).creating(resizeTask(s.disk(), f, size.bytes()));
         }
@@ -292,6 +299,29 @@ public final class DiskPlanner {
                 .lookingAgainIn(checkReadyEvery);
     }
 
+    /**
+     * A resize step the agent has yet to finish (it refuses it itself if the disk is in use), or one that failed
+     * for good (ResizeFailed stands whatever uses the disk).
+     */
+    private static boolean underwayOrFinal(WorkTask task) {
+        return !Tasks.failed(task) || !Boolean.TRUE.equals(task.getStatus().retryable());
+    }
+
+    /** Ready at its old size: the grow waits until nothing has the disk published. */
+    private Plan<WorkDiskStatus> resizeWaits(DiskState s, DiskFacts f, InUse use) {
+        return report(
+                        s,
+                        f,
+                        DiskPhase.Ready,
+                        placed(f),
+                        ready(
+                                true,
+                                DiskReasons.IN_USE,
+                                "in use by " + use.users() + " on " + f.node() + "; the resize to "
+                                        + s.disk().getSpec().size() + " waits for it to stop"))
+                .lookingAgainIn(checkReadyEvery);
+    }
+
     private Plan<WorkDiskStatus> growing(DiskState s, DiskFacts f) {
         return report(
                 s,
@@ -318,7 +348,8 @@ public final class DiskPlanner {
     private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
         String message = "resize to " + s.disk().getSpec().size() + " failed: "
                 + task.getStatus().message();
-        Retry retry = Retry.of(task, s.now());
+        // refused only because a pod had the disk, which is gone now: a short pause, not the growing backoff
+        Retry retry = InUse.refusedAsInUse(task) ? Retry.afterInUse(task, s.now()) : Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
             return report(s, f, DiskPhase.Ready, placed(f), ready(true, DiskReasons.RESIZE_FAILED, message))
                     .lookingAgainIn(checkReadyEvery);
@@ -351,6 +382,19 @@ public final class DiskPlanner {
                 .anyMatch(t -> t.getStatus() == null || !t.getStatus().finished())) {
             return deleting(s, f, "waiting for a running step to finish first").lookingAgainIn(WAIT_FOR_RUNNING_STEP);
         }
+        // a pod has the disk: its image is not removed under it, nor its volume ended while it runs (Retain too)
+        InUse use = InUse.of(s, f.made() ? f.node() : null);
+        if (use.inUse()
+                && s.task(deleteTaskName(disk))
+                        .filter(t -> !Tasks.failed(t) || !InUse.refusedAsInUse(t))
+                        .isEmpty()) {
+            String after = disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain
+                    ? "; it goes, its image retained, once it is unpublished"
+                    : "; the image is removed once it is unpublished";
+            return Plan.report(deletionStatus(
+                            s, f, DiskReasons.IN_USE, "in use by " + use.users() + " on " + f.node() + after))
+                    .lookingAgainIn(checkReadyEvery);
+        }
         if (!f.made() || disk.getSpec().effectiveReclaimPolicy() == ReclaimPolicy.Retain) {
             return deleted(s, f, f.made() ? "retained at " + f.path() : "nothing was made")
                     .removingNow(s.tasks());
@@ -376,7 +420,8 @@ public final class DiskPlanner {
         if (!Tasks.failed(task)) {
             return deleting(s, f, "removing the image from " + f.node());
         }
-        Retry retry = Retry.of(task, s.now());
+        // refused only because a pod had the disk, which is gone now: a short pause, not the growing backoff
+        Retry retry = InUse.refusedAsInUse(task) ? Retry.afterInUse(task, s.now()) : Retry.of(task, s.now());
         if (retry instanceof Retry.Never) {
             return deleted(
                             s,
@@ -454,7 +499,8 @@ public final class DiskPlanner {
         return f.status(
                 phase,
                 Conditions.merge(previous(s), withKstatus, s.now()),
-                s.disk().getMetadata().getGeneration());
+                s.disk().getMetadata().getGeneration(),
+                InUse.of(s, f.node()).forStatus());
     }
 
     private static List<Condition> previous(DiskState s) {

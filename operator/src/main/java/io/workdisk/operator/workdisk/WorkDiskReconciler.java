@@ -26,6 +26,7 @@ import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -72,6 +73,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     public List<EventSource<?, WorkDisk>> prepareEventSources(EventSourceContext<WorkDisk> context) {
         var disks = context.getPrimaryCache();
         WaitingDiskIndex.addTo(disks);
+        PublishedDiskIndex.addTo(disks);
         var diskTasks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
                         .withName("workdisk-tasks")
@@ -89,8 +91,13 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                         // a node's change can move on disks not yet placed (room, readiness) and those being made
                         // there;
                         // waking every unfinished disk on every node's change made placement cost grow with the square
-                        .withSecondaryToPrimaryMapper(n -> WaitingDiskIndex.onNodeOrUnplaced(
-                                disks, n.getMetadata().getName()))
+                        // and the disks published or unpublished there, whose resize or deletion may wait on it
+                        .withSecondaryToPrimaryMapper(n -> {
+                            Set<ResourceID> ids = new HashSet<>(WaitingDiskIndex.onNodeOrUnplaced(
+                                    disks, n.getMetadata().getName()));
+                            ids.addAll(PublishedDiskIndex.onNode(disks, n));
+                            return ids;
+                        })
                         .build(),
                 context);
         var kubeNodes = new InformerEventSource<>(
