@@ -1,7 +1,6 @@
 package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,6 +17,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.csi.CsiDriver;
 import io.workdisk.csi.Presentation;
@@ -233,7 +233,7 @@ class CsiChartTest {
 
     @Test
     void theSchemaRefusesAParameterCreateVolumeWouldRefuse() {
-        assumeTrue(HelmChartTest.helm.isPresent(), "helm not found");
+        Requirements.need(HelmChartTest.helm.isPresent(), "helm on PATH or in .tools/helm (bash .ci/run fetches it)");
         for (String bad : List.of(
                 "csi.storageClasses[0].name=fast,csi.storageClasses[0].parameters.size=8Gi",
                 "csi.storageClasses[0].name=fast,csi.storageClasses[0].parameters.presentation=files",

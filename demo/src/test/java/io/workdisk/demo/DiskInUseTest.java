@@ -2,13 +2,13 @@ package io.workdisk.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.HostSupport;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.VolumePublication;
 import io.workdisk.api.node.WorkNode;
@@ -58,7 +58,7 @@ class DiskInUseTest {
 
     @BeforeEach
     void setUp(RealApiServer api) throws Exception {
-        assumeTrue(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
+        Requirements.need(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
         cluster = new LocalCluster(
                 api,
                 // Ready disks looked at again only every minute: what moves them on here is the node's record

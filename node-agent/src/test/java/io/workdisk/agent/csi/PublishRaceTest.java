@@ -2,10 +2,10 @@ package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.CsiSocketChannels;
 import io.workdisk.csi.VolumeId;
 import io.workdisk.csi.protocol.NodeGrpc;
@@ -47,7 +47,7 @@ class PublishRaceTest {
 
     @Test
     void aResizeAskedWhileThePublishIsBeingRecordedWithdrawsIt() throws Exception {
-        assumeTrue(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
+        Requirements.need(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path kubelet = Files.createDirectories(tmp.resolve("kubelet/pods"));
         MadeDisks made = new MadeDisks(data);
