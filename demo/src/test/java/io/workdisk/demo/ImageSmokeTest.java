@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -191,11 +192,22 @@ class ImageSmokeTest {
 
         var agentSpec = agentPod.getContainers().get(0);
         assertThat(agentSpec.getSecurityContext().getPrivileged()).isTrue();
+        // the CSI halves the chart starts: their socket directories (emptyDirs in the pod, world-writable
+        // like one) and the kubelet's directory the node service publishes into
+        Path agentCsi = Files.createDirectories(tmp.resolve("host/agent-csi"));
+        Path kubeletDir = Files.createDirectories(tmp.resolve("host/var/lib/kubelet"));
+        Path operatorCsi = Files.createDirectories(tmp.resolve("host/operator-csi"));
+        Path operatorTmp = Files.createDirectories(tmp.resolve("host/operator-tmp"));
+        for (Path emptyDir : List.of(operatorCsi, operatorTmp)) {
+            Files.setPosixFilePermissions(emptyDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        }
         Container agentContainer = agent.container(tmp.resolve("agent"))
                 .args(agentSpec.getArgs())
                 .privileged()
                 .mount(dataRoot, "/var/lib/workdisk", false)
-                .mount(imageDir, "/var/lib/workdisk-images", true);
+                .mount(imageDir, "/var/lib/workdisk-images", true)
+                .mount(agentCsi, "/csi", false)
+                .mount(kubeletDir, "/var/lib/kubelet", false);
         var operatorSpec = operatorPod.getContainers().get(0);
         assertThat(operatorSpec.getSecurityContext().getReadOnlyRootFilesystem())
                 .isTrue();
@@ -204,7 +216,9 @@ class ImageSmokeTest {
         Container operatorContainer = operator.container(tmp.resolve("operator"))
                 .args(operatorSpec.getArgs())
                 .readOnlyRoot()
-                .dropAllCapabilities();
+                .dropAllCapabilities()
+                .mount(operatorCsi, "/csi", false)
+                .mount(operatorTmp, "/tmp", false);
         assertThat(operatorContainer.user())
                 .as("the image's own user, not the pod's runAsUser")
                 .isEqualTo("65532:65532");
@@ -229,6 +243,15 @@ class ImageSmokeTest {
                 Container o = operatorContainer.start(tmp.resolve("operator.log"))) {
             ready(agentPort, a, "agent.log");
             ready(operatorPort, o, "operator.log");
+            // each starts its CSI half once it is up
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(agentCsi.resolve("csi.sock"))
+                        .as("the agent image serves the CSI node service")
+                        .exists();
+                assertThat(operatorCsi.resolve("controller.sock"))
+                        .as("the operator image serves the CSI controller service\n%s", logs())
+                        .exists();
+            });
             kube.resource(Manifests.disk("from-images", "1Gi")).create();
             WorkDisk disk;
             try {

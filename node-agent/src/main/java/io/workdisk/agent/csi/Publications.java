@@ -42,9 +42,9 @@ public final class Publications {
      * rather than at the next heartbeat: the operator waits on it before resizing or deleting a disk.
      */
     public static Publications under(Path dataRoot, Runnable changed) throws IOException {
-        Path dir = dataRoot.resolve(DIR);
-        Files.createDirectories(dir);
-        return new Publications(dir, changed);
+        // made with the first record, not here: an agent must start on a data root it cannot write, to
+        // report that in its node's record
+        return new Publications(dataRoot.resolve(DIR), changed);
     }
 
     public synchronized Optional<Publication> at(Path target) throws IOException {
@@ -57,6 +57,7 @@ public final class Publications {
 
     public synchronized void record(Publication publication) throws IOException {
         Path file = fileFor(Path.of(publication.targetPath()));
+        Files.createDirectories(dir);
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(temporary, JSON.writeValueAsBytes(publication));
         try {
@@ -76,6 +77,9 @@ public final class Publications {
     /** Every publication, in no particular order. */
     public synchronized List<Publication> all() throws IOException {
         List<Publication> found = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path file : files) {
                 found.add(JSON.readValue(file.toFile(), Publication.class));
