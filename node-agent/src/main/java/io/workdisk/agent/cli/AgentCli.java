@@ -2,7 +2,6 @@ package io.workdisk.agent.cli;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
 import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
@@ -58,20 +57,9 @@ public final class AgentCli implements Runnable {
         CommandLine cli = new CommandLine(new AgentCli(engine, out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("workdisk: " + ex.getMessage());
-            err.println("Run 'workdisk agent "
-                    + (ex.getCommandLine().getCommandName().equals("workdisk agent")
-                            ? ""
-                            : ex.getCommandLine().getCommandName() + " ")
-                    + "--help' for usage.");
-            return 2;
-        });
-        // A failure no step foresaw is a bug: one line for the user, never a stack trace of class names.
-        cli.setExecutionExceptionHandler((ex, commandLine, parsed) -> {
-            err.println("workdisk: unexpected error: " + ErrorText.of(ex));
-            return 1;
-        });
+        CliFailures failures = new CliFailures(err);
+        cli.setParameterExceptionHandler(failures);
+        cli.setExecutionExceptionHandler(failures);
         return cli.execute(args);
     }
 
