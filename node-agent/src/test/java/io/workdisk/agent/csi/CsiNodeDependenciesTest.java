@@ -2,11 +2,10 @@ package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.workdisk.agent.testing.SourceImports;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,12 +16,7 @@ class CsiNodeDependenciesTest {
     @Test
     void theNodeServiceCoreImportsNoKubernetesTypes() throws IOException {
         Path core = Path.of("src/main/java/io/workdisk/agent/csi");
-        List<String> imports;
-        try (Stream<Path> files = Files.list(core)) {
-            imports = files.filter(f -> f.toString().endsWith(".java"))
-                    .flatMap(CsiNodeDependenciesTest::imports)
-                    .toList();
-        }
+        List<String> imports = SourceImports.directlyIn(core);
         assertThat(imports)
                 .isNotEmpty()
                 .noneMatch(i -> i.startsWith("io.fabric8")
@@ -31,17 +25,5 @@ class CsiNodeDependenciesTest {
                         || i.startsWith("io.workdisk.agent.task")
                         || i.startsWith("io.workdisk.agent.csi.cluster"));
         assertThat(imports).contains("io.workdisk.csi.VolumeId");
-    }
-
-    private static Stream<String> imports(Path file) {
-        try {
-            return Files.readAllLines(file).stream()
-                    .filter(l -> l.startsWith("import "))
-                    .map(l -> l.replaceFirst("^import (static )?", "")
-                            .replace(";", "")
-                            .strip());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
