@@ -1,0 +1,195 @@
+package io.workdisk.demo;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.storage.CSIDriverBuilder;
+import io.fabric8.kubernetes.api.model.storage.CSINodeBuilder;
+import io.fabric8.kubernetes.api.model.storage.CSINodeDriverBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.csi.CsiDriver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream components around a CSI driver, each the real binary from {@code ../shared} run as a process
+ * against the suite's API server (the way {@code ../shared/csi/README.md} starts them): the
+ * kube-controller-manager's volume controllers (PV/PVC binding, expansion, protection), the kube-scheduler,
+ * and the csi-provisioner and csi-resizer sidecars on the operator's controller socket. Also what a node's
+ * kubelet and node-driver-registrar would write, for nodes that have no kubelet: the Node, its topology label
+ * and its CSINode. Every process is stopped, and every object it made is left to the test, on close.
+ */
+final class ControlPlane implements AutoCloseable {
+    /** The controllers that bind, expand and protect volumes; the node lifecycle one would taint silent Nodes. */
+    static final String VOLUME_CONTROLLERS = "persistentvolume-binder-controller,persistentvolume-expander-controller,"
+            + "persistentvolume-protection-controller,persistentvolumeclaim-protection-controller";
+
+    private final KubernetesClient admin;
+    private final Path dir;
+    private final Path kubeconfig;
+    private final List<Process> processes = new ArrayList<>();
+
+    ControlPlane(RealApiServer api, Path dir) throws IOException {
+        this.admin = api.newClient("control-plane-test");
+        this.dir = Files.createDirectories(dir);
+        this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.kubeconfigYaml());
+    }
+
+    ControlPlane controllerManager() throws IOException {
+        return start(
+                "kube-controller-manager",
+                Map.of(),
+                SharedTools.require("kube", "kube-controller-manager").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--leader-elect=false",
+                "--secure-port=0",
+                "--controllers=" + VOLUME_CONTROLLERS);
+    }
+
+    ControlPlane scheduler() throws IOException {
+        return start(
+                "kube-scheduler",
+                Map.of(),
+                SharedTools.require("kube", "kube-scheduler").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--leader-elect=false",
+                "--secure-port=0");
+    }
+
+    /**
+     * The provisioner with the chart's flags on the controller socket; capacity objects are owned by nothing
+     * (level -1), since here no Deployment owns the sidecar.
+     */
+    ControlPlane provisioner(Path controllerSocket, String namespace) throws IOException {
+        return start(
+                "csi-provisioner",
+                Map.of("POD_NAME", "csi-provisioner-test", "NAMESPACE", namespace),
+                SharedTools.require("csi", "csi-provisioner").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--csi-address=" + controllerSocket,
+                "--feature-gates=Topology=true",
+                "--extra-create-metadata",
+                "--enable-capacity",
+                "--capacity-ownerref-level=-1",
+                "--capacity-poll-interval=2s",
+                "--leader-election=false",
+                "--timeout=60s");
+    }
+
+    ControlPlane resizer(Path controllerSocket) throws IOException {
+        return start(
+                "csi-resizer",
+                Map.of(),
+                SharedTools.require("csi", "csi-resizer").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--csi-address=" + controllerSocket,
+                "--leader-election=false",
+                "--timeout=60s");
+    }
+
+    /** The CSIDriver object as the chart installs it. */
+    ControlPlane csiDriver() {
+        admin.resource(new CSIDriverBuilder()
+                        .withNewMetadata()
+                        .withName(CsiDriver.NAME)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withAttachRequired(false)
+                        .withPodInfoOnMount(true)
+                        .withStorageCapacity(true)
+                        .withVolumeLifecycleModes("Persistent")
+                        .endSpec()
+                        .build())
+                .serverSideApply();
+        return this;
+    }
+
+    /**
+     * A Node as a kubelet would keep it (Ready, room for pods, the driver's topology label) and its CSINode as
+     * the node-driver-registrar would register it; for a node that runs an agent but no kubelet.
+     */
+    ControlPlane node(String name) {
+        admin.resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withLabels(Map.of("kubernetes.io/hostname", name, CsiDriver.TOPOLOGY_KEY, name))
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+        admin.nodes()
+                .withName(name)
+                .editStatus(n -> new NodeBuilder(n)
+                        .editOrNewStatus()
+                        .withConditions(new NodeConditionBuilder()
+                                .withType("Ready")
+                                .withStatus("True")
+                                .withReason("KubeletReady")
+                                .withLastHeartbeatTime(Instant.now().toString())
+                                .withLastTransitionTime(Instant.now().toString())
+                                .build())
+                        .withAllocatable(Map.of(
+                                "cpu",
+                                new Quantity("64"),
+                                "memory",
+                                new Quantity("256Gi"),
+                                "pods",
+                                new Quantity("5000")))
+                        .withCapacity(Map.of(
+                                "cpu",
+                                new Quantity("64"),
+                                "memory",
+                                new Quantity("256Gi"),
+                                "pods",
+                                new Quantity("5000")))
+                        .endStatus()
+                        .build());
+        admin.resource(new CSINodeBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withDrivers(new CSINodeDriverBuilder()
+                                .withName(CsiDriver.NAME)
+                                .withNodeID(name)
+                                .withTopologyKeys(CsiDriver.TOPOLOGY_KEY)
+                                .build())
+                        .endSpec()
+                        .build())
+                .serverSideApply();
+        return this;
+    }
+
+    /** Where a component's output goes, for the failure message of the test that used it. */
+    Path log(String component) {
+        return dir.resolve(component + ".log");
+    }
+
+    private ControlPlane start(String component, Map<String, String> env, String... command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(component).toFile()));
+        builder.environment().putAll(env);
+        processes.add(builder.start());
+        return this;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        processes.clear();
+        admin.close();
+    }
+}
