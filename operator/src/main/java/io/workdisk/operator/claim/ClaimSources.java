@@ -1,0 +1,62 @@
+package io.workdisk.operator.claim;
+
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.workdisk.api.ApiGroup;
+import io.workdisk.api.WithoutManagedFields;
+import io.workdisk.api.workdisk.WorkDisk;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The informers that tell a WorkDisk's reconciler about its volume objects: the PVs the operator made (by their
+ * labels; their claimRef names the disk), and every PVC (one of a disk's name is its claim, or a conflict).
+ */
+public final class ClaimSources {
+    private static final String VOLUMES = "workdisk-volumes";
+    private static final String CLAIMS = "workdisk-claims";
+
+    private ClaimSources() {}
+
+    public static List<InformerEventSource<?, WorkDisk>> of(EventSourceContext<WorkDisk> context) {
+        var volumes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PersistentVolume.class, WorkDisk.class)
+                        .withName(VOLUMES)
+                        .withItemStore(new WithoutManagedFields<>())
+                        .withLabelSelector(ApiGroup.OWNER_KIND_LABEL + "=WorkDisk")
+                        .withSecondaryToPrimaryMapper(pv -> pv.getSpec().getClaimRef() == null
+                                ? Set.of()
+                                : Set.of(new ResourceID(
+                                        pv.getSpec().getClaimRef().getName(),
+                                        pv.getSpec().getClaimRef().getNamespace())))
+                        .withPrimaryToSecondaryMapper(
+                                (WorkDisk d) -> Set.of(new ResourceID(ClaimObjects.volumeName(d))))
+                        .build(),
+                context);
+        var claims = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, WorkDisk.class)
+                        .withName(CLAIMS)
+                        .withItemStore(new WithoutManagedFields<>())
+                        .withWatchAllNamespaces()
+                        .withSecondaryToPrimaryMapper(pvc -> Set.of(ResourceID.fromResource(pvc)))
+                        .withPrimaryToSecondaryMapper((WorkDisk d) -> Set.of(ResourceID.fromResource(d)))
+                        .build(),
+                context);
+        return List.of(volumes, claims);
+    }
+
+    /** The disk's volume objects as the informers last saw them. */
+    public static ClaimState observe(WorkDisk disk, Context<WorkDisk> context, Instant now) {
+        return ClaimState.of(
+                disk,
+                context.getSecondaryResource(PersistentVolume.class, VOLUMES),
+                context.getSecondaryResource(PersistentVolumeClaim.class, CLAIMS),
+                now);
+    }
+}
