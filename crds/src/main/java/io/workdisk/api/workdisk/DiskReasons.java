@@ -33,14 +33,13 @@ public final class DiskReasons {
     public static final String IN_USE = "InUse";
 
     /**
-     * The Claimed condition (present while spec.claim's policy is Create on a disk a user applied): True with
-     * {@link #CLAIM_BOUND} once the PersistentVolumeClaim of the disk's name is bound to the disk's volume.
+     * The Claimed condition (on a disk a user applied whose spec.claim's policy is Create, once the disk is made
+     * or a conflict is seen): True with {@link #CLAIM_BOUND} once the PersistentVolumeClaim of the disk's name is
+     * bound to the disk's volume.
      */
     public static final String CLAIMED = "Claimed";
 
     public static final String CLAIM_BOUND = "Bound";
-    /** The volume objects are made once the disk is Ready; until then the claim waits for it. */
-    public static final String WAITING_FOR_DISK = "WaitingForDisk";
     /** The volume and its claim are made; Kubernetes (kube-controller-manager) has not bound them yet. */
     public static final String BINDING = "Binding";
     /** A PersistentVolumeClaim of the disk's name exists that the operator did not make; it is left as it is. */

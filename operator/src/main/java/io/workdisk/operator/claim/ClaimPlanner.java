@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Decides what a user's WorkDisk needs of its PersistentVolume and PersistentVolumeClaim, and what the Claimed
- * condition says; changes nothing. The objects are made once the disk is Ready and kept while its policy is
+ * condition says (nothing before the disk is made, but a conflict as soon as it is seen); changes nothing. The
+ * objects are made once the disk is Ready and kept while its policy is
  * Create: a deleted claim is made again, a grown disk's volume and claim follow its size. A claim of the
  * disk's name that the operator did not make is never touched, only reported.
  */
@@ -45,13 +46,7 @@ public final class ClaimPlanner {
         }
         Long bytes = madeBytes(disk);
         if (bytes == null) {
-            return ClaimPlan.of(
-                    List.of(),
-                    condition(
-                            s,
-                            false,
-                            DiskReasons.WAITING_FOR_DISK,
-                            "the volume and claim " + claimName + " are made once the disk is Ready"));
+            return ClaimPlan.nothing(); // nothing to make or say until the disk is there
         }
         List<ClaimAction> actions = new ArrayList<>();
         String volumeName = ClaimObjects.volumeName(disk);
