@@ -39,7 +39,7 @@ public final class ClaimObjects {
         return labels != null && disk.getMetadata().getUid().equals(labels.get(ApiGroup.OWNER_UID_LABEL));
     }
 
-    static PersistentVolume volume(WorkDisk disk, long bytes) {
+    static PersistentVolume volume(WorkDisk disk, String node, long bytes) {
         DiskClaim claim = disk.getSpec().effectiveClaim();
         Map<String, String> attributes = claim.effectivePresentation().isEmpty()
                 ? Map.of()
@@ -77,7 +77,7 @@ public final class ClaimObjects {
                 .addNewMatchExpression()
                 .withKey(CsiDriver.TOPOLOGY_KEY)
                 .withOperator("In")
-                .withValues(disk.getStatus().nodeName())
+                .withValues(node)
                 .endMatchExpression()
                 .endNodeSelectorTerm()
                 .endRequired()

@@ -10,6 +10,7 @@ import io.workdisk.api.workdisk.DiskAnnotations;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ public final class ClaimPlanner {
                             "a PersistentVolumeClaim " + claimName + " exists that the operator did not make; it is "
                                     + "left as it is (delete or rename it, or set spec.claim.policy: None)"));
         }
-        Long bytes = madeBytes(disk);
+        Long bytes = madeBytes(s.reported());
         if (bytes == null) {
             return ClaimPlan.nothing(); // nothing to make or say until the disk is there
         }
@@ -52,7 +53,8 @@ public final class ClaimPlanner {
         String volumeName = ClaimObjects.volumeName(disk);
         Optional<PersistentVolume> volume = s.ownVolume();
         if (volume.isEmpty()) {
-            actions.add(new ClaimAction.Create(ClaimObjects.volume(disk, bytes)));
+            actions.add(new ClaimAction.Create(
+                    ClaimObjects.volume(disk, s.reported().nodeName(), bytes)));
         } else {
             if (storage(volume.get().getSpec().getCapacity()) < bytes) {
                 actions.add(new ClaimAction.GrowVolume(volumeName, bytes));
@@ -117,8 +119,7 @@ public final class ClaimPlanner {
     }
 
     /** The disk's size once it is made and usable (Ready, or growing); null before. */
-    private static Long madeBytes(WorkDisk disk) {
-        var status = disk.getStatus();
+    private static Long madeBytes(WorkDiskStatus status) {
         if (status == null
                 || status.nodeName() == null
                 || status.capacityBytes() == null

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.workdisk.WorkDisk;
+import io.workdisk.api.workdisk.WorkDiskStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -51,10 +52,11 @@ public final class ClaimSources {
         return List.of(volumes, claims);
     }
 
-    /** The disk's volume objects as the informers last saw them. */
-    public static ClaimState observe(WorkDisk disk, Context<WorkDisk> context, Instant now) {
+    /** The disk's volume objects as the informers last saw them, beside the status about to be reported. */
+    public static ClaimState observe(WorkDisk disk, WorkDiskStatus reported, Context<WorkDisk> context, Instant now) {
         return ClaimState.of(
                 disk,
+                reported,
                 context.getSecondaryResource(PersistentVolume.class, VOLUMES),
                 context.getSecondaryResource(PersistentVolumeClaim.class, CLAIMS),
                 now);

@@ -35,10 +35,10 @@ public final class Transitions {
             DiskReasons.BINDING,
             DiskReasons.CLAIM_BOUND);
     /**
-     * The progress a person is told of: the object is there to use; its claim is bound (usable by name); it is
-     * gone (and what became of its image).
+     * The progress a person is told of: the object is there to use; it is gone (and what became of its image).
+     * Not a disk's claim becoming bound: the Ready Event said it is there, and the claim's own Events say more.
      */
-    private static final Set<String> ANNOUNCED = Set.of("Ready", DiskReasons.CLAIM_BOUND, "Deleted");
+    private static final Set<String> ANNOUNCED = Set.of("Ready", "Deleted");
 
     private Transitions() {}
 

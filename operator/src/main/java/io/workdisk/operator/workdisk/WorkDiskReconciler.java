@@ -156,7 +156,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return UpdateControl.noUpdate(); // deleted while the finalizer went on: its delete event follows
         }
         Plan<WorkDiskStatus> plan = decide(held, context);
-        ClaimPlan claim = claimPlanner.plan(ClaimSources.observe(held, context, Instant.now(clock)));
+        ClaimPlan claim = claimPlanner.plan(ClaimSources.observe(held, plan.status(), context, Instant.now(clock)));
         act(held, context, plan, claim);
         return plan.updateControl();
     }
@@ -185,7 +185,11 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return UpdateControl.noUpdate();
         }
         Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
-        act(disk, context, plan, claimPlanner.planRelease(ClaimSources.observe(disk, context, Instant.now(clock))));
+        act(
+                disk,
+                context,
+                plan,
+                claimPlanner.planRelease(ClaimSources.observe(disk, plan.status(), context, Instant.now(clock))));
         if (!plan.finished()) {
             return plan.updateControl();
         }

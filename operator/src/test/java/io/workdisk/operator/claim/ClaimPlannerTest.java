@@ -58,8 +58,19 @@ class ClaimPlannerTest {
     void aMountedPresentationTravelsInTheVolumesAttributes() {
         WorkDisk disk = disk(DiskPhase.Ready);
         disk.setSpec(disk.getSpec().withClaim(DiskClaim.mounted()));
-        PersistentVolume pv = ClaimObjects.volume(disk, 64 * MIB);
+        PersistentVolume pv = ClaimObjects.volume(disk, "node-a", 64 * MIB);
         assertThat(pv.getSpec().getCsi().getVolumeAttributes()).containsEntry(CsiDriver.PRESENTATION, "mounted");
+    }
+
+    @Test
+    void theReconcileThatReportsTheDiskReadyMakesItsVolume() {
+        WorkDisk creating = disk(DiskPhase.Creating);
+        WorkDisk ready = disk(DiskPhase.Ready);
+        ClaimPlan plan =
+                planner.plan(ClaimState.of(creating, ready.getStatus(), Optional.empty(), Optional.empty(), NOW));
+        assertThat(plan.actions()).hasSize(2);
+        assertThat(plan.condition())
+                .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(DiskReasons.BINDING));
     }
 
     @Test
@@ -143,7 +154,7 @@ class ClaimPlannerTest {
     }
 
     private static ClaimState state(WorkDisk disk, PersistentVolume pv, PersistentVolumeClaim pvc) {
-        return ClaimState.of(disk, Optional.ofNullable(pv), Optional.ofNullable(pvc), NOW);
+        return ClaimState.of(disk, disk.getStatus(), Optional.ofNullable(pv), Optional.ofNullable(pvc), NOW);
     }
 
     private static WorkDisk disk(DiskPhase phase) {
@@ -165,7 +176,7 @@ class ClaimPlannerTest {
     }
 
     private static PersistentVolume ownVolume(WorkDisk disk, long bytes) {
-        return new PersistentVolumeBuilder(ClaimObjects.volume(disk, bytes))
+        return new PersistentVolumeBuilder(ClaimObjects.volume(disk, "node-a", bytes))
                 .editMetadata()
                 .withUid("pv-uid")
                 .endMetadata()
