@@ -1,11 +1,13 @@
 package io.workdisk.operator.claim;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.WithoutManagedFields;
@@ -23,9 +25,33 @@ public final class ClaimSources {
     private static final String VOLUMES = "workdisk-volumes";
     private static final String CLAIMS = "workdisk-claims";
 
-    private ClaimSources() {}
+    private final InformerEventSource<PersistentVolume, WorkDisk> volumes;
+    private final InformerEventSource<PersistentVolumeClaim, WorkDisk> claims;
 
-    public static List<InformerEventSource<?, WorkDisk>> of(EventSourceContext<WorkDisk> context) {
+    private ClaimSources(
+            InformerEventSource<PersistentVolume, WorkDisk> volumes,
+            InformerEventSource<PersistentVolumeClaim, WorkDisk> claims) {
+        this.volumes = volumes;
+        this.claims = claims;
+    }
+
+    public List<EventSource<?, WorkDisk>> eventSources() {
+        return List.of(volumes, claims);
+    }
+
+    /**
+     * An object just made, into its informer's cache at once: the next reconcile, which may come before the
+     * watch delivers it, sees it and does not try to make it again.
+     */
+    public void remember(HasMetadata made) {
+        if (made instanceof PersistentVolume pv) {
+            volumes.handleRecentResourceCreate(ResourceID.fromResource(pv), pv);
+        } else if (made instanceof PersistentVolumeClaim pvc) {
+            claims.handleRecentResourceCreate(ResourceID.fromResource(pvc), pvc);
+        }
+    }
+
+    public static ClaimSources of(EventSourceContext<WorkDisk> context) {
         var volumes = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(PersistentVolume.class, WorkDisk.class)
                         .withName(VOLUMES)
@@ -49,11 +75,11 @@ public final class ClaimSources {
                         .withPrimaryToSecondaryMapper((WorkDisk d) -> Set.of(ResourceID.fromResource(d)))
                         .build(),
                 context);
-        return List.of(volumes, claims);
+        return new ClaimSources(volumes, claims);
     }
 
     /** The disk's volume objects as the informers last saw them, beside the status about to be reported. */
-    public static ClaimState observe(WorkDisk disk, WorkDiskStatus reported, Context<WorkDisk> context, Instant now) {
+    public ClaimState observe(WorkDisk disk, WorkDiskStatus reported, Context<WorkDisk> context, Instant now) {
         return ClaimState.of(
                 disk,
                 reported,

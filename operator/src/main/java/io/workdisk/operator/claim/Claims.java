@@ -1,9 +1,11 @@
 package io.workdisk.operator.claim;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +24,14 @@ public final class Claims {
         this.client = client;
     }
 
-    public void carryOut(ClaimPlan plan) {
-        plan.actions().forEach(this::carryOut);
+    /** Carries out every action; {@code made} is told of each object made. */
+    public void carryOut(ClaimPlan plan, Consumer<HasMetadata> made) {
+        plan.actions().forEach(a -> carryOut(a, made));
     }
 
-    private void carryOut(ClaimAction action) {
+    private void carryOut(ClaimAction action, Consumer<HasMetadata> made) {
         if (action instanceof ClaimAction.Create create) {
-            create(create);
+            create(create, made);
         } else if (action instanceof ClaimAction.Delete delete) {
             delete(delete);
         } else if (action instanceof ClaimAction.GrowVolume grow) {
@@ -48,9 +51,9 @@ public final class Claims {
         }
     }
 
-    private void create(ClaimAction.Create create) {
+    private void create(ClaimAction.Create create, Consumer<HasMetadata> made) {
         try {
-            client.resource(create.object()).create();
+            made.accept(client.resource(create.object()).create());
             log.info(
                     "made {} {}",
                     create.object().getKind(),

@@ -62,6 +62,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     private final Clock clock;
     /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
+    /** The informers of the disks' volume objects; set once, when the event sources are made. */
+    private volatile ClaimSources claimSources;
 
     public WorkDiskReconciler(
             Tasks tasks,
@@ -138,7 +140,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                 context);
         nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
         List<EventSource<?, WorkDisk>> sources = new ArrayList<>(List.of(diskTasks, workNodes, kubeNodes, seeds));
-        sources.addAll(ClaimSources.of(context));
+        claimSources = ClaimSources.of(context);
+        sources.addAll(claimSources.eventSources());
         return sources;
     }
 
@@ -156,7 +159,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return UpdateControl.noUpdate(); // deleted while the finalizer went on: its delete event follows
         }
         Plan<WorkDiskStatus> plan = decide(held, context);
-        ClaimPlan claim = claimPlanner.plan(ClaimSources.observe(held, plan.status(), context, Instant.now(clock)));
+        ClaimPlan claim = claimPlanner.plan(claimSources.observe(held, plan.status(), context, Instant.now(clock)));
         act(held, context, plan, claim);
         return plan.updateControl();
     }
@@ -189,7 +192,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                 disk,
                 context,
                 plan,
-                claimPlanner.planRelease(ClaimSources.observe(disk, plan.status(), context, Instant.now(clock))));
+                claimPlanner.planRelease(claimSources.observe(disk, plan.status(), context, Instant.now(clock))));
         if (!plan.finished()) {
             return plan.updateControl();
         }
@@ -222,7 +225,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
 
     private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan, ClaimPlan claim) {
         tasks.carryOut(plan, () -> report(disk, context, withClaim(plan.status(), claim)));
-        claims.carryOut(claim);
+        claims.carryOut(claim, claimSources::remember);
     }
 
     /** The disk's status with the claim's condition in place of the one it had (none if the claim has none). */
