@@ -97,12 +97,7 @@ class ClaimPlannerTest {
     @Test
     void aClaimTheOperatorDidNotMakeIsReportedAndNothingIsMade() {
         WorkDisk disk = disk(DiskPhase.Ready);
-        PersistentVolumeClaim theirs = new PersistentVolumeClaimBuilder()
-                .withMetadata(new ObjectMetaBuilder()
-                        .withNamespace("ns")
-                        .withName("d")
-                        .build())
-                .build();
+        PersistentVolumeClaim theirs = theirs();
         ClaimPlan plan = planner.plan(state(disk, null, theirs));
         assertThat(plan.actions()).isEmpty();
         assertThat(plan.condition()).hasValueSatisfying(c -> {
@@ -132,12 +127,7 @@ class ClaimPlannerTest {
                 .containsExactly(new ClaimAction.Delete(pvc), new ClaimAction.Delete(pv));
         assertThat(planner.plan(state(disk, pv, pvc)).condition()).isEmpty();
 
-        PersistentVolumeClaim theirs = new PersistentVolumeClaimBuilder()
-                .withMetadata(new ObjectMetaBuilder()
-                        .withNamespace("ns")
-                        .withName("d")
-                        .build())
-                .build();
+        PersistentVolumeClaim theirs = theirs();
         assertThat(planner.planRelease(state(disk(DiskPhase.Ready), null, theirs))
                         .actions())
                 .as("a claim of another's is never deleted")
@@ -151,6 +141,16 @@ class ClaimPlannerTest {
         ClaimPlan plan = planner.plan(state(disk, null, null));
         assertThat(plan.actions()).isEmpty();
         assertThat(plan.condition()).isEmpty();
+    }
+
+    /** A claim of the disk's name that the operator did not make. */
+    private static PersistentVolumeClaim theirs() {
+        return new PersistentVolumeClaimBuilder()
+                .withMetadata(new ObjectMetaBuilder()
+                        .withNamespace("ns")
+                        .withName("d")
+                        .build())
+                .build();
     }
 
     private static ClaimState state(WorkDisk disk, PersistentVolume pv, PersistentVolumeClaim pvc) {
