@@ -180,6 +180,27 @@ class KubeletVolumesTest {
     }
 
     @Test
+    void aClaimBelowItsSeedsSizeIsRefusedNamingTheSizeToAskFor() {
+        PersistentVolumeClaim claim = pods.claim("too-small", KubeletCluster.MOUNTED_FROM_SEED, "64Mi", false);
+        pods.run("too-small-1", claim, "true", null, null);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(cluster.events("too-small"))
+                        .anyMatch(e -> e.startsWith("ProvisioningFailed: ")
+                                && e.contains("code = OutOfRange desc = disk pvc-")
+                                && e.endsWith("cannot be made: SizeBelowSeed (size 64Mi is below the seed's filesystem"
+                                        + " size 512Mi (536870912 bytes); ask for at least that much)")));
+        assertThat(kube.persistentVolumeClaims()
+                        .inNamespace("default")
+                        .withName("too-small")
+                        .get()
+                        .getStatus()
+                        .getPhase())
+                .isEqualTo("Pending");
+        pods.delete("too-small-1");
+        kube.resource(claim).delete();
+    }
+
+    @Test
     void aDiskOnAnotherNodeIsNeverPublishedHere() throws Exception {
         // made on the other node: as if the scheduler had put the claim's first consumer there
         PersistentVolumeClaim claim = cluster.claimOn("elsewhere", KubeletCluster.OTHER_NODE);
@@ -202,12 +223,17 @@ class KubeletVolumesTest {
                 .untilAsserted(() -> assertThat(cluster.events("forced-here"))
                         .anyMatch(e -> e.startsWith("FailedMount: ") && e.contains("NodeAffinity check failed")));
 
-        // a PV written by hand with that disk's volume id and no affinity reaches the node service: it refuses
+        // a PV written by hand with the volume id of another disk there (the kubelet retries a failed volume with
+        // a backoff kept per volume id: a second disk keeps the two pods' attempts apart) and no affinity: it
+        // reaches the node service, which refuses it
+        cluster.claimOn("elsewhere-2", KubeletCluster.OTHER_NODE);
+        PersistentVolume second = cluster.boundVolume("elsewhere-2");
+        WorkDisk secondDisk = cluster.diskOf("elsewhere-2");
         PersistentVolumeClaim stolen =
-                cluster.handMadeClaim("stolen", volume.getSpec().getCsi().getVolumeHandle());
+                cluster.handMadeClaim("stolen", second.getSpec().getCsi().getVolumeHandle());
         pods.run("stolen-1", stolen, "true", null, null);
         String refusal = "code = NotFound desc = disk default/"
-                + disk.getMetadata().getName() + " is not made on node " + cluster.nodeName();
+                + secondDisk.getMetadata().getName() + " is not made on node " + cluster.nodeName();
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(cluster.events("stolen-1"))
                         .anyMatch(e -> e.startsWith("FailedMount: ") && e.contains(refusal)));
@@ -228,11 +254,15 @@ class KubeletVolumesTest {
                         .publications())
                 .as("nothing published on the kubelet's node")
                 .isNullOrEmpty();
-        assertThat(disk.getStatus().nodeName()).isEqualTo(KubeletCluster.OTHER_NODE);
+        assertThat(secondDisk.getStatus().nodeName()).isEqualTo(KubeletCluster.OTHER_NODE);
         assertThat(cluster.loopDevicesOf(Path.of(disk.getStatus().path()))).isEmpty();
+        assertThat(cluster.loopDevicesOf(Path.of(secondDisk.getStatus().path())))
+                .isEmpty();
         assertThat(cluster.mountsUnder(cluster.kubeletRoot().resolve("pods").toString()))
                 .as("nothing mounted for either pod")
-                .noneMatch(m -> m.contains(volume.getMetadata().getName()) || m.contains("stolen"));
+                .noneMatch(m -> m.contains(volume.getMetadata().getName())
+                        || m.contains(second.getMetadata().getName())
+                        || m.contains("stolen"));
         for (String pod : List.of("wants-elsewhere", "forced-here", "stolen-1")) {
             pods.delete(pod);
         }
