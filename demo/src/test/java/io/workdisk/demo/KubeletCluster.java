@@ -11,37 +11,37 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.HostSupport;
-import io.workdisk.agent.csi.cluster.DisksFromTasks;
-import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.csi.CsiDriver;
+import io.workdisk.csi.CsiSocketChannels;
 import io.workdisk.csi.Presentation;
-import io.workdisk.operator.WorkdiskOperator;
-import io.workdisk.operator.csi.CsiController;
+import io.workdisk.csi.protocol.IdentityGrpc;
+import io.workdisk.csi.protocol.ProbeRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything around a real kubelet for the driver's tests, started once for a test class: the node ({@link
- * KubeletNode}) with the agent of that node serving the driver's node service on the kubelet's plugin socket
- * and registered with it; a second node without a kubelet (a Node object and its own agent); the operator with
- * the driver's controller service; and the upstream controllers ({@link ControlPlane}: binder, scheduler,
- * csi-provisioner, csi-resizer). Two StorageClasses as the chart makes them: {@value #BLANK} (blank disks,
- * {@code disk.img} for Filesystem claims) and {@value #MOUNTED_FROM_SEED} (disks from a small seed, mounted).
+ * KubeletNode}); the agent of that node as its own process ({@code agent run --csi-socket
+ * ROOT/plugins/workdisk.io/csi.sock --kubelet-dir ROOT}, as the chart runs it), its node service registered with
+ * the kubelet; a second node without a kubelet (a Node object and its own agent process); the operator process
+ * with {@code --csi-socket}, the driver's controller service; and the upstream controllers ({@link ControlPlane}:
+ * binder, scheduler, csi-provisioner, csi-resizer). Two StorageClasses as the chart makes them: {@value #BLANK}
+ * (blank disks, {@code disk.img} for Filesystem claims) and {@value #MOUNTED_FROM_SEED} (disks from a small seed,
+ * mounted). Logs are kept in {@code target/kubelet-volumes}.
  */
 final class KubeletCluster implements AutoCloseable {
     static final String NODE = "workdisk-kubelet";
@@ -54,7 +54,7 @@ final class KubeletCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private LocalCluster cluster;
+    private ProcessCluster cluster;
     private KubeletNode node;
 
     private KubeletCluster(Path dir) {
@@ -82,35 +82,34 @@ final class KubeletCluster implements AutoCloseable {
         Path logs = Path.of("target", "kubelet-volumes").toAbsolutePath();
         Shell.ok("rm", "-rf", logs.toString());
         node = KubeletNode.start(NODE, api.writeKubeconfig(dir.resolve("kubeconfig")), logs);
-        cluster = new LocalCluster(
-                api,
-                new WorkdiskOperator.Settings("workdisk-system", 1.0, Duration.ofSeconds(8), Duration.ofSeconds(3), 4),
-                Clock.systemUTC());
-        KubernetesClient kube = cluster.client();
+        // the operator and the agents as the product's processes, with the flags the chart gives them
+        cluster = new ProcessCluster(logs.resolve("processes"), api);
         ControlPlane plane = new ControlPlane(api, logs.resolve("control-plane"));
         started.add(plane);
         plane.csiDriver().node(OTHER_NODE);
 
         List<Path> images = List.of(seedImage());
-        NodeAgent agent = cluster.startAgent(
-                new NodeAgent.Settings(NODE, dir.resolve(NODE), images, null, 2, Duration.ofSeconds(2)));
-        cluster.startAgent(
-                new NodeAgent.Settings(OTHER_NODE, dir.resolve(OTHER_NODE), images, null, 2, Duration.ofSeconds(2)));
-        cluster.startOperator();
-        // the agent's node service, as `agent --csi-socket ROOT/plugins/workdisk.io/csi.sock --kubelet-dir ROOT`
-        started.add(CsiNode.start(
-                CsiNode.Settings.of(NODE, node.pluginSocket(CsiDriver.NAME), node.root(), dir.resolve(NODE), "test"),
-                new DisksFromTasks(kube, NODE, dir.resolve(NODE)),
-                Clock.systemUTC(),
-                agent::reportSoon));
-        node.register(CsiDriver.NAME, this::registered, Duration.ofSeconds(60));
+        cluster.addAgent(new ProcessCluster.Node(
+                NODE,
+                dir.resolve(NODE),
+                images,
+                2,
+                List.of(
+                        "--csi-socket",
+                        node.pluginSocket(CsiDriver.NAME).toString(),
+                        "--kubelet-dir",
+                        node.root().toString())));
+        cluster.addAgent(new ProcessCluster.Node(OTHER_NODE, dir.resolve(OTHER_NODE), images, 2));
         Path controllerSocket = dir.resolve("controller.sock");
-        started.add(CsiController.start(kube, controllerSocket, "test", Duration.ofSeconds(60)));
+        cluster.startOperator("--csi-socket", controllerSocket.toString());
+        node.register(CsiDriver.NAME, this::registered, Duration.ofSeconds(90));
+        answering(controllerSocket);
         plane.controllerManager()
                 .scheduler()
                 .provisioner(controllerSocket, "workdisk-system")
                 .resizer(controllerSocket);
 
+        KubernetesClient kube = client();
         storageClass(BLANK, Map.of());
         kube.resource(Manifests.seed(SEED, images.get(0).resolve("files.ext4"))).create();
         storageClass(
@@ -126,6 +125,27 @@ final class KubeletCluster implements AutoCloseable {
         untaintReady(NODE);
         untaintReady(OTHER_NODE);
         Waits.seedReady(kube, SEED);
+    }
+
+    /**
+     * Waits until the operator's controller service answers a Probe within the second csi-provisioner and
+     * csi-resizer give a driver: on a loaded machine a JVM just started can take longer over its first
+     * connection, and those sidecars then exit (in a cluster their containers would be restarted; here nothing
+     * restarts them).
+     */
+    private static void answering(Path socket) {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    try (CsiSocketChannels channel = CsiSocketChannels.to(socket)) {
+                        return IdentityGrpc.newBlockingStub(channel.channel())
+                                .withDeadlineAfter(1, TimeUnit.SECONDS)
+                                .probe(ProbeRequest.getDefaultInstance())
+                                .getReady()
+                                .getValue();
+                    }
+                });
     }
 
     /** Whether the kubelet's CSINode lists the driver: the kubelet has called NodeGetInfo. */
