@@ -148,6 +148,16 @@ final class KubeletCluster implements AutoCloseable {
                 });
     }
 
+    /**
+     * SIGKILLs the kubelet node's agent (its node service with it) and starts it again with the same flags; returns
+     * once its node service answers again on the kubelet's plugin socket.
+     */
+    void killAndRestartAgent() throws Exception {
+        cluster.killAgent(NODE);
+        cluster.startAgent(NODE);
+        answering(node.pluginSocket(CsiDriver.NAME));
+    }
+
     /** Whether the kubelet's CSINode lists the driver: the kubelet has called NodeGetInfo. */
     private boolean registered() {
         var csiNode = client().storage().v1().csiNodes().withName(NODE).get();

@@ -29,8 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * placing a pod and its {@code WaitForFirstConsumer} claim, csi-provisioner making the WorkDisk, the kubelet
  * publishing it and running the pod, which sees its disk in each presentation (Block, Filesystem
  * {@code disk.img}, Filesystem mounted). Deleting the pod unpublishes it (loop device detached, mount gone);
- * the claim then grows through csi-resizer and the pod, run again, sees the larger disk and its old data. A
- * disk on another node is never published here, even for a pod bound here past the scheduler.
+ * the claim then grows through csi-resizer and the pod, run again, sees the larger disk and its old data. The
+ * agent SIGKILLed while a pod uses its disk still takes the publication down with the pod. A disk on another
+ * node is never published here, even for a pod bound here past the scheduler; a claim smaller than its seed is
+ * refused with the spec's code. The agent and the operator run as their own processes with their
+ * {@code --csi-socket} flags.
  */
 @ExtendWith(SharedApiServer.class)
 class KubeletVolumesTest {
@@ -166,6 +169,11 @@ class KubeletVolumesTest {
                 .isNotEmpty();
         assertThat(cluster.loopDevicesOf(image)).hasSize(1);
 
+        // the agent killed and started again while the pod runs: it finds its publication again (one loop device,
+        // still shown on the disk), and the kubelet's unpublish, sent to the new process, takes it all down
+        cluster.killAndRestartAgent();
+        assertPublished("files", "mounted", "files-1");
+        assertThat(cluster.loopDevicesOf(image)).as("not attached twice").hasSize(1);
         pods.delete("files-1");
         assertUnpublished("files");
         assertThat(cluster.mountsUnder(target)).as("unmounted with the pod").isEmpty();
