@@ -75,9 +75,7 @@ final class Volumes {
                     : Conditions.find(ready.getStatus().conditions(), "Ready");
             String reason = why == null ? "Failed" : why.getReason();
             throw ControllerRefusal.of(
-                    CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)
-                            ? Status.Code.RESOURCE_EXHAUSTED
-                            : Status.Code.INTERNAL,
+                    codeFor(reason),
                     "disk " + request.name() + " cannot be made: " + reason
                             + (why == null || why.getMessage() == null ? "" : " (" + why.getMessage() + ")"));
         }
@@ -213,6 +211,18 @@ final class Volumes {
                     Status.Code.ABORTED,
                     "disk " + disk.getMetadata().getName() + " is not there yet; ask again (the operation goes on)");
         }
+    }
+
+    /**
+     * The spec's code for a disk that cannot be made: no room is RESOURCE_EXHAUSTED (the scheduler may choose
+     * another node); a size below its seed's filesystem is OUT_OF_RANGE, the code for a capacity the plugin does
+     * not allow (the claim must ask for more; no retry changes it); anything else INTERNAL.
+     */
+    private static Status.Code codeFor(String reason) {
+        if (CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)) {
+            return Status.Code.RESOURCE_EXHAUSTED;
+        }
+        return "SizeBelowSeed".equals(reason) ? Status.Code.OUT_OF_RANGE : Status.Code.INTERNAL;
     }
 
     /** The placement reason that no retry of this request will change, or null. */
