@@ -1,13 +1,14 @@
 package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.DiskFacts;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.inspect.DiskFacts;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.api.task.ImageReference;
@@ -180,7 +181,7 @@ public final class TaskExecutor {
         try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
             Timed<SeedReport> built = engine.buildSeed(
                     layout.root(),
-                    new DiskEngine.SeedRequest(
+                    new SeedRequest(
                             rootfs.path(), spec.subtree(), engineOwnership(spec), path, spec.requester(), true));
             SeedReport r = built.result();
             return new Outcome(

@@ -1,12 +1,12 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.EntryNames.HostileEntryException;
 import io.workdisk.agent.engine.seed.EntryOwner;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.LayerHeaders;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.io.InputStream;

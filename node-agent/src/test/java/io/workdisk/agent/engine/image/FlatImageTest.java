@@ -3,13 +3,13 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Mkfs;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.Mkfs;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.RandomAccessFile;

@@ -3,12 +3,12 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.Shell;
 import java.io.FileOutputStream;
 import java.io.IOException;

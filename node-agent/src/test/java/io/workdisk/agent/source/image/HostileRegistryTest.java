@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -3,9 +3,9 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RegistryImageSeeds;
