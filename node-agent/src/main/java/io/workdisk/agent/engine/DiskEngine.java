@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.image.ImageSeedBuilder;
 import io.workdisk.agent.engine.image.ImageSeedReport;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
 import io.workdisk.agent.engine.image.LayerLimits;
+import io.workdisk.agent.engine.image.LayerReaders;
 import io.workdisk.agent.engine.inspect.DiskFacts;
 import io.workdisk.agent.engine.inspect.DiskInspector;
 import io.workdisk.agent.engine.output.Target;
@@ -34,6 +35,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -49,6 +51,7 @@ public final class DiskEngine {
     private final ResizeRecovery recovery;
     private final SeedMethod seedMethod;
     private final Clock clock;
+    private final ExecutorService layerReaders;
 
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime) {
         this(tools, nanoTime, SeedMethod.AUTO);
@@ -64,6 +67,22 @@ public final class DiskEngine {
      * missing, the directories an image's layers imply but never list).
      */
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod, Clock clock) {
+        this(
+                tools,
+                nanoTime,
+                seedMethod,
+                clock,
+                LayerReaders.pool(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * An engine whose image seeds read their layers on {@code layerReaders} ({@link LayerReaders#pool}),
+     * which its owner shuts down: the agent hands every engine one pool, so builds running at once share
+     * one reader per core rather than each starting its own.
+     */
+    public DiskEngine(
+            E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod, Clock clock, ExecutorService layerReaders) {
+        this.layerReaders = layerReaders;
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.inspector = new DiskInspector(tools);
@@ -174,7 +193,7 @@ public final class DiskEngine {
     public Timed<ImageSeedReport> buildImageSeed(
             DataRoot root, ImageSeedRequest req, Phases phases, LongConsumer written) throws EngineException {
         ImageSeedReport report = new ImageSeedBuilder(
-                        tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock)
+                        tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock, layerReaders)
                 .build(root, req, phases, written);
         return new Timed<>(phases.totalSeconds(), report);
     }

@@ -20,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -39,21 +40,27 @@ public final class ImageSeedBuilder {
     private final LayerLimits limits;
     private final SeedMethod method;
     private final Clock clock;
+    private final ExecutorService layerReaders;
 
-    /** {@code clock} dates the directories the layers imply but never list, and the root of an empty seed. */
+    /**
+     * {@code clock} dates the directories the layers imply but never list, and the root of an empty seed;
+     * {@code layerReaders} is the node's pool of layer-reading threads ({@link LayerReaders#pool}).
+     */
     public ImageSeedBuilder(
             E2fsTools tools,
             LongSupplier nanoTime,
             ResizeRecovery recovery,
             LayerLimits limits,
             SeedMethod method,
-            Clock clock) {
+            Clock clock,
+            ExecutorService layerReaders) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
         this.limits = limits;
         this.method = method;
         this.clock = clock;
+        this.layerReaders = layerReaders;
     }
 
     /** Builds the seed {@code req} asks for, telling {@code written} how many entries reached mkfs so far. */
@@ -131,8 +138,8 @@ public final class ImageSeedBuilder {
     /** Every layer's headers applied, in order, to the tree in memory ("index"). */
     private LayerIndex index(ImageSeedRequest req) throws EngineException {
         Instant now = clock.instant();
-        LayerIndex index =
-                new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
+        LayerIndex index = new LayerIndex(
+                req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()), layerReaders);
         index.applyAll(req.image().layers());
         return index;
     }

@@ -55,8 +55,8 @@ class FlatImageTest {
     }
 
     private FlatImage index(Layer layer) throws EngineException {
-        LayerIndex index =
-                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(
+                SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layer));
         return index.plan("/");
     }

@@ -54,7 +54,7 @@ class HostileLayersTest {
     }
 
     private Extraction apply(Way way, LayerLimits limits, Layer... layers) throws Exception {
-        LayerIndex index = new LayerIndex(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layers));
         index.finish();
         FlatImage image = index.plan("/");

@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -11,10 +12,19 @@ import io.workdisk.agent.engine.tools.E2fsTools;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /** What the image seed tests share: an engine held to one method, and an image of given layers. */
 final class ImageSeeds {
+    /** The layer readers of the indexes these tests make directly, as the agent's engine holds one pool. */
+    private static final ExecutorService READERS = LayerReaders.pool(2);
+
     private ImageSeeds() {}
+
+    /** An index reading its layers on the tests' reader pool. */
+    static LayerIndex index(SeedOwnership ownership, LayerLimits limits, Inode.Timestamp now) {
+        return new LayerIndex(ownership, limits, now, READERS);
+    }
 
     static DiskEngine engine(SeedMethod method) {
         return new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, method);

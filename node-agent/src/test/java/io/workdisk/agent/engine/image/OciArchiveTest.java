@@ -146,7 +146,7 @@ class OciArchiveTest {
 
         assertThat(image.manifestDigest()).isEqualTo("sha256:" + configName.replace(".json", ""));
         Path root = Files.createDirectories(tmp.resolve("flat"));
-        LayerIndex index = new LayerIndex(
+        LayerIndex index = ImageSeeds.index(
                 SeedOwnership.ROOT, LayerLimits.defaults(), new io.workdisk.agent.engine.ext4.Inode.Timestamp(0, 0));
         index.applyAll(image.layers());
         index.plan("/").writeTree(image.layers(), LayerLimits.defaults(), root, written -> {});
