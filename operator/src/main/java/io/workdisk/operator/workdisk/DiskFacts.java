@@ -10,6 +10,7 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
+import io.workdisk.operator.task.Retry;
 import java.util.List;
 
 /**
@@ -54,10 +55,8 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
     /** The attempt number of the next try at a step: one more than the last if that step is what last failed. */
     int nextAttempt(TaskType type) {
         Operation last = lastOperation;
-        if (last != null && last.type() == type && last.result() == TaskPhase.Failed && last.attempt() != null) {
-            return last.attempt() + 1;
-        }
-        return 1;
+        boolean lastFailed = last != null && last.type() == type && last.result() == TaskPhase.Failed;
+        return Retry.nextAttempt(lastFailed ? last.attempt() : null);
     }
 
     WorkDiskStatus status(

@@ -127,7 +127,7 @@ public final class ImageResolution {
             }
             if (Tasks.failed(task)) {
                 Retry retry = Retry.of(task, now);
-                if (!(retry instanceof Retry.Now)) {
+                if (!retry.dueNow()) {
                     return Plan.report(new Outcome(
                                     sameReference,
                                     SeedReasons.RESOLVE_FAILED,
@@ -139,7 +139,7 @@ public final class ImageResolution {
                 return Plan.report(new Outcome(sameReference, "Resolving", "resolving " + reference + " on " + node));
             }
             // due for a retry, or its node's agent stopped: ask again, perhaps of another node
-            next = attempt(task) + 1;
+            next = Retry.nextAttempt(attempt(task));
         }
         Optional<NodeView> asked = wanted.stream().filter(NodeView::alive).findFirst();
         Plan<Outcome> plan =
@@ -173,6 +173,7 @@ public final class ImageResolution {
         return annotations == null ? null : annotations.get(ANNOTATION);
     }
 
+    /** The attempt a resolve task carries (1 for one written before attempts were counted). */
     private static int attempt(WorkTask task) {
         return task.getSpec().attempt() == null ? 1 : task.getSpec().attempt();
     }
