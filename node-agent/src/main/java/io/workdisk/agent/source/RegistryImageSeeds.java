@@ -23,7 +23,6 @@ import io.workdisk.agent.source.image.Resolver;
 import io.workdisk.api.task.ImageSource;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -94,10 +93,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
     @Override
     public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedOwnership ownership =
-                SeedOwnership.valueOf(io.workdisk.api.task.SeedOwnership.orDefault(request.ownership())
-                        .name()
-                        .toUpperCase(Locale.ROOT));
+        SeedOwnership ownership = SeedOwnerships.forEngine(request.ownership());
         if (request.archive() != null) {
             Phases phases = new Phases(nanoTime);
             ImageSeedRequest fromArchive = ImageSeedRequest.fromArchive(

@@ -11,6 +11,7 @@ import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
+import io.workdisk.agent.source.SeedOwnerships;
 import io.workdisk.api.task.ImageReference;
 import io.workdisk.api.task.SeedOwnership;
 import io.workdisk.api.task.SeedSource;
@@ -182,7 +183,12 @@ public final class TaskExecutor {
             Timed<SeedReport> built = engine.buildSeed(
                     layout.root(),
                     new SeedRequest(
-                            rootfs.path(), spec.subtree(), engineOwnership(spec), path, spec.requester(), true));
+                            rootfs.path(),
+                            spec.subtree(),
+                            SeedOwnerships.forEngine(spec.ownership()),
+                            path,
+                            spec.requester(),
+                            true));
             SeedReport r = built.result();
             return new Outcome(
                     TaskResult.seed(
@@ -220,12 +226,5 @@ public final class TaskExecutor {
             throw new EngineException(Problem.INVALID_SIZE, spec.type() + " task has no sizeBytes");
         }
         return spec.sizeBytes();
-    }
-
-    /** The API's ownership rule as the disk engine, which knows nothing of the API, names it. */
-    static io.workdisk.agent.engine.seed.SeedOwnership engineOwnership(WorkTaskSpec spec) {
-        return SeedOwnership.orDefault(spec.ownership()) == SeedOwnership.Preserve
-                ? io.workdisk.agent.engine.seed.SeedOwnership.PRESERVE
-                : io.workdisk.agent.engine.seed.SeedOwnership.ROOT;
     }
 }

@@ -246,19 +246,8 @@ public final class SeedPlanner {
 
     private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
         TaskResult r = task.getStatus().result();
-        return new NodeSeedStatus(
-                node.name(),
-                SeedPhase.Ready,
-                r.path(),
-                r.sizeBytes(),
-                r.payloadBytes(),
-                r.files(),
-                r.skipped(),
-                warnings(r),
-                seen.digest(),
-                task.getSpec().attempt(),
-                r.imageDigest(),
-                null);
+        return NodeSeedStatus.ready(
+                node.name(), r, warnings(r), seen.digest(), task.getSpec().attempt());
     }
 
     private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
@@ -274,19 +263,8 @@ public final class SeedPlanner {
             return dropped(); // the node and its agent are gone: nothing left to remove
         }
         Optional<WorkTask> task = seen.task(deleteTaskName(seen.seed(), held.node()));
-        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(
-                held.node(),
-                SeedPhase.Removing,
-                held.path(),
-                held.sizeBytes(),
-                held.payloadBytes(),
-                held.files(),
-                held.skipped(),
-                deleting ? "removing the seed" : "the node no longer matches",
-                held.sourceDigest(),
-                held.attempt(),
-                held.imageDigest(),
-                null));
+        Plan<Optional<NodeSeedStatus>> removing =
+                entry(held.removing(deleting ? "removing the seed" : "the node no longer matches"));
         if (task.isEmpty()) {
             return removing.creating(deleteTask(seen.seed(), held.node()));
         }

@@ -6,6 +6,7 @@ import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 
 /** How a layer's tar is stored, from its media type; a media type not listed here is refused. */
@@ -42,7 +43,7 @@ enum Compression {
             throw new EngineException(
                     Problem.INVALID_IMAGE,
                     "layer media type '" + mediaType + "' is not a layer this agent can apply (expected one of "
-                            + String.join(", ", new java.util.TreeSet<>(BY_MEDIA_TYPE.keySet())) + ")");
+                            + String.join(", ", new TreeSet<>(BY_MEDIA_TYPE.keySet())) + ")");
         }
         return c;
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -56,7 +57,7 @@ final class RegistryTrust {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
                     "CA file " + DataRoot.quoted(caFile) + " is not a PEM certificate bundle: " + ErrorText.of(e),
