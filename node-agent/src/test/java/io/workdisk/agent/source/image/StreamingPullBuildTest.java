@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -71,10 +72,10 @@ class StreamingPullBuildTest {
                 List.of(
                         images.layer(
                                 Map.of("root/big.txt", noise(1, 600_000), "root/keep.txt", "lower\n"),
-                                LayerCompression.GZIP),
+                                Compression.GZIP),
                         images.layer(
                                 Map.of("root/more.txt", noise(2, 300_000), "root/keep.txt", "upper\n"),
-                                LayerCompression.ZSTD)));
+                                Compression.ZSTD)));
         byte[] notGzip = "this is not gzip data at all".getBytes(StandardCharsets.UTF_8);
         TestImages.Layer bad = new TestImages.Layer(
                 notGzip,
