@@ -41,7 +41,7 @@ final class DiskDeletionPlanner {
      * Removing the image (Delete) or keeping it (Retain) before the object goes. Reads only what was made and
      * where: a disk being deleted is never placed, so deleting one reserves no room.
      */
-    Plan<WorkDiskStatus> plan(DiskState s, DiskFacts f) {
+    Plan<WorkDiskStatus> plan(DiskState s, CarriedDisk f) {
         WorkDisk disk = s.disk();
         List<WorkTask> others = s.tasks().stream()
                 .filter(t -> !t.getMetadata().getName().equals(deleteTaskName(disk)))
@@ -82,7 +82,7 @@ final class DiskDeletionPlanner {
     }
 
     /** The delete task's progress. */
-    private static Plan<WorkDiskStatus> removingImage(DiskState s, DiskFacts f, WorkTask task) {
+    private static Plan<WorkDiskStatus> removingImage(DiskState s, CarriedDisk f, WorkTask task) {
         if (Tasks.succeeded(task)) {
             return deleted(s, f, "image removed from " + f.node()).removingNow(s.tasks());
         }
@@ -102,7 +102,7 @@ final class DiskDeletionPlanner {
                 r -> deleting(s, f, task.getStatus().message() + r.says()));
     }
 
-    private static WorkTask deleteTask(WorkDisk disk, DiskFacts f) {
+    private static WorkTask deleteTask(WorkDisk disk, CarriedDisk f) {
         return Tasks.build(
                 disk,
                 disk.getMetadata().getNamespace(),
@@ -112,17 +112,17 @@ final class DiskDeletionPlanner {
     }
 
     /** Still being deleted: the finalizer stays. */
-    private static Plan<WorkDiskStatus> deleting(DiskState s, DiskFacts f, String message) {
+    private static Plan<WorkDiskStatus> deleting(DiskState s, CarriedDisk f, String message) {
         return Plan.report(deletionStatus(s, f, "Deleting", message));
     }
 
     /** Deleted: the finalizer goes once the plan is carried out. */
-    private static Plan<WorkDiskStatus> deleted(DiskState s, DiskFacts f, String message) {
+    private static Plan<WorkDiskStatus> deleted(DiskState s, CarriedDisk f, String message) {
         return Plan.report(deletionStatus(s, f, "Deleted", message)).finishing();
     }
 
     /** Placed where it is, and Ready=False; a disk never placed keeps what its Placed condition said before. */
-    private static WorkDiskStatus deletionStatus(DiskState s, DiskFacts f, String reason, String message) {
+    private static WorkDiskStatus deletionStatus(DiskState s, CarriedDisk f, String reason, String message) {
         Condition ready = aboutNow(s, ready(false, reason, message));
         if (f.node() != null) {
             return status(s, f, DiskPhase.Deleting, List.of(aboutNow(s, placed(f)), ready));

@@ -71,7 +71,7 @@ public final class DiskPlanner {
 
     public Plan<WorkDiskStatus> plan(DiskState s) {
         Optional<WorkTask> create = s.task(createTaskName(s.disk()));
-        DiskFacts facts = facts(s, create);
+        CarriedDisk facts = facts(s, create);
         if (facts.made()) {
             // The create task stays, as the record of the work that made the disk (how long it took, what it made)
             // for `kubectl get wt`; it goes when the disk is deleted (and its owner reference is the backstop).
@@ -82,15 +82,15 @@ public final class DiskPlanner {
     }
 
     /** The facts the status carries, and what a create task that succeeded since made. */
-    private static DiskFacts facts(DiskState s, Optional<WorkTask> create) {
-        DiskFacts carried = DiskFacts.carried(s.disk());
+    private static CarriedDisk facts(DiskState s, Optional<WorkTask> create) {
+        CarriedDisk carried = CarriedDisk.carried(s.disk());
         return !carried.made() && create.filter(Tasks::succeeded).isPresent() ? carried.madeBy(create.get()) : carried;
     }
 
     // ---- a disk that does not exist yet ----
 
     /** Nothing made and no create task: check the spec, find a node, and write the task once it can run there. */
-    private Plan<WorkDiskStatus> toCreate(DiskState s, DiskFacts f) {
+    private Plan<WorkDiskStatus> toCreate(DiskState s, CarriedDisk f) {
         WorkDisk disk = s.disk();
         DiskSize.Parsed size = sizes.parse(disk.getSpec().size());
         if (!size.ok()) {
@@ -120,7 +120,7 @@ public final class DiskPlanner {
     }
 
     /** Placed: the create task is written once the node's agent, and the seed there, are ready. */
-    private Plan<WorkDiskStatus> createOnNode(DiskState s, DiskFacts f, long bytes) {
+    private Plan<WorkDiskStatus> createOnNode(DiskState s, CarriedDisk f, long bytes) {
         Optional<NodeView> node = s.node(f.node());
         if (node.isEmpty()) {
             return waiting(s, f, "NodeNotFound", "node '" + f.node() + "' has no workdisk agent", WAIT_FOR_NODE);
@@ -147,7 +147,7 @@ public final class DiskPlanner {
                 .creating(task);
     }
 
-    private static WorkTask createTask(WorkDisk disk, DiskFacts f, long bytes) {
+    private static WorkTask createTask(WorkDisk disk, CarriedDisk f, long bytes) {
         String seedRef = disk.getSpec().seedRef();
         String uid = disk.getMetadata().getUid();
         boolean preallocate = disk.getSpec().wantsPreallocation();
@@ -165,7 +165,7 @@ public final class DiskPlanner {
     }
 
     /** A create task exists and nothing is made yet: it runs, or it failed. */
-    private Plan<WorkDiskStatus> creating(DiskState s, DiskFacts f, WorkTask task) {
+    private Plan<WorkDiskStatus> creating(DiskState s, CarriedDisk f, WorkTask task) {
         if (Tasks.failed(task)) {
             return createFailed(s, f.failedAt(task), task);
         }
@@ -177,7 +177,7 @@ public final class DiskPlanner {
                 ready(false, "Creating", verb(task.getSpec().type()) + " the disk on " + f.node()));
     }
 
-    private Plan<WorkDiskStatus> createFailed(DiskState s, DiskFacts f, WorkTask task) {
+    private Plan<WorkDiskStatus> createFailed(DiskState s, CarriedDisk f, WorkTask task) {
         String reason = reason(task.getStatus().reason());
         String message = task.getStatus().message();
         DiskSize.Parsed size = sizes.parse(s.disk().getSpec().size());
@@ -211,7 +211,7 @@ public final class DiskPlanner {
 
     // ---- status ----
 
-    private Plan<WorkDiskStatus> invalid(DiskState s, DiskFacts f, String problem) {
+    private Plan<WorkDiskStatus> invalid(DiskState s, CarriedDisk f, String problem) {
         return report(
                 s,
                 f,
@@ -220,7 +220,7 @@ public final class DiskPlanner {
                 ready(false, DiskReasons.INVALID_SPEC, problem));
     }
 
-    private Plan<WorkDiskStatus> waiting(DiskState s, DiskFacts f, String reason, String message, Duration again) {
+    private Plan<WorkDiskStatus> waiting(DiskState s, CarriedDisk f, String reason, String message, Duration again) {
         Condition placed = f.node() != null ? placed(f) : Conditions.of("Placed", false, reason, message);
         return report(
                         s,

@@ -14,7 +14,7 @@ import java.util.List;
 final class DiskStatuses {
     private DiskStatuses() {}
 
-    static Plan<WorkDiskStatus> report(DiskState s, DiskFacts f, DiskPhase phase, Condition placed, Condition ready) {
+    static Plan<WorkDiskStatus> report(DiskState s, CarriedDisk f, DiskPhase phase, Condition placed, Condition ready) {
         return Plan.report(status(s, f, phase, List.of(aboutNow(s, placed), aboutNow(s, ready))));
     }
 
@@ -22,7 +22,7 @@ final class DiskStatuses {
      * The status: the carried facts, the phase and these conditions with kstatus's (Stalled for a failed disk or
      * one that waits for someone, Reconciling on the way), each keeping the time it last changed.
      */
-    static WorkDiskStatus status(DiskState s, DiskFacts f, DiskPhase phase, List<Condition> conditions) {
+    static WorkDiskStatus status(DiskState s, CarriedDisk f, DiskPhase phase, List<Condition> conditions) {
         List<Condition> withKstatus = KstatusConditions.adding(
                 conditions, ready -> phase == DiskPhase.Failed || DiskReasons.TERMINAL.contains(ready.getReason()));
         return f.status(
@@ -43,7 +43,7 @@ final class DiskStatuses {
                 .build();
     }
 
-    static Condition placed(DiskFacts f) {
+    static Condition placed(CarriedDisk f) {
         return Conditions.of("Placed", true, "Placed", "on node " + f.node());
     }
 

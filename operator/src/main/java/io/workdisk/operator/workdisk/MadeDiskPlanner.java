@@ -39,7 +39,7 @@ final class MadeDiskPlanner {
         this.sizes = sizes;
     }
 
-    Plan<WorkDiskStatus> plan(DiskState s, DiskFacts f) {
+    Plan<WorkDiskStatus> plan(DiskState s, CarriedDisk f) {
         Optional<NodeView> node = s.node(f.node());
         if (node.isEmpty() || !node.get().alive()) {
             String why = node.isEmpty()
@@ -78,7 +78,7 @@ final class MadeDiskPlanner {
     }
 
     /** The made disk against the size its spec asks for, given the resize task for that size. */
-    private Plan<WorkDiskStatus> sized(DiskState s, DiskFacts f, DiskSize.Parsed size, Optional<WorkTask> resize) {
+    private Plan<WorkDiskStatus> sized(DiskState s, CarriedDisk f, DiskSize.Parsed size, Optional<WorkTask> resize) {
         if (resize.isPresent() && Tasks.succeeded(resize.get())) {
             return sized(s, f.resizedBy(resize.get()), size, Optional.empty()).removingAfterReport(resize.get());
         }
@@ -144,7 +144,7 @@ final class MadeDiskPlanner {
     }
 
     /** Ready at its old size: the grow waits until nothing has the disk published. */
-    private Plan<WorkDiskStatus> resizeWaits(DiskState s, DiskFacts f, InUse use) {
+    private Plan<WorkDiskStatus> resizeWaits(DiskState s, CarriedDisk f, InUse use) {
         return report(
                         s,
                         f,
@@ -158,7 +158,7 @@ final class MadeDiskPlanner {
                 .lookingAgainIn(checkReadyEvery);
     }
 
-    private Plan<WorkDiskStatus> growing(DiskState s, DiskFacts f) {
+    private Plan<WorkDiskStatus> growing(DiskState s, CarriedDisk f) {
         return report(
                 s,
                 f,
@@ -167,7 +167,7 @@ final class MadeDiskPlanner {
                 ready(true, "Resizing", "growing to " + s.disk().getSpec().size() + " on " + f.node()));
     }
 
-    private static WorkTask resizeTask(WorkDisk disk, DiskFacts f, long bytes) {
+    private static WorkTask resizeTask(WorkDisk disk, CarriedDisk f, long bytes) {
         return Tasks.build(
                 disk,
                 disk.getMetadata().getNamespace(),
@@ -181,7 +181,7 @@ final class MadeDiskPlanner {
      * help (GitOps health reports it Degraded); a resize that is tried again, now or after its backoff, is
      * ResizeRetrying, still on its way.
      */
-    private Plan<WorkDiskStatus> resizeFailed(DiskState s, DiskFacts f, WorkTask task) {
+    private Plan<WorkDiskStatus> resizeFailed(DiskState s, CarriedDisk f, WorkTask task) {
         String message = "resize to " + s.disk().getSpec().size() + " failed: "
                 + task.getStatus().message();
         // refused only because a pod had the disk, which is gone now: a short pause, not the growing backoff

@@ -68,7 +68,7 @@ public final class SeedPlanner {
                 : nodes.stream()
                         .filter(n -> n.matches(seed.getSpec().nodeSelector()))
                         .toList();
-        Plan<ImageResolution.Outcome> resolution = resolution(seed, tasks, wanted, now, deleting);
+        Plan<ImageResolution.Standing> resolution = resolution(seed, tasks, wanted, now, deleting);
         ResolvedImage resolved = resolution.status().resolved();
         Seen seen = new Seen(
                 seed, SeedDigest.of(seed.getSpec(), resolved).orElse(null), resolved, resolution.status(), tasks, now);
@@ -96,12 +96,12 @@ public final class SeedPlanner {
         return deleting && entries.isEmpty() ? plan.finishing().removingNow(tasks) : plan;
     }
 
-    private Plan<ImageResolution.Outcome> resolution(
+    private Plan<ImageResolution.Standing> resolution(
             WorkSeed seed, List<WorkTask> tasks, List<NodeView> wanted, Instant now, boolean deleting) {
         if (deleting) {
             ResolvedImage kept =
                     seed.getStatus() == null ? null : seed.getStatus().resolvedImage();
-            return Plan.report(new ImageResolution.Outcome(kept, null, null));
+            return Plan.report(new ImageResolution.Standing(kept, null, null));
         }
         return resolution.decide(seed, tasks, wanted, now);
     }
@@ -114,7 +114,7 @@ public final class SeedPlanner {
             WorkSeed seed,
             String digest,
             ResolvedImage resolved,
-            ImageResolution.Outcome resolution,
+            ImageResolution.Standing resolution,
             List<WorkTask> tasks,
             Instant now) {
         Optional<WorkTask> task(String name) {

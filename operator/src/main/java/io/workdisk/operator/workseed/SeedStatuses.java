@@ -61,7 +61,7 @@ final class SeedStatuses {
         if (source == null || source.image() == null) {
             return Optional.empty();
         }
-        ImageResolution.Outcome r = seen.resolution();
+        ImageResolution.Standing r = seen.resolution();
         if (r.settled()) {
             return Optional.of(Conditions.of(
                     "ImageResolved",
