@@ -14,6 +14,11 @@ import java.util.Objects;
 public final class Conditions {
     private Conditions() {}
 
+    /** A condition whose observed generation the caller sets later, or never. */
+    public static Condition of(String type, boolean status, String reason, String message) {
+        return of(type, status, reason, message, null);
+    }
+
     public static Condition of(String type, boolean status, String reason, String message, Long generation) {
         assert !UserMessages.namesJavaType(message) : "a condition's message names a Java type: " + message;
         return new ConditionBuilder()

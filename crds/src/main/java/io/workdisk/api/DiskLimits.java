@@ -4,8 +4,9 @@ package io.workdisk.api;
  * The sizes a work disk may have, the same for the operator (which refuses a WorkDisk outside them) and
  * the node agent's engine (which refuses to make one): written here once.
  *
- * <p>The WorkDiskSpec's CEL rules state the same bounds as quantities ('64Mi', '16Ti'); CEL cannot read
- * Java constants, so CrdRulesBoundsTest checks the generated CRD says exactly these.
+ * <p>The WorkDiskSpec's CEL rules are built from the quantities below ({@link #MIN_QUANTITY},
+ * {@link #LIMIT_QUANTITY}); DiskLimitsTest checks that they are these byte counts and that the generated
+ * CRD's rules compare with exactly them.
  *
  * <p>Plain Java with no Kubernetes types: the engine, which deliberately knows nothing of Kubernetes,
  * uses these constants too, rather than keeping a bound of its own that could drift from the operator's.

@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -42,9 +43,9 @@ public final class CsiSocketServer implements AutoCloseable {
         try {
             Path dir = socket.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                if (!Files.isRegularFile(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        && !Files.isDirectory(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)) {
                     Files.delete(socket);
                 } else {
                     throw new IOException(socket + " exists and is not a socket");

@@ -1,6 +1,6 @@
 package io.workdisk.demo;
 
-import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workseed.SeedReasons;
 import io.workdisk.operator.workdisk.DiskPlanner;

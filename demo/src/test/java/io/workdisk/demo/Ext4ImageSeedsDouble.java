@@ -1,11 +1,12 @@
 package io.workdisk.demo;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.api.task.ImageReference;
 import io.workdisk.api.task.ImageSource;
@@ -83,7 +84,7 @@ final class Ext4ImageSeedsDouble {
                 Timed<SeedReport> seed = DiskEngine.standard()
                         .buildSeed(
                                 root,
-                                new DiskEngine.SeedRequest(
+                                new SeedRequest(
                                         rootfs, request.subtree(), request.target(), request.requester(), true));
                 return new Built(digest, seed.result(), seed.seconds());
             }

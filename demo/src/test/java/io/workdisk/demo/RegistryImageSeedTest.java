@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
-import io.workdisk.agent.source.image.LayerCompression;
 import io.workdisk.agent.source.image.TestImages;
 import io.workdisk.agent.source.image.TestRegistry;
 import io.workdisk.agent.testing.DebugfsTree;
@@ -61,10 +61,10 @@ class RegistryImageSeedTest {
                     "1",
                     Platform.host(),
                     List.of(
-                            images.layerOfTree(baseTree(), LayerCompression.GZIP),
+                            images.layerOfTree(baseTree(), Compression.GZIP),
                             images.layer(
                                     Map.of("etc/.wh.old.conf", "", "root/.profile", "export EDITOR=vi\n"),
-                                    LayerCompression.ZSTD)));
+                                    Compression.ZSTD)));
             String reference = registry.host() + "/team/devbox:1";
 
             cluster = new LocalCluster(

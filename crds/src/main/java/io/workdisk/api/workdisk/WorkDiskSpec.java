@@ -1,5 +1,8 @@
 package io.workdisk.api.workdisk;
 
+import static io.workdisk.api.DiskLimits.LIMIT_QUANTITY;
+import static io.workdisk.api.DiskLimits.MIN_QUANTITY;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -13,17 +16,20 @@ import java.util.Map;
 // the pattern has refused the value, and quantity() on a malformed string fails with the CEL library's own
 // message. A malformed size so gets exactly one message, the pattern's.
 @ValidationRule(
-        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) >= 0",
-        message = "size must be at least 64Mi",
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('" + MIN_QUANTITY
+                + "')) >= 0",
+        message = "size must be at least " + MIN_QUANTITY,
         fieldPath = ".size")
 @ValidationRule(
-        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('16Ti')) < 0",
-        message = "size must be below 16Ti, the largest file an ext4 data root can hold",
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('" + LIMIT_QUANTITY
+                + "')) < 0",
+        message = "size must be below " + LIMIT_QUANTITY + ", the largest file an ext4 data root can hold",
         fieldPath = ".size")
 // Only for sizes within bounds: a size refused as too small or too large is not also called fractional.
 @ValidationRule(
-        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('64Mi')) < 0"
-                + " || quantity(self.size).compareTo(quantity('16Ti')) >= 0 || quantity(self.size).isInteger()",
+        value = "!" + WorkDiskSpec.WELL_FORMED + " || quantity(self.size).compareTo(quantity('" + MIN_QUANTITY
+                + "')) < 0" + " || quantity(self.size).compareTo(quantity('" + LIMIT_QUANTITY
+                + "')) >= 0 || quantity(self.size).isInteger()",
         message = "size must be a whole number of bytes",
         fieldPath = ".size")
 @ValidationRule(
@@ -52,8 +58,8 @@ public record WorkDiskSpec(
         @Required
         @Size(max = 32)
         @Pattern(WorkDiskSpec.QUANTITY)
-        @JsonPropertyDescription(
-                "Size of the disk as a Kubernetes quantity (e.g. 8Gi), at least 64Mi. Can only grow; growing resizes the disk offline.")
+        @JsonPropertyDescription("Size of the disk as a Kubernetes quantity (e.g. 8Gi), at least " + MIN_QUANTITY
+                + ". Can only grow; growing resizes the disk offline.")
         String size,
 
         @Size(max = 253)

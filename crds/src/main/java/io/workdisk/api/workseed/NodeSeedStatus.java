@@ -3,6 +3,7 @@ package io.workdisk.api.workseed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.workdisk.api.task.BuildProgress;
+import io.workdisk.api.task.TaskResult;
 
 /** The seed on one node. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -56,6 +57,44 @@ public record NodeSeedStatus(
             String node, SeedPhase phase, String message, String sourceDigest, Integer attempt) {
         return new NodeSeedStatus(
                 node, phase, null, null, null, null, null, message, sourceDigest, attempt, null, null);
+    }
+
+    /**
+     * A node with the seed: Ready, with what its build task reported ({@code built}), {@code message} for what
+     * was left out (or null), for the source of {@code sourceDigest}, made by build {@code attempt}.
+     */
+    public static NodeSeedStatus ready(
+            String node, TaskResult built, String message, String sourceDigest, Integer attempt) {
+        return new NodeSeedStatus(
+                node,
+                SeedPhase.Ready,
+                built.path(),
+                built.sizeBytes(),
+                built.payloadBytes(),
+                built.files(),
+                built.skipped(),
+                message,
+                sourceDigest,
+                attempt,
+                built.imageDigest(),
+                null);
+    }
+
+    /** This entry as the seed is removed from its node, saying why: what it held stays until it is gone. */
+    public NodeSeedStatus removing(String why) {
+        return new NodeSeedStatus(
+                node,
+                SeedPhase.Removing,
+                path,
+                sizeBytes,
+                payloadBytes,
+                files,
+                skipped,
+                why,
+                sourceDigest,
+                attempt,
+                imageDigest,
+                null);
     }
 
     /** This entry with what the agent reported of the image: the digest built from, how far it has come. */

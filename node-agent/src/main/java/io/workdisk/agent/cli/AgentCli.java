@@ -1,13 +1,16 @@
 package io.workdisk.agent.cli;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.ImageSeedRequest;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RegistryImageSeeds;
 import io.workdisk.api.DataRootLayout;
@@ -278,19 +281,19 @@ public final class AgentCli implements Runnable {
                             Problem.INVALID_TASK, "--platform applies to --image and --oci-archive only");
                 }
                 return engine.buildSeed(
-                        root,
-                        new DiskEngine.SeedRequest(source.rootfs, subtree, rule, output(), common.requester, force));
+                        root, new SeedRequest(source.rootfs, subtree, rule, output(), common.requester, force));
             }
-            return engine.buildSeedFromArchive(
-                    root,
-                    new DiskEngine.ArchiveSeedRequest(
-                            source.ociArchive,
-                            platform == null ? Platform.host() : Platform.parse(platform),
-                            subtree,
-                            rule,
-                            output(),
-                            common.requester,
-                            force));
+            Phases phases = new Phases(System::nanoTime);
+            ImageSeedRequest fromArchive = ImageSeedRequest.fromArchive(
+                    source.ociArchive,
+                    platform == null ? Platform.host() : Platform.parse(platform),
+                    subtree,
+                    rule,
+                    output(),
+                    common.requester,
+                    force,
+                    phases);
+            return engine.buildImageSeed(root, fromArchive, phases, entries -> {});
         }
     }
 

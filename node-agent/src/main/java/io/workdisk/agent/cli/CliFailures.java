@@ -1,6 +1,6 @@
 package io.workdisk.agent.cli;
 
-import io.workdisk.agent.engine.ErrorText;
+import io.workdisk.agent.engine.shared.ErrorText;
 import java.io.PrintStream;
 import picocli.CommandLine;
 

@@ -1,7 +1,7 @@
 package io.workdisk.agent.cli;
 
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
 import picocli.CommandLine;
 
 /** {@code --ownership root|preserve}, any case; anything else is a usage error (exit 2), as for every option. */

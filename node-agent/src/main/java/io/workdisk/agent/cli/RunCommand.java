@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
-import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.source.ImageSeeds;

@@ -4,19 +4,30 @@ import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.files.StagedOutput;
-import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedBuilder;
 import io.workdisk.agent.engine.image.ImageSeedReport;
+import io.workdisk.agent.engine.image.ImageSeedRequest;
 import io.workdisk.agent.engine.image.LayerLimits;
-import io.workdisk.agent.engine.image.OciArchive;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.image.LayerReaders;
+import io.workdisk.agent.engine.inspect.DiskFacts;
+import io.workdisk.agent.engine.inspect.DiskInspector;
+import io.workdisk.agent.engine.output.Target;
+import io.workdisk.agent.engine.resize.ResizeJournal;
+import io.workdisk.agent.engine.resize.ResizeRecovery;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.seed.SeedMethod;
-import io.workdisk.agent.engine.seed.SeedNames;
-import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Sizes;
+import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.Mkfs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -24,6 +35,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -39,6 +51,7 @@ public final class DiskEngine {
     private final ResizeRecovery recovery;
     private final SeedMethod seedMethod;
     private final Clock clock;
+    private final ExecutorService layerReaders;
 
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime) {
         this(tools, nanoTime, SeedMethod.AUTO);
@@ -54,6 +67,22 @@ public final class DiskEngine {
      * missing, the directories an image's layers imply but never list).
      */
     public DiskEngine(E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod, Clock clock) {
+        this(
+                tools,
+                nanoTime,
+                seedMethod,
+                clock,
+                LayerReaders.pool(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * An engine whose image seeds read their layers on {@code layerReaders} ({@link LayerReaders#pool}),
+     * which its owner shuts down: the agent hands every engine one pool, so builds running at once share
+     * one reader per core rather than each starting its own.
+     */
+    public DiskEngine(
+            E2fsTools tools, LongSupplier nanoTime, SeedMethod seedMethod, Clock clock, ExecutorService layerReaders) {
+        this.layerReaders = layerReaders;
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.inspector = new DiskInspector(tools);
@@ -75,14 +104,6 @@ public final class DiskEngine {
 
     public record MaterializeRequest(
             Path seed, Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
-
-    public record SeedRequest(
-            Path rootfs, String subtree, SeedOwnership ownership, Path target, String requester, boolean force) {
-        /** A seed under the ROOT rule, today's default. */
-        public SeedRequest(Path rootfs, String subtree, Path target, String requester, boolean force) {
-            this(rootfs, subtree, SeedOwnership.ROOT, target, requester, force);
-        }
-    }
 
     /** A blank ext4 disk of the requested size. */
     public Timed<DiskFacts> format(DataRoot root, FormatRequest req) throws EngineException {
@@ -163,60 +184,18 @@ public final class DiskEngine {
         return new Timed<>(elapsed(start), report);
     }
 
-    /** Which image archive, which platform, which part of it and whose files; see {@link ImageSeedBuilder}. */
-    public record ArchiveSeedRequest(
-            Path archive,
-            Platform platform,
-            String subtree,
-            SeedOwnership ownership,
-            Path target,
-            String requester,
-            boolean force) {}
-
-    /** A seed from an OCI image layout or docker save archive: read in place, layers applied, then as a rootfs seed. */
-    public Timed<ImageSeedReport> buildSeedFromArchive(DataRoot root, ArchiveSeedRequest req) throws EngineException {
-        return buildSeedFromArchive(root, req, entries -> {});
-    }
-
-    /** As above, telling {@code written} how many entries reached mkfs so far. */
-    public Timed<ImageSeedReport> buildSeedFromArchive(DataRoot root, ArchiveSeedRequest req, LongConsumer written)
-            throws EngineException {
-        long start = nanoTime.getAsLong();
-        Phases phases = new Phases(nanoTime);
-        ImageLayers image = OciArchive.read(req.archive(), req.platform());
-        phases.done("read");
-        Path target = req.target() != null
-                ? req.target()
-                : SeedNames.defaultSeedPath(req.archive().toAbsolutePath());
-        ImageSeedReport report = buildImageSeed(
-                root,
-                new ImageSeedBuilder.Request(
-                        image,
-                        req.archive().toString(),
-                        req.subtree(),
-                        req.ownership(),
-                        target,
-                        req.requester(),
-                        req.force()),
-                phases,
-                written);
-        return new Timed<>(elapsed(start), report);
-    }
-
     /**
-     * A seed from an image's layers wherever they were read from (an archive, a registry's blobs in the
-     * layer cache); {@code phases} already holds the time spent getting them.
+     * A seed from an image's layers wherever they were read from (an archive, see {@link
+     * ImageSeedRequest#fromArchive}; a registry's blobs in the layer cache): {@code phases} already holds
+     * the time spent getting them and the result's seconds count from its start; {@code written} hears how
+     * many entries reached mkfs so far.
      */
-    public ImageSeedReport buildImageSeed(DataRoot root, ImageSeedBuilder.Request req, Phases phases)
-            throws EngineException {
-        return buildImageSeed(root, req, phases, entries -> {});
-    }
-
-    /** As above, telling {@code written} how many entries reached mkfs so far. */
-    public ImageSeedReport buildImageSeed(
-            DataRoot root, ImageSeedBuilder.Request req, Phases phases, LongConsumer written) throws EngineException {
-        return new ImageSeedBuilder(tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock)
+    public Timed<ImageSeedReport> buildImageSeed(
+            DataRoot root, ImageSeedRequest req, Phases phases, LongConsumer written) throws EngineException {
+        ImageSeedReport report = new ImageSeedBuilder(
+                        tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock, layerReaders)
                 .build(root, req, phases, written);
+        return new Timed<>(phases.totalSeconds(), report);
     }
 
     /** Grows a disk offline; see {@link ResizeJournal} for what a crash in the middle leaves. */

@@ -82,12 +82,12 @@ public final class NodeRecorder {
     static Condition resizesRecovered(List<String> unrecovered) {
         if (unrecovered.isEmpty()) {
             return Conditions.of(
-                    RESIZES_RECOVERED, true, "AllRolledBack", "every resize a crash interrupted was rolled back", null);
+                    RESIZES_RECOVERED, true, "AllRolledBack", "every resize a crash interrupted was rolled back");
         }
         String shown = String.join("; ", unrecovered.subList(0, Math.min(3, unrecovered.size())))
                 + (unrecovered.size() > 3 ? "; and " + (unrecovered.size() - 3) + " more (see the agent's log)" : "");
         return Conditions.of(
-                RESIZES_RECOVERED, false, "NeedsRepair", unrecovered.size() + " disk(s) need repair: " + shown, null);
+                RESIZES_RECOVERED, false, "NeedsRepair", unrecovered.size() + " disk(s) need repair: " + shown);
     }
 
     /** The node record's condition on interrupted resizes. */
@@ -97,7 +97,7 @@ public final class NodeRecorder {
     WorkNodeStatus status(WorkNodeStatus previous) {
         NodeSurvey.Facts f = survey.survey();
         Instant now = Instant.now(clock);
-        var ready = Conditions.of("Ready", f.ready(), f.reason(), f.message(), null);
+        var ready = Conditions.of("Ready", f.ready(), f.reason(), f.message());
         Optional<Duration> off = f.ready() ? skew.get() : Optional.empty();
         if (off.isPresent() && off.get().abs().compareTo(maxSkew) > 0) {
             ready = Conditions.of(
@@ -106,8 +106,7 @@ public final class NodeRecorder {
                     "ClockSkew",
                     "this node's clock is " + off.get().abs().toSeconds() + "s "
                             + (off.get().isNegative() ? "behind" : "ahead of") + " the API server's (more than "
-                            + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)",
-                    null);
+                            + maxSkew.toSeconds() + "s): its heartbeats cannot be trusted; synchronize it (NTP)");
         }
         return new WorkNodeStatus(
                 f.dataRoot(),

@@ -2,8 +2,8 @@ package io.workdisk.agent.node;
 
 import io.workdisk.agent.csi.Publication;
 import io.workdisk.agent.csi.Publications;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.ResizeJournal;
+import io.workdisk.agent.engine.resize.ResizeJournal;
+import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.api.DataRootLayout;

@@ -6,12 +6,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.ResizeRecovery;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.image.LayerReaders;
+import io.workdisk.agent.engine.resize.ResizeRecovery;
 import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.node.NodeRecorder;
 import io.workdisk.agent.node.NodeSurvey;
@@ -35,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,7 +147,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private final NodeRecorder recorder;
 
-    private NodeAgent(Operator operator, TaskWorkers workers, NodeRecorder recorder) {
+    /** The node's layer-reading threads, one pool for every image seed the engine builds at once. */
+    private final ExecutorService layerReaders;
+
+    private NodeAgent(Operator operator, TaskWorkers workers, NodeRecorder recorder, ExecutorService layerReaders) {
+        this.layerReaders = layerReaders;
         this.operator = operator;
         this.workers = workers;
         this.recorder = recorder;
@@ -184,28 +190,80 @@ public final class NodeAgent implements AutoCloseable {
                 ImageSeeds.fromRegistries(ImageSeeds.RegistryAccess.none(), ImageSeeds.DEFAULT_CACHE_BYTES, clock));
     }
 
-    /** An agent that builds seeds from container images with what {@code images} makes. */
+    /**
+     * An agent that builds seeds from container images with what {@code images} makes: the data root
+     * repaired, the task workers and the task watch started, the node's record written once and then on
+     * every heartbeat.
+     */
     public static NodeAgent start(
             KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds.Maker images)
             throws EngineException {
         DataLayout layout = DataLayout.create(settings.dataRoot());
-        DiskEngine engine = new DiskEngine(tools, System::nanoTime, SeedMethod.AUTO, clock);
+        ExecutorService layerReaders = LayerReaders.pool(Runtime.getRuntime().availableProcessors());
+        DiskEngine engine = new DiskEngine(tools, System::nanoTime, SeedMethod.AUTO, clock, layerReaders);
         recover(layout, engine.recovery());
-        NodeSurvey survey;
-        DisksInUse inUse;
-        try {
-            survey = new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
-            inUse = publishedDisks(Publications.under(layout.root().path()));
-        } catch (IOException e) {
-            throw new EngineException(
-                    Problem.IO_ERROR, "cannot read this node's CSI publications: " + ErrorText.of(e), e);
-        }
+        NodeSurvey survey = survey(layout, tools, settings, engine);
         TaskExecutor executor = new TaskExecutor(
                 engine,
                 layout,
                 new RootfsSources(settings.imageDirs(), Downloader.standard()),
                 images.make(engine, layout.layers()),
-                inUse);
+                disksInUse(layout));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TaskWorkers workers = workers(settings, executor, clock, registry);
+        Operator operator = taskWatch(client, settings, workers);
+        NodeRecorder recorder = new NodeRecorder(
+                client,
+                settings.nodeName(),
+                survey,
+                clock,
+                VERSION,
+                new ServerClock(client, clock)::skew,
+                MAX_CLOCK_SKEW);
+        NodeAgent agent = new NodeAgent(operator, workers, recorder, layerReaders);
+        agent.health = healthPort(settings, registry, survey);
+        agent.begin(settings);
+        log.info(
+                "agent for node {} started on {}",
+                settings.nodeName(),
+                layout.root().path());
+        return agent;
+    }
+
+    /** What the node's record says of its data root, its disks and seeds, and their CSI publications. */
+    private static NodeSurvey survey(DataLayout layout, E2fsTools tools, Settings settings, DiskEngine engine)
+            throws EngineException {
+        try {
+            return new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
+        } catch (IOException e) {
+            throw unreadablePublications(e);
+        }
+    }
+
+    /** The disks the node's CSI service has published, as the engine asks before it resizes or deletes one. */
+    private static DisksInUse disksInUse(DataLayout layout) throws EngineException {
+        try {
+            return publishedDisks(Publications.under(layout.root().path()));
+        } catch (IOException e) {
+            throw unreadablePublications(e);
+        }
+    }
+
+    private static EngineException unreadablePublications(IOException e) {
+        return new EngineException(Problem.IO_ERROR, "cannot read this node's CSI publications: " + ErrorText.of(e), e);
+    }
+
+    private static TaskWorkers workers(
+            Settings settings, TaskExecutor executor, Clock clock, PrometheusMeterRegistry registry) {
+        TaskWorkers workers = TaskWorkers.start(
+                settings.concurrency(), executor, clock, new TaskMetrics(registry), settings.reportRunningAfter());
+        registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
+        registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
+        return workers;
+    }
+
+    /** The JOSDK operator that watches this node's tasks (and no other node's) and hands them to the workers. */
+    private static Operator taskWatch(KubernetesClient client, Settings settings, TaskWorkers workers) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)
@@ -223,11 +281,6 @@ public final class NodeAgent implements AutoCloseable {
                 });
             }
         });
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        TaskWorkers workers = TaskWorkers.start(
-                settings.concurrency(), executor, clock, new TaskMetrics(registry), settings.reportRunningAfter());
-        registry.gauge("workdisk_agent_tasks_waiting", workers, TaskWorkers::waiting);
-        registry.gauge("workdisk_agent_tasks_running", workers, TaskWorkers::active);
         operator.register(
                 new TaskReconciler(settings.nodeName(), workers),
                 c -> c.withName("worktask-agent-" + settings.nodeName())
@@ -237,48 +290,46 @@ public final class NodeAgent implements AutoCloseable {
                         .withLabelSelector(ApiGroup.NODE_LABEL + "=" + settings.nodeName())
                         .watchingAllNamespaces()
                         .withItemStore(new WithoutManagedFields<>()));
-        NodeRecorder recorder = new NodeRecorder(
-                client,
-                settings.nodeName(),
-                survey,
-                clock,
-                VERSION,
-                new ServerClock(client, clock)::skew,
-                MAX_CLOCK_SKEW);
-        NodeAgent agent = new NodeAgent(operator, workers, recorder);
-        if (settings.metricsPort() != null) {
-            try {
-                agent.health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
-                    NodeSurvey.Facts f = survey.survey();
-                    return new HealthServer.Readiness(f.ready(), f.reason() + ": " + f.message());
-                });
-            } catch (IOException e) {
-                throw new EngineException(
-                        Problem.IO_ERROR,
-                        "cannot open the metrics port " + settings.metricsPort() + ": " + ErrorText.of(e),
-                        e);
-            }
+        return operator;
+    }
+
+    /** The metrics and health port, where one is asked for; null otherwise. */
+    private static HealthServer healthPort(Settings settings, PrometheusMeterRegistry registry, NodeSurvey survey)
+            throws EngineException {
+        if (settings.metricsPort() == null) {
+            return null;
         }
-        // A task informer that cannot start (its list refused, say) fails the start: waiting on it would
-        // hold the start for minutes and then run blind, while the heartbeats said the node was ready.
-        // Only an agent that sees its tasks records its node.
+        try {
+            return HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
+                NodeSurvey.Facts f = survey.survey();
+                return new HealthServer.Readiness(f.ready(), f.reason() + ": " + f.message());
+            });
+        } catch (IOException e) {
+            throw new EngineException(
+                    Problem.IO_ERROR,
+                    "cannot open the metrics port " + settings.metricsPort() + ": " + ErrorText.of(e),
+                    e);
+        }
+    }
+
+    /**
+     * Starts the task watch, then the heartbeat. A task informer that cannot start (its list refused, say)
+     * fails the start: waiting on it would hold the start for minutes and then run blind, while the
+     * heartbeats said the node was ready. Only an agent that sees its tasks records its node.
+     */
+    private void begin(Settings settings) {
         try {
             operator.start();
         } catch (RuntimeException e) {
-            agent.close();
+            close();
             throw e;
         }
         recorder.beat();
-        agent.heartbeat.scheduleWithFixedDelay(
+        heartbeat.scheduleWithFixedDelay(
                 recorder::beat,
                 settings.heartbeat().toMillis(),
                 settings.heartbeat().toMillis(),
                 TimeUnit.MILLISECONDS);
-        log.info(
-                "agent for node {} started on {}",
-                settings.nodeName(),
-                layout.root().path());
-        return agent;
     }
 
     /**
@@ -309,6 +360,7 @@ public final class NodeAgent implements AutoCloseable {
         heartbeat.shutdownNow();
         operator.stop();
         workers.close();
+        layerReaders.shutdownNow();
         if (health != null) {
             health.close();
         }

@@ -1,8 +1,8 @@
 package io.workdisk.agent.source;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,48 +86,9 @@ public final class Downloader {
         Path target = dir.resolve(".workdisk-download-" + sha256 + "-" + System.nanoTime());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         try {
-            // the timeout covers the wait for the response headers; the watchdog below covers the body
-            HttpResponse<InputStream> response = http.send(
-                    HttpRequest.newBuilder(uri).timeout(stallTimeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() / 100 == 3) {
-                response.body().close();
-                throw new EngineException(
-                        Problem.SOURCE_UNAVAILABLE,
-                        "GET " + url + " still answered HTTP " + response.statusCode() + " after following "
-                                + MAX_REDIRECTS + " redirects (a redirect loop?)");
-            }
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new EngineException(
-                        Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
-            }
+            HttpResponse<InputStream> response = answered(uri, url);
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-            try (InputStream in = response.body();
-                    OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
-                ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(
-                        () -> {
-                            if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
-                                stalled.set(true);
-                                try {
-                                    in.close();
-                                } catch (IOException ignored) {
-                                    // closing is how the blocked read is ended
-                                }
-                            }
-                        },
-                        1,
-                        1,
-                        TimeUnit.SECONDS);
-                byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    digest.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                    lastProgress.set(System.nanoTime());
-                }
-                stall.cancel(false);
-            }
+            copyWatched(response.body(), target, digest, watchdog, stalled);
             String got = HexFormat.of().formatHex(digest.digest());
             if (!got.equals(sha256)) {
                 Files.deleteIfExists(target);
@@ -162,6 +123,65 @@ public final class Downloader {
             throw e;
         } finally {
             watchdog.shutdownNow();
+        }
+    }
+
+    /** The response to GET {@code uri}, once its headers say 200; the timeout covers the wait for them. */
+    private HttpResponse<InputStream> answered(URI uri, String url)
+            throws IOException, InterruptedException, EngineException {
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(uri).timeout(stallTimeout).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() / 100 == 3) {
+            response.body().close();
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE,
+                    "GET " + url + " still answered HTTP " + response.statusCode() + " after following " + MAX_REDIRECTS
+                            + " redirects (a redirect loop?)");
+        }
+        if (response.statusCode() != 200) {
+            response.body().close();
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE, "GET " + url + " answered HTTP " + response.statusCode());
+        }
+        return response;
+    }
+
+    /**
+     * Copies the body into {@code target}, hashing it; a body that sends nothing for the stall timeout is
+     * closed by the watchdog, which ends the blocked read, and {@code stalled} says so.
+     */
+    private void copyWatched(
+            InputStream body,
+            Path target,
+            MessageDigest digest,
+            ScheduledExecutorService watchdog,
+            AtomicBoolean stalled)
+            throws IOException {
+        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+        try (InputStream in = body;
+                OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+            ScheduledFuture<?> stall = watchdog.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() - lastProgress.get() > stallTimeout.toNanos()) {
+                            stalled.set(true);
+                            try {
+                                in.close();
+                            } catch (IOException ignored) {
+                                // closing is how the blocked read is ended
+                            }
+                        }
+                    },
+                    1,
+                    1,
+                    TimeUnit.SECONDS);
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+                lastProgress.set(System.nanoTime());
+            }
+            stall.cancel(false);
         }
     }
 

@@ -1,9 +1,9 @@
 package io.workdisk.agent.source;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.api.task.ImageSource;
 import io.workdisk.api.task.SeedOwnership;
 import java.nio.file.Path;

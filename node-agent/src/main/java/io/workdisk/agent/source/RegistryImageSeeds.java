@@ -2,15 +2,15 @@ package io.workdisk.agent.source;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.ImageLayers;
-import io.workdisk.agent.engine.image.ImageSeedBuilder;
 import io.workdisk.agent.engine.image.ImageSeedReport;
+import io.workdisk.agent.engine.image.ImageSeedRequest;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.source.image.ImagePuller;
 import io.workdisk.agent.source.image.ImageReference;
 import io.workdisk.agent.source.image.LayerCache;
@@ -23,7 +23,6 @@ import io.workdisk.agent.source.image.Resolver;
 import io.workdisk.api.task.ImageSource;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -94,22 +93,20 @@ public final class RegistryImageSeeds implements ImageSeeds {
     @Override
     public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
         long start = nanoTime.getAsLong();
-        SeedOwnership ownership =
-                SeedOwnership.valueOf(io.workdisk.api.task.SeedOwnership.orDefault(request.ownership())
-                        .name()
-                        .toUpperCase(Locale.ROOT));
+        SeedOwnership ownership = SeedOwnerships.forEngine(request.ownership());
         if (request.archive() != null) {
-            ImageSeedReport report = engine.buildSeedFromArchive(
-                            root,
-                            new DiskEngine.ArchiveSeedRequest(
-                                    request.archive(),
-                                    Platform.host(),
-                                    request.subtree(),
-                                    ownership,
-                                    request.target(),
-                                    request.requester(),
-                                    true),
-                            entries -> progress.report(0, 0, entries))
+            Phases phases = new Phases(nanoTime);
+            ImageSeedRequest fromArchive = ImageSeedRequest.fromArchive(
+                    request.archive(),
+                    Platform.host(),
+                    request.subtree(),
+                    ownership,
+                    request.target(),
+                    request.requester(),
+                    true,
+                    phases);
+            ImageSeedReport report = engine.buildImageSeed(
+                            root, fromArchive, phases, entries -> progress.report(0, 0, entries))
                     .result();
             return new Built(report.digest(), report.seed(), seconds(start));
         }
@@ -146,11 +143,12 @@ public final class RegistryImageSeeds implements ImageSeeds {
                 puller().start(ImageReference.parse(image.reference()), platform, plainHttp(image), pullProgress)) {
             phases.done("resolve");
             SeedFrom seedFrom = layers -> engine.buildImageSeed(
-                    root,
-                    new ImageSeedBuilder.Request(
-                            layers, image.reference(), subtree, ownership, target, requester, force),
-                    phases,
-                    pullProgress::entriesWritten);
+                            root,
+                            new ImageSeedRequest(
+                                    layers, image.reference(), subtree, ownership, target, requester, force),
+                            phases,
+                            pullProgress::entriesWritten)
+                    .result();
             Optional<ImageSeedReport> streamed = buildWhileDownloading(pull, seedFrom);
             try (PulledImage pulled = pull.await()) {
                 ImageSeedReport report =

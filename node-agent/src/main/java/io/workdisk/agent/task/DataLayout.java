@@ -1,9 +1,9 @@
 package io.workdisk.agent.task;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,15 +14,10 @@ import java.nio.file.Path;
  * which names the paths in tasks): its directories made, task paths resolved under it.
  */
 public record DataLayout(DataRoot root) {
-    private static final String DISKS = DataRootLayout.DISKS;
-    private static final String SEEDS = DataRootLayout.SEEDS;
-    private static final String DOWNLOADS = DataRootLayout.DOWNLOADS;
-    private static final String LAYERS = DataRootLayout.LAYERS;
-
     public static DataLayout create(Path dir) throws EngineException {
         try {
             Files.createDirectories(dir);
-            for (String sub : new String[] {DISKS, SEEDS, DOWNLOADS}) {
+            for (String sub : new String[] {DataRootLayout.DISKS, DataRootLayout.SEEDS, DataRootLayout.DOWNLOADS}) {
                 Files.createDirectories(dir.resolve(sub));
             }
         } catch (IOException e) {
@@ -44,15 +39,15 @@ public record DataLayout(DataRoot root) {
     }
 
     public Path disks() {
-        return root.path().resolve(DISKS);
+        return root.path().resolve(DataRootLayout.DISKS);
     }
 
     public Path seeds() {
-        return root.path().resolve(SEEDS);
+        return root.path().resolve(DataRootLayout.SEEDS);
     }
 
     public Path downloads() {
-        return root.path().resolve(DOWNLOADS);
+        return root.path().resolve(DataRootLayout.DOWNLOADS);
     }
 
     /**
@@ -60,6 +55,6 @@ public record DataLayout(DataRoot root) {
      * cache on first use, so a node that never pulls an image has none.
      */
     public Path layers() {
-        return root.path().resolve(LAYERS);
+        return root.path().resolve(DataRootLayout.LAYERS);
     }
 }

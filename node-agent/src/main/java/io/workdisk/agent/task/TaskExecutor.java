@@ -1,15 +1,17 @@
 package io.workdisk.agent.task;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.DiskFacts;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.Timed;
 import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.inspect.DiskFacts;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Timed;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
+import io.workdisk.agent.source.SeedOwnerships;
 import io.workdisk.api.task.ImageReference;
 import io.workdisk.api.task.SeedOwnership;
 import io.workdisk.api.task.SeedSource;
@@ -180,8 +182,13 @@ public final class TaskExecutor {
         try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
             Timed<SeedReport> built = engine.buildSeed(
                     layout.root(),
-                    new DiskEngine.SeedRequest(
-                            rootfs.path(), spec.subtree(), engineOwnership(spec), path, spec.requester(), true));
+                    new SeedRequest(
+                            rootfs.path(),
+                            spec.subtree(),
+                            SeedOwnerships.forEngine(spec.ownership()),
+                            path,
+                            spec.requester(),
+                            true));
             SeedReport r = built.result();
             return new Outcome(
                     TaskResult.seed(
@@ -219,12 +226,5 @@ public final class TaskExecutor {
             throw new EngineException(Problem.INVALID_SIZE, spec.type() + " task has no sizeBytes");
         }
         return spec.sizeBytes();
-    }
-
-    /** The API's ownership rule as the disk engine, which knows nothing of the API, names it. */
-    static io.workdisk.agent.engine.seed.SeedOwnership engineOwnership(WorkTaskSpec spec) {
-        return SeedOwnership.orDefault(spec.ownership()) == SeedOwnership.Preserve
-                ? io.workdisk.agent.engine.seed.SeedOwnership.PRESERVE
-                : io.workdisk.agent.engine.seed.SeedOwnership.ROOT;
     }
 }

@@ -2,8 +2,8 @@ package io.workdisk.agent.task;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.api.Timestamps;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.task.WorkTaskStatus;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
-import io.workdisk.agent.engine.DiskEngine.SeedRequest;
-import io.workdisk.agent.engine.Mkfs;
-import io.workdisk.agent.engine.SpaceCheck;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
 import io.workdisk.agent.engine.seed.SeedSize;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.Mkfs;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;

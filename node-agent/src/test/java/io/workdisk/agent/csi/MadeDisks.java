@@ -1,8 +1,8 @@
 package io.workdisk.agent.csi;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.api.DataRootLayout;
 import io.workdisk.csi.VolumeId;
 import java.nio.file.Path;

@@ -3,10 +3,12 @@ package io.workdisk.agent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Requirements;

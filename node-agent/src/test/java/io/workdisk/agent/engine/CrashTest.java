@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
+import io.workdisk.agent.engine.inspect.DiskFacts;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Rootfs;

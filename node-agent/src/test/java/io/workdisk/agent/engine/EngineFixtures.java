@@ -2,6 +2,8 @@ package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
+import io.workdisk.agent.engine.seed.SeedRequest;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.TreeFixture;
@@ -42,7 +44,7 @@ final class EngineFixtures {
 
     Path seed() throws EngineException {
         Path rootfs = rootfs(Rootfs.Layout.EXT4_DEFAULT);
-        return Path.of(engine.buildSeed(dataRoot, new DiskEngine.SeedRequest(rootfs, "/root", null, "test", false))
+        return Path.of(engine.buildSeed(dataRoot, new SeedRequest(rootfs, "/root", null, "test", false))
                 .result()
                 .path());
     }

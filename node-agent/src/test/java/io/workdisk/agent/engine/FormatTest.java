@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine.FormatRequest;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.SpaceCheck;
+import io.workdisk.agent.engine.inspect.DiskFacts;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.JavaProcess;

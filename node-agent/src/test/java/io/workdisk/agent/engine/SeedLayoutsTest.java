@@ -2,10 +2,10 @@ package io.workdisk.agent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.engine.DiskEngine.SeedRequest;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.seed.SeedRequest;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.LayoutCorpus;
 import io.workdisk.agent.testing.LoopMount;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.workdisk.agent.csi.Publication;
 import io.workdisk.agent.csi.Publications;
-import io.workdisk.agent.engine.ResizeJournal;
+import io.workdisk.agent.engine.resize.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.task.DataLayout;
 import io.workdisk.api.Conditions;

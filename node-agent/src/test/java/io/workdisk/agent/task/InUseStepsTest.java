@@ -4,7 +4,7 @@ import static io.workdisk.agent.task.TaskExecutorTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.RootfsSources;
 import io.workdisk.api.task.WorkTaskSpec;

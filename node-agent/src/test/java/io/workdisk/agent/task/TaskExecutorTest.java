@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.ImageSeeds;

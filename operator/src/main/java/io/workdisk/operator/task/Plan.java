@@ -75,7 +75,7 @@ public record Plan<S>(
     /** Carries out a retry decision about a failed task: remove it if it is due, and look again when it will be. */
     public Plan<S> retrying(WorkTask failed, Retry retry) {
         Plan<S> plan = lookingAgainIn(retry.lookAgainIn());
-        return retry instanceof Retry.Now ? plan.removingNow(failed) : plan;
+        return retry.dueNow() ? plan.removingNow(failed) : plan;
     }
 
     /** When deleting: the object may go once this plan is carried out. */

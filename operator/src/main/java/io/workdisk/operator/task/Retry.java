@@ -4,6 +4,8 @@ import io.workdisk.api.task.WorkTask;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What to do about a failed task, decided in one place for every planner. The agent says whether retrying
@@ -59,6 +61,26 @@ public sealed interface Retry {
 
     /** What a status message adds about the retry ("; retrying in 4s"), or nothing. */
     String says();
+
+    /** Whether the failed step is due again now (its task removed by this plan, written again by the next). */
+    default boolean dueNow() {
+        return this instanceof Now;
+    }
+
+    /**
+     * The plan for the failed task, the one way every planner answers a failure: {@code stands}' plan when
+     * retrying cannot help; otherwise {@code retrying}'s, handed this decision for what the status says,
+     * with the retry carried out ({@link Plan#retrying}: the task removed when due, looked at again when it
+     * will be).
+     */
+    default <S> Plan<S> plan(WorkTask failed, Supplier<Plan<S>> stands, Function<Retry, Plan<S>> retrying) {
+        return this instanceof Never ? stands.get() : retrying.apply(this).retrying(failed, this);
+    }
+
+    /** The number of the next try at a step whose last failed try was {@code failedAttempt}; 1 after none. */
+    static int nextAttempt(Integer failedAttempt) {
+        return failedAttempt == null ? 1 : failedAttempt + 1;
+    }
 
     static Retry of(WorkTask failed, Instant now) {
         if (!Boolean.TRUE.equals(failed.getStatus().retryable())) {

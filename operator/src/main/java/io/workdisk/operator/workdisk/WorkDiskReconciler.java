@@ -47,7 +47,7 @@ import java.util.Set;
  *
  * <p>The reconciler sees every event, deletion included, and keeps its finalizer itself
  * ({@link DiskFinalizer}): a new disk gets the finalizer and its place in one reconcile, before any task
- * exists for it.
+ * exists for it. (The WorkSeed reconciler uses JOSDK's Cleaner: seeds do not come in bursts.)
  */
 @ControllerConfiguration(name = "workdisk", triggerReconcilerOnAllEvents = true)
 public final class WorkDiskReconciler implements Reconciler<WorkDisk> {

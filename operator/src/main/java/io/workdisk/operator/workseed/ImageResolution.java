@@ -47,13 +47,13 @@ public final class ImageResolution {
      * answer for the same reference while the annotation asks again); {@code reason} and {@code message} say
      * why it is not settled (Resolving, ResolveFailed), both null when it is.
      */
-    public record Outcome(ResolvedImage resolved, String reason, String message) {
-        static Outcome none() {
-            return new Outcome(null, null, null);
+    public record Standing(ResolvedImage resolved, String reason, String message) {
+        static Standing none() {
+            return new Standing(null, null, null);
         }
 
-        static Outcome settled(ResolvedImage resolved) {
-            return new Outcome(resolved, null, null);
+        static Standing settled(ResolvedImage resolved) {
+            return new Standing(resolved, null, null);
         }
 
         public boolean settled() {
@@ -70,14 +70,14 @@ public final class ImageResolution {
     }
 
     /** The resolution of {@code seed}'s image, asking one of the {@code wanted} nodes if it must. */
-    public Plan<Outcome> decide(WorkSeed seed, List<WorkTask> tasks, List<NodeView> wanted, Instant now) {
+    public Plan<Standing> decide(WorkSeed seed, List<WorkTask> tasks, List<NodeView> wanted, Instant now) {
         List<WorkTask> resolves = tasks.stream()
                 .filter(t -> t.getSpec().type() == TaskType.ResolveImage)
                 .toList();
         ImageSource image =
                 seed.getSpec().source() == null ? null : seed.getSpec().source().image();
         if (image == null) {
-            return Plan.report(Outcome.none()).removingNow(resolves);
+            return Plan.report(Standing.none()).removingNow(resolves);
         }
         ResolvedImage before =
                 seed.getStatus() == null ? null : seed.getStatus().resolvedImage();
@@ -86,12 +86,12 @@ public final class ImageResolution {
             ResolvedImage pinned = before != null && reference.equals(before.reference())
                     ? before
                     : ResolvedImage.pinned(reference, null);
-            return Plan.report(Outcome.settled(pinned)).removingNow(resolves);
+            return Plan.report(Standing.settled(pinned)).removingNow(resolves);
         }
         String request = annotation(seed);
         ResolvedImage sameReference = before != null && reference.equals(before.reference()) ? before : null;
         if (sameReference != null && Objects.equals(request, before.request())) {
-            return Plan.report(Outcome.settled(before)).removingNow(resolves);
+            return Plan.report(Standing.settled(before)).removingNow(resolves);
         }
         String prefix = taskPrefix(seed, reference, request);
         List<WorkTask> stale = resolves.stream()
@@ -103,7 +103,7 @@ public final class ImageResolution {
         return ask(seed, image, request, sameReference, latest, wanted, now).removingNow(stale);
     }
 
-    private Plan<Outcome> ask(
+    private Plan<Standing> ask(
             WorkSeed seed,
             ImageSource image,
             String request,
@@ -123,12 +123,12 @@ public final class ImageResolution {
                         task.getStatus().finishedAt(),
                         node,
                         request);
-                return Plan.report(Outcome.settled(resolved)).removingAfterReport(task);
+                return Plan.report(Standing.settled(resolved)).removingAfterReport(task);
             }
             if (Tasks.failed(task)) {
                 Retry retry = Retry.of(task, now);
-                if (!(retry instanceof Retry.Now)) {
-                    return Plan.report(new Outcome(
+                if (!retry.dueNow()) {
+                    return Plan.report(new Standing(
                                     sameReference,
                                     SeedReasons.RESOLVE_FAILED,
                                     "cannot resolve " + reference + " on " + node + ": "
@@ -136,16 +136,16 @@ public final class ImageResolution {
                             .lookingAgainIn(retry.lookAgainIn());
                 }
             } else if (wanted.stream().anyMatch(n -> n.alive() && n.name().equals(node))) {
-                return Plan.report(new Outcome(sameReference, "Resolving", "resolving " + reference + " on " + node));
+                return Plan.report(new Standing(sameReference, "Resolving", "resolving " + reference + " on " + node));
             }
             // due for a retry, or its node's agent stopped: ask again, perhaps of another node
-            next = attempt(task) + 1;
+            next = Retry.nextAttempt(attempt(task));
         }
         Optional<NodeView> asked = wanted.stream().filter(NodeView::alive).findFirst();
-        Plan<Outcome> plan =
-                latest.map(t -> Plan.<Outcome>report(null).removingNow(t)).orElse(Plan.report(null));
+        Plan<Standing> plan =
+                latest.map(t -> Plan.<Standing>report(null).removingNow(t)).orElse(Plan.report(null));
         if (asked.isEmpty()) {
-            return Plan.report(new Outcome(
+            return Plan.report(new Standing(
                             sameReference, "Resolving", "waiting for a ready node's agent to resolve " + reference))
                     .and(plan)
                     .lookingAgainIn(WAIT_FOR_NODE);
@@ -160,7 +160,7 @@ public final class ImageResolution {
                         image,
                         seed.getMetadata().getUid(),
                         next));
-        return Plan.report(new Outcome(
+        return Plan.report(new Standing(
                         sameReference,
                         "Resolving",
                         "resolving " + reference + " on " + asked.get().name()))
@@ -173,6 +173,7 @@ public final class ImageResolution {
         return annotations == null ? null : annotations.get(ANNOTATION);
     }
 
+    /** The attempt a resolve task carries (1 for one written before attempts were counted). */
     private static int attempt(WorkTask task) {
         return task.getSpec().attempt() == null ? 1 : task.getSpec().attempt();
     }

@@ -1,7 +1,5 @@
 package io.workdisk.operator.workseed;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.workdisk.api.Conditions;
 import io.workdisk.api.DataRootLayout;
 import io.workdisk.api.task.ImageReference;
 import io.workdisk.api.task.SeedSource;
@@ -12,11 +10,9 @@ import io.workdisk.api.task.WorkTaskSpec;
 import io.workdisk.api.workseed.NodeSeedStatus;
 import io.workdisk.api.workseed.ResolvedImage;
 import io.workdisk.api.workseed.SeedPhase;
-import io.workdisk.api.workseed.SeedReasons;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedStatus;
 import io.workdisk.operator.node.NodeView;
-import io.workdisk.operator.status.KstatusConditions;
 import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Retry;
 import io.workdisk.operator.task.Tasks;
@@ -72,7 +68,7 @@ public final class SeedPlanner {
                 : nodes.stream()
                         .filter(n -> n.matches(seed.getSpec().nodeSelector()))
                         .toList();
-        Plan<ImageResolution.Outcome> resolution = resolution(seed, tasks, wanted, now, deleting);
+        Plan<ImageResolution.Standing> resolution = resolution(seed, tasks, wanted, now, deleting);
         ResolvedImage resolved = resolution.status().resolved();
         Seen seen = new Seen(
                 seed, SeedDigest.of(seed.getSpec(), resolved).orElse(null), resolved, resolution.status(), tasks, now);
@@ -92,7 +88,7 @@ public final class SeedPlanner {
                 .flatMap(p -> p.status().stream())
                 .sorted(Comparator.comparing(NodeSeedStatus::node))
                 .toList();
-        Plan<WorkSeedStatus> plan = Plan.<WorkSeedStatus>report(status(seen, entries, wanted.size(), deleting))
+        Plan<WorkSeedStatus> plan = Plan.<WorkSeedStatus>report(SeedStatuses.of(seen, entries, wanted.size(), deleting))
                 .and(resolution);
         for (Plan<Optional<NodeSeedStatus>> part : parts) {
             plan = plan.and(part);
@@ -100,12 +96,12 @@ public final class SeedPlanner {
         return deleting && entries.isEmpty() ? plan.finishing().removingNow(tasks) : plan;
     }
 
-    private Plan<ImageResolution.Outcome> resolution(
+    private Plan<ImageResolution.Standing> resolution(
             WorkSeed seed, List<WorkTask> tasks, List<NodeView> wanted, Instant now, boolean deleting) {
         if (deleting) {
             ResolvedImage kept =
                     seed.getStatus() == null ? null : seed.getStatus().resolvedImage();
-            return Plan.report(new ImageResolution.Outcome(kept, null, null));
+            return Plan.report(new ImageResolution.Standing(kept, null, null));
         }
         return resolution.decide(seed, tasks, wanted, now);
     }
@@ -114,11 +110,11 @@ public final class SeedPlanner {
      * What every node's part of the plan reads: the seed, the digest of its source ({@code null} while its
      * image tag is not resolved), the image resolution, its tasks, and the time.
      */
-    private record Seen(
+    record Seen(
             WorkSeed seed,
             String digest,
             ResolvedImage resolved,
-            ImageResolution.Outcome resolution,
+            ImageResolution.Standing resolution,
             List<WorkTask> tasks,
             Instant now) {
         Optional<WorkTask> task(String name) {
@@ -226,12 +222,10 @@ public final class SeedPlanner {
 
     /** One more than the last failed build of this source on the node, else the first. */
     private static int nextAttempt(Seen seen, NodeSeedStatus before) {
-        return before != null
-                        && before.phase() == SeedPhase.Failed
-                        && seen.digest().equals(before.sourceDigest())
-                        && before.attempt() != null
-                ? before.attempt() + 1
-                : 1;
+        boolean lastFailed = before != null
+                && before.phase() == SeedPhase.Failed
+                && seen.digest().equals(before.sourceDigest());
+        return Retry.nextAttempt(lastFailed ? before.attempt() : null);
     }
 
     private WorkTask buildTask(Seen seen, NodeView node, int attempt) {
@@ -252,19 +246,8 @@ public final class SeedPlanner {
 
     private static NodeSeedStatus built(Seen seen, NodeView node, WorkTask task) {
         TaskResult r = task.getStatus().result();
-        return new NodeSeedStatus(
-                node.name(),
-                SeedPhase.Ready,
-                r.path(),
-                r.sizeBytes(),
-                r.payloadBytes(),
-                r.files(),
-                r.skipped(),
-                warnings(r),
-                seen.digest(),
-                task.getSpec().attempt(),
-                r.imageDigest(),
-                null);
+        return NodeSeedStatus.ready(
+                node.name(), r, warnings(r), seen.digest(), task.getSpec().attempt());
     }
 
     private static NodeSeedStatus building(Seen seen, NodeView node, Integer attempt) {
@@ -280,19 +263,8 @@ public final class SeedPlanner {
             return dropped(); // the node and its agent are gone: nothing left to remove
         }
         Optional<WorkTask> task = seen.task(deleteTaskName(seen.seed(), held.node()));
-        Plan<Optional<NodeSeedStatus>> removing = entry(new NodeSeedStatus(
-                held.node(),
-                SeedPhase.Removing,
-                held.path(),
-                held.sizeBytes(),
-                held.payloadBytes(),
-                held.files(),
-                held.skipped(),
-                deleting ? "removing the seed" : "the node no longer matches",
-                held.sourceDigest(),
-                held.attempt(),
-                held.imageDigest(),
-                null));
+        Plan<Optional<NodeSeedStatus>> removing =
+                entry(held.removing(deleting ? "removing the seed" : "the node no longer matches"));
         if (task.isEmpty()) {
             return removing.creating(deleteTask(seen.seed(), held.node()));
         }
@@ -302,11 +274,12 @@ public final class SeedPlanner {
         if (!Tasks.failed(task.get())) {
             return removing;
         }
-        Retry retry = Retry.of(task.get(), seen.now());
-        if (retry instanceof Retry.Never) {
-            return dropped().removingAfterReport(task.get()); // e.g. the file is no longer workdisk's: leave it
-        }
-        return removing.retrying(task.get(), retry);
+        return Retry.of(task.get(), seen.now())
+                .plan(
+                        task.get(),
+                        // e.g. the file is no longer workdisk's: leave it
+                        () -> dropped().removingAfterReport(task.get()),
+                        retry -> removing);
     }
 
     private WorkTask deleteTask(WorkSeed seed, String node) {
@@ -324,94 +297,6 @@ public final class SeedPlanner {
     /** The node drops out of the status: the seed is no longer there. */
     private static Plan<Optional<NodeSeedStatus>> dropped() {
         return Plan.report(Optional.empty());
-    }
-
-    // ---- the seed as a whole ----
-
-    private static WorkSeedStatus status(Seen seen, List<NodeSeedStatus> entries, int wanted, boolean deleting) {
-        WorkSeed seed = seen.seed();
-        int ready =
-                (int) entries.stream().filter(e -> e.phase() == SeedPhase.Ready).count();
-        List<Condition> now = new ArrayList<>();
-        now.add(readyCondition(seen, entries, ready, wanted, deleting));
-        imageCondition(seen).ifPresent(now::add);
-        now.forEach(c -> c.setObservedGeneration(seed.getMetadata().getGeneration()));
-        List<Condition> previous =
-                seed.getStatus() == null ? List.of() : seed.getStatus().conditions();
-        return new WorkSeedStatus(
-                entries,
-                ready,
-                wanted,
-                ready + "/" + wanted,
-                seen.source(),
-                seen.resolved(),
-                progress(entries),
-                Conditions.merge(
-                        previous,
-                        KstatusConditions.adding(now, c -> SeedReasons.FAILED.contains(c.getReason())),
-                        seen.now()),
-                seed.getMetadata().getGeneration());
-    }
-
-    /** Nodes building an image, with how far each has come: {@code node-a 120Mi/260Mi, 3052 entries}. */
-    private static String progress(List<NodeSeedStatus> entries) {
-        List<String> building = entries.stream()
-                .filter(e -> e.phase() == SeedPhase.Building && e.progress() != null)
-                .map(e -> e.node() + " " + e.progress().describe())
-                .toList();
-        return building.isEmpty() ? null : String.join("; ", building);
-    }
-
-    /** Image sources only: whether the tag's digest is known, and if not, why. */
-    private static Optional<Condition> imageCondition(Seen seen) {
-        SeedSource source = seen.seed().getSpec().source();
-        if (source == null || source.image() == null) {
-            return Optional.empty();
-        }
-        ImageResolution.Outcome r = seen.resolution();
-        if (r.settled()) {
-            return Optional.of(Conditions.of(
-                    "ImageResolved",
-                    seen.resolved() != null,
-                    "Resolved",
-                    seen.resolved() == null
-                            ? "not resolved"
-                            : source.image().reference() + " is "
-                                    + seen.resolved().digest(),
-                    null));
-        }
-        return Optional.of(Conditions.of("ImageResolved", false, r.reason(), r.message(), null));
-    }
-
-    private static Condition readyCondition(
-            Seen seen, List<NodeSeedStatus> entries, int ready, int wanted, boolean deleting) {
-        if (deleting) {
-            return Conditions.of(
-                    "Ready", false, "Deleting", "removing the seed from " + entries.size() + " node(s)", null);
-        }
-        if (wanted == 0) {
-            return Conditions.of("Ready", false, "NoNodes", "no node with a workdisk agent matches", null);
-        }
-        if (seen.digest() == null) {
-            return Conditions.of(
-                    "Ready",
-                    false,
-                    seen.resolution().reason(),
-                    seen.resolution().message(),
-                    null);
-        }
-        List<String> failed = entries.stream()
-                .filter(e -> e.phase() == SeedPhase.Failed)
-                .map(e -> e.node() + ": " + e.message())
-                .toList();
-        if (!failed.isEmpty()) {
-            return Conditions.of("Ready", false, SeedReasons.BUILD_FAILED, String.join("; ", failed), null);
-        }
-        if (ready < wanted) {
-            return Conditions.of("Ready", false, "Building", ready + " of " + wanted + " nodes have the seed", null);
-        }
-        return Conditions.of(
-                "Ready", true, SeedReasons.READY, "the seed is on all " + wanted + " matching node(s)", null);
     }
 
     private static String warnings(TaskResult r) {

@@ -36,6 +36,11 @@ import java.util.stream.Collectors;
 /**
  * Keeps each WorkSeed built on every matching node: observe the nodes and the seed's tasks, decide
  * (SeedPlanner), write or remove tasks, report per-node status.
+ *
+ * <p>Deletion goes through JOSDK's {@link Cleaner}, which adds and removes the finalizer itself. The
+ * WorkDisk reconciler keeps its finalizer by hand instead ({@code DiskFinalizer}) for one reason that
+ * does not hold here: disks come in bursts, and adding the finalizer in the reconcile that places the disk
+ * saves each disk a second turn in the queue. WorkSeeds are few and made once; the SDK's idiom is enough.
  */
 @ControllerConfiguration(
         name = "workseed",

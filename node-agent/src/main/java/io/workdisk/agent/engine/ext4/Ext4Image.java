@@ -23,18 +23,18 @@ public final class Ext4Image implements Closeable {
     /** Directories and symlink targets are read whole; no honest one comes near this. */
     private static final long MAX_METADATA_BYTES = 256L * 1024 * 1024;
 
-    private static final int MAX_EXTENT_DEPTH = 5;
-    private static final int EXTENT_MAGIC = 0xF30A;
-    private static final int XATTR_MAGIC = 0xEA020000;
-
     private final FileChannel channel;
     private final Superblock superblock;
     private final long[] inodeTables;
+    private final BlockMaps blockMaps;
+    private final XattrAreas xattrAreas;
 
     private Ext4Image(FileChannel channel, Superblock superblock, long[] inodeTables) {
         this.channel = channel;
         this.superblock = superblock;
         this.inodeTables = inodeTables;
+        this.blockMaps = new BlockMaps(channel, superblock);
+        this.xattrAreas = new XattrAreas(channel, superblock, blockMaps);
     }
 
     public static Ext4Image open(Path path) throws IOException {
@@ -117,7 +117,7 @@ public final class Ext4Image implements Closeable {
         if (!dir.isDirectory()) {
             throw new Ext4FormatException("inode " + dir.number() + " is not a directory");
         }
-        checkReadable(dir);
+        blockMaps.checkReadable(dir);
         List<DirEntry> entries = new ArrayList<>();
         if (dir.hasInlineData()) {
             byte[] inline = inlineData(dir);
@@ -187,14 +187,12 @@ public final class Ext4Image implements Closeable {
     /** The contents of an inline-data file: the i_block area followed by the system.data attribute. */
     public byte[] inlineData(Inode inode) throws IOException {
         byte[] head = inode.blockArea();
-        byte[] tail = inodeXattrValue(inode, 7, "data").orElse(new byte[0]);
+        byte[] tail = xattrAreas.inodeValue(inode, 7, "data").orElse(new byte[0]);
         byte[] all = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, all, head.length, tail.length);
         long size = Math.min(inode.size(), all.length);
         return inode.isDirectory() ? all : Arrays.copyOf(all, (int) size);
     }
-
-    private record XattrName(int index, String name, int valueOffset, int valueSize, long valueInode) {}
 
     /**
      * An extended attribute: its full name ("security.capability") and value; the value is null when it
@@ -204,90 +202,7 @@ public final class Ext4Image implements Closeable {
 
     /** The inode's extended attributes, in the inode and in its attribute block, without inline data's. */
     public List<Xattr> xattrs(Inode inode) throws IOException {
-        List<Xattr> out = new ArrayList<>();
-        byte[] area = inode.inlineXattrArea();
-        for (XattrName n : inodeXattrNames(inode)) {
-            if (!(n.index() == 7 && n.name().equals("data"))) {
-                out.add(xattr(n, area));
-            }
-        }
-        long block = inode.externalXattrBlock();
-        if (block != 0) {
-            checkBlock(inode, block, 1);
-            int bs = superblock.blockSize();
-            byte[] data = readAt(channel, block * bs, bs);
-            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.getInt(0) != XATTR_MAGIC) {
-                throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extended attribute block");
-            }
-            for (XattrName n : xattrEntries(inode, data, 32, 0)) {
-                out.add(xattr(n, data));
-            }
-        }
-        return out;
-    }
-
-    private static Xattr xattr(XattrName n, byte[] data) {
-        String prefix = switch (n.index()) {
-            case 0 -> "";
-            case 1 -> "user.";
-            case 2 -> "system.posix_acl_access";
-            case 3 -> "system.posix_acl_default";
-            case 4 -> "trusted.";
-            case 6 -> "security.";
-            case 7 -> "system.";
-            case 8 -> "system.richacl";
-            default -> "index" + n.index() + ".";
-        };
-        byte[] value =
-                n.valueInode() != 0 ? null : Arrays.copyOfRange(data, n.valueOffset(), n.valueOffset() + n.valueSize());
-        return new Xattr(prefix + n.name(), value);
-    }
-
-    private List<XattrName> inodeXattrNames(Inode inode) throws Ext4FormatException {
-        byte[] area = inode.inlineXattrArea();
-        if (area.length < 4) {
-            return new ArrayList<>();
-        }
-        ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != XATTR_MAGIC) {
-            return new ArrayList<>();
-        }
-        // In the inode, values are placed from the first entry on; in a block, from the block's start.
-        return xattrEntries(inode, area, 4, 4);
-    }
-
-    private static List<XattrName> xattrEntries(Inode inode, byte[] area, int first, int valueBase)
-            throws Ext4FormatException {
-        ByteBuffer b = ByteBuffer.wrap(area).order(ByteOrder.LITTLE_ENDIAN);
-        List<XattrName> names = new ArrayList<>();
-        int pos = first;
-        while (pos + 16 <= area.length && b.getInt(pos) != 0) {
-            int nameLen = area[pos] & 0xFF;
-            int index = area[pos + 1] & 0xFF;
-            int valueOffset = b.getShort(pos + 2) & 0xFFFF;
-            long valueInode = Superblock.u32(b, pos + 4);
-            int valueSize = b.getInt(pos + 8);
-            if (pos + 16 + nameLen > area.length
-                    || valueSize < 0
-                    || (valueInode == 0 && valueBase + valueOffset + (long) valueSize > area.length)) {
-                throw new Ext4FormatException("inode " + inode.number() + " has malformed extended attributes");
-            }
-            String name = new String(area, pos + 16, nameLen, StandardCharsets.UTF_8);
-            names.add(new XattrName(index, name, valueBase + valueOffset, valueSize, valueInode));
-            pos += (16 + nameLen + 3) & ~3;
-        }
-        return names;
-    }
-
-    private Optional<byte[]> inodeXattrValue(Inode inode, int index, String name) throws Ext4FormatException {
-        byte[] area = inode.inlineXattrArea();
-        for (XattrName n : inodeXattrNames(inode)) {
-            if (n.index() == index && n.name().equals(name)) {
-                return Optional.of(Arrays.copyOfRange(area, n.valueOffset(), n.valueOffset() + n.valueSize()));
-            }
-        }
-        return Optional.empty();
+        return xattrAreas.xattrs(inode);
     }
 
     /**
@@ -295,153 +210,7 @@ public final class Ext4Image implements Closeable {
      * Holes are absent; uninitialized extents are reported as such.
      */
     public List<DataRun> dataRuns(Inode inode) throws IOException {
-        checkReadable(inode);
-        if (inode.hasInlineData()) {
-            return List.of();
-        }
-        long maxBlocks = Superblock.ceilDiv(inode.size(), superblock.blockSize());
-        List<DataRun> runs = new ArrayList<>();
-        if (inode.usesExtents()) {
-            walkExtents(inode, inode.blockArea(), -1, maxBlocks, runs);
-        } else {
-            walkBlockMap(inode, maxBlocks, runs);
-        }
-        return merge(runs);
-    }
-
-    private void checkReadable(Inode inode) throws Ext4FormatException {
-        if (inode.isEncrypted()) {
-            throw new Ext4FormatException("inode " + inode.number() + " is encrypted; its contents cannot be copied");
-        }
-    }
-
-    private void walkExtents(Inode inode, byte[] node, int expectedDepth, long maxBlocks, List<DataRun> out)
-            throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(node).order(ByteOrder.LITTLE_ENDIAN);
-        if ((b.getShort(0) & 0xFFFF) != EXTENT_MAGIC) {
-            throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extent tree");
-        }
-        int entries = b.getShort(2) & 0xFFFF;
-        int depth = b.getShort(6) & 0xFFFF;
-        if (depth > MAX_EXTENT_DEPTH
-                || (expectedDepth >= 0 && depth != expectedDepth)
-                || 12 + 12L * entries > node.length) {
-            throw new Ext4FormatException("inode " + inode.number() + " has a corrupt extent tree");
-        }
-        for (int i = 0; i < entries; i++) {
-            int e = 12 + 12 * i;
-            long logical = Superblock.u32(b, e);
-            if (depth == 0) {
-                int len = b.getShort(e + 4) & 0xFFFF;
-                boolean initialized = len <= 32768;
-                long blocks = initialized ? len : len - 32768;
-                long physical = ((b.getShort(e + 6) & 0xFFFFL) << 32) | Superblock.u32(b, e + 8);
-                addRun(inode, logical, physical, blocks, initialized, maxBlocks, out);
-            } else {
-                long child = ((b.getShort(e + 8) & 0xFFFFL) << 32) | Superblock.u32(b, e + 4);
-                checkBlock(inode, child, 1);
-                walkExtents(
-                        inode,
-                        readAt(channel, child * superblock.blockSize(), superblock.blockSize()),
-                        depth - 1,
-                        maxBlocks,
-                        out);
-            }
-        }
-    }
-
-    private void walkBlockMap(Inode inode, long maxBlocks, List<DataRun> out) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(inode.blockArea()).order(ByteOrder.LITTLE_ENDIAN);
-        long perBlock = superblock.blockSize() / 4;
-        long logical = 0;
-        for (int i = 0; i < 12; i++, logical++) {
-            addRun(inode, logical, Superblock.u32(b, i * 4), 1, true, maxBlocks, out);
-        }
-        long span = perBlock;
-        for (int level = 1; level <= 3; level++) {
-            long block = Superblock.u32(b, (11 + level) * 4);
-            if (logical >= maxBlocks) {
-                return;
-            }
-            walkIndirect(inode, block, level, logical, maxBlocks, out);
-            logical += span;
-            span *= perBlock;
-        }
-    }
-
-    private void walkIndirect(Inode inode, long block, int level, long firstLogical, long maxBlocks, List<DataRun> out)
-            throws IOException {
-        if (block == 0 || firstLogical >= maxBlocks) {
-            return;
-        }
-        checkBlock(inode, block, 1);
-        ByteBuffer b = ByteBuffer.wrap(readAt(channel, block * superblock.blockSize(), superblock.blockSize()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        long perBlock = superblock.blockSize() / 4;
-        long childSpan = 1;
-        for (int i = 1; i < level; i++) {
-            childSpan *= perBlock;
-        }
-        for (int i = 0; i < perBlock; i++) {
-            long child = Superblock.u32(b, i * 4);
-            long logical = firstLogical + i * childSpan;
-            if (level == 1) {
-                addRun(inode, logical, child, 1, true, maxBlocks, out);
-            } else {
-                walkIndirect(inode, child, level - 1, logical, maxBlocks, out);
-            }
-        }
-    }
-
-    private void addRun(
-            Inode inode,
-            long logical,
-            long physical,
-            long blocks,
-            boolean initialized,
-            long maxBlocks,
-            List<DataRun> out)
-            throws Ext4FormatException {
-        if (physical == 0 || blocks == 0 || logical >= maxBlocks) {
-            return;
-        }
-        long clipped = Math.min(blocks, maxBlocks - logical);
-        checkBlock(inode, physical, clipped);
-        out.add(new DataRun(logical, physical, clipped, initialized));
-    }
-
-    private void checkBlock(Inode inode, long block, long count) throws Ext4FormatException {
-        if (block < superblock.firstDataBlock() || block + count > superblock.blocksCount()) {
-            throw new Ext4FormatException(
-                    "inode " + inode.number() + " points outside the filesystem (block " + block + ")");
-        }
-    }
-
-    private static List<DataRun> merge(List<DataRun> runs) throws Ext4FormatException {
-        runs.sort((a, b) -> Long.compare(a.logicalBlock(), b.logicalBlock()));
-        List<DataRun> merged = new ArrayList<>();
-        for (DataRun r : runs) {
-            if (!merged.isEmpty()) {
-                DataRun last = merged.get(merged.size() - 1);
-                if (r.logicalBlock() < last.logicalBlock() + last.blocks()) {
-                    throw new Ext4FormatException("a file maps the same block twice (corrupt block map)");
-                }
-                if (last.initialized() == r.initialized()
-                        && last.logicalBlock() + last.blocks() == r.logicalBlock()
-                        && last.physicalBlock() + last.blocks() == r.physicalBlock()) {
-                    merged.set(
-                            merged.size() - 1,
-                            new DataRun(
-                                    last.logicalBlock(),
-                                    last.physicalBlock(),
-                                    last.blocks() + r.blocks(),
-                                    last.initialized()));
-                    continue;
-                }
-            }
-            merged.add(r);
-        }
-        return merged;
+        return blockMaps.dataRuns(inode);
     }
 
     /** Reads a small file (a slow symlink) whole. */

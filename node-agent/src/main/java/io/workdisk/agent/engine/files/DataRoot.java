@@ -1,8 +1,8 @@
 package io.workdisk.agent.engine.files;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,20 @@
 package io.workdisk.agent.engine.image;
 
 import io.airlift.compress.zstd.ZstdInputStream;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 
-/** How a layer's tar is stored, from its media type; a media type not listed here is refused. */
-enum Compression {
+/**
+ * How a layer's tar is stored, from its media type: the one table of layer media types, for the archive
+ * reader, the registry client and the layer reader alike. A media type not listed here is refused.
+ */
+public enum Compression {
     NONE,
     GZIP,
     ZSTD;
@@ -18,33 +23,47 @@ enum Compression {
     static final String OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
     static final String OCI_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 
-    private static final Map<String, Compression> BY_MEDIA_TYPE = Map.of(
+    /**
+     * A layer media type: how it is compressed, and whether a registry serves its blob. Foreign and
+     * non-distributable layers' blobs live at URLs outside the registry, which the agent never fetches
+     * from (it fetches only from the registry asked); in an archive they are bytes like any other.
+     */
+    private record LayerType(Compression compression, boolean fromRegistry) {}
+
+    private static final Map<String, LayerType> BY_MEDIA_TYPE = Map.of(
             OCI_TAR,
-            NONE,
+            new LayerType(NONE, true),
             OCI_GZIP,
-            GZIP,
+            new LayerType(GZIP, true),
             OCI_ZSTD,
-            ZSTD,
+            new LayerType(ZSTD, true),
             "application/vnd.oci.image.layer.nondistributable.v1.tar",
-            NONE,
+            new LayerType(NONE, false),
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-            GZIP,
+            new LayerType(GZIP, false),
             "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-            ZSTD,
+            new LayerType(ZSTD, false),
             "application/vnd.docker.image.rootfs.diff.tar.gzip",
-            GZIP,
+            new LayerType(GZIP, true),
             "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-            GZIP);
+            new LayerType(GZIP, false));
+
+    /** How a layer of this media type that a registry serves is compressed; empty for any other type. */
+    public static Optional<Compression> ofRegistryLayer(String mediaType) {
+        return Optional.ofNullable(mediaType == null ? null : BY_MEDIA_TYPE.get(mediaType))
+                .filter(LayerType::fromRegistry)
+                .map(LayerType::compression);
+    }
 
     static Compression of(String mediaType) throws EngineException {
-        Compression c = mediaType == null ? null : BY_MEDIA_TYPE.get(mediaType);
-        if (c == null) {
+        LayerType type = mediaType == null ? null : BY_MEDIA_TYPE.get(mediaType);
+        if (type == null) {
             throw new EngineException(
                     Problem.INVALID_IMAGE,
                     "layer media type '" + mediaType + "' is not a layer this agent can apply (expected one of "
-                            + String.join(", ", new java.util.TreeSet<>(BY_MEDIA_TYPE.keySet())) + ")");
+                            + String.join(", ", new TreeSet<>(BY_MEDIA_TYPE.keySet())) + ")");
         }
-        return c;
+        return type.compression();
     }
 
     /** The media type of a layer known only by its first bytes (docker save archives name none). */

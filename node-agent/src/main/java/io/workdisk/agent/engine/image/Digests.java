@@ -1,7 +1,7 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;

@@ -1,7 +1,5 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.LayerIndex.FileObject;
 import io.workdisk.agent.engine.image.LayerIndex.Meta;
@@ -12,6 +10,8 @@ import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedPaths;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

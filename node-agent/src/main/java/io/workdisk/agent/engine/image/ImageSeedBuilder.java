@@ -1,18 +1,17 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.ResizeRecovery;
-import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.output.Target;
+import io.workdisk.agent.engine.resize.ResizeRecovery;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.seed.SeedMaker;
 import io.workdisk.agent.engine.seed.SeedMethod;
-import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedReport;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -21,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
@@ -40,39 +40,31 @@ public final class ImageSeedBuilder {
     private final LayerLimits limits;
     private final SeedMethod method;
     private final Clock clock;
+    private final ExecutorService layerReaders;
 
-    /** {@code clock} dates the directories the layers imply but never list, and the root of an empty seed. */
+    /**
+     * {@code clock} dates the directories the layers imply but never list, and the root of an empty seed;
+     * {@code layerReaders} is the node's pool of layer-reading threads ({@link LayerReaders#pool}).
+     */
     public ImageSeedBuilder(
             E2fsTools tools,
             LongSupplier nanoTime,
             ResizeRecovery recovery,
             LayerLimits limits,
             SeedMethod method,
-            Clock clock) {
+            Clock clock,
+            ExecutorService layerReaders) {
         this.tools = tools;
         this.nanoTime = nanoTime;
         this.recovery = recovery;
         this.limits = limits;
         this.method = method;
         this.clock = clock;
+        this.layerReaders = layerReaders;
     }
 
-    /** Which image, which part of it, whose files, and where the seed goes. */
-    public record Request(
-            ImageLayers image,
-            String source,
-            String subtree,
-            SeedOwnership ownership,
-            Path target,
-            String requester,
-            boolean force) {}
-
-    public ImageSeedReport build(DataRoot root, Request req, Phases phases) throws EngineException {
-        return build(root, req, phases, entries -> {});
-    }
-
-    /** As {@link #build(DataRoot, Request, Phases)}, telling {@code written} how many entries reached mkfs so far. */
-    public ImageSeedReport build(DataRoot root, Request req, Phases phases, LongConsumer written)
+    /** Builds the seed {@code req} asks for, telling {@code written} how many entries reached mkfs so far. */
+    public ImageSeedReport build(DataRoot root, ImageSeedRequest req, Phases phases, LongConsumer written)
             throws EngineException {
         String subtree = SeedBuilder.normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
@@ -111,7 +103,7 @@ public final class ImageSeedBuilder {
 
     /** The plan streamed as one tar into mke2fs as it reads ("mkfs"). */
     private SeedMaker.Made throughTar(
-            StagedOutput out, FlatImage image, Request req, Target target, Phases phases, LongConsumer written)
+            StagedOutput out, FlatImage image, ImageSeedRequest req, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
         SeedMaker maker = new SeedMaker(tools);
         if (image.isEmpty()) {
@@ -132,7 +124,7 @@ public final class ImageSeedBuilder {
 
     /** The plan written into a staging tree ("extract") that mkfs reads. */
     private SeedMaker.Made throughStagingTree(
-            StagedOutput out, FlatImage image, Request req, Target target, Phases phases, LongConsumer written)
+            StagedOutput out, FlatImage image, ImageSeedRequest req, Target target, Phases phases, LongConsumer written)
             throws IOException, EngineException {
         Path rootfs = null;
         if (!image.isEmpty()) {
@@ -144,10 +136,10 @@ public final class ImageSeedBuilder {
     }
 
     /** Every layer's headers applied, in order, to the tree in memory ("index"). */
-    private LayerIndex index(Request req) throws EngineException {
+    private LayerIndex index(ImageSeedRequest req) throws EngineException {
         Instant now = clock.instant();
-        LayerIndex index =
-                new LayerIndex(req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()));
+        LayerIndex index = new LayerIndex(
+                req.ownership(), limits, new Inode.Timestamp(now.getEpochSecond(), now.getNano()), layerReaders);
         index.applyAll(req.image().layers());
         return index;
     }

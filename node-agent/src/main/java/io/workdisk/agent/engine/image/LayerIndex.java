@@ -1,29 +1,22 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.image.EntryNames.HostileEntryException;
 import io.workdisk.agent.engine.seed.EntryOwner;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The first of two reads of an image's layers on the way to a seed: every layer's headers, lowest layer
@@ -38,8 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LayerIndex {
     private static final String OPAQUE = ".wh..wh..opq";
     private static final int MAX_WARNINGS = 1000;
-    /** Headers a reader may get ahead of the applier per layer: a few MB of heap, enough to keep inflating. */
-    private static final int READ_AHEAD = 8192;
 
     private final SeedOwnership ownership;
     private final LayerLimits limits;
@@ -56,7 +47,9 @@ public final class LayerIndex {
     private int layers;
     private int droppedWarnings;
     /** Layers whose headers came from an earlier read's record rather than the layer itself. */
-    private final AtomicInteger replayed = new AtomicInteger();
+    private int replayed;
+
+    private final ExecutorService readers;
 
     /** Owner, mode bits (no type), times and the attributes kept, as the entry that made a node said. */
     record Meta(
@@ -119,8 +112,12 @@ public final class LayerIndex {
         }
     }
 
-    /** {@code now} dates the directories no entry describes (the root, parents made on the way). */
-    public LayerIndex(SeedOwnership ownership, LayerLimits limits, Inode.Timestamp now) {
+    /**
+     * {@code now} dates the directories no entry describes (the root, parents made on the way); {@code
+     * readers} is the node's pool of layer-reading threads ({@link LayerReaders#pool}).
+     */
+    public LayerIndex(SeedOwnership ownership, LayerLimits limits, Inode.Timestamp now, ExecutorService readers) {
+        this.readers = readers;
         this.ownership = ownership;
         this.limits = limits;
         this.budget = new LayerStream.Budget(limits.maxOutputBytes());
@@ -129,133 +126,30 @@ public final class LayerIndex {
     }
 
     /**
-     * Applies the layers in order, lowest first, while up to one reader per core decompresses and parses
-     * the layers ahead (headers are small; {@link #READ_AHEAD} of them wait at most per layer). Each
-     * layer's digests are checked before the next one is applied.
+     * Applies the layers in order, lowest first, while the reader pool decompresses and parses the layers
+     * ahead ({@link LayerReaders}). Each layer's digests are checked before the next one is applied.
      */
     public void applyAll(List<Layer> all) throws EngineException {
-        int readers = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(readers, task -> {
-            Thread t = new Thread(task, "layer-reader");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<BlockingQueue<Item>> queues = new ArrayList<>();
-            for (Layer layer : all) {
-                BlockingQueue<Item> queue = new LinkedBlockingQueue<>(READ_AHEAD);
-                queues.add(queue);
-                // Readers start in layer order, so the one the applier waits for always has a thread.
-                pool.execute(() -> read(layer, queue));
-            }
+        try (LayerReaders reading = LayerReaders.start(readers, all, budget)) {
             for (int i = 0; i < all.size(); i++) {
-                applyQueued(all.get(i), queues.get(i));
+                apply(all.get(i), reading, i);
             }
-        } finally {
-            pool.shutdownNow();
+            replayed = reading.replayed();
         }
     }
 
-    /** What a layer's reader hands over: a header, the end of the layer with its digests checked, or why it failed. */
-    private sealed interface Item permits Header, End, Failed {}
-
-    private record Header(TarEntry entry) implements Item {}
-
-    private record End() implements Item {}
-
-    private record Failed(Exception cause) implements Item {}
-
-    private void read(Layer layer, BlockingQueue<Item> out) {
-        try {
-            Optional<LayerHeaders.Replay> recorded = layer.headers().flatMap(file -> LayerHeaders.open(file, layer));
-            if (recorded.isPresent()) {
-                replay(recorded.get(), layer.headers().get(), out);
-            } else {
-                readAndRecord(layer, out);
-            }
-            out.put(new End());
-        } catch (InterruptedException e) {
-            // the build has stopped: nobody reads this layer any more
-        } catch (EngineException | IOException | RuntimeException e) {
-            hand(out, new Failed(e));
-        } catch (Error e) {
-            // The applier waits for this layer's last item: it must get one, or it would wait forever.
-            hand(out, new Failed(new IOException("reading the layer failed: " + e, e)));
-            throw e;
-        }
-    }
-
-    /** The headers an earlier read of this very layer recorded, in its tar's order. */
-    private void replay(LayerHeaders.Replay recorded, Path file, BlockingQueue<Item> out)
-            throws IOException, InterruptedException {
-        try (recorded) {
-            for (TarEntry e = recorded.next(); e != null; e = recorded.next()) {
-                out.put(new Header(e));
-            }
-        } catch (IOException e) {
-            // Whole by its hash yet unreadable: a record this code cannot read. The build fails (entries
-            // were applied); without the record, the next one reads the layer itself.
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        budget.charge(recorded.tarBytes());
-        replayed.incrementAndGet();
-    }
-
-    /** Reads the layer itself, recording its headers for later builds where its store keeps them. */
-    private void readAndRecord(Layer layer, BlockingQueue<Item> out)
-            throws IOException, InterruptedException, EngineException {
-        try (LayerStream stream = LayerStream.open(layer, budget);
-                LayerHeaders.Recorder record = recorder(layer)) {
-            TarReader reader = new TarReader(stream.tar());
-            for (TarEntry e = reader.next(); e != null; e = reader.next()) {
-                if (record != null) {
-                    record.add(e);
-                }
-                out.put(new Header(e));
-            }
-            stream.finish();
-            if (record != null) {
-                record.commit(stream.tarBytes());
-            }
-        }
-    }
-
-    /** A recorder for the layer's headers, or null where none is kept or it cannot be written (a cache, not a need). */
-    private static LayerHeaders.Recorder recorder(Layer layer) {
-        if (layer.headers().isEmpty()) {
-            return null;
-        }
-        try {
-            return LayerHeaders.record(layer.headers().get(), layer);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void hand(BlockingQueue<Item> out, Item last) {
-        try {
-            out.put(last);
-        } catch (InterruptedException stopped) {
-            // the build has stopped: nobody reads this layer any more
-        }
-    }
-
-    private void applyQueued(Layer layer, BlockingQueue<Item> in) throws EngineException {
+    private void apply(Layer layer, LayerReaders reading, int index) throws EngineException {
         String which = "layer " + (layers + 1) + " (" + layer.digest() + ")";
         layerPaths = new HashSet<>();
         layerAncestors = new HashSet<>();
         try {
             long ordinal = 0;
-            for (Item item = in.take(); !(item instanceof End); item = in.take()) {
-                if (item instanceof Failed f) {
-                    rethrow(f.cause());
-                }
+            for (TarEntry e = reading.next(index); e != null; e = reading.next(index)) {
                 if (++entries > limits.maxEntries()) {
                     throw new LayerStream.LimitException(
                             "the image's layers hold more than " + limits.maxEntries() + " entries");
                 }
-                applyEntry(((Header) item).entry(), ordinal++);
+                applyEntry(e, ordinal++);
             }
             layers++;
         } catch (InterruptedException e) {
@@ -264,16 +158,6 @@ public final class LayerIndex {
         } catch (IOException e) {
             throw LayerStream.failure(which, "reading", e);
         }
-    }
-
-    private static void rethrow(Exception e) throws IOException, EngineException {
-        if (e instanceof IOException io) {
-            throw io;
-        }
-        if (e instanceof EngineException engine) {
-            throw engine;
-        }
-        throw (RuntimeException) e;
     }
 
     private void applyEntry(TarEntry e, long ordinal) throws IOException {
@@ -445,7 +329,7 @@ public final class LayerIndex {
 
     /** Facts about the layers as a whole, for the report. */
     public Stats finish() {
-        return new Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, replayed.get());
+        return new Stats(layers, entries, budget.used(), whiteouts, opaqueDirectories, replayed);
     }
 
     /**

@@ -1,17 +1,16 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.DiskEngine.SeedRequest;
-import io.workdisk.agent.engine.DiskInspector;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.ResizeRecovery;
-import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.inspect.DiskInspector;
+import io.workdisk.agent.engine.output.Target;
+import io.workdisk.agent.engine.resize.ResizeRecovery;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.nio.channels.Channels;

@@ -1,18 +1,18 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Mkfs;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
-import io.workdisk.agent.engine.Sizes;
-import io.workdisk.agent.engine.SpaceCheck;
-import io.workdisk.agent.engine.Target;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.output.Target;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Sizes;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.Mkfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;

@@ -1,5 +1,7 @@
 package io.workdisk.agent.engine.seed;
 
+import java.util.Locale;
+
 /** How the seed's tree reaches mkfs.ext4 -d. */
 public enum SeedMethod {
     /** {@link #TAR} where e2fsprogs is 1.47.1 or later, else {@link #STAGING_TREE}. */
@@ -13,6 +15,6 @@ public enum SeedMethod {
     STAGING_TREE;
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

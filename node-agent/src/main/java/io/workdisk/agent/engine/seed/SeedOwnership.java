@@ -1,7 +1,7 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.util.Locale;
 
 /**

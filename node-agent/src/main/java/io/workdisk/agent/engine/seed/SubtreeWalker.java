@@ -1,10 +1,10 @@
 package io.workdisk.agent.engine.seed;
 
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.ext4.DirEntry;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.shared.EngineException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.workdisk.agent.source.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 
 /**
  * A reference to a blob or a manifest, as manifests and indexes hold them: what it is, its content

@@ -2,9 +2,9 @@ package io.workdisk.agent.source.image;
 
 import static io.workdisk.api.task.ImageReference.split;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Printable;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Printable;
+import io.workdisk.agent.engine.shared.Problem;
 import java.util.regex.Pattern;
 
 /**

@@ -1,36 +1,27 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.LayerHeaders;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.api.DataRootLayout;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * the wrong size is removed and fetched again). Re-hashing on every use would double the reading of a
  * cached image, the case the cache exists to make fast; whoever reads a layer may hash what it reads.
  *
- * <p>Bounded in bytes: after each new blob, and when a pull lets go of its blobs, the least recently
+ * <p>Bounded in bytes ({@link BlobEviction}): after each new blob, and when a pull lets go of its blobs, the least recently
  * used blobs (by modification time, which every use sets) are removed until the rest fit, except those
  * an unfinished pull holds. Two pulls of the same blob in this process fetch it once (the second waits
  * for the first); two processes on one data root may both fetch it, harmlessly, as the rename of two
@@ -67,17 +58,16 @@ public final class LayerCache {
     private final Path blobs;
     private final Path incoming;
     private final Path headers;
-    private final long maxBytes;
     private final Clock clock;
     private final ConcurrentMap<Digest, ReentrantLock> fetching = new ConcurrentHashMap<>();
-    private final Map<Digest, Integer> held = new HashMap<>();
+    private final BlobEviction eviction;
 
     private LayerCache(Path dir, long maxBytes, Clock clock) {
         this.blobs = dir.resolve(BLOBS);
         this.incoming = dir.resolve(INCOMING);
         this.headers = dir.resolve(HEADERS);
-        this.maxBytes = maxBytes;
         this.clock = clock;
+        this.eviction = new BlobEviction(blobs, headers, maxBytes);
     }
 
     /**
@@ -219,75 +209,23 @@ public final class LayerCache {
     }
 
     /** Keeps these blobs from eviction until {@link #release}; holds nest. */
-    public synchronized void hold(Collection<Digest> digests) {
-        for (Digest d : digests) {
-            held.merge(d, 1, Integer::sum);
-        }
+    public void hold(Collection<Digest> digests) {
+        eviction.hold(digests);
     }
 
     /** Lets go of blobs {@link #hold} kept, then evicts down to the bound. */
     public void release(Collection<Digest> digests) {
-        synchronized (this) {
-            for (Digest d : digests) {
-                held.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1);
-            }
-        }
-        evict();
+        eviction.release(digests);
     }
 
     /** Removes the least recently used blobs not held by a pull until the cache fits its bound. */
-    public synchronized void evict() {
-        List<Entry> entries = new ArrayList<>();
-        long total = 0;
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
-            for (Path p : s) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                long size = a.size() + recordSize(p.getFileName().toString());
-                entries.add(new Entry(p, size, a.lastModifiedTime()));
-                total += size;
-            }
-        } catch (IOException e) {
-            log.warn("cannot list the layer cache {}: {}", blobs, e.toString());
-            return;
-        }
-        entries.sort(Comparator.comparing(Entry::lastUsed));
-        for (Entry e : entries) {
-            if (total <= maxBytes) {
-                break;
-            }
-            String name = e.path().getFileName().toString();
-            boolean isHeld = name.length() == 64 && held.containsKey(safeDigest(name));
-            if (isHeld) {
-                continue;
-            }
-            try {
-                Files.deleteIfExists(e.path());
-                Files.deleteIfExists(headers.resolve(name));
-                total -= e.size();
-                log.info("evicted blob {} ({} bytes) from the layer cache", name, e.size());
-            } catch (IOException ex) {
-                log.warn("cannot evict {}: {}", e.path(), ex.toString());
-            }
-        }
+    public void evict() {
+        eviction.evict();
     }
 
     /** Bytes the cached blobs take now, with the records of their headers. */
     public long bytes() throws IOException {
-        long total = 0;
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs)) {
-            for (Path p : s) {
-                total += Files.size(p) + recordSize(p.getFileName().toString());
-            }
-        }
-        return total;
-    }
-
-    private long recordSize(String blobName) {
-        try {
-            return Files.size(headers.resolve(blobName));
-        } catch (IOException none) {
-            return 0;
-        }
+        return eviction.bytes();
     }
 
     /**
@@ -355,14 +293,6 @@ public final class LayerCache {
         }
     }
 
-    private static Digest safeDigest(String hex) {
-        try {
-            return Digest.ofHex(hex);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
@@ -372,74 +302,4 @@ public final class LayerCache {
     }
 
     private record Entry(Path path, long size, FileTime lastUsed) {}
-
-    /** A temporary file that hashes and counts what it is given and refuses a byte past the size. */
-    private static final class VerifyingFile implements BlobSink, AutoCloseable {
-        private final Path path;
-        private final Digest expected;
-        private final long size;
-        private final LongConsumer progress;
-        private final Arrival arrival;
-        private final FileChannel out;
-        private final MessageDigest sha256;
-        private long written;
-
-        VerifyingFile(Path path, Digest expected, long size, LongConsumer progress, Arrival arrival)
-                throws IOException {
-            this.path = path;
-            this.arrival = arrival;
-            this.expected = expected;
-            this.size = size;
-            this.progress = progress;
-            this.out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is always available", e);
-            }
-        }
-
-        @Override
-        public void write(byte[] buffer, int offset, int length) throws EngineException {
-            if (written + length > size) {
-                throw new EngineException(
-                        Problem.SOURCE_UNAVAILABLE,
-                        "blob " + expected + " is longer than the " + size
-                                + " bytes its descriptor says; cut off and discarded");
-            }
-            sha256.update(buffer, offset, length);
-            try {
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, offset, length);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                throw writeFailure(expected, e);
-            }
-            written += length;
-            progress.accept(length);
-            arrival.written(written);
-        }
-
-        void finish() throws EngineException, IOException {
-            if (written < size) {
-                throw new EngineException(
-                        Problem.SOURCE_UNAVAILABLE,
-                        "blob " + expected + " ended after " + written + " of its " + size
-                                + " bytes (truncated); discarded");
-            }
-            String got = HexFormat.of().formatHex(sha256.digest());
-            if (!got.equals(expected.hex())) {
-                throw new EngineException(
-                        Problem.SOURCE_UNAVAILABLE,
-                        "blob has digest sha256:" + got + ", not the expected " + expected + "; discarded");
-            }
-            out.force(true); // the data is on disk before its name is
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
-    }
 }

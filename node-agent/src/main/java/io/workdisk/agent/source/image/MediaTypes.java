@@ -1,6 +1,6 @@
 package io.workdisk.agent.source.image;
 
-import java.util.Map;
+import io.workdisk.agent.engine.image.Compression;
 
 /** The media types of the OCI image spec and Docker's schema 2 that the agent reads, and nothing else. */
 public final class MediaTypes {
@@ -20,16 +20,6 @@ public final class MediaTypes {
     /** Every manifest type the agent reads, for the Accept header: the registry picks one it has. */
     static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
 
-    /**
-     * Layer types and how each is compressed. Foreign and non-distributable layers (whose blobs live
-     * at URLs outside the registry) are not here: the agent fetches only from the registry asked.
-     */
-    private static final Map<String, LayerCompression> LAYERS = Map.of(
-            OCI_LAYER, LayerCompression.NONE,
-            OCI_LAYER_GZIP, LayerCompression.GZIP,
-            OCI_LAYER_ZSTD, LayerCompression.ZSTD,
-            DOCKER_LAYER_GZIP, LayerCompression.GZIP);
-
     private MediaTypes() {}
 
     static boolean isIndex(String mediaType) {
@@ -44,8 +34,11 @@ public final class MediaTypes {
         return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
     }
 
-    /** How a layer of this media type is compressed, or null if it is not a layer type the agent reads. */
-    public static LayerCompression layerCompression(String mediaType) {
-        return mediaType == null ? null : LAYERS.get(mediaType);
+    /**
+     * How a layer of this media type is compressed, or null if it is not a layer type the agent pulls
+     * (the one table is the engine's {@link Compression}).
+     */
+    public static Compression layerCompression(String mediaType) {
+        return Compression.ofRegistryLayer(mediaType).orElse(null);
     }
 }

@@ -1,11 +1,11 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.Layer;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.Platform;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public record PulledImage(
     public record Layer(
             Digest digest,
             String mediaType,
-            LayerCompression compression,
+            Compression compression,
             long size,
             Digest diffId,
             Path path,

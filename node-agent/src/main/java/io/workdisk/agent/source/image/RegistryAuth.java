@@ -2,10 +2,10 @@ package io.workdisk.agent.source.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Printable;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Printable;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -98,6 +98,10 @@ final class RegistryAuth {
         tokens.remove(key(registry, scope));
     }
 
+    /**
+     * A Bearer token for {@code scope} (the challenge's own scope first): from the realm the challenge names,
+     * checked, asked with the login if there is one, and kept until shortly before it expires.
+     */
     private String fetchToken(
             String registry,
             String scope,
@@ -106,6 +110,35 @@ final class RegistryAuth {
             boolean plainHttp)
             throws EngineException {
         String wanted = challenge.param("scope") != null ? challenge.param("scope") : scope;
+        URI realm = tokenRealm(registry, challenge, plainHttp);
+        TokenResponse response = askTokenServer(realm, tokenQuery(realm, challenge, wanted), login);
+        if (response.status() == 401 || response.status() == 403) {
+            throw new EngineException(
+                    Problem.SOURCE_DENIED,
+                    "token server " + realm + " refused "
+                            + (login.isPresent() ? "the login for " : "anonymous access to ") + registry + " (HTTP "
+                            + response.status() + ") for " + Printable.printable(wanted));
+        }
+        if (response.status() != 200) {
+            throw new EngineException(
+                    Problem.SOURCE_UNAVAILABLE, "token server " + realm + " answered HTTP " + response.status());
+        }
+        JsonNode json = tokenJson(realm, response.body());
+        String token = json == null
+                ? ""
+                : json.path("token").asText(json.path("access_token").asText(""));
+        if (token.isEmpty()) {
+            throw new EngineException(Problem.SOURCE_INVALID, "token server " + realm + " sent no token");
+        }
+        long seconds = json.path("expires_in").asLong(0);
+        Duration lifetime = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_TOKEN_LIFETIME;
+        Instant renewAt = clock.instant().plus(lifetime).minus(RENEW_EARLY);
+        tokens.put(key(registry, scope), new Token(token, renewAt));
+        return token;
+    }
+
+    /** The realm the challenge names: a URL, https (http only for a plain-HTTP registry), with a host. */
+    private static URI tokenRealm(String registry, Challenge challenge, boolean plainHttp) throws EngineException {
         URI realm;
         try {
             realm = URI.create(challenge.param("realm"));
@@ -122,6 +155,11 @@ final class RegistryAuth {
                     "registry " + registry + " names the token realm " + Printable.printable(realm.toString())
                             + ", which must be https:// (http:// only for a plain-HTTP registry)");
         }
+        return realm;
+    }
+
+    /** The realm with the challenge's service and the scope wanted as query parameters. */
+    private static URI tokenQuery(URI realm, Challenge challenge, String wanted) {
         StringBuilder query = new StringBuilder();
         if (challenge.param("service") != null) {
             query.append("service=").append(encode(challenge.param("service")));
@@ -130,7 +168,14 @@ final class RegistryAuth {
             query.append(query.length() > 0 ? "&" : "").append("scope=").append(encode(wanted));
         }
         String base = realm.toString();
-        URI uri = URI.create(base + (query.length() == 0 ? "" : (base.contains("?") ? "&" : "?") + query));
+        return URI.create(base + (query.length() == 0 ? "" : (base.contains("?") ? "&" : "?") + query));
+    }
+
+    /** What the token server answered: its status and at most one byte more than a token response may have. */
+    private record TokenResponse(int status, byte[] body) {}
+
+    private TokenResponse askTokenServer(URI realm, URI uri, Optional<RegistryCredentials.Login> login)
+            throws EngineException {
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(uri).timeout(timeout).GET();
         login.ifPresent(l -> request.header("Authorization", l.basicHeader()));
@@ -149,46 +194,26 @@ final class RegistryAuth {
             Thread.currentThread().interrupt();
             throw new EngineException(Problem.SOURCE_UNAVAILABLE, "token request to " + realm + " interrupted", e);
         }
-        byte[] body;
         try (InputStream in = response.body()) {
-            body = in.readNBytes(MAX_TOKEN_RESPONSE + 1);
+            return new TokenResponse(response.statusCode(), in.readNBytes(MAX_TOKEN_RESPONSE + 1));
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE, "cannot read the token from " + realm + ": " + ErrorText.of(e), e);
         }
-        if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new EngineException(
-                    Problem.SOURCE_DENIED,
-                    "token server " + realm + " refused "
-                            + (login.isPresent() ? "the login for " : "anonymous access to ") + registry + " (HTTP "
-                            + response.statusCode() + ") for " + Printable.printable(wanted));
-        }
-        if (response.statusCode() != 200) {
-            throw new EngineException(
-                    Problem.SOURCE_UNAVAILABLE, "token server " + realm + " answered HTTP " + response.statusCode());
-        }
+    }
+
+    /** The token response as JSON, refused when larger than 1 MiB or not JSON. */
+    private static JsonNode tokenJson(URI realm, byte[] body) throws EngineException {
         if (body.length > MAX_TOKEN_RESPONSE) {
             throw new EngineException(
                     Problem.SOURCE_INVALID, "token server " + realm + " sent a response larger than 1 MiB");
         }
-        JsonNode json;
         try {
-            json = new ObjectMapper().readTree(body);
+            return new ObjectMapper().readTree(body);
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID, "token server " + realm + " sent something that is not JSON", e);
         }
-        String token = json == null
-                ? ""
-                : json.path("token").asText(json.path("access_token").asText(""));
-        if (token.isEmpty()) {
-            throw new EngineException(Problem.SOURCE_INVALID, "token server " + realm + " sent no token");
-        }
-        long seconds = json.path("expires_in").asLong(0);
-        Duration lifetime = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_TOKEN_LIFETIME;
-        Instant renewAt = clock.instant().plus(lifetime).minus(RENEW_EARLY);
-        tokens.put(key(registry, scope), new Token(token, renewAt));
-        return token;
     }
 
     private static String key(String registry, String scope) {

@@ -1,9 +1,10 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Printable;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Printable;
+import io.workdisk.agent.engine.shared.Problem;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -327,7 +328,7 @@ public final class RegistryClient implements AutoCloseable {
     /** A manifest's bytes, refused past the limit rather than kept growing. */
     private static final class BoundedBuffer implements BlobSink {
         private final String what;
-        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         BoundedBuffer(String what) {
             this.what = what;

@@ -1,9 +1,9 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.ErrorText;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -56,7 +57,7 @@ final class RegistryTrust {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
                     "CA file " + DataRoot.quoted(caFile) + " is not a PEM certificate bundle: " + ErrorText.of(e),

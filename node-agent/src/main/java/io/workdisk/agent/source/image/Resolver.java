@@ -1,6 +1,6 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.EngineException;
+import io.workdisk.agent.engine.shared.EngineException;
 
 /**
  * Turns a tag into the digest it points to now, once per seed, so that every node builds the same

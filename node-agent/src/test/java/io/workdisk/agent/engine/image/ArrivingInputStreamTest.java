@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -164,9 +164,11 @@ class ArrivingInputStreamTest {
         assertThatThrownBy(() -> ImageSeeds.engine(SeedMethod.TAR)
                         .buildImageSeed(
                                 DataRoot.of(data),
-                                new ImageSeedBuilder.Request(
+                                new ImageSeedRequest(
                                         image, "test", "/", SeedOwnership.ROOT, data.resolve("image.seed"), "t", false),
-                                new Phases(System::nanoTime)))
+                                new Phases(System::nanoTime),
+                                entries -> {})
+                        .result())
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("started over")
                 .satisfies(e -> assertThat(((EngineException) e).problem())

@@ -3,13 +3,13 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Mkfs;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.PaxTarWriter;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
+import io.workdisk.agent.engine.tools.Mkfs;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.RandomAccessFile;
@@ -55,8 +55,8 @@ class FlatImageTest {
     }
 
     private FlatImage index(Layer layer) throws EngineException {
-        LayerIndex index =
-                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(
+                SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layer));
         return index.plan("/");
     }

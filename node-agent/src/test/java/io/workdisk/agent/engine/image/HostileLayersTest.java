@@ -3,12 +3,12 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.Shell;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -54,7 +54,7 @@ class HostileLayersTest {
     }
 
     private Extraction apply(Way way, LayerLimits limits, Layer... layers) throws Exception {
-        LayerIndex index = new LayerIndex(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(SeedOwnership.PRESERVE, limits, new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(List.of(layers));
         index.finish();
         FlatImage image = index.plan("/");

@@ -46,10 +46,8 @@ class ImageSeedBenchmark {
         List<Double> script = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
-            engine.buildSeedFromArchive(
-                    DataRoot.of(data),
-                    new DiskEngine.ArchiveSeedRequest(
-                            archive, Platform.host(), "/", SeedOwnership.PRESERVE, data.resolve("s" + i), "b", false));
+            ImageSeeds.fromArchive(
+                    engine, DataRoot.of(data), archive, SeedOwnership.PRESERVE, data.resolve("s" + i), "b");
             ours.add((System.nanoTime() - t0) / 1e9);
             Files.delete(data.resolve("s" + i));
 

@@ -39,11 +39,8 @@ class ImageSeedTest {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Path seed = data.resolve("image.seed");
 
-        ImageSeedReport report = ImageSeeds.engine(method)
-                .buildSeedFromArchive(
-                        DataRoot.of(data),
-                        new DiskEngine.ArchiveSeedRequest(
-                                archive, Platform.host(), "/", SeedOwnership.PRESERVE, seed, "test", false))
+        ImageSeedReport report = ImageSeeds.fromArchive(
+                        ImageSeeds.engine(method), DataRoot.of(data), archive, SeedOwnership.PRESERVE, seed, "test")
                 .result();
 
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);

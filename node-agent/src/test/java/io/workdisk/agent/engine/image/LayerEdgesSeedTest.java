@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.BothWaysToMkfs;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Requirements;
@@ -53,9 +53,11 @@ class LayerEdgesSeedTest {
             throws Exception {
         ImageLayers image = ImageSeeds.imageOf(List.of(layers));
         return engine.buildImageSeed(
-                DataRoot.of(data),
-                new ImageSeedBuilder.Request(image, "test image", subtree, ownership, seed, "test", false),
-                new Phases(System::nanoTime));
+                        DataRoot.of(data),
+                        new ImageSeedRequest(image, "test image", subtree, ownership, seed, "test", false),
+                        new Phases(System::nanoTime),
+                        entries -> {})
+                .result();
     }
 
     /** The seed of the whole image built {@code method}'s way, read back; the report checked to say so. */

@@ -3,12 +3,12 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Phases;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Phases;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
@@ -250,9 +250,10 @@ class LayerHeadersTest {
         ImageSeedReport report = ImageSeeds.engine(SeedMethod.TAR)
                 .buildImageSeed(
                         DataRoot.of(data),
-                        new ImageSeedBuilder.Request(
-                                image, "test image", "/", SeedOwnership.PRESERVE, seed, "test", false),
-                        new Phases(System::nanoTime));
+                        new ImageSeedRequest(image, "test image", "/", SeedOwnership.PRESERVE, seed, "test", false),
+                        new Phases(System::nanoTime),
+                        entries -> {})
+                .result();
         Shell.assertFsckClean(seed);
         return report;
     }

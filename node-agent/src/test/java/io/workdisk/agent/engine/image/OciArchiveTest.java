@@ -3,9 +3,9 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +146,7 @@ class OciArchiveTest {
 
         assertThat(image.manifestDigest()).isEqualTo("sha256:" + configName.replace(".json", ""));
         Path root = Files.createDirectories(tmp.resolve("flat"));
-        LayerIndex index = new LayerIndex(
+        LayerIndex index = ImageSeeds.index(
                 SeedOwnership.ROOT, LayerLimits.defaults(), new io.workdisk.agent.engine.ext4.Inode.Timestamp(0, 0));
         index.applyAll(image.layers());
         index.plan("/").writeTree(image.layers(), LayerLimits.defaults(), root, written -> {});

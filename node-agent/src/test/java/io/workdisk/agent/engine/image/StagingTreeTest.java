@@ -34,8 +34,8 @@ class StagingTreeTest {
         ImageLayers image = OciArchive.read(archive, Platform.host());
         assertThat(image.layers()).hasSize(3);
         Path ours = Files.createDirectories(tmp.resolve("ours"));
-        LayerIndex index =
-                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(
+                SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(image.layers());
         LayerIndex.Stats stats = index.finish();
         FlatImage flat = index.plan("/");
@@ -106,8 +106,8 @@ class StagingTreeTest {
         Path archive = ImageFixture.archive(tmp);
 
         ImageLayers image = OciArchive.read(archive, Platform.host());
-        LayerIndex index =
-                new LayerIndex(SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
+        LayerIndex index = ImageSeeds.index(
+                SeedOwnership.PRESERVE, LayerLimits.defaults(), new Inode.Timestamp(1_700_000_000L, 0));
         index.applyAll(image.layers());
         LayerIndex.Stats stats = index.finish();
         Extraction extraction = index.plan("/").extraction();

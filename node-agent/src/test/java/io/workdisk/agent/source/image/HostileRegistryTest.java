@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -66,8 +67,8 @@ class HostileRegistryTest {
                 "v1",
                 AMD64,
                 List.of(
-                        images.layer(Map.of("big.bin", noise(1, 400_000)), LayerCompression.GZIP),
-                        images.layer(Map.of("more.bin", noise(2, 300_000)), LayerCompression.ZSTD)));
+                        images.layer(Map.of("big.bin", noise(1, 400_000)), Compression.GZIP),
+                        images.layer(Map.of("more.bin", noise(2, 300_000)), Compression.ZSTD)));
     }
 
     static String noise(long seed, int bytes) {
@@ -287,7 +288,7 @@ class HostileRegistryTest {
             TestImages images = new TestImages(
                     new ImagePusher(basic.base(), HttpClient.newHttpClient(), repo -> header), dir.resolve("work"));
             TestImages.Pushed pushed = images.image(
-                    "app", "v1", AMD64, List.of(images.layer(Map.of("f", "redirected\n"), LayerCompression.GZIP)));
+                    "app", "v1", AMD64, List.of(images.layer(Map.of("f", "redirected\n"), Compression.GZIP)));
             TestImages.Layer layer = pushed.layers().get(0);
 
             // "storage" on another host name (localhost, not 127.0.0.1) records what it was sent

@@ -4,6 +4,7 @@ import static io.workdisk.agent.testing.Shell.ok;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -50,7 +51,7 @@ class ImageBuildBenchmark {
             List<TestImages.Layer> layers = new ArrayList<>();
             long blobBytes = 0;
             for (List<String> part : List.of(List.of("usr"), List.of("var", "etc"), List.<String>of())) {
-                TestImages.Layer layer = images.layerOfTree(split(rootfs, part), LayerCompression.GZIP);
+                TestImages.Layer layer = images.layerOfTree(split(rootfs, part), Compression.GZIP);
                 blobBytes += layer.blob().length;
                 layers.add(layer);
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.cli.AgentCli;
 import io.workdisk.agent.engine.DiskEngine;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.testing.DebugfsTree;
 import io.workdisk.agent.testing.Shell;
@@ -39,8 +40,8 @@ class ImageCliTest {
                     List.of(
                             images.layer(
                                     Map.of("root/.bashrc", "alias ll='ls -l'\n", "root/old", "gone\n"),
-                                    LayerCompression.GZIP),
-                            images.layer(Map.of("root/.wh.old", "", "root/notes", "kept\n"), LayerCompression.ZSTD)));
+                                    Compression.GZIP),
+                            images.layer(Map.of("root/.wh.old", "", "root/notes", "kept\n"), Compression.ZSTD)));
             String reference = registry.host() + "/base/debian:12";
             Path data = Files.createDirectories(tmp.resolve("data"));
 

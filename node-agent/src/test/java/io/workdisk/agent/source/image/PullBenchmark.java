@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import static io.workdisk.agent.testing.Shell.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.workdisk.agent.engine.image.Compression;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class PullBenchmark {
                         out.write(chunk);
                     }
                 }
-                layers.add(images.layerOfFile(raw, LayerCompression.GZIP));
+                layers.add(images.layerOfFile(raw, Compression.GZIP));
             }
             images.image("big", "v1", RegistryPullTest.AMD64, layers);
             ImageReference ref = ImageReference.parse(registry.host() + "/big:v1");

@@ -3,9 +3,10 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class RegistryAuthTest {
         TestImages basicImages =
                 new TestImages(new ImagePusher(tlsBasic.base(), trusting, repo -> basic), shared.resolve("work-basic"));
         privateImage = basicImages.image(
-                "team/app", "v1", AMD64, List.of(basicImages.layer(Map.of("a", "b"), LayerCompression.GZIP)));
+                "team/app", "v1", AMD64, List.of(basicImages.layer(Map.of("a", "b"), Compression.GZIP)));
 
         tokens = TokenServer.start(pki, USER, PASSWORD);
         tokenRegistry = TestRegistry.start(
@@ -70,7 +71,7 @@ class RegistryAuthTest {
                     }
                 }),
                 shared.resolve("work-token"));
-        TestImages.Layer layer = tokenImages.layer(Map.of("hello", "world\n"), LayerCompression.ZSTD);
+        TestImages.Layer layer = tokenImages.layer(Map.of("hello", "world\n"), Compression.ZSTD);
         tokenImages.image("public/app", "v1", AMD64, List.of(layer));
         tokenImages.image("private/app", "v1", AMD64, List.of(layer));
     }

@@ -3,9 +3,10 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.EngineException;
-import io.workdisk.agent.engine.Problem;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,11 +49,10 @@ class RegistryPullTest {
         registry = TestRegistry.start(shared.resolve("registry"), TestRegistry.Setup.plain());
         images = TestImages.anonymous(registry, shared.resolve("work"));
         TestImages.Layer base =
-                images.layer(Map.of("etc/os-release", "ID=test\n", "bin/sh", "#!shell\n"), LayerCompression.GZIP);
-        TestImages.Layer zstd =
-                images.layer(Map.of("usr/share/zstd.txt", "compressed with zstd\n"), LayerCompression.ZSTD);
-        TestImages.Layer plain = images.layer(Map.of("root/plain.txt", "not compressed\n"), LayerCompression.NONE);
-        TestImages.Layer armOnly = images.layer(Map.of("etc/arch", "arm64\n"), LayerCompression.GZIP);
+                images.layer(Map.of("etc/os-release", "ID=test\n", "bin/sh", "#!shell\n"), Compression.GZIP);
+        TestImages.Layer zstd = images.layer(Map.of("usr/share/zstd.txt", "compressed with zstd\n"), Compression.ZSTD);
+        TestImages.Layer plain = images.layer(Map.of("root/plain.txt", "not compressed\n"), Compression.NONE);
+        TestImages.Layer armOnly = images.layer(Map.of("etc/arch", "arm64\n"), Compression.GZIP);
         amd64 = images.image("multi", "amd64-only", AMD64, List.of(base, zstd, plain));
         arm64 = images.image("multi", "arm64-only", ARM64, List.of(base, armOnly));
         Map<Platform, TestImages.Pushed> both = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ class RegistryPullTest {
         both.put(ARM64, arm64);
         index = images.index("multi", "v1", both);
         // a second image on the same base layer, as Docker schema 2 with Docker's media types
-        TestImages.Layer app = images.layer(Map.of("srv/app", "the app\n"), LayerCompression.GZIP);
+        TestImages.Layer app = images.layer(Map.of("srv/app", "the app\n"), Compression.GZIP);
         images.image(
                 "other",
                 "v1",
@@ -114,7 +114,7 @@ class RegistryPullTest {
             assertThat(pulled.layers()).hasSize(3);
             assertThat(pulled.layers())
                     .extracting(PulledImage.Layer::compression)
-                    .containsExactly(LayerCompression.GZIP, LayerCompression.ZSTD, LayerCompression.NONE);
+                    .containsExactly(Compression.GZIP, Compression.ZSTD, Compression.NONE);
             for (int i = 0; i < 3; i++) {
                 PulledImage.Layer layer = pulled.layers().get(i);
                 TestImages.Layer pushed = amd64.layers().get(i);
@@ -191,15 +191,15 @@ class RegistryPullTest {
         try (PulledImage second = puller.pull(ref("other:v1"), AMD64, true, PullProgress.NONE)) {
             assertThat(second.layers()).extracting(PulledImage.Layer::cached).containsExactly(true, false);
             assertThat(second.layers().get(0).mediaType()).isEqualTo(MediaTypes.DOCKER_LAYER_GZIP);
-            assertThat(second.layers().get(0).compression()).isEqualTo(LayerCompression.GZIP);
+            assertThat(second.layers().get(0).compression()).isEqualTo(Compression.GZIP);
             assertThat(second.resolvedDigest()).isEqualTo(second.manifestDigest());
         }
     }
 
     @Test
     void anUnknownLayerMediaTypeIsRefusedBeforeAnyBlobIsFetched() throws Exception {
-        TestImages.Layer odd = images.layer(Map.of("x", "y"), LayerCompression.GZIP)
-                .withMediaType("application/vnd.example.not-a-layer");
+        TestImages.Layer odd =
+                images.layer(Map.of("x", "y"), Compression.GZIP).withMediaType("application/vnd.example.not-a-layer");
         images.image("odd", "v1", AMD64, List.of(odd));
         assertThatThrownBy(() -> puller.pull(ref("odd:v1"), AMD64, true, PullProgress.NONE))
                 .hasMessageContaining("layer 1 of manifest")

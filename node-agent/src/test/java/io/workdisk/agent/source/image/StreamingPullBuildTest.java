@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.EngineException;
 import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RegistryImageSeeds;
@@ -71,10 +72,10 @@ class StreamingPullBuildTest {
                 List.of(
                         images.layer(
                                 Map.of("root/big.txt", noise(1, 600_000), "root/keep.txt", "lower\n"),
-                                LayerCompression.GZIP),
+                                Compression.GZIP),
                         images.layer(
                                 Map.of("root/more.txt", noise(2, 300_000), "root/keep.txt", "upper\n"),
-                                LayerCompression.ZSTD)));
+                                Compression.ZSTD)));
         byte[] notGzip = "this is not gzip data at all".getBytes(StandardCharsets.UTF_8);
         TestImages.Layer bad = new TestImages.Layer(
                 notGzip,

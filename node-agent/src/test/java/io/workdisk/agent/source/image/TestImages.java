@@ -5,6 +5,7 @@ import static io.workdisk.agent.testing.Shell.ok;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +47,7 @@ public final class TestImages {
             String repository, Digest digest, byte[] manifest, String mediaType, Digest config, List<Layer> layers) {}
 
     /** A layer of {@code files} (name → content), compressed as asked, with the matching OCI media type. */
-    public Layer layer(Map<String, String> files, LayerCompression compression) {
+    public Layer layer(Map<String, String> files, Compression compression) {
         try {
             return pack(Files.createDirectories(work.resolve("layer-" + (++made))), files, compression);
         } catch (IOException e) {
@@ -54,7 +55,7 @@ public final class TestImages {
         }
     }
 
-    private Layer pack(Path dir, Map<String, String> files, LayerCompression compression) {
+    private Layer pack(Path dir, Map<String, String> files, Compression compression) {
         try {
             for (Map.Entry<String, String> f : files.entrySet()) {
                 Path p = dir.resolve(f.getKey());
@@ -71,11 +72,11 @@ public final class TestImages {
      * A layer of the tree at {@code dir} as it stands: owners, modes and extended attributes (such as
      * {@code security.capability}) kept, as a root-built image has them.
      */
-    public Layer layerOfTree(Path dir, LayerCompression compression) {
+    public Layer layerOfTree(Path dir, Compression compression) {
         return tarred(dir, compression, List.of("--xattrs", "--xattrs-include=*"));
     }
 
-    private Layer tarred(Path dir, LayerCompression compression, List<String> ownership) {
+    private Layer tarred(Path dir, Compression compression, List<String> ownership) {
         try {
             Path tar = Files.createDirectories(work).resolve("layer-" + (++made) + ".tar");
             List<String> command = new java.util.ArrayList<>(List.of("tar", "--sort=name", "--mtime=@0"));
@@ -107,7 +108,7 @@ public final class TestImages {
     }
 
     /** A layer holding one existing file (large, for benchmarks), compressed as asked. */
-    Layer layerOfFile(Path file, LayerCompression compression) {
+    Layer layerOfFile(Path file, Compression compression) {
         try {
             Path dir = Files.createDirectories(work.resolve("layer-" + (++made)));
             Files.move(file, dir.resolve(file.getFileName()));

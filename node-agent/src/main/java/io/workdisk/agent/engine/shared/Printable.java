@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 /** Text from a registry or an image, made safe to put in an error message or a log line. */
 public final class Printable {

@@ -1,8 +1,10 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.output;
 
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
+import io.workdisk.agent.engine.resize.ResizeRecovery;
+import io.workdisk.agent.engine.shared.EngineException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.files;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Sizes;
 import io.workdisk.api.DiskLimits;
 import java.io.IOException;
 import java.nio.file.Files;

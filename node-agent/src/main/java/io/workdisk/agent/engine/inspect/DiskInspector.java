@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.inspect;
 
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
@@ -6,6 +6,9 @@ import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.ext4.UnsupportedFeatureException;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Ownership;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

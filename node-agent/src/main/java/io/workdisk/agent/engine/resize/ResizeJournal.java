@@ -1,10 +1,16 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.resize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.files.Durability;
+import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.files.TransientLockFile;
+import io.workdisk.agent.engine.inspect.DiskInspector;
+import io.workdisk.agent.engine.shared.EngineException;
+import io.workdisk.agent.engine.shared.ErrorText;
+import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.engine.shared.Sizes;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,5 +1,6 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.resize;
 
+import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class ResizeRecovery {
     }
 
     /** {@code disk} is gone: nothing of it is left to repair. */
-    void resolved(Path disk) {
+    public void resolved(Path disk) {
         left.computeIfPresent(disk.getParent(), (dir, list) -> {
             List<ResizeJournal.Unrecovered> rest =
                     list.stream().filter(u -> !u.disk().equals(disk)).toList();

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.inspect;
 
 import java.util.List;
 

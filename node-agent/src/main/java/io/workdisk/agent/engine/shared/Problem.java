@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 /**
  * Why an engine step failed, as a stable machine-readable reason. The operator turns these into

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.resize;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

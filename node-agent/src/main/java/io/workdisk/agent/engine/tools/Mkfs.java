@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.tools;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;

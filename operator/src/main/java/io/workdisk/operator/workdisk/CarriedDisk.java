@@ -10,20 +10,21 @@ import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
+import io.workdisk.operator.task.Retry;
 import java.util.List;
 
 /**
  * What a disk's status carries from one reconcile to the next: where the disk is, what was made there and
  * the last step taken. Changed only by finished tasks (and by placing the disk), never recomputed.
  */
-record DiskFacts(String node, String path, Long capacity, String uuid, Operation lastOperation) {
+record CarriedDisk(String node, String path, Long capacity, String uuid, Operation lastOperation) {
 
     /** The facts the disk's status holds, on the node its spec names if the status names none. */
-    static DiskFacts carried(WorkDisk disk) {
+    static CarriedDisk carried(WorkDisk disk) {
         WorkDiskStatus s = disk.getStatus();
-        DiskFacts facts = s == null
-                ? new DiskFacts(null, null, null, null, null)
-                : new DiskFacts(s.nodeName(), s.path(), s.capacityBytes(), s.filesystemUUID(), s.lastOperation());
+        CarriedDisk facts = s == null
+                ? new CarriedDisk(null, null, null, null, null)
+                : new CarriedDisk(s.nodeName(), s.path(), s.capacityBytes(), s.filesystemUUID(), s.lastOperation());
         return facts.node == null ? facts.onNode(disk.getSpec().nodeName()) : facts;
     }
 
@@ -32,32 +33,30 @@ record DiskFacts(String node, String path, Long capacity, String uuid, Operation
         return uuid != null;
     }
 
-    DiskFacts onNode(String name) {
-        return new DiskFacts(name, path, capacity, uuid, lastOperation);
+    CarriedDisk onNode(String name) {
+        return new CarriedDisk(name, path, capacity, uuid, lastOperation);
     }
 
     /** What its succeeded create task made: the disk is where it was made, whatever the status said. */
-    DiskFacts madeBy(WorkTask create) {
+    CarriedDisk madeBy(WorkTask create) {
         TaskResult r = create.getStatus().result();
-        return new DiskFacts(
+        return new CarriedDisk(
                 create.getSpec().nodeName(), r.path(), r.filesystemBytes(), r.filesystemUUID(), operation(create));
     }
 
-    DiskFacts resizedBy(WorkTask resize) {
-        return new DiskFacts(node, path, resize.getStatus().result().filesystemBytes(), uuid, operation(resize));
+    CarriedDisk resizedBy(WorkTask resize) {
+        return new CarriedDisk(node, path, resize.getStatus().result().filesystemBytes(), uuid, operation(resize));
     }
 
-    DiskFacts failedAt(WorkTask task) {
-        return new DiskFacts(node, path, capacity, uuid, operation(task));
+    CarriedDisk failedAt(WorkTask task) {
+        return new CarriedDisk(node, path, capacity, uuid, operation(task));
     }
 
     /** The attempt number of the next try at a step: one more than the last if that step is what last failed. */
     int nextAttempt(TaskType type) {
         Operation last = lastOperation;
-        if (last != null && last.type() == type && last.result() == TaskPhase.Failed && last.attempt() != null) {
-            return last.attempt() + 1;
-        }
-        return 1;
+        boolean lastFailed = last != null && last.type() == type && last.result() == TaskPhase.Failed;
+        return Retry.nextAttempt(lastFailed ? last.attempt() : null);
     }
 
     WorkDiskStatus status(

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 /** Byte counts for people: binary units, as Kubernetes quantities write them. */
 public final class Sizes {

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 import io.workdisk.api.UserMessages;
 

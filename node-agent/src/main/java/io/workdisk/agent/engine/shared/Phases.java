@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine;
+package io.workdisk.agent.engine.shared;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,11 +12,13 @@ import java.util.function.LongSupplier;
 public final class Phases {
     private final LongSupplier nanoTime;
     private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private final long start;
     private long mark;
 
     public Phases(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
-        this.mark = nanoTime.getAsLong();
+        this.start = nanoTime.getAsLong();
+        this.mark = start;
     }
 
     /** Ends the phase that started at the previous call (or at construction) under this name. */
@@ -24,6 +26,11 @@ public final class Phases {
         long now = nanoTime.getAsLong();
         seconds.merge(phase, Math.round((now - mark) / 1e3) / 1e6, Double::sum);
         mark = now;
+    }
+
+    /** The wall time since construction, phases not yet done included. */
+    public double totalSeconds() {
+        return (nanoTime.getAsLong() - start) / 1e9;
     }
 
     public Map<String, Double> seconds() {
