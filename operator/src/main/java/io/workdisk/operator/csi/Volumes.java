@@ -75,9 +75,7 @@ final class Volumes {
                     : Conditions.find(ready.getStatus().conditions(), "Ready");
             String reason = why == null ? "Failed" : why.getReason();
             throw ControllerRefusal.of(
-                    CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)
-                            ? Status.Code.RESOURCE_EXHAUSTED
-                            : Status.Code.INTERNAL,
+                    refusalCode(reason),
                     "disk " + request.name() + " cannot be made: " + reason
                             + (why == null || why.getMessage() == null ? "" : " (" + why.getMessage() + ")"));
         }
@@ -213,6 +211,21 @@ final class Volumes {
                     Status.Code.ABORTED,
                     "disk " + disk.getMetadata().getName() + " is not there yet; ask again (the operation goes on)");
         }
+    }
+
+    /**
+     * The spec's code for a disk that cannot be made: no room is RESOURCE_EXHAUSTED (for a claim the provisioner
+     * then has the scheduler choose another node); a size the seed does not fit in is the request's own
+     * OUT_OF_RANGE, which no retry on any node mends; anything else is INTERNAL.
+     */
+    private static Status.Code refusalCode(String reason) {
+        if (CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)) {
+            return Status.Code.RESOURCE_EXHAUSTED;
+        }
+        if ("SizeBelowSeed".equals(reason)) {
+            return Status.Code.OUT_OF_RANGE;
+        }
+        return Status.Code.INTERNAL;
     }
 
     /** The placement reason that no retry of this request will change, or null. */
