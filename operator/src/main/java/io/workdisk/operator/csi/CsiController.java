@@ -16,23 +16,29 @@ public final class CsiController implements AutoCloseable {
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
     private final CsiSocketServer server;
+    private final CapacityReport capacity;
 
-    private CsiController(CsiSocketServer server) {
+    private CsiController(CsiSocketServer server, CapacityReport capacity) {
         this.server = server;
+        this.capacity = capacity;
     }
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
-        return new CsiController(CsiSocketServer.start(
-                socket, List.of(IdentityService.of(version, () -> true), controllerService(client, wait))));
-    }
-
-    private static ControllerService controllerService(KubernetesClient client, Duration wait) {
-        CapacityReport capacity = new CapacityReport(client);
-        return new ControllerService(new Volumes(client, capacity, wait), capacity);
+        CapacityReport capacity = CapacityReport.watching(client);
+        try {
+            ControllerService controller = new ControllerService(new Volumes(client, capacity, wait), capacity);
+            return new CsiController(
+                    CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller)),
+                    capacity);
+        } catch (RuntimeException e) {
+            capacity.close();
+            throw e;
+        }
     }
 
     @Override
     public void close() {
         server.close();
+        capacity.close();
     }
 }
