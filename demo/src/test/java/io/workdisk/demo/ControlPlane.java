@@ -79,7 +79,7 @@ final class ControlPlane implements AutoCloseable {
                 "--default-fstype=ext4",
                 "--enable-capacity",
                 "--capacity-ownerref-level=-1",
-                "--capacity-poll-interval=2s",
+                "--capacity-poll-interval=5s", // the chart's
                 "--leader-election=false",
                 "--timeout=60s");
     }

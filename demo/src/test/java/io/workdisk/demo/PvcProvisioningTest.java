@@ -42,6 +42,7 @@ class PvcProvisioningTest {
     private static final String NS = "default";
     private static final String CLASS = "workdisk";
     private static final String SEEDED_CLASS = "workdisk-root";
+    private static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
 
     @TempDir
     static Path tmp;
@@ -190,6 +191,68 @@ class PvcProvisioningTest {
         assertThat(awaitNodeName("big-vm")).isEqualTo("node-a");
         assertThat(Claims.disk(kube, claim).orElseThrow().getStatus().nodeName())
                 .isEqualTo("node-a");
+    }
+
+    @Test
+    void manyClaimsAtOnceNeverGiveANodeMoreThanItHas() {
+        // node-a has room for eight 128Mi disks, node-b for two: of twelve claims applied at once, ten fit
+        for (int i = 0; i < 12; i++) {
+            kube.resource(Claims.claim(NS, "many-" + i, CLASS, "128Mi")).create();
+            kube.resource(Claims.podUsing(NS, "many-vm-" + i, "many-" + i)).create();
+        }
+        stack.awaitThat("ten claims Bound", Duration.ofSeconds(60), this::boundClaims, b -> b.size() == 10);
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+            assertThat(boundClaims()).as("no eleventh").hasSize(10);
+            assertThat(disksPerNode()).containsExactlyInAnyOrderEntriesOf(Map.of("node-a", 8L, "node-b", 2L));
+        });
+        for (WorkDisk disk :
+                kube.resources(WorkDisk.class).inNamespace(NS).list().getItems()) {
+            assertThat(disk.getStatus().phase()).isEqualTo(DiskPhase.Ready);
+        }
+        stack.awaitThat(
+                "no room published on either node",
+                Duration.ofSeconds(15),
+                () -> stack.publishedRoom(CLASS, "node-a") + stack.publishedRoom(CLASS, "node-b"),
+                room -> room == 0);
+
+        // two claims on node-a go: the two waiting ones take their room
+        List<PersistentVolumeClaim> onA = boundClaims().stream()
+                .filter(c -> "node-a".equals(c.getMetadata().getAnnotations().get(SELECTED_NODE)))
+                .limit(2)
+                .toList();
+        for (PersistentVolumeClaim claim : onA) {
+            String index = claim.getMetadata().getName().substring("many-".length());
+            kube.pods()
+                    .inNamespace(NS)
+                    .withName("many-vm-" + index)
+                    .withGracePeriod(0)
+                    .delete();
+            kube.resource(claim).delete();
+        }
+        stack.awaitThat(
+                "the two waiting claims Bound once room was freed",
+                Duration.ofSeconds(60),
+                this::boundClaims,
+                b -> b.size() == 10
+                        && b.stream()
+                                .noneMatch(c -> onA.stream()
+                                        .anyMatch(gone -> gone.getMetadata()
+                                                .getName()
+                                                .equals(c.getMetadata().getName()))));
+        assertThat(disksPerNode()).containsExactlyInAnyOrderEntriesOf(Map.of("node-a", 8L, "node-b", 2L));
+    }
+
+    private List<PersistentVolumeClaim> boundClaims() {
+        return kube.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
+                .filter(Claims::bound)
+                .toList();
+    }
+
+    private static Map<String, Long> disksPerNode() {
+        return kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().stream()
+                .filter(d -> d.getStatus() != null && d.getStatus().nodeName() != null)
+                .collect(java.util.stream.Collectors.groupingBy(
+                        d -> d.getStatus().nodeName(), java.util.stream.Collectors.counting()));
     }
 
     private static String awaitNodeName(String pod) {
