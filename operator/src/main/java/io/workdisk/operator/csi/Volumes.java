@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.grpc.Status;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.WorkSeed;
@@ -105,15 +106,46 @@ final class Volumes {
                 .inNamespace(id.namespace())
                 .withName(id.name())
                 .edit(d -> {
-                    d.setSpec(d.getSpec().withSize(Long.toString(size)));
+                    d.setSpec(d.getSpec().withSize(quantity(size)));
                     return d;
                 });
-        return awaitDisk(
+        WorkDisk seen = awaitDisk(
                 disk,
                 d -> d.getStatus() != null
-                        && d.getStatus().phase() == DiskPhase.Ready
-                        && d.getStatus().capacityBytes() != null
-                        && d.getStatus().capacityBytes() >= bytes);
+                        && ((d.getStatus().phase() == DiskPhase.Ready
+                                        && d.getStatus().capacityBytes() != null
+                                        && d.getStatus().capacityBytes() >= bytes)
+                                || inUse(d) != null));
+        Condition waiting = inUse(seen);
+        if (waiting != null) {
+            // A pod uses the disk: the operator grows it once the pod lets go (the spec asks it already). The
+            // resizer is answered at once, with why, rather than held for the whole wait; it asks again later.
+            throw ControllerRefusal.of(Status.Code.FAILED_PRECONDITION, "volume " + id + " is " + waiting.getMessage());
+        }
+        return seen;
+    }
+
+    /**
+     * A size as people write it ({@code 192Mi}, {@code 8Gi}): the WorkDisk's spec and every message quoting it
+     * (kubectl, the resizer's events) read as the claim asked, not as a byte count. Sizes here are whole MiB.
+     */
+    static String quantity(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "Gi";
+        }
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "Mi";
+        }
+        return Long.toString(bytes);
+    }
+
+    /** The Ready condition saying a pod's use holds the disk back, or null. */
+    private static Condition inUse(WorkDisk disk) {
+        if (disk.getStatus() == null) {
+            return null;
+        }
+        Condition ready = Conditions.find(disk.getStatus().conditions(), "Ready");
+        return ready != null && DiskReasons.IN_USE.equals(ready.getReason()) ? ready : null;
     }
 
     /** The disk a volume id names, if it exists and is that disk (not a namesake made later). */
@@ -132,7 +164,7 @@ final class Volumes {
                 .withName(request.name())
                 .withAnnotations(Map.of(CSI_NAME, request.name(), PVC, request.pvcName()))
                 .build());
-        disk.setSpec(WorkDiskSpec.ofSize(Long.toString(request.sizeBytes()))
+        disk.setSpec(WorkDiskSpec.ofSize(quantity(request.sizeBytes()))
                 .withSeedRef(request.seedRef())
                 .withNodeName(request.nodeName())
                 .withPreallocate(request.preallocate() ? Boolean.TRUE : null));
