@@ -3,12 +3,17 @@ package io.workdisk.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.csi.CsiNode;
+import io.workdisk.agent.csi.HostSupport;
+import io.workdisk.agent.csi.cluster.DisksFromTasks;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.agent.testing.TreeAssert;
@@ -16,8 +21,14 @@ import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.csi.CsiSocketChannels;
+import io.workdisk.csi.protocol.NodeGrpc;
+import io.workdisk.csi.protocol.NodePublishVolumeRequest;
+import io.workdisk.csi.protocol.NodeUnpublishVolumeRequest;
+import io.workdisk.csi.protocol.VolumeCapability;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,11 +59,13 @@ class PvcProvisioningTest {
     static Path tmp;
 
     static Path images;
+    static RealApiServer api;
     static VolumeStack stack;
     static KubernetesClient kube;
 
     @BeforeAll
-    static void start(RealApiServer api) throws Exception {
+    static void start(RealApiServer server) throws Exception {
+        api = server;
         Map<String, Long> nodes = new LinkedHashMap<>();
         nodes.put("node-a", 1024 * MIB);
         nodes.put("node-b", 256 * MIB);
@@ -66,6 +79,16 @@ class PvcProvisioningTest {
 
     @AfterAll
     static void stop() throws Exception {
+        // a failed test leaves no mount on the machine
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4];
+            if (mountPoint.startsWith(tmp.toString())) {
+                new ProcessBuilder("umount", "--lazy", mountPoint)
+                        .inheritIO()
+                        .start()
+                        .waitFor();
+            }
+        }
         if (stack != null) {
             stack.close();
         }
@@ -240,6 +263,132 @@ class PvcProvisioningTest {
                                                 .getName()
                                                 .equals(c.getMetadata().getName()))));
         assertThat(disksPerNode()).containsExactlyInAnyOrderEntriesOf(Map.of("node-a", 8L, "node-b", 2L));
+    }
+
+    @Test
+    void aLargerClaimGrowsTheDiskAndWaitsWhileAPodHasItPublished() throws Exception {
+        Requirements.need(HostSupport.canLoopMount(tmp), HostSupport.whyNot(tmp));
+        kube.resource(Claims.claim(NS, "grown", CLASS, "64Mi")).create();
+        kube.resource(Claims.podUsing(NS, "grower", "grown")).create();
+        PersistentVolumeClaim claim = awaitBound("grown");
+        WorkDisk disk = Claims.disk(kube, claim).orElseThrow();
+        Path image = Path.of(disk.getStatus().path());
+        Kubectl kubectl = Kubectl.of(api, tmp);
+
+        // not published: the claim's new size reaches the disk and comes back as the claim's capacity
+        kubectl.ok(
+                "patch",
+                "pvc",
+                "grown",
+                "-n",
+                NS,
+                "-p",
+                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"128Mi\"}}}}");
+        awaitCapacity("grown", 128 * MIB);
+        assertThat(Files.size(image)).isEqualTo(128 * MIB);
+        assertThat(Claims.disk(kube, claim).orElseThrow().getStatus().capacityBytes())
+                .isEqualTo(128 * MIB);
+
+        // published to a pod by the node's CSI service: the next growth waits, and the claim's events say why
+        String node = disk.getStatus().nodeName();
+        Path kubelet = Files.createDirectories(tmp.resolve("kubelet/pods"));
+        Path target = kubelet.resolve("p-1/volumes/grown");
+        Files.createDirectories(target.getParent());
+        String volumeId = kube.persistentVolumes()
+                .withName(claim.getSpec().getVolumeName())
+                .get()
+                .getSpec()
+                .getCsi()
+                .getVolumeHandle();
+        try (CsiNode csi = CsiNode.start(
+                        CsiNode.Settings.of(
+                                node, tmp.resolve("node.sock"), tmp.resolve("kubelet"), tmp.resolve(node), "test"),
+                        new DisksFromTasks(kube, node, tmp.resolve(node)),
+                        Clock.systemUTC(),
+                        stack.agents.get(node)::reportSoon);
+                CsiSocketChannels channel = CsiSocketChannels.to(tmp.resolve("node.sock"))) {
+            NodeGrpc.NodeBlockingStub nodeService = NodeGrpc.newBlockingStub(channel.channel());
+            nodeService.nodePublishVolume(NodePublishVolumeRequest.newBuilder()
+                    .setVolumeId(volumeId)
+                    .setTargetPath(target.toString())
+                    .setVolumeCapability(VolumeCapability.newBuilder()
+                            .setMount(VolumeCapability.MountVolume.getDefaultInstance())
+                            .setAccessMode(VolumeCapability.AccessMode.newBuilder()
+                                    .setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)))
+                    .putVolumeContext("csi.storage.k8s.io/pod.name", "grower")
+                    .putVolumeContext("csi.storage.k8s.io/pod.namespace", NS)
+                    .putVolumeContext("csi.storage.k8s.io/pod.uid", "pod-uid-1")
+                    .build());
+            try {
+                stack.awaitThat(
+                        "the publication on the disk's status",
+                        Duration.ofSeconds(10),
+                        () -> Claims.disk(kube, claim).orElseThrow().getStatus().publishedTo(),
+                        p -> !p.isEmpty());
+
+                kubectl.ok(
+                        "patch",
+                        "pvc",
+                        "grown",
+                        "-n",
+                        NS,
+                        "-p",
+                        "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"192Mi\"}}}}");
+                Event said = stack.awaitThat(
+                        "the resizer's event saying why the claim waits",
+                        Duration.ofSeconds(30),
+                        () -> kube.v1().events().inNamespace(NS).list().getItems().stream()
+                                .filter(e -> e.getInvolvedObject().getName().equals("grown"))
+                                .filter(e ->
+                                        e.getMessage() != null && e.getMessage().contains("in use by pod"))
+                                .findFirst()
+                                .orElse(null),
+                        e -> true);
+                assertThat(said.getReason()).isEqualTo("VolumeResizeFailed");
+                assertThat(said.getMessage())
+                        .contains("is in use by pod " + NS + "/grower on " + node
+                                + "; the resize to 192Mi waits for it to stop");
+                await().during(Duration.ofSeconds(3))
+                        .atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> {
+                            assertThat(Files.size(image))
+                                    .as("the image, while published")
+                                    .isEqualTo(128 * MIB);
+                            assertThat(capacity("grown"))
+                                    .as("the claim's capacity")
+                                    .isEqualTo(128 * MIB);
+                        });
+
+            } finally {
+                nodeService.nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder()
+                        .setVolumeId(volumeId)
+                        .setTargetPath(target.toString())
+                        .build());
+            }
+            // the pod stops: unpublished above, then gone; the resizer, which held the claim back while a pod used
+            // it (FAILED_PRECONDITION is the spec's "in use" for a driver that grows offline), asks again
+            kube.pods().inNamespace(NS).withName("grower").withGracePeriod(0).delete();
+            awaitCapacity("grown", 192 * MIB);
+            assertThat(Files.size(image)).as("grown once unpublished").isEqualTo(192 * MIB);
+        }
+    }
+
+    private static void awaitCapacity(String claim, long bytes) {
+        stack.awaitThat(
+                "claim " + claim + " at " + bytes + " bytes",
+                Duration.ofSeconds(90),
+                () -> capacity(claim),
+                c -> c == bytes);
+    }
+
+    private static Long capacity(String claim) {
+        var status = Claims.get(kube, NS, claim).getStatus();
+        if (status == null
+                || status.getCapacity() == null
+                || status.getCapacity().get("storage") == null) {
+            return null;
+        }
+        return Quantity.getAmountInBytes(status.getCapacity().get("storage")).longValue();
     }
 
     private List<PersistentVolumeClaim> boundClaims() {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.storage.CSIStorageCapacity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.csi.CsiDriver;
@@ -25,12 +26,19 @@ final class VolumeStack implements AutoCloseable {
     static final String NAMESPACE = "workdisk-system";
 
     final LocalCluster cluster;
+    final Map<String, NodeAgent> agents;
     final ControlPlane plane;
     final CsiController controller;
     final Path socket;
 
-    private VolumeStack(LocalCluster cluster, ControlPlane plane, CsiController controller, Path socket) {
+    private VolumeStack(
+            LocalCluster cluster,
+            Map<String, NodeAgent> agents,
+            ControlPlane plane,
+            CsiController controller,
+            Path socket) {
         this.cluster = cluster;
+        this.agents = agents;
         this.plane = plane;
         this.controller = controller;
         this.socket = socket;
@@ -53,15 +61,19 @@ final class VolumeStack implements AutoCloseable {
         CsiController controller = null;
         try {
             plane.csiDriver();
+            Map<String, NodeAgent> agents = new java.util.LinkedHashMap<>();
             for (var node : nodes.entrySet()) {
                 plane.node(node.getKey());
-                cluster.addNode(node.getKey(), Map.of(), dir.resolve(node.getKey()), imageDirs, node.getValue());
+                agents.put(
+                        node.getKey(),
+                        cluster.addNode(
+                                node.getKey(), Map.of(), dir.resolve(node.getKey()), imageDirs, node.getValue()));
             }
             cluster.startOperator();
             Path socket = dir.resolve("csi/controller.sock");
             controller = CsiController.start(cluster.client(), socket, "test", CsiController.DEFAULT_WAIT);
             plane.controllerManager().scheduler().provisioner(socket, NAMESPACE).resizer(socket);
-            VolumeStack stack = new VolumeStack(cluster, plane, controller, socket);
+            VolumeStack stack = new VolumeStack(cluster, agents, plane, controller, socket);
             stack.awaitNodesReady(nodes.size());
             return stack;
         } catch (Exception | Error e) {
