@@ -50,7 +50,11 @@ final class ControlPlane implements AutoCloseable {
                 "--kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
                 "--secure-port=0",
-                "--controllers=" + VOLUME_CONTROLLERS);
+                "--controllers=" + VOLUME_CONTROLLERS,
+                // the rate Kubernetes' own PV binding measurement runs at (kubernetes/kubernetes#133352); at the
+                // default 20 the binder alone needs minutes for a thousand claims (four writes each)
+                "--kube-api-qps=100",
+                "--kube-api-burst=200");
     }
 
     ControlPlane scheduler() throws IOException {
@@ -60,7 +64,10 @@ final class ControlPlane implements AutoCloseable {
                 SharedTools.require("kube", "kube-scheduler").toString(),
                 "--kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
-                "--secure-port=0");
+                "--secure-port=0",
+                // as the controller-manager: a claim's pod costs the scheduler a binding and the claim's update
+                "--kube-api-qps=100",
+                "--kube-api-burst=200");
     }
 
     /**
@@ -80,6 +87,8 @@ final class ControlPlane implements AutoCloseable {
                 "--enable-capacity",
                 "--capacity-ownerref-level=-1",
                 "--capacity-poll-interval=5s", // the chart's
+                "--kube-api-qps=50", // the chart's
+                "--kube-api-burst=100",
                 "--leader-election=false",
                 "--timeout=60s");
     }
