@@ -57,6 +57,20 @@ final class CapacityReport implements AutoCloseable {
                 .orElse(0);
     }
 
+    /** A Ready node's capacity for disks (0 for none), and the free space of its data root. */
+    long[] capacityAndFree(String node) {
+        return nodes.getStore().list().stream()
+                .filter(n -> n.getMetadata().getName().equals(node))
+                .filter(n ->
+                        n.getStatus() != null && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
+                .filter(n ->
+                        n.getStatus().capacityBytes() != null && n.getStatus().freeBytes() != null)
+                .map(n ->
+                        new long[] {n.getStatus().capacityBytes(), n.getStatus().freeBytes()})
+                .findFirst()
+                .orElse(new long[] {0, 0});
+    }
+
     @Override
     public void close() {
         nodes.close();

@@ -17,20 +17,28 @@ public final class CsiController implements AutoCloseable {
 
     private final CsiSocketServer server;
     private final CapacityReport capacity;
+    private final DiskWaits waits;
 
-    private CsiController(CsiSocketServer server, CapacityReport capacity) {
+    private CsiController(CsiSocketServer server, CapacityReport capacity, DiskWaits waits) {
         this.server = server;
         this.capacity = capacity;
+        this.waits = waits;
     }
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
         CapacityReport capacity = CapacityReport.watching(client);
+        DiskWaits waits = null;
         try {
-            ControllerService controller = new ControllerService(new Volumes(client, capacity, wait), capacity);
+            waits = DiskWaits.watching(client);
+            ControllerService controller = new ControllerService(new Volumes(client, capacity, waits, wait), capacity);
             return new CsiController(
                     CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller)),
-                    capacity);
+                    capacity,
+                    waits);
         } catch (RuntimeException e) {
+            if (waits != null) {
+                waits.close();
+            }
             capacity.close();
             throw e;
         }
@@ -39,6 +47,7 @@ public final class CsiController implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        waits.close();
         capacity.close();
     }
 }
