@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The upstream components around a CSI driver, each the real binary from {@code ../shared} run as a process
@@ -23,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * kube-controller-manager's volume controllers (PV/PVC binding, expansion, protection), the kube-scheduler,
  * and the csi-provisioner and csi-resizer sidecars on the operator's controller socket. Also what a node's
  * kubelet and node-driver-registrar would write, for nodes that have no kubelet: the Node, its topology label
- * and its CSINode. Every process is stopped, and every object it made is left to the test, on close.
+ * and its CSINode. A component that exits is started again, as the kubelet restarts a container (the sidecars
+ * exit when they lose the driver's socket). Every process is stopped, and every object it made is left to the
+ * test, on close.
  */
 final class ControlPlane implements AutoCloseable {
     /** The controllers that bind, expand and protect volumes; the node lifecycle one would taint silent Nodes. */
@@ -33,7 +34,7 @@ final class ControlPlane implements AutoCloseable {
     private final KubernetesClient admin;
     private final Path dir;
     private final Path kubeconfig;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Supervised> processes = new ArrayList<>();
 
     ControlPlane(RealApiServer api, Path dir) throws IOException {
         this.admin = api.newClient("control-plane-test");
@@ -49,7 +50,11 @@ final class ControlPlane implements AutoCloseable {
                 "--kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
                 "--secure-port=0",
-                "--controllers=" + VOLUME_CONTROLLERS);
+                "--controllers=" + VOLUME_CONTROLLERS,
+                // the rate Kubernetes' own PV binding measurement runs at (kubernetes/kubernetes#133352); at the
+                // default 20 the binder alone needs minutes for a thousand claims (four writes each)
+                "--kube-api-qps=100",
+                "--kube-api-burst=200");
     }
 
     ControlPlane scheduler() throws IOException {
@@ -59,7 +64,10 @@ final class ControlPlane implements AutoCloseable {
                 SharedTools.require("kube", "kube-scheduler").toString(),
                 "--kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
-                "--secure-port=0");
+                "--secure-port=0",
+                // as the controller-manager: a claim's pod costs the scheduler a binding and the claim's update
+                "--kube-api-qps=100",
+                "--kube-api-burst=200");
     }
 
     /**
@@ -75,9 +83,12 @@ final class ControlPlane implements AutoCloseable {
                 "--csi-address=" + controllerSocket,
                 "--feature-gates=Topology=true",
                 "--extra-create-metadata",
+                "--default-fstype=ext4",
                 "--enable-capacity",
                 "--capacity-ownerref-level=-1",
-                "--capacity-poll-interval=2s",
+                "--capacity-poll-interval=5s", // the chart's
+                "--kube-api-qps=50", // the chart's
+                "--kube-api-burst=100",
                 "--leader-election=false",
                 "--timeout=60s");
     }
@@ -149,6 +160,16 @@ final class ControlPlane implements AutoCloseable {
                                 new Quantity("5000")))
                         .endStatus()
                         .build());
+        // The API server's TaintNodesByCondition admission taints every new Node not-ready; the node lifecycle
+        // controller lifts it once the node reports Ready. That controller is off here (it would taint Nodes that
+        // send no heartbeats), so the taint is lifted as it would.
+        admin.nodes()
+                .withName(name)
+                .edit(n -> new NodeBuilder(n)
+                        .editSpec()
+                        .withTaints(List.of())
+                        .endSpec()
+                        .build());
         admin.resource(new CSINodeBuilder()
                         .withNewMetadata()
                         .withName(name)
@@ -170,24 +191,27 @@ final class ControlPlane implements AutoCloseable {
         return dir.resolve(component + ".log");
     }
 
+    /** How many times a component has been started (1 + its restarts), for tests that kill what it talks to. */
+    int starts(String component) {
+        return processes.stream()
+                .filter(p -> p.component().equals(component))
+                .mapToInt(Supervised::starts)
+                .sum();
+    }
+
     private ControlPlane start(String component, Map<String, String> env, String... command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(component).toFile()));
         builder.environment().putAll(env);
-        processes.add(builder.start());
+        processes.add(Supervised.start(component, builder));
         return this;
     }
 
     @Override
     public void close() throws InterruptedException {
-        for (Process process : processes) {
-            process.destroy();
-        }
-        for (Process process : processes) {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        for (Supervised process : processes) {
+            process.stop();
         }
         processes.clear();
         admin.close();

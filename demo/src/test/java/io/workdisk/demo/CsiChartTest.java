@@ -120,6 +120,7 @@ class CsiChartTest {
                         "--feature-gates=Topology=true",
                         "--enable-capacity",
                         "--capacity-ownerref-level=2",
+                        "--capacity-poll-interval=5s",
                         "--extra-create-metadata",
                         "--leader-election");
         assertThat(provisioner.getEnv())

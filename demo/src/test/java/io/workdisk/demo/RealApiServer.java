@@ -184,6 +184,7 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         }
         kube.rbac().clusterRoles().withLabel("app.kubernetes.io/name").delete();
         kube.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/name").delete();
+        clearVolumes();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> kube.pods().inAnyNamespace().list().getItems().isEmpty());
         ensureNamespace("workdisk-system");
@@ -208,6 +209,31 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> Waits.noneLeft(kube)
                         && kube.resources(WorkNode.class).list().getItems().isEmpty());
+    }
+
+    /**
+     * Removes what the volume tests' upstream components leave (their processes stopped by now): claims and
+     * volumes (finalizers dropped: no protection controller runs), classes, capacities, CSINodes and the driver.
+     */
+    private void clearVolumes() {
+        KubernetesClient kube = admin;
+        wipe(kube.persistentVolumeClaims());
+        for (var pv : kube.persistentVolumes().list().getItems()) {
+            var named = kube.persistentVolumes().withName(pv.getMetadata().getName());
+            try {
+                named.edit(v -> {
+                    v.getMetadata().setFinalizers(List.of());
+                    return v;
+                });
+            } catch (KubernetesClientException gone) {
+                continue;
+            }
+            named.withGracePeriod(0).delete();
+        }
+        kube.storage().v1().storageClasses().delete();
+        kube.storage().v1().csiStorageCapacities().inAnyNamespace().delete();
+        kube.storage().v1().csiNodes().delete();
+        kube.storage().v1().csiDrivers().delete();
     }
 
     private List<String> namespaces() {

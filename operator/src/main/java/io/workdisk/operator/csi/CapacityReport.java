@@ -1,6 +1,7 @@
 package io.workdisk.operator.csi;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.DiskLimits;
 import io.workdisk.api.node.WorkNode;
@@ -16,12 +17,21 @@ import io.workdisk.csi.protocol.GetCapacityResponse;
  * counted, so the scheduler never sends a claim to a node on the strength of it); zero for a node without
  * an agent or one that is not Ready, so the scheduler's storage-capacity check passes it over. Without a
  * topology: the most any one node has, since a disk lives on one node.
+ *
+ * <p>The records are read from a watch-fed cache, not listed per call: the provisioner asks per node and class
+ * every poll interval (seconds, for the scheduler to see room as disks come and go), which would otherwise
+ * be a list request per answer.
  */
-final class CapacityReport {
-    private final KubernetesClient client;
+final class CapacityReport implements AutoCloseable {
+    private final SharedIndexInformer<WorkNode> nodes;
 
-    CapacityReport(KubernetesClient client) {
-        this.client = client;
+    private CapacityReport(SharedIndexInformer<WorkNode> nodes) {
+        this.nodes = nodes;
+    }
+
+    /** Watches the WorkNode records from now on; the first answers wait for nothing (empty: zero room). */
+    static CapacityReport watching(KubernetesClient client) {
+        return new CapacityReport(client.resources(WorkNode.class).inform());
     }
 
     GetCapacityResponse answer(GetCapacityRequest request) {
@@ -38,13 +48,32 @@ final class CapacityReport {
 
     /** The room for disks on a node (null: the most on any one node). */
     long roomOn(String node) {
-        return client.resources(WorkNode.class).list().getItems().stream()
+        return nodes.getStore().list().stream()
                 .filter(n -> node == null || n.getMetadata().getName().equals(node))
                 .filter(n ->
                         n.getStatus() != null && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
                 .mapToLong(n -> room(n.getStatus()))
                 .max()
                 .orElse(0);
+    }
+
+    /** A Ready node's capacity for disks (0 for none), and the free space of its data root. */
+    long[] capacityAndFree(String node) {
+        return nodes.getStore().list().stream()
+                .filter(n -> n.getMetadata().getName().equals(node))
+                .filter(n ->
+                        n.getStatus() != null && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
+                .filter(n ->
+                        n.getStatus().capacityBytes() != null && n.getStatus().freeBytes() != null)
+                .map(n ->
+                        new long[] {n.getStatus().capacityBytes(), n.getStatus().freeBytes()})
+                .findFirst()
+                .orElse(new long[] {0, 0});
+    }
+
+    @Override
+    public void close() {
+        nodes.close();
     }
 
     private static long room(WorkNodeStatus status) {

@@ -16,23 +16,38 @@ public final class CsiController implements AutoCloseable {
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
     private final CsiSocketServer server;
+    private final CapacityReport capacity;
+    private final DiskWaits waits;
 
-    private CsiController(CsiSocketServer server) {
+    private CsiController(CsiSocketServer server, CapacityReport capacity, DiskWaits waits) {
         this.server = server;
+        this.capacity = capacity;
+        this.waits = waits;
     }
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
-        return new CsiController(CsiSocketServer.start(
-                socket, List.of(IdentityService.of(version, () -> true), controllerService(client, wait))));
-    }
-
-    private static ControllerService controllerService(KubernetesClient client, Duration wait) {
-        CapacityReport capacity = new CapacityReport(client);
-        return new ControllerService(new Volumes(client, capacity, wait), capacity);
+        CapacityReport capacity = CapacityReport.watching(client);
+        DiskWaits waits = null;
+        try {
+            waits = DiskWaits.watching(client);
+            ControllerService controller = new ControllerService(new Volumes(client, capacity, waits, wait), capacity);
+            return new CsiController(
+                    CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller)),
+                    capacity,
+                    waits);
+        } catch (RuntimeException e) {
+            if (waits != null) {
+                waits.close();
+            }
+            capacity.close();
+            throw e;
+        }
     }
 
     @Override
     public void close() {
         server.close();
+        waits.close();
+        capacity.close();
     }
 }

@@ -2,21 +2,23 @@ package io.workdisk.operator.csi;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.grpc.Status;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.workdisk.DiskAnnotations;
 import io.workdisk.api.workdisk.DiskPhase;
+import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.csi.VolumeId;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -25,20 +27,22 @@ import java.util.function.Predicate;
  */
 final class Volumes {
     /** On a WorkDisk this driver made: the CSI name it was made for, and the PVC it serves. */
-    static final String CSI_NAME = io.workdisk.api.workdisk.DiskAnnotations.CSI_VOLUME_NAME;
+    static final String CSI_NAME = DiskAnnotations.CSI_VOLUME_NAME;
 
-    static final String PVC = io.workdisk.api.workdisk.DiskAnnotations.PVC;
+    static final String PVC = DiskAnnotations.PVC;
     /** Placement reasons that no waiting will change for this request: the disk is taken back and the CO told. */
     private static final Set<String> CANNOT_PLACE =
             Set.of("NoCapacity", "NoMatchingNode", "NodeNotFound", "InvalidSpec");
 
     private final KubernetesClient client;
     private final CapacityReport capacity;
+    private final DiskWaits waits;
     private final Duration wait;
 
-    Volumes(KubernetesClient client, CapacityReport capacity, Duration wait) {
+    Volumes(KubernetesClient client, CapacityReport capacity, DiskWaits waits, Duration wait) {
         this.client = client;
         this.capacity = capacity;
+        this.waits = waits;
         this.wait = wait;
     }
 
@@ -55,8 +59,7 @@ final class Volumes {
                         Status.Code.INVALID_ARGUMENT,
                         "seed " + request.seedRef() + " (parameter seedRef) does not exist");
             }
-            refuseIfNoRoom(request);
-            existing = make(request);
+            existing = makeIfRoom(request);
         } else {
             refuseIfDifferent(existing, request);
         }
@@ -75,7 +78,7 @@ final class Volumes {
                     : Conditions.find(ready.getStatus().conditions(), "Ready");
             String reason = why == null ? "Failed" : why.getReason();
             throw ControllerRefusal.of(
-                    codeFor(reason),
+                    refusalCode(reason),
                     "disk " + request.name() + " cannot be made: " + reason
                             + (why == null || why.getMessage() == null ? "" : " (" + why.getMessage() + ")"));
         }
@@ -105,15 +108,46 @@ final class Volumes {
                 .inNamespace(id.namespace())
                 .withName(id.name())
                 .edit(d -> {
-                    d.setSpec(d.getSpec().withSize(Long.toString(size)));
+                    d.setSpec(d.getSpec().withSize(quantity(size)));
                     return d;
                 });
-        return awaitDisk(
+        WorkDisk seen = awaitDisk(
                 disk,
                 d -> d.getStatus() != null
-                        && d.getStatus().phase() == DiskPhase.Ready
-                        && d.getStatus().capacityBytes() != null
-                        && d.getStatus().capacityBytes() >= bytes);
+                        && ((d.getStatus().phase() == DiskPhase.Ready
+                                        && d.getStatus().capacityBytes() != null
+                                        && d.getStatus().capacityBytes() >= bytes)
+                                || inUse(d) != null));
+        Condition waiting = inUse(seen);
+        if (waiting != null) {
+            // A pod uses the disk: the operator grows it once the pod lets go (the spec asks it already). The
+            // resizer is answered at once, with why, rather than held for the whole wait; it asks again later.
+            throw ControllerRefusal.of(Status.Code.FAILED_PRECONDITION, "volume " + id + " is " + waiting.getMessage());
+        }
+        return seen;
+    }
+
+    /**
+     * A size as people write it ({@code 192Mi}, {@code 8Gi}): the WorkDisk's spec and every message quoting it
+     * (kubectl, the resizer's events) read as the claim asked, not as a byte count. Sizes here are whole MiB.
+     */
+    static String quantity(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "Gi";
+        }
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "Mi";
+        }
+        return Long.toString(bytes);
+    }
+
+    /** The Ready condition saying a pod's use holds the disk back, or null. */
+    private static Condition inUse(WorkDisk disk) {
+        if (disk.getStatus() == null) {
+            return null;
+        }
+        Condition ready = Conditions.find(disk.getStatus().conditions(), "Ready");
+        return ready != null && DiskReasons.IN_USE.equals(ready.getReason()) ? ready : null;
     }
 
     /** The disk a volume id names, if it exists and is that disk (not a namesake made later). */
@@ -132,7 +166,7 @@ final class Volumes {
                 .withName(request.name())
                 .withAnnotations(Map.of(CSI_NAME, request.name(), PVC, request.pvcName()))
                 .build());
-        disk.setSpec(WorkDiskSpec.ofSize(Long.toString(request.sizeBytes()))
+        disk.setSpec(WorkDiskSpec.ofSize(quantity(request.sizeBytes()))
                 .withSeedRef(request.seedRef())
                 .withNodeName(request.nodeName())
                 .withPreallocate(request.preallocate() ? Boolean.TRUE : null));
@@ -156,19 +190,30 @@ final class Volumes {
 
     /**
      * A disk pinned to a node (as the topology the provisioner sends pins it) is not placed by the operator, so
-     * the room is checked here: the scheduler's capacity check passed the node on the same figures a moment ago,
-     * and a node that has filled up since is told as RESOURCE_EXHAUSTED, for the scheduler to choose again.
+     * the room is counted here, one request at a time: the disks on the node as the watch knows them, plus those
+     * made here that it has not shown yet. The scheduler's capacity check passed the node on figures a few
+     * seconds old; with many claims at once several pass on the same room, and all but those that fit are told
+     * RESOURCE_EXHAUSTED, for the scheduler to choose again. (Checked on the node's record alone, which the
+     * agent updates seconds later, twelve claims at once put four 128Mi disks on a node with room for two.)
      */
-    private void refuseIfNoRoom(VolumeRequest request) throws ControllerRefusal {
+    private WorkDisk makeIfRoom(VolumeRequest request) throws ControllerRefusal {
         if (request.nodeName() == null) {
-            return; // the operator places it, counting the room itself
+            return make(request); // the operator places it, counting the room itself
         }
-        long room = capacity.roomOn(request.nodeName());
-        if (room < request.sizeBytes()) {
-            throw ControllerRefusal.of(
-                    Status.Code.RESOURCE_EXHAUSTED,
-                    "disk " + request.name() + " cannot be made: NoCapacity (node " + request.nodeName()
-                            + " has room for " + room + " bytes, the disk needs " + request.sizeBytes() + ")");
+        synchronized (this) {
+            long[] capacityAndFree = capacity.capacityAndFree(request.nodeName());
+            long room = Math.min(
+                    capacityAndFree[0] - waits.allocatedOn(request.nodeName()), capacity.roomOn(request.nodeName()));
+            if (room < request.sizeBytes()) {
+                throw ControllerRefusal.of(
+                        Status.Code.RESOURCE_EXHAUSTED,
+                        "disk " + request.name() + " cannot be made: NoCapacity (node " + request.nodeName()
+                                + " has room for " + Math.max(0, room) + " bytes, the disk needs "
+                                + request.sizeBytes() + ")");
+            }
+            WorkDisk made = make(request);
+            waits.made(made, request.nodeName(), request.sizeBytes());
+            return made;
         }
     }
 
@@ -180,11 +225,9 @@ final class Volumes {
                     "a WorkDisk " + request.namespace() + "/" + request.name()
                             + " exists that this driver did not make");
         }
-        long had = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
-                        new io.fabric8.kubernetes.api.model.Quantity(
-                                disk.getSpec().size()))
-                .longValue();
-        boolean sameSeed = java.util.Objects.equals(disk.getSpec().seedRef(), request.seedRef());
+        long had =
+                Quantity.getAmountInBytes(new Quantity(disk.getSpec().size())).longValue();
+        boolean sameSeed = Objects.equals(disk.getSpec().seedRef(), request.seedRef());
         if (had != request.sizeBytes() || !sameSeed) {
             throw ControllerRefusal.of(
                     Status.Code.ALREADY_EXISTS,
@@ -201,28 +244,36 @@ final class Volumes {
     }
 
     private WorkDisk awaitDisk(WorkDisk disk, Predicate<WorkDisk> done) throws ControllerRefusal {
+        String uid = disk.getMetadata().getUid();
         try {
-            return client.resources(WorkDisk.class)
-                    .inNamespace(disk.getMetadata().getNamespace())
-                    .withName(disk.getMetadata().getName())
-                    .waitUntilCondition(d -> d != null && done.test(d), wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (KubernetesClientTimeoutException e) {
-            throw ControllerRefusal.of(
-                    Status.Code.ABORTED,
-                    "disk " + disk.getMetadata().getName() + " is not there yet; ask again (the operation goes on)");
+            return waits.await(
+                            disk.getMetadata().getNamespace(),
+                            disk.getMetadata().getName(),
+                            d -> uid.equals(d.getMetadata().getUid()) && done.test(d), // not a namesake's
+                            wait)
+                    .orElseThrow(() -> ControllerRefusal.of(
+                            Status.Code.ABORTED,
+                            "disk " + disk.getMetadata().getName()
+                                    + " is not there yet; ask again (the operation goes on)"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ControllerRefusal.of(Status.Code.ABORTED, "the driver is stopping; ask again");
         }
     }
 
     /**
-     * The spec's code for a disk that cannot be made: no room is RESOURCE_EXHAUSTED (the scheduler may choose
-     * another node); a size below its seed's filesystem is OUT_OF_RANGE, the code for a capacity the plugin does
-     * not allow (the claim must ask for more; no retry changes it); anything else INTERNAL.
+     * The spec's code for a disk that cannot be made: no room is RESOURCE_EXHAUSTED (for a claim the provisioner
+     * then has the scheduler choose another node); a size the seed does not fit in is the request's own
+     * OUT_OF_RANGE, which no retry on any node mends; anything else is INTERNAL.
      */
-    private static Status.Code codeFor(String reason) {
+    private static Status.Code refusalCode(String reason) {
         if (CANNOT_PLACE.contains(reason) || "InsufficientSpace".equals(reason)) {
             return Status.Code.RESOURCE_EXHAUSTED;
         }
-        return "SizeBelowSeed".equals(reason) ? Status.Code.OUT_OF_RANGE : Status.Code.INTERNAL;
+        if ("SizeBelowSeed".equals(reason)) {
+            return Status.Code.OUT_OF_RANGE;
+        }
+        return Status.Code.INTERNAL;
     }
 
     /** The placement reason that no retry of this request will change, or null. */

@@ -1,0 +1,145 @@
+package io.workdisk.operator.csi;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.workdisk.api.workdisk.WorkDisk;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * Waiting for WorkDisks to get somewhere, fed by one watch of all of them: a call waits on the cache's
+ * changes, not on a watch of its own. The provisioner runs up to 100 CreateVolume calls at once; a watch
+ * each was 100 open streams to the API server and their buffers in the operator, for disks that the one
+ * watch sees anyway.
+ */
+final class DiskWaits implements AutoCloseable {
+    private record Waiter(Predicate<WorkDisk> done, CompletableFuture<WorkDisk> result) {}
+
+    private final SharedIndexInformer<WorkDisk> disks;
+    private final Map<String, List<Waiter>> waiting = new ConcurrentHashMap<>();
+    /** Disks made here that the watch has not shown yet, by key: their room is counted all the same. */
+    private final Map<String, Unseen> unseen = new ConcurrentHashMap<>();
+
+    private record Unseen(String node, long bytes) {}
+
+    private DiskWaits(SharedIndexInformer<WorkDisk> disks) {
+        this.disks = disks;
+    }
+
+    static DiskWaits watching(KubernetesClient client) {
+        DiskWaits waits =
+                new DiskWaits(client.resources(WorkDisk.class).inAnyNamespace().runnableInformer(0));
+        waits.disks.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(WorkDisk disk) {
+                // every disk made here is added before anything else happens to it on the watch, even if it is
+                // deleted at once: from here on the store counts it
+                waits.unseen.remove(Cache.namespaceKeyFunc(
+                        disk.getMetadata().getNamespace(), disk.getMetadata().getName()));
+                waits.seen(disk);
+            }
+
+            @Override
+            public void onUpdate(WorkDisk before, WorkDisk disk) {
+                waits.seen(disk);
+            }
+
+            @Override
+            public void onDelete(WorkDisk disk, boolean finalStateUnknown) {}
+        });
+        waits.disks.run();
+        return waits;
+    }
+
+    /**
+     * The disk once {@code done} holds for it, as the watch sees it; empty if it does not within {@code wait}.
+     * The cache is looked at after the waiter is in place, so a change between the two is never missed.
+     */
+    Optional<WorkDisk> await(String namespace, String name, Predicate<WorkDisk> done, Duration wait)
+            throws InterruptedException {
+        String key = Cache.namespaceKeyFunc(namespace, name);
+        Waiter waiter = new Waiter(done, new CompletableFuture<>());
+        waiting.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(waiter);
+        try {
+            WorkDisk now = disks.getStore().getByKey(key);
+            if (now != null && done.test(now)) {
+                return Optional.of(now);
+            }
+            return Optional.of(waiter.result().get(wait.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            waiting.computeIfPresent(key, (k, list) -> {
+                list.remove(waiter);
+                return list.isEmpty() ? null : list;
+            });
+        }
+    }
+
+    /** A disk just made on {@code node}, counted there until the watch shows it. */
+    void made(WorkDisk disk, String node, long bytes) {
+        String key = Cache.namespaceKeyFunc(
+                disk.getMetadata().getNamespace(), disk.getMetadata().getName());
+        if (disks.getStore().getByKey(key) == null) {
+            unseen.put(key, new Unseen(node, bytes));
+        }
+    }
+
+    /**
+     * The bytes the disks the watch knows take on a node: each disk where its status or, not yet placed, its
+     * spec puts it, at the larger of its asked size and its size now (a disk being deleted still takes its room),
+     * and those made here that it has not shown yet.
+     */
+    long allocatedOn(String node) {
+        long sum = unseen.values().stream()
+                .filter(u -> u.node().equals(node))
+                .mapToLong(Unseen::bytes)
+                .sum();
+        for (WorkDisk d : disks.getStore().list()) {
+            String on = d.getStatus() != null && d.getStatus().nodeName() != null
+                    ? d.getStatus().nodeName()
+                    : d.getSpec().nodeName();
+            if (node.equals(on)) {
+                long asked = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                                new io.fabric8.kubernetes.api.model.Quantity(
+                                        d.getSpec().size()))
+                        .longValue();
+                long has = d.getStatus() == null || d.getStatus().capacityBytes() == null
+                        ? 0
+                        : d.getStatus().capacityBytes();
+                sum += Math.max(asked, has);
+            }
+        }
+        return sum;
+    }
+
+    private void seen(WorkDisk disk) {
+        List<Waiter> list = waiting.get(Cache.namespaceKeyFunc(
+                disk.getMetadata().getNamespace(), disk.getMetadata().getName()));
+        if (list != null) {
+            for (Waiter w : list) {
+                if (w.done().test(disk)) {
+                    w.result().complete(disk);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        disks.close();
+    }
+}
