@@ -7,6 +7,7 @@ import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -201,7 +202,12 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         wipe(kube.resources(WorkTask.class));
         wipe(kube.resources(WorkNode.class));
         wipe(kube.persistentVolumeClaims());
-        wipeVolumes(kube);
+        wipeVolumes(
+                kube,
+                kube.persistentVolumes()
+                        .withLabel(ApiGroup.OWNER_KIND_LABEL, "WorkDisk")
+                        .list()
+                        .getItems());
         for (String ns : namespaces()) {
             kube.v1().events().inNamespace(ns).delete();
             kube.leases().inNamespace(ns).delete();
@@ -218,18 +224,7 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
     private void clearVolumes() {
         KubernetesClient kube = admin;
         wipe(kube.persistentVolumeClaims());
-        for (var pv : kube.persistentVolumes().list().getItems()) {
-            var named = kube.persistentVolumes().withName(pv.getMetadata().getName());
-            try {
-                named.edit(v -> {
-                    v.getMetadata().setFinalizers(List.of());
-                    return v;
-                });
-            } catch (KubernetesClientException gone) {
-                continue;
-            }
-            named.withGracePeriod(0).delete();
-        }
+        wipeVolumes(kube, kube.persistentVolumes().list().getItems());
         kube.storage().v1().storageClasses().delete();
         kube.storage().v1().csiStorageCapacities().inAnyNamespace().delete();
         kube.storage().v1().csiNodes().delete();
@@ -254,10 +249,9 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         }
     }
 
-    /** The PVs the operator made for WorkDisks (cluster-scoped), finalizers dropped. */
-    private static void wipeVolumes(KubernetesClient kube) {
-        var volumes = kube.persistentVolumes().withLabel(ApiGroup.OWNER_KIND_LABEL, "WorkDisk");
-        for (var pv : volumes.list().getItems()) {
+    /** These PVs (cluster-scoped), finalizers dropped. */
+    private static void wipeVolumes(KubernetesClient kube, List<PersistentVolume> volumes) {
+        for (var pv : volumes) {
             var named = kube.persistentVolumes().withName(pv.getMetadata().getName());
             try {
                 if (pv.getMetadata().getFinalizers() != null
