@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -110,47 +111,79 @@ public final class WorkdiskOperator implements AutoCloseable {
         this.stopping = stopping;
     }
 
+    /**
+     * Starts the operator: checks its namespace, configures JOSDK (metrics, leadership), registers the two
+     * reconcilers, starts them, then opens the health and metrics port.
+     */
     public static WorkdiskOperator start(KubernetesClient client, Settings settings, Clock clock) {
         requireNamespace(client, settings.namespace());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AtomicBoolean stopping = new AtomicBoolean();
-        Operator operator = new Operator(o -> {
-            o.withKubernetesClient(client)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withCloseClientOnStop(false)
-                    .withConcurrentReconciliationThreads(settings.threads());
-            if (!settings.exitOnFatalError()) {
-                // JOSDK's own handler calls System.exit, which would end the program the operator runs in
-                o.withInformerStoppedHandler((informer, cause) -> {
-                    if (cause != null) {
-                        log.error("an informer stopped for good, the operator is not ready: {}", cause.getMessage());
+        Operator operator = new Operator(o -> configure(o, client, settings, registry, stopping));
+        registerReconcilers(operator, client, settings, clock);
+        operator.start();
+        HealthServer health;
+        try {
+            health = openHealthPort(operator, settings, registry);
+        } catch (IOException e) {
+            stopping.set(true);
+            operator.stop();
+            throw new UncheckedIOException("cannot open the metrics port " + settings.metricsPort(), e);
+        }
+        return new WorkdiskOperator(operator, health, stopping);
+    }
+
+    private static void configure(
+            ConfigurationServiceOverrider o,
+            KubernetesClient client,
+            Settings settings,
+            PrometheusMeterRegistry registry,
+            AtomicBoolean stopping) {
+        o.withKubernetesClient(client)
+                .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                .withUseSSAToPatchPrimaryResource(false)
+                .withCloseClientOnStop(false)
+                .withConcurrentReconciliationThreads(settings.threads());
+        if (!settings.exitOnFatalError()) {
+            // JOSDK's own handler calls System.exit, which would end the program the operator runs in
+            o.withInformerStoppedHandler((informer, cause) -> {
+                if (cause != null) {
+                    log.error("an informer stopped for good, the operator is not ready: {}", cause.getMessage());
+                }
+            });
+        }
+        if (settings.leadership() != null) {
+            o.withLeaderElectionConfiguration(leaderElection(settings, stopping));
+        }
+    }
+
+    /**
+     * Losing the lease ends the process, but not while it is already stopping: JOSDK's own exit would run
+     * inside the shutdown hook and block it.
+     */
+    private static LeaderElectionConfiguration leaderElection(Settings settings, AtomicBoolean stopping) {
+        Leadership l = settings.leadership();
+        LeaderCallbacks onLoss = new LeaderCallbacks(
+                () -> {},
+                () -> {
+                    if (l.exitOnLoss() && !stopping.get()) {
+                        new Thread(() -> System.exit(1), "workdisk-lost-lease").start();
                     }
-                });
-            }
-            Leadership l = settings.leadership();
-            if (l != null) {
-                // Losing the lease ends the process, but not while it is already stopping: JOSDK's own exit
-                // would run inside the shutdown hook and block it.
-                LeaderCallbacks onLoss = new LeaderCallbacks(
-                        () -> {},
-                        () -> {
-                            if (l.exitOnLoss() && !stopping.get()) {
-                                new Thread(() -> System.exit(1), "workdisk-lost-lease").start();
-                            }
-                        },
-                        leader -> {});
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
-                        l.leaseName(),
-                        settings.namespace(),
-                        l.leaseDuration(),
-                        l.renewDeadline(),
-                        l.retryPeriod(),
-                        l.identity(),
-                        onLoss,
-                        false));
-            }
-        });
+                },
+                leader -> {});
+        return new LeaderElectionConfiguration(
+                l.leaseName(),
+                settings.namespace(),
+                l.leaseDuration(),
+                l.renewDeadline(),
+                l.retryPeriod(),
+                l.identity(),
+                onLoss,
+                false);
+    }
+
+    private static void registerReconcilers(
+            Operator operator, KubernetesClient client, Settings settings, Clock clock) {
         Tasks tasks = new Tasks(client);
         NodeDirectory nodes = new NodeDirectory(clock, settings.nodeGrace());
         EventRecorder events = new EventRecorder(client, clock);
@@ -172,29 +205,26 @@ public final class WorkdiskOperator implements AutoCloseable {
                 new WorkSeedReconciler(
                         tasks, new SeedPlanner(settings.namespace()), nodes, events, clock, settings.namespace()),
                 c -> c.withRetry(retryingUntilItWorks()).withItemStore(new WithoutManagedFields<>()));
-        operator.start();
-        HealthServer health = null;
-        if (settings.metricsPort() != null) {
-            try {
-                health = HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
-                    RuntimeInfo info = operator.getRuntimeInfo();
-                    if (!info.isStarted()) {
-                        return new HealthServer.Readiness(false, "starting");
-                    }
-                    return info.allEventSourcesAreHealthy()
-                            ? HealthServer.Readiness.yes()
-                            : new HealthServer.Readiness(
-                                    false,
-                                    "unhealthy informers: "
-                                            + info.unhealthyEventSources().keySet());
-                });
-            } catch (IOException e) {
-                stopping.set(true);
-                operator.stop();
-                throw new UncheckedIOException("cannot open the metrics port " + settings.metricsPort(), e);
-            }
+    }
+
+    /** The health and metrics port, if asked for: ready once every informer is started and healthy. */
+    private static HealthServer openHealthPort(Operator operator, Settings settings, PrometheusMeterRegistry registry)
+            throws IOException {
+        if (settings.metricsPort() == null) {
+            return null;
         }
-        return new WorkdiskOperator(operator, health, stopping);
+        return HealthServer.start("0.0.0.0", settings.metricsPort(), registry, () -> {
+            RuntimeInfo info = operator.getRuntimeInfo();
+            if (!info.isStarted()) {
+                return new HealthServer.Readiness(false, "starting");
+            }
+            return info.allEventSourcesAreHealthy()
+                    ? HealthServer.Readiness.yes()
+                    : new HealthServer.Readiness(
+                            false,
+                            "unhealthy informers: "
+                                    + info.unhealthyEventSources().keySet());
+        });
     }
 
     /**
