@@ -3,6 +3,7 @@ package io.workdisk.demo;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -35,6 +36,8 @@ final class Lifecycle {
     private final Path rootfs;
     private final List<String> nodes;
     private final BooleanSupplier stop;
+    /** Whether a kube-controller-manager binds volumes here, so the disks' claims are followed too. */
+    private boolean claimsBound;
 
     /** {@code kube}: a user's client; {@code nodes}: the nodes with an agent, each of which gets the seed. */
     Lifecycle(KubernetesClient kube, Path rootfs, List<String> nodes, BooleanSupplier stop) {
@@ -42,6 +45,12 @@ final class Lifecycle {
         this.rootfs = rootfs;
         this.nodes = nodes;
         this.stop = stop;
+    }
+
+    /** Also waits for the blank disk's claim to be bound, and for its capacity to follow the disk's growth. */
+    Lifecycle withClaimsBound() {
+        this.claimsBound = true;
+        return this;
     }
 
     /** Runs to the end, or throws {@link Stopped}. */
@@ -58,6 +67,9 @@ final class Lifecycle {
         kube.resource(Manifests.seeded("seeded", "1Gi", "s")).create();
         kube.resource(Manifests.disk("blank", "1Gi")).create();
         step("both disks Ready", () -> phase("seeded") == DiskPhase.Ready && phase("blank") == DiskPhase.Ready);
+        if (claimsBound) {
+            step("the blank disk's claim Bound", () -> claimBytes("blank") == 1L << 30);
+        }
         disks().withName("blank").edit(d -> {
             d.setSpec(d.getSpec().withSize("2Gi"));
             return d;
@@ -65,10 +77,28 @@ final class Lifecycle {
         step(
                 "the blank disk grown to 2Gi",
                 () -> disks().withName("blank").get().getStatus().capacityBytes() == 2L << 30);
+        if (claimsBound) {
+            step("the blank disk's claim at 2Gi", () -> claimBytes("blank") == 2L << 30);
+        }
         disks().withName("seeded").delete();
         disks().withName("blank").delete();
         kube.resources(WorkSeed.class).withName("s").delete();
         step("every disk, seed and task gone", () -> Waits.noneLeft(kube));
+    }
+
+    /** The capacity of the disk's bound claim; 0 while it is not bound. */
+    private long claimBytes(String name) {
+        var claim = kube.persistentVolumeClaims()
+                .inNamespace("default")
+                .withName(name)
+                .get();
+        if (claim == null
+                || claim.getStatus() == null
+                || !"Bound".equals(claim.getStatus().getPhase())) {
+            return 0;
+        }
+        return Quantity.getAmountInBytes(claim.getStatus().getCapacity().get("storage"))
+                .longValue();
     }
 
     private DiskPhase phase(String name) {

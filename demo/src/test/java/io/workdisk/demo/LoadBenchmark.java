@@ -79,7 +79,7 @@ class LoadBenchmark {
             Placing placedSeen,
             Placing placedRecorded,
             Map<String, Double> writesPerDisk) {
-        /** API writes per disk on WorkDisks, WorkTasks and Events by the operator and the agents. */
+        /** API writes per disk on WorkDisks, WorkTasks, Events and the disks' volume objects by the operator and the agents. */
         double diskWritesPerDisk() {
             return writesPerDisk.entrySet().stream()
                     .filter(e -> DISK_RESOURCES.contains(e.getKey().split(" ")[2]))
@@ -104,8 +104,15 @@ class LoadBenchmark {
         }
     }
 
-    static final Set<String> DISK_RESOURCES =
-            Set.of("workdisks", "workdisks/status", "worktasks", "worktasks/status", "events");
+    static final Set<String> DISK_RESOURCES = Set.of(
+            "workdisks",
+            "workdisks/status",
+            "worktasks",
+            "worktasks/status",
+            "events",
+            "persistentvolumes",
+            "persistentvolumeclaims",
+            "persistentvolumeclaims/status");
 
     @Test
     void thousandDisksOnFiveNodes(RealApiServer api) throws Exception {

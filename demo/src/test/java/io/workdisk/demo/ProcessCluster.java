@@ -101,6 +101,12 @@ final class ProcessCluster implements AutoCloseable {
         return startAgent(node.name());
     }
 
+    /** Starts the agent of a node whose Node object is made elsewhere (by its kubelet, say). */
+    JavaProcess addAgent(Node node) throws IOException {
+        nodes.put(node.name(), node);
+        return startAgent(node.name());
+    }
+
     JavaProcess startAgent(String name) throws IOException {
         Node node = nodes.get(name);
         List<String> args = new ArrayList<>(List.of(

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.workdisk.api.ApiGroup;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
 import io.workdisk.api.workdisk.WorkDisk;
@@ -199,6 +200,8 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
         wipe(kube.resources(WorkSeed.class));
         wipe(kube.resources(WorkTask.class));
         wipe(kube.resources(WorkNode.class));
+        wipe(kube.persistentVolumeClaims());
+        wipeVolumes(kube);
         for (String ns : namespaces()) {
             kube.v1().events().inNamespace(ns).delete();
             kube.leases().inNamespace(ns).delete();
@@ -248,6 +251,26 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
                             .endMetadata()
                             .build())
                     .create();
+        }
+    }
+
+    /** The PVs the operator made for WorkDisks (cluster-scoped), finalizers dropped. */
+    private static void wipeVolumes(KubernetesClient kube) {
+        var volumes = kube.persistentVolumes().withLabel(ApiGroup.OWNER_KIND_LABEL, "WorkDisk");
+        for (var pv : volumes.list().getItems()) {
+            var named = kube.persistentVolumes().withName(pv.getMetadata().getName());
+            try {
+                if (pv.getMetadata().getFinalizers() != null
+                        && !pv.getMetadata().getFinalizers().isEmpty()) {
+                    named.edit(o -> {
+                        o.getMetadata().setFinalizers(List.of());
+                        return o;
+                    });
+                }
+                named.withGracePeriod(0).delete();
+            } catch (KubernetesClientException gone) {
+                // deleted meanwhile
+            }
         }
     }
 

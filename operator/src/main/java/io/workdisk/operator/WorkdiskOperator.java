@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.observability.HealthServer;
+import io.workdisk.operator.claim.Claims;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.status.EventRecorder;
 import io.workdisk.operator.task.Tasks;
@@ -162,6 +163,7 @@ public final class WorkdiskOperator implements AutoCloseable {
                         new Reservations(),
                         sizes,
                         events,
+                        new Claims(client),
                         clock),
                 c -> c.watchingAllNamespaces()
                         .withRetry(retryingUntilItWorks())

@@ -32,6 +32,19 @@ public final class DiskReasons {
      */
     public static final String IN_USE = "InUse";
 
+    /**
+     * The Claimed condition (on a disk a user applied whose spec.claim's policy is Create, once the disk is made
+     * or a conflict is seen): True with {@link #CLAIM_BOUND} once the PersistentVolumeClaim of the disk's name is
+     * bound to the disk's volume.
+     */
+    public static final String CLAIMED = "Claimed";
+
+    public static final String CLAIM_BOUND = "Bound";
+    /** The volume and its claim are made; Kubernetes (kube-controller-manager) has not bound them yet. */
+    public static final String BINDING = "Binding";
+    /** A PersistentVolumeClaim of the disk's name exists that the operator did not make; it is left as it is. */
+    public static final String CLAIM_CONFLICT = "ClaimConflict";
+
     /** The reasons above that wait for someone to act. */
     public static final Set<String> TERMINAL = Set.of(INVALID_SPEC, NODE_LOST, SHRINK_REFUSED, RESIZE_FAILED);
 }

@@ -39,6 +39,15 @@ import java.util.Map;
         value = "!has(oldSelf.nodeName) || (has(self.nodeName) && self.nodeName == oldSelf.nodeName)",
         message = "nodeName cannot be changed or removed once set: a disk does not move between nodes",
         fieldPath = ".nodeName")
+// A volume's mode and presentation are fixed once its PersistentVolume exists (the PV's are immutable).
+@ValidationRule(
+        value = WorkDiskSpec.VOLUME_MODE_NOW + " == " + WorkDiskSpec.VOLUME_MODE_BEFORE,
+        message = "claim.volumeMode is immutable",
+        fieldPath = ".claim")
+@ValidationRule(
+        value = WorkDiskSpec.PRESENTATION_NOW + " == " + WorkDiskSpec.PRESENTATION_BEFORE,
+        message = "claim.presentation is immutable",
+        fieldPath = ".claim")
 public record WorkDiskSpec(
         @Required
         @Size(max = 32)
@@ -69,7 +78,12 @@ public record WorkDiskSpec(
         @JsonPropertyDescription(
                 "true: reserve every block of the image when it is made; false (default): a sparse file "
                         + "that takes room on the node as it is written. Read only when the disk is made.")
-        Boolean preallocate) {
+        Boolean preallocate,
+
+        @JsonPropertyDescription(
+                "The PersistentVolume and PersistentVolumeClaim the operator makes for the disk, "
+                        + "so a VM or pod uses it by the disk's name. Absent: a claim of the disk's name, Filesystem, disk.img.")
+        DiskClaim claim) {
 
     /** A Kubernetes quantity in bytes: digits with an optional fraction and binary or decimal suffix. */
     public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
@@ -78,33 +92,54 @@ public record WorkDiskSpec(
     /** CEL: the stored size matched it too (it may not, if it was stored before the pattern existed). */
     static final String OLD_WELL_FORMED = "oldSelf.size.matches(r'" + QUANTITY + "')";
 
+    /** CEL: the claim's volume mode now and before, each with its default. */
+    static final String VOLUME_MODE_NOW =
+            "(has(self.claim) && has(self.claim.volumeMode) ? self.claim.volumeMode : 'Filesystem')";
+
+    static final String VOLUME_MODE_BEFORE =
+            "(has(oldSelf.claim) && has(oldSelf.claim.volumeMode) ? oldSelf.claim.volumeMode : 'Filesystem')";
+    /** CEL: the claim's presentation now and before, each with its default. */
+    static final String PRESENTATION_NOW =
+            "(has(self.claim) && has(self.claim.presentation) ? self.claim.presentation : 'diskImage')";
+
+    static final String PRESENTATION_BEFORE =
+            "(has(oldSelf.claim) && has(oldSelf.claim.presentation) ? oldSelf.claim.presentation : 'diskImage')";
+
     /** A blank disk of {@code size}, everything else left to the defaults; the withers below add the rest. */
     public static WorkDiskSpec ofSize(String size) {
-        return new WorkDiskSpec(size, null, null, null, null, null);
+        return new WorkDiskSpec(size, null, null, null, null, null, null);
     }
 
     public WorkDiskSpec withSize(String size) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
     }
 
     public WorkDiskSpec withSeedRef(String seedRef) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
     }
 
     public WorkDiskSpec withNodeName(String nodeName) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
     }
 
     public WorkDiskSpec withNodeSelector(Map<String, String> nodeSelector) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
     }
 
     public WorkDiskSpec withReclaimPolicy(ReclaimPolicy reclaimPolicy) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
     }
 
     public WorkDiskSpec withPreallocate(Boolean preallocate) {
-        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate);
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
+    }
+
+    public WorkDiskSpec withClaim(DiskClaim claim) {
+        return new WorkDiskSpec(size, seedRef, nodeName, nodeSelector, reclaimPolicy, preallocate, claim);
+    }
+
+    public DiskClaim effectiveClaim() {
+        return claim == null ? DiskClaim.defaults() : claim;
     }
 
     public ReclaimPolicy effectiveReclaimPolicy() {

@@ -64,4 +64,18 @@ public record WorkDiskStatus(
             Operation lastOperation) {
         this(phase, nodeName, path, capacityBytes, filesystemUUID, conditions, observedGeneration, lastOperation, null);
     }
+
+    /** This status with these conditions instead of its own. */
+    public WorkDiskStatus withConditions(List<Condition> conditions) {
+        return new WorkDiskStatus(
+                phase,
+                nodeName,
+                path,
+                capacityBytes,
+                filesystemUUID,
+                conditions,
+                observedGeneration,
+                lastOperation,
+                publishedTo);
+    }
 }

@@ -26,9 +26,9 @@ import java.util.function.Predicate;
  */
 final class Volumes {
     /** On a WorkDisk this driver made: the CSI name it was made for, and the PVC it serves. */
-    static final String CSI_NAME = "workdisk.io/csi-volume-name";
+    static final String CSI_NAME = io.workdisk.api.workdisk.DiskAnnotations.CSI_VOLUME_NAME;
 
-    static final String PVC = "workdisk.io/pvc";
+    static final String PVC = io.workdisk.api.workdisk.DiskAnnotations.PVC;
     /** Placement reasons that no waiting will change for this request: the disk is taken back and the CO told. */
     private static final Set<String> CANNOT_PLACE =
             Set.of("NoCapacity", "NoMatchingNode", "NodeNotFound", "InvalidSpec");

@@ -3,6 +3,7 @@ package io.workdisk.operator.status;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.workdisk.api.Conditions;
+import io.workdisk.api.workdisk.DiskReasons;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -22,9 +23,21 @@ public final class Transitions {
      * Reasons that describe progress, not trouble. Not ResizeRetrying: it says a resize failed (and when it is
      * tried again), trouble a person is told of once, like a create step's engine reason.
      */
-    private static final Set<String> PROGRESS =
-            Set.of("Placed", "Creating", "Ready", "Resizing", "Retrying", "Deleting", "Deleted", "Building");
-    /** The progress a person is told of: the object is there to use; it is gone (and what became of its image). */
+    private static final Set<String> PROGRESS = Set.of(
+            "Placed",
+            "Creating",
+            "Ready",
+            "Resizing",
+            "Retrying",
+            "Deleting",
+            "Deleted",
+            "Building",
+            DiskReasons.BINDING,
+            DiskReasons.CLAIM_BOUND);
+    /**
+     * The progress a person is told of: the object is there to use; it is gone (and what became of its image).
+     * Not a disk's claim becoming bound: the Ready Event said it is there, and the claim's own Events say more.
+     */
     private static final Set<String> ANNOUNCED = Set.of("Ready", "Deleted");
 
     private Transitions() {}

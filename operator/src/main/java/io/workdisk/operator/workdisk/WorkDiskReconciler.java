@@ -1,5 +1,6 @@
 package io.workdisk.operator.workdisk;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -15,9 +16,14 @@ import io.workdisk.api.ApiGroup;
 import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
+import io.workdisk.api.workdisk.DiskReasons;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.WorkSeed;
+import io.workdisk.operator.claim.ClaimPlan;
+import io.workdisk.operator.claim.ClaimPlanner;
+import io.workdisk.operator.claim.ClaimSources;
+import io.workdisk.operator.claim.Claims;
 import io.workdisk.operator.node.NodeDirectory;
 import io.workdisk.operator.node.NodeRecordChanges;
 import io.workdisk.operator.status.EventRecorder;
@@ -26,15 +32,18 @@ import io.workdisk.operator.task.Plan;
 import io.workdisk.operator.task.Tasks;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Makes each WorkDisk real on one node. Every reconcile is the same story: observe the disk's tasks, the
- * nodes and the seed; decide (DiskPlanner) the status and the next step; act by writing or removing
- * tasks; report the status, and only then drop the tasks whose results it records.
+ * Makes each WorkDisk real on one node, and usable by name as a volume. Every reconcile is the same story:
+ * observe the disk's tasks, the nodes, the seed and its volume objects; decide (DiskPlanner) the status and
+ * the next step, and (ClaimPlanner) what its PersistentVolume and claim need; act by writing or removing
+ * tasks; report the status, and only then drop the tasks whose results it records and change the volume
+ * objects.
  *
  * <p>The reconciler sees every event, deletion included, and keeps its finalizer itself
  * ({@link DiskFinalizer}): a new disk gets the finalizer and its place in one reconcile, before any task
@@ -48,9 +57,13 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     private final Reservations reservations;
     private final SizeMemo sizes;
     private final StatusWriter statuses;
+    private final ClaimPlanner claimPlanner;
+    private final Claims claims;
     private final Clock clock;
     /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
+    /** The informers of the disks' volume objects; set once, when the event sources are made. */
+    private volatile ClaimSources claimSources;
 
     public WorkDiskReconciler(
             Tasks tasks,
@@ -59,6 +72,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             Reservations reservations,
             SizeMemo sizes,
             EventRecorder events,
+            Claims claims,
             Clock clock) {
         this.tasks = tasks;
         this.planner = planner;
@@ -66,6 +80,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
         this.reservations = reservations;
         this.sizes = sizes;
         this.statuses = new StatusWriter(events);
+        this.claimPlanner = new ClaimPlanner();
+        this.claims = claims;
         this.clock = clock;
     }
 
@@ -123,7 +139,10 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                         .build(),
                 context);
         nodeCaches = new NodeDirectory.Caches(workNodes, kubeNodes);
-        return List.of(diskTasks, workNodes, kubeNodes, seeds);
+        List<EventSource<?, WorkDisk>> sources = new ArrayList<>(List.of(diskTasks, workNodes, kubeNodes, seeds));
+        claimSources = ClaimSources.of(context);
+        sources.addAll(claimSources.eventSources());
+        return sources;
     }
 
     @Override
@@ -140,7 +159,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return UpdateControl.noUpdate(); // deleted while the finalizer went on: its delete event follows
         }
         Plan<WorkDiskStatus> plan = decide(held, context);
-        act(held, context, plan);
+        ClaimPlan claim = claimPlanner.plan(claimSources.observe(held, plan.status(), context, Instant.now(clock)));
+        act(held, context, plan, claim);
         return plan.updateControl();
     }
 
@@ -168,7 +188,11 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
             return UpdateControl.noUpdate();
         }
         Plan<WorkDiskStatus> plan = planner.planDeletion(observe(disk, context));
-        act(disk, context, plan);
+        act(
+                disk,
+                context,
+                plan,
+                claimPlanner.planRelease(claimSources.observe(disk, plan.status(), context, Instant.now(clock))));
         if (!plan.finished()) {
             return plan.updateControl();
         }
@@ -199,8 +223,24 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
                 .toList());
     }
 
-    private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan) {
-        tasks.carryOut(plan, () -> report(disk, context, plan.status()));
+    private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan, ClaimPlan claim) {
+        tasks.carryOut(plan, () -> report(disk, context, withClaim(plan.status(), claim)));
+        claims.carryOut(claim, claimSources::remember);
+    }
+
+    /** The disk's status with the claim's condition in place of the one it had (none if the claim has none). */
+    private static WorkDiskStatus withClaim(WorkDiskStatus status, ClaimPlan claim) {
+        if (status == null) {
+            return null;
+        }
+        List<Condition> conditions = new ArrayList<>();
+        if (status.conditions() != null) {
+            status.conditions().stream()
+                    .filter(c -> !DiskReasons.CLAIMED.equals(c.getType()))
+                    .forEach(conditions::add);
+        }
+        claim.condition().ifPresent(conditions::add);
+        return status.withConditions(conditions);
     }
 
     private void report(WorkDisk disk, Context<WorkDisk> context, WorkDiskStatus status) {

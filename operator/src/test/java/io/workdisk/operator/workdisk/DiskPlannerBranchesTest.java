@@ -504,11 +504,11 @@ class DiskPlannerBranchesTest {
     // ---- what is observed ----
 
     static WorkDiskSpec spec(String size, String seedRef, String nodeName) {
-        return new WorkDiskSpec(size, seedRef, nodeName, null, null, null);
+        return new WorkDiskSpec(size, seedRef, nodeName, null, null, null, null);
     }
 
     static WorkDiskSpec retained(String size) {
-        return new WorkDiskSpec(size, null, null, null, ReclaimPolicy.Retain, null);
+        return new WorkDiskSpec(size, null, null, null, ReclaimPolicy.Retain, null, null);
     }
 
     static WorkDisk disk(String size, WorkDiskStatus status) {

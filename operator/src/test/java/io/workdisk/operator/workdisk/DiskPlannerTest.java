@@ -35,7 +35,7 @@ class DiskPlannerTest {
                 .withUid("uid-1")
                 .withGeneration(1L)
                 .build());
-        d.setSpec(new WorkDiskSpec(size, null, null, null, null, null));
+        d.setSpec(new WorkDiskSpec(size, null, null, null, null, null, null));
         d.setStatus(status);
         return d;
     }

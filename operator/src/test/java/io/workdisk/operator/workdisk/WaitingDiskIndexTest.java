@@ -19,7 +19,7 @@ class WaitingDiskIndexTest {
                 .withNamespace("ns")
                 .withUid("u")
                 .build());
-        d.setSpec(new WorkDiskSpec("1Gi", seedRef, null, null, null, null));
+        d.setSpec(new WorkDiskSpec("1Gi", seedRef, null, null, null, null, null));
         if (node != null || uuid != null) {
             d.setStatus(new WorkDiskStatus(
                     uuid == null ? DiskPhase.Creating : DiskPhase.Ready, node, null, null, uuid, List.of(), 1L, null));
