@@ -107,6 +107,18 @@ class CsiLeastPrivilegeTest {
                                             : "NOTHING FAILED"));
                     outcomes.put(grant, failure);
                 }
+            } finally {
+                // the suite's reset keeps Deployments and ReplicaSets: the next test class finds none of these
+                admin.apps()
+                        .replicaSets()
+                        .inNamespace(ChartRbac.NAMESPACE)
+                        .withName(operatorPod.substring(0, operatorPod.lastIndexOf('-')))
+                        .delete();
+                admin.apps()
+                        .deployments()
+                        .inNamespace(ChartRbac.NAMESPACE)
+                        .withName(chart.operatorAccount())
+                        .delete();
             }
         }
         System.out.printf(
