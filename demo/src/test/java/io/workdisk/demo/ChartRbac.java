@@ -55,7 +55,8 @@ final class ChartRbac {
 
         @Override
         public String toString() {
-            return role + ": " + verb + " " + (group.isEmpty() ? "" : group + "/") + resource;
+            return role + (namespace == null ? "" : " (Role)") + ": " + verb + " "
+                    + (group.isEmpty() ? "" : group + "/") + resource;
         }
     }
 
@@ -89,6 +90,21 @@ final class ChartRbac {
      */
     static ChartRbac renderWithoutCsi() {
         return new ChartRbac(HelmChartTest.render("csi.enabled=false"));
+    }
+
+    /**
+     * The chart with its CSI driver; {@link #grants()} of the CSI roles only (the ClusterRole and Role that
+     * the sidecars and the controller service add to the operator's), which {@link CsiLeastPrivilegeTest}
+     * measures.
+     */
+    static ChartRbac renderWithCsi() {
+        return new ChartRbac(HelmChartTest.render());
+    }
+
+    /** The grants of the roles named {@code <operator>-csi}: what the CSI driver adds to the operator's roles. */
+    List<Grant> csiGrants() {
+        String csiRole = operatorAccount() + "-csi";
+        return grants().stream().filter(g -> g.role().equals(csiRole)).toList();
     }
 
     String operatorAccount() {
@@ -162,8 +178,11 @@ final class ChartRbac {
     }
 
     private HasMetadata role(Grant grant) {
+        // a ClusterRole and a Role may share a name (the chart's <release>-operator-csi): the namespace tells them
+        // apart
         return roles.stream()
-                .filter(r -> r.getMetadata().getName().equals(grant.role()))
+                .filter(r -> r.getMetadata().getName().equals(grant.role())
+                        && java.util.Objects.equals(r.getMetadata().getNamespace(), grant.namespace()))
                 .findFirst()
                 .orElseThrow();
     }

@@ -34,12 +34,23 @@ final class ControlPlane implements AutoCloseable {
     private final KubernetesClient admin;
     private final Path dir;
     private final Path kubeconfig;
+    private Path sidecarKubeconfig;
     private final List<Supervised> processes = new ArrayList<>();
 
     ControlPlane(RealApiServer api, Path dir) throws IOException {
         this.admin = api.newClient("control-plane-test");
         this.dir = Files.createDirectories(dir);
         this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), api.kubeconfigYaml());
+        this.sidecarKubeconfig = kubeconfig;
+    }
+
+    /**
+     * The identity the sidecars started after this call use, as a kubeconfig (in the chart they run in the
+     * operator's pod, under its ServiceAccount); the controller-manager and scheduler stay the administrator.
+     */
+    ControlPlane sidecarsAs(String kubeconfigYaml) throws IOException {
+        this.sidecarKubeconfig = Files.writeString(dir.resolve("sidecar-kubeconfig"), kubeconfigYaml);
+        return this;
     }
 
     ControlPlane controllerManager() throws IOException {
@@ -75,17 +86,26 @@ final class ControlPlane implements AutoCloseable {
      * (level -1), since here no Deployment owns the sidecar.
      */
     ControlPlane provisioner(Path controllerSocket, String namespace) throws IOException {
+        return provisioner(controllerSocket, namespace, "csi-provisioner-test", -1);
+    }
+
+    /**
+     * The provisioner as the chart runs it in pod {@code podName}: its capacity objects owned by the object
+     * {@code ownerLevel} owners up from that pod (the chart's 2: the pod's ReplicaSet's Deployment).
+     */
+    ControlPlane provisioner(Path controllerSocket, String namespace, String podName, int ownerLevel)
+            throws IOException {
         return start(
                 "csi-provisioner",
-                Map.of("POD_NAME", "csi-provisioner-test", "NAMESPACE", namespace),
+                Map.of("POD_NAME", podName, "NAMESPACE", namespace),
                 SharedTools.require("csi", "csi-provisioner").toString(),
-                "--kubeconfig=" + kubeconfig,
+                "--kubeconfig=" + sidecarKubeconfig,
                 "--csi-address=" + controllerSocket,
                 "--feature-gates=Topology=true",
                 "--extra-create-metadata",
                 "--default-fstype=ext4",
                 "--enable-capacity",
-                "--capacity-ownerref-level=-1",
+                "--capacity-ownerref-level=" + ownerLevel,
                 "--capacity-poll-interval=5s", // the chart's
                 "--kube-api-qps=50", // the chart's
                 "--kube-api-burst=100",
@@ -98,7 +118,7 @@ final class ControlPlane implements AutoCloseable {
                 "csi-resizer",
                 Map.of(),
                 SharedTools.require("csi", "csi-resizer").toString(),
-                "--kubeconfig=" + kubeconfig,
+                "--kubeconfig=" + sidecarKubeconfig,
                 "--csi-address=" + controllerSocket,
                 "--leader-election=false",
                 "--timeout=60s");

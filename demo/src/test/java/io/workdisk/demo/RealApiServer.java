@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.workdisk.api.ApiGroup;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.task.WorkTask;
@@ -151,6 +152,20 @@ final class RealApiServer implements ClusterApi, AutoCloseable {
     /** The administrator's kubeconfig, for processes and kubectl. */
     String kubeconfigYaml() {
         return kubeconfigYaml;
+    }
+
+    /**
+     * A kubeconfig that authenticates with a bearer token (a ServiceAccount's) instead of the admin's
+     * certificate, for processes that run under that identity (the CSI sidecars in the operator's pod).
+     */
+    String kubeconfigYamlWithToken(String token) {
+        io.fabric8.kubernetes.api.model.Config config =
+                Serialization.unmarshal(kubeconfigYaml, io.fabric8.kubernetes.api.model.Config.class);
+        config.getUsers()
+                .forEach(u -> u.setUser(new io.fabric8.kubernetes.api.model.AuthInfoBuilder()
+                        .withToken(token)
+                        .build()));
+        return Serialization.asYaml(config);
     }
 
     /** Writes the administrator's kubeconfig to {@code file}. */
