@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.csi.HostSupport;
 import io.workdisk.agent.testing.Requirements;
@@ -202,17 +201,7 @@ final class KubeletCluster implements AutoCloseable {
     }
 
     private void storageClass(String name, Map<String, String> parameters) {
-        client().resource(new StorageClassBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .withProvisioner(CsiDriver.NAME)
-                        .withVolumeBindingMode("WaitForFirstConsumer")
-                        .withAllowVolumeExpansion(true)
-                        .withReclaimPolicy("Delete")
-                        .withParameters(parameters)
-                        .build())
-                .serverSideApply();
+        client().resource(Claims.storageClass(name, parameters)).serverSideApply();
     }
 
     KubernetesClient client() {

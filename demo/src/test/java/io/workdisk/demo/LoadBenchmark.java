@@ -76,8 +76,8 @@ class LoadBenchmark {
             double operatorCpu,
             double agentsCpu,
             double apiCpu,
-            Placing placedSeen,
-            Placing placedRecorded,
+            Latencies placedSeen,
+            Latencies placedRecorded,
             Map<String, Double> writesPerDisk) {
         /** API writes per disk on WorkDisks, WorkTasks, Events and the disks' volume objects by the operator and the agents. */
         double diskWritesPerDisk() {
@@ -85,22 +85,6 @@ class LoadBenchmark {
                     .filter(e -> DISK_RESOURCES.contains(e.getKey().split(" ")[2]))
                     .mapToDouble(Map.Entry::getValue)
                     .sum();
-        }
-    }
-
-    /** How long after its creation each disk was placed: median, 99th percentile, largest, in seconds. */
-    record Placing(double median, double p99, double max) {
-        static Placing of(List<Double> seconds) {
-            List<Double> sorted = seconds.stream().sorted().toList();
-            return new Placing(
-                    sorted.get((sorted.size() - 1) / 2),
-                    sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
-                    sorted.get(sorted.size() - 1));
-        }
-
-        @Override
-        public String toString() {
-            return String.format("%.2f / %.2f / %.2f s", median, p99, max);
         }
     }
 
@@ -244,7 +228,7 @@ class LoadBenchmark {
             watch.close();
             List<WorkDisk> made =
                     kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
-            Placing placedRecorded = Placing.of(made.stream()
+            Latencies placedRecorded = Latencies.of(made.stream()
                     .map(d -> Duration.between(
                                             Instant.parse(d.getMetadata().getCreationTimestamp()),
                                             Instant.parse(Conditions.find(
@@ -253,7 +237,7 @@ class LoadBenchmark {
                                     .toMillis()
                             / 1000.0)
                     .toList());
-            Placing placedSeen = Placing.of(sent.entrySet().stream()
+            Latencies placedSeen = Latencies.of(sent.entrySet().stream()
                     .map(e -> (placedAt.getOrDefault(e.getKey(), Long.MAX_VALUE) - e.getValue()) / 1e9)
                     .toList());
             // writes settle: nothing more written on disks, tasks or events for two seconds

@@ -48,25 +48,10 @@ class PvcScaleBenchmark {
     @TempDir
     Path tmp;
 
-    record Latency(double median, double p99, double max) {
-        static Latency of(List<Double> seconds) {
-            List<Double> sorted = seconds.stream().sorted().toList();
-            return new Latency(
-                    sorted.get((sorted.size() - 1) / 2),
-                    sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
-                    sorted.get(sorted.size() - 1));
-        }
-
-        @Override
-        public String toString() {
-            return String.format("%.1f / %.1f / %.1f", median, p99, max);
-        }
-    }
-
     record Figures(
             int claims,
-            Latency bound,
-            Latency scheduled,
+            Latencies bound,
+            Latencies scheduled,
             double writesPerVolume,
             Map<String, Double> writesByClient,
             long operatorPeakKiB,
@@ -85,8 +70,8 @@ class PvcScaleBenchmark {
             System.out.printf(
                     "| %d | %s | %s | %.1f | %.0f | %.0f |%n",
                     f.claims(),
-                    f.bound(),
-                    f.scheduled(),
+                    f.bound().cell(1),
+                    f.scheduled().cell(1),
                     f.writesPerVolume(),
                     f.operatorPeakKiB() / 1024.0,
                     f.agentPeakKiB() / 1024.0);
@@ -179,8 +164,8 @@ class PvcScaleBenchmark {
                     .until(() -> boundAt.size() == claims && scheduledAt.size() == claims);
             claimsWatch.close();
             podsWatch.close();
-            System.out.println("pvc scale " + claims + ": Bound " + Latency.of(seconds(sent, boundAt))
-                    + " s, scheduled " + Latency.of(seconds(sent, scheduledAt)) + " s");
+            System.out.println("pvc scale " + claims + ": Bound " + Latencies.of(seconds(sent, boundAt))
+                    + ", scheduled " + Latencies.of(seconds(sent, scheduledAt)));
             // the writes that follow the last binding (capacities, the agents' reports) land within seconds
             await().pollDelay(Duration.ofSeconds(10))
                     .atMost(Duration.ofSeconds(11))
@@ -199,8 +184,8 @@ class PvcScaleBenchmark {
                     .orElse(-1);
             Figures f = new Figures(
                     claims,
-                    Latency.of(seconds(sent, boundAt)),
-                    Latency.of(seconds(sent, scheduledAt)),
+                    Latencies.of(seconds(sent, boundAt)),
+                    Latencies.of(seconds(sent, scheduledAt)),
                     writesByClient.values().stream()
                             .mapToDouble(Double::doubleValue)
                             .sum(),

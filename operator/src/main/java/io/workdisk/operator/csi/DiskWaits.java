@@ -89,13 +89,28 @@ final class DiskWaits implements AutoCloseable {
         }
     }
 
-    /** A disk just made on {@code node}, counted there until the watch shows it. */
-    void made(WorkDisk disk, String node, long bytes) {
-        String key = Cache.namespaceKeyFunc(
-                disk.getMetadata().getNamespace(), disk.getMetadata().getName());
-        if (disks.getStore().getByKey(key) == null) {
-            unseen.put(key, new Unseen(node, bytes));
+    /**
+     * Room on {@code node} for a disk about to be made there, counted until the watch shows the disk (whose own
+     * size then counts) or the make is given up ({@link #release}).
+     */
+    void reserve(String namespace, String name, String node, long bytes) {
+        unseen.put(Cache.namespaceKeyFunc(namespace, name), new Unseen(node, bytes));
+    }
+
+    /**
+     * The disk reserved for is made (or was there already): once the watch shows it, its own size counts and the
+     * reservation goes. The watch may have shown it already, so this looks once itself.
+     */
+    void made(String namespace, String name) {
+        String key = Cache.namespaceKeyFunc(namespace, name);
+        if (disks.getStore().getByKey(key) != null) {
+            unseen.remove(key);
         }
+    }
+
+    /** The make reserved for did not happen: its room is free again. */
+    void release(String namespace, String name) {
+        unseen.remove(Cache.namespaceKeyFunc(namespace, name));
     }
 
     /**

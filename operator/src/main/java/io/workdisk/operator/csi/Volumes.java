@@ -191,7 +191,8 @@ final class Volumes {
     /**
      * A disk pinned to a node (as the topology the provisioner sends pins it) is not placed by the operator, so
      * the room is counted here, one request at a time: the disks on the node as the watch knows them, plus those
-     * made here that it has not shown yet. The scheduler's capacity check passed the node on figures a few
+     * made (or being made) here that it has not shown yet; the count and the reservation are under the lock, the
+     * create itself is not, so requests for different disks are made in parallel. The scheduler's capacity check passed the node on figures a few
      * seconds old; with many claims at once several pass on the same room, and all but those that fit are told
      * RESOURCE_EXHAUSTED, for the scheduler to choose again. (Checked on the node's record alone, which the
      * agent updates seconds later, twelve claims at once put four 128Mi disks on a node with room for two.)
@@ -211,9 +212,16 @@ final class Volumes {
                                 + " has room for " + Math.max(0, room) + " bytes, the disk needs "
                                 + request.sizeBytes() + ")");
             }
+            // reserved before the create, so the lock covers only the count, not the API request
+            waits.reserve(request.namespace(), request.name(), request.nodeName(), request.sizeBytes());
+        }
+        try {
             WorkDisk made = make(request);
-            waits.made(made, request.nodeName(), request.sizeBytes());
+            waits.made(request.namespace(), request.name());
             return made;
+        } catch (ControllerRefusal | RuntimeException e) {
+            waits.release(request.namespace(), request.name());
+            throw e;
         }
     }
 
