@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +24,10 @@ final class AuditLog {
         this.file = file;
     }
 
-    /** One answered request. {@code resource} includes the subresource ({@code worktasks/status}). */
+    /**
+     * One answered request. {@code resource} includes the subresource ({@code worktasks/status}); {@code at} is
+     * when the server answered it (the event's stage time).
+     */
     record Entry(
             String user,
             String userAgent,
@@ -33,7 +37,8 @@ final class AuditLog {
             String namespace,
             String name,
             int code,
-            String uri) {
+            String uri,
+            Instant at) {
         boolean forbidden() {
             return code == 403;
         }
@@ -98,6 +103,7 @@ final class AuditLog {
                 ref.path("namespace").asText(""),
                 ref.path("name").asText(""),
                 code,
-                e.path("requestURI").asText()));
+                e.path("requestURI").asText(),
+                Instant.parse(e.path("stageTimestamp").asText(Instant.EPOCH.toString()))));
     }
 }

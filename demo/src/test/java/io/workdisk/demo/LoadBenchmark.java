@@ -12,6 +12,7 @@ import io.workdisk.api.Conditions;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,13 +157,17 @@ class LoadBenchmark {
                 large.agentPeakKiB() / 1024.0 / 128);
     }
 
-    Figures run(RealApiServer api, int disks, Path rootfs, Path images) throws Exception {
-        api.reset();
-        Path dir = tmp.resolve("n" + disks);
-        try (ProcessCluster cluster =
-                new ProcessCluster(dir.resolve("run"), api, api.kubeconfigYaml(), OPERATOR_JVM, AGENT_JVM)) {
+    /**
+     * The operator's and agents' processes as the benchmarks run them: the images' JVM flags and allocator arenas,
+     * {@link #NAMESPACES} namespaces {@code team-N} and {@link #NODES} nodes {@code node-N} under {@code dir}, each
+     * allowed to read {@code imageDirs}; the operator is left to the caller to start.
+     */
+    static ProcessCluster processCluster(RealApiServer api, Path dir, List<Path> imageDirs)
+            throws IOException, InterruptedException {
+        ProcessCluster cluster =
+                new ProcessCluster(dir.resolve("run"), api, api.kubeconfigYaml(), OPERATOR_JVM, AGENT_JVM);
+        try {
             cluster.withEnv("MALLOC_ARENA_MAX", "2"); // as the images set it
-            KubernetesClient kube = cluster.client();
             for (int i = 0; i < NAMESPACES; i++) {
                 api.ensureNamespace("team-" + i);
             }
@@ -170,9 +175,21 @@ class LoadBenchmark {
                 cluster.addNode(new ProcessCluster.Node(
                         "node-" + i,
                         dir.resolve("node-" + i),
-                        List.of(images),
+                        imageDirs,
                         Runtime.getRuntime().availableProcessors()));
             }
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    Figures run(RealApiServer api, int disks, Path rootfs, Path images) throws Exception {
+        api.reset();
+        Path dir = tmp.resolve("n" + disks);
+        try (ProcessCluster cluster = processCluster(api, dir, List.of(images))) {
+            KubernetesClient kube = cluster.client();
             List<String> operatorArgs = new ArrayList<>(List.of("--no-leader-election"));
             // e.g. -Dworkdisk.load.operatorArgs="--threads 200" to compare
             String extra = System.getProperty("workdisk.load.operatorArgs", "").trim();

@@ -3,8 +3,13 @@ package io.workdisk.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.workdisk.agent.testing.JavaProcess;
@@ -17,23 +22,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * N PVCs of the driver's WaitForFirstConsumer class, each with a Pod that uses it, applied at once over ten
- * namespaces, on the suite's API server with the real kube-scheduler, kube-controller-manager (volume
- * controllers), csi-provisioner and csi-resizer ({@link ControlPlane}), the operator serving the CSI controller
- * service (its own JVM, {@code --csi-socket}) and five agents (JVMs of their own), with the images' JVM flags.
- * Measured: from each claim's create to it Bound and to its Pod scheduled (median, p99, max, seen by watches);
- * writes per volume at the server by client, verb and resource (audit log) until they settle; the peak resident
- * memory (VmHWM) of the operator and the largest agent.
+ * N PVCs, each with a Pod that uses it, applied at once over ten namespaces on five nodes, on the suite's API
+ * server with the real kube-scheduler and kube-controller-manager (volume controllers) ({@link ControlPlane}), in
+ * two setups, one after the other in the same run:
+ *
+ * <ul>
+ *   <li>the <b>reference</b>: N local PersistentVolumes made beforehand (a {@code kubernetes.io/no-provisioner}
+ *       WaitForFirstConsumer class, the way local volumes are used), so the scheduler and controller-manager only
+ *       match and bind, as in Kubernetes' own measurement of pre-made pairs (kubernetes/kubernetes#133352);
+ *   <li><b>workdisk</b>: the driver's WaitForFirstConsumer class, each volume provisioned as it is asked for by the
+ *       real csi-provisioner (and csi-resizer beside it) through the operator's CSI controller service (its own
+ *       JVM, {@code --csi-socket}), and made by one of five agents (JVMs of their own), with the images' JVM
+ *       flags.
+ * </ul>
+ *
+ * Measured for each: from each claim's create to it Bound and to its Pod scheduled (median, p99, max, seen by
+ * watches), and their ratio; writes per volume at the server by client, verb and resource (audit log) until they
+ * settle; the CPU seconds every process of the run used, by program (on a shared machine these are what ran here,
+ * where wall-clock times also measure the neighbours); where each claim's time went, stage by stage (audit log);
+ * the peak resident memory (VmHWM) of the operator and the largest agent.
  *
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=PvcScaleBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false} (-Dworkdisk.pvc.sizes=100,1000 for more than one size)
@@ -41,70 +60,112 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
 class PvcScaleBenchmark {
-    static final int NODES = 5;
-    static final int NAMESPACES = 10;
     static final String CLASS = "workdisk";
+    static final String STATIC_CLASS = "local-static";
 
     @TempDir
     Path tmp;
 
     record Figures(
+            String setup,
             int claims,
             Latencies bound,
             Latencies scheduled,
             double writesPerVolume,
             Map<String, Double> writesByClient,
+            Map<String, Double> cpuSeconds,
             long operatorPeakKiB,
-            long agentPeakKiB) {}
+            long agentPeakKiB) {
+        double totalCpuSeconds() {
+            return cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+    }
 
     @Test
     void claimsAndPodsAppliedAtOnce(RealApiServer api) throws Exception {
         List<Figures> all = new ArrayList<>();
         for (String n : System.getProperty("workdisk.pvc.sizes", "1000").split(",")) {
-            all.add(run(api, Integer.parseInt(n.strip())));
+            int claims = Integer.parseInt(n.strip());
+            all.add(staticVolumes(api, claims));
+            all.add(provisioned(api, claims));
         }
         System.out.println(
-                "| PVCs + Pods | create → Bound: median / p99 / max (s) | create → Pod scheduled: median / p99 / max (s) | writes per volume | operator peak RSS (MiB) | largest agent peak RSS (MiB) |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|");
+                "| setup | PVCs + Pods | create → Bound: median / p99 / max (s) | create → Pod scheduled: median / p99 / max (s) | writes per volume | CPU seconds, all processes | operator peak RSS (MiB) | largest agent peak RSS (MiB) |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (Figures f : all) {
             System.out.printf(
-                    "| %d | %s | %s | %.1f | %.0f | %.0f |%n",
+                    "| %s | %d | %s | %s | %.1f | %.0f | %s | %s |%n",
+                    f.setup(),
                     f.claims(),
                     f.bound().cell(1),
                     f.scheduled().cell(1),
                     f.writesPerVolume(),
-                    f.operatorPeakKiB() / 1024.0,
-                    f.agentPeakKiB() / 1024.0);
+                    f.totalCpuSeconds(),
+                    f.operatorPeakKiB() < 0 ? "–" : String.format("%.0f", f.operatorPeakKiB() / 1024.0),
+                    f.agentPeakKiB() < 0 ? "–" : String.format("%.0f", f.agentPeakKiB() / 1024.0));
+        }
+        for (int i = 0; i + 1 < all.size(); i += 2) {
+            Figures reference = all.get(i);
+            Figures ours = all.get(i + 1);
+            System.out.printf(
+                    "%d claims, workdisk / reference: Bound median x%.2f, max x%.2f; CPU seconds x%.2f%n",
+                    ours.claims(),
+                    ours.bound().median() / reference.bound().median(),
+                    ours.bound().max() / reference.bound().max(),
+                    ours.totalCpuSeconds() / reference.totalCpuSeconds());
         }
         for (Figures f : all) {
-            System.out.println("writes per volume at the server, by client, verb and resource (" + f.claims() + "):");
+            System.out.println("writes per volume at the server, by client, verb and resource (" + f.setup() + ", "
+                    + f.claims() + "):");
             f.writesByClient().forEach((k, v) -> System.out.printf("    %-70s %.2f%n", k, v));
+            System.out.println("CPU seconds by program (" + f.setup() + ", " + f.claims() + "):");
+            f.cpuSeconds().forEach((k, v) -> System.out.printf("    %-40s %.1f%n", k, v));
         }
         System.out.println("operator JVM: " + LoadBenchmark.OPERATOR_JVM + "; agent JVM: " + LoadBenchmark.AGENT_JVM);
     }
 
-    Figures run(RealApiServer api, int claims) throws Exception {
+    /** The reference: local volumes made beforehand, matched and bound by the scheduler and controller-manager. */
+    Figures staticVolumes(RealApiServer api, int claims) throws Exception {
+        api.reset();
+        Path dir = tmp.resolve("static-" + claims);
+        try (KubernetesClient kube = api.newClient("user");
+                ControlPlane plane = new ControlPlane(api, dir.resolve("control-plane"))) {
+            for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
+                api.ensureNamespace("team-" + i);
+            }
+            for (int i = 0; i < LoadBenchmark.NODES; i++) {
+                plane.node("node-" + i);
+            }
+            kube.resource(new StorageClassBuilder()
+                            .withNewMetadata()
+                            .withName(STATIC_CLASS)
+                            .endMetadata()
+                            .withProvisioner("kubernetes.io/no-provisioner")
+                            .withVolumeBindingMode("WaitForFirstConsumer")
+                            .build())
+                    .create();
+            plane.controllerManager().scheduler();
+            inParallel(claims, i -> () -> kube.resource(localVolume(i)).create());
+            await().atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> kube.persistentVolumes().list().getItems().stream()
+                                    .filter(pv ->
+                                            "Available".equals(pv.getStatus().getPhase()))
+                                    .count()
+                            == claims);
+            return measure(api, kube, claims, STATIC_CLASS, "reference: pre-made local volumes", null);
+        }
+    }
+
+    /** Workdisk: each volume provisioned through the driver when the scheduler has chosen its node. */
+    Figures provisioned(RealApiServer api, int claims) throws Exception {
         api.reset();
         Path dir = tmp.resolve("n" + claims);
         Path socket = dir.resolve("csi/controller.sock");
-        try (ProcessCluster cluster = new ProcessCluster(
-                        dir.resolve("run"),
-                        api,
-                        api.kubeconfigYaml(),
-                        LoadBenchmark.OPERATOR_JVM,
-                        LoadBenchmark.AGENT_JVM);
+        try (ProcessCluster cluster = LoadBenchmark.processCluster(api, dir, List.of());
                 ControlPlane plane = new ControlPlane(api, dir.resolve("control-plane"))) {
-            cluster.withEnv("MALLOC_ARENA_MAX", "2"); // as the images set it
             KubernetesClient kube = cluster.client();
-            for (int i = 0; i < NAMESPACES; i++) {
-                api.ensureNamespace("team-" + i);
-            }
-            for (int i = 0; i < NODES; i++) {
-                cluster.addNode(new ProcessCluster.Node(
-                        "node-" + i,
-                        dir.resolve("node-" + i),
-                        List.of(),
-                        Runtime.getRuntime().availableProcessors()));
+            for (int i = 0; i < LoadBenchmark.NODES; i++) {
                 plane.node("node-" + i);
             }
             plane.csiDriver();
@@ -120,81 +181,173 @@ class PvcScaleBenchmark {
                                     .filter(n -> n.getStatus() != null
                                             && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
                                     .count()
-                            == NODES);
+                            == LoadBenchmark.NODES);
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> kube.storage().v1().csiStorageCapacities().inAnyNamespace().list().getItems().stream()
                                     .filter(c -> c.getCapacity() != null
                                             && !c.getCapacity().getAmount().equals("0"))
                                     .count()
-                            == NODES);
+                            == LoadBenchmark.NODES);
+            return measure(api, kube, claims, CLASS, "workdisk: provisioned through the driver", cluster);
+        }
+    }
 
-            long mark = api.audit().mark();
-            Map<String, Long> sent = new ConcurrentHashMap<>();
-            Map<String, Long> boundAt = new ConcurrentHashMap<>();
-            Map<String, Long> scheduledAt = new ConcurrentHashMap<>();
-            Watch claimsWatch = kube.persistentVolumeClaims()
-                    .inAnyNamespace()
-                    .watch(Watchers.anyChange((PersistentVolumeClaim c) -> {
-                        if (Claims.bound(c)) {
-                            boundAt.putIfAbsent(key(c.getMetadata()), System.nanoTime());
-                        }
-                    }));
-            Watch podsWatch = kube.pods().inAnyNamespace().watch(Watchers.anyChange((Pod p) -> {
-                if (p.getSpec().getNodeName() != null) {
-                    scheduledAt.putIfAbsent(key(p.getMetadata()), System.nanoTime());
-                }
-            }));
-            ExecutorService apply = Executors.newFixedThreadPool(16);
-            List<Future<?>> applied = new ArrayList<>();
-            for (int i = 0; i < claims; i++) {
-                String ns = "team-" + i % NAMESPACES;
-                String name = "c" + i;
-                applied.add(apply.submit(() -> {
-                    sent.put(ns + "/" + name, System.nanoTime());
-                    kube.resource(Claims.claim(ns, name, CLASS, "64Mi")).create();
-                    return kube.resource(Claims.podUsing(ns, name, name)).create();
+    /**
+     * Applies the claims of {@code storageClass} and their Pods at once and measures until every claim is Bound
+     * and every Pod scheduled; {@code cluster} (null for none) gives the operator and agents.
+     */
+    private Figures measure(
+            RealApiServer api,
+            KubernetesClient kube,
+            int claims,
+            String storageClass,
+            String setup,
+            ProcessCluster cluster)
+            throws Exception {
+        long mark = api.audit().mark();
+        CpuUse cpuBefore = CpuUse.now();
+        Map<String, Long> sent = new ConcurrentHashMap<>();
+        Map<String, Long> boundAt = new ConcurrentHashMap<>();
+        Map<String, Long> scheduledAt = new ConcurrentHashMap<>();
+        Watch claimsWatch = kube.persistentVolumeClaims()
+                .inAnyNamespace()
+                .watch(Watchers.anyChange((PersistentVolumeClaim c) -> {
+                    if (Claims.bound(c)) {
+                        boundAt.putIfAbsent(key(c.getMetadata()), System.nanoTime());
+                    }
                 }));
+        Watch podsWatch = kube.pods().inAnyNamespace().watch(Watchers.anyChange((Pod p) -> {
+            if (p.getSpec().getNodeName() != null) {
+                scheduledAt.putIfAbsent(key(p.getMetadata()), System.nanoTime());
             }
-            for (Future<?> f : applied) {
+        }));
+        inParallel(claims, i -> () -> {
+            String ns = "team-" + i % LoadBenchmark.NAMESPACES;
+            String name = "c" + i;
+            sent.put(ns + "/" + name, System.nanoTime());
+            kube.resource(Claims.claim(ns, name, storageClass, "64Mi")).create();
+            return kube.resource(Claims.podUsing(ns, name, name)).create();
+        });
+        await().atMost(Duration.ofMinutes(15))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> boundAt.size() == claims && scheduledAt.size() == claims);
+        claimsWatch.close();
+        podsWatch.close();
+        System.out.println("pvc scale " + claims + ", " + setup + ": Bound " + Latencies.of(seconds(sent, boundAt))
+                + ", scheduled " + Latencies.of(seconds(sent, scheduledAt)));
+        // the writes that follow the last binding (capacities, the agents' reports) land within seconds
+        await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
+        Map<String, Double> cpu = new TreeMap<>();
+        CpuUse.now().since(cpuBefore).forEach((program, used) -> {
+            if (used >= 0.5) {
+                cpu.put(program, used);
+            }
+        });
+        if (cluster != null) {
+            dumpFlightRecordings(cluster);
+        }
+        Map<String, String> uids = new TreeMap<>();
+        kube.persistentVolumeClaims()
+                .inAnyNamespace()
+                .list()
+                .getItems()
+                .forEach(c -> uids.put(key(c.getMetadata()), c.getMetadata().getUid()));
+        List<AuditLog.Entry> entries = api.audit().since(mark);
+        ProvisioningStages stages = ProvisioningStages.of(entries, uids);
+        System.out.println("where the time went (" + setup + "):");
+        stages.report().forEach(line -> System.out.println("    " + line));
+        stages.timeline(Duration.ofSeconds(5))
+                .forEach((stage, counts) -> System.out.println("    per 5 s, " + stage + ": " + counts));
+        Map<String, Double> writesByClient = new TreeMap<>();
+        // the test's own creates of claims and pods are the load, not the writes it causes
+        entries.stream()
+                .filter(PvcScaleBenchmark::perVolume)
+                .forEach(e -> writesByClient.merge(
+                        e.userAgent().split("/")[0] + " " + e.verb() + " " + e.resource(), 1.0 / claims, Double::sum));
+        Figures f = new Figures(
+                setup,
+                claims,
+                Latencies.of(seconds(sent, boundAt)),
+                Latencies.of(seconds(sent, scheduledAt)),
+                writesByClient.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum(),
+                writesByClient,
+                cpu,
+                cluster == null ? -1 : cluster.operator().peakResidentKiB(),
+                cluster == null
+                        ? -1
+                        : cluster.agents().stream()
+                                .mapToLong(JavaProcess::peakResidentKiB)
+                                .max()
+                                .orElse(-1));
+        assertThat(f.bound().max()).as("every claim Bound").isLessThan(Double.MAX_VALUE);
+        return f;
+    }
+
+    /** A 64Mi local volume on node {@code i % NODES}, as an administrator makes one for each disk a node has. */
+    private static PersistentVolume localVolume(int i) {
+        return new PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName("local-" + i)
+                .endMetadata()
+                .withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity("64Mi")))
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(STATIC_CLASS)
+                .withPersistentVolumeReclaimPolicy("Retain")
+                .withNewLocal()
+                .withPath("/var/lib/static-disks/" + i)
+                .endLocal()
+                .withNewNodeAffinity()
+                .withNewRequired()
+                .addNewNodeSelectorTerm()
+                .addNewMatchExpression()
+                .withKey("kubernetes.io/hostname")
+                .withOperator("In")
+                .withValues("node-" + i % LoadBenchmark.NODES)
+                .endMatchExpression()
+                .endNodeSelectorTerm()
+                .endRequired()
+                .endNodeAffinity()
+                .endSpec()
+                .build();
+    }
+
+    /** Runs {@code n} calls from 16 threads, as many clients applying at once, and waits for all. */
+    private static void inParallel(int n, IntFunction<Callable<?>> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                done.add(pool.submit(call.apply(i)));
+            }
+            for (Future<?> f : done) {
                 f.get();
             }
-            apply.shutdown();
-            await().atMost(Duration.ofMinutes(15))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> boundAt.size() == claims && scheduledAt.size() == claims);
-            claimsWatch.close();
-            podsWatch.close();
-            System.out.println("pvc scale " + claims + ": Bound " + Latencies.of(seconds(sent, boundAt))
-                    + ", scheduled " + Latencies.of(seconds(sent, scheduledAt)));
-            // the writes that follow the last binding (capacities, the agents' reports) land within seconds
-            await().pollDelay(Duration.ofSeconds(10))
-                    .atMost(Duration.ofSeconds(11))
-                    .until(() -> true);
-            Map<String, Double> writesByClient = new TreeMap<>();
-            // the test's own creates of claims and pods are the load, not the writes it causes
-            api.audit().since(mark).stream()
-                    .filter(PvcScaleBenchmark::perVolume)
-                    .forEach(e -> writesByClient.merge(
-                            e.userAgent().split("/")[0] + " " + e.verb() + " " + e.resource(),
-                            1.0 / claims,
-                            Double::sum));
-            long agentPeak = cluster.agents().stream()
-                    .mapToLong(JavaProcess::peakResidentKiB)
-                    .max()
-                    .orElse(-1);
-            Figures f = new Figures(
-                    claims,
-                    Latencies.of(seconds(sent, boundAt)),
-                    Latencies.of(seconds(sent, scheduledAt)),
-                    writesByClient.values().stream()
-                            .mapToDouble(Double::doubleValue)
-                            .sum(),
-                    writesByClient,
-                    cluster.operator().peakResidentKiB(),
-                    agentPeak);
-            System.out.println("pvc scale: " + f);
-            assertThat(f.bound().max()).as("every claim Bound").isLessThan(Double.MAX_VALUE);
-            return f;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * With {@code -Dworkdisk.pvc.profile=DIR} (and {@code -XX:StartFlightRecording} in the JVM flags), the
+     * operator's and agents' flight recordings are dumped there before they are stopped (they are killed, so
+     * nothing is written at their exit): {@code jfr print --events jdk.ExecutionSample} shows where their CPU went.
+     */
+    private static void dumpFlightRecordings(ProcessCluster cluster) throws Exception {
+        String dir = System.getProperty("workdisk.pvc.profile");
+        if (dir == null) {
+            return;
+        }
+        List<JavaProcess> jvms = new ArrayList<>(cluster.agents());
+        jvms.add(cluster.operator());
+        for (JavaProcess jvm : jvms) {
+            new ProcessBuilder(
+                            "jcmd", Long.toString(jvm.pid()), "JFR.dump", "filename=" + dir + "/" + jvm.pid() + ".jfr")
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         }
     }
 
@@ -214,7 +367,7 @@ class PvcScaleBenchmark {
                 .toList();
     }
 
-    private static String key(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+    private static String key(ObjectMeta meta) {
         return meta.getNamespace() + "/" + meta.getName();
     }
 }
