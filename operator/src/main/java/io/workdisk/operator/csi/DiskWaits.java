@@ -89,6 +89,11 @@ final class DiskWaits implements AutoCloseable {
         }
     }
 
+    /** The disk of that name as the watch last showed it, or null. */
+    WorkDisk known(String namespace, String name) {
+        return disks.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name));
+    }
+
     /**
      * Room on {@code node} for a disk about to be made there, counted until the watch shows the disk (whose own
      * size then counts) or the make is given up ({@link #release}).

@@ -14,6 +14,7 @@ import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.csi.VolumeId;
+import io.workdisk.operator.workdisk.DiskFinalizer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +49,9 @@ final class Volumes {
 
     /** The Ready disk for this request: found (same name, same ask) or made, and waited for. */
     WorkDisk create(VolumeRequest request) throws ControllerRefusal {
-        WorkDisk existing = get(request.namespace(), request.name());
+        // The watch's copy answers a retried call; a disk made meanwhile that it does not show yet is met by the
+        // create's conflict, which reads the disk from the server.
+        WorkDisk existing = waits.known(request.namespace(), request.name());
         if (existing == null) {
             if (request.seedRef() != null
                     && client.resources(WorkSeed.class)
@@ -60,9 +63,8 @@ final class Volumes {
                         "seed " + request.seedRef() + " (parameter seedRef) does not exist");
             }
             existing = makeIfRoom(request);
-        } else {
-            refuseIfDifferent(existing, request);
         }
+        refuseIfDifferent(existing, request);
         WorkDisk ready = awaitDisk(
                 existing,
                 d -> d.getStatus() != null
@@ -165,6 +167,8 @@ final class Volumes {
                 .withNamespace(request.namespace())
                 .withName(request.name())
                 .withAnnotations(Map.of(CSI_NAME, request.name(), PVC, request.pvcName()))
+                // made with the finalizer the operator would add: one write less per volume, in a burst of them
+                .withFinalizers(DiskFinalizer.NAME)
                 .build());
         disk.setSpec(WorkDiskSpec.ofSize(quantity(request.sizeBytes()))
                 .withSeedRef(request.seedRef())
@@ -174,7 +178,12 @@ final class Volumes {
             return client.resource(disk).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                return get(request.namespace(), request.name());
+                WorkDisk there = get(request.namespace(), request.name());
+                if (there == null) {
+                    throw ControllerRefusal.of(
+                            Status.Code.ABORTED, "disk " + request.name() + " was being deleted; ask again");
+                }
+                return there;
             }
             if (e.getCode() == 422) {
                 throw ControllerRefusal.of(

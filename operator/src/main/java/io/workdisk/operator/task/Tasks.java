@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes and removes tasks. Names are derived from the owner's UID and the step, so creating a task
@@ -59,9 +60,9 @@ public final class Tasks {
      * so: any other refusal leaves no task, and is thrown for the reconcile's retry, since the status that
      * says the step is under way was written first and no event would bring the disk back.
      */
-    public void ensure(WorkTask task) {
+    public void ensure(WorkTask task, Consumer<WorkTask> made) {
         try {
-            client.resource(task).create();
+            made.accept(client.resource(task).create());
         } catch (KubernetesClientException e) {
             if (!alreadyExists(e)) {
                 throw e;
@@ -86,9 +87,17 @@ public final class Tasks {
      * a status the next reconcile computes again, and it writes the task then: the status is never a to-do list.
      */
     public void carryOut(Plan<?> plan, Runnable report) {
+        carryOut(plan, report, t -> {});
+    }
+
+    /**
+     * As {@link #carryOut(Plan, Runnable)}, handing each task made to {@code made} (for the owner's informer to
+     * hold at once: a reconcile that runs before the watch shows the task would otherwise ask for it again).
+     */
+    public void carryOut(Plan<?> plan, Runnable report, Consumer<WorkTask> made) {
         plan.removeNow().forEach(this::delete);
         report.run();
-        plan.create().forEach(this::ensure);
+        plan.create().forEach(t -> ensure(t, made));
         plan.removeAfterReport().forEach(this::delete);
     }
 

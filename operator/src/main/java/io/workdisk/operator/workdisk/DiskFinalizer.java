@@ -13,8 +13,9 @@ import io.workdisk.api.workdisk.WorkDisk;
  * <p>The name is the one JOSDK gave it when it managed the finalizer, so disks made by an earlier operator
  * keep theirs. Both writes are JSON patches that JOSDK retries after re-reading the disk on a conflict.
  */
-final class DiskFinalizer {
-    static final String NAME = ReconcilerUtils.getDefaultFinalizerName(WorkDisk.class);
+public final class DiskFinalizer {
+    /** Also put on the disks the CSI controller makes, at their create. */
+    public static final String NAME = ReconcilerUtils.getDefaultFinalizerName(WorkDisk.class);
 
     private DiskFinalizer() {}
 

@@ -62,6 +62,8 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     private final Clock clock;
     /** Every node's record and Node object, read whole by placement; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
+    /** The informer of the disks' tasks; set once, when the event sources are made. */
+    private volatile InformerEventSource<WorkTask, WorkDisk> diskTasks;
     /** The informers of the disks' volume objects; set once, when the event sources are made. */
     private volatile ClaimSources claimSources;
 
@@ -90,7 +92,7 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
         var disks = context.getPrimaryCache();
         WaitingDiskIndex.addTo(disks);
         PublishedDiskIndex.addTo(disks);
-        var diskTasks = new InformerEventSource<>(
+        diskTasks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkTask.class, WorkDisk.class)
                         .withName("workdisk-tasks")
                         .withItemStore(new WithoutManagedFields<>())
@@ -224,7 +226,10 @@ public final class WorkDiskReconciler implements Reconciler<WorkDisk> {
     }
 
     private void act(WorkDisk disk, Context<WorkDisk> context, Plan<WorkDiskStatus> plan, ClaimPlan claim) {
-        tasks.carryOut(plan, () -> report(disk, context, withClaim(plan.status(), claim)));
+        tasks.carryOut(
+                plan,
+                () -> report(disk, context, withClaim(plan.status(), claim)),
+                t -> diskTasks.handleRecentResourceCreate(ResourceID.fromResource(t), t));
         claims.carryOut(claim, claimSources::remember);
     }
 
