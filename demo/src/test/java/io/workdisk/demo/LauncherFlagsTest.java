@@ -24,7 +24,7 @@ class LauncherFlagsTest {
     void theLauncherAndTheImagesUseTheSameFlags() {
         assertThat(LauncherFlags.array(LauncherFlags.LAUNCHER, "operator_jvm"))
                 .isEqualTo(LauncherFlags.array(LauncherFlags.IMAGE_BUILD, "operator_jvm"))
-                .contains("-XX:+UseSerialGC");
+                .contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MinHeapFreeRatio=10");
         assertThat(LauncherFlags.array(LauncherFlags.LAUNCHER, "agent_jvm"))
                 .isEqualTo(LauncherFlags.array(LauncherFlags.IMAGE_BUILD, "agent_jvm"))
                 .contains("-XX:TieredStopAtLevel=1", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
