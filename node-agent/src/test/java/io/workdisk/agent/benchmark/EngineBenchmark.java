@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The engine against the reference pipelines of the issue, on one generated tree, in one run: prints each
  * median, the ratios and the goals, and writes them to target/benchmarks/engine.md. Not part of the test
- * suite (tag "benchmark"); run with {@code ./mvnw -B -pl node-agent -am test -Pbenchmark}.
+ * suite (tag "benchmark"); run with {@code ./mvnw -B -pl node-agent -am test -Pbenchmark}. "banger" below is
+ * the Go VM manager whose work-disk helpers this engine replaces; its per-entry ingestion is one reference.
  */
 @Tag("benchmark")
 class EngineBenchmark {
