@@ -11,7 +11,9 @@ import java.util.HexFormat;
  * Paths are relative to the data root (the agent resolves and confines them); names come from the
  * owning object, so an administrator can tell from a file whose it is.
  *
- * <p>Plain Java with no Kubernetes types, so the node agent's disk engine may use it too.
+ * <p>Plain Java with no Kubernetes types, so the node agent's disk engine may use it too. This is only
+ * the contract: the agent's {@code DataDirectories} makes these directories on disk, and its
+ * {@code ConfinedRoot} keeps every write inside the root.
  */
 public final class DataRootLayout {
     /** WorkDisk images, one per disk, named by the WorkDisk's UID (names may be reused; UIDs are not). */

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -182,7 +183,7 @@ final class ChartRbac {
         // apart
         return roles.stream()
                 .filter(r -> r.getMetadata().getName().equals(grant.role())
-                        && java.util.Objects.equals(r.getMetadata().getNamespace(), grant.namespace()))
+                        && Objects.equals(r.getMetadata().getNamespace(), grant.namespace()))
                 .findFirst()
                 .orElseThrow();
     }

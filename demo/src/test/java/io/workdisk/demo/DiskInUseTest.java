@@ -8,6 +8,7 @@ import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.HostSupport;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
 import io.workdisk.agent.run.NodeAgent;
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.VolumePublication;
@@ -84,18 +85,13 @@ class DiskInUseTest {
             channel.close();
             csi.close();
         }
-        // a failed test leaves no mount on the machine
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = line.split(" ")[4];
-            if (mountPoint.startsWith(tmp.toString())) {
-                new ProcessBuilder("umount", "--lazy", mountPoint)
-                        .inheritIO()
-                        .start()
-                        .waitFor();
+        try {
+            // a failed test leaves no mount on the machine
+            HostLeftovers.unmountUnder(tmp);
+        } finally {
+            if (cluster != null) {
+                cluster.close();
             }
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

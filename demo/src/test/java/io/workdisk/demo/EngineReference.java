@@ -1,7 +1,7 @@
 package io.workdisk.demo;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ final class EngineReference {
             Path out = root.resolve("disks/" + prefix + i + ".ext4");
             boolean blank = blankEvery > 0 && i % blankEvery == 0;
             done.add(pool.submit(() -> {
-                DataRoot dataRoot = DataRoot.of(root);
+                ConfinedRoot dataRoot = ConfinedRoot.of(root);
                 return blank
                         ? engine.format(dataRoot, new DiskEngine.FormatRequest(out, size, false, "bench", false))
                         : engine.materialize(

@@ -1,7 +1,7 @@
 package io.workdisk.demo;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.seed.SeedRequest;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -63,7 +63,7 @@ final class Ext4ImageSeedsDouble {
             }
 
             @Override
-            public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
+            public Built build(ConfinedRoot root, Request request, Progress progress) throws EngineException {
                 built.add(new Asked(node, request.image().reference()));
                 if (request.ownership() != SeedOwnership.Root) {
                     throw new EngineException(Problem.INVALID_TASK, "the test double keeps no owners");

@@ -20,6 +20,7 @@ import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.operator.workseed.ImageResolution;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,7 +103,7 @@ class ImageSeedFlowTest {
         WorkSeed building = seed("debian");
         assertThat(building.getStatus().resolvedImage().digest()).isEqualTo(FIRST);
         assertThat(building.getStatus().resolvedImage().resolvedAt()).isNotNull();
-        long size = java.nio.file.Files.size(rootfs);
+        long size = Files.size(rootfs);
         assertThat(building.getStatus().nodes()).allSatisfy(n -> {
             assertThat(n.progress().bytesFetched()).isEqualTo(size / 2);
             assertThat(n.progress().bytesTotal()).isEqualTo(size);

@@ -16,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -205,8 +208,7 @@ class ImageStartBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         String output = Files.readString(log);
         assertThat(exit).as("%s %s: %s", variant.name(), args, output).isZero();
-        java.util.regex.Matcher step =
-                java.util.regex.Pattern.compile("\"seconds\" : ([0-9.]+)").matcher(output);
+        Matcher step = Pattern.compile("\"seconds\" : ([0-9.]+)").matcher(output);
         assertThat(step.find()).as(output).isTrue();
         return new double[] {seconds, Double.parseDouble(step.group(1))};
     }
@@ -265,7 +267,7 @@ class ImageStartBenchmark {
                     .filter(p -> p.getFileName().toString().startsWith("jdk-")
                             && Files.isDirectory(p)
                             && Files.exists(Path.of(p + ".done")))
-                    .max(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
+                    .max(Comparator.comparing(p -> p.toFile().lastModified()))
                     .orElseThrow(() ->
                             new AssertionError("no Debian JDK root in target/images/cache: run ./workdisk images"));
         }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.agent.csi.HostSupport;
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
@@ -347,10 +348,9 @@ final class KubeletCluster implements AutoCloseable {
     }
 
     /** The mount points at or below {@code path}, from this machine's mount table. */
-    List<String> mountsUnder(String path) throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(line -> line.split(" ")[4])
-                .filter(m -> m.equals(path) || m.startsWith(path + "/"))
+    List<String> mountsUnder(String path) {
+        return HostLeftovers.mountsUnder(Path.of(path)).stream()
+                .map(Path::toString)
                 .toList();
     }
 
@@ -396,16 +396,13 @@ final class KubeletCluster implements AutoCloseable {
                 }
             }
         }
-        List<String> mounts = new ArrayList<>(mountsUnder(dir.toString()));
-        Collections.reverse(mounts); // deepest last in the table
-        for (String mount : mounts) {
-            Shell.run(List.of("umount", "--lazy", mount));
-        }
-        for (String line : Shell.ok("losetup", "-nO", "NAME,BACK-FILE").split("\n")) {
-            String[] parts = line.strip().split("\\s+", 2);
-            if (parts.length == 2 && parts[1].startsWith(dir.toString())) {
-                Shell.run(List.of("losetup", "-d", parts[0]));
+        try {
+            HostLeftovers.takeDownUnder(dir);
+        } catch (AssertionError e) {
+            if (failure == null) {
+                throw e;
             }
+            failure.addSuppressed(e);
         }
         if (failure != null) {
             throw failure;

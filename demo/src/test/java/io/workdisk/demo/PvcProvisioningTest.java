@@ -13,6 +13,7 @@ import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.HostSupport;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
 import io.workdisk.agent.testing.DebugfsTree;
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Rootfs;
 import io.workdisk.agent.testing.Shell;
@@ -79,18 +80,13 @@ class PvcProvisioningTest {
 
     @AfterAll
     static void stop() throws Exception {
-        // a failed test leaves no mount on the machine
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = line.split(" ")[4];
-            if (mountPoint.startsWith(tmp.toString())) {
-                new ProcessBuilder("umount", "--lazy", mountPoint)
-                        .inheritIO()
-                        .start()
-                        .waitFor();
+        try {
+            // a failed test leaves no mount on the machine
+            HostLeftovers.unmountUnder(tmp);
+        } finally {
+            if (stack != null) {
+                stack.close();
             }
-        }
-        if (stack != null) {
-            stack.close();
         }
     }
 

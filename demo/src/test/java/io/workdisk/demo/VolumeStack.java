@@ -10,11 +10,16 @@ import io.workdisk.api.node.WorkNode;
 import io.workdisk.csi.CsiDriver;
 import io.workdisk.operator.WorkdiskOperator;
 import io.workdisk.operator.csi.CsiController;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /**
  * The whole path a PVC of the driver takes on a cluster, in one test JVM: the suite's API server, the upstream
@@ -61,7 +66,7 @@ final class VolumeStack implements AutoCloseable {
         CsiController controller = null;
         try {
             plane.csiDriver();
-            Map<String, NodeAgent> agents = new java.util.LinkedHashMap<>();
+            Map<String, NodeAgent> agents = new LinkedHashMap<>();
             for (var node : nodes.entrySet()) {
                 plane.node(node.getKey());
                 agents.put(
@@ -116,11 +121,7 @@ final class VolumeStack implements AutoCloseable {
     }
 
     /** Waits for {@code value} to meet {@code done}; if it never does, fails with what the components said. */
-    <T> T awaitThat(
-            String what,
-            Duration atMost,
-            java.util.concurrent.Callable<T> value,
-            java.util.function.Predicate<T> done) {
+    <T> T awaitThat(String what, Duration atMost, Callable<T> value, Predicate<T> done) {
         try {
             return org.awaitility.Awaitility.await(what).atMost(atMost).until(value, v -> v != null && done.test(v));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -163,11 +164,11 @@ final class VolumeStack implements AutoCloseable {
                 List.of("csi-provisioner", "csi-resizer", "kube-scheduler", "kube-controller-manager")) {
             Path log = plane.log(component);
             try {
-                List<String> lines = java.nio.file.Files.readAllLines(log);
+                List<String> lines = Files.readAllLines(log);
                 all.append("--- ").append(component).append(" (last 40 lines)\n");
                 lines.subList(Math.max(0, lines.size() - 40), lines.size())
                         .forEach(l -> all.append(l).append('\n'));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 all.append("--- ").append(component).append(": no log\n");
             }
         }

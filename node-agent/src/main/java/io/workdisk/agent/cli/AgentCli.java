@@ -1,7 +1,7 @@
 package io.workdisk.agent.cli;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
@@ -84,7 +84,7 @@ public final class AgentCli implements Runnable {
         /** The path whose directory is the default data root. */
         abstract Path output();
 
-        abstract Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException;
+        abstract Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException;
 
         @Override
         public Integer call() {
@@ -95,9 +95,10 @@ public final class AgentCli implements Runnable {
                 if (common.root == null && !Files.isDirectory(dir)) {
                     // the data root defaults to the output's directory: name that, not a root nobody gave
                     throw new EngineException(
-                            Problem.TARGET_DIRECTORY_MISSING, "directory " + DataRoot.quoted(dir) + " does not exist");
+                            Problem.TARGET_DIRECTORY_MISSING,
+                            "directory " + ConfinedRoot.quoted(dir) + " does not exist");
                 }
-                DataRoot root = DataRoot.of(dir);
+                ConfinedRoot root = ConfinedRoot.of(dir);
                 parent.output.result(operation(), execute(parent.engine, root), common.json);
                 return 0;
             } catch (EngineException e) {
@@ -127,7 +128,7 @@ public final class AgentCli implements Runnable {
             return disk.out;
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             return engine.format(
                     root, new DiskEngine.FormatRequest(disk.out, size, disk.preallocate, common.requester, disk.force));
         }
@@ -243,7 +244,7 @@ public final class AgentCli implements Runnable {
             return SeedNames.defaultSeedPath(from.toAbsolutePath());
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             if (source.rootfs != null && !allowEmpty) {
                 EmptySeedGuard.requireSubtree(source.rootfs, subtree);
             }
@@ -254,7 +255,7 @@ public final class AgentCli implements Runnable {
             return built;
         }
 
-        private Timed<?> build(DiskEngine engine, DataRoot root) throws EngineException {
+        private Timed<?> build(DiskEngine engine, ConfinedRoot root) throws EngineException {
             SeedOwnership rule = ownership;
             if (source.image != null) {
                 long start = System.nanoTime();
@@ -321,7 +322,7 @@ public final class AgentCli implements Runnable {
             return disk.out;
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             return engine.materialize(
                     root,
                     new DiskEngine.MaterializeRequest(
@@ -350,7 +351,7 @@ public final class AgentCli implements Runnable {
             return disk;
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             return engine.resize(root, disk, size, common.requester);
         }
     }
@@ -368,7 +369,7 @@ public final class AgentCli implements Runnable {
             return disk;
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             return engine.inspect(disk);
         }
     }
@@ -386,7 +387,7 @@ public final class AgentCli implements Runnable {
             return disk;
         }
 
-        Timed<?> execute(DiskEngine engine, DataRoot root) throws EngineException {
+        Timed<?> execute(DiskEngine engine, ConfinedRoot root) throws EngineException {
             return engine.delete(root, disk, common.requester);
         }
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.ext4.Ext4Image;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedBuilder;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
@@ -33,7 +33,7 @@ final class EmptySeedGuard {
             if (image.lookup(path).isEmpty()) {
                 throw new EngineException(
                         Problem.INVALID_PATH,
-                        "the rootfs " + DataRoot.quoted(rootfs) + " has no " + path + ", so the seed would be empty"
+                        "the rootfs " + ConfinedRoot.quoted(rootfs) + " has no " + path + ", so the seed would be empty"
                                 + HINT);
             }
         } catch (IOException | RuntimeException unreadable) {
@@ -42,7 +42,7 @@ final class EmptySeedGuard {
     }
 
     /** Removes {@code built} and refuses when it holds no entry at all. */
-    static void requireEntries(DiskEngine engine, DataRoot root, Timed<?> built, String requester)
+    static void requireEntries(DiskEngine engine, ConfinedRoot root, Timed<?> built, String requester)
             throws EngineException {
         JsonNode report = JSON.valueToTree(built.result());
         for (String count : ENTRY_COUNTS) {

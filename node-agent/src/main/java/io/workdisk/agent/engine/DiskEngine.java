@@ -1,7 +1,7 @@
 package io.workdisk.agent.engine;
 
 import io.workdisk.agent.engine.ext4.Superblock;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.SpaceCheck;
@@ -106,7 +106,7 @@ public final class DiskEngine {
             Path seed, Path target, long sizeBytes, boolean preallocate, String requester, boolean force) {}
 
     /** A blank ext4 disk of the requested size. */
-    public Timed<DiskFacts> format(DataRoot root, FormatRequest req) throws EngineException {
+    public Timed<DiskFacts> format(ConfinedRoot root, FormatRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
         SpaceCheck.checkDiskSize(req.sizeBytes());
         tools.require("mkfs.ext4");
@@ -127,20 +127,20 @@ public final class DiskEngine {
      * A disk holding exactly the seed's tree: a sparse (or reflinked) copy of the seed, given its own UUID
      * while it is still small, then grown to the requested size. Nothing is copied entry by entry.
      */
-    public Timed<DiskFacts> materialize(DataRoot root, MaterializeRequest req) throws EngineException {
+    public Timed<DiskFacts> materialize(ConfinedRoot root, MaterializeRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
         SpaceCheck.checkDiskSize(req.sizeBytes());
         tools.require("cp", "tune2fs", "resize2fs");
         if (Ownership.isDisk(req.seed())) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    DataRoot.quoted(req.seed()) + " is a disk, not a seed: make a seed with build-seed");
+                    ConfinedRoot.quoted(req.seed()) + " is a disk, not a seed: make a seed with build-seed");
         }
         Superblock seed = DiskInspector.superblock(req.seed(), "seed");
         if (!seed.clean()) {
             throw new EngineException(
                     Problem.CORRUPT_IMAGE,
-                    "seed " + DataRoot.quoted(req.seed())
+                    "seed " + ConfinedRoot.quoted(req.seed())
                             + " is not clean (errors recorded or journal not replayed); rebuild it");
         }
         if (req.sizeBytes() < seed.sizeBytes()) {
@@ -178,7 +178,7 @@ public final class DiskEngine {
         return new Timed<>(seconds, inspector.inspect(target.path()));
     }
 
-    public Timed<SeedReport> buildSeed(DataRoot root, SeedRequest req) throws EngineException {
+    public Timed<SeedReport> buildSeed(ConfinedRoot root, SeedRequest req) throws EngineException {
         long start = nanoTime.getAsLong();
         SeedReport report = new SeedBuilder(tools, nanoTime, recovery, seedMethod, clock).build(root, req);
         return new Timed<>(elapsed(start), report);
@@ -191,7 +191,7 @@ public final class DiskEngine {
      * many entries reached mkfs so far.
      */
     public Timed<ImageSeedReport> buildImageSeed(
-            DataRoot root, ImageSeedRequest req, Phases phases, LongConsumer written) throws EngineException {
+            ConfinedRoot root, ImageSeedRequest req, Phases phases, LongConsumer written) throws EngineException {
         ImageSeedReport report = new ImageSeedBuilder(
                         tools, nanoTime, recovery, LayerLimits.defaults(), seedMethod, clock, layerReaders)
                 .build(root, req, phases, written);
@@ -199,7 +199,8 @@ public final class DiskEngine {
     }
 
     /** Grows a disk offline; see {@link ResizeJournal} for what a crash in the middle leaves. */
-    public Timed<DiskFacts> resize(DataRoot root, Path disk, long sizeBytes, String requester) throws EngineException {
+    public Timed<DiskFacts> resize(ConfinedRoot root, Path disk, long sizeBytes, String requester)
+            throws EngineException {
         long start = nanoTime.getAsLong();
         Path path = existingOwned(root, disk, requester);
         new ResizeJournal(tools, path).grow(sizeBytes);
@@ -216,7 +217,7 @@ public final class DiskEngine {
     public record Deletion(String path, boolean existed) {}
 
     /** Removes a disk workdisk made for this requester; a disk already gone is not an error. */
-    public Timed<Deletion> delete(DataRoot root, Path disk, String requester) throws EngineException {
+    public Timed<Deletion> delete(ConfinedRoot root, Path disk, String requester) throws EngineException {
         long start = nanoTime.getAsLong();
         Path path = root.confine(disk);
         recovery.recover(path.getParent());
@@ -230,16 +231,16 @@ public final class DiskEngine {
                 Durability.fsync(path.getParent());
             } catch (IOException e) {
                 throw new EngineException(
-                        Problem.IO_ERROR, "cannot delete " + DataRoot.quoted(path) + ": " + ErrorText.of(e), e);
+                        Problem.IO_ERROR, "cannot delete " + ConfinedRoot.quoted(path) + ": " + ErrorText.of(e), e);
             }
         }
         return new Timed<>(elapsed(start), new Deletion(path.toString(), existed));
     }
 
-    private Path existingOwned(DataRoot root, Path disk, String requester) throws EngineException {
+    private Path existingOwned(ConfinedRoot root, Path disk, String requester) throws EngineException {
         Path path = root.confine(disk);
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new EngineException(Problem.NOT_FOUND, "disk " + DataRoot.quoted(path) + " does not exist");
+            throw new EngineException(Problem.NOT_FOUND, "disk " + ConfinedRoot.quoted(path) + " does not exist");
         }
         Ownership.checkOwned(path, requester);
         return path;
@@ -251,7 +252,7 @@ public final class DiskEngine {
             file.setLength(sizeBytes);
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "cannot size " + DataRoot.quoted(image) + ": " + ErrorText.of(e), e);
+                    Problem.IO_ERROR, "cannot size " + ConfinedRoot.quoted(image) + ": " + ErrorText.of(e), e);
         }
         if (preallocate) {
             preallocate(image, sizeBytes);

@@ -5,7 +5,7 @@ import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.resize.ResizeJournal;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.task.DataLayout;
+import io.workdisk.agent.task.DataDirectories;
 import io.workdisk.api.DataRootLayout;
 import io.workdisk.api.node.VolumePublication;
 import io.workdisk.csi.VolumeId;
@@ -27,7 +27,7 @@ public final class NodeSurvey {
     static final List<String> REQUIRED_TOOLS =
             List.of("mkfs.ext4", "debugfs", "e2fsck", "tune2fs", "resize2fs", "e2undo", "cp", "stat", "fallocate");
 
-    private final DataLayout layout;
+    private final DataDirectories directories;
     private final E2fsTools tools;
     private final Long capacityLimit;
     private final Supplier<List<ResizeJournal.Unrecovered>> unrecovered;
@@ -35,16 +35,16 @@ public final class NodeSurvey {
 
     /** {@code unrecovered}: the disks whose interrupted resize could not be rolled back, as recovery found them. */
     public NodeSurvey(
-            DataLayout layout,
+            DataDirectories directories,
             E2fsTools tools,
             Long capacityLimit,
             Supplier<List<ResizeJournal.Unrecovered>> unrecovered)
             throws IOException {
-        this.layout = layout;
+        this.directories = directories;
         this.tools = tools;
         this.capacityLimit = capacityLimit;
         this.unrecovered = unrecovered;
-        this.publications = Publications.under(layout.root().path());
+        this.publications = Publications.under(directories.root().path());
     }
 
     /** {@code unrecovered}: one message per disk that needs repair by hand; they do not make the node unready. */
@@ -62,7 +62,7 @@ public final class NodeSurvey {
             List<VolumePublication> publications) {}
 
     public Facts survey() {
-        Path root = layout.root().path();
+        Path root = directories.root().path();
         long capacity = 0;
         long free = 0;
         String reason = "AgentReady";
@@ -94,12 +94,12 @@ public final class NodeSurvey {
         }
         long allocated = 0;
         int disks = 0;
-        for (Path disk : list(layout.disks(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
+        for (Path disk : list(directories.disks(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
             disks++;
             allocated += disk.toFile().length();
         }
         List<String> seeds = new ArrayList<>();
-        for (Path seed : list(layout.seeds(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
+        for (Path seed : list(directories.seeds(), "*" + DataRootLayout.IMAGE_SUFFIX)) {
             seeds.add(DataRootLayout.imageName(seed.getFileName().toString()));
         }
         seeds.sort(null);

@@ -20,7 +20,7 @@ import io.workdisk.agent.node.ServerClock;
 import io.workdisk.agent.source.Downloader;
 import io.workdisk.agent.source.ImageSeeds;
 import io.workdisk.agent.source.RootfsSources;
-import io.workdisk.agent.task.DataLayout;
+import io.workdisk.agent.task.DataDirectories;
 import io.workdisk.agent.task.DisksInUse;
 import io.workdisk.agent.task.TaskExecutor;
 import io.workdisk.agent.task.TaskMetrics;
@@ -198,17 +198,17 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(
             KubernetesClient client, Settings settings, E2fsTools tools, Clock clock, ImageSeeds.Maker images)
             throws EngineException {
-        DataLayout layout = DataLayout.create(settings.dataRoot());
+        DataDirectories directories = DataDirectories.create(settings.dataRoot());
         ExecutorService layerReaders = LayerReaders.pool(Runtime.getRuntime().availableProcessors());
         DiskEngine engine = new DiskEngine(tools, System::nanoTime, SeedMethod.AUTO, clock, layerReaders);
-        recover(layout, engine.recovery());
-        NodeSurvey survey = survey(layout, tools, settings, engine);
+        recover(directories, engine.recovery());
+        NodeSurvey survey = survey(directories, tools, settings, engine);
         TaskExecutor executor = new TaskExecutor(
                 engine,
-                layout,
+                directories,
                 new RootfsSources(settings.imageDirs(), Downloader.standard()),
-                images.make(engine, layout.layers()),
-                disksInUse(layout));
+                images.make(engine, directories.layers()),
+                disksInUse(directories));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TaskWorkers workers = workers(settings, executor, clock, registry);
         Operator operator = taskWatch(client, settings, workers);
@@ -226,24 +226,24 @@ public final class NodeAgent implements AutoCloseable {
         log.info(
                 "agent for node {} started on {}",
                 settings.nodeName(),
-                layout.root().path());
+                directories.root().path());
         return agent;
     }
 
     /** What the node's record says of its data root, its disks and seeds, and their CSI publications. */
-    private static NodeSurvey survey(DataLayout layout, E2fsTools tools, Settings settings, DiskEngine engine)
+    private static NodeSurvey survey(DataDirectories directories, E2fsTools tools, Settings settings, DiskEngine engine)
             throws EngineException {
         try {
-            return new NodeSurvey(layout, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
+            return new NodeSurvey(directories, tools, settings.capacityBytes(), engine.recovery()::unrecovered);
         } catch (IOException e) {
             throw unreadablePublications(e);
         }
     }
 
     /** The disks the node's CSI service has published, as the engine asks before it resizes or deletes one. */
-    private static DisksInUse disksInUse(DataLayout layout) throws EngineException {
+    private static DisksInUse disksInUse(DataDirectories directories) throws EngineException {
         try {
-            return publishedDisks(Publications.under(layout.root().path()));
+            return publishedDisks(Publications.under(directories.root().path()));
         } catch (IOException e) {
             throw unreadablePublications(e);
         }
@@ -336,12 +336,12 @@ public final class NodeAgent implements AutoCloseable {
      * What a killed agent left: half-made images, interrupted resizes, partial downloads. A resize that
      * cannot be rolled back is logged and kept by {@code recovery}, which the node record reports.
      */
-    static void recover(DataLayout layout, ResizeRecovery recovery) throws EngineException {
-        for (Path dir : List.of(layout.disks(), layout.seeds())) {
+    static void recover(DataDirectories directories, ResizeRecovery recovery) throws EngineException {
+        for (Path dir : List.of(directories.disks(), directories.seeds())) {
             StagedOutput.cleanLeftovers(dir);
             recovery.recover(dir);
         }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.downloads(), ".workdisk-download-*")) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(directories.downloads(), ".workdisk-download-*")) {
             for (Path p : s) {
                 Files.deleteIfExists(p);
             }

@@ -1,7 +1,7 @@
 package io.workdisk.agent.source;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.api.task.ImageSource;
@@ -20,7 +20,7 @@ public interface ImageSeeds {
     String resolve(ImageSource image) throws EngineException;
 
     /** A seed published at {@code request.target()}, reporting how far it has come to {@code progress}. */
-    Built build(DataRoot root, Request request, Progress progress) throws EngineException;
+    Built build(ConfinedRoot root, Request request, Progress progress) throws EngineException;
 
     /**
      * One seed to build: from {@code image} (its reference pinned by digest) or from the archive at

@@ -2,7 +2,7 @@ package io.workdisk.agent.source;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedReport;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
@@ -91,7 +91,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
     }
 
     @Override
-    public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
+    public Built build(ConfinedRoot root, Request request, Progress progress) throws EngineException {
         long start = nanoTime.getAsLong();
         SeedOwnership ownership = SeedOwnerships.forEngine(request.ownership());
         if (request.archive() != null) {
@@ -127,7 +127,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
      * {@code force} lets it replace a seed of the same requester at {@code target}.
      */
     public PulledSeedReport buildFromRegistry(
-            DataRoot root,
+            ConfinedRoot root,
             ImageSource image,
             String subtree,
             SeedOwnership ownership,

@@ -1,6 +1,6 @@
 package io.workdisk.agent.source;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -52,7 +52,8 @@ public final class RootfsSources {
         Path path = Path.of(requested);
         for (Path part : path) {
             if (part.toString().equals("..")) {
-                throw new EngineException(Problem.INVALID_PATH, field + " " + DataRoot.quoted(path) + " contains '..'");
+                throw new EngineException(
+                        Problem.INVALID_PATH, field + " " + ConfinedRoot.quoted(path) + " contains '..'");
             }
         }
         if (imageDirs.isEmpty()) {
@@ -62,14 +63,14 @@ public final class RootfsSources {
         }
         if (!Files.exists(path)) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "rootfs " + DataRoot.quoted(path) + " does not exist on this node");
+                    Problem.SOURCE_UNREADABLE, "rootfs " + ConfinedRoot.quoted(path) + " does not exist on this node");
         }
         Path resolved;
         try {
             resolved = path.toRealPath();
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "cannot resolve " + DataRoot.quoted(path) + ": " + ErrorText.of(e));
+                    Problem.SOURCE_UNREADABLE, "cannot resolve " + ConfinedRoot.quoted(path) + ": " + ErrorText.of(e));
         }
         for (Path dir : imageDirs) {
             if (resolved.startsWith(dir)) {
@@ -78,7 +79,7 @@ public final class RootfsSources {
         }
         throw new EngineException(
                 Problem.OUTSIDE_DATA_ROOT,
-                field + " " + DataRoot.quoted(path) + " resolves to " + DataRoot.quoted(resolved)
+                field + " " + ConfinedRoot.quoted(path) + " resolves to " + ConfinedRoot.quoted(resolved)
                         + ", outside the agent's image directories " + imageDirs);
     }
 

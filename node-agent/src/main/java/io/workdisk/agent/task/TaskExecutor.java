@@ -33,20 +33,24 @@ import java.util.Optional;
  */
 public final class TaskExecutor {
     private final DiskEngine engine;
-    private final DataLayout layout;
+    private final DataDirectories directories;
     private final RootfsSources sources;
     private final ImageSeeds images;
     private final DisksInUse inUse;
 
-    public TaskExecutor(DiskEngine engine, DataLayout layout, RootfsSources sources, ImageSeeds images) {
-        this(engine, layout, sources, images, DisksInUse.NONE);
+    public TaskExecutor(DiskEngine engine, DataDirectories directories, RootfsSources sources, ImageSeeds images) {
+        this(engine, directories, sources, images, DisksInUse.NONE);
     }
 
     /** {@code inUse}: what this node's CSI service has published, asked before a disk is resized or removed. */
     public TaskExecutor(
-            DiskEngine engine, DataLayout layout, RootfsSources sources, ImageSeeds images, DisksInUse inUse) {
+            DiskEngine engine,
+            DataDirectories directories,
+            RootfsSources sources,
+            ImageSeeds images,
+            DisksInUse inUse) {
         this.engine = engine;
-        this.layout = layout;
+        this.directories = directories;
         this.sources = sources;
         this.images = images;
         this.inUse = inUse;
@@ -64,7 +68,7 @@ public final class TaskExecutor {
         if (spec.type() == null) {
             throw new EngineException(Problem.INVALID_TASK, "task has no type");
         }
-        Path path = layout.resolve(spec.path());
+        Path path = directories.resolve(spec.path());
         if (spec.type() == TaskType.Format || spec.type() == TaskType.Materialize) {
             Optional<Outcome> done = existing(path, spec.requester());
             if (done.isPresent()) {
@@ -79,24 +83,24 @@ public final class TaskExecutor {
             case Format ->
                 disk(
                         engine.format(
-                                layout.root(),
+                                directories.root(),
                                 new DiskEngine.FormatRequest(path, size(spec), preallocate, spec.requester(), false)),
                         false);
             case Materialize ->
                 disk(
                         engine.materialize(
-                                layout.root(),
+                                directories.root(),
                                 new DiskEngine.MaterializeRequest(
-                                        layout.root().confine(layout.resolve(spec.seedPath())),
+                                        directories.root().confine(directories.resolve(spec.seedPath())),
                                         path,
                                         size(spec),
                                         preallocate,
                                         spec.requester(),
                                         false)),
                         false);
-            case Resize -> disk(engine.resize(layout.root(), path, size(spec), spec.requester()), true);
+            case Resize -> disk(engine.resize(directories.root(), path, size(spec), spec.requester()), true);
             case Delete -> {
-                Timed<DiskEngine.Deletion> deleted = engine.delete(layout.root(), path, spec.requester());
+                Timed<DiskEngine.Deletion> deleted = engine.delete(directories.root(), path, spec.requester());
                 yield new Outcome(
                         TaskResult.deleted(
                                 deleted.result().path(), deleted.result().existed()),
@@ -169,7 +173,7 @@ public final class TaskExecutor {
                     path,
                     spec.requester());
         }
-        ImageSeeds.Built built = images.build(layout.root(), request, progress);
+        ImageSeeds.Built built = images.build(directories.root(), request, progress);
         SeedReport r = built.seed();
         return new Outcome(
                 TaskResult.seed(r.path(), r.sizeBytes(), r.filesystemUUID(), r.payloadBytes(), r.files(), r.skipped())
@@ -179,9 +183,9 @@ public final class TaskExecutor {
     }
 
     private Outcome seed(WorkTaskSpec spec, Path path) throws EngineException {
-        try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), layout.downloads())) {
+        try (RootfsSources.Fetched rootfs = sources.fetch(spec.source(), directories.downloads())) {
             Timed<SeedReport> built = engine.buildSeed(
-                    layout.root(),
+                    directories.root(),
                     new SeedRequest(
                             rootfs.path(),
                             spec.subtree(),
@@ -201,7 +205,7 @@ public final class TaskExecutor {
     /** The image a previous run of this task already published, if it is there and is this requester's. */
     private Optional<Outcome> existing(Path path, String requester) {
         try {
-            Path confined = layout.root().confine(path);
+            Path confined = directories.root().confine(path);
             if (!Files.exists(confined, LinkOption.NOFOLLOW_LINKS)
                     || !Ownership.requesterOf(confined).map(requester::equals).orElse(false)) {
                 return Optional.empty();

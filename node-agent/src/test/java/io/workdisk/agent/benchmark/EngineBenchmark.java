@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.DiskEngine.MaterializeRequest;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedReport;
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The engine against the reference pipelines of the issue, on one generated tree, in one run: prints each
  * median, the ratios and the goals, and writes them to target/benchmarks/engine.md. Not part of the test
- * suite (tag "benchmark"); run with {@code ./mvnw -B -pl node-agent -am test -Pbenchmark}.
+ * suite (tag "benchmark"); run with {@code ./mvnw -B -pl node-agent -am test -Pbenchmark}. "banger" below is
+ * the Go VM manager whose work-disk helpers this engine replaces; its per-entry ingestion is one reference.
  */
 @Tag("benchmark")
 class EngineBenchmark {
@@ -54,7 +55,7 @@ class EngineBenchmark {
     @Test
     void engineAgainstReferences() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
-        DataRoot root = DataRoot.of(data);
+        ConfinedRoot root = ConfinedRoot.of(data);
         Path rootfsTree = tmp.resolve("rootfs-tree");
         PayloadTree.Stats stats = PayloadTree.create(rootfsTree.resolve("root"), 1);
         Path rootfs = Rootfs.make(rootfsTree, data.resolve("rootfs.ext4"), 1024, Rootfs.Layout.EXT4_DEFAULT);
@@ -105,7 +106,7 @@ class EngineBenchmark {
         assertThat(report).isNotEmpty();
     }
 
-    private void growthSection(DataRoot root, Path data) throws Exception {
+    private void growthSection(ConfinedRoot root, Path data) throws Exception {
         line("## build-seed as the payload grows");
         line("");
         line("| entries | MB apparent | seconds | seconds per 1,000 entries |");
@@ -127,7 +128,7 @@ class EngineBenchmark {
         line("");
     }
 
-    private void buildSeedSection(DataRoot root, Path rootfs, Path rootfsTree, Path data) throws Exception {
+    private void buildSeedSection(ConfinedRoot root, Path rootfs, Path rootfsTree, Path data) throws Exception {
         DiskEngine staging = new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime, SeedMethod.STAGING_TREE);
         boolean perEntryWanted = SECTIONS.contains("per-entry");
         double perEntry = perEntryWanted ? time(1, () -> perEntryDebugfs(rootfsTree.resolve("root"), data)) : 0;
@@ -187,7 +188,7 @@ class EngineBenchmark {
      * cp --sparse=always, truncate, resize2fs -f, tune2fs -U random and sync, each its own process. The
      * engine once as a fresh JVM through the CLI (JVM start included), once inside this warm JVM.
      */
-    private void materializeSection(DataRoot root, Path data) throws Exception {
+    private void materializeSection(ConfinedRoot root, Path data) throws Exception {
         long size = 8 * GIB;
         if (SpaceCheck.usable(data) < size + GIB) {
             line("## materialize: skipped, %s has only %d GiB free", data, SpaceCheck.usable(data) / GIB);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.VolumeId;
 import io.workdisk.csi.protocol.NodePublishVolumeRequest;
@@ -152,8 +153,8 @@ class HostileNodeRequestsTest {
     void aSecondPresentationOfAPublishedDisk() throws Exception {
         Path first = node.kubelet.resolve("pods/first");
         node.node().nodePublishVolume(NodeHarness.publish(disk.toString(), first, NodeHarness.block(), null));
-        List<String> loopsBefore = node.loopDevices();
-        List<String> mountsBefore = node.mounts();
+        List<HostLeftovers.LoopDevice> loopsBefore = node.loopDevices();
+        List<Path> mountsBefore = node.mounts();
         Path second = node.kubelet.resolve("pods/second");
         assertThatThrownBy(() -> node.node()
                         .nodePublishVolume(NodeHarness.publish(

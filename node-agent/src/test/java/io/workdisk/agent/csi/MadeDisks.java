@@ -1,7 +1,7 @@
 package io.workdisk.agent.csi;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.api.DataRootLayout;
 import io.workdisk.csi.VolumeId;
@@ -24,14 +24,14 @@ final class MadeDisks implements NodeDisks {
     }
 
     private final DiskEngine engine = DiskEngine.standard();
-    private final DataRoot root;
+    private final ConfinedRoot root;
     private final Path dataRoot;
     private final Map<VolumeId, State> disks = new ConcurrentHashMap<>();
 
     MadeDisks(Path dataRoot) throws EngineException, java.io.IOException {
         this.dataRoot = dataRoot;
         java.nio.file.Files.createDirectories(dataRoot.resolve(DataRootLayout.DISKS));
-        this.root = DataRoot.of(dataRoot);
+        this.root = ConfinedRoot.of(dataRoot);
     }
 
     /** A new blank ext4 disk of this size, Ready on this node. */

@@ -1,5 +1,6 @@
 package io.workdisk.agent.csi;
 
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.csi.CsiDriver;
 import io.workdisk.csi.CsiSocketChannels;
 import io.workdisk.csi.VolumeId;
@@ -93,17 +94,13 @@ final class NodeHarness implements AutoCloseable {
     }
 
     /** Loop devices backed by a file under this test's directory. */
-    List<String> loopDevices() throws IOException {
-        String out = HostCommands.standard().run("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE");
-        return out.lines().filter(l -> l.contains(dir.toString())).toList();
+    List<HostLeftovers.LoopDevice> loopDevices() {
+        return HostLeftovers.loopDevicesUnder(dir);
     }
 
-    /** Mount points under this test's directory. */
-    List<String> mounts() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(l -> l.split(" ")[4])
-                .filter(p -> p.startsWith(dir.toString()))
-                .toList();
+    /** Mount points under this test's directory, deepest first. */
+    List<Path> mounts() {
+        return HostLeftovers.mountsUnder(dir);
     }
 
     /**
@@ -113,16 +110,6 @@ final class NodeHarness implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            HostCommands host = HostCommands.standard();
-            for (String mount : mounts()) {
-                host.run("umount", "--lazy", mount);
-            }
-            for (String loop : loopDevices()) {
-                host.run("losetup", "--detach", loop.strip().split("\\s+")[0]);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("could not clean up after the test", e);
-        }
+        HostLeftovers.takeDownUnder(dir);
     }
 }

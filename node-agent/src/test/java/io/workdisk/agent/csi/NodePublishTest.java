@@ -2,6 +2,7 @@ package io.workdisk.agent.csi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.VolumeId;
 import io.workdisk.csi.protocol.NodeGetVolumeStatsRequest;
@@ -115,7 +116,7 @@ class NodePublishTest {
 
         assertThat(target.resolve("lost+found")).isDirectory();
         Files.writeString(target.resolve("hello.txt"), "from the pod");
-        assertThat(node.mounts()).containsExactly(target.toString());
+        assertThat(node.mounts()).containsExactly(target);
 
         node.node().nodeUnpublishVolume(NodeHarness.unpublish(disk, target));
         assertThat(target).doesNotExist();
@@ -136,14 +137,14 @@ class NodePublishTest {
         Path second = node.kubelet.resolve("pods/second");
         var request = NodeHarness.publish(disk.toString(), first, NodeHarness.block(), null);
         node.node().nodePublishVolume(request);
-        List<String> loops = node.loopDevices();
+        List<HostLeftovers.LoopDevice> loops = node.loopDevices();
 
         node.restart();
 
         node.node().nodePublishVolume(request); // kubelet repeats a call it saw no answer to
         node.node().nodePublishVolume(NodeHarness.publish(disk.toString(), second, NodeHarness.block(), null));
         assertThat(node.loopDevices()).as("the same loop device, found again").isEqualTo(loops);
-        assertThat(node.mounts()).containsExactlyInAnyOrder(first.toString(), second.toString());
+        assertThat(node.mounts()).containsExactlyInAnyOrder(first, second);
 
         node.node().nodeUnpublishVolume(NodeHarness.unpublish(disk, first));
         assertThat(node.loopDevices()).as("still used at the second target").isEqualTo(loops);

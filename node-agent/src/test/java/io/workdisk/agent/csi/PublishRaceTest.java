@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.workdisk.agent.testing.HostLeftovers;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.csi.CsiSocketChannels;
 import io.workdisk.csi.VolumeId;
@@ -29,20 +30,8 @@ class PublishRaceTest {
 
     /** A failed test leaves no mount or loop device on the machine. */
     @AfterEach
-    void takeDownWhatIsLeft() throws Exception {
-        HostCommands host = HostCommands.standard();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String mountPoint = line.split(" ")[4];
-            if (mountPoint.startsWith(tmp.toString())) {
-                host.run("umount", "--lazy", mountPoint);
-            }
-        }
-        for (String loop : host.run("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE")
-                .lines()
-                .filter(l -> l.contains(tmp.toString()))
-                .toList()) {
-            host.run("losetup", "--detach", loop.strip().split("\\s+")[0]);
-        }
+    void takeDownWhatIsLeft() {
+        HostLeftovers.takeDownUnder(tmp);
     }
 
     @Test
@@ -79,10 +68,7 @@ class PublishRaceTest {
                 .as("the agent told of the record and of its withdrawal")
                 .hasValue(2);
         assertThat(target).doesNotExist();
-        assertThat(HostCommands.standard()
-                        .run("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE")
-                        .lines()
-                        .filter(l -> l.contains(tmp.toString())))
+        assertThat(HostLeftovers.loopDevicesUnder(tmp))
                 .as("no loop device attached")
                 .isEmpty();
     }

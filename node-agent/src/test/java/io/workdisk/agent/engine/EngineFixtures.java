@@ -1,6 +1,6 @@
 package io.workdisk.agent.engine;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedRequest;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -18,7 +18,7 @@ final class EngineFixtures {
     final Path tmp;
     final Path sourceRoot;
     final Path data;
-    final DataRoot dataRoot;
+    final ConfinedRoot dataRoot;
     final DiskEngine engine = DiskEngine.standard();
 
     EngineFixtures(Path tmp) throws IOException, EngineException {
@@ -29,7 +29,7 @@ final class EngineFixtures {
         this.sourceRoot = source.resolve("root");
         TreeFixture.create(sourceRoot);
         this.data = Files.createDirectories(tmp.resolve("data"));
-        this.dataRoot = DataRoot.of(data);
+        this.dataRoot = ConfinedRoot.of(data);
     }
 
     /** An engine that builds seeds only {@code method}'s way, whatever e2fsprogs is installed. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine.FormatRequest;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.inspect.DiskFacts;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -34,13 +34,13 @@ class FormatTest {
     Path tmp;
 
     Path data;
-    DataRoot root;
+    ConfinedRoot root;
     DiskEngine engine = DiskEngine.standard();
 
     @BeforeEach
     void setUp() throws Exception {
         data = Files.createDirectories(tmp.resolve("data"));
-        root = DataRoot.of(data);
+        root = ConfinedRoot.of(data);
     }
 
     private DiskFacts format(Path out, long size, boolean preallocate, String requester, boolean force)

@@ -2,7 +2,7 @@ package io.workdisk.agent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedReport;
 import io.workdisk.agent.engine.seed.SeedRequest;
@@ -136,7 +136,8 @@ class SeedLayoutsTest {
         Path data = Files.createDirectories(tmp.resolve("data-" + method));
         SeedReport report = EngineFixtures.engine(method)
                 .buildSeed(
-                        DataRoot.of(data), new SeedRequest(rootfs, "/root", data.resolve("corpus.seed"), "test", false))
+                        ConfinedRoot.of(data),
+                        new SeedRequest(rootfs, "/root", data.resolve("corpus.seed"), "test", false))
                 .result();
         assertThat(report.method()).isEqualTo(method.label());
         Path seed = Path.of(report.path());

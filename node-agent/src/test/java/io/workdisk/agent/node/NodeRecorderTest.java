@@ -7,7 +7,7 @@ import io.workdisk.agent.csi.Publication;
 import io.workdisk.agent.csi.Publications;
 import io.workdisk.agent.engine.resize.ResizeJournal;
 import io.workdisk.agent.engine.tools.E2fsTools;
-import io.workdisk.agent.task.DataLayout;
+import io.workdisk.agent.task.DataDirectories;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.node.VolumePublication;
 import io.workdisk.api.node.WorkNodeStatus;
@@ -32,7 +32,10 @@ class NodeRecorderTest {
     void unrecoveredResizesAreAConditionOfTheNodeRecordAndLeaveItReady() throws Exception {
         List<ResizeJournal.Unrecovered> left = new ArrayList<>();
         NodeSurvey survey = new NodeSurvey(
-                DataLayout.create(tmp.resolve("data")), E2fsTools.fromEnvironment(), null, () -> List.copyOf(left));
+                DataDirectories.create(tmp.resolve("data")),
+                E2fsTools.fromEnvironment(),
+                null,
+                () -> List.copyOf(left));
         NodeRecorder recorder = new NodeRecorder(
                 null,
                 "node-a",
@@ -60,11 +63,11 @@ class NodeRecorderTest {
 
     @Test
     void whatTheCsiServicePublishedIsInTheNodeRecordAndGoesWithItsUnpublish() throws Exception {
-        DataLayout layout = DataLayout.create(tmp.resolve("data"));
+        DataDirectories directories = DataDirectories.create(tmp.resolve("data"));
         NodeRecorder recorder = new NodeRecorder(
                 null,
                 "node-a",
-                new NodeSurvey(layout, E2fsTools.fromEnvironment(), null, List::of),
+                new NodeSurvey(directories, E2fsTools.fromEnvironment(), null, List::of),
                 Clock.fixed(Instant.parse("2026-11-25T16:27:40Z"), ZoneOffset.UTC),
                 "test",
                 Optional::empty,
@@ -73,14 +76,14 @@ class NodeRecorderTest {
                 .as("nothing published: no field")
                 .isNull();
 
-        Publications publications = Publications.under(layout.root().path());
+        Publications publications = Publications.under(directories.root().path());
         Path target = Path.of("/var/lib/kubelet/pods/p-1/volumes/kubernetes.io~csi/pv/mount");
         publications.record(Publication.of(
                 "team-a/vm-disk/0b7e9c56-3c1d-4d9e-9a51-1f2a3b4c5d6e",
                 target.toString(),
                 Presentation.DISK_IMAGE,
                 false,
-                layout.resolve("disks/uid-1.ext4").toString(),
+                directories.resolve("disks/uid-1.ext4").toString(),
                 new Publication.PodRef("team-a", "vm-1", "pod-uid"),
                 Instant.parse("2026-11-25T16:27:00Z")));
         assertThat(recorder.status(null).publications())

@@ -36,11 +36,11 @@ class InUseStepsTest {
 
     @BeforeEach
     void aMadeDisk() throws Exception {
-        DataLayout layout = DataLayout.create(tmp.resolve("data"));
-        image = layout.resolve(DISK);
+        DataDirectories directories = DataDirectories.create(tmp.resolve("data"));
+        image = directories.resolve(DISK);
         executor = new TaskExecutor(
                 DiskEngine.standard(),
-                layout,
+                directories,
                 new RootfsSources(List.of(), Downloader.standard()),
                 new TaskExecutorTest.Recording(),
                 path -> {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.engine.tools.E2fsTools;
@@ -31,7 +31,7 @@ class TaskExecutorTest {
     TaskExecutor executor(List<Path> imageDirs, ImageSeeds images) throws EngineException {
         return new TaskExecutor(
                 new DiskEngine(E2fsTools.fromEnvironment(), System::nanoTime),
-                DataLayout.create(tmp.resolve("data")),
+                DataDirectories.create(tmp.resolve("data")),
                 new RootfsSources(imageDirs, Downloader.standard()),
                 images);
     }
@@ -66,7 +66,7 @@ class TaskExecutorTest {
         }
 
         @Override
-        public Built build(DataRoot root, Request request, Progress progress) throws EngineException {
+        public Built build(ConfinedRoot root, Request request, Progress progress) throws EngineException {
             asked.add(request);
             throw new EngineException(Problem.TOOL_FAILED, "recorded, not built");
         }

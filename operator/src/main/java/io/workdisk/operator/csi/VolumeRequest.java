@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A CreateVolume request read and checked: the WorkDisk it asks for (namespace, name, size, seed,
@@ -146,8 +147,7 @@ record VolumeRequest(
             return Optional.empty();
         }
         var requirements = request.getAccessibilityRequirements();
-        return java.util.stream.Stream.concat(
-                        requirements.getPreferredList().stream(), requirements.getRequisiteList().stream())
+        return Stream.concat(requirements.getPreferredList().stream(), requirements.getRequisiteList().stream())
                 .map(Topology::getSegmentsMap)
                 .map(s -> s.get(CsiDriver.TOPOLOGY_KEY))
                 .filter(n -> n != null && !n.isEmpty())

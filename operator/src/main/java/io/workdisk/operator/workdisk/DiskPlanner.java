@@ -110,13 +110,10 @@ public final class DiskPlanner {
                 s.nodes(),
                 n -> seedReadyOn(s.seed(), n.name()),
                 s.allocations().get());
-        // Java 17 has no switch over a sealed type's records: one instanceof pattern for each of the two
-        if (result instanceof Placement.Placed placed) {
-            return createOnNode(s, f.onNode(placed.node()), size.bytes())
-                    .reserving(new Plan.Reservation(disk.getMetadata().getUid(), placed.node(), size.bytes()));
-        }
-        Placement.NotPlaced notPlaced = (Placement.NotPlaced) result;
-        return waiting(s, f, notPlaced.reason(), notPlaced.message(), WAIT_FOR_PLACEMENT);
+        return result.fold(
+                placed -> createOnNode(s, f.onNode(placed.node()), size.bytes())
+                        .reserving(new Plan.Reservation(disk.getMetadata().getUid(), placed.node(), size.bytes())),
+                notPlaced -> waiting(s, f, notPlaced.reason(), notPlaced.message(), WAIT_FOR_PLACEMENT));
     }
 
     /** Placed: the create task is written once the node's agent, and the seed there, are ready. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -23,11 +24,28 @@ public final class Placement {
     /** A disk as placement counts it: where it is or has room reserved (null: neither), and how big. */
     public record Allocation(String diskUid, String node, long bytes) {}
 
-    public sealed interface Result permits Placed, NotPlaced {}
+    /**
+     * Where a disk goes, or why nowhere. Java 17 has no switch over a sealed type's records, so {@link #fold}
+     * stands in for one: each record answers its own branch, and a third record would not compile until
+     * every caller says what it means.
+     */
+    public sealed interface Result permits Placed, NotPlaced {
+        <T> T fold(Function<Placed, T> ifPlaced, Function<NotPlaced, T> ifNotPlaced);
+    }
 
-    public record Placed(String node) implements Result {}
+    public record Placed(String node) implements Result {
+        @Override
+        public <T> T fold(Function<Placed, T> ifPlaced, Function<NotPlaced, T> ifNotPlaced) {
+            return ifPlaced.apply(this);
+        }
+    }
 
-    public record NotPlaced(String reason, String message) implements Result {}
+    public record NotPlaced(String reason, String message) implements Result {
+        @Override
+        public <T> T fold(Function<Placed, T> ifPlaced, Function<NotPlaced, T> ifNotPlaced) {
+            return ifNotPlaced.apply(this);
+        }
+    }
 
     /** Where the disk goes. A disk that has room on a node already keeps it: a decision, once made, stands. */
     public Result place(

@@ -31,7 +31,6 @@ import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskSpec;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.api.workseed.NodeSeedStatus;
-import io.workdisk.api.workseed.SeedPhase;
 import io.workdisk.api.workseed.WorkSeed;
 import io.workdisk.api.workseed.WorkSeedSpec;
 import io.workdisk.api.workseed.WorkSeedStatus;
@@ -587,8 +586,8 @@ class DiskPlannerBranchesTest {
     static WorkSeedStatus readyOn(String node) {
         String digest = SeedDigest.of(seed(null).getSpec(), null).orElseThrow();
         return new WorkSeedStatus(
-                List.of(new NodeSeedStatus(
-                        node, SeedPhase.Ready, "/data/seeds/s.ext4", GIB, GIB, 1, 0, null, digest, 1, null, null)),
+                List.of(NodeSeedStatus.ready(
+                        node, TaskResult.seed("/data/seeds/s.ext4", GIB, "seed-fs-uuid", GIB, 1, 0), null, digest, 1)),
                 1,
                 1,
                 "1/1",

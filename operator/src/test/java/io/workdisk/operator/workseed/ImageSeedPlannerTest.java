@@ -204,8 +204,13 @@ class ImageSeedPlannerTest {
         String digestBefore = SeedDigest.of(
                         seed(TAG, null, null).getSpec(), ResolvedImage.resolved(TAG, DIGEST, null, "a", null))
                 .orElseThrow();
-        NodeSeedStatus readyOnA = new NodeSeedStatus(
-                "a", SeedPhase.Ready, "/d/seeds/s.ext4", GIB, 1L, 1, 0, null, digestBefore, 1, DIGEST, null);
+        NodeSeedStatus readyOnA = NodeSeedStatus.ready(
+                "a",
+                TaskResult.seed("/d/seeds/s.ext4", GIB, "seed-fs-uuid", 1L, 1, 0)
+                        .withImageDigest(DIGEST),
+                null,
+                digestBefore,
+                1);
         WorkSeed seed = seed(TAG, "2026-11-25T10:00:00Z", resolvedTo(TAG, DIGEST, null, readyOnA));
 
         Plan<WorkSeedStatus> plan = plan(seed, List.of(A));

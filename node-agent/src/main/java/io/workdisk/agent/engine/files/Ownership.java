@@ -32,7 +32,7 @@ public final class Ownership {
             throw new EngineException(
                     Problem.UNSUPPORTED_FILESYSTEM,
                     "cannot record ownership on "
-                            + DataRoot.quoted(file) + ": the filesystem must support user extended attributes ("
+                            + ConfinedRoot.quoted(file) + ": the filesystem must support user extended attributes ("
                             + ErrorText.of(e) + ")");
         }
     }
@@ -47,7 +47,7 @@ public final class Ownership {
         } catch (UnsupportedOperationException | IOException e) {
             throw new EngineException(
                     Problem.UNSUPPORTED_FILESYSTEM,
-                    "cannot mark " + DataRoot.quoted(file)
+                    "cannot mark " + ConfinedRoot.quoted(file)
                             + " as a disk: the filesystem must support user extended attributes");
         }
     }
@@ -93,12 +93,12 @@ public final class Ownership {
         }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new EngineException(
-                    Problem.INVALID_PATH, DataRoot.quoted(target) + " is a directory; name a file to create in it");
+                    Problem.INVALID_PATH, ConfinedRoot.quoted(target) + " is a directory; name a file to create in it");
         }
         if (!force) {
             throw new EngineException(
                     Problem.TARGET_EXISTS,
-                    DataRoot.quoted(target) + " already exists (use --force to replace a disk workdisk created)");
+                    ConfinedRoot.quoted(target) + " already exists (use --force to replace a disk workdisk created)");
         }
         checkOwned(target, requester);
     }
@@ -109,12 +109,12 @@ public final class Ownership {
         if (owner.isEmpty()) {
             throw new EngineException(
                     Problem.NOT_OWNED,
-                    DataRoot.quoted(target) + " was not created by workdisk; refusing to modify or remove it");
+                    ConfinedRoot.quoted(target) + " was not created by workdisk; refusing to modify or remove it");
         }
         if (!owner.get().equals(requester)) {
             throw new EngineException(
                     Problem.NOT_OWNED,
-                    DataRoot.quoted(target) + " belongs to requester '" + owner.get() + "', not '" + requester
+                    ConfinedRoot.quoted(target) + " belongs to requester '" + owner.get() + "', not '" + requester
                             + "'; refusing to modify or remove it");
         }
     }

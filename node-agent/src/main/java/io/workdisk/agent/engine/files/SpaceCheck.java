@@ -51,8 +51,8 @@ public final class SpaceCheck {
         if (bytes > usable) {
             throw new EngineException(
                     Problem.INSUFFICIENT_SPACE,
-                    "not enough space: " + what + " needs " + Sizes.human(bytes) + " but " + DataRoot.quoted(directory)
-                            + " has only " + Sizes.human(usable) + " free");
+                    "not enough space: " + what + " needs " + Sizes.human(bytes) + " but "
+                            + ConfinedRoot.quoted(directory) + " has only " + Sizes.human(usable) + " free");
         }
     }
 
@@ -60,7 +60,8 @@ public final class SpaceCheck {
         try {
             return Files.getFileStore(directory).getUsableSpace();
         } catch (IOException e) {
-            throw new EngineException(Problem.IO_ERROR, "cannot read free space of " + DataRoot.quoted(directory), e);
+            throw new EngineException(
+                    Problem.IO_ERROR, "cannot read free space of " + ConfinedRoot.quoted(directory), e);
         }
     }
 }

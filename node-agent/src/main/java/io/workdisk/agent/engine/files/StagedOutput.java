@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * either no disk or the previous one at the final path. A later run removes what a dead one left.
  */
 public final class StagedOutput implements AutoCloseable {
-    private static final String PREFIX = DataRoot.RESERVED_PREFIX + "tmp-";
+    private static final String PREFIX = ConfinedRoot.RESERVED_PREFIX + "tmp-";
     private static final Pattern LEFTOVER =
             Pattern.compile(Pattern.quote(PREFIX) + "([0-9a-f]{16})\\.(lock|img|stage)");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -75,18 +75,18 @@ public final class StagedOutput implements AutoCloseable {
                 closeQuietly(channel);
                 throw new EngineException(
                         Problem.IO_ERROR,
-                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": permission denied",
+                        "cannot create a temporary file in " + ConfinedRoot.quoted(directory) + ": permission denied",
                         e);
             } catch (IOException e) {
                 closeQuietly(channel);
                 throw new EngineException(
                         Problem.IO_ERROR,
-                        "cannot create a temporary file in " + DataRoot.quoted(directory) + ": " + ErrorText.of(e),
+                        "cannot create a temporary file in " + ConfinedRoot.quoted(directory) + ": " + ErrorText.of(e),
                         e);
             }
         }
         throw new EngineException(
-                Problem.IO_ERROR, "cannot create a unique temporary file in " + DataRoot.quoted(directory));
+                Problem.IO_ERROR, "cannot create a unique temporary file in " + ConfinedRoot.quoted(directory));
     }
 
     private static byte[] randomBytes() {
@@ -132,10 +132,10 @@ public final class StagedOutput implements AutoCloseable {
             published = true;
         } catch (FileAlreadyExistsException e) {
             throw new EngineException(
-                    Problem.TARGET_EXISTS, DataRoot.quoted(target) + " appeared while it was being built");
+                    Problem.TARGET_EXISTS, ConfinedRoot.quoted(target) + " appeared while it was being built");
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "cannot publish " + DataRoot.quoted(target) + ": " + ErrorText.of(e), e);
+                    Problem.IO_ERROR, "cannot publish " + ConfinedRoot.quoted(target) + ": " + ErrorText.of(e), e);
         }
     }
 

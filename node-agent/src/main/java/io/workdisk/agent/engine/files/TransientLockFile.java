@@ -59,7 +59,7 @@ public final class TransientLockFile implements AutoCloseable {
             }
             channel.close(); // a file its holder removed meanwhile: lock the one at the path now
         }
-        throw new IOException("cannot lock " + DataRoot.quoted(file) + ": it keeps being replaced");
+        throw new IOException("cannot lock " + ConfinedRoot.quoted(file) + ": it keeps being replaced");
     }
 
     private static long sizeAt(Path file) throws IOException {

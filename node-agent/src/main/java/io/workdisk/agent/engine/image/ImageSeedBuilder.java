@@ -1,7 +1,7 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.ext4.Inode;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.output.Target;
 import io.workdisk.agent.engine.resize.ResizeRecovery;
@@ -64,7 +64,7 @@ public final class ImageSeedBuilder {
     }
 
     /** Builds the seed {@code req} asks for, telling {@code written} how many entries reached mkfs so far. */
-    public ImageSeedReport build(DataRoot root, ImageSeedRequest req, Phases phases, LongConsumer written)
+    public ImageSeedReport build(ConfinedRoot root, ImageSeedRequest req, Phases phases, LongConsumer written)
             throws EngineException {
         String subtree = SeedBuilder.normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");

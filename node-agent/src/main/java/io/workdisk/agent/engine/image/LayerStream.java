@@ -1,6 +1,6 @@
 package io.workdisk.agent.engine.image;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -69,7 +69,7 @@ final class LayerStream implements AutoCloseable {
             if (channel.size() < layer.offset() + layer.size()) {
                 throw new EngineException(
                         Problem.CORRUPT_IMAGE,
-                        "layer " + layer.digest() + " in " + DataRoot.quoted(layer.file()) + " is cut short");
+                        "layer " + layer.digest() + " in " + ConfinedRoot.quoted(layer.file()) + " is cut short");
             }
             channel.position(layer.offset());
             return new LayerStream(layer, Channels.newInputStream(channel), channel, budget);
@@ -80,7 +80,7 @@ final class LayerStream implements AutoCloseable {
             closeQuietly(source);
             throw new EngineException(
                     Problem.SOURCE_UNREADABLE,
-                    "cannot read layer " + layer.digest() + " from " + DataRoot.quoted(layer.file()) + ": "
+                    "cannot read layer " + layer.digest() + " from " + ConfinedRoot.quoted(layer.file()) + ": "
                             + ErrorText.of(e),
                     e);
         } catch (EngineException e) {

@@ -2,7 +2,7 @@ package io.workdisk.agent.engine.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -54,7 +54,7 @@ public final class OciArchive {
     public static ImageLayers read(Path path, Platform platform) throws EngineException {
         if (!Files.isRegularFile(path)) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "image archive " + DataRoot.quoted(path) + " is not a regular file");
+                    Problem.SOURCE_UNREADABLE, "image archive " + ConfinedRoot.quoted(path) + " is not a regular file");
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             byte[] head = new byte[4];
@@ -62,7 +62,7 @@ public final class OciArchive {
             if (!Compression.sniff(head).equals(Compression.OCI_TAR)) {
                 throw new EngineException(
                         Problem.INVALID_IMAGE,
-                        "image archive " + DataRoot.quoted(path) + " is compressed; decompress it first (layers are"
+                        "image archive " + ConfinedRoot.quoted(path) + " is compressed; decompress it first (layers are"
                                 + " read in place, which needs a plain tar)");
             }
             OciArchive a = new OciArchive(path, channel, index(path, channel));
@@ -74,17 +74,18 @@ public final class OciArchive {
             }
             throw new EngineException(
                     Problem.INVALID_IMAGE,
-                    DataRoot.quoted(path) + " is neither an OCI image layout (oci-layout, index.json) nor a docker save"
+                    ConfinedRoot.quoted(path)
+                            + " is neither an OCI image layout (oci-layout, index.json) nor a docker save"
                             + " archive (manifest.json)");
         } catch (TarReader.TarFormatException e) {
             throw new EngineException(
                     Problem.INVALID_IMAGE,
-                    "image archive " + DataRoot.quoted(path) + " is not a valid tar: " + ErrorText.of(e),
+                    "image archive " + ConfinedRoot.quoted(path) + " is not a valid tar: " + ErrorText.of(e),
                     e);
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_UNREADABLE,
-                    "cannot read image archive " + DataRoot.quoted(path) + ": " + ErrorText.of(e),
+                    "cannot read image archive " + ConfinedRoot.quoted(path) + ": " + ErrorText.of(e),
                     e);
         }
     }

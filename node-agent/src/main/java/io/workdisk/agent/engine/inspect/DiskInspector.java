@@ -4,7 +4,7 @@ import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Superblock;
 import io.workdisk.agent.engine.ext4.UnsupportedFeatureException;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
@@ -32,7 +32,7 @@ public final class DiskInspector {
             size = Files.size(disk);
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.SOURCE_UNREADABLE, "cannot read " + DataRoot.quoted(disk) + ": " + ErrorText.of(e));
+                    Problem.SOURCE_UNREADABLE, "cannot read " + ConfinedRoot.quoted(disk) + ": " + ErrorText.of(e));
         }
         return new DiskFacts(
                 disk.toString(),
@@ -62,7 +62,7 @@ public final class DiskInspector {
         try {
             if (Files.isDirectory(image)) {
                 throw new EngineException(
-                        Problem.SOURCE_UNREADABLE, role + " " + DataRoot.quoted(image) + " is a directory");
+                        Problem.SOURCE_UNREADABLE, role + " " + ConfinedRoot.quoted(image) + " is a directory");
             }
             return Ext4Image.readSuperblock(image);
         } catch (EngineException e) {
@@ -73,7 +73,7 @@ public final class DiskInspector {
     }
 
     public static EngineException imageError(Path image, String role, IOException e) {
-        String name = role + " " + DataRoot.quoted(image);
+        String name = role + " " + ConfinedRoot.quoted(image);
         if (e instanceof NoSuchFileException) {
             return new EngineException(Problem.SOURCE_UNREADABLE, name + " does not exist");
         }

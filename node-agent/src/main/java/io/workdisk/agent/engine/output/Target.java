@@ -1,6 +1,6 @@
 package io.workdisk.agent.engine.output;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.resize.ResizeRecovery;
@@ -16,7 +16,7 @@ import java.nio.file.Path;
 public record Target(Path path, boolean replacesExisting) {
 
     public static Target prepare(
-            DataRoot root, Path requested, String requester, boolean force, ResizeRecovery recovery)
+            ConfinedRoot root, Path requested, String requester, boolean force, ResizeRecovery recovery)
             throws EngineException {
         Path path = root.confine(requested);
         StagedOutput.cleanLeftovers(path.getParent());

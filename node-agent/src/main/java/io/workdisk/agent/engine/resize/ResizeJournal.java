@@ -2,7 +2,7 @@ package io.workdisk.agent.engine.resize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.ext4.Superblock;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.files.TransientLockFile;
@@ -37,7 +37,7 @@ public final class ResizeJournal {
     /** e2fsck's exit bit for "operational error": it could not read or open what it was given. */
     private static final int E2FSCK_OPERATIONAL_ERROR = 8;
 
-    private static final String PREFIX = DataRoot.RESERVED_PREFIX + "resize-";
+    private static final String PREFIX = ConfinedRoot.RESERVED_PREFIX + "resize-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final E2fsTools tools;
@@ -66,14 +66,14 @@ public final class ResizeJournal {
         try (TransientLockFile lock = lock()) {
             if (lock == null) {
                 throw new EngineException(
-                        Problem.TARGET_EXISTS, "a resize of " + DataRoot.quoted(disk) + " is already running");
+                        Problem.TARGET_EXISTS, "a resize of " + ConfinedRoot.quoted(disk) + " is already running");
             }
             rollBackIfInterrupted();
             Superblock sb = DiskInspector.superblock(disk, "disk");
             if (sizeBytes < sb.sizeBytes()) {
                 throw new EngineException(
                         Problem.SHRINK_REFUSED,
-                        "shrinking is not supported: " + DataRoot.quoted(disk)
+                        "shrinking is not supported: " + ConfinedRoot.quoted(disk)
                                 + " holds a " + Sizes.human(sb.sizeBytes()) + " filesystem and "
                                 + Sizes.human(sizeBytes)
                                 + " was asked for");
@@ -97,7 +97,7 @@ public final class ResizeJournal {
             Durability.fsync(disk.getParent());
         } catch (IOException e) {
             throw new EngineException(
-                    Problem.IO_ERROR, "resize of " + DataRoot.quoted(disk) + " failed: " + ErrorText.of(e), e);
+                    Problem.IO_ERROR, "resize of " + ConfinedRoot.quoted(disk) + " failed: " + ErrorText.of(e), e);
         }
     }
 
@@ -111,8 +111,8 @@ public final class ResizeJournal {
         } catch (AccessDeniedException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot resize " + DataRoot.quoted(disk) + ": permission denied writing in "
-                            + DataRoot.quoted(disk.getParent()),
+                    "cannot resize " + ConfinedRoot.quoted(disk) + ": permission denied writing in "
+                            + ConfinedRoot.quoted(disk.getParent()),
                     e);
         }
     }
@@ -135,7 +135,7 @@ public final class ResizeJournal {
         if ((r.exitCode() & E2FSCK_OPERATIONAL_ERROR) != 0) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "e2fsck could not check " + DataRoot.quoted(disk) + " (exit " + r.exitCode()
+                    "e2fsck could not check " + ConfinedRoot.quoted(disk) + " (exit " + r.exitCode()
                             + ", an operational error such as an I/O error): "
                             + E2fsTools.summarize(r.stderr().isBlank() ? r.stdout() : r.stderr())
                             + "; the disk was not grown");
@@ -143,7 +143,7 @@ public final class ResizeJournal {
         if (r.exitCode() != 0) {
             throw new EngineException(
                     Problem.FILESYSTEM_NOT_CLEAN,
-                    DataRoot.quoted(disk)
+                    ConfinedRoot.quoted(disk)
                             + " has filesystem errors or an unreplayed journal (e2fsck -fn exit " + r.exitCode()
                             + "); repair it with e2fsck -f before growing it");
         }
@@ -184,7 +184,7 @@ public final class ResizeJournal {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot recover interrupted resizes in " + DataRoot.quoted(directory) + ": " + ErrorText.of(e),
+                    "cannot recover interrupted resizes in " + ConfinedRoot.quoted(directory) + ": " + ErrorText.of(e),
                     e);
         }
     }
@@ -234,10 +234,10 @@ public final class ResizeJournal {
         }
         throw new EngineException(
                 Problem.FILESYSTEM_NOT_CLEAN,
-                "an interrupted resize of " + DataRoot.quoted(disk)
-                        + " could not be rolled back (its undo file " + DataRoot.quoted(undo)
+                "an interrupted resize of " + ConfinedRoot.quoted(disk)
+                        + " could not be rolled back (its undo file " + ConfinedRoot.quoted(undo)
                         + " is incomplete) and e2fsck -fn finds errors; repair it with e2fsck -f, then remove "
-                        + DataRoot.quoted(marker));
+                        + ConfinedRoot.quoted(marker));
     }
 
     private boolean replayUndo(boolean partial) throws EngineException {

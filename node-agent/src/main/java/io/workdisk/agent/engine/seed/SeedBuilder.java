@@ -3,7 +3,7 @@ package io.workdisk.agent.engine.seed;
 import io.workdisk.agent.engine.ext4.Ext4FormatException;
 import io.workdisk.agent.engine.ext4.Ext4Image;
 import io.workdisk.agent.engine.ext4.Inode;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.StagedOutput;
 import io.workdisk.agent.engine.inspect.DiskInspector;
 import io.workdisk.agent.engine.output.Target;
@@ -51,7 +51,7 @@ public final class SeedBuilder {
         return tools.readsTar(scratch) ? SeedMethod.TAR : SeedMethod.STAGING_TREE;
     }
 
-    public SeedReport build(DataRoot root, SeedRequest req) throws EngineException {
+    public SeedReport build(ConfinedRoot root, SeedRequest req) throws EngineException {
         Phases phases = new Phases(nanoTime);
         String subtree = normalizeSubtree(req.subtree());
         tools.require("mkfs.ext4", "debugfs", "e2fsck");
@@ -108,14 +108,14 @@ public final class SeedBuilder {
             if (Files.isDirectory(rootfs)) {
                 throw new EngineException(
                         Problem.SOURCE_UNREADABLE,
-                        "rootfs " + DataRoot.quoted(rootfs) + " is a directory, not an image");
+                        "rootfs " + ConfinedRoot.quoted(rootfs) + " is a directory, not an image");
             }
             Ext4Image image = Ext4Image.open(rootfs);
             if (image.superblock().needsRecovery()) {
                 image.close();
                 throw new EngineException(
                         Problem.FILESYSTEM_NOT_CLEAN,
-                        "rootfs " + DataRoot.quoted(rootfs)
+                        "rootfs " + ConfinedRoot.quoted(rootfs)
                                 + " has an unreplayed journal (it was not unmounted cleanly); run e2fsck -f on it first");
             }
             return image;

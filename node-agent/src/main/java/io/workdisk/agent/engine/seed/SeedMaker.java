@@ -1,7 +1,7 @@
 package io.workdisk.agent.engine.seed;
 
 import io.workdisk.agent.engine.ext4.Ext4Image;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Ownership;
 import io.workdisk.agent.engine.files.SpaceCheck;
 import io.workdisk.agent.engine.files.StagedOutput;
@@ -95,12 +95,12 @@ public final class SeedMaker {
         if (String.valueOf(e.getMessage()).contains("No space left")) {
             return new EngineException(
                     Problem.INSUFFICIENT_SPACE,
-                    "ran out of space building the seed in " + DataRoot.quoted(target.directory()),
+                    "ran out of space building the seed in " + ConfinedRoot.quoted(target.directory()),
                     e);
         }
         return new EngineException(
                 Problem.IO_ERROR,
-                "cannot build the seed in " + DataRoot.quoted(target.directory()) + ": " + ErrorText.of(e),
+                "cannot build the seed in " + ConfinedRoot.quoted(target.directory()) + ": " + ErrorText.of(e),
                 e);
     }
 

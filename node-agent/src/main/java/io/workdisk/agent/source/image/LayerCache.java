@@ -1,6 +1,6 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.LayerHeaders;
@@ -93,7 +93,7 @@ public final class LayerCache {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot prepare the layer cache " + DataRoot.quoted(dir) + ": " + ErrorText.of(e),
+                    "cannot prepare the layer cache " + ConfinedRoot.quoted(dir) + ": " + ErrorText.of(e),
                     e);
         }
         return cache;

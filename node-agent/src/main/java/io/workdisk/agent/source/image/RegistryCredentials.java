@@ -2,7 +2,7 @@ package io.workdisk.agent.source.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Printable;
@@ -49,19 +49,19 @@ public final class RegistryCredentials {
             if (Files.size(configJson) > MAX_CONFIG_BYTES) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "registry config " + DataRoot.quoted(configJson) + " is larger than 1 MiB");
+                        "registry config " + ConfinedRoot.quoted(configJson) + " is larger than 1 MiB");
             }
             root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    "cannot read the registry config " + DataRoot.quoted(configJson) + ": " + ErrorText.of(e),
+                    "cannot read the registry config " + ConfinedRoot.quoted(configJson) + ": " + ErrorText.of(e),
                     e);
         }
         if (root == null || !root.isObject()) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    "registry config " + DataRoot.quoted(configJson) + " is not a docker config.json object");
+                    "registry config " + ConfinedRoot.quoted(configJson) + " is not a docker config.json object");
         }
         Map<String, Login> logins = new HashMap<>();
         JsonNode auths = root.path("auths");
@@ -89,14 +89,14 @@ public final class RegistryCredentials {
             } catch (IllegalArgumentException e) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "registry config " + DataRoot.quoted(file) + ": auths." + Printable.printable(host)
+                        "registry config " + ConfinedRoot.quoted(file) + ": auths." + Printable.printable(host)
                                 + ".auth is not base64");
             }
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "registry config " + DataRoot.quoted(file) + ": auths." + Printable.printable(host)
+                        "registry config " + ConfinedRoot.quoted(file) + ": auths." + Printable.printable(host)
                                 + ".auth is not base64 of user:password");
             }
             return new Login(decoded.substring(0, colon), decoded.substring(colon + 1));

@@ -1,6 +1,6 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -42,12 +42,12 @@ final class RegistryTrust {
             } catch (IOException e) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
-                        "cannot read the CA file " + DataRoot.quoted(caFile) + ": " + ErrorText.of(e),
+                        "cannot read the CA file " + ConfinedRoot.quoted(caFile) + ": " + ErrorText.of(e),
                         e);
             }
             if (extra.isEmpty()) {
                 throw new EngineException(
-                        Problem.SOURCE_INVALID, "CA file " + DataRoot.quoted(caFile) + " holds no PEM certificate");
+                        Problem.SOURCE_INVALID, "CA file " + ConfinedRoot.quoted(caFile) + " holds no PEM certificate");
             }
             for (Certificate c : extra) {
                 store.setCertificateEntry("ca-file-" + n++, c);
@@ -60,7 +60,7 @@ final class RegistryTrust {
         } catch (CertificateException e) {
             throw new EngineException(
                     Problem.SOURCE_INVALID,
-                    "CA file " + DataRoot.quoted(caFile) + " is not a PEM certificate bundle: " + ErrorText.of(e),
+                    "CA file " + ConfinedRoot.quoted(caFile) + " is not a PEM certificate bundle: " + ErrorText.of(e),
                     e);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the JDK's TLS setup failed: " + e, e);

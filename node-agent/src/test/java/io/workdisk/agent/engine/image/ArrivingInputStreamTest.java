@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -163,7 +163,7 @@ class ArrivingInputStreamTest {
 
         assertThatThrownBy(() -> ImageSeeds.engine(SeedMethod.TAR)
                         .buildImageSeed(
-                                DataRoot.of(data),
+                                ConfinedRoot.of(data),
                                 new ImageSeedRequest(
                                         image, "test", "/", SeedOwnership.ROOT, data.resolve("image.seed"), "t", false),
                                 new Phases(System::nanoTime),

@@ -2,7 +2,7 @@ package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.benchmark.PayloadTree;
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ class ImageSeedBenchmark {
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
             ImageSeeds.fromArchive(
-                    engine, DataRoot.of(data), archive, SeedOwnership.PRESERVE, data.resolve("s" + i), "b");
+                    engine, ConfinedRoot.of(data), archive, SeedOwnership.PRESERVE, data.resolve("s" + i), "b");
             ours.add((System.nanoTime() - t0) / 1e9);
             Files.delete(data.resolve("s" + i));
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.cli.AgentCli;
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.BothWaysToMkfs;
@@ -40,7 +40,7 @@ class ImageSeedTest {
         Path seed = data.resolve("image.seed");
 
         ImageSeedReport report = ImageSeeds.fromArchive(
-                        ImageSeeds.engine(method), DataRoot.of(data), archive, SeedOwnership.PRESERVE, seed, "test")
+                        ImageSeeds.engine(method), ConfinedRoot.of(data), archive, SeedOwnership.PRESERVE, seed, "test")
                 .result();
 
         Map<String, DebugfsTree.Entry> tree = DebugfsTree.read(seed, tmp);

@@ -2,7 +2,7 @@ package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.ext4.Inode;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -42,7 +42,7 @@ final class ImageSeeds {
 
     /** The seed of the whole archive for this host's platform, as the CLI's build-seed --oci-archive makes it. */
     static Timed<ImageSeedReport> fromArchive(
-            DiskEngine engine, DataRoot root, Path archive, SeedOwnership ownership, Path seed, String requester)
+            DiskEngine engine, ConfinedRoot root, Path archive, SeedOwnership ownership, Path seed, String requester)
             throws EngineException {
         Phases phases = new Phases(System::nanoTime);
         ImageSeedRequest request =

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -53,7 +53,7 @@ class LayerEdgesSeedTest {
             throws Exception {
         ImageLayers image = ImageSeeds.imageOf(List.of(layers));
         return engine.buildImageSeed(
-                        DataRoot.of(data),
+                        ConfinedRoot.of(data),
                         new ImageSeedRequest(image, "test image", subtree, ownership, seed, "test", false),
                         new Phases(System::nanoTime),
                         entries -> {})

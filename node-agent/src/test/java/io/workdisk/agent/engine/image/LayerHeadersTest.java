@@ -3,7 +3,7 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -249,7 +249,7 @@ class LayerHeadersTest {
         ImageLayers image = ImageSeeds.imageOf(List.of(layers));
         ImageSeedReport report = ImageSeeds.engine(SeedMethod.TAR)
                 .buildImageSeed(
-                        DataRoot.of(data),
+                        ConfinedRoot.of(data),
                         new ImageSeedRequest(image, "test image", "/", SeedOwnership.PRESERVE, seed, "test", false),
                         new Phases(System::nanoTime),
                         entries -> {})

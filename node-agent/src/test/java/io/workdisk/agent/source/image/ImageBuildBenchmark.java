@@ -3,7 +3,7 @@ package io.workdisk.agent.source.image;
 import static io.workdisk.agent.testing.Shell.ok;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
@@ -73,7 +73,7 @@ class ImageBuildBenchmark {
                 ok("sync");
                 long t0 = System.nanoTime();
                 last = seeds.buildFromRegistry(
-                        DataRoot.of(data),
+                        ConfinedRoot.of(data),
                         source,
                         "/",
                         SeedOwnership.PRESERVE,
@@ -85,7 +85,7 @@ class ImageBuildBenchmark {
                 ok("sync");
                 t0 = System.nanoTime();
                 lastWarm = seeds.buildFromRegistry(
-                        DataRoot.of(data),
+                        ConfinedRoot.of(data),
                         source,
                         "/",
                         SeedOwnership.PRESERVE,

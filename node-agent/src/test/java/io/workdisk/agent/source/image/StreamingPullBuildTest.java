@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.workdisk.agent.engine.DiskEngine;
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
@@ -122,7 +122,7 @@ class StreamingPullBuildTest {
                 Clock.systemUTC());
         Path data = Files.createDirectories(dir.resolve("data"));
         return seeds.buildFromRegistry(
-                DataRoot.of(data),
+                ConfinedRoot.of(data),
                 new ImageSource(front.host() + repoAndTag, "linux/amd64", true),
                 "/root",
                 SeedOwnership.ROOT,

@@ -8,26 +8,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The directory every written path must stay inside. A path is accepted only when it names no "..",
+ * The data root as the confinement every write passes: a path is accepted only when it names no "..",
  * its parent directory exists and resolves (through any symlinks) inside the root, and the final name
- * is not itself a symlink: writes can never be steered outside the root.
+ * is not itself a symlink, so writes can never be steered outside the root.
+ *
+ * <p>Named for that job, apart from the two other views of the same directory: {@code DataRootLayout}
+ * (API module) is the path contract the operator and agent share, {@code DataDirectories} (task package)
+ * is the agent's root as made on disk with task paths resolved under it. This class knows no layout; it
+ * only guards.
  */
-public final class DataRoot {
+public final class ConfinedRoot {
     /** Names the engine reserves for its own in-flight files; a user output may not take them. */
     public static final String RESERVED_PREFIX = ".workdisk-";
 
     private final Path root;
 
-    private DataRoot(Path root) {
+    private ConfinedRoot(Path root) {
         this.root = root;
     }
 
-    public static DataRoot of(Path dir) throws EngineException {
+    public static ConfinedRoot of(Path dir) throws EngineException {
         if (!Files.isDirectory(dir)) {
             throw new EngineException(Problem.TARGET_DIRECTORY_MISSING, "data root " + dir + " is not a directory");
         }
         try {
-            return new DataRoot(dir.toRealPath());
+            return new ConfinedRoot(dir.toRealPath());
         } catch (IOException e) {
             throw new EngineException(
                     Problem.INVALID_PATH, "data root " + dir + " cannot be resolved: " + ErrorText.of(e));

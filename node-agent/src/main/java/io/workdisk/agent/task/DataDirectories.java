@@ -1,6 +1,6 @@
 package io.workdisk.agent.task;
 
-import io.workdisk.agent.engine.files.DataRoot;
+import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -10,11 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * An agent's data root on disk, laid out as {@link DataRootLayout} says (the contract with the operator,
- * which names the paths in tasks): its directories made, task paths resolved under it.
+ * An agent's data root as made on disk: the directories {@link DataRootLayout} names (the contract with
+ * the operator, which names the paths in tasks) created, and task paths resolved under it. Every write
+ * still goes through the {@link ConfinedRoot} it carries; this record only lays out and resolves.
  */
-public record DataLayout(DataRoot root) {
-    public static DataLayout create(Path dir) throws EngineException {
+public record DataDirectories(ConfinedRoot root) {
+    public static DataDirectories create(Path dir) throws EngineException {
         try {
             Files.createDirectories(dir);
             for (String sub : new String[] {DataRootLayout.DISKS, DataRootLayout.SEEDS, DataRootLayout.DOWNLOADS}) {
@@ -23,10 +24,10 @@ public record DataLayout(DataRoot root) {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.IO_ERROR,
-                    "cannot create the data root " + DataRoot.quoted(dir) + ": " + ErrorText.of(e),
+                    "cannot create the data root " + ConfinedRoot.quoted(dir) + ": " + ErrorText.of(e),
                     e);
         }
-        return new DataLayout(DataRoot.of(dir));
+        return new DataDirectories(ConfinedRoot.of(dir));
     }
 
     /** A task's path, resolved under the root; the engine confines it again before writing. */
