@@ -6,7 +6,7 @@ import io.workdisk.agent.engine.files.DataRoot;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedReport;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Phases;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import io.workdisk.agent.testing.JavaProcess;
@@ -319,7 +321,7 @@ class HostileRegistryTest {
                         RegistrySettings.standard().withDockerConfig(config).withAttempts(1), Clock.systemUTC())) {
                     try (PulledImage pulled = new ImagePuller(withLogin, cache, 1, 1)
                             .pull(ImageReference.parse(authFront.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
-                        assertThat(Files.readAllBytes(pulled.layers().get(0).path()))
+                        assertThat(Files.readAllBytes(pulled.layers().get(0).file()))
                                 .isEqualTo(layer.blob());
                     }
                 }
@@ -356,8 +358,8 @@ class HostileRegistryTest {
             List<Boolean> cachedFlags = new ArrayList<>();
             for (Future<PulledImage> f : pulls) {
                 try (PulledImage p = f.get(60, TimeUnit.SECONDS)) {
-                    p.layers().forEach(l -> cachedFlags.add(l.cached()));
-                    assertThat(Files.readAllBytes(p.layers().get(1).path())).isEqualTo(layer(1).blob());
+                    p.layers().forEach(l -> cachedFlags.add(p.cached(l)));
+                    assertThat(Files.readAllBytes(p.layers().get(1).file())).isEqualTo(layer(1).blob());
                 }
             }
             assertThat(cachedFlags).containsExactlyInAnyOrder(false, false, true, true);
@@ -412,8 +414,8 @@ class HostileRegistryTest {
         }
         try (PulledImage pulled = new ImagePuller(client, reopened, 1, 1)
                 .pull(ImageReference.parse(front.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
-            assertThat(pulled.layers().get(0).cached()).isFalse();
-            assertThat(Files.readAllBytes(pulled.layers().get(0).path())).isEqualTo(layer(0).blob());
+            assertThat(pulled.cached(pulled.layers().get(0))).isFalse();
+            assertThat(Files.readAllBytes(pulled.layers().get(0).file())).isEqualTo(layer(0).blob());
         }
     }
 

@@ -3,7 +3,7 @@ package io.workdisk.agent.source.image;
 import static io.workdisk.agent.testing.Shell.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.engine.image.Compression;
+import io.workdisk.agent.engine.oci.Compression;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Platform;
 import java.nio.file.Path;
 import java.time.Clock;
 

@@ -3,8 +3,9 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import java.net.http.HttpClient;
@@ -129,7 +130,7 @@ class RegistryAuthTest {
 
         try (PulledImage pulled = pull(settings().withCaFile(pki.caCert()).withDockerConfig(config), ref, false)) {
             assertThat(pulled.manifestDigest()).isEqualTo(privateImage.digest());
-            assertThat(Files.readAllBytes(pulled.layers().get(0).path()))
+            assertThat(Files.readAllBytes(pulled.layers().get(0).file()))
                     .isEqualTo(privateImage.layers().get(0).blob());
         }
         // username and password fields, and a key written as a URL, work the same

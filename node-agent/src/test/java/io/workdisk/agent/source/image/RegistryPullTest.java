@@ -3,8 +3,11 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.image.Layer;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import java.nio.file.Files;
@@ -113,20 +116,20 @@ class RegistryPullTest {
                             .toList());
             assertThat(pulled.layers()).hasSize(3);
             assertThat(pulled.layers())
-                    .extracting(PulledImage.Layer::compression)
+                    .extracting(Layer::compression)
                     .containsExactly(Compression.GZIP, Compression.ZSTD, Compression.NONE);
             for (int i = 0; i < 3; i++) {
-                PulledImage.Layer layer = pulled.layers().get(i);
+                Layer layer = pulled.layers().get(i);
                 TestImages.Layer pushed = amd64.layers().get(i);
                 assertThat(layer.digest()).isEqualTo(pushed.digest());
                 assertThat(layer.mediaType()).isEqualTo(pushed.mediaType());
                 assertThat(layer.size()).isEqualTo(pushed.blob().length);
-                assertThat(layer.diffId()).isEqualTo(pushed.diffId());
-                assertThat(layer.cached()).isFalse();
-                assertThat(layer.path())
+                assertThat(layer.diffId()).contains(pushed.diffId());
+                assertThat(pulled.cached(layer)).isFalse();
+                assertThat(layer.file())
                         .isEqualTo(dir.resolve(
                                 "layers/blobs/sha256/" + pushed.digest().hex()));
-                assertThat(Files.readAllBytes(layer.path())).isEqualTo(pushed.blob());
+                assertThat(Files.readAllBytes(layer.file())).isEqualTo(pushed.blob());
             }
             long total = Files.size(pulled.config().path())
                     + amd64.layers().stream().mapToLong(l -> l.blob().length).sum();
@@ -139,7 +142,8 @@ class RegistryPullTest {
 
         updates.clear();
         try (PulledImage again = puller.pull(ref("multi:v1"), AMD64, true, (f, t) -> updates.add(new long[] {f, t}))) {
-            assertThat(again.layers()).allSatisfy(l -> assertThat(l.cached()).isTrue());
+            assertThat(again.layers())
+                    .allSatisfy(l -> assertThat(again.cached(l)).isTrue());
             assertThat(again.layerBytesFetched()).isZero();
             assertThat(updates.get(updates.size() - 1)[0]).isEqualTo(updates.get(updates.size() - 1)[1]);
         }
@@ -151,7 +155,7 @@ class RegistryPullTest {
                 puller.pull(ref("multi:v1"), Platform.parse("linux/arm64/v8"), true, PullProgress.NONE)) {
             assertThat(pulled.manifestDigest()).isEqualTo(arm64.digest());
             assertThat(pulled.layers())
-                    .extracting(PulledImage.Layer::digest)
+                    .extracting(Layer::digest)
                     .containsExactlyElementsOf(arm64.layers().stream()
                             .map(TestImages.Layer::digest)
                             .toList());
@@ -189,7 +193,7 @@ class RegistryPullTest {
             assertThat(first.layersCached()).isZero();
         }
         try (PulledImage second = puller.pull(ref("other:v1"), AMD64, true, PullProgress.NONE)) {
-            assertThat(second.layers()).extracting(PulledImage.Layer::cached).containsExactly(true, false);
+            assertThat(second.layers()).extracting(second::cached).containsExactly(true, false);
             assertThat(second.layers().get(0).mediaType()).isEqualTo(MediaTypes.DOCKER_LAYER_GZIP);
             assertThat(second.layers().get(0).compression()).isEqualTo(Compression.GZIP);
             assertThat(second.resolvedDigest()).isEqualTo(second.manifestDigest());
