@@ -78,7 +78,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
     private synchronized ImagePuller puller() throws EngineException {
         if (puller == null) {
             puller = new ImagePuller(
-                    client, LayerCache.open(layerCache, cacheBytes, clock), settings.attempts(), PARALLEL_LAYERS);
+                    client, LayerCache.open(layerCache, cacheBytes, clock), settings.retries(), PARALLEL_LAYERS);
         }
         return puller;
     }

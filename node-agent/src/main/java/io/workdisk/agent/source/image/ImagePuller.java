@@ -12,6 +12,7 @@ import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -32,18 +33,18 @@ public final class ImagePuller {
 
     private final RegistryClient client;
     private final LayerCache cache;
-    private final int attempts;
+    private final RetryPolicy retries;
     private final int parallelism;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
-     * @param attempts how many times a blob is fetched before its failure is reported
+     * @param retries how a blob whose fetch failed is tried again
      * @param parallelism how many layers are fetched at once
      */
-    public ImagePuller(RegistryClient client, LayerCache cache, int attempts, int parallelism) {
+    public ImagePuller(RegistryClient client, LayerCache cache, RetryPolicy retries, int parallelism) {
         this.client = client;
         this.cache = cache;
-        this.attempts = attempts;
+        this.retries = retries;
         this.parallelism = parallelism;
     }
 
@@ -146,12 +147,11 @@ public final class ImagePuller {
                 diffIds);
     }
 
-    /** One blob into the cache, tried up to {@code attempts} times while the failure may pass. */
+    /** One blob into the cache, tried again as the retry policy says while the failure may pass. */
     private LayerCache.Blob fetch(
             ImageReference image, boolean plainHttp, Descriptor d, Progress counter, Arrival arrival)
             throws EngineException {
-        EngineException last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
+        return retries.run(attempt -> {
             AtomicLong counted = new AtomicLong();
             LongConsumer onBytes = n -> {
                 counted.addAndGet(n);
@@ -169,14 +169,10 @@ public final class ImagePuller {
                 }
                 return blob;
             } catch (EngineException e) {
-                counter.add(-counted.get());
-                last = e;
-                if (!e.problem().retryable() || Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
+                counter.add(-counted.get()); // what this attempt fetched is fetched again, or never
+                throw e;
             }
-        }
-        throw new EngineException(last.problem(), last.getMessage() + " (after " + attempts + " attempts)", last);
+        });
     }
 
     private JsonNode parse(byte[] bytes, String what) throws EngineException {

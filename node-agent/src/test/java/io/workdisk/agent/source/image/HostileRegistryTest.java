@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.oci.MediaTypes;
 import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -111,7 +112,7 @@ class HostileRegistryTest {
     }
 
     PulledImage pull() throws Exception {
-        return new ImagePuller(client, cache, 2, 2)
+        return new ImagePuller(client, cache, RetryPolicy.immediate(2), 2)
                 .pull(ImageReference.parse(front.host() + "/app:v1"), AMD64, true, PullProgress.NONE);
     }
 
@@ -246,7 +247,7 @@ class HostileRegistryTest {
                 // refused mid-way
             }
         });
-        ImagePuller puller = new ImagePuller(client, cache, 1, 1);
+        ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 1);
         assertThat(failure(() -> puller.pull(
                         ImageReference.parse(front.host() + "/app:declared"), AMD64, true, PullProgress.NONE)))
                 .hasMessageContaining(
@@ -272,7 +273,7 @@ class HostileRegistryTest {
                 .getBytes(StandardCharsets.UTF_8);
         front.on("GET", "/manifests/loop", ex -> RegistryFront.send(ex, 200, Map.of(), body));
         front.on("GET", "/manifests/" + claimed, ex -> RegistryFront.send(ex, 200, Map.of(), body));
-        ImagePuller puller = new ImagePuller(client, cache, 1, 1);
+        ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 1);
         assertThat(failure(() ->
                         puller.pull(ImageReference.parse(front.host() + "/app:loop"), AMD64, true, PullProgress.NONE)))
                 .hasMessageContaining(
@@ -319,7 +320,7 @@ class HostileRegistryTest {
                         "{\"auths\":{\"" + authFront.host() + "\":{\"username\":\"bob\",\"password\":\"hunter2\"}}}");
                 try (RegistryClient withLogin = RegistryClient.create(
                         RegistrySettings.standard().withDockerConfig(config).withAttempts(1), Clock.systemUTC())) {
-                    try (PulledImage pulled = new ImagePuller(withLogin, cache, 1, 1)
+                    try (PulledImage pulled = new ImagePuller(withLogin, cache, RetryPolicy.immediate(1), 1)
                             .pull(ImageReference.parse(authFront.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
                         assertThat(Files.readAllBytes(pulled.layers().get(0).file()))
                                 .isEqualTo(layer.blob());
@@ -412,7 +413,7 @@ class HostileRegistryTest {
         try (Stream<Path> s = Files.list(layers.resolve("incoming"))) {
             assertThat(s.toList()).isEmpty();
         }
-        try (PulledImage pulled = new ImagePuller(client, reopened, 1, 1)
+        try (PulledImage pulled = new ImagePuller(client, reopened, RetryPolicy.immediate(1), 1)
                 .pull(ImageReference.parse(front.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
             assertThat(pulled.cached(pulled.layers().get(0))).isFalse();
             assertThat(Files.readAllBytes(pulled.layers().get(0).file())).isEqualTo(layer(0).blob());

@@ -8,6 +8,7 @@ import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ class RegistryAuthTest {
     PulledImage pull(RegistrySettings settings, String reference, boolean plainHttp) throws Exception {
         try (RegistryClient client = RegistryClient.create(settings, Clock.systemUTC())) {
             LayerCache cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-            return new ImagePuller(client, cache, 1, 2)
+            return new ImagePuller(client, cache, RetryPolicy.immediate(1), 2)
                     .pull(ImageReference.parse(reference), AMD64, plainHttp, PullProgress.NONE);
         }
     }
@@ -148,7 +149,7 @@ class RegistryAuthTest {
         int before = tokens.requests(scope);
         try (RegistryClient client = RegistryClient.create(settings(), Clock.systemUTC())) {
             LayerCache cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-            ImagePuller puller = new ImagePuller(client, cache, 1, 2);
+            ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 2);
             ImageReference ref = ImageReference.parse(tokenRegistry.host() + "/public/app:v1");
             try (PulledImage first = puller.pull(ref, AMD64, true, PullProgress.NONE)) {
                 assertThat(first.layers()).hasSize(1);

@@ -10,6 +10,7 @@ import io.workdisk.agent.engine.oci.MediaTypes;
 import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -88,7 +89,7 @@ class RegistryPullTest {
                         .withAttempts(1),
                 Clock.systemUTC());
         cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-        puller = new ImagePuller(client, cache, 1, 3);
+        puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 3);
     }
 
     @AfterEach
