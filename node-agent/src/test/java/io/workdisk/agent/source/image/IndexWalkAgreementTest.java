@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The one {@link IndexWalk} over its two sources: the same image held by a real registry and by an OCI
  * archive is walked to the same manifest, and each fault of the walk is refused by both with the same
- * Problem and line. Two faults are the source's to name, on purpose: a document the registry does not
+ * Problem and line (an entry that names no platform is read through its config by both). Two faults are the source's to name, on purpose: a document the registry does not
  * have or sends altered may be a mirror still filling or a network that mangled it (SOURCE_UNAVAILABLE,
  * tried again); an archive's bytes will not change (INVALID_IMAGE, CORRUPT_IMAGE).
  */
@@ -123,6 +123,11 @@ class IndexWalkAgreementTest {
                 new Row(
                         "exact-variant-wins",
                         top(entry(arm64v8, new Platform("linux", "arm64", "v8")), entry(arm64, ARM64)),
+                        ARM64,
+                        Expected.found(arm64)),
+                new Row(
+                        "platform-from-the-config", // as many archives' index.json: entries name no platform
+                        top(entry(amd64, null), entry(arm64, null)),
                         ARM64,
                         Expected.found(arm64)),
                 new Row(
