@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.source.image.TestImages;
 import io.workdisk.agent.source.image.TestRegistry;
 import io.workdisk.agent.testing.DebugfsTree;

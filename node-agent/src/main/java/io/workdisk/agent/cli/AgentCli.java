@@ -3,7 +3,7 @@ package io.workdisk.agent.cli;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.seed.SeedRequest;

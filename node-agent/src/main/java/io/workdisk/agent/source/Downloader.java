@@ -3,6 +3,7 @@ package io.workdisk.agent.source;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Downloads a rootfs image to a temporary file, hashing it as it streams, and keeps it only if its
  * SHA-256 matches. A server that stops sending for {@code stallTimeout} is abandoned; redirects are
- * followed (the JDK client stops after five, so a loop ends); failures are retried a few times.
+ * followed (the JDK client stops after five, so a loop ends); a failure that may pass is tried again as
+ * its {@link RetryPolicy} says.
  */
 public final class Downloader {
     /** The JDK client's own limit (jdk.httpclient.redirects.retrylimit); beyond it the last 3xx is returned. */
@@ -37,19 +39,19 @@ public final class Downloader {
 
     private final HttpClient http;
     private final Duration stallTimeout;
-    private final int attempts;
+    private final RetryPolicy retries;
 
-    public Downloader(Duration stallTimeout, int attempts) {
+    public Downloader(Duration stallTimeout, RetryPolicy retries) {
         this.http = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(20))
                 .build();
         this.stallTimeout = stallTimeout;
-        this.attempts = attempts;
+        this.retries = retries;
     }
 
     public static Downloader standard() {
-        return new Downloader(Duration.ofSeconds(60), 3);
+        return new Downloader(Duration.ofSeconds(60), RetryPolicy.standard());
     }
 
     public Path download(String url, String sha256, Path dir) throws EngineException {
@@ -65,19 +67,7 @@ public final class Downloader {
             throw new EngineException(
                     Problem.INVALID_PATH, "the seed URL '" + url + "' must be http:// or https:// with a host");
         }
-        EngineException last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return once(uri, sha256, dir);
-            } catch (EngineException e) {
-                last = e;
-                if (!e.problem().retryable()) {
-                    throw e;
-                }
-            }
-        }
-        throw new EngineException(
-                Problem.SOURCE_UNAVAILABLE, last.getMessage() + " (after " + attempts + " attempts)", last);
+        return retries.run(attempt -> once(uri, sha256, dir));
     }
 
     private Path once(URI uri, String sha256, Path dir) throws EngineException {

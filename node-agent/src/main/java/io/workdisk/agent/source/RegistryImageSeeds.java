@@ -6,7 +6,7 @@ import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.ImageSeedReport;
 import io.workdisk.agent.engine.image.ImageSeedRequest;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Phases;
@@ -78,7 +78,7 @@ public final class RegistryImageSeeds implements ImageSeeds {
     private synchronized ImagePuller puller() throws EngineException {
         if (puller == null) {
             puller = new ImagePuller(
-                    client, LayerCache.open(layerCache, cacheBytes, clock), settings.attempts(), PARALLEL_LAYERS);
+                    client, LayerCache.open(layerCache, cacheBytes, clock), settings.retries(), PARALLEL_LAYERS);
         }
         return puller;
     }

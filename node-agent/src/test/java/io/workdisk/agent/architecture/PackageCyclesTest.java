@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The packages of the agent and of the modules below it form a hierarchy: a newcomer can read each
  * package knowing only those below it (the engine: shared, then tools, files, ext4, then resize,
- * inspect, output, then seed and image, then DiskEngine on top). The operator's and the demo's own
+ * inspect, output, then oci (the image model), then seed and image, then DiskEngine on top). The operator's and the demo's own
  * tests hold theirs.
  */
 class PackageCyclesTest {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class DownloaderTest {
 
     HttpServer server;
     final CountDownLatch release = new CountDownLatch(1);
-    final Downloader downloader = new Downloader(Duration.ofSeconds(1), 2);
+    final Downloader downloader = new Downloader(Duration.ofSeconds(1), RetryPolicy.immediate(2));
 
     @BeforeEach
     void start() throws Exception {

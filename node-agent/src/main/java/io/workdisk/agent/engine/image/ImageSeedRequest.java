@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine.image;
 
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedNames;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;

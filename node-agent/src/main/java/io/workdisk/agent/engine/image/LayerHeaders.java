@@ -1,6 +1,7 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.oci.Digest;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -104,8 +105,9 @@ public final class LayerHeaders {
                 in.readFully(new byte[MAGIC.length]);
                 String digest = string(in);
                 String diffId = string(in);
-                if (!layer.digest().equals(digest)
-                        || layer.diffId().isPresent() && !layer.diffId().get().equals(diffId)) {
+                if (!layer.digest().toString().equals(digest)
+                        || layer.diffId().isPresent()
+                                && !layer.diffId().get().toString().equals(diffId)) {
                     in.close();
                     return Optional.empty();
                 }
@@ -141,16 +143,16 @@ public final class LayerHeaders {
 
         private Recorder(Path file, Layer layer) throws IOException {
             this.file = file;
-            this.digest = layer.digest();
+            this.digest = layer.digest().toString();
             this.temp = file.resolveSibling(
                     file.getFileName() + TEMP_MARK + ProcessHandle.current().pid() + "-" + System.nanoTime());
             this.out = new DataOutputStream(
                     new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(temp), sha256), 1 << 16));
             try {
                 out.write(MAGIC);
-                writeString(out, layer.digest());
+                writeString(out, layer.digest().toString());
                 // the diff ID this read checks; commit is only called once it matched
-                writeString(out, layer.diffId().orElse(null));
+                writeString(out, layer.diffId().map(Digest::toString).orElse(null));
             } catch (IOException e) {
                 close();
                 throw e;

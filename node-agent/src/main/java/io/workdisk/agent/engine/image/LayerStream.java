@@ -1,6 +1,8 @@
 package io.workdisk.agent.engine.image;
 
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -36,8 +38,8 @@ final class LayerStream implements AutoCloseable {
             throws IOException, EngineException {
         this.layer = layer;
         this.source = source;
-        this.stored = Digests.newDigest(layer.digest());
-        this.uncompressed = layer.diffId().map(Digests::newDigest).orElse(null);
+        this.stored = layer.digest().newHasher();
+        this.uncompressed = layer.diffId().map(Digest::newHasher).orElse(null);
         this.raw = BoundedInputStream.upTo(storedBytes, layer.size());
         InputStream decompressed;
         try {
@@ -54,12 +56,13 @@ final class LayerStream implements AutoCloseable {
     }
 
     static LayerStream open(Layer layer, Budget budget) throws EngineException {
-        Digests.check(layer.digest(), "layer");
         Closeable source = null;
         try {
             if (layer.arriving().isPresent()) {
-                ArrivingInputStream arriving =
-                        new ArrivingInputStream(layer.arriving().get(), layer.offset() + layer.size(), layer.digest());
+                ArrivingInputStream arriving = new ArrivingInputStream(
+                        layer.arriving().get(),
+                        layer.offset() + layer.size(),
+                        layer.digest().toString());
                 source = arriving;
                 arriving.skipNBytes(layer.offset());
                 return new LayerStream(layer, arriving, arriving, budget);
@@ -107,13 +110,13 @@ final class LayerStream implements AutoCloseable {
             throw new EngineException(
                     Problem.CORRUPT_IMAGE, "layer " + layer.digest() + " is shorter than its declared size");
         }
-        String got = Digests.format(layer.digest(), stored.digest());
+        Digest got = layer.digest().sameAlgorithm(stored.digest());
         if (!got.equals(layer.digest())) {
             throw new EngineException(
                     Problem.CORRUPT_IMAGE, "layer " + layer.digest() + " does not match its digest (got " + got + ")");
         }
         if (uncompressed != null) {
-            String diff = Digests.format(layer.diffId().get(), uncompressed.digest());
+            Digest diff = layer.diffId().get().sameAlgorithm(uncompressed.digest());
             if (!diff.equals(layer.diffId().get())) {
                 throw new EngineException(
                         Problem.CORRUPT_IMAGE,

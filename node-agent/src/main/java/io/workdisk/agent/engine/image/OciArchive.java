@@ -3,6 +3,15 @@ package io.workdisk.agent.engine.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.BlobSource;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Descriptor;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Document;
+import io.workdisk.agent.engine.oci.ImageManifest;
+import io.workdisk.agent.engine.oci.IndexWalk;
+import io.workdisk.agent.engine.oci.MediaTypes;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -16,10 +25,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads an image archive in place, without unpacking it: an OCI image layout tar ({@code oci-layout},
@@ -27,17 +34,12 @@ import java.util.Set;
  * {@code docker save} tar ({@code manifest.json}, {@code <id>/layer.tar}). One pass lists where each
  * member's bytes are; the small JSON documents are read from there and verified against their digests;
  * layers are left where they are, as slices of the archive, and verified as they are applied.
- * Indexes are followed like a registry's: the manifest for the wanted platform, nested indexes at most
- * a few levels deep, a manifest that leads back to itself refused.
+ * Indexes are followed by the same {@link IndexWalk} as a registry's, this archive the source of its
+ * documents.
  */
-public final class OciArchive {
-    static final long MAX_JSON_BYTES = 4L << 20;
+public final class OciArchive implements BlobSource {
+    static final long MAX_JSON_BYTES = IndexWalk.MAX_DOCUMENT_BYTES;
     static final int MAX_MEMBERS = 1_000_000;
-    private static final int MAX_INDEX_DEPTH = 4;
-    private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-    private static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 
     private final ObjectMapper json = new ObjectMapper();
     private final Path archive;
@@ -59,7 +61,7 @@ public final class OciArchive {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             byte[] head = new byte[4];
             channel.read(ByteBuffer.wrap(head), 0);
-            if (!Compression.sniff(head).equals(Compression.OCI_TAR)) {
+            if (!Compression.sniff(head).equals(MediaTypes.OCI_LAYER)) {
                 throw new EngineException(
                         Problem.INVALID_IMAGE,
                         "image archive " + ConfinedRoot.quoted(path) + " is compressed; decompress it first (layers are"
@@ -123,112 +125,50 @@ public final class OciArchive {
         if (!layout.path("imageLayoutVersion").isTextual()) {
             throw new EngineException(Problem.INVALID_IMAGE, "oci-layout names no imageLayoutVersion");
         }
-        JsonNode index = document("index.json", "index.json");
-        List<String> offered = new ArrayList<>();
-        String manifestDigest = choose(index, platform, 0, new HashSet<>(), "index.json", offered);
-        if (manifestDigest == null) {
-            throw new EngineException(
-                    Problem.INVALID_IMAGE,
-                    "the archive has no image for " + platform
-                            + (offered.isEmpty() ? "" : " (it has " + String.join(", ", offered) + ")"));
-        }
-        JsonNode manifest = blob(manifestDigest, "manifest", -1);
-        String mediaType = manifest.path("mediaType").asText(OCI_MANIFEST);
-        if (!mediaType.equals(OCI_MANIFEST) && !mediaType.equals(DOCKER_MANIFEST)) {
-            throw new EngineException(
-                    Problem.INVALID_IMAGE,
-                    "manifest " + manifestDigest + " has media type '" + mediaType + "', not an image manifest");
-        }
-        JsonNode configDescriptor = manifest.path("config");
-        String configDigest = Digests.check(configDescriptor.path("digest").asText(null), "the manifest's config");
-        JsonNode config =
-                blob(configDigest, "config", configDescriptor.path("size").asLong(-1));
+        byte[] index = bytes(member("index.json", "index.json"), "index.json");
+        IndexWalk.Found found = IndexWalk.walk(this, Document.unnamed(index, "index.json"), platform);
+        String what = "manifest " + found.digest() + " of " + name();
+        ImageManifest manifest = found.manifest();
+        manifest.requireLayerTypes(what, false);
+        Descriptor configDescriptor = manifest.config();
+        JsonNode config = parse(
+                fetch(configDescriptor, "config " + configDescriptor.digest()).bytes(), "config");
         List<Layer> layers = new ArrayList<>();
-        for (JsonNode d : manifest.path("layers")) {
-            String digest = Digests.check(d.path("digest").asText(null), "a layer of manifest " + manifestDigest);
-            String type = d.path("mediaType").asText(null);
-            Compression.of(type);
-            long[] where = member(Digests.blobPath(digest), "layer " + digest);
-            long declared = d.path("size").asLong(-1);
-            if (declared != where[1]) {
+        for (Descriptor d : manifest.layers()) {
+            long[] where = member(d.digest().layoutPath(), "layer " + d.digest());
+            if (d.size() != where[1]) {
                 throw new EngineException(
                         Problem.CORRUPT_IMAGE,
-                        "layer " + digest + " is " + where[1] + " bytes in the archive but the manifest says "
-                                + declared);
+                        "layer " + d.digest() + " is " + where[1] + " bytes in the archive but the manifest says "
+                                + d.size());
             }
-            layers.add(Layer.inArchive(digest, type, archive, where[0], where[1]));
+            layers.add(Layer.inArchive(d.digest(), d.mediaType(), archive, where[0], where[1]));
         }
         return new ImageLayers(
-                manifestDigest, configDigest, platform.toString(), withDiffIds(layers, config, configDigest));
+                found.digest().toString(),
+                configDescriptor.digest().toString(),
+                platform.toString(),
+                withDiffIds(layers, config, configDescriptor.digest()));
     }
 
-    /**
-     * The digest of the manifest for {@code platform} below an index, following nested indexes; null when
-     * there is none, with the platforms seen added to {@code offered}.
-     */
-    private String choose(
-            JsonNode index, Platform platform, int depth, Set<String> seen, String where, List<String> offered)
-            throws IOException, EngineException {
-        if (depth > MAX_INDEX_DEPTH) {
+    /** A document of the layout by digest: {@code blobs/<algorithm>/<hex>}, its bytes verified. */
+    @Override
+    public Document fetch(Descriptor descriptor, String what) throws EngineException {
+        try {
+            long[] where = member(descriptor.digest().layoutPath(), what);
+            byte[] data = descriptor.digest().verify(bytes(where, what), what);
+            return Document.named(descriptor.digest(), data, descriptor.mediaType(), what);
+        } catch (IOException e) {
             throw new EngineException(
-                    Problem.INVALID_IMAGE, "image indexes nest deeper than " + MAX_INDEX_DEPTH + " levels");
+                    Problem.SOURCE_UNREADABLE,
+                    "cannot read " + what + " from image archive " + ConfinedRoot.quoted(archive) + ": " + ErrorText.of(e),
+                    e);
         }
-        List<String> candidates = new ArrayList<>();
-        for (JsonNode d : index.path("manifests")) {
-            String digest = Digests.check(d.path("digest").asText(null), "an entry of " + where);
-            String type = d.path("mediaType").asText("");
-            if (candidates.contains(digest)) {
-                continue; // the same manifest under a second tag
-            }
-            if (type.equals(OCI_INDEX) || type.equals(DOCKER_LIST)) {
-                if (!seen.add(digest)) {
-                    throw new EngineException(
-                            Problem.INVALID_IMAGE,
-                            where + " leads back to index " + digest + ", which refers to itself");
-                }
-                JsonNode nested = blob(digest, "index", d.path("size").asLong(-1));
-                String found = choose(nested, platform, depth + 1, seen, "index " + digest, offered);
-                if (found != null) {
-                    candidates.add(found);
-                }
-                continue;
-            }
-            if (!type.equals(OCI_MANIFEST) && !type.equals(DOCKER_MANIFEST)) {
-                continue; // artifacts, signatures
-            }
-            JsonNode p = d.path("platform");
-            String os;
-            String arch;
-            String variant;
-            if (p.isObject()) {
-                os = p.path("os").asText("");
-                arch = p.path("architecture").asText("");
-                variant = p.path("variant").asText("");
-            } else {
-                JsonNode manifest = blob(digest, "manifest", d.path("size").asLong(-1));
-                JsonNode cd = manifest.path("config");
-                JsonNode config = blob(
-                        Digests.check(cd.path("digest").asText(null), "the config of manifest " + digest),
-                        "config",
-                        cd.path("size").asLong(-1));
-                os = config.path("os").asText("");
-                arch = config.path("architecture").asText("");
-                variant = config.path("variant").asText("");
-            }
-            offered.add(os + "/" + arch + (variant.isEmpty() ? "" : "/" + variant));
-            if (platform.accepts(new Platform(os, arch, variant.isEmpty() ? null : variant))) {
-                candidates.add(digest);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        if (candidates.size() > 1) {
-            throw new EngineException(
-                    Problem.INVALID_IMAGE,
-                    "the archive has " + candidates.size() + " images for " + platform + "; it must hold one");
-        }
-        return candidates.get(0);
+    }
+
+    @Override
+    public String name() {
+        return "image archive " + ConfinedRoot.quoted(archive);
     }
 
     private ImageLayers dockerSave(Platform platform) throws IOException, EngineException {
@@ -257,9 +197,9 @@ public final class OciArchive {
         JsonNode m = chosen.get(0);
         String configName = m.path("Config").asText();
         long[] configWhere = member(configName, "config " + configName);
-        String configDigest = Digests.of("sha256:", bytes(configWhere, configName));
+        Digest configDigest = Digest.sha256Of(bytes(configWhere, configName));
         String namedHex = configName.replaceFirst("^blobs/sha256/", "").replaceFirst("\\.json$", "");
-        if (!configDigest.equals("sha256:" + namedHex)) {
+        if (!configDigest.hex().equals(namedHex)) {
             throw new EngineException(
                     Problem.CORRUPT_IMAGE,
                     "config " + configName + " does not match the digest its name gives (" + configDigest + ")");
@@ -274,15 +214,15 @@ public final class OciArchive {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).asText();
-            String diffId = Digests.check(diffIds.get(i).asText(null), "diff ID " + (i + 1) + " of the config");
+            Digest diffId = Digest.parse(diffIds.get(i).asText(null), "diff ID " + (i + 1) + " of the config");
             long[] where = member(name, "layer " + name);
             byte[] head = new byte[4];
             channel.read(ByteBuffer.wrap(head), where[0]);
             String type = Compression.sniff(head);
-            String digest;
+            Digest digest;
             if (name.startsWith("blobs/sha256/")) {
-                digest = Digests.check("sha256:" + name.substring("blobs/sha256/".length()), "layer " + name);
-            } else if (type.equals(Compression.OCI_TAR)) {
+                digest = Digest.parse("sha256:" + name.substring("blobs/sha256/".length()), "layer " + name);
+            } else if (type.equals(MediaTypes.OCI_LAYER)) {
                 digest = diffId; // an uncompressed layer's digest is its diff ID
             } else {
                 throw new EngineException(
@@ -292,10 +232,10 @@ public final class OciArchive {
             layers.add(
                     Layer.inArchive(digest, type, archive, where[0], where[1]).withDiffId(diffId));
         }
-        return new ImageLayers(configDigest, configDigest, platform.toString(), layers);
+        return new ImageLayers(configDigest.toString(), configDigest.toString(), platform.toString(), layers);
     }
 
-    private List<Layer> withDiffIds(List<Layer> layers, JsonNode config, String configDigest) throws EngineException {
+    private List<Layer> withDiffIds(List<Layer> layers, JsonNode config, Digest configDigest) throws EngineException {
         JsonNode diffIds = config.path("rootfs").path("diff_ids");
         if (diffIds.size() != layers.size()) {
             throw new EngineException(
@@ -305,26 +245,9 @@ public final class OciArchive {
         }
         List<Layer> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            out.add(layers.get(i).withDiffId(Digests.check(diffIds.get(i).asText(null), "diff ID " + (i + 1))));
+            out.add(layers.get(i).withDiffId(Digest.parse(diffIds.get(i).asText(null), "diff ID " + (i + 1))));
         }
         return out;
-    }
-
-    /** A JSON blob by digest, its bytes verified against it (and against the declared size, when one is). */
-    private JsonNode blob(String digest, String what, long declaredSize) throws IOException, EngineException {
-        long[] where = member(Digests.blobPath(digest), what + " " + digest);
-        if (declaredSize >= 0 && declaredSize != where[1]) {
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE,
-                    what + " " + digest + " is " + where[1] + " bytes but its descriptor says " + declaredSize);
-        }
-        byte[] data = bytes(where, what + " " + digest);
-        String got = Digests.of(digest, data);
-        if (!got.equals(digest)) {
-            throw new EngineException(
-                    Problem.CORRUPT_IMAGE, what + " " + digest + " does not match its digest (got " + got + ")");
-        }
-        return parse(data, what + " " + digest);
     }
 
     private JsonNode document(String name, String what) throws IOException, EngineException {

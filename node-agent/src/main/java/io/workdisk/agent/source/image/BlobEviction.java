@@ -1,5 +1,6 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.oci.Digest;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ final class BlobEviction {
                 break;
             }
             String name = e.path().getFileName().toString();
-            boolean isHeld = name.length() == 64 && held.containsKey(safeDigest(name));
+            boolean isHeld = Digest.ofFileName(name).map(held::containsKey).orElse(false);
             if (isHeld) {
                 continue;
             }
@@ -103,14 +104,6 @@ final class BlobEviction {
             return Files.size(headers.resolve(blobName));
         } catch (IOException none) {
             return 0;
-        }
-    }
-
-    private static Digest safeDigest(String hex) {
-        try {
-            return Digest.ofHex(hex);
-        } catch (IllegalArgumentException e) {
-            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.oci.Digest;
 import java.nio.file.Path;
 import java.util.List;
 

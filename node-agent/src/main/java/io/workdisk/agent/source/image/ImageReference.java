@@ -2,6 +2,7 @@ package io.workdisk.agent.source.image;
 
 import static io.workdisk.api.task.ImageReference.split;
 
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Printable;
 import io.workdisk.agent.engine.shared.Problem;
@@ -41,6 +42,10 @@ public record ImageReference(String registry, String repository, String tag, Dig
         Digest digest = written.digest() == null
                 ? null
                 : Digest.parse(written.digest(), "image reference '" + Printable.printable(text) + "'");
+        if (digest != null && !digest.algorithm().equals(Digest.SHA256)) {
+            // the API takes sha256 references only (io.workdisk.api.task.ImageReference), and so does the CLI
+            throw invalid(text, "only sha256:<hex> digests are verified in a reference, as the API takes them");
+        }
         String tag = written.tag();
         if (tag != null && !TAG.matcher(tag).matches()) {
             throw invalid(text, "the tag '" + Printable.printable(tag) + "' is not a valid tag");

@@ -4,6 +4,7 @@ import io.workdisk.agent.engine.files.ConfinedRoot;
 import io.workdisk.agent.engine.files.Durability;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.LayerHeaders;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Problem;
@@ -18,10 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -101,7 +100,7 @@ public final class LayerCache {
 
     /** Where a verified blob of this digest lives (whether or not it is there now). */
     public Path path(Digest digest) {
-        return blobs.resolve(digest.hex());
+        return blobs.resolve(digest.fileName());
     }
 
     /**
@@ -109,7 +108,7 @@ public final class LayerCache {
      * is kept: written by the first build that reads the layer, removed with the blob.
      */
     public Path headersPath(Digest digest) {
-        return headers.resolve(digest.hex());
+        return headers.resolve(digest.fileName());
     }
 
     /** Removes header records whose blob is gone and records a killed build left half written. */
@@ -161,7 +160,7 @@ public final class LayerCache {
                 return new Blob(digest, target, size, true);
             }
             Path temp = incoming.resolve(
-                    digest.hex() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+                    digest.fileName() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             try {
                 VerifyingFile sink = new VerifyingFile(temp, digest, size, progress, arrival);
                 arrival.started(temp);
@@ -248,7 +247,7 @@ public final class LayerCache {
             return true;
         }
         try {
-            if (digest.equals(hash(target))) {
+            if (digest.equals(hash(target, digest))) {
                 throw new EngineException(
                         Problem.SOURCE_INVALID,
                         "a descriptor says blob " + digest + " has " + size + " bytes; that content has " + actual
@@ -263,16 +262,14 @@ public final class LayerCache {
         }
     }
 
-    private static Digest hash(Path file) throws IOException {
+    private static Digest hash(Path file, Digest expected) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            MessageDigest hasher = expected.newHasher();
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
-                sha256.update(buffer, 0, n);
+                hasher.update(buffer, 0, n);
             }
-            return Digest.ofHex(HexFormat.of().formatHex(sha256.digest()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
+            return expected.sameAlgorithm(hasher.digest());
         }
     }
 

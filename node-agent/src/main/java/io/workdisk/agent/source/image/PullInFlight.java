@@ -3,13 +3,17 @@ package io.workdisk.agent.source.image;
 import io.workdisk.agent.engine.image.Arrival;
 import io.workdisk.agent.engine.image.ImageLayers;
 import io.workdisk.agent.engine.image.Layer;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Descriptor;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -140,18 +144,18 @@ public final class PullInFlight implements AutoCloseable {
 
     /** The image pulled, its layers' blobs as {@code blobOf} gives them. */
     private PulledImage pulledImage(Function<Descriptor, LayerCache.Blob> blobOf) {
-        List<PulledImage.Layer> pulledLayers = new ArrayList<>();
+        List<Layer> pulledLayers = new ArrayList<>();
+        Set<Digest> foundCached = new HashSet<>();
         for (int i = 0; i < layers.size(); i++) {
             Descriptor d = layers.get(i);
             LayerCache.Blob blob = blobOf.apply(d);
-            pulledLayers.add(new PulledImage.Layer(
-                    d.digest(),
-                    d.mediaType(),
-                    MediaTypes.layerCompression(d.mediaType()),
-                    d.size(),
-                    image.config().diffIds().get(i),
-                    blob.path(),
-                    blob.cached()));
+            Layer layer = Layer.blob(d.digest(), d.mediaType(), blob.path(), d.size())
+                    .withHeaders(cache.headersPath(d.digest()));
+            Digest diffId = image.config().diffIds().get(i);
+            pulledLayers.add(diffId != null ? layer.withDiffId(diffId) : layer);
+            if (blob.cached()) {
+                foundCached.add(d.digest());
+            }
         }
         return new PulledImage(
                 image.reference(),
@@ -160,6 +164,7 @@ public final class PullInFlight implements AutoCloseable {
                 image.platform(),
                 image.config(),
                 pulledLayers,
+                foundCached,
                 cache);
     }
 

@@ -1,11 +1,12 @@
 package io.workdisk.agent.source.image;
 
-import io.workdisk.agent.engine.image.Compression;
 import io.workdisk.agent.engine.image.ImageLayers;
-import io.workdisk.agent.engine.image.Platform;
-import java.nio.file.Path;
+import io.workdisk.agent.engine.image.Layer;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Platform;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A pulled image: every blob verified and in the layer cache, held there (not evicted) until this is
@@ -16,7 +17,9 @@ import java.util.List;
  *     the digest a seed records and every node builds from
  * @param manifestDigest the image manifest chosen for the platform
  * @param platform the platform chosen (from the index, else the config)
- * @param layers in order, lowest first
+ * @param layers in order, lowest first, as the disk engine applies them: each blob where the cache holds
+ *     it, with the diff ID its config names and the place in the cache for the record of its headers
+ * @param foundCached the layers' digests that were in the cache already (no byte fetched for them)
  * @param cache the cache holding the blobs, released on {@link #close()}
  */
 public record PulledImage(
@@ -26,50 +29,32 @@ public record PulledImage(
         Platform platform,
         ImageConfig config,
         List<Layer> layers,
+        Set<Digest> foundCached,
         LayerCache cache)
         implements AutoCloseable {
     public PulledImage {
         layers = List.copyOf(layers);
+        foundCached = Set.copyOf(foundCached);
     }
 
-    /**
-     * One layer: its blob as fetched (compressed as its media type says) and the digest of its
-     * uncompressed tar from the config, which whoever decompresses it may check.
-     *
-     * @param cached whether the blob was in the cache already (no byte fetched for it)
-     */
-    public record Layer(
-            Digest digest,
-            String mediaType,
-            Compression compression,
-            long size,
-            Digest diffId,
-            Path path,
-            boolean cached) {}
+    /** Whether {@code layer}'s blob was in the cache already rather than fetched for this pull. */
+    public boolean cached(Layer layer) {
+        return foundCached.contains(layer.digest());
+    }
 
-    /**
-     * The layers as the disk engine applies them, lowest first, each with the diff_id its config names and
-     * the place in the cache for the record of its headers.
-     */
+    /** The layers as the disk engine applies them, lowest first. */
     public ImageLayers toImageLayers() {
-        List<io.workdisk.agent.engine.image.Layer> applied = new ArrayList<>();
-        for (Layer l : layers) {
-            io.workdisk.agent.engine.image.Layer layer = io.workdisk.agent.engine.image.Layer.blob(
-                            l.digest().toString(), l.mediaType(), l.path(), l.size())
-                    .withHeaders(cache.headersPath(l.digest()));
-            applied.add(l.diffId() != null ? layer.withDiffId(l.diffId().toString()) : layer);
-        }
-        return new ImageLayers(manifestDigest.toString(), config.digest().toString(), platform.toString(), applied);
+        return new ImageLayers(manifestDigest.toString(), config.digest().toString(), platform.toString(), layers);
     }
 
     /** Layers found in the cache rather than fetched. */
     public long layersCached() {
-        return layers.stream().filter(Layer::cached).count();
+        return layers.stream().filter(this::cached).count();
     }
 
     /** Bytes of layers fetched from the registry for this pull. */
     public long layerBytesFetched() {
-        return layers.stream().filter(l -> !l.cached()).mapToLong(Layer::size).sum();
+        return layers.stream().filter(l -> !cached(l)).mapToLong(Layer::size).sum();
     }
 
     /** Lets the cache evict these blobs again (least recently used first, when it is over its bound). */

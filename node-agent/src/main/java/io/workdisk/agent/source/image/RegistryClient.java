@@ -1,5 +1,7 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.ErrorText;
 import io.workdisk.agent.engine.shared.Printable;
@@ -13,11 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -90,8 +89,12 @@ public final class RegistryClient implements AutoCloseable {
         BoundedBuffer buffer = new BoundedBuffer(what);
         stream(response, what, buffer);
         byte[] bytes = buffer.bytes();
-        Digest digest = sha256(bytes);
-        if (reference.startsWith(Digest.ALGORITHM + ":") && !reference.equals(digest.toString())) {
+        // a tag cannot hold a colon: a reference with one is a digest, and the bytes are hashed as it says
+        Digest asked = reference.contains(":") ? Digest.parse(reference, what) : null;
+        Digest digest = asked == null
+                ? sha256(bytes)
+                : asked.sameAlgorithm(asked.newHasher().digest(bytes));
+        if (asked != null && !asked.equals(digest)) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE, what + " has digest " + digest + ", not the one asked for; discarded");
         }
@@ -297,12 +300,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     static Digest sha256(byte[] bytes) {
-        try {
-            return Digest.ofHex(HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return Digest.sha256Of(bytes);
     }
 
     private static EngineException tooLarge(String what, String size) {

@@ -1,6 +1,7 @@
 package io.workdisk.agent.source.image;
 
 import io.workdisk.agent.engine.image.Arrival;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 import java.io.IOException;
@@ -9,8 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
@@ -24,7 +23,7 @@ final class VerifyingFile implements BlobSink, AutoCloseable {
     private final LongConsumer progress;
     private final Arrival arrival;
     private final FileChannel out;
-    private final MessageDigest sha256;
+    private final MessageDigest hasher;
     private long written;
 
     VerifyingFile(Path path, Digest expected, long size, LongConsumer progress, Arrival arrival) throws IOException {
@@ -34,11 +33,7 @@ final class VerifyingFile implements BlobSink, AutoCloseable {
         this.size = size;
         this.progress = progress;
         this.out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        this.hasher = expected.newHasher();
     }
 
     @Override
@@ -49,7 +44,7 @@ final class VerifyingFile implements BlobSink, AutoCloseable {
                     "blob " + expected + " is longer than the " + size
                             + " bytes its descriptor says; cut off and discarded");
         }
-        sha256.update(buffer, offset, length);
+        hasher.update(buffer, offset, length);
         try {
             ByteBuffer chunk = ByteBuffer.wrap(buffer, offset, length);
             while (chunk.hasRemaining()) {
@@ -70,11 +65,11 @@ final class VerifyingFile implements BlobSink, AutoCloseable {
                     "blob " + expected + " ended after " + written + " of its " + size
                             + " bytes (truncated); discarded");
         }
-        String got = HexFormat.of().formatHex(sha256.digest());
-        if (!got.equals(expected.hex())) {
+        Digest got = expected.sameAlgorithm(hasher.digest());
+        if (!got.equals(expected)) {
             throw new EngineException(
                     Problem.SOURCE_UNAVAILABLE,
-                    "blob has digest sha256:" + got + ", not the expected " + expected + "; discarded");
+                    "blob has digest " + got + ", not the expected " + expected + "; discarded");
         }
         out.force(true); // the data is on disk before its name is
     }

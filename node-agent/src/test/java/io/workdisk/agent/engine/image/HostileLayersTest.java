@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;
@@ -208,7 +210,7 @@ class HostileLayersTest {
         Shell.ok("gzip", "-n", tar.toString());
         Path gz = Path.of(tar + ".gz");
         assertThat(Files.size(gz)).isLessThan(1 << 20);
-        Layer bomb = Layer.blob(OciLayouts.sha256(gz), Compression.OCI_GZIP, gz, Files.size(gz));
+        Layer bomb = Layer.blob(OciLayouts.digest(gz), MediaTypes.OCI_LAYER_GZIP, gz, Files.size(gz));
         assertThatThrownBy(() -> apply(way, new LayerLimits(8L << 20, 1000), bomb))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("decompression bomb")
@@ -237,7 +239,7 @@ class HostileLayersTest {
         try (FileOutputStream out = new FileOutputStream(tar.toFile())) {
             new TarWriter(out).raw("f", '0', 0644, 0, 0, 1, "", "ten bytes!".getBytes(StandardCharsets.UTF_8), 1 << 20);
         }
-        Layer l = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+        Layer l = Layer.blob(OciLayouts.digest(tar), MediaTypes.OCI_LAYER, tar, Files.size(tar));
         assertRefused(way, Problem.INVALID_IMAGE, "ends inside an entry", l);
     }
 
@@ -250,7 +252,7 @@ class HostileLayersTest {
         java.util.Arrays.fill(data, (byte) 'A'); // zeros past the declared size would read as the end marker
         w.raw("f", '0', 0644, 0, 0, 1, "", data, 10);
         w.finish();
-        Layer l = Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, Files.size(tar));
+        Layer l = Layer.blob(OciLayouts.digest(tar), MediaTypes.OCI_LAYER, tar, Files.size(tar));
         assertRefused(way, Problem.INVALID_IMAGE, "checksum", l);
     }
 
@@ -269,7 +271,7 @@ class HostileLayersTest {
     @EnumSource(Way.class)
     void aLayerThatDoesNotMatchItsDigestIsRefused(Way way) throws Exception {
         Layer l = layer(w -> w.file("f", 0644, "x"));
-        Layer lying = Layer.blob("sha256:" + "0".repeat(64), l.mediaType(), l.file(), l.size());
+        Layer lying = Layer.blob(Digest.ofHex("0".repeat(64)), l.mediaType(), l.file(), l.size());
         assertRefused(way, Problem.CORRUPT_IMAGE, "does not match its digest", lying);
     }
 
@@ -277,7 +279,7 @@ class HostileLayersTest {
     @EnumSource(Way.class)
     void aLayerThatIsNotGzipIsNamed(Way way) throws Exception {
         Layer l = layer(w -> w.file("f", 0644, "x"));
-        Layer wrong = Layer.blob(l.digest(), Compression.OCI_GZIP, l.file(), l.size());
+        Layer wrong = Layer.blob(l.digest(), MediaTypes.OCI_LAYER_GZIP, l.file(), l.size());
         assertRefused(way, Problem.CORRUPT_IMAGE, "cannot be decompressed", wrong);
     }
 
@@ -322,12 +324,12 @@ class HostileLayersTest {
             w.entry("f" + i, '0', 0644, 0, 0, 1, 0, "", data, Map.of());
         }
         w.finish();
-        String diffId = OciLayouts.sha256(tar);
+        Digest diffId = OciLayouts.digest(tar);
         Layer plain =
-                Layer.blob(diffId, Compression.OCI_TAR, tar, Files.size(tar)).withDiffId(diffId);
+                Layer.blob(diffId, MediaTypes.OCI_LAYER, tar, Files.size(tar)).withDiffId(diffId);
         Shell.ok("gzip", "-k", "-n", tar.toString());
         Path gz = Path.of(tar + ".gz");
-        Layer gzipped = Layer.blob(OciLayouts.sha256(gz), Compression.OCI_GZIP, gz, Files.size(gz))
+        Layer gzipped = Layer.blob(OciLayouts.digest(gz), MediaTypes.OCI_LAYER_GZIP, gz, Files.size(gz))
                 .withDiffId(diffId);
 
         Extraction x = apply(way, LayerLimits.defaults(), plain, gzipped);

@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine.image;
 
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.testing.Requirements;
 import io.workdisk.agent.testing.Shell;
 import java.io.FileOutputStream;

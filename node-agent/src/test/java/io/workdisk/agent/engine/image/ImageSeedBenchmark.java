@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import io.workdisk.agent.benchmark.PayloadTree;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.testing.Shell;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.ext4.Inode;
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -263,7 +264,7 @@ class LayerEdgesSeedTest {
     @BothWaysToMkfs
     void aLayerWhoseUncompressedTarIsNotTheConfigsDiffIdIsRefused(SeedMethod method) throws Exception {
         Layer l = layer(w -> w.file("f", 0644, "x"));
-        Layer lying = l.withDiffId("sha256:" + "0".repeat(64));
+        Layer lying = l.withDiffId(Digest.ofHex("0".repeat(64)));
 
         assertBuildFails(method, Problem.CORRUPT_IMAGE, "does not match its diff ID", lying);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.files.ConfinedRoot;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -160,7 +161,7 @@ class LayerHeadersTest {
         Path record = recordedByAFirstBuild(lower);
         byte[] bytes = Files.readAllBytes(record);
         // the first entry's name length, after the magic, the digest and the (absent) diff ID
-        int at = LayerHeaders.MAGIC.length + 4 + lower.digest().length() + 4;
+        int at = LayerHeaders.MAGIC.length + 4 + lower.digest().toString().length() + 4;
         ByteBuffer.wrap(bytes).putInt(at, Integer.MAX_VALUE);
         byte[] body = Arrays.copyOf(bytes, bytes.length - 32);
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(body);
@@ -190,7 +191,7 @@ class LayerHeadersTest {
     void aRecordMadeWithoutTheDiffIdCheckDoesNotSpareALyingLayerIt() throws Exception {
         Layer lower = lower();
         build("first", lower);
-        Layer lying = lower.withDiffId("sha256:" + "0".repeat(64));
+        Layer lying = lower.withDiffId(Digest.ofHex("0".repeat(64)));
 
         assertThatThrownBy(() -> build("lying", lying))
                 .isInstanceOf(EngineException.class)
@@ -201,7 +202,7 @@ class LayerHeadersTest {
 
     @Test
     void aLayerThatFailsLeavesNoRecord() throws Exception {
-        Layer l = layer(w -> w.file("f", 0644, "x")).withDiffId("sha256:" + "0".repeat(64));
+        Layer l = layer(w -> w.file("f", 0644, "x")).withDiffId(Digest.ofHex("0".repeat(64)));
 
         assertThatThrownBy(() -> build("failed", l)).hasMessageContaining("does not match its diff ID");
         assertThat(l.headers().orElseThrow()).doesNotExist();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ class LayerReadersTest {
     void aFailedBuildGivesItsReadersBackToThePool() throws Exception {
         Layer first = layers.get(0);
         Layer lying = new Layer(
-                "sha256:" + "0".repeat(64),
+                Digest.ofHex("0".repeat(64)),
                 first.mediaType(),
                 first.file(),
                 first.offset(),

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
@@ -42,7 +43,11 @@ class OciArchiveTest {
     @Test
     void anImageForAnotherPlatformIsRefusedNamingWhatTheArchiveHas() throws Exception {
         Path layout = oneLayerLayout("s390x");
-        assertFails(OciLayouts.pack(layout, tmp.resolve("a.tar")), Problem.INVALID_IMAGE, "(it has linux/s390x)");
+        // the one index walk's fault and line, as for a registry (it was INVALID_IMAGE, "(it has ...)")
+        assertFails(
+                OciLayouts.pack(layout, tmp.resolve("a.tar")),
+                Problem.SOURCE_INVALID,
+                "has no manifest for " + Platform.host() + "; it has linux/s390x");
         assertThat(OciArchive.read(tmp.resolve("a.tar"), Platform.parse("linux/s390x"))
                         .layers())
                 .hasSize(1);
@@ -74,7 +79,11 @@ class OciArchiveTest {
         }
         OciLayouts.JSON.writeValue(
                 layout.resolve("index.json").toFile(), Map.of("schemaVersion", 2, "manifests", List.of(descriptor)));
-        assertFails(OciLayouts.pack(layout, tmp.resolve("a.tar")), Problem.INVALID_IMAGE, "nest deeper than 4");
+        // the one limit, the registry's (the archive's was 4): index.json counts as the first index
+        assertFails(
+                OciLayouts.pack(layout, tmp.resolve("a.tar")),
+                Problem.SOURCE_INVALID,
+                "nests indexes more than 2 deep");
     }
 
     @Test
@@ -170,7 +179,7 @@ class OciArchiveTest {
                         "RepoTags", List.of("x:latest"),
                         "Layers",
                                 List.of("blobs/sha256/"
-                                        + plain.layers().get(0).digest().substring(7)))));
+                                        + plain.layers().get(0).digest().hex()))));
 
         ImageLayers docker = OciArchive.read(OciLayouts.pack(layout, tmp.resolve("docker.tar")), Platform.host());
 

@@ -1,6 +1,8 @@
 package io.workdisk.agent.engine.image;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
 import io.workdisk.agent.testing.Shell;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +41,11 @@ final class OciLayouts {
         }
     }
 
+    /** The digest of the file, as a layer names it. */
+    static Digest digest(Path file) throws IOException {
+        return Digest.ofHex(sha256(file).substring("sha256:".length()));
+    }
+
     static String sha256(byte[] data) {
         try {
             return "sha256:"
@@ -54,13 +61,13 @@ final class OciLayouts {
         return switch (layer.compression()) {
             case "gzip" -> {
                 Shell.ok("gzip", "-k", "-f", "-n", layer.tar().toString());
-                yield Map.entry(Path.of(layer.tar() + ".gz"), Compression.OCI_GZIP);
+                yield Map.entry(Path.of(layer.tar() + ".gz"), MediaTypes.OCI_LAYER_GZIP);
             }
             case "zstd" -> {
                 Shell.ok("zstd", "-q", "-f", layer.tar().toString(), "-o", layer.tar() + ".zst");
-                yield Map.entry(Path.of(layer.tar() + ".zst"), Compression.OCI_ZSTD);
+                yield Map.entry(Path.of(layer.tar() + ".zst"), MediaTypes.OCI_LAYER_ZSTD);
             }
-            default -> Map.entry(layer.tar(), Compression.OCI_TAR);
+            default -> Map.entry(layer.tar(), MediaTypes.OCI_LAYER);
         };
     }
 

@@ -3,6 +3,7 @@ package io.workdisk.agent.engine.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.workdisk.agent.engine.ext4.Inode;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.ExpectedEntry;
 import io.workdisk.agent.engine.seed.Extraction;
 import io.workdisk.agent.engine.seed.SeedOwnership;

@@ -1,5 +1,6 @@
 package io.workdisk.agent.engine.image;
 
+import io.workdisk.agent.engine.oci.MediaTypes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,7 @@ final class TarWriter {
             entries.write(w);
             w.finish();
         }
-        return Layer.blob(OciLayouts.sha256(tar), Compression.OCI_TAR, tar, java.nio.file.Files.size(tar));
+        return Layer.blob(OciLayouts.digest(tar), MediaTypes.OCI_LAYER, tar, java.nio.file.Files.size(tar));
     }
 
     private final OutputStream out;

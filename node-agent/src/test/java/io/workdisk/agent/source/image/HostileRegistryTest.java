@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import io.workdisk.agent.testing.JavaProcess;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -109,7 +112,7 @@ class HostileRegistryTest {
     }
 
     PulledImage pull() throws Exception {
-        return new ImagePuller(client, cache, 2, 2)
+        return new ImagePuller(client, cache, RetryPolicy.immediate(2), 2)
                 .pull(ImageReference.parse(front.host() + "/app:v1"), AMD64, true, PullProgress.NONE);
     }
 
@@ -244,7 +247,7 @@ class HostileRegistryTest {
                 // refused mid-way
             }
         });
-        ImagePuller puller = new ImagePuller(client, cache, 1, 1);
+        ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 1);
         assertThat(failure(() -> puller.pull(
                         ImageReference.parse(front.host() + "/app:declared"), AMD64, true, PullProgress.NONE)))
                 .hasMessageContaining(
@@ -270,7 +273,7 @@ class HostileRegistryTest {
                 .getBytes(StandardCharsets.UTF_8);
         front.on("GET", "/manifests/loop", ex -> RegistryFront.send(ex, 200, Map.of(), body));
         front.on("GET", "/manifests/" + claimed, ex -> RegistryFront.send(ex, 200, Map.of(), body));
-        ImagePuller puller = new ImagePuller(client, cache, 1, 1);
+        ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 1);
         assertThat(failure(() ->
                         puller.pull(ImageReference.parse(front.host() + "/app:loop"), AMD64, true, PullProgress.NONE)))
                 .hasMessageContaining(
@@ -317,9 +320,9 @@ class HostileRegistryTest {
                         "{\"auths\":{\"" + authFront.host() + "\":{\"username\":\"bob\",\"password\":\"hunter2\"}}}");
                 try (RegistryClient withLogin = RegistryClient.create(
                         RegistrySettings.standard().withDockerConfig(config).withAttempts(1), Clock.systemUTC())) {
-                    try (PulledImage pulled = new ImagePuller(withLogin, cache, 1, 1)
+                    try (PulledImage pulled = new ImagePuller(withLogin, cache, RetryPolicy.immediate(1), 1)
                             .pull(ImageReference.parse(authFront.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
-                        assertThat(Files.readAllBytes(pulled.layers().get(0).path()))
+                        assertThat(Files.readAllBytes(pulled.layers().get(0).file()))
                                 .isEqualTo(layer.blob());
                     }
                 }
@@ -356,8 +359,8 @@ class HostileRegistryTest {
             List<Boolean> cachedFlags = new ArrayList<>();
             for (Future<PulledImage> f : pulls) {
                 try (PulledImage p = f.get(60, TimeUnit.SECONDS)) {
-                    p.layers().forEach(l -> cachedFlags.add(l.cached()));
-                    assertThat(Files.readAllBytes(p.layers().get(1).path())).isEqualTo(layer(1).blob());
+                    p.layers().forEach(l -> cachedFlags.add(p.cached(l)));
+                    assertThat(Files.readAllBytes(p.layers().get(1).file())).isEqualTo(layer(1).blob());
                 }
             }
             assertThat(cachedFlags).containsExactlyInAnyOrder(false, false, true, true);
@@ -410,10 +413,10 @@ class HostileRegistryTest {
         try (Stream<Path> s = Files.list(layers.resolve("incoming"))) {
             assertThat(s.toList()).isEmpty();
         }
-        try (PulledImage pulled = new ImagePuller(client, reopened, 1, 1)
+        try (PulledImage pulled = new ImagePuller(client, reopened, RetryPolicy.immediate(1), 1)
                 .pull(ImageReference.parse(front.host() + "/app:v1"), AMD64, true, PullProgress.NONE)) {
-            assertThat(pulled.layers().get(0).cached()).isFalse();
-            assertThat(Files.readAllBytes(pulled.layers().get(0).path())).isEqualTo(layer(0).blob());
+            assertThat(pulled.cached(pulled.layers().get(0))).isFalse();
+            assertThat(Files.readAllBytes(pulled.layers().get(0).file())).isEqualTo(layer(0).blob());
         }
     }
 

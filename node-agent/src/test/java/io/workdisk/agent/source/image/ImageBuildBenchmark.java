@@ -4,8 +4,8 @@ import static io.workdisk.agent.testing.Shell.ok;
 
 import io.workdisk.agent.engine.DiskEngine;
 import io.workdisk.agent.engine.files.ConfinedRoot;
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.seed.SeedMethod;
 import io.workdisk.agent.engine.seed.SeedOwnership;
 import io.workdisk.agent.engine.tools.E2fsTools;

@@ -1,5 +1,6 @@
 package io.workdisk.agent.source.image;
 
+import io.workdisk.agent.engine.oci.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

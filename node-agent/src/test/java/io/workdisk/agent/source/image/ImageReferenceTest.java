@@ -3,7 +3,8 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

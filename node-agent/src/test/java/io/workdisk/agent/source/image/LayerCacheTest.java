@@ -3,6 +3,7 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.workdisk.agent.engine.oci.Digest;
 import io.workdisk.agent.engine.shared.EngineException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,8 @@ package io.workdisk.agent.source.image;
 import static io.workdisk.agent.testing.Shell.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.workdisk.agent.engine.image.Compression;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ class PullBenchmark {
                 for (int run = 0; run < RUNS; run++) {
                     Path cacheDir = tmp.resolve("cache-" + run);
                     LayerCache cache = LayerCache.open(cacheDir, 1L << 32, Clock.systemUTC());
-                    ImagePuller puller = new ImagePuller(client, cache, 3, 3);
+                    ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(3), 3);
                     long t0 = System.nanoTime();
                     try (PulledImage pulled = puller.pull(ref, RegistryPullTest.AMD64, true, PullProgress.NONE)) {
                         assertThat(pulled.layersCached()).isZero();

@@ -3,10 +3,12 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,7 +88,7 @@ class RegistryAuthTest {
     PulledImage pull(RegistrySettings settings, String reference, boolean plainHttp) throws Exception {
         try (RegistryClient client = RegistryClient.create(settings, Clock.systemUTC())) {
             LayerCache cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-            return new ImagePuller(client, cache, 1, 2)
+            return new ImagePuller(client, cache, RetryPolicy.immediate(1), 2)
                     .pull(ImageReference.parse(reference), AMD64, plainHttp, PullProgress.NONE);
         }
     }
@@ -129,7 +131,7 @@ class RegistryAuthTest {
 
         try (PulledImage pulled = pull(settings().withCaFile(pki.caCert()).withDockerConfig(config), ref, false)) {
             assertThat(pulled.manifestDigest()).isEqualTo(privateImage.digest());
-            assertThat(Files.readAllBytes(pulled.layers().get(0).path()))
+            assertThat(Files.readAllBytes(pulled.layers().get(0).file()))
                     .isEqualTo(privateImage.layers().get(0).blob());
         }
         // username and password fields, and a key written as a URL, work the same
@@ -147,7 +149,7 @@ class RegistryAuthTest {
         int before = tokens.requests(scope);
         try (RegistryClient client = RegistryClient.create(settings(), Clock.systemUTC())) {
             LayerCache cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-            ImagePuller puller = new ImagePuller(client, cache, 1, 2);
+            ImagePuller puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 2);
             ImageReference ref = ImageReference.parse(tokenRegistry.host() + "/public/app:v1");
             try (PulledImage first = puller.pull(ref, AMD64, true, PullProgress.NONE)) {
                 assertThat(first.layers()).hasSize(1);

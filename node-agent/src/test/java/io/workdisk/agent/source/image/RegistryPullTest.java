@@ -3,10 +3,14 @@ package io.workdisk.agent.source.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.workdisk.agent.engine.image.Compression;
-import io.workdisk.agent.engine.image.Platform;
+import io.workdisk.agent.engine.image.Layer;
+import io.workdisk.agent.engine.oci.Compression;
+import io.workdisk.agent.engine.oci.Digest;
+import io.workdisk.agent.engine.oci.MediaTypes;
+import io.workdisk.agent.engine.oci.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
+import io.workdisk.agent.source.retry.RetryPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,7 +89,7 @@ class RegistryPullTest {
                         .withAttempts(1),
                 Clock.systemUTC());
         cache = LayerCache.open(dir.resolve("layers"), 1L << 30, Clock.systemUTC());
-        puller = new ImagePuller(client, cache, 1, 3);
+        puller = new ImagePuller(client, cache, RetryPolicy.immediate(1), 3);
     }
 
     @AfterEach
@@ -113,20 +117,20 @@ class RegistryPullTest {
                             .toList());
             assertThat(pulled.layers()).hasSize(3);
             assertThat(pulled.layers())
-                    .extracting(PulledImage.Layer::compression)
+                    .extracting(Layer::compression)
                     .containsExactly(Compression.GZIP, Compression.ZSTD, Compression.NONE);
             for (int i = 0; i < 3; i++) {
-                PulledImage.Layer layer = pulled.layers().get(i);
+                Layer layer = pulled.layers().get(i);
                 TestImages.Layer pushed = amd64.layers().get(i);
                 assertThat(layer.digest()).isEqualTo(pushed.digest());
                 assertThat(layer.mediaType()).isEqualTo(pushed.mediaType());
                 assertThat(layer.size()).isEqualTo(pushed.blob().length);
-                assertThat(layer.diffId()).isEqualTo(pushed.diffId());
-                assertThat(layer.cached()).isFalse();
-                assertThat(layer.path())
+                assertThat(layer.diffId()).contains(pushed.diffId());
+                assertThat(pulled.cached(layer)).isFalse();
+                assertThat(layer.file())
                         .isEqualTo(dir.resolve(
                                 "layers/blobs/sha256/" + pushed.digest().hex()));
-                assertThat(Files.readAllBytes(layer.path())).isEqualTo(pushed.blob());
+                assertThat(Files.readAllBytes(layer.file())).isEqualTo(pushed.blob());
             }
             long total = Files.size(pulled.config().path())
                     + amd64.layers().stream().mapToLong(l -> l.blob().length).sum();
@@ -139,7 +143,8 @@ class RegistryPullTest {
 
         updates.clear();
         try (PulledImage again = puller.pull(ref("multi:v1"), AMD64, true, (f, t) -> updates.add(new long[] {f, t}))) {
-            assertThat(again.layers()).allSatisfy(l -> assertThat(l.cached()).isTrue());
+            assertThat(again.layers())
+                    .allSatisfy(l -> assertThat(again.cached(l)).isTrue());
             assertThat(again.layerBytesFetched()).isZero();
             assertThat(updates.get(updates.size() - 1)[0]).isEqualTo(updates.get(updates.size() - 1)[1]);
         }
@@ -151,7 +156,7 @@ class RegistryPullTest {
                 puller.pull(ref("multi:v1"), Platform.parse("linux/arm64/v8"), true, PullProgress.NONE)) {
             assertThat(pulled.manifestDigest()).isEqualTo(arm64.digest());
             assertThat(pulled.layers())
-                    .extracting(PulledImage.Layer::digest)
+                    .extracting(Layer::digest)
                     .containsExactlyElementsOf(arm64.layers().stream()
                             .map(TestImages.Layer::digest)
                             .toList());
@@ -189,7 +194,7 @@ class RegistryPullTest {
             assertThat(first.layersCached()).isZero();
         }
         try (PulledImage second = puller.pull(ref("other:v1"), AMD64, true, PullProgress.NONE)) {
-            assertThat(second.layers()).extracting(PulledImage.Layer::cached).containsExactly(true, false);
+            assertThat(second.layers()).extracting(second::cached).containsExactly(true, false);
             assertThat(second.layers().get(0).mediaType()).isEqualTo(MediaTypes.DOCKER_LAYER_GZIP);
             assertThat(second.layers().get(0).compression()).isEqualTo(Compression.GZIP);
             assertThat(second.resolvedDigest()).isEqualTo(second.manifestDigest());

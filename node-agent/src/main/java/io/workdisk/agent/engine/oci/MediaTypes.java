@@ -1,8 +1,9 @@
-package io.workdisk.agent.source.image;
+package io.workdisk.agent.engine.oci;
 
-import io.workdisk.agent.engine.image.Compression;
-
-/** The media types of the OCI image spec and Docker's schema 2 that the agent reads, and nothing else. */
+/**
+ * The media types of the OCI image spec and Docker's schema 2 that the agent reads, and nothing else;
+ * which layer types there are and how each is compressed is the one table in {@link Compression}.
+ */
 public final class MediaTypes {
     public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -18,26 +19,24 @@ public final class MediaTypes {
     public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
     /** Every manifest type the agent reads, for the Accept header: the registry picks one it has. */
-    static final String ACCEPT_MANIFESTS = String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
+    public static final String ACCEPT_MANIFESTS =
+            String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
 
     private MediaTypes() {}
 
-    static boolean isIndex(String mediaType) {
+    public static boolean isIndex(String mediaType) {
         return OCI_INDEX.equals(mediaType) || DOCKER_LIST.equals(mediaType);
     }
 
-    static boolean isManifest(String mediaType) {
+    public static boolean isManifest(String mediaType) {
         return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
     }
 
-    static boolean isConfig(String mediaType) {
+    public static boolean isConfig(String mediaType) {
         return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
     }
 
-    /**
-     * How a layer of this media type is compressed, or null if it is not a layer type the agent pulls
-     * (the one table is the engine's {@link Compression}).
-     */
+    /** How a layer of this media type that a registry serves is compressed, or null for any other type. */
     public static Compression layerCompression(String mediaType) {
         return Compression.ofRegistryLayer(mediaType).orElse(null);
     }

@@ -1,7 +1,6 @@
-package io.workdisk.agent.source.image;
+package io.workdisk.agent.engine.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.workdisk.agent.engine.image.Platform;
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Problem;
 
@@ -13,7 +12,7 @@ import io.workdisk.agent.engine.shared.Problem;
  */
 public record Descriptor(String mediaType, Digest digest, long size, Platform platform) {
     /** A descriptor from manifest JSON; {@code what} names it in errors ("layer 2 of ..."). */
-    static Descriptor read(JsonNode node, String what) throws EngineException {
+    public static Descriptor read(JsonNode node, String what) throws EngineException {
         if (node == null || !node.isObject()) {
             throw new EngineException(Problem.SOURCE_INVALID, what + " is not a descriptor object");
         }

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine.image;
+package io.workdisk.agent.engine.oci;
 
 import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.shared.Printable;

@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine.image;
+package io.workdisk.agent.engine.oci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,14 +14,14 @@ class CompressionTest {
     @Test
     void aRegistryLayerIsCompressedAsInAnArchive() throws EngineException {
         for (String type : new String[] {
-            Compression.OCI_TAR,
-            Compression.OCI_GZIP,
-            Compression.OCI_ZSTD,
+            MediaTypes.OCI_LAYER,
+            MediaTypes.OCI_LAYER_GZIP,
+            MediaTypes.OCI_LAYER_ZSTD,
             "application/vnd.docker.image.rootfs.diff.tar.gzip"
         }) {
             assertThat(Compression.ofRegistryLayer(type)).as(type).contains(Compression.of(type));
         }
-        assertThat(Compression.of(Compression.OCI_ZSTD)).isEqualTo(Compression.ZSTD);
+        assertThat(Compression.of(MediaTypes.OCI_LAYER_ZSTD)).isEqualTo(Compression.ZSTD);
     }
 
     @Test

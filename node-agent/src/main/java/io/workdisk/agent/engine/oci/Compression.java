@@ -1,4 +1,4 @@
-package io.workdisk.agent.engine.image;
+package io.workdisk.agent.engine.oci;
 
 import io.airlift.compress.zstd.ZstdInputStream;
 import io.workdisk.agent.engine.shared.EngineException;
@@ -19,10 +19,6 @@ public enum Compression {
     GZIP,
     ZSTD;
 
-    static final String OCI_TAR = "application/vnd.oci.image.layer.v1.tar";
-    static final String OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
-    static final String OCI_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
-
     /**
      * A layer media type: how it is compressed, and whether a registry serves its blob. Foreign and
      * non-distributable layers' blobs live at URLs outside the registry, which the agent never fetches
@@ -31,11 +27,11 @@ public enum Compression {
     private record LayerType(Compression compression, boolean fromRegistry) {}
 
     private static final Map<String, LayerType> BY_MEDIA_TYPE = Map.of(
-            OCI_TAR,
+            MediaTypes.OCI_LAYER,
             new LayerType(NONE, true),
-            OCI_GZIP,
+            MediaTypes.OCI_LAYER_GZIP,
             new LayerType(GZIP, true),
-            OCI_ZSTD,
+            MediaTypes.OCI_LAYER_ZSTD,
             new LayerType(ZSTD, true),
             "application/vnd.oci.image.layer.nondistributable.v1.tar",
             new LayerType(NONE, false),
@@ -43,7 +39,7 @@ public enum Compression {
             new LayerType(GZIP, false),
             "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
             new LayerType(ZSTD, false),
-            "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            MediaTypes.DOCKER_LAYER_GZIP,
             new LayerType(GZIP, true),
             "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
             new LayerType(GZIP, false));
@@ -55,7 +51,17 @@ public enum Compression {
                 .map(LayerType::compression);
     }
 
-    static Compression of(String mediaType) throws EngineException {
+    /** Whether the table holds this layer media type. */
+    public static boolean known(String mediaType) {
+        return mediaType != null && BY_MEDIA_TYPE.containsKey(mediaType);
+    }
+
+    /** How a layer of a media type in the table is compressed (a caller checked {@link #known}). */
+    public static Compression ofKnown(String mediaType) {
+        return BY_MEDIA_TYPE.get(mediaType).compression();
+    }
+
+    public static Compression of(String mediaType) throws EngineException {
         LayerType type = mediaType == null ? null : BY_MEDIA_TYPE.get(mediaType);
         if (type == null) {
             throw new EngineException(
@@ -67,21 +73,21 @@ public enum Compression {
     }
 
     /** The media type of a layer known only by its first bytes (docker save archives name none). */
-    static String sniff(byte[] head) {
+    public static String sniff(byte[] head) {
         if (head.length >= 2 && (head[0] & 0xFF) == 0x1f && (head[1] & 0xFF) == 0x8b) {
-            return OCI_GZIP;
+            return MediaTypes.OCI_LAYER_GZIP;
         }
         if (head.length >= 4
                 && (head[0] & 0xFF) == 0x28
                 && (head[1] & 0xFF) == 0xb5
                 && (head[2] & 0xFF) == 0x2f
                 && (head[3] & 0xFF) == 0xfd) {
-            return OCI_ZSTD;
+            return MediaTypes.OCI_LAYER_ZSTD;
         }
-        return OCI_TAR;
+        return MediaTypes.OCI_LAYER;
     }
 
-    InputStream decompress(InputStream raw) throws IOException {
+    public InputStream decompress(InputStream raw) throws IOException {
         return switch (this) {
             case NONE -> raw;
             case GZIP -> new GZIPInputStream(raw, 1 << 16);
