@@ -31,7 +31,11 @@ final class ControlPlane implements AutoCloseable {
     static final String VOLUME_CONTROLLERS = "persistentvolume-binder-controller,persistentvolume-expander-controller,"
             + "persistentvolume-protection-controller,persistentvolumeclaim-protection-controller";
 
+    /** The provisioner's own request rate, as the chart sets it. */
+    static final List<String> PROVISIONER_RATE = List.of("--kube-api-qps=200", "--kube-api-burst=400");
+
     private final KubernetesClient admin;
+    private int controlPlaneQps = 100;
     private final Path dir;
     private final Path kubeconfig;
     private Path sidecarKubeconfig;
@@ -58,14 +62,7 @@ final class ControlPlane implements AutoCloseable {
                 "kube-controller-manager",
                 Map.of(),
                 SharedTools.require("kube", "kube-controller-manager").toString(),
-                "--kubeconfig=" + kubeconfig,
-                "--leader-elect=false",
-                "--secure-port=0",
-                "--controllers=" + VOLUME_CONTROLLERS,
-                // the rate Kubernetes' own PV binding measurement runs at (kubernetes/kubernetes#133352); at the
-                // default 20 the binder alone needs minutes for a thousand claims (four writes each)
-                "--kube-api-qps=100",
-                "--kube-api-burst=200");
+                controlPlaneFlags("--controllers=" + VOLUME_CONTROLLERS));
     }
 
     ControlPlane scheduler() throws IOException {
@@ -73,12 +70,29 @@ final class ControlPlane implements AutoCloseable {
                 "kube-scheduler",
                 Map.of(),
                 SharedTools.require("kube", "kube-scheduler").toString(),
+                controlPlaneFlags());
+    }
+
+    /**
+     * The request rate of the controller-manager and scheduler started after this call (default 100 QPS, burst
+     * twice that: the rate Kubernetes' own PV binding measurement runs at, kubernetes/kubernetes#133352; at the
+     * default 20 the binder alone needs minutes for a thousand claims, three writes each, one claim at a time).
+     */
+    ControlPlane controlPlaneRate(int qps) {
+        this.controlPlaneQps = qps;
+        return this;
+    }
+
+    /** What the controller-manager and the scheduler share: the administrator's kubeconfig, no lease, no port. */
+    private String[] controlPlaneFlags(String... more) {
+        List<String> flags = new ArrayList<>(List.of(
                 "--kubeconfig=" + kubeconfig,
                 "--leader-elect=false",
                 "--secure-port=0",
-                // as the controller-manager: a claim's pod costs the scheduler a binding and the claim's update
-                "--kube-api-qps=100",
-                "--kube-api-burst=200");
+                "--kube-api-qps=" + controlPlaneQps,
+                "--kube-api-burst=" + 2 * controlPlaneQps));
+        flags.addAll(List.of(more));
+        return flags.toArray(String[]::new);
     }
 
     /**
@@ -107,8 +121,8 @@ final class ControlPlane implements AutoCloseable {
                 "--enable-capacity",
                 "--capacity-ownerref-level=" + ownerLevel,
                 "--capacity-poll-interval=5s", // the chart's
-                "--kube-api-qps=50", // the chart's
-                "--kube-api-burst=100",
+                PROVISIONER_RATE.get(0), // the chart's (CsiChartTest)
+                PROVISIONER_RATE.get(1),
                 "--leader-election=false",
                 "--timeout=60s");
     }
@@ -219,7 +233,10 @@ final class ControlPlane implements AutoCloseable {
                 .sum();
     }
 
-    private ControlPlane start(String component, Map<String, String> env, String... command) throws IOException {
+    private ControlPlane start(String component, Map<String, String> env, String program, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(program));
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(component).toFile()));

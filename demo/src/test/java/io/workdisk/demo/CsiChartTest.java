@@ -122,7 +122,8 @@ class CsiChartTest {
                         "--capacity-ownerref-level=2",
                         "--capacity-poll-interval=5s",
                         "--extra-create-metadata",
-                        "--leader-election");
+                        "--leader-election")
+                .containsAll(ControlPlane.PROVISIONER_RATE); // what the tests run the provisioner with
         assertThat(provisioner.getEnv())
                 .extracting(
                         e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())

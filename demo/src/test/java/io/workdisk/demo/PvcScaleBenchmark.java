@@ -55,13 +55,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the peak resident memory (VmHWM) of the operator and the largest agent.
  *
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=PvcScaleBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false} (-Dworkdisk.pvc.sizes=100,1000 for more than one size)
+ * -Dsurefire.failIfNoSpecifiedTests=false} (-Dworkdisk.pvc.sizes=100,1000 for more than one size;
+ * -Dworkdisk.pvc.controlPlaneQps=N for the controller-manager's and scheduler's request rate, default 100)
  */
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
 class PvcScaleBenchmark {
     static final String CLASS = "workdisk";
     static final String STATIC_CLASS = "local-static";
+    /** The controller-manager's and scheduler's request rate, in both setups. */
+    static final int CONTROL_PLANE_QPS = Integer.getInteger("workdisk.pvc.controlPlaneQps", 100);
 
     @TempDir
     Path tmp;
@@ -121,7 +124,9 @@ class PvcScaleBenchmark {
             System.out.println("CPU seconds by program (" + f.setup() + ", " + f.claims() + "):");
             f.cpuSeconds().forEach((k, v) -> System.out.printf("    %-40s %.1f%n", k, v));
         }
-        System.out.println("operator JVM: " + LoadBenchmark.OPERATOR_JVM + "; agent JVM: " + LoadBenchmark.AGENT_JVM);
+        System.out.println("operator JVM: " + LoadBenchmark.OPERATOR_JVM + "; agent JVM: " + LoadBenchmark.AGENT_JVM
+                + "; controller-manager and scheduler at " + CONTROL_PLANE_QPS + " QPS (burst twice that), provisioner "
+                + ControlPlane.PROVISIONER_RATE);
     }
 
     /** The reference: local volumes made beforehand, matched and bound by the scheduler and controller-manager. */
@@ -129,7 +134,8 @@ class PvcScaleBenchmark {
         api.reset();
         Path dir = tmp.resolve("static-" + claims);
         try (KubernetesClient kube = api.newClient("user");
-                ControlPlane plane = new ControlPlane(api, dir.resolve("control-plane"))) {
+                ControlPlane plane =
+                        new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
             for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
                 api.ensureNamespace("team-" + i);
             }
@@ -163,7 +169,8 @@ class PvcScaleBenchmark {
         Path dir = tmp.resolve("n" + claims);
         Path socket = dir.resolve("csi/controller.sock");
         try (ProcessCluster cluster = LoadBenchmark.processCluster(api, dir, List.of());
-                ControlPlane plane = new ControlPlane(api, dir.resolve("control-plane"))) {
+                ControlPlane plane =
+                        new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
             KubernetesClient kube = cluster.client();
             for (int i = 0; i < LoadBenchmark.NODES; i++) {
                 plane.node("node-" + i);
