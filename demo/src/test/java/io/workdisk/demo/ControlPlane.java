@@ -219,6 +219,11 @@ final class ControlPlane implements AutoCloseable {
                 .sum();
     }
 
+    /** SIGKILLs a running component; it is started again as any component that exits (see {@link Supervised}). */
+    void kill(String component) {
+        processes.stream().filter(p -> p.component().equals(component)).forEach(Supervised::kill);
+    }
+
     private ControlPlane start(String component, Map<String, String> env, String... command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.dsl.Watchable;
 import io.workdisk.agent.testing.JavaProcess;
 import io.workdisk.agent.testing.Shell;
 import io.workdisk.api.Conditions;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -35,6 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Claims of the driver's WaitForFirstConsumer class provisioned by the real scheduler, controller-manager and
@@ -145,29 +149,27 @@ class ProvisioningKillTest {
                         && kube.persistentVolumes().list().getItems().isEmpty());
     }
 
-    @Test
-    void theOperatorKilledWhileVolumesAreBeingMadeLosesNoneAndMakesNoneTwice() throws Exception {
+    /** When the operator is killed: as the first disks are created, or as the first PVs are made from them. */
+    enum Moment {
+        /** The fifth WorkDisk created: the other CreateVolume calls in flight, no disk formatted yet. */
+        AS_THE_DISKS_ARE_CREATED,
+        /** The fifth PV made: some disks Ready and answered, others being formatted or waited for. */
+        AS_THE_PVS_ARE_MADE
+    }
+
+    @ParameterizedTest
+    @EnumSource(Moment.class)
+    void theOperatorKilledWhileVolumesAreBeingMadeLosesNoneAndMakesNoneTwice(Moment moment) throws Exception {
         int claims = 20;
-        // killed from the watch the moment the fifth disk appears: the CreateVolume calls of the others are in
-        // flight, and no disk has had the time to be formatted (each takes the agent over 0.8 s)
-        AtomicBoolean killed = new AtomicBoolean();
-        Map<String, Long> atTheKill = new TreeMap<>();
         long operatorPid = cluster.operator().pid();
-        Set<String> seen = ConcurrentHashMap.newKeySet();
-        try (Watch trigger = kube.resources(WorkDisk.class).inNamespace(NS).watch(Watchers.added(d -> {
-            seen.add(d.getMetadata().getName());
-            if (seen.size() >= 5 && killed.compareAndSet(false, true)) {
-                ProcessHandle.of(operatorPid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }))) {
-            applyClaims("op", claims, null);
-            awaitThat("the operator killed", Duration.ofSeconds(60), killed::get);
-        }
-        cluster.killOperator(); // dead already; reaps it
-        atTheKill.put("disks", (long)
-                kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().size());
-        atTheKill.put("ready", readyDisks());
-        atTheKill.put("pvs", (long) kube.persistentVolumes().list().getItems().size());
+        Watchable<?> appearing = moment == Moment.AS_THE_DISKS_ARE_CREATED
+                ? kube.resources(WorkDisk.class).inNamespace(NS)
+                : kube.persistentVolumes();
+        Map<String, Long> atTheKill = killAtTheFifth(
+                appearing,
+                () -> ProcessHandle.of(operatorPid).ifPresent(ProcessHandle::destroyForcibly),
+                () -> applyClaims(moment == Moment.AS_THE_DISKS_ARE_CREATED ? "early" : "late", claims, null));
+        cluster.killOperator(); // dead already: this reaps it
         assertThat(atTheKill.get("pvs"))
                 .as("the kill landed before every volume was made: %s", atTheKill)
                 .isLessThan(claims);
@@ -175,8 +177,52 @@ class ProvisioningKillTest {
 
         assertNoVolumeLostOrMadeTwice(claims);
         System.out.printf(
-                "operator killed at %s; the provisioner started %d times%n",
-                atTheKill, plane.starts("csi-provisioner"));
+                "operator killed %s at %s; the provisioner started %d times%n",
+                moment, atTheKill, plane.starts("csi-provisioner"));
+    }
+
+    @Test
+    void theProvisionerKilledAndRestartedAsksAgainWithTheSameNamesAndGetsTheSameDisks() throws Exception {
+        int claims = 20;
+        int startsBefore = plane.starts("csi-provisioner");
+        Map<String, Long> atTheKill = killAtTheFifth(
+                kube.resources(WorkDisk.class).inNamespace(NS),
+                () -> plane.kill("csi-provisioner"),
+                () -> applyClaims("prov", claims, null));
+        assertThat(atTheKill.get("pvs"))
+                .as("the kill landed before every volume was made: %s", atTheKill)
+                .isLessThan(claims);
+        awaitThat(
+                "the provisioner started again",
+                Duration.ofSeconds(30),
+                () -> plane.starts("csi-provisioner") > startsBefore);
+
+        assertNoVolumeLostOrMadeTwice(claims);
+        System.out.printf("provisioner killed at %s%n", atTheKill);
+    }
+
+    /**
+     * Applies the claims and kills the process from a watch the moment the fifth object appears (sooner than a
+     * poll would see it on a busy machine); what the cluster held just after the kill.
+     */
+    private static <T> Map<String, Long> killAtTheFifth(Watchable<T> appearing, Runnable kill, Runnable apply)
+            throws Exception {
+        AtomicBoolean killed = new AtomicBoolean();
+        AtomicInteger seen = new AtomicInteger();
+        try (Watch trigger = appearing.watch(Watchers.added(o -> {
+            if (seen.incrementAndGet() >= 5 && killed.compareAndSet(false, true)) {
+                kill.run();
+            }
+        }))) {
+            apply.run();
+            awaitThat("the kill", Duration.ofSeconds(90), killed::get);
+        }
+        Map<String, Long> atTheKill = new TreeMap<>();
+        atTheKill.put("disks", (long)
+                kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().size());
+        atTheKill.put("ready", readyDisks());
+        atTheKill.put("pvs", (long) kube.persistentVolumes().list().getItems().size());
+        return atTheKill;
     }
 
     @Test
@@ -244,9 +290,6 @@ class ProvisioningKillTest {
                 .as("no staging, undo or partial files in the data roots")
                 .isEmpty();
 
-        assertThat(uidsByName)
-                .as("each volume name only ever one disk")
-                .allSatisfy((name, uids) -> assertThat(uids).as(name).hasSize(1));
         List<AuditLog.Entry> diskWrites = api.audit().since(auditMark).stream()
                 .filter(e -> e.resource().equals("workdisks"))
                 .toList();
@@ -260,6 +303,9 @@ class ProvisioningKillTest {
         assertThat(diskWrites.stream().filter(e -> e.verb().equals("delete")))
                 .as("no disk deleted while provisioning")
                 .isEmpty();
+        assertThat(uidsByName)
+                .as("each volume name only ever one disk")
+                .allSatisfy((name, uids) -> assertThat(uids).as(name).hasSize(1));
         return disks;
     }
 
