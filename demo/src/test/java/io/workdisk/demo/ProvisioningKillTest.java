@@ -182,6 +182,52 @@ class ProvisioningKillTest {
     }
 
     @Test
+    void claimsDeletedWhileTheOperatorIsDownLeaveNoDiskBehind() throws Exception {
+        int claims = 10;
+        long operatorPid = cluster.operator().pid();
+        Map<String, Long> atTheKill = killAtTheFifth(
+                kube.resources(WorkDisk.class).inNamespace(NS),
+                () -> ProcessHandle.of(operatorPid).ifPresent(ProcessHandle::destroyForcibly),
+                () -> applyClaims("gone", claims, null));
+        cluster.killOperator(); // dead already: this reaps it
+        // the users give up on half the claims while nothing answers the provisioner: their disks were asked for
+        // (some made), their PVs never will be
+        List<String> givenUp = List.of("gone-0", "gone-1", "gone-2", "gone-3", "gone-4");
+        for (String name : givenUp) {
+            kube.pods().inNamespace(NS).withName(name).withGracePeriod(0).delete();
+            kube.persistentVolumeClaims().inNamespace(NS).withName(name).delete();
+        }
+        awaitThat(
+                "the given-up claims gone",
+                Duration.ofSeconds(30),
+                () -> givenUp.stream().allMatch(n -> Claims.get(kube, NS, n) == null));
+        cluster.startOperator();
+
+        int kept = claims - givenUp.size();
+        awaitThat("the other claims Bound", Duration.ofSeconds(120), () -> boundClaims() == kept);
+        try {
+            // the given-up claims' disks are taken back once older than the controller's grace (30 s, swept every 15 s)
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertOneDiskPerVolume(kept));
+            await().during(Duration.ofSeconds(5))
+                    .atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertOneDiskPerVolume(kept));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
+        }
+        awaitThat(
+                "the given-up disks' images removed",
+                Duration.ofSeconds(30),
+                () -> images().equals(
+                                new TreeSet<>(kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().stream()
+                                        .map(d -> d.getStatus().path())
+                                        .toList())));
+        assertThat(ProcessCluster.leftovers(NODES.stream().map(tmp::resolve).toArray(Path[]::new)))
+                .as("no staging, undo or partial files in the data roots")
+                .isEmpty();
+        System.out.printf("operator killed at %s; %s deleted while it was down%n", atTheKill, givenUp);
+    }
+
+    @Test
     void theProvisionerKilledAndRestartedAsksAgainWithTheSameNamesAndGetsTheSameDisks() throws Exception {
         int claims = 20;
         int startsBefore = plane.starts("csi-provisioner");
@@ -274,14 +320,7 @@ class ProvisioningKillTest {
                 kube.resources(WorkDisk.class).inNamespace(NS).list().getItems();
         assertThat(disks).allSatisfy(d -> assertThat(d.getStatus().phase()).isEqualTo(DiskPhase.Ready));
 
-        Set<String> images = new TreeSet<>();
-        for (String node : NODES) {
-            try (Stream<Path> files = Files.list(tmp.resolve(node).resolve("disks"))) {
-                files.filter(f -> f.getFileName().toString().endsWith(".ext4")
-                                && !f.getFileName().toString().startsWith("."))
-                        .forEach(f -> images.add(f.toString()));
-            }
-        }
+        Set<String> images = images();
         assertThat(images)
                 .as("the images on the nodes: one per WorkDisk, none without one")
                 .containsExactlyInAnyOrderElementsOf(
@@ -351,6 +390,19 @@ class ProvisioningKillTest {
             }
             kube.resource(pod).create();
         }
+    }
+
+    /** The published images on every node. */
+    private static Set<String> images() throws java.io.IOException {
+        Set<String> images = new TreeSet<>();
+        for (String node : NODES) {
+            try (Stream<Path> files = Files.list(tmp.resolve(node).resolve("disks"))) {
+                files.filter(f -> f.getFileName().toString().endsWith(".ext4")
+                                && !f.getFileName().toString().startsWith("."))
+                        .forEach(f -> images.add(f.toString()));
+            }
+        }
+        return images;
     }
 
     private static long boundClaims() {
