@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * is older than {@code grace} (the provisioner's time to write the PV after CreateVolume answered), its claim no
  * longer exists (or is a namesake of another uid) and no PV of this driver names it.
  */
-final class OrphanVolumes {
+public final class OrphanVolumes {
     private static final Logger log = LoggerFactory.getLogger(OrphanVolumes.class);
 
     private final KubernetesClient client;
@@ -36,7 +36,7 @@ final class OrphanVolumes {
     /** Disks (by uid) a PV has named: the PV's reclaim takes them back, never this sweep. */
     private final Set<String> named = ConcurrentHashMap.newKeySet();
 
-    OrphanVolumes(KubernetesClient client, Supplier<List<WorkDisk>> disks, Clock clock, Duration grace) {
+    public OrphanVolumes(KubernetesClient client, Supplier<List<WorkDisk>> disks, Clock clock, Duration grace) {
         this.client = client;
         this.disks = disks;
         this.clock = clock;
@@ -44,7 +44,7 @@ final class OrphanVolumes {
     }
 
     /** One look at the disks; a failure is logged and the next sweep tries again. */
-    void sweep() {
+    public void sweep() {
         try {
             sweepOnce();
         } catch (RuntimeException e) {
