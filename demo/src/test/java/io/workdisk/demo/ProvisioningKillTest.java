@@ -3,7 +3,6 @@ package io.workdisk.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +14,6 @@ import io.workdisk.api.Conditions;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
-import io.workdisk.csi.VolumeId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +25,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -129,7 +125,7 @@ class ProvisioningKillTest {
         disksWatch = kube.resources(WorkDisk.class)
                 .inAnyNamespace()
                 .watch(Watchers.anyChange(d -> uidsByName
-                        .computeIfAbsent(key(d), k -> ConcurrentHashMap.newKeySet())
+                        .computeIfAbsent(ProvisionedVolumes.key(d), k -> ConcurrentHashMap.newKeySet())
                         .add(d.getMetadata().getUid())));
     }
 
@@ -207,20 +203,21 @@ class ProvisioningKillTest {
         awaitThat("the other claims Bound", Duration.ofSeconds(120), () -> boundClaims() == kept);
         try {
             // the given-up claims' disks are taken back once older than the controller's grace (30 s, swept every 15 s)
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertOneDiskPerVolume(kept));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> volumes().assertOnePerVolume(kept));
             await().during(Duration.ofSeconds(5))
                     .atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertOneDiskPerVolume(kept));
+                    .untilAsserted(() -> volumes().assertOnePerVolume(kept));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
         }
         awaitThat(
                 "the given-up disks' images removed",
                 Duration.ofSeconds(30),
-                () -> images().equals(
-                                new TreeSet<>(kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().stream()
-                                        .map(d -> d.getStatus().path())
-                                        .toList())));
+                () -> volumes()
+                        .images()
+                        .equals(new TreeSet<>(kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().stream()
+                                .map(d -> d.getStatus().path())
+                                .toList())));
         assertThat(ProcessCluster.leftovers(NODES.stream().map(tmp::resolve).toArray(Path[]::new)))
                 .as("no staging, undo or partial files in the data roots")
                 .isEmpty();
@@ -301,78 +298,14 @@ class ProvisioningKillTest {
         System.out.printf("agent killed with %d of %d disks Ready%n", readyAtTheKill, claims);
     }
 
-    /**
-     * Every claim Bound; then, held for a while so the provisioner's retries have settled: one WorkDisk per PV
-     * and one PV per WorkDisk, each PV naming its own disk (that uid), one image per disk on the nodes and nothing
-     * else in their data roots, each name only ever one disk (the watch) and created once (the audit log: a
-     * create answered AlreadyExists is idempotency at work, a second disk for the name is not).
-     */
+    /** Every claim Bound, then what {@link ProvisionedVolumes#assertNoneLostOrMadeTwice} checks. */
     private List<WorkDisk> assertNoVolumeLostOrMadeTwice(int claims) throws Exception {
         awaitThat("every claim Bound", Duration.ofSeconds(120), () -> boundClaims() == claims);
-        try {
-            await().during(Duration.ofSeconds(5))
-                    .atMost(Duration.ofSeconds(30))
-                    .untilAsserted(() -> assertOneDiskPerVolume(claims));
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
-        }
-        List<WorkDisk> disks =
-                kube.resources(WorkDisk.class).inNamespace(NS).list().getItems();
-        assertThat(disks).allSatisfy(d -> assertThat(d.getStatus().phase()).isEqualTo(DiskPhase.Ready));
-
-        Set<String> images = images();
-        assertThat(images)
-                .as("the images on the nodes: one per WorkDisk, none without one")
-                .containsExactlyInAnyOrderElementsOf(
-                        disks.stream().map(d -> d.getStatus().path()).toList());
-        assertThat(ProcessCluster.leftovers(NODES.stream().map(tmp::resolve).toArray(Path[]::new)))
-                .as("no staging, undo or partial files in the data roots")
-                .isEmpty();
-
-        List<AuditLog.Entry> diskWrites = api.audit().since(auditMark).stream()
-                .filter(e -> e.resource().equals("workdisks"))
-                .toList();
-        Map<String, Long> made = diskWrites.stream()
-                .filter(e -> e.verb().equals("create") && e.code() == 201)
-                .collect(Collectors.groupingBy(e -> e.namespace() + "/" + e.name(), Collectors.counting()));
-        assertThat(made)
-                .as("disks created, by name (every one once)")
-                .hasSize(claims)
-                .allSatisfy((name, n) -> assertThat(n).as(name).isEqualTo(1L));
-        assertThat(diskWrites.stream().filter(e -> e.verb().equals("delete")))
-                .as("no disk deleted while provisioning")
-                .isEmpty();
-        assertThat(uidsByName)
-                .as("each volume name only ever one disk")
-                .allSatisfy((name, uids) -> assertThat(uids).as(name).hasSize(1));
-        return disks;
+        return volumes().assertNoneLostOrMadeTwice(claims, () -> api.audit().since(auditMark), uidsByName);
     }
 
-    private static void assertOneDiskPerVolume(int claims) {
-        List<WorkDisk> disks =
-                kube.resources(WorkDisk.class).inAnyNamespace().list().getItems();
-        List<PersistentVolume> pvs = kube.persistentVolumes().list().getItems();
-        assertThat(pvs).as("PVs").hasSize(claims);
-        assertThat(disks).as("WorkDisks").hasSize(claims);
-        Map<String, WorkDisk> byKey = disks.stream().collect(Collectors.toMap(ProvisioningKillTest::key, d -> d));
-        Set<String> named = new TreeSet<>();
-        for (PersistentVolume pv : pvs) {
-            String handle = pv.getSpec().getCsi().getVolumeHandle();
-            VolumeId id = VolumeId.parse(handle).orElseThrow(() -> new AssertionError("not a volume id: " + handle));
-            WorkDisk disk = byKey.get(id.namespace() + "/" + id.name());
-            assertThat(disk)
-                    .as("the disk PV %s names", pv.getMetadata().getName())
-                    .isNotNull();
-            assertThat(disk.getMetadata().getUid())
-                    .as(
-                            "PV %s names that very disk, not a namesake",
-                            pv.getMetadata().getName())
-                    .isEqualTo(id.uid());
-            assertThat(Claims.affinityNodes(pv))
-                    .containsExactly(disk.getStatus().nodeName());
-            named.add(key(disk));
-        }
-        assertThat(named).as("disks a PV names").containsExactlyInAnyOrderElementsOf(byKey.keySet());
+    private static ProvisionedVolumes volumes() {
+        return new ProvisionedVolumes(kube, NS, NODES.stream().map(tmp::resolve).toList(), cluster::logs);
     }
 
     /** {@code count} claims with their pods, created at once; pinned to {@code node} if not null. */
@@ -392,19 +325,6 @@ class ProvisioningKillTest {
         }
     }
 
-    /** The published images on every node. */
-    private static Set<String> images() throws java.io.IOException {
-        Set<String> images = new TreeSet<>();
-        for (String node : NODES) {
-            try (Stream<Path> files = Files.list(tmp.resolve(node).resolve("disks"))) {
-                files.filter(f -> f.getFileName().toString().endsWith(".ext4")
-                                && !f.getFileName().toString().startsWith("."))
-                        .forEach(f -> images.add(f.toString()));
-            }
-        }
-        return images;
-    }
-
     private static long boundClaims() {
         return kube.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
                 .filter(Claims::bound)
@@ -415,10 +335,6 @@ class ProvisioningKillTest {
         return kube.resources(WorkDisk.class).inNamespace(NS).list().getItems().stream()
                 .filter(d -> d.getStatus() != null && d.getStatus().phase() == DiskPhase.Ready)
                 .count();
-    }
-
-    private static String key(WorkDisk d) {
-        return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
     }
 
     private static void awaitThat(String what, Duration atMost, java.util.concurrent.Callable<Boolean> done) {
