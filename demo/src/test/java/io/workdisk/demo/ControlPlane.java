@@ -233,6 +233,11 @@ final class ControlPlane implements AutoCloseable {
                 .sum();
     }
 
+    /** SIGKILLs a running component; it is started again as any component that exits (see {@link Supervised}). */
+    void kill(String component) {
+        processes.stream().filter(p -> p.component().equals(component)).forEach(Supervised::kill);
+    }
+
     private ControlPlane start(String component, Map<String, String> env, String program, String... args)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(program));

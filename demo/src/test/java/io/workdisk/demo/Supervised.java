@@ -60,6 +60,18 @@ final class Supervised {
         }
     }
 
+    /**
+     * SIGKILLs the component as it runs, without stopping its supervision: it is started again after the
+     * back-off, as the kubelet restarts a container that crashed.
+     */
+    void kill() {
+        Process now;
+        synchronized (this) {
+            now = process;
+        }
+        now.destroyForcibly();
+    }
+
     void stop() throws InterruptedException {
         Process last;
         synchronized (this) {

@@ -4,8 +4,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.csi.CsiSocketServer;
 import io.workdisk.csi.IdentityService;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** The driver's controller half inside the operator: Identity and Controller services on {@code --csi-socket}. */
 public final class CsiController implements AutoCloseable {
@@ -15,26 +19,49 @@ public final class CsiController implements AutoCloseable {
      */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
+    /**
+     * How old a disk of a claim must be, and how often they are looked at, before one whose claim is gone with no
+     * PV is taken back ({@link OrphanVolumes}): the provisioner writes the PV within moments of CreateVolume's
+     * answer, and a claim's disk left a minute or two costs only its room.
+     */
+    static final Duration ORPHAN_GRACE = Duration.ofSeconds(30);
+
+    static final Duration ORPHAN_SWEEP = Duration.ofSeconds(15);
+
     private final CsiSocketServer server;
     private final CapacityReport capacity;
     private final DiskWaits waits;
+    private final ScheduledExecutorService sweeps;
 
-    private CsiController(CsiSocketServer server, CapacityReport capacity, DiskWaits waits) {
+    private CsiController(
+            CsiSocketServer server, CapacityReport capacity, DiskWaits waits, ScheduledExecutorService sweeps) {
         this.server = server;
         this.capacity = capacity;
         this.waits = waits;
+        this.sweeps = sweeps;
     }
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
+        return start(client, socket, version, wait, Clock.systemUTC());
+    }
+
+    static CsiController start(KubernetesClient client, Path socket, String version, Duration wait, Clock clock) {
         CapacityReport capacity = CapacityReport.watching(client);
         DiskWaits waits = null;
         try {
             waits = DiskWaits.watching(client);
             ControllerService controller = new ControllerService(new Volumes(client, capacity, waits, wait), capacity);
-            return new CsiController(
-                    CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller)),
-                    capacity,
-                    waits);
+            CsiSocketServer server =
+                    CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller));
+            ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "csi-orphan-volumes");
+                t.setDaemon(true);
+                return t;
+            });
+            OrphanVolumes orphans = new OrphanVolumes(client, waits::known, clock, ORPHAN_GRACE);
+            sweeps.scheduleWithFixedDelay(
+                    orphans::sweep, ORPHAN_SWEEP.toMillis(), ORPHAN_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+            return new CsiController(server, capacity, waits, sweeps);
         } catch (RuntimeException e) {
             if (waits != null) {
                 waits.close();
@@ -46,6 +73,7 @@ public final class CsiController implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeps.shutdownNow();
         server.close();
         waits.close();
         capacity.close();

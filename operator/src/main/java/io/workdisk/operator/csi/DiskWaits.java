@@ -158,6 +158,11 @@ final class DiskWaits implements AutoCloseable {
         }
     }
 
+    /** Every disk the watch knows now. */
+    List<WorkDisk> known() {
+        return disks.getStore().list();
+    }
+
     @Override
     public void close() {
         disks.close();
