@@ -58,7 +58,7 @@ public final class CsiController implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            OrphanVolumes orphans = new OrphanVolumes(client, waits::known, clock, ORPHAN_GRACE);
+            OrphanVolumes orphans = new OrphanVolumes(client, waits::all, clock, ORPHAN_GRACE);
             sweeps.scheduleWithFixedDelay(
                     orphans::sweep, ORPHAN_SWEEP.toMillis(), ORPHAN_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
             return new CsiController(server, capacity, waits, sweeps);

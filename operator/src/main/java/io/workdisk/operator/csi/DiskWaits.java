@@ -1,5 +1,6 @@
 package io.workdisk.operator.csi;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -133,9 +134,7 @@ final class DiskWaits implements AutoCloseable {
                     ? d.getStatus().nodeName()
                     : d.getSpec().nodeName();
             if (node.equals(on)) {
-                long asked = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
-                                new io.fabric8.kubernetes.api.model.Quantity(
-                                        d.getSpec().size()))
+                long asked = Quantity.getAmountInBytes(new Quantity(d.getSpec().size()))
                         .longValue();
                 long has = d.getStatus() == null || d.getStatus().capacityBytes() == null
                         ? 0
@@ -159,7 +158,7 @@ final class DiskWaits implements AutoCloseable {
     }
 
     /** Every disk the watch knows now. */
-    List<WorkDisk> known() {
+    List<WorkDisk> all() {
         return disks.getStore().list();
     }
 
