@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The real API server's audit log, one JSON event per line: who asked for what and what the server
@@ -43,10 +46,25 @@ final class AuditLog {
             return code == 403;
         }
 
+        /** The program that asked: the User-Agent's first word ({@code kube-scheduler/v1.32.13 (…)}). */
+        String client() {
+            return userAgent.split("/")[0];
+        }
+
         /** A write: anything but get, list and watch. */
         boolean write() {
             return !(verb.equals("get") || verb.equals("list") || verb.equals("watch"));
         }
+    }
+
+    /**
+     * The {@code entries} per one of {@code items} (disks, volumes), by client, verb and resource
+     * ({@code "workdisk-operator update workdisks/status" -> 2.0}), sorted.
+     */
+    static Map<String, Double> perItem(Stream<Entry> entries, int items) {
+        Map<String, Double> out = new TreeMap<>();
+        entries.forEach(e -> out.merge(e.client() + " " + e.verb() + " " + e.resource(), 1.0 / items, Double::sum));
+        return out;
     }
 
     /** Where the log ends now: {@link #since} returns what is written after it. */

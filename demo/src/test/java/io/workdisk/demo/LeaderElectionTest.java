@@ -89,7 +89,7 @@ class LeaderElectionTest {
         return entries.stream()
                 .filter(e -> e.write()
                         && e.group().equals(ApiGroup.GROUP)
-                        && e.userAgent().split("/")[0].equals("workdisk-operator-" + identity))
+                        && e.client().equals("workdisk-operator-" + identity))
                 .map(e -> e.verb() + " " + e.resource() + " " + e.name() + " -> " + e.code())
                 .toList();
     }

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -267,23 +266,15 @@ class LoadBenchmark {
                         lastCount[0] = n;
                         return settled;
                     });
-            Map<String, Double> writesPerDisk = new TreeMap<>();
-            api.audit().since(mark).stream()
-                    .filter(e -> e.write() && byProduct(e))
-                    .forEach(e -> writesPerDisk.merge(
-                            e.userAgent().split("/")[0] + " " + e.verb() + " " + e.resource(),
-                            1.0 / disks,
-                            Double::sum));
+            Map<String, Double> writesPerDisk =
+                    AuditLog.perItem(api.audit().since(mark).stream().filter(e -> e.write() && byProduct(e)), disks);
             double operatorCpu = cluster.operator().cpuSeconds() - operatorCpuBefore;
             double agentsCpu = cluster.agents().stream()
                             .mapToDouble(JavaProcess::cpuSeconds)
                             .sum()
                     - agentsCpuBefore;
             double apiCpu = ownCpuSeconds() - apiCpuBefore;
-            long agentPeak = cluster.agents().stream()
-                    .mapToLong(JavaProcess::peakResidentKiB)
-                    .max()
-                    .orElse(-1);
+            long agentPeak = cluster.largestAgentPeakKiB();
             long operatorPeak = cluster.operator().peakResidentKiB();
             // the reference, in the same run and data roots: the same steps through the engine, same parallelism
             List<Path> roots = new ArrayList<>();
@@ -316,7 +307,7 @@ class LoadBenchmark {
     static final Set<String> PRODUCT = Set.of("workdisk-operator", "workdisk-agent");
 
     static boolean byProduct(AuditLog.Entry e) {
-        return PRODUCT.contains(e.userAgent().split("/")[0]);
+        return PRODUCT.contains(e.client());
     }
 
     /** Writes on WorkDisks, WorkTasks and Events since {@code mark} by the operator and the agents. */
@@ -341,7 +332,7 @@ class LoadBenchmark {
     /** Requests the API server answered since {@code mark} for clients whose User-Agent is {@code userAgent}. */
     static long requestsFrom(RealApiServer api, long mark, String userAgent) {
         return api.audit().since(mark).stream()
-                .filter(e -> e.userAgent().split("/")[0].equals(userAgent))
+                .filter(e -> e.client().equals(userAgent))
                 .count();
     }
 

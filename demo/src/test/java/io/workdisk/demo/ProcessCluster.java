@@ -146,6 +146,14 @@ final class ProcessCluster implements AutoCloseable {
         return agents.values();
     }
 
+    /** The largest peak resident memory (VmHWM) of the agents, in KiB; -1 with none. */
+    long largestAgentPeakKiB() {
+        return agents.values().stream()
+                .mapToLong(JavaProcess::peakResidentKiB)
+                .max()
+                .orElse(-1);
+    }
+
     void killAgent(String name) throws InterruptedException {
         agents.remove(name).killHard();
     }

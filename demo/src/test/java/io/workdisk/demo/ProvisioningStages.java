@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * Where a claim's time goes on its way to Bound, read from the API server's audit log: the time at which each
@@ -39,10 +38,9 @@ final class ProvisioningStages {
      * in {@code uids}, from the audit {@code entries} that follow their creates.
      */
     static ProvisioningStages of(List<AuditLog.Entry> entries, Map<String, String> uids) {
+        // the provisioner names a claim's volume pvc-<uid>: its PV, and the WorkDisk the driver makes for it
         Map<String, String> claimOfVolume = new HashMap<>();
-        uids.forEach((claim, uid) -> claimOfVolume.put(claim.split("/")[0] + "/pvc-" + uid, claim));
-        Map<String, String> claimOfPv = new HashMap<>();
-        uids.forEach((claim, uid) -> claimOfPv.put("pvc-" + uid, claim));
+        uids.forEach((claim, uid) -> claimOfVolume.put("pvc-" + uid, claim));
         Instant first = entries.stream()
                 .filter(e -> e.verb().equals("create") && e.resource().equals("persistentvolumeclaims"))
                 .map(AuditLog.Entry::at)
@@ -53,13 +51,13 @@ final class ProvisioningStages {
             if (e.code() >= 300) {
                 continue;
             }
-            String agent = e.userAgent().split("/")[0];
+            String agent = e.client();
             String key = e.namespace() + "/" + e.name();
             if (e.resource().equals("persistentvolumeclaims") && e.verb().equals("create")) {
                 stages.first(key, "created", e.at());
             } else if (agent.equals("kube-scheduler")
                     && e.resource().equals("persistentvolumeclaims")
-                    && Predicate.<String>isEqual("update").or("patch"::equals).test(e.verb())) {
+                    && (e.verb().equals("update") || e.verb().equals("patch"))) {
                 stages.first(key, "node selected", e.at());
             } else if (agent.equals("kube-scheduler") && e.resource().equals("pods/binding")) {
                 stages.first(key, "pod bound", e.at());
@@ -74,14 +72,14 @@ final class ProvisioningStages {
             } else if (agent.equals("csi-provisioner")
                     && e.resource().equals("persistentvolumes")
                     && e.verb().equals("create")
-                    && claimOfPv.containsKey(e.name())) {
-                stages.first(claimOfPv.get(e.name()), "PV created", e.at());
+                    && claimOfVolume.containsKey(e.name())) {
+                stages.first(claimOfVolume.get(e.name()), "PV created", e.at());
             } else if (e.resource().equals("workdisks")
                     && e.verb().equals("create")
-                    && claimOfVolume.containsKey(key)) {
-                stages.first(claimOfVolume.get(key), "disk created", e.at());
-            } else if (e.resource().equals("workdisks/status") && claimOfVolume.containsKey(key)) {
-                stages.beforePv(claimOfVolume.get(key), e.at());
+                    && claimOfVolume.containsKey(e.name())) {
+                stages.first(claimOfVolume.get(e.name()), "disk created", e.at());
+            } else if (e.resource().equals("workdisks/status") && claimOfVolume.containsKey(e.name())) {
+                stages.beforePv(claimOfVolume.get(e.name()), e.at());
             }
         }
         return stages;

@@ -265,12 +265,9 @@ class PvcScaleBenchmark {
         stages.report().forEach(line -> System.out.println("    " + line));
         stages.timeline(Duration.ofSeconds(5))
                 .forEach((stage, counts) -> System.out.println("    per 5 s, " + stage + ": " + counts));
-        Map<String, Double> writesByClient = new TreeMap<>();
         // the test's own creates of claims and pods are the load, not the writes it causes
-        entries.stream()
-                .filter(PvcScaleBenchmark::perVolume)
-                .forEach(e -> writesByClient.merge(
-                        e.userAgent().split("/")[0] + " " + e.verb() + " " + e.resource(), 1.0 / claims, Double::sum));
+        Map<String, Double> writesByClient =
+                AuditLog.perItem(entries.stream().filter(PvcScaleBenchmark::perVolume), claims);
         Figures f = new Figures(
                 setup,
                 claims,
@@ -282,12 +279,7 @@ class PvcScaleBenchmark {
                 writesByClient,
                 cpu,
                 cluster == null ? -1 : cluster.operator().peakResidentKiB(),
-                cluster == null
-                        ? -1
-                        : cluster.agents().stream()
-                                .mapToLong(JavaProcess::peakResidentKiB)
-                                .max()
-                                .orElse(-1));
+                cluster == null ? -1 : cluster.largestAgentPeakKiB());
         assertThat(f.bound().max()).as("every claim Bound").isLessThan(Double.MAX_VALUE);
         return f;
     }
