@@ -160,6 +160,8 @@ final class ControlPlane implements AutoCloseable {
      * the node-driver-registrar would register it; for a node that runs an agent but no kubelet.
      */
     ControlPlane node(String name) {
+        Map<String, Quantity> room =
+                Map.of("cpu", new Quantity("64"), "memory", new Quantity("256Gi"), "pods", new Quantity("5000"));
         admin.resource(new NodeBuilder()
                         .withNewMetadata()
                         .withName(name)
@@ -178,20 +180,8 @@ final class ControlPlane implements AutoCloseable {
                                 .withLastHeartbeatTime(Instant.now().toString())
                                 .withLastTransitionTime(Instant.now().toString())
                                 .build())
-                        .withAllocatable(Map.of(
-                                "cpu",
-                                new Quantity("64"),
-                                "memory",
-                                new Quantity("256Gi"),
-                                "pods",
-                                new Quantity("5000")))
-                        .withCapacity(Map.of(
-                                "cpu",
-                                new Quantity("64"),
-                                "memory",
-                                new Quantity("256Gi"),
-                                "pods",
-                                new Quantity("5000")))
+                        .withAllocatable(room)
+                        .withCapacity(room)
                         .endStatus()
                         .build());
         // The API server's TaintNodesByCondition admission taints every new Node not-ready; the node lifecycle

@@ -253,19 +253,10 @@ final class KubeletCluster implements AutoCloseable {
      * it places the claim's first consumer, read by csi-provisioner.
      */
     PersistentVolumeClaim claimOn(String claim, String nodeName) {
-        return client().resource(new PersistentVolumeClaimBuilder()
-                        .withNewMetadata()
-                        .withName(claim)
-                        .withNamespace(NAMESPACE)
-                        .withAnnotations(Map.of("volume.kubernetes.io/selected-node", nodeName))
+        return client().resource(new PersistentVolumeClaimBuilder(Claims.claim(NAMESPACE, claim, BLANK, "64Mi"))
+                        .editMetadata()
+                        .addToAnnotations("volume.kubernetes.io/selected-node", nodeName)
                         .endMetadata()
-                        .withNewSpec()
-                        .withStorageClassName(BLANK)
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewResources()
-                        .withRequests(Map.of("storage", new Quantity("64Mi")))
-                        .endResources()
-                        .endSpec()
                         .build())
                 .create();
     }
@@ -295,18 +286,9 @@ final class KubeletCluster implements AutoCloseable {
                         .endSpec()
                         .build())
                 .create();
-        return client().resource(new PersistentVolumeClaimBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .withNamespace(NAMESPACE)
-                        .endMetadata()
-                        .withNewSpec()
-                        .withStorageClassName("")
+        return client().resource(new PersistentVolumeClaimBuilder(Claims.claim(NAMESPACE, name, "", "64Mi"))
+                        .editSpec()
                         .withVolumeName(name)
-                        .withAccessModes("ReadWriteOnce")
-                        .withNewResources()
-                        .withRequests(Map.of("storage", new Quantity("64Mi")))
-                        .endResources()
                         .endSpec()
                         .build())
                 .create();

@@ -272,14 +272,7 @@ class PvcProvisioningTest {
         Kubectl kubectl = Kubectl.of(api, tmp);
 
         // not published: the claim's new size reaches the disk and comes back as the claim's capacity
-        kubectl.ok(
-                "patch",
-                "pvc",
-                "grown",
-                "-n",
-                NS,
-                "-p",
-                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"128Mi\"}}}}");
+        patchSize(kubectl, "grown", "128Mi");
         awaitCapacity("grown", 128 * MIB);
         assertThat(Files.size(image)).isEqualTo(128 * MIB);
         assertThat(Claims.disk(kube, claim).orElseThrow().getStatus().capacityBytes())
@@ -322,14 +315,7 @@ class PvcProvisioningTest {
                         () -> Claims.disk(kube, claim).orElseThrow().getStatus().publishedTo(),
                         p -> !p.isEmpty());
 
-                kubectl.ok(
-                        "patch",
-                        "pvc",
-                        "grown",
-                        "-n",
-                        NS,
-                        "-p",
-                        "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"192Mi\"}}}}");
+                patchSize(kubectl, "grown", "192Mi");
                 Event said = stack.awaitThat(
                         "the resizer's event saying why the claim waits",
                         Duration.ofSeconds(30),
@@ -367,6 +353,18 @@ class PvcProvisioningTest {
             awaitCapacity("grown", 192 * MIB);
             assertThat(Files.size(image)).as("grown once unpublished").isEqualTo(192 * MIB);
         }
+    }
+
+    /** {@code kubectl patch pvc} to a new requested size, as a user grows a claim. */
+    private static void patchSize(Kubectl kubectl, String claim, String size) {
+        kubectl.ok(
+                "patch",
+                "pvc",
+                claim,
+                "-n",
+                NS,
+                "-p",
+                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + size + "\"}}}}");
     }
 
     private static void awaitCapacity(String claim, long bytes) {
