@@ -85,14 +85,8 @@ public final class Tasks {
      * and only then drop the tasks whose results that status records. The status goes before the new tasks so
      * that what was decided (a disk's node above all) is shown a write sooner; a crash between the two leaves
      * a status the next reconcile computes again, and it writes the task then: the status is never a to-do list.
-     */
-    public void carryOut(Plan<?> plan, Runnable report) {
-        carryOut(plan, report, t -> {});
-    }
-
-    /**
-     * As {@link #carryOut(Plan, Runnable)}, handing each task made to {@code made} (for the owner's informer to
-     * hold at once: a reconcile that runs before the watch shows the task would otherwise ask for it again).
+     * Each task made is handed to {@code made}, for the owner's informer to hold at once: a reconcile that runs
+     * before the watch shows the task would otherwise ask for it again.
      */
     public void carryOut(Plan<?> plan, Runnable report, Consumer<WorkTask> made) {
         plan.removeNow().forEach(this::delete);

@@ -55,6 +55,8 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     private final String taskNamespace;
     /** Every node's record and Node object; set once, when the event sources are made. */
     private volatile NodeDirectory.Caches nodeCaches;
+    /** The informer of the seeds' tasks; set once, when the event sources are made. */
+    private volatile InformerEventSource<WorkTask, WorkSeed> seedTasks;
 
     public WorkSeedReconciler(
             Tasks tasks,
@@ -73,7 +75,7 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
 
     @Override
     public List<EventSource<?, WorkSeed>> prepareEventSources(EventSourceContext<WorkSeed> context) {
-        var seedTasks = new InformerEventSource<>(
+        seedTasks = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(WorkTask.class, WorkSeed.class)
                         .withName("workseed-tasks")
                         .withItemStore(new WithoutManagedFields<>())
@@ -131,6 +133,9 @@ public final class WorkSeedReconciler implements Reconciler<WorkSeed>, Cleaner<W
     }
 
     private void act(WorkSeed seed, Context<WorkSeed> context, Plan<WorkSeedStatus> plan) {
-        tasks.carryOut(plan, () -> statuses.write(seed, context, plan.status(), WorkSeedStatus::conditions));
+        tasks.carryOut(
+                plan,
+                () -> statuses.write(seed, context, plan.status(), WorkSeedStatus::conditions),
+                t -> seedTasks.handleRecentResourceCreate(ResourceID.fromResource(t), t));
     }
 }
