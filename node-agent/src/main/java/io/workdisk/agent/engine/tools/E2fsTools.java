@@ -224,12 +224,16 @@ public final class E2fsTools {
         });
         ToolInput stdin = new ToolInput(process.getOutputStream());
         Exception failure = null;
+        // Whether the tool had stopped reading when our side failed, taken before we kill it: closing our
+        // side afterwards flushes into the dead tool's pipe and breaks it too, which says nothing of the tool.
+        boolean toolStoppedFirst = false;
         try {
             feeder.feed(stdin);
             stdin.close();
         } catch (IOException | EngineException | RuntimeException e) {
             failure = e;
-            if (!stdin.broken) {
+            toolStoppedFirst = stdin.broken;
+            if (!toolStoppedFirst) {
                 // Our side failed: the tool must not take a cut-short input for the whole of it.
                 process.destroyForcibly();
             }
@@ -250,7 +254,7 @@ public final class E2fsTools {
         if (timedOut.get()) {
             throw new EngineException(Problem.TOOL_TIMEOUT, tool + " did not finish within " + timeout, failure);
         }
-        if ((failure == null || stdin.broken) && code != 0) {
+        if ((failure == null || toolStoppedFirst) && code != 0) {
             throw exitFailure(tool, code, out, err, failure);
         }
         if (failure instanceof IOException e) {

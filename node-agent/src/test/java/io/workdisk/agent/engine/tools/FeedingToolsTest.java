@@ -61,6 +61,26 @@ class FeedingToolsTest {
     }
 
     @Test
+    void aFeederThatFailsWithBytesStillBufferedGetsItsOwnErrorBackNotTheKilledTools() throws Exception {
+        // Closing our side flushes what is buffered into the pipe of a tool we have just killed: that write
+        // fails too, and must not make the kill look like the tool's own failure. It is a race, so run it often.
+        Path image = tmp.resolve("seed.img");
+        try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(64 << 20);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> tools.runFeeding(
+                            "mkfs.ext4", Mkfs.seedFromStandardInput(image, 16384), stdin -> {
+                                stdin.write(new byte[100]); // left in the buffer: no flush
+                                throw new EngineException(Problem.SOURCE_UNREADABLE, "the layer changed");
+                            }))
+                    .as("attempt %d", i)
+                    .isInstanceOf(EngineException.class)
+                    .hasMessage("the layer changed");
+        }
+    }
+
+    @Test
     void aToolFedToTheEndSucceeds() throws Exception {
         Path image = tmp.resolve("seed.img");
         try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
