@@ -161,7 +161,8 @@ public final class OciArchive implements BlobSource {
         } catch (IOException e) {
             throw new EngineException(
                     Problem.SOURCE_UNREADABLE,
-                    "cannot read " + what + " from image archive " + ConfinedRoot.quoted(archive) + ": " + ErrorText.of(e),
+                    "cannot read " + what + " from image archive " + ConfinedRoot.quoted(archive) + ": "
+                            + ErrorText.of(e),
                     e);
         }
     }

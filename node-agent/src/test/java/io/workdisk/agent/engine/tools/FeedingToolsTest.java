@@ -69,11 +69,10 @@ class FeedingToolsTest {
             f.setLength(64 << 20);
         }
         for (int i = 0; i < 20; i++) {
-            assertThatThrownBy(() -> tools.runFeeding(
-                            "mkfs.ext4", Mkfs.seedFromStandardInput(image, 16384), stdin -> {
-                                stdin.write(new byte[100]); // left in the buffer: no flush
-                                throw new EngineException(Problem.SOURCE_UNREADABLE, "the layer changed");
-                            }))
+            assertThatThrownBy(() -> tools.runFeeding("mkfs.ext4", Mkfs.seedFromStandardInput(image, 16384), stdin -> {
+                        stdin.write(new byte[100]); // left in the buffer: no flush
+                        throw new EngineException(Problem.SOURCE_UNREADABLE, "the layer changed");
+                    }))
                     .as("attempt %d", i)
                     .isInstanceOf(EngineException.class)
                     .hasMessage("the layer changed");
