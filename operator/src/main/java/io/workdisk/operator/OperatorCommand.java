@@ -1,7 +1,7 @@
 package io.workdisk.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.workdisk.api.ApiClients;
 import io.workdisk.observability.LogFormat;
 import io.workdisk.observability.UntilStopped;
 import io.workdisk.operator.csi.CsiController;
@@ -90,7 +90,7 @@ public final class OperatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LogFormat.use(logFormat);
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = ApiClients.connect();
         WorkdiskOperator.Settings settings = new WorkdiskOperator.Settings(
                         namespace,
                         overcommit,

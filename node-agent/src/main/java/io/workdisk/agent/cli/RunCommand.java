@@ -1,7 +1,6 @@
 package io.workdisk.agent.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.workdisk.agent.csi.CsiNode;
 import io.workdisk.agent.csi.cluster.DisksFromTasks;
@@ -9,6 +8,7 @@ import io.workdisk.agent.engine.shared.EngineException;
 import io.workdisk.agent.engine.tools.E2fsTools;
 import io.workdisk.agent.run.NodeAgent;
 import io.workdisk.agent.source.ImageSeeds;
+import io.workdisk.api.ApiClients;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.observability.LogFormat;
 import io.workdisk.observability.UntilStopped;
@@ -153,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         int threads = concurrency != null ? concurrency : Runtime.getRuntime().availableProcessors();
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = ApiClients.connect();
         String unreachable = unreachable(client);
         if (unreachable != null) {
             System.err.println("workdisk: " + unreachable);
