@@ -9,12 +9,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,10 +40,34 @@ class ApiClientsTlsTest {
     }
 
     @Test
-    void theProgramsClientWorksWithThoseParameters(RealApiServer api) {
+    void theProgramsClientNegotiatesChaCha20(RealApiServer api) throws Exception {
         Config config = Config.fromKubeconfig(api.kubeconfigYaml());
-        try (KubernetesClient client = ApiClients.connect(config)) {
-            assertThat(client.namespaces().withName("default").get()).isNotNull();
+
+        List<String> suites = handshakes(() -> {
+            try (KubernetesClient client = ApiClients.connect(config)) {
+                assertThat(client.namespaces().withName("default").get()).isNotNull();
+            }
+        });
+
+        assertThat(suites).isNotEmpty().containsOnly("TLS_CHACHA20_POLY1305_SHA256");
+    }
+
+    /** The cipher suites of the TLS handshakes this JVM made while {@code work} ran, from its flight recorder. */
+    private static List<String> handshakes(Runnable work) throws Exception {
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.TLSHandshake");
+            recording.start();
+            work.run();
+            recording.stop();
+            Path file = Files.createTempFile("tls-handshakes", ".jfr");
+            try {
+                recording.dump(file);
+                return RecordingFile.readAllEvents(file).stream()
+                        .map(e -> e.getString("cipherSuite"))
+                        .toList();
+            } finally {
+                Files.delete(file);
+            }
         }
     }
 
