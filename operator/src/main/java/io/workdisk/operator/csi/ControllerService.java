@@ -23,6 +23,8 @@ import io.workdisk.csi.protocol.Topology;
 import io.workdisk.csi.protocol.ValidateVolumeCapabilitiesRequest;
 import io.workdisk.csi.protocol.ValidateVolumeCapabilitiesResponse;
 import io.workdisk.csi.protocol.Volume;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,24 +41,26 @@ final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
     @Override
     public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> out) {
-        answer("CreateVolume", out, () -> {
+        answerWhenDone("CreateVolume", out, () -> {
             VolumeRequest asked = VolumeRequest.read(request);
-            WorkDisk disk = volumes.create(asked);
-            Volume.Builder volume = Volume.newBuilder()
-                    .setVolumeId(VolumeId.of(
-                                    disk.getMetadata().getNamespace(),
-                                    disk.getMetadata().getName(),
-                                    disk.getMetadata().getUid())
-                            .toString())
-                    .setCapacityBytes(disk.getStatus().capacityBytes())
-                    .addAccessibleTopology(Topology.newBuilder()
-                            .putSegments(
-                                    CsiDriver.TOPOLOGY_KEY, disk.getStatus().nodeName()));
-            if (!asked.presentation().isEmpty()) {
-                volume.putVolumeContext(CsiDriver.PRESENTATION, asked.presentation());
-            }
-            return CreateVolumeResponse.newBuilder().setVolume(volume).build();
+            return volumes.create(asked).thenApply(disk -> created(asked, disk));
         });
+    }
+
+    private static CreateVolumeResponse created(VolumeRequest asked, WorkDisk disk) {
+        Volume.Builder volume = Volume.newBuilder()
+                .setVolumeId(VolumeId.of(
+                                disk.getMetadata().getNamespace(),
+                                disk.getMetadata().getName(),
+                                disk.getMetadata().getUid())
+                        .toString())
+                .setCapacityBytes(disk.getStatus().capacityBytes())
+                .addAccessibleTopology(Topology.newBuilder()
+                        .putSegments(CsiDriver.TOPOLOGY_KEY, disk.getStatus().nodeName()));
+        if (!asked.presentation().isEmpty()) {
+            volume.putVolumeContext(CsiDriver.PRESENTATION, asked.presentation());
+        }
+        return CreateVolumeResponse.newBuilder().setVolume(volume).build();
     }
 
     @Override
@@ -74,7 +78,7 @@ final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @Override
     public void controllerExpandVolume(
             ControllerExpandVolumeRequest request, StreamObserver<ControllerExpandVolumeResponse> out) {
-        answer("ControllerExpandVolume", out, () -> {
+        answerWhenDone("ControllerExpandVolume", out, () -> {
             if (request.getVolumeId().isEmpty()) {
                 throw ControllerRefusal.of(Status.Code.INVALID_ARGUMENT, "volume_id is required");
             }
@@ -90,11 +94,11 @@ final class ControllerService extends ControllerGrpc.ControllerImplBase {
             VolumeId id = VolumeId.parse(request.getVolumeId())
                     .orElseThrow(() -> ControllerRefusal.of(
                             Status.Code.NOT_FOUND, "volume " + request.getVolumeId() + " does not exist"));
-            WorkDisk grown = volumes.expand(id, required);
-            return ControllerExpandVolumeResponse.newBuilder()
-                    .setCapacityBytes(grown.getStatus().capacityBytes())
-                    .setNodeExpansionRequired(false)
-                    .build();
+            return volumes.expand(id, required)
+                    .thenApply(grown -> ControllerExpandVolumeResponse.newBuilder()
+                            .setCapacityBytes(grown.getStatus().capacityBytes())
+                            .setNodeExpansionRequired(false)
+                            .build());
         });
     }
 
@@ -151,18 +155,60 @@ final class ControllerService extends ControllerGrpc.ControllerImplBase {
         out.onCompleted();
     }
 
-    /** One call: its answer, or its refusal with the spec's code; an API failure is UNAVAILABLE, to be retried. */
+    /** One call: its answer, or its refusal with the spec's code. */
     private static <T> void answer(String call, StreamObserver<T> out, Call<T> body) {
         try {
             out.onNext(body.run());
             out.onCompleted();
-        } catch (ControllerRefusal e) {
-            LOG.info("{} refused: {}", call, e.getMessage());
-            out.onError(e.status().asRuntimeException());
-        } catch (KubernetesClientException e) {
+        } catch (ControllerRefusal | RuntimeException e) {
+            refuse(call, out, e);
+        }
+    }
+
+    /**
+     * A call that waits on a disk: what is wrong with it is answered at once, the rest when the wait ends,
+     * from the thread that ends it. No thread waits meanwhile.
+     */
+    private static <T> void answerWhenDone(String call, StreamObserver<T> out, WaitingCall<T> body) {
+        CompletableFuture<T> pending;
+        try {
+            pending = body.start();
+        } catch (ControllerRefusal | RuntimeException e) {
+            refuse(call, out, e);
+            return;
+        }
+        pending.whenComplete((answer, failure) -> {
+            if (failure == null) {
+                out.onNext(answer);
+                out.onCompleted();
+            } else {
+                refuse(
+                        call,
+                        out,
+                        failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
+            }
+        });
+    }
+
+    /**
+     * Every refusal, mapped in one place: a refusal carries the spec's code; an API failure is UNAVAILABLE, to be
+     * retried; anything else is a fault of the driver, INTERNAL, logged with its trace.
+     */
+    private static void refuse(String call, StreamObserver<?> out, Throwable e) {
+        if (e instanceof ControllerRefusal refusal) {
+            LOG.info("{} refused: {}", call, refusal.getMessage());
+            out.onError(refusal.status().asRuntimeException());
+        } else if (e instanceof KubernetesClientException) {
             LOG.warn("{}: the API server failed: {}", call, e.getMessage());
             out.onError(Status.UNAVAILABLE
                     .withDescription("the Kubernetes API failed: " + e.getMessage())
+                    .asRuntimeException());
+        } else {
+            LOG.error("{} failed", call, e);
+            out.onError(Status.INTERNAL
+                    .withDescription(call + " failed in the driver: " + e.getMessage())
                     .asRuntimeException());
         }
     }
@@ -170,5 +216,10 @@ final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @FunctionalInterface
     private interface Call<T> {
         T run() throws ControllerRefusal;
+    }
+
+    @FunctionalInterface
+    private interface WaitingCall<T> {
+        CompletableFuture<T> start() throws ControllerRefusal;
     }
 }

@@ -32,13 +32,19 @@ public final class CsiController implements AutoCloseable {
     private final CapacityReport capacity;
     private final DiskWaits waits;
     private final ScheduledExecutorService sweeps;
+    private final ScheduledExecutorService waitEnds;
 
     private CsiController(
-            CsiSocketServer server, CapacityReport capacity, DiskWaits waits, ScheduledExecutorService sweeps) {
+            CsiSocketServer server,
+            CapacityReport capacity,
+            DiskWaits waits,
+            ScheduledExecutorService sweeps,
+            ScheduledExecutorService waitEnds) {
         this.server = server;
         this.capacity = capacity;
         this.waits = waits;
         this.sweeps = sweeps;
+        this.waitEnds = waitEnds;
     }
 
     public static CsiController start(KubernetesClient client, Path socket, String version, Duration wait) {
@@ -47,34 +53,44 @@ public final class CsiController implements AutoCloseable {
 
     static CsiController start(KubernetesClient client, Path socket, String version, Duration wait, Clock clock) {
         CapacityReport capacity = CapacityReport.watching(client);
+        // Ends the waits of CreateVolume and ControllerExpandVolume, and carries each on to its answer: the calls
+        // themselves hold no thread while their disks are made.
+        ScheduledExecutorService waitEnds = daemons(2, "csi-wait-ends");
         DiskWaits waits = null;
         try {
-            waits = DiskWaits.watching(client);
-            ControllerService controller = new ControllerService(new Volumes(client, capacity, waits, wait), capacity);
+            waits = DiskWaits.watching(client, waitEnds);
+            ControllerService controller =
+                    new ControllerService(new Volumes(client, capacity, waits, wait, waitEnds), capacity);
             CsiSocketServer server =
                     CsiSocketServer.start(socket, List.of(IdentityService.of(version, () -> true), controller));
-            ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "csi-orphan-volumes");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService sweeps = daemons(1, "csi-orphan-volumes");
             OrphanVolumes orphans = new OrphanVolumes(client, waits::all, clock, ORPHAN_GRACE);
             sweeps.scheduleWithFixedDelay(
                     orphans::sweep, ORPHAN_SWEEP.toMillis(), ORPHAN_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
-            return new CsiController(server, capacity, waits, sweeps);
+            return new CsiController(server, capacity, waits, sweeps, waitEnds);
         } catch (RuntimeException e) {
             if (waits != null) {
                 waits.close();
             }
+            waitEnds.shutdownNow();
             capacity.close();
             throw e;
         }
+    }
+
+    private static ScheduledExecutorService daemons(int threads, String name) {
+        return Executors.newScheduledThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
     public void close() {
         sweeps.shutdownNow();
         server.close();
+        waitEnds.shutdownNow();
         waits.close();
         capacity.close();
     }

@@ -13,16 +13,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
  * Waiting for WorkDisks to get somewhere, fed by one watch of all of them: a call waits on the cache's
  * changes, not on a watch of its own. The provisioner runs up to 100 CreateVolume calls at once; a watch
  * each was 100 open streams to the API server and their buffers in the operator, for disks that the one
- * watch sees anyway.
+ * watch sees anyway. A wait holds no thread either: it is a future that the watch completes, or
+ * {@code timer} when it runs out (100 threads parked in CreateVolume were memory the operator's budget lacks).
  */
 final class DiskWaits implements AutoCloseable {
     private record Waiter(Predicate<WorkDisk> done, CompletableFuture<WorkDisk> result) {}
@@ -34,13 +35,17 @@ final class DiskWaits implements AutoCloseable {
 
     private record Unseen(String node, long bytes) {}
 
-    private DiskWaits(SharedIndexInformer<WorkDisk> disks) {
+    private final ScheduledExecutorService timer;
+
+    private DiskWaits(SharedIndexInformer<WorkDisk> disks, ScheduledExecutorService timer) {
         this.disks = disks;
+        this.timer = timer;
     }
 
-    static DiskWaits watching(KubernetesClient client) {
+    /** {@code timer} ends the waits that run out; it is the caller's to shut down. */
+    static DiskWaits watching(KubernetesClient client, ScheduledExecutorService timer) {
         DiskWaits waits =
-                new DiskWaits(client.resources(WorkDisk.class).inAnyNamespace().runnableInformer(0));
+                new DiskWaits(client.resources(WorkDisk.class).inAnyNamespace().runnableInformer(0), timer);
         waits.disks.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(WorkDisk disk) {
@@ -65,29 +70,28 @@ final class DiskWaits implements AutoCloseable {
 
     /**
      * The disk once {@code done} holds for it, as the watch sees it; empty if it does not within {@code wait}.
-     * The cache is looked at after the waiter is in place, so a change between the two is never missed.
+     * The cache is looked at after the waiter is in place, so a change between the two is never missed. The
+     * future completes on the watch's thread or the timer's: what follows it must not block.
      */
-    Optional<WorkDisk> await(String namespace, String name, Predicate<WorkDisk> done, Duration wait)
-            throws InterruptedException {
+    CompletableFuture<Optional<WorkDisk>> when(String namespace, String name, Predicate<WorkDisk> done, Duration wait) {
         String key = Cache.namespaceKeyFunc(namespace, name);
         Waiter waiter = new Waiter(done, new CompletableFuture<>());
         waiting.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(waiter);
-        try {
-            WorkDisk now = disks.getStore().getByKey(key);
-            if (now != null && done.test(now)) {
-                return Optional.of(now);
-            }
-            return Optional.of(waiter.result().get(wait.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            waiting.computeIfPresent(key, (k, list) -> {
-                list.remove(waiter);
-                return list.isEmpty() ? null : list;
-            });
+        WorkDisk now = disks.getStore().getByKey(key);
+        if (now != null && done.test(now)) {
+            waiter.result().complete(now);
         }
+        ScheduledFuture<?> runOut =
+                timer.schedule(() -> waiter.result().complete(null), wait.toMillis(), TimeUnit.MILLISECONDS);
+        return waiter.result()
+                .whenComplete((disk, failure) -> {
+                    runOut.cancel(false);
+                    waiting.computeIfPresent(key, (k, list) -> {
+                        list.remove(waiter);
+                        return list.isEmpty() ? null : list;
+                    });
+                })
+                .thenApply(Optional::ofNullable);
     }
 
     /** The disk of that name as the watch last showed it, or null. */

@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
@@ -39,16 +42,23 @@ final class Volumes {
     private final CapacityReport capacity;
     private final DiskWaits waits;
     private final Duration wait;
+    /** Where a call goes on once its disk got somewhere: off the watch's thread, which must not wait on the API. */
+    private final Executor answers;
 
-    Volumes(KubernetesClient client, CapacityReport capacity, DiskWaits waits, Duration wait) {
+    Volumes(KubernetesClient client, CapacityReport capacity, DiskWaits waits, Duration wait, Executor answers) {
         this.client = client;
         this.capacity = capacity;
         this.waits = waits;
         this.wait = wait;
+        this.answers = answers;
     }
 
-    /** The Ready disk for this request: found (same name, same ask) or made, and waited for. */
-    WorkDisk create(VolumeRequest request) throws ControllerRefusal {
+    /**
+     * The Ready disk for this request: found (same name, same ask) or made, then waited for without a thread. What
+     * is wrong with the request is thrown at once; what the wait ends in fails the future with a
+     * {@link ControllerRefusal}.
+     */
+    CompletableFuture<WorkDisk> create(VolumeRequest request) throws ControllerRefusal {
         // The watch's copy answers a retried call; a disk made meanwhile that it does not show yet is met by the
         // create's conflict, which reads the disk from the server.
         WorkDisk existing = waits.known(request.namespace(), request.name());
@@ -65,15 +75,20 @@ final class Volumes {
             existing = makeIfRoom(request);
         }
         refuseIfDifferent(existing, request);
-        WorkDisk ready = awaitDisk(
-                existing,
-                d -> d.getStatus() != null
-                        && (d.getStatus().phase() == DiskPhase.Ready
-                                || d.getStatus().phase() == DiskPhase.Failed
-                                || cannotPlace(d) != null));
+        return awaitDisk(
+                        existing,
+                        d -> d.getStatus() != null
+                                && (d.getStatus().phase() == DiskPhase.Ready
+                                        || d.getStatus().phase() == DiskPhase.Failed
+                                        || cannotPlace(d) != null))
+                .thenApplyAsync(ready -> refusing(() -> madeOrTakenBack(request, ready)), answers);
+    }
+
+    /** The disk if it is Ready; else it is deleted, nothing being left for a request that cannot be met here. */
+    private WorkDisk madeOrTakenBack(VolumeRequest request, WorkDisk ready) throws ControllerRefusal {
         String cannot = cannotPlace(ready);
         if (cannot != null || ready.getStatus().phase() == DiskPhase.Failed) {
-            // Nothing is left behind for a request that cannot be met here: the CO may ask again elsewhere.
+            // the CO may ask again elsewhere
             client.resource(ready).delete();
             Condition why = cannot != null
                     ? Conditions.find(ready.getStatus().conditions(), "Placed")
@@ -95,15 +110,18 @@ final class Volumes {
         }
     }
 
-    /** Grows the disk to at least {@code bytes} offline, through its spec, and waits until it has. */
-    WorkDisk expand(VolumeId id, long bytes) throws ControllerRefusal {
+    /**
+     * Grows the disk to at least {@code bytes} offline, through its spec, and waits until it has (or until a pod's
+     * use holds it back), without a thread.
+     */
+    CompletableFuture<WorkDisk> expand(VolumeId id, long bytes) throws ControllerRefusal {
         WorkDisk disk = byId(id).orElseThrow(
                         () -> ControllerRefusal.of(Status.Code.NOT_FOUND, "volume " + id + " does not exist"));
         long current = disk.getStatus() == null || disk.getStatus().capacityBytes() == null
                 ? 0
                 : disk.getStatus().capacityBytes();
         if (bytes <= current) {
-            return disk; // grow-only: a request for no more than it has is met already
+            return CompletableFuture.completedFuture(disk); // grow-only: no more than it has is met already
         }
         long size = (bytes + (1 << 20) - 1) & ~((1L << 20) - 1);
         client.resources(WorkDisk.class)
@@ -113,20 +131,24 @@ final class Volumes {
                     d.setSpec(d.getSpec().withSize(quantity(size)));
                     return d;
                 });
-        WorkDisk seen = awaitDisk(
-                disk,
-                d -> d.getStatus() != null
-                        && ((d.getStatus().phase() == DiskPhase.Ready
-                                        && d.getStatus().capacityBytes() != null
-                                        && d.getStatus().capacityBytes() >= bytes)
-                                || inUse(d) != null));
-        Condition waiting = inUse(seen);
-        if (waiting != null) {
-            // A pod uses the disk: the operator grows it once the pod lets go (the spec asks it already). The
-            // resizer is answered at once, with why, rather than held for the whole wait; it asks again later.
-            throw ControllerRefusal.of(Status.Code.FAILED_PRECONDITION, "volume " + id + " is " + waiting.getMessage());
-        }
-        return seen;
+        return awaitDisk(
+                        disk,
+                        d -> d.getStatus() != null
+                                && ((d.getStatus().phase() == DiskPhase.Ready
+                                                && d.getStatus().capacityBytes() != null
+                                                && d.getStatus().capacityBytes() >= bytes)
+                                        || inUse(d) != null))
+                .thenApply(seen -> refusing(() -> {
+                    Condition waiting = inUse(seen);
+                    if (waiting != null) {
+                        // A pod uses the disk: the operator grows it once the pod lets go (the spec asks it
+                        // already). The resizer is answered at once, with why, rather than held for the whole
+                        // wait; it asks again later.
+                        throw ControllerRefusal.of(
+                                Status.Code.FAILED_PRECONDITION, "volume " + id + " is " + waiting.getMessage());
+                    }
+                    return seen;
+                }));
     }
 
     /**
@@ -260,22 +282,32 @@ final class Volumes {
                 .get();
     }
 
-    private WorkDisk awaitDisk(WorkDisk disk, Predicate<WorkDisk> done) throws ControllerRefusal {
+    /** The disk once {@code done} holds for it (not for a namesake), or ABORTED when the wait runs out. */
+    private CompletableFuture<WorkDisk> awaitDisk(WorkDisk disk, Predicate<WorkDisk> done) {
         String uid = disk.getMetadata().getUid();
+        return waits.when(
+                        disk.getMetadata().getNamespace(),
+                        disk.getMetadata().getName(),
+                        d -> uid.equals(d.getMetadata().getUid()) && done.test(d),
+                        wait)
+                .thenApply(seen -> refusing(() -> seen.orElseThrow(() -> ControllerRefusal.of(
+                        Status.Code.ABORTED,
+                        "disk " + disk.getMetadata().getName()
+                                + " is not there yet; ask again (the operation goes on)"))));
+    }
+
+    /** A step after a wait: its refusal fails the future, as CompletionException wraps it. */
+    private static <T> T refusing(Refusable<T> step) {
         try {
-            return waits.await(
-                            disk.getMetadata().getNamespace(),
-                            disk.getMetadata().getName(),
-                            d -> uid.equals(d.getMetadata().getUid()) && done.test(d), // not a namesake's
-                            wait)
-                    .orElseThrow(() -> ControllerRefusal.of(
-                            Status.Code.ABORTED,
-                            "disk " + disk.getMetadata().getName()
-                                    + " is not there yet; ask again (the operation goes on)"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ControllerRefusal.of(Status.Code.ABORTED, "the driver is stopping; ask again");
+            return step.get();
+        } catch (ControllerRefusal e) {
+            throw new CompletionException(e);
         }
+    }
+
+    @FunctionalInterface
+    private interface Refusable<T> {
+        T get() throws ControllerRefusal;
     }
 
     /**
