@@ -78,6 +78,15 @@ class OrphanVolumesTest {
 
         sweep(Instant.now().plus(GRACE).plusSeconds(1));
         assertThat(disks()).containsExactlyInAnyOrder(claimed, released, noClaim, "users-own");
+        // each deletion is told where kubectl shows it, on the disk that went
+        assertThat(kube.v1().events().inNamespace(NS).list().getItems())
+                .filteredOn(e -> "ClaimGone".equals(e.getReason()))
+                .extracting(e -> e.getInvolvedObject().getName() + ": " + e.getType() + " " + e.getMessage())
+                .containsExactlyInAnyOrder(
+                        orphan + ": Warning deleted: made for claim gone, which is gone, and no PV names it",
+                        namesake
+                                + ": Warning deleted: made for claim again, which was deleted and made again since, and no PV"
+                                + " names it");
     }
 
     private void sweep(Instant now) {

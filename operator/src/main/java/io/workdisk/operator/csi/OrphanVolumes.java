@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.csi.CsiDriver;
 import io.workdisk.csi.VolumeId;
+import io.workdisk.operator.status.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,12 +25,15 @@ import org.slf4j.LoggerFactory;
  * it restarts (as it does whenever the driver's socket goes: the operator restarted) while a claim is deleted, the
  * disk it had asked for is nobody's: no PV to reclaim it, no claim to bind it. Such a disk is deleted here once it
  * is older than {@code grace} (the provisioner's time to write the PV after CreateVolume answered), its claim no
- * longer exists (or is a namesake of another uid) and no PV of this driver names it.
+ * longer exists (or is a namesake of another uid) and no PV of this driver names it. Each deletion is logged and
+ * told as a Warning Event on the disk ({@value #REASON}), for {@code kubectl get events} to show why it went.
  */
 public final class OrphanVolumes {
     private static final Logger log = LoggerFactory.getLogger(OrphanVolumes.class);
+    static final String REASON = "ClaimGone";
 
     private final KubernetesClient client;
+    private final EventRecorder events;
     private final Supplier<List<WorkDisk>> disks;
     private final Clock clock;
     private final Duration grace;
@@ -38,6 +42,7 @@ public final class OrphanVolumes {
 
     public OrphanVolumes(KubernetesClient client, Supplier<List<WorkDisk>> disks, Clock clock, Duration grace) {
         this.client = client;
+        this.events = new EventRecorder(client, clock);
         this.disks = disks;
         this.clock = clock;
         this.grace = grace;
@@ -73,13 +78,16 @@ public final class OrphanVolumes {
             }
         }
         for (WorkDisk disk : candidates) {
-            if (!named.contains(disk.getMetadata().getUid()) && claimGone(disk)) {
+            String claimGone = named.contains(disk.getMetadata().getUid()) ? null : claimGone(disk);
+            if (claimGone != null) {
+                String why = "made for claim " + claimName(disk) + ", which " + claimGone + ", and no PV names it";
                 log.info(
-                        "deleting WorkDisk {}/{}: made for claim {}, which is gone, and no PV names it",
+                        "deleting WorkDisk {}/{}: {}",
                         disk.getMetadata().getNamespace(),
                         disk.getMetadata().getName(),
-                        claimName(disk));
+                        why);
                 client.resource(disk).delete();
+                events.warning(disk, REASON, "deleted: " + why);
             }
         }
     }
@@ -97,15 +105,20 @@ public final class OrphanVolumes {
     }
 
     /**
-     * The claim is gone: no claim of that name, or one of another uid (the provisioner names a volume after its
-     * claim's uid, so the claim made again under the same name is not the one this disk was made for).
+     * How the claim is gone, or null if it is there: no claim of that name, or one of another uid (the provisioner
+     * names a volume after its claim's uid, so the claim made again under the same name is not the one this disk
+     * was made for).
      */
-    private boolean claimGone(WorkDisk disk) {
+    private String claimGone(WorkDisk disk) {
         PersistentVolumeClaim claim = client.persistentVolumeClaims()
                 .inNamespace(disk.getMetadata().getNamespace())
                 .withName(claimName(disk))
                 .get();
-        return claim == null
-                || !disk.getMetadata().getName().endsWith(claim.getMetadata().getUid());
+        if (claim == null) {
+            return "is gone";
+        }
+        return disk.getMetadata().getName().endsWith(claim.getMetadata().getUid())
+                ? null
+                : "was deleted and made again since";
     }
 }
