@@ -124,6 +124,7 @@ final class ControlPlane implements AutoCloseable {
                 PROVISIONER_RATE.get(0), // the chart's (CsiChartTest)
                 PROVISIONER_RATE.get(1),
                 "--leader-election=false",
+                "--worker-threads=" + System.getProperty("workdisk.pvc.provisionerWorkers", "100"),
                 "--timeout=60s");
     }
 
