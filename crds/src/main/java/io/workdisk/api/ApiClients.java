@@ -58,8 +58,10 @@ public final class ApiClients {
 
     /** ChaCha20 first, and the TLS versions {@code config} allows (Fabric8's own default: 1.3 and 1.2). */
     public static SSLParameters sslParameters(Config config) {
-        String[] protocols =
-                Arrays.stream(config.getTlsVersions()).map(TlsVersion::javaName).toArray(String[]::new);
+        TlsVersion[] versions = config.getTlsVersions() == null || config.getTlsVersions().length == 0
+                ? new TlsVersion[] {TlsVersion.TLS_1_3, TlsVersion.TLS_1_2}
+                : config.getTlsVersions();
+        String[] protocols = Arrays.stream(versions).map(TlsVersion::javaName).toArray(String[]::new);
         return new SSLParameters(CIPHER_SUITES.toArray(String[]::new), protocols);
     }
 }

@@ -135,15 +135,7 @@ class CsiCapacityTest {
     }
 
     private static CreateVolumeRequest.Builder volume(String name, long bytes, String node) {
-        return CreateVolumeRequest.newBuilder()
-                .setName(name)
-                .addVolumeCapabilities(VolumeCapability.newBuilder()
-                        .setMount(VolumeCapability.MountVolume.getDefaultInstance())
-                        .setAccessMode(VolumeCapability.AccessMode.newBuilder()
-                                .setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)))
-                .setCapacityRange(
-                        io.workdisk.csi.protocol.CapacityRange.newBuilder().setRequiredBytes(bytes))
-                .putParameters("csi.storage.k8s.io/pvc/namespace", "default")
+        return CsiRequests.volume(name, bytes)
                 .setAccessibilityRequirements(TopologyRequirement.newBuilder().addRequisite(node(node)));
     }
 

@@ -7,18 +7,15 @@ import io.workdisk.api.workdisk.DiskPhase;
 import io.workdisk.api.workdisk.WorkDisk;
 import io.workdisk.api.workdisk.WorkDiskStatus;
 import io.workdisk.csi.CsiSocketChannels;
-import io.workdisk.csi.protocol.CapacityRange;
 import io.workdisk.csi.protocol.ControllerGrpc;
 import io.workdisk.csi.protocol.CreateVolumeRequest;
 import io.workdisk.csi.protocol.CreateVolumeResponse;
-import io.workdisk.csi.protocol.VolumeCapability;
 import io.workdisk.operator.csi.CsiController;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -95,15 +92,8 @@ class CsiWaitsTest {
     }
 
     private static CreateVolumeRequest request(String name) {
-        return CreateVolumeRequest.newBuilder()
-                .setName(name)
-                .addVolumeCapabilities(VolumeCapability.newBuilder()
-                        .setBlock(VolumeCapability.BlockVolume.getDefaultInstance())
-                        .setAccessMode(VolumeCapability.AccessMode.newBuilder()
-                                .setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)))
-                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(64 * MIB))
-                .putAllParameters(
-                        Map.of("csi.storage.k8s.io/pvc/namespace", "default", "csi.storage.k8s.io/pvc/name", name))
+        return CsiRequests.volume(name, 64 * MIB)
+                .putParameters("csi.storage.k8s.io/pvc/name", name)
                 .build();
     }
 }
