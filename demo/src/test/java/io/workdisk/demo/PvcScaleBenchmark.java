@@ -36,12 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * N PVCs, each with a Pod that uses it, applied at once over ten namespaces on five nodes, on the suite's API
  * server with the real kube-scheduler and kube-controller-manager (volume controllers) ({@link ControlPlane}), in
- * two setups, one after the other in the same run:
+ * three setups, one after the other in the same run:
  *
  * <ul>
  *   <li>the <b>reference</b>: N local PersistentVolumes made beforehand (a {@code kubernetes.io/no-provisioner}
  *       WaitForFirstConsumer class, the way local volumes are used), so the scheduler and controller-manager only
  *       match and bind, as in Kubernetes' own measurement of pre-made pairs (kubernetes/kubernetes#133352);
+ *   <li>the <b>floor</b>: provisioned as workdisk's are, by the same components and csi-provisioner, through a
+ *       controller that makes nothing and answers at once ({@link InstantCsiController}): what any driver's
+ *       claims cost at least here;
  *   <li><b>workdisk</b>: the driver's WaitForFirstConsumer class, each volume provisioned as it is asked for by the
  *       real csi-provisioner (and csi-resizer beside it) through the operator's CSI controller service (its own
  *       JVM, {@code --csi-socket}), and made by one of five agents (JVMs of their own), with the images' JVM
@@ -56,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=PvcScaleBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false} (-Dworkdisk.pvc.sizes=100,1000 for more than one size;
- * -Dworkdisk.pvc.controlPlaneQps=N for the controller-manager's and scheduler's request rate, default 100)
+ * -Dworkdisk.pvc.controlPlaneQps=N for the controller-manager's and scheduler's request rate, default 100;
+ * -Dworkdisk.pvc.setups=floor,workdisk for fewer setups than the three)
  */
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
@@ -86,11 +90,20 @@ class PvcScaleBenchmark {
 
     @Test
     void claimsAndPodsAppliedAtOnce(RealApiServer api) throws Exception {
+        List<String> setups = List.of(System.getProperty("workdisk.pvc.setups", "reference,floor,workdisk")
+                .split(","));
         List<Figures> all = new ArrayList<>();
         for (String n : System.getProperty("workdisk.pvc.sizes", "1000").split(",")) {
             int claims = Integer.parseInt(n.strip());
-            all.add(staticVolumes(api, claims));
-            all.add(provisioned(api, claims));
+            if (setups.contains("reference")) {
+                all.add(staticVolumes(api, claims));
+            }
+            if (setups.contains("floor")) {
+                all.add(instantlyProvisioned(api, claims));
+            }
+            if (setups.contains("workdisk")) {
+                all.add(provisioned(api, claims));
+            }
         }
         System.out.println(
                 "| setup | PVCs + Pods | create → Bound: median / p99 / max (s) | create → Pod scheduled: median / p99 / max (s) | writes per volume | CPU seconds, all processes | operator peak RSS (MiB) | largest agent peak RSS (MiB) |");
@@ -107,15 +120,20 @@ class PvcScaleBenchmark {
                     f.operatorPeakKiB() < 0 ? "–" : String.format("%.0f", f.operatorPeakKiB() / 1024.0),
                     f.agentPeakKiB() < 0 ? "–" : String.format("%.0f", f.agentPeakKiB() / 1024.0));
         }
-        for (int i = 0; i + 1 < all.size(); i += 2) {
-            Figures reference = all.get(i);
-            Figures ours = all.get(i + 1);
-            System.out.printf(
-                    "%d claims, workdisk / reference: Bound median x%.2f, max x%.2f; CPU seconds x%.2f%n",
-                    ours.claims(),
-                    ours.bound().median() / reference.bound().median(),
-                    ours.bound().max() / reference.bound().max(),
-                    ours.totalCpuSeconds() / reference.totalCpuSeconds());
+        for (Figures ours : all) {
+            for (Figures other : all) {
+                if (ours.setup().startsWith("workdisk")
+                        && !other.setup().startsWith("workdisk")
+                        && ours.claims() == other.claims()) {
+                    System.out.printf(
+                            "%d claims, workdisk / %s: Bound median x%.2f, max x%.2f; CPU seconds x%.2f%n",
+                            ours.claims(),
+                            other.setup().substring(0, other.setup().indexOf(':')),
+                            ours.bound().median() / other.bound().median(),
+                            ours.bound().max() / other.bound().max(),
+                            ours.totalCpuSeconds() / other.totalCpuSeconds());
+                }
+            }
         }
         for (Figures f : all) {
             System.out.println("writes per volume at the server, by client, verb and resource (" + f.setup() + ", "
@@ -163,6 +181,43 @@ class PvcScaleBenchmark {
         }
     }
 
+    /**
+     * The floor: each volume provisioned as workdisk's are, by the same scheduler, controller-manager and
+     * csi-provisioner, but through a controller that makes nothing and answers at once ({@link
+     * InstantCsiController}): what the upstream components alone cost a provisioned claim on this machine.
+     */
+    Figures instantlyProvisioned(RealApiServer api, int claims) throws Exception {
+        api.reset();
+        Path dir = tmp.resolve("instant-" + claims);
+        Path socket = dir.resolve("csi/controller.sock");
+        try (KubernetesClient kube = api.newClient("user");
+                InstantCsiController driver = InstantCsiController.serving(socket);
+                ControlPlane plane =
+                        new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
+            for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
+                api.ensureNamespace("team-" + i);
+            }
+            for (int i = 0; i < LoadBenchmark.NODES; i++) {
+                plane.node("node-" + i);
+            }
+            plane.csiDriver();
+            kube.resource(Claims.storageClass(CLASS, Map.of())).create();
+            api.ensureNamespace(ProcessCluster.NAMESPACE);
+            plane.controllerManager().scheduler().provisioner(socket, ProcessCluster.NAMESPACE);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> kube.storage().v1().csiStorageCapacities().inAnyNamespace().list().getItems().stream()
+                                    .filter(c -> c.getCapacity() != null
+                                            && !c.getCapacity().getAmount().equals("0"))
+                                    .count()
+                            == LoadBenchmark.NODES);
+            Figures f =
+                    measure(api, kube, claims, CLASS, "floor: the same components, a driver that does no work", null);
+            System.out.println("floor: " + driver.created() + " CreateVolume calls answered for " + claims + " claims");
+            System.out.println("floor: csi-provisioner started " + plane.starts("csi-provisioner") + " time(s)");
+            return f;
+        }
+    }
+
     /** Workdisk: each volume provisioned through the driver when the scheduler has chosen its node. */
     Figures provisioned(RealApiServer api, int claims) throws Exception {
         api.reset();
@@ -195,7 +250,10 @@ class PvcScaleBenchmark {
                                             && !c.getCapacity().getAmount().equals("0"))
                                     .count()
                             == LoadBenchmark.NODES);
-            return measure(api, kube, claims, CLASS, "workdisk: provisioned through the driver", cluster);
+            Figures f = measure(api, kube, claims, CLASS, "workdisk: provisioned through the driver", cluster);
+            System.out.println("workdisk: csi-provisioner started " + plane.starts("csi-provisioner")
+                    + " time(s), csi-resizer " + plane.starts("csi-resizer"));
+            return f;
         }
     }
 
