@@ -166,7 +166,8 @@ class LoadBenchmark {
         ProcessCluster cluster =
                 new ProcessCluster(dir.resolve("run"), api, api.kubeconfigYaml(), OPERATOR_JVM, AGENT_JVM);
         try {
-            cluster.withEnv("MALLOC_ARENA_MAX", "2"); // as the images set it
+            cluster.withEnv("MALLOC_ARENA_MAX", "2") // as the images set it
+                    .withHeartbeat(10); // as the chart runs the agents (their default)
             for (int i = 0; i < NAMESPACES; i++) {
                 api.ensureNamespace("team-" + i);
             }

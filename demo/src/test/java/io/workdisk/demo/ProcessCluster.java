@@ -20,7 +20,6 @@ import java.util.Map;
 final class ProcessCluster implements AutoCloseable {
     static final String NAMESPACE = "workdisk-system";
 
-    /** How a simulated node's agent runs. */
     /** An agent's node; {@code agentArgs}: more options for its {@code agent run}. */
     record Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency, List<String> agentArgs) {
         Node(String name, Path dataRoot, List<Path> imageDirs, int concurrency) {
@@ -46,6 +45,7 @@ final class ProcessCluster implements AutoCloseable {
     private final List<JavaProcess> started = new ArrayList<>();
     private JavaProcess operator;
     private int starts;
+    private int heartbeatSeconds = 1;
 
     /**
      * The processes reach the API through {@code processKubeconfig} (the server itself, or something in
@@ -88,6 +88,15 @@ final class ProcessCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The agents started from now on write their node records every {@code seconds} (default 1, so that tests
+     * see an agent stop within seconds; the chart's agents use their own default, 10).
+     */
+    ProcessCluster withHeartbeat(int seconds) {
+        this.heartbeatSeconds = seconds;
+        return this;
+    }
+
     /** Registers the node and starts its agent. */
     JavaProcess addNode(Node node) throws IOException {
         kube.nodes()
@@ -118,7 +127,7 @@ final class ProcessCluster implements AutoCloseable {
                 "--concurrency",
                 Integer.toString(node.concurrency()),
                 "--heartbeat",
-                "1",
+                Integer.toString(heartbeatSeconds),
                 "--metrics-port",
                 "-1"));
         for (Path images : node.imageDirs()) {
