@@ -309,7 +309,7 @@ class PvcScaleBenchmark {
             }
         });
         if (cluster != null) {
-            dumpFlightRecordings(cluster);
+            dumpProfiles(cluster);
         }
         Map<String, String> uids = new TreeMap<>();
         kube.persistentVolumeClaims()
@@ -390,9 +390,10 @@ class PvcScaleBenchmark {
     /**
      * With {@code -Dworkdisk.pvc.profile=DIR} (and {@code -XX:StartFlightRecording} in the JVM flags), the
      * operator's and agents' flight recordings are dumped there before they are stopped (they are killed, so
-     * nothing is written at their exit): {@code jfr print --events jdk.ExecutionSample} shows where their CPU went.
+     * nothing is written at their exit): {@code jfr print --events jdk.ExecutionSample} shows where their CPU went;
+     * with each a class histogram of its heap, what it holds with every claim Bound.
      */
-    private static void dumpFlightRecordings(ProcessCluster cluster) throws Exception {
+    private static void dumpProfiles(ProcessCluster cluster) throws Exception {
         String dir = System.getProperty("workdisk.pvc.profile");
         if (dir == null) {
             return;
@@ -403,6 +404,10 @@ class PvcScaleBenchmark {
             new ProcessBuilder(
                             "jcmd", Long.toString(jvm.pid()), "JFR.dump", "filename=" + dir + "/" + jvm.pid() + ".jfr")
                     .inheritIO()
+                    .start()
+                    .waitFor();
+            new ProcessBuilder("jcmd", Long.toString(jvm.pid()), "GC.class_histogram")
+                    .redirectOutput(Path.of(dir, jvm.pid() + ".histogram").toFile())
                     .start()
                     .waitFor();
         }
