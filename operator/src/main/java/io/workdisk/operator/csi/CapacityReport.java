@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.workdisk.api.Conditions;
 import io.workdisk.api.DiskLimits;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.node.WorkNode;
 import io.workdisk.api.node.WorkNodeStatus;
 import io.workdisk.csi.CsiDriver;
@@ -31,7 +32,10 @@ final class CapacityReport implements AutoCloseable {
 
     /** Watches the WorkNode records from now on; the first answers wait for nothing (empty: zero room). */
     static CapacityReport watching(KubernetesClient client) {
-        return new CapacityReport(client.resources(WorkNode.class).inform());
+        SharedIndexInformer<WorkNode> nodes =
+                client.resources(WorkNode.class).runnableInformer(0).itemStore(new WithoutManagedFields<>());
+        nodes.run();
+        return new CapacityReport(nodes);
     }
 
     GetCapacityResponse answer(GetCapacityRequest request) {

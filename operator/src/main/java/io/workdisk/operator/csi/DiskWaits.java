@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.workdisk.api.WithoutManagedFields;
 import io.workdisk.api.workdisk.WorkDisk;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,8 @@ import java.util.function.Predicate;
 final class DiskWaits implements AutoCloseable {
     private record Waiter(Predicate<WorkDisk> done, CompletableFuture<WorkDisk> result) {}
 
+    private static final String BY_NODE = "node";
+
     private final SharedIndexInformer<WorkDisk> disks;
     private final Map<String, List<Waiter>> waiting = new ConcurrentHashMap<>();
     /** Disks made here that the watch has not shown yet, by key: their room is counted all the same. */
@@ -44,8 +47,14 @@ final class DiskWaits implements AutoCloseable {
 
     /** {@code timer} ends the waits that run out; it is the caller's to shut down. */
     static DiskWaits watching(KubernetesClient client, ScheduledExecutorService timer) {
-        DiskWaits waits =
-                new DiskWaits(client.resources(WorkDisk.class).inAnyNamespace().runnableInformer(0), timer);
+        DiskWaits waits = new DiskWaits(
+                client.resources(WorkDisk.class)
+                        .inAnyNamespace()
+                        .runnableInformer(0)
+                        .itemStore(new WithoutManagedFields<>()),
+                timer);
+        // CreateVolume sums the room of one node's disks: an index keeps that from reading every disk
+        waits.disks.addIndexers(Map.of(BY_NODE, DiskWaits::nodeOf));
         waits.disks.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(WorkDisk disk) {
@@ -133,20 +142,23 @@ final class DiskWaits implements AutoCloseable {
                 .filter(u -> u.node().equals(node))
                 .mapToLong(Unseen::bytes)
                 .sum();
-        for (WorkDisk d : disks.getStore().list()) {
-            String on = d.getStatus() != null && d.getStatus().nodeName() != null
-                    ? d.getStatus().nodeName()
-                    : d.getSpec().nodeName();
-            if (node.equals(on)) {
-                long asked = Quantity.getAmountInBytes(new Quantity(d.getSpec().size()))
-                        .longValue();
-                long has = d.getStatus() == null || d.getStatus().capacityBytes() == null
-                        ? 0
-                        : d.getStatus().capacityBytes();
-                sum += Math.max(asked, has);
-            }
+        for (WorkDisk d : disks.getIndexer().byIndex(BY_NODE, node)) {
+            long asked =
+                    Quantity.getAmountInBytes(new Quantity(d.getSpec().size())).longValue();
+            long has = d.getStatus() == null || d.getStatus().capacityBytes() == null
+                    ? 0
+                    : d.getStatus().capacityBytes();
+            sum += Math.max(asked, has);
         }
         return sum;
+    }
+
+    /** The node a disk takes room on: where its status puts it or, not yet placed, its spec; none if neither. */
+    private static List<String> nodeOf(WorkDisk d) {
+        String on = d.getStatus() != null && d.getStatus().nodeName() != null
+                ? d.getStatus().nodeName()
+                : d.getSpec() == null ? null : d.getSpec().nodeName();
+        return on == null ? List.of() : List.of(on);
     }
 
     private void seen(WorkDisk disk) {
