@@ -60,7 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Run: {@code ./mvnw -B -pl demo -am test -Pbenchmark -Dtest=PvcScaleBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false} (-Dworkdisk.pvc.sizes=100,1000 for more than one size;
  * -Dworkdisk.pvc.controlPlaneQps=N for the controller-manager's and scheduler's request rate, default 100;
- * -Dworkdisk.pvc.setups=floor,workdisk for fewer setups than the three)
+ * -Dworkdisk.pvc.setups=floor,workdisk for fewer setups than the three; -Dworkdisk.pvc.driverNice=10 for the
+ * operator and agents at a lower CPU priority than the control plane)
  */
 @Tag("benchmark")
 @ExtendWith(SharedApiServer.class)
@@ -250,6 +251,14 @@ class PvcScaleBenchmark {
                                             && !c.getCapacity().getAmount().equals("0"))
                                     .count()
                             == LoadBenchmark.NODES);
+            Integer nice = Integer.getInteger("workdisk.pvc.driverNice");
+            if (nice != null) {
+                List<JavaProcess> jvms = new ArrayList<>(cluster.agents());
+                jvms.add(cluster.operator());
+                for (JavaProcess jvm : jvms) {
+                    renice(jvm.pid(), nice);
+                }
+            }
             Figures f = measure(api, kube, claims, CLASS, "workdisk: provisioned through the driver", cluster);
             System.out.println("workdisk: csi-provisioner started " + plane.starts("csi-provisioner")
                     + " time(s), csi-resizer " + plane.starts("csi-resizer"));
@@ -411,6 +420,23 @@ class PvcScaleBenchmark {
                     .start()
                     .waitFor();
         }
+    }
+
+    /**
+     * Every thread of process {@code pid} at niceness {@code nice} (the threads it starts later, and the programs
+     * they run, inherit it): with {@code -Dworkdisk.pvc.driverNice=N} the operator and agents yield the two cores
+     * to the control plane, roughly as if it had cores of its own, as on a cluster.
+     */
+    private static void renice(long pid, int nice) throws Exception {
+        List<String> command = new ArrayList<>(List.of("renice", "-n", Integer.toString(nice)));
+        try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            threads.forEach(t -> command.addAll(List.of("-p", t.getFileName().toString())));
+        }
+        int exit = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
+        assertThat(exit).as("renice of %s", pid).isZero();
     }
 
     /**
