@@ -155,12 +155,7 @@ class PvcScaleBenchmark {
         try (KubernetesClient kube = api.newClient("user");
                 ControlPlane plane =
                         new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
-            for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
-                api.ensureNamespace("team-" + i);
-            }
-            for (int i = 0; i < LoadBenchmark.NODES; i++) {
-                plane.node("node-" + i);
-            }
+            teamsAndNodes(api, plane);
             kube.resource(new StorageClassBuilder()
                             .withNewMetadata()
                             .withName(STATIC_CLASS)
@@ -195,22 +190,12 @@ class PvcScaleBenchmark {
                 InstantCsiController driver = InstantCsiController.serving(socket);
                 ControlPlane plane =
                         new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
-            for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
-                api.ensureNamespace("team-" + i);
-            }
-            for (int i = 0; i < LoadBenchmark.NODES; i++) {
-                plane.node("node-" + i);
-            }
+            teamsAndNodes(api, plane);
             plane.csiDriver();
             kube.resource(Claims.storageClass(CLASS, Map.of())).create();
             api.ensureNamespace(ProcessCluster.NAMESPACE);
             plane.controllerManager().scheduler().provisioner(socket, ProcessCluster.NAMESPACE);
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> kube.storage().v1().csiStorageCapacities().inAnyNamespace().list().getItems().stream()
-                                    .filter(c -> c.getCapacity() != null
-                                            && !c.getCapacity().getAmount().equals("0"))
-                                    .count()
-                            == LoadBenchmark.NODES);
+            awaitRoomOnEveryNode(kube);
             Figures f =
                     measure(api, kube, claims, CLASS, "floor: the same components, a driver that does no work", null);
             System.out.println("floor: " + driver.created() + " CreateVolume calls answered for " + claims + " claims");
@@ -228,9 +213,7 @@ class PvcScaleBenchmark {
                 ControlPlane plane =
                         new ControlPlane(api, dir.resolve("control-plane")).controlPlaneRate(CONTROL_PLANE_QPS)) {
             KubernetesClient kube = cluster.client();
-            for (int i = 0; i < LoadBenchmark.NODES; i++) {
-                plane.node("node-" + i);
-            }
+            teamsAndNodes(api, plane);
             plane.csiDriver();
             kube.resource(Claims.storageClass(CLASS, Map.of())).create();
             cluster.startOperator("--no-leader-election", "--csi-socket", socket.toString());
@@ -245,12 +228,7 @@ class PvcScaleBenchmark {
                                             && Conditions.isTrue(n.getStatus().conditions(), "Ready"))
                                     .count()
                             == LoadBenchmark.NODES);
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> kube.storage().v1().csiStorageCapacities().inAnyNamespace().list().getItems().stream()
-                                    .filter(c -> c.getCapacity() != null
-                                            && !c.getCapacity().getAmount().equals("0"))
-                                    .count()
-                            == LoadBenchmark.NODES);
+            awaitRoomOnEveryNode(kube);
             Integer nice = Integer.getInteger("workdisk.pvc.driverNice");
             if (nice != null) {
                 List<JavaProcess> jvms = new ArrayList<>(cluster.agents());
@@ -378,6 +356,26 @@ class PvcScaleBenchmark {
                 .endNodeAffinity()
                 .endSpec()
                 .build();
+    }
+
+    /** The namespaces the claims go to, and the Nodes (with their CSINodes) as their kubelets would make them. */
+    private static void teamsAndNodes(RealApiServer api, ControlPlane plane) {
+        for (int i = 0; i < LoadBenchmark.NAMESPACES; i++) {
+            api.ensureNamespace("team-" + i);
+        }
+        for (int i = 0; i < LoadBenchmark.NODES; i++) {
+            plane.node("node-" + i);
+        }
+    }
+
+    /** Waits until csi-provisioner has published room on every node, without which the scheduler picks none. */
+    private static void awaitRoomOnEveryNode(KubernetesClient kube) {
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> kube.storage().v1().csiStorageCapacities().inAnyNamespace().list().getItems().stream()
+                                .filter(c -> c.getCapacity() != null
+                                        && !c.getCapacity().getAmount().equals("0"))
+                                .count()
+                        == LoadBenchmark.NODES);
     }
 
     /** Runs {@code n} calls from 16 threads, as many clients applying at once, and waits for all. */
