@@ -102,11 +102,12 @@ class DiskInUseTest {
         publish(disk, target);
         assertPublished(disk, target);
 
-        cluster.client()
-                .resources(WorkDisk.class)
-                .inNamespace("default")
-                .withName("grown")
-                .edit(d -> {
+        Edits.edit(
+                cluster.client()
+                        .resources(WorkDisk.class)
+                        .inNamespace("default")
+                        .withName("grown"),
+                d -> {
                     d.setSpec(d.getSpec().withSize("128Mi"));
                     return d;
                 });

@@ -167,7 +167,7 @@ class EndToEndTest {
     }
 
     void edit(String name, UnaryOperator<WorkDiskSpec> change) {
-        kube.resources(WorkDisk.class).inNamespace("default").withName(name).edit(d -> {
+        Edits.edit(kube.resources(WorkDisk.class).inNamespace("default").withName(name), d -> {
             d.setSpec(change.apply(d.getSpec()));
             return d;
         });
@@ -477,7 +477,7 @@ class EndToEndTest {
         WorkDisk disk = awaitPhase("from-zoned", DiskPhase.Ready);
         assertThat(disk.getStatus().nodeName()).as("only node-a has the seed").isEqualTo("node-a");
 
-        kube.resources(WorkSeed.class).withName("zoned").edit(s -> {
+        Edits.edit(kube.resources(WorkSeed.class).withName("zoned"), s -> {
             s.setSpec(new WorkSeedSpec(s.getSpec().source(), null, null, Map.of("zone", "b")));
             return s;
         });
@@ -557,7 +557,7 @@ class EndToEndTest {
         assertThat(DebugfsTree.read(tmp.resolve("node-c/seeds/ubuntu.ext4"), tmp))
                 .containsKey(".bashrc");
 
-        kube.resources(WorkSeed.class).withName("ubuntu").edit(s -> {
+        Edits.edit(kube.resources(WorkSeed.class).withName("ubuntu"), s -> {
             s.setSpec(new WorkSeedSpec(s.getSpec().source(), "/root/.ssh", null, null));
             return s;
         });

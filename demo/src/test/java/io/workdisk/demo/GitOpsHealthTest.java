@@ -332,7 +332,7 @@ class GitOpsHealthTest {
     }
 
     void edit(String name, UnaryOperator<WorkDiskSpec> change) {
-        kube.resources(WorkDisk.class).inNamespace("default").withName(name).edit(d -> {
+        Edits.edit(kube.resources(WorkDisk.class).inNamespace("default").withName(name), d -> {
             d.setSpec(change.apply(d.getSpec()));
             return d;
         });

@@ -145,7 +145,7 @@ class ImageSeedFlowTest {
 
         // the tag moves: nothing happens until the annotation asks for it to be resolved again
         images.tag(TAG, MOVED, rootfs);
-        kube.resources(WorkSeed.class).withName("debian").edit(s -> {
+        Edits.edit(kube.resources(WorkSeed.class).withName("debian"), s -> {
             s.getMetadata().setAnnotations(Map.of(ImageResolution.ANNOTATION, "2026-11-25T20:00:00Z"));
             return s;
         });

@@ -70,7 +70,7 @@ final class Lifecycle {
         if (claimsBound) {
             step("the blank disk's claim Bound", () -> claimBytes("blank") == 1L << 30);
         }
-        disks().withName("blank").edit(d -> {
+        Edits.edit(disks().withName("blank"), d -> {
             d.setSpec(d.getSpec().withSize("2Gi"));
             return d;
         });

@@ -130,7 +130,7 @@ class WorkDiskClaimTest {
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo(DiskReasons.CLAIM_BOUND));
 
         // a grown disk: the volume's capacity and the bound claim's follow it
-        kube.resources(WorkDisk.class).inNamespace(NS).withName("vm-root").edit(d -> {
+        Edits.edit(kube.resources(WorkDisk.class).inNamespace(NS).withName("vm-root"), d -> {
             d.setSpec(d.getSpec().withSize("256Mi"));
             return d;
         });
@@ -295,7 +295,7 @@ class WorkDiskClaimTest {
                         .get())
                 .isNull();
 
-        kube.resources(WorkDisk.class).inNamespace(NS).withName("block").edit(d -> {
+        Edits.edit(kube.resources(WorkDisk.class).inNamespace(NS).withName("block"), d -> {
             d.setSpec(d.getSpec()
                     .withClaim(
                             new DiskClaim(ClaimPolicy.None, d.getSpec().claim().volumeMode(), null)));
