@@ -167,7 +167,7 @@ class LoadBenchmark {
                 new ProcessCluster(dir.resolve("run"), api, api.kubeconfigYaml(), OPERATOR_JVM, AGENT_JVM);
         try {
             cluster.withEnv("MALLOC_ARENA_MAX", "2") // as the images set it
-                    .withHeartbeat(10); // as the chart runs the agents (their default)
+                    .withTheAgentsOwnHeartbeat(); // as the chart runs them
             for (int i = 0; i < NAMESPACES; i++) {
                 api.ensureNamespace("team-" + i);
             }

@@ -45,7 +45,8 @@ final class ProcessCluster implements AutoCloseable {
     private final List<JavaProcess> started = new ArrayList<>();
     private JavaProcess operator;
     private int starts;
-    private int heartbeatSeconds = 1;
+    /** The tests' heartbeat, so that they see an agent stop within seconds; none: the agent's own default. */
+    private List<String> heartbeat = List.of("--heartbeat", "1");
 
     /**
      * The processes reach the API through {@code processKubeconfig} (the server itself, or something in
@@ -88,12 +89,9 @@ final class ProcessCluster implements AutoCloseable {
         return this;
     }
 
-    /**
-     * The agents started from now on write their node records every {@code seconds} (default 1, so that tests
-     * see an agent stop within seconds; the chart's agents use their own default, 10).
-     */
-    ProcessCluster withHeartbeat(int seconds) {
-        this.heartbeatSeconds = seconds;
+    /** The agents started from now on write their node records as often as the chart's do: their own default. */
+    ProcessCluster withTheAgentsOwnHeartbeat() {
+        this.heartbeat = List.of();
         return this;
     }
 
@@ -126,10 +124,9 @@ final class ProcessCluster implements AutoCloseable {
                 node.dataRoot().toString(),
                 "--concurrency",
                 Integer.toString(node.concurrency()),
-                "--heartbeat",
-                Integer.toString(heartbeatSeconds),
                 "--metrics-port",
                 "-1"));
+        args.addAll(heartbeat);
         for (Path images : node.imageDirs()) {
             args.addAll(List.of("--image-dir", images.toString()));
         }
@@ -153,6 +150,15 @@ final class ProcessCluster implements AutoCloseable {
     /** The agents running now. */
     Collection<JavaProcess> agents() {
         return agents.values();
+    }
+
+    /** The agents and the operator running now: every JVM of the cluster. */
+    List<JavaProcess> jvms() {
+        List<JavaProcess> jvms = new ArrayList<>(agents.values());
+        if (operator != null) {
+            jvms.add(operator);
+        }
+        return jvms;
     }
 
     /** The largest peak resident memory (VmHWM) of the agents, in KiB; -1 with none. */

@@ -231,9 +231,7 @@ class PvcScaleBenchmark {
             awaitRoomOnEveryNode(kube);
             Integer nice = Integer.getInteger("workdisk.pvc.driverNice");
             if (nice != null) {
-                List<JavaProcess> jvms = new ArrayList<>(cluster.agents());
-                jvms.add(cluster.operator());
-                for (JavaProcess jvm : jvms) {
+                for (JavaProcess jvm : cluster.jvms()) {
                     renice(jvm.pid(), nice);
                 }
             }
@@ -405,9 +403,7 @@ class PvcScaleBenchmark {
         if (dir == null) {
             return;
         }
-        List<JavaProcess> jvms = new ArrayList<>(cluster.agents());
-        jvms.add(cluster.operator());
-        for (JavaProcess jvm : jvms) {
+        for (JavaProcess jvm : cluster.jvms()) {
             new ProcessBuilder(
                             "jcmd", Long.toString(jvm.pid()), "JFR.dump", "filename=" + dir + "/" + jvm.pid() + ".jfr")
                     .inheritIO()
