@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -68,14 +70,31 @@ import org.junit.jupiter.api.io.TempDir;
 class PvcScaleBenchmark {
     static final String CLASS = "workdisk";
     static final String STATIC_CLASS = "local-static";
-    /** The controller-manager's and scheduler's request rate, in both setups. */
+    /** The controller-manager's and scheduler's request rate, in every setup. */
     static final int CONTROL_PLANE_QPS = Integer.getInteger("workdisk.pvc.controlPlaneQps", 100);
 
     @TempDir
     Path tmp;
 
+    /** What is measured, by the name {@code -Dworkdisk.pvc.setups} gives it. */
+    enum Setup {
+        REFERENCE("pre-made local volumes"),
+        FLOOR("the same components, a driver that does no work"),
+        WORKDISK("provisioned through the driver");
+
+        private final String what;
+
+        Setup(String what) {
+            this.what = what;
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT) + ": " + what;
+        }
+    }
+
     record Figures(
-            String setup,
+            Setup setup,
             int claims,
             Latencies bound,
             Latencies scheduled,
@@ -91,18 +110,20 @@ class PvcScaleBenchmark {
 
     @Test
     void claimsAndPodsAppliedAtOnce(RealApiServer api) throws Exception {
-        List<String> setups = List.of(System.getProperty("workdisk.pvc.setups", "reference,floor,workdisk")
-                .split(","));
+        List<Setup> setups = Arrays.stream(System.getProperty("workdisk.pvc.setups", "reference,floor,workdisk")
+                        .split(","))
+                .map(name -> Setup.valueOf(name.strip().toUpperCase(Locale.ROOT)))
+                .toList();
         List<Figures> all = new ArrayList<>();
         for (String n : System.getProperty("workdisk.pvc.sizes", "1000").split(",")) {
             int claims = Integer.parseInt(n.strip());
-            if (setups.contains("reference")) {
+            if (setups.contains(Setup.REFERENCE)) {
                 all.add(staticVolumes(api, claims));
             }
-            if (setups.contains("floor")) {
+            if (setups.contains(Setup.FLOOR)) {
                 all.add(instantlyProvisioned(api, claims));
             }
-            if (setups.contains("workdisk")) {
+            if (setups.contains(Setup.WORKDISK)) {
                 all.add(provisioned(api, claims));
             }
         }
@@ -112,7 +133,7 @@ class PvcScaleBenchmark {
         for (Figures f : all) {
             System.out.printf(
                     "| %s | %d | %s | %s | %.1f | %.0f | %s | %s |%n",
-                    f.setup(),
+                    f.setup().label(),
                     f.claims(),
                     f.bound().cell(1),
                     f.scheduled().cell(1),
@@ -123,13 +144,13 @@ class PvcScaleBenchmark {
         }
         for (Figures ours : all) {
             for (Figures other : all) {
-                if (ours.setup().startsWith("workdisk")
-                        && !other.setup().startsWith("workdisk")
+                if (ours.setup() == Setup.WORKDISK
+                        && other.setup() != Setup.WORKDISK
                         && ours.claims() == other.claims()) {
                     System.out.printf(
                             "%d claims, workdisk / %s: Bound median x%.2f, max x%.2f; CPU seconds x%.2f%n",
                             ours.claims(),
-                            other.setup().substring(0, other.setup().indexOf(':')),
+                            other.setup().name().toLowerCase(Locale.ROOT),
                             ours.bound().median() / other.bound().median(),
                             ours.bound().max() / other.bound().max(),
                             ours.totalCpuSeconds() / other.totalCpuSeconds());
@@ -137,10 +158,10 @@ class PvcScaleBenchmark {
             }
         }
         for (Figures f : all) {
-            System.out.println("writes per volume at the server, by client, verb and resource (" + f.setup() + ", "
-                    + f.claims() + "):");
+            System.out.println("writes per volume at the server, by client, verb and resource ("
+                    + f.setup().label() + ", " + f.claims() + "):");
             f.writesByClient().forEach((k, v) -> System.out.printf("    %-70s %.2f%n", k, v));
-            System.out.println("CPU seconds by program (" + f.setup() + ", " + f.claims() + "):");
+            System.out.println("CPU seconds by program (" + f.setup().label() + ", " + f.claims() + "):");
             f.cpuSeconds().forEach((k, v) -> System.out.printf("    %-40s %.1f%n", k, v));
         }
         System.out.println("operator JVM: " + LoadBenchmark.OPERATOR_JVM + "; agent JVM: " + LoadBenchmark.AGENT_JVM
@@ -173,7 +194,7 @@ class PvcScaleBenchmark {
                                             "Available".equals(pv.getStatus().getPhase()))
                                     .count()
                             == claims);
-            return measure(api, kube, claims, STATIC_CLASS, "reference: pre-made local volumes", null);
+            return measure(api, kube, claims, STATIC_CLASS, Setup.REFERENCE, null);
         }
     }
 
@@ -196,8 +217,7 @@ class PvcScaleBenchmark {
             api.ensureNamespace(ProcessCluster.NAMESPACE);
             plane.controllerManager().scheduler().provisioner(socket, ProcessCluster.NAMESPACE);
             awaitRoomOnEveryNode(kube);
-            Figures f =
-                    measure(api, kube, claims, CLASS, "floor: the same components, a driver that does no work", null);
+            Figures f = measure(api, kube, claims, CLASS, Setup.FLOOR, null);
             System.out.println("floor: " + driver.created() + " CreateVolume calls answered for " + claims + " claims");
             System.out.println("floor: csi-provisioner started " + plane.starts("csi-provisioner") + " time(s)");
             return f;
@@ -235,7 +255,7 @@ class PvcScaleBenchmark {
                     renice(jvm.pid(), nice);
                 }
             }
-            Figures f = measure(api, kube, claims, CLASS, "workdisk: provisioned through the driver", cluster);
+            Figures f = measure(api, kube, claims, CLASS, Setup.WORKDISK, cluster);
             System.out.println("workdisk: csi-provisioner started " + plane.starts("csi-provisioner")
                     + " time(s), csi-resizer " + plane.starts("csi-resizer"));
             return f;
@@ -251,7 +271,7 @@ class PvcScaleBenchmark {
             KubernetesClient kube,
             int claims,
             String storageClass,
-            String setup,
+            Setup setup,
             ProcessCluster cluster)
             throws Exception {
         long mark = api.audit().mark();
@@ -283,8 +303,8 @@ class PvcScaleBenchmark {
                 .until(() -> boundAt.size() == claims && scheduledAt.size() == claims);
         claimsWatch.close();
         podsWatch.close();
-        System.out.println("pvc scale " + claims + ", " + setup + ": Bound " + Latencies.of(seconds(sent, boundAt))
-                + ", scheduled " + Latencies.of(seconds(sent, scheduledAt)));
+        System.out.println("pvc scale " + claims + ", " + setup.label() + ": Bound "
+                + Latencies.of(seconds(sent, boundAt)) + ", scheduled " + Latencies.of(seconds(sent, scheduledAt)));
         // the writes that follow the last binding (capacities, the agents' reports) land within seconds
         await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
         Map<String, Double> cpu = new TreeMap<>();
@@ -304,7 +324,7 @@ class PvcScaleBenchmark {
                 .forEach(c -> uids.put(key(c.getMetadata()), c.getMetadata().getUid()));
         List<AuditLog.Entry> entries = api.audit().since(mark);
         ProvisioningStages stages = ProvisioningStages.of(entries, uids);
-        System.out.println("where the time went (" + setup + "):");
+        System.out.println("where the time went (" + setup.label() + "):");
         stages.report().forEach(line -> System.out.println("    " + line));
         stages.timeline(Duration.ofSeconds(5))
                 .forEach((stage, counts) -> System.out.println("    per 5 s, " + stage + ": " + counts));
